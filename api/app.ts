@@ -1,0 +1,48 @@
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Db } from '../lib/db/client.js';
+import type { Logger } from '../lib/logger.js';
+import type { Mailer } from '../lib/mail/mailer.js';
+import { healthRouter } from './health.js';
+import { mailRouter } from './mail.js';
+import { partnershipsRouter } from './partnerships.js';
+import { notFoundRoute, problemHandler } from './problem.js';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  mailer: Mailer;
+  logger: Logger;
+  namespace: string;
+  taskQueue: string;
+  /** Set when mail is captured locally; enables GET /mail. */
+  mailCaptureDir?: string;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/health' },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(express.json({ limit: '256kb' }));
+
+  app.use(healthRouter(deps));
+  app.use(partnershipsRouter(deps));
+  if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
+
+  app.use(notFoundRoute);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

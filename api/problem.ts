@@ -1,0 +1,55 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { type FieldIssue, TandemError, ValidationError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+
+/** RFC 9457 problem details; the only shape errors leave the API in. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldIssue[];
+}
+
+const PROBLEM_BASE = 'https://tandem.dev/problems/';
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new ValidationError(`The ${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return result.data;
+}
+
+export const notFoundRoute: RequestHandler = (req, res) => {
+  res
+    .status(404)
+    .type('application/problem+json')
+    .json({ type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route for ${req.method} ${req.path}` });
+};
+
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let problem: Problem;
+    if (err instanceof TandemError) {
+      problem = { type: PROBLEM_BASE + err.type, title: err.title, status: err.status, detail: err.message };
+      if (err instanceof ValidationError && err.issues.length) problem.errors = err.issues;
+    } else if (err?.type === 'entity.parse.failed') {
+      problem = { type: `${PROBLEM_BASE}malformed-json`, title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON' };
+    } else if (err?.type === 'entity.too.large') {
+      problem = { type: `${PROBLEM_BASE}payload-too-large`, title: 'Payload too large', status: 413, detail: 'The request body is too large' };
+    } else {
+      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      problem = { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, detail: 'Something went wrong on our side; it has been logged' };
+    }
+    problem.instance = req.originalUrl;
+    res.status(problem.status).type('application/problem+json').json(problem);
+  };
+}

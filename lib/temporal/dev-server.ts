@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { canConnect, freePort } from '../net.js';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * `temporal server start-dev` as a child process, persisting to `dbFile` so that workflows outlive
+ * a restart. Its output goes to `logFile`, not to the console.
+ */
+export async function startDevServer(opts: {
+  cliPath: string;
+  port: number;
+  uiPort: number | null;
+  dbFile: string;
+  logFile: string;
+  namespace: string;
+  startTimeoutMs?: number;
+}): Promise<DevServer> {
+  await mkdir(path.dirname(opts.dbFile), { recursive: true });
+  await mkdir(path.dirname(opts.logFile), { recursive: true });
+  if (await canConnect('127.0.0.1', opts.port)) {
+    throw new Error(`port ${opts.port} is already in use; stop what listens there or set TEMPORAL_DEV_SERVER_PORT`);
+  }
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    '--http-port', String(await freePort()),
+    '--metrics-port', String(await freePort()),
+    '--db-filename', opts.dbFile,
+    '--namespace', opts.namespace,
+    '--log-level', 'warn',
+    ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch']),
+  ];
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  let ready = false;
+  while (!ready) {
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
+    if (early !== 'running') throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}`);
+    ready = await canConnect('127.0.0.1', opts.port);
+    if (!ready && Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not listen on ${opts.port} in time; see ${opts.logFile}`);
+    }
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.uiPort === null ? undefined : `http://localhost:${opts.uiPort}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+      log.end();
+    },
+  };
+}

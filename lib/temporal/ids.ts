@@ -1,0 +1,2 @@
+/** Workflow ids come from business keys (never PII), so a start is idempotent per partnership. */
+export const partnershipWorkflowId = (partnershipId: string) => `partnership:${partnershipId}`;

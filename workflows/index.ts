@@ -1,0 +1,1 @@
+export { partnershipWorkflow, statusQuery } from './partnership.js';
