@@ -109,6 +109,11 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
         ...live,
         nextReviewAt: live.nextReviewAt && new Date(live.nextReviewAt).toISOString(),
         nextReminderAt: live.nextReminderAt && new Date(live.nextReminderAt).toISOString(),
+        sentReminders: live.sentReminders.map((r) => ({
+          index: r.index,
+          dueAt: new Date(r.dueAt).toISOString(),
+          sentAt: new Date(r.sentAt).toISOString(),
+        })),
       },
     });
   });

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
@@ -28,8 +28,6 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 /**
  * Brings Tandem up: every dependency that is not configured by env is started embedded
  * (PostgreSQL, the Temporal dev server, a mail capture), then the worker and the API.
@@ -46,12 +44,6 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     }
   };
   try {
-    if (!runtimeInstalled) {
-      // Core SDK logs through our logger, at warn and above only.
-      Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: (m, meta) => logger.warn(meta, m), error: (m, meta) => logger.error(meta, m) } });
-      runtimeInstalled = true;
-    }
-
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);

@@ -4,6 +4,7 @@ process.env.TZ = 'UTC';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { startSystem } from '../lib/system.js';
+import { installTemporalRuntime } from '../lib/temporal/runtime.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -16,6 +17,7 @@ try {
   throw e;
 }
 const logger = createLogger(config.LOG_LEVEL);
+installTemporalRuntime(logger);
 const say = (m: string) => console.log(`[tandem] ${m}`);
 const started = Date.now();
 

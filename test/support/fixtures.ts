@@ -1,0 +1,30 @@
+import type { Db } from '../../lib/db/client.js';
+
+/** A partnership with two members and its first review, written the way the API writes it. */
+export async function createPartnershipRecord(
+  db: Db,
+  opts: { firstReviewAt: Date; reminderOffsets: string[]; timeZone?: string; name?: string },
+) {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const timeZone = opts.timeZone ?? 'America/Chicago';
+  const district = await db.organization.create({ data: { kind: 'district', name: `Lakeside USD ${suffix}`, timeZone } });
+  const partner = await db.organization.create({ data: { kind: 'partner', name: `Center for School Change ${suffix}`, timeZone } });
+  const partnership = await db.partnership.create({
+    data: {
+      name: opts.name ?? `Lakeside literacy ${suffix}`,
+      districtId: district.id,
+      partnerId: partner.id,
+      timeZone,
+      reminderOffsets: opts.reminderOffsets,
+      members: {
+        create: [
+          { role: 'district_lead', person: { create: { name: 'Ana Diaz', email: `ana.${suffix}@lakeside.example` } } },
+          { role: 'partner_lead', person: { create: { name: 'Ben Ode', email: `ben.${suffix}@center.example` } } },
+        ],
+      },
+      reviews: { create: { sequence: 1, scheduledAt: opts.firstReviewAt } },
+    },
+    include: { reviews: true, members: { include: { person: true } } },
+  });
+  return { ...partnership, review: partnership.reviews[0] as (typeof partnership.reviews)[number], emails: partnership.members.map((m) => m.person.email).sort() };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../lib/config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults when nothing is set', () => {
+    const c = loadConfig({}, '/srv/tandem');
+    expect(c.PORT).toBe(3000);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(c.SMTP_URL).toBeUndefined();
+    expect(c.TEMPORAL_NAMESPACE).toBe('default');
+    expect(c.dataDir).toBe('/srv/tandem/.data');
+    expect(c.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it('accepts external endpoints', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@db.internal:5432/tandem',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'tandem-prod',
+      SMTP_URL: 'smtps://user:secret@mail.example.org:465',
+    });
+    expect(c.DATABASE_URL).toBe('postgresql://u:p@db.internal:5432/tandem');
+    expect(c.TEMPORAL_ADDRESS).toBe('temporal.internal:7233');
+    expect(c.TEMPORAL_NAMESPACE).toBe('tandem-prod');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    ['DATABASE_URL', 'nonsense', 'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    ['DATABASE_URL', 'mysql://localhost/x', 'Invalid configuration: DATABASE_URL must be a postgres://'],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233', 'Invalid configuration: TEMPORAL_ADDRESS must be host:port'],
+    ['SMTP_URL', 'localhost:25', 'Invalid configuration: SMTP_URL must be an smtp:// or smtps:// URL'],
+    ['PORT', 'eighty', 'Invalid configuration: PORT'],
+    ['PORT', '70000', 'Invalid configuration: PORT'],
+    ['DEFAULT_TIME_ZONE', 'Mars/Olympus', 'Invalid configuration: DEFAULT_TIME_ZONE must be an IANA time zone'],
+  ])('rejects %s=%s with one line naming the variable', (name, value, expected) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.startsWith(expected)).toBe(true);
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,143 @@
+import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
+import { partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createPartnershipRecord } from '../support/fixtures.js';
+import { startMailbox, waitFor } from '../support/mailbox.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+describe('partnership workflow (time-skipping test server)', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let mailer: Mailer;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    database = await createTestDatabase();
+    mailbox = await startMailbox();
+    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
+  });
+
+  afterAll(async () => {
+    mailer?.close();
+    await mailbox?.stop();
+    await database?.drop();
+    await env?.teardown();
+  });
+
+  async function startWorker() {
+    return Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'tandem-test',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
+    });
+  }
+
+  it('sends each review reminder at its planned virtual time, and not before', async () => {
+    const t0 = await env.currentTimeMs();
+    const firstReviewAt = new Date(t0 + 20 * DAY);
+    // UTC keeps this test independent of DST on the day it runs; zones are covered in reminders.test.ts.
+    const p = await createPartnershipRecord(database.db, { firstReviewAt, reminderOffsets: ['P14D', 'P2D'], timeZone: 'UTC' });
+    const firstDue = firstReviewAt.getTime() - 14 * DAY;
+    const secondDue = firstReviewAt.getTime() - 2 * DAY;
+    const worker = await startWorker();
+
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(partnershipWorkflow, {
+        workflowId: partnershipWorkflowId(p.id),
+        taskQueue: 'tandem-test',
+        args: [{ partnershipId: p.id }],
+      });
+
+      await env.sleep(firstDue - (await env.currentTimeMs()) - MINUTE);
+      const before = await handle.query(statusQuery);
+      expect(before.phase).toBe('waiting-for-reminder');
+      expect(before.nextReminderAt).toBe(firstDue);
+      expect(before.sentReminders).toEqual([]);
+      expect(await mailbox.messages()).toEqual([]);
+
+      await env.sleep(2 * MINUTE);
+      const first = await waitFor('the first reminder', async () => {
+        const s = await handle.query(statusQuery);
+        return s.sentReminders.length === 1 && s;
+      });
+      expect(first.sentReminders[0]?.dueAt).toBe(firstDue);
+      expect(first.sentReminders[0]?.sentAt).toBeGreaterThanOrEqual(firstDue);
+      expect(first.sentReminders[0]?.sentAt).toBeLessThan(firstDue + 2 * MINUTE);
+      const mail = await waitFor('the first reminder email', async () => {
+        const m = await mailbox.messages();
+        return m.length === 1 && m;
+      });
+      expect(mail[0]?.subject).toBe(`Reminder: quarterly review #1 of ${p.name}`);
+      expect(mail[0]?.envelopeTo.sort()).toEqual(p.emails);
+      expect(mail[0]?.text).toContain(' UTC (UTC)');
+
+      // Run to the end: the second reminder two days before the review, then the workflow waits for the review.
+      await handle.result();
+      const end = await handle.query(statusQuery);
+      expect(end.sentReminders.map((r) => r.index)).toEqual([1, 2]);
+      expect(end.sentReminders[1]?.dueAt).toBe(secondDue);
+      expect(end.sentReminders[1]?.sentAt).toBeGreaterThanOrEqual(secondDue);
+      expect(end.sentReminders[1]?.sentAt).toBeLessThan(secondDue + MINUTE);
+      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(firstReviewAt.getTime());
+    });
+
+    const messages = await mailbox.messages();
+    expect(messages.map((m) => m.messageId)).toEqual([`<review.${p.review.id}.reminder.1@tandem>`, `<review.${p.review.id}.reminder.2@tandem>`]);
+    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
+    expect(outbox.map((o) => [o.idempotencyKey, o.status, o.attempts, o.dueAt?.getTime()])).toEqual([
+      [`review:${p.review.id}:reminder:1`, 'sent', 1, firstDue],
+      [`review:${p.review.id}:reminder:2`, 'sent', 1, secondDue],
+    ]);
+    const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['partnership.activated', 'review.reminder_sent', 'review.reminder_sent']);
+    expect((await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('active');
+  });
+
+  it('skips a reminder that was already past when the partnership was set up', async () => {
+    const t0 = await env.currentTimeMs();
+    const firstReviewAt = new Date(t0 + 3 * DAY);
+    const p = await createPartnershipRecord(database.db, { firstReviewAt, reminderOffsets: ['P14D', 'P2D'], timeZone: 'UTC' });
+    const worker = await startWorker();
+    const status = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(partnershipWorkflow, {
+        workflowId: partnershipWorkflowId(p.id),
+        taskQueue: 'tandem-test',
+        args: [{ partnershipId: p.id }],
+      });
+      await handle.result();
+      return handle.query(statusQuery);
+    });
+    expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);
+    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
+    expect(outbox.map((o) => o.idempotencyKey)).toEqual([`review:${p.review.id}:reminder:2`]);
+  });
+
+  it('sends nothing twice when a reminder activity runs again', async () => {
+    const t0 = await env.currentTimeMs();
+    const p = await createPartnershipRecord(database.db, { firstReviewAt: new Date(t0 + 5 * DAY), reminderOffsets: ['P1D'] });
+    const before = (await mailbox.messages()).length;
+    const activities = createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' });
+    const activityEnv = new MockActivityEnvironment();
+    const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };
+    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({ idempotencyKey: `review:${p.review.id}:reminder:1`, status: 'sent' });
+    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({ idempotencyKey: `review:${p.review.id}:reminder:1`, status: 'already-sent' });
+    await waitFor('the reminder email', async () => (await mailbox.messages()).length === before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await mailbox.messages()).length).toBe(before + 1);
+    expect(await database.db.emailOutbox.count({ where: { partnershipId: p.id } })).toBe(1);
+    expect(await database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.reminder_sent' } })).toBe(1);
+  });
+});
