@@ -56,7 +56,12 @@ export function createActivities({ db, mailer, publicUrl }: ActivityDeps) {
       const review = p.reviews[0];
       if (!review) return null;
       const scheduledAt = review.scheduledAt.getTime();
-      return { reviewId: review.id, sequence: review.sequence, scheduledAt, reminders: planReminders(scheduledAt, p.reminderOffsets, p.timeZone) };
+      return {
+        reviewId: review.id,
+        sequence: review.sequence,
+        scheduledAt,
+        reminders: planReminders(scheduledAt, p.reminderOffsets, p.timeZone),
+      };
     },
 
     async sendReviewReminder(input: ReminderInput): Promise<ReminderResult> {

@@ -33,7 +33,13 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
         update: {},
       });
       const partnership = await tx.partnership.create({
-        data: { name: body.name, districtId: district.id, partnerId: partner.id, timeZone: body.timeZone, reminderOffsets: body.reminderOffsets },
+        data: {
+          name: body.name,
+          districtId: district.id,
+          partnerId: partner.id,
+          timeZone: body.timeZone,
+          reminderOffsets: body.reminderOffsets,
+        },
       });
       for (const m of body.members) {
         const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });

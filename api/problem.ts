@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type FieldIssue, TandemError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -42,12 +42,27 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       problem = { type: PROBLEM_BASE + err.type, title: err.title, status: err.status, detail: err.message };
       if (err instanceof ValidationError && err.issues.length) problem.errors = err.issues;
     } else if (err?.type === 'entity.parse.failed') {
-      problem = { type: `${PROBLEM_BASE}malformed-json`, title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON' };
+      problem = {
+        type: `${PROBLEM_BASE}malformed-json`,
+        title: 'Malformed JSON',
+        status: 400,
+        detail: 'The request body is not valid JSON',
+      };
     } else if (err?.type === 'entity.too.large') {
-      problem = { type: `${PROBLEM_BASE}payload-too-large`, title: 'Payload too large', status: 413, detail: 'The request body is too large' };
+      problem = {
+        type: `${PROBLEM_BASE}payload-too-large`,
+        title: 'Payload too large',
+        status: 413,
+        detail: 'The request body is too large',
+      };
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-      problem = { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, detail: 'Something went wrong on our side; it has been logged' };
+      problem = {
+        type: `${PROBLEM_BASE}internal`,
+        title: 'Internal error',
+        status: 500,
+        detail: 'Something went wrong on our side; it has been logged',
+      };
     }
     problem.instance = req.originalUrl;
     res.status(problem.status).type('application/problem+json').json(problem);

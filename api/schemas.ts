@@ -38,7 +38,10 @@ export const createPartnershipBody = z
       .array(
         z.object({
           name: z.string().trim().min(1).max(200),
-          email: z.email().max(320).transform((e) => e.toLowerCase()),
+          email: z
+            .email()
+            .max(320)
+            .transform((e) => e.toLowerCase()),
           role: memberRole,
         }),
       )

@@ -6,11 +6,9 @@ import { z } from 'zod';
  * an invalid value stops startup with one line naming the variable.
  */
 
-const postgresUrl = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
-    message: 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:pass@localhost:5432/tandem',
-  });
+const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^/]+/.test(v) && URL.canParse(v), {
+  message: 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:pass@localhost:5432/tandem',
+});
 
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' });
 

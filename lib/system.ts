@@ -12,7 +12,7 @@ import { startMailCapture } from './mail/capture.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { startDevServer } from './temporal/dev-server.js';
 import { createWorker } from './temporal/worker.js';
-import { resolveTemporalCli, type Progress } from './tools/provision.js';
+import { type Progress, resolveTemporalCli } from './tools/provision.js';
 
 export interface RunningSystem {
   apiUrl: string;
@@ -47,7 +47,11 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.EMBEDDED_POSTGRES_PORT, database: 'tandem' });
+      const pg = await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.EMBEDDED_POSTGRES_PORT,
+        database: 'tandem',
+      });
       onStop('PostgreSQL', pg.stop);
       databaseUrl = pg.url;
     }

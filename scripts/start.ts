@@ -1,6 +1,7 @@
 // `npm start`: the whole system on embedded defaults, in one process tree. Ctrl-C stops it cleanly.
 // Workers run in UTC so that nothing depends on the host's zone; partnerships carry their own.
 process.env.TZ = 'UTC';
+
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { startSystem } from '../lib/system.js';

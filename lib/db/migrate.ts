@@ -35,10 +35,7 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-export async function migrate(
-  databaseUrl: string,
-  opts: { dir?: string; progress?: (m: string) => void } = {},
-): Promise<MigrationResult> {
+export async function migrate(databaseUrl: string, opts: { dir?: string; progress?: (m: string) => void } = {}): Promise<MigrationResult> {
   const dir = opts.dir ?? MIGRATIONS_DIR;
   const progress = opts.progress ?? (() => {});
   const names = (await readdir(dir, { withFileTypes: true }))
@@ -51,9 +48,12 @@ export async function migrate(
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     await client.query(CREATE_MIGRATIONS_TABLE);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
     if (failed) {
       throw new MigrationError(

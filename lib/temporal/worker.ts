@@ -1,5 +1,5 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { type ActivityDeps, createActivities } from '../../activities/index.js';
 import { workflowBundle } from './bundle.js';
 
 export async function createWorker(opts: {

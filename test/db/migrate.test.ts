@@ -111,7 +111,15 @@ describe('migrations', () => {
     await migrate(database.url);
     const { datamodel } = await readDmmf();
 
-    const columns = await query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null; datetime_precision: number | null }>(
+    const columns = await query<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      udt_name: string;
+      is_nullable: string;
+      column_default: string | null;
+      datetime_precision: number | null;
+    }>(
       database.url,
       `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, datetime_precision
          FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
@@ -135,7 +143,8 @@ describe('migrations', () => {
         // Prisma leaves scalar-list columns nullable whatever the schema says.
         if (!f.isList) expect(col.is_nullable, `nullability of ${key}`).toBe(f.isRequired ? 'NO' : 'YES');
         if (f.type === 'DateTime') expect(col.datetime_precision, `precision of ${key}`).toBe(Number(f.nativeType?.[1][0] ?? 3));
-        const clientSideDefault = typeof f.default === 'object' && f.default !== null && ['uuid', 'cuid'].includes((f.default as { name: string }).name);
+        const clientSideDefault =
+          typeof f.default === 'object' && f.default !== null && ['uuid', 'cuid'].includes((f.default as { name: string }).name);
         expect(col.column_default !== null, `default of ${key}`).toBe(f.hasDefaultValue && !clientSideDefault);
       }
     }
@@ -190,9 +199,14 @@ describe('migrations', () => {
           return `${tableOf(model)} (${from.join(', ')}) -> ${tableOf(target)} (${to.join(', ')}) on delete ${onDelete}`;
         }),
     );
-    expect(fkRows.map((r) => `${r.tbl.replaceAll('"', '')} (${r.columns.join(', ')}) -> ${r.ref.replaceAll('"', '')} (${r.ref_columns.join(', ')}) on delete ${r.on_delete}`).sort()).toEqual(
-      expectedFks.sort(),
-    );
+    expect(
+      fkRows
+        .map(
+          (r) =>
+            `${r.tbl.replaceAll('"', '')} (${r.columns.join(', ')}) -> ${r.ref.replaceAll('"', '')} (${r.ref_columns.join(', ')}) on delete ${r.on_delete}`,
+        )
+        .sort(),
+    ).toEqual(expectedFks.sort());
   });
 
   it('rolls a failing migration back and records nothing of it', async () => {
@@ -205,8 +219,13 @@ describe('migrations', () => {
     await writeFile(path.join(dir, '002_broken', 'migration.sql'), 'CREATE TABLE b (id int); SELECT * FROM missing_table;');
 
     await expect(migrate(database.url, { dir })).rejects.toThrow(MigrationError);
-    await expect(migrate(database.url, { dir })).rejects.toThrow(/002_broken failed and was rolled back: relation "missing_table" does not exist/);
-    const tables = await query<{ tablename: string }>(database.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    await expect(migrate(database.url, { dir })).rejects.toThrow(
+      /002_broken failed and was rolled back: relation "missing_table" does not exist/,
+    );
+    const tables = await query<{ tablename: string }>(
+      database.url,
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+    );
     expect(tables.map((t) => t.tablename)).toEqual(['_prisma_migrations', 'a']);
     const recorded = await query<{ migration_name: string }>(database.url, 'SELECT migration_name FROM "_prisma_migrations"');
     expect(recorded.map((r) => r.migration_name)).toEqual(['001_ok']);

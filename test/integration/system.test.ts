@@ -64,7 +64,11 @@ describe('Tandem on the real stack', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('up');
-    expect(Object.fromEntries(Object.entries(body.checks).map(([k, v]) => [k, v.status]))).toEqual({ database: 'up', temporal: 'up', mail: 'up' });
+    expect(Object.fromEntries(Object.entries(body.checks).map(([k, v]) => [k, v.status]))).toEqual({
+      database: 'up',
+      temporal: 'up',
+      mail: 'up',
+    });
   });
 
   it('rejects an invalid partnership with field-level problem details and writes nothing', async () => {
@@ -79,7 +83,9 @@ describe('Tandem on the real stack', () => {
 
     const past = await post('/partnerships', partnershipBody(new Date(Date.now() - 60_000), ['P1D'], 'past'));
     expect(past.status).toBe(400);
-    expect(((await past.json()) as { errors: { path: string }[] }).errors).toEqual([{ path: 'firstReviewAt', message: 'must be in the future' }]);
+    expect(((await past.json()) as { errors: { path: string }[] }).errors).toEqual([
+      { path: 'firstReviewAt', message: 'must be in the future' },
+    ]);
 
     const malformed = await api('/partnerships', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
     expect(malformed.status).toBe(400);
@@ -139,7 +145,10 @@ describe('Tandem on the real stack', () => {
   it('loses nothing across a stop and a restart: a reminder due while stopped goes out once after', async () => {
     const firstReviewAt = new Date(Date.now() + 60_000);
     const due = Date.now() + 4_000;
-    const res = await post('/partnerships', partnershipBody(firstReviewAt, [`PT${Math.round((firstReviewAt.getTime() - due) / 1000)}S`], 'restart'));
+    const res = await post(
+      '/partnerships',
+      partnershipBody(firstReviewAt, [`PT${Math.round((firstReviewAt.getTime() - due) / 1000)}S`], 'restart'),
+    );
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const mailBefore = await mail();

@@ -26,5 +26,9 @@ export async function createPartnershipRecord(
     },
     include: { reviews: true, members: { include: { person: true } } },
   });
-  return { ...partnership, review: partnership.reviews[0] as (typeof partnership.reviews)[number], emails: partnership.members.map((m) => m.person.email).sort() };
+  return {
+    ...partnership,
+    review: partnership.reviews[0] as (typeof partnership.reviews)[number],
+    emails: partnership.members.map((m) => m.person.email).sort(),
+  };
 }

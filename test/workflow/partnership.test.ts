@@ -1,7 +1,6 @@
 import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
@@ -95,7 +94,10 @@ describe('partnership workflow (time-skipping test server)', () => {
     });
 
     const messages = await mailbox.messages();
-    expect(messages.map((m) => m.messageId)).toEqual([`<review.${p.review.id}.reminder.1@tandem>`, `<review.${p.review.id}.reminder.2@tandem>`]);
+    expect(messages.map((m) => m.messageId)).toEqual([
+      `<review.${p.review.id}.reminder.1@tandem>`,
+      `<review.${p.review.id}.reminder.2@tandem>`,
+    ]);
     const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
     expect(outbox.map((o) => [o.idempotencyKey, o.status, o.attempts, o.dueAt?.getTime()])).toEqual([
       [`review:${p.review.id}:reminder:1`, 'sent', 1, firstDue],
@@ -132,8 +134,14 @@ describe('partnership workflow (time-skipping test server)', () => {
     const activities = createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' });
     const activityEnv = new MockActivityEnvironment();
     const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };
-    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({ idempotencyKey: `review:${p.review.id}:reminder:1`, status: 'sent' });
-    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({ idempotencyKey: `review:${p.review.id}:reminder:1`, status: 'already-sent' });
+    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({
+      idempotencyKey: `review:${p.review.id}:reminder:1`,
+      status: 'sent',
+    });
+    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({
+      idempotencyKey: `review:${p.review.id}:reminder:1`,
+      status: 'already-sent',
+    });
     await waitFor('the reminder email', async () => (await mailbox.messages()).length === before + 1);
     await new Promise((r) => setTimeout(r, 300));
     expect((await mailbox.messages()).length).toBe(before + 1);
