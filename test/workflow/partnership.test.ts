@@ -8,6 +8,7 @@ import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
 import { partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
+import { recordHistory } from '../support/histories.js';
 import { startMailbox, waitFor } from '../support/mailbox.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -91,6 +92,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(end.sentReminders[1]?.sentAt).toBeGreaterThanOrEqual(secondDue);
       expect(end.sentReminders[1]?.sentAt).toBeLessThan(secondDue + MINUTE);
       expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(firstReviewAt.getTime());
+      await recordHistory(handle, 'two-reminders-then-review');
     });
 
     const messages = await mailbox.messages();
@@ -120,6 +122,7 @@ describe('partnership workflow (time-skipping test server)', () => {
         args: [{ partnershipId: p.id }],
       });
       await handle.result();
+      await recordHistory(handle, 'past-reminder-skipped');
       return handle.query(statusQuery);
     });
     expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);

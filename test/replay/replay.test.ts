@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { loadHistories } from '../support/histories.js';
+
+/**
+ * Every recorded history (test/histories/<type>/*.json) must replay against the current workflow
+ * code. A change that would break running workflows fails here until it is guarded with patched().
+ */
+describe('replay of recorded workflow histories', () => {
+  it('has recorded histories to hold the code to', async () => {
+    const histories = await loadHistories();
+    expect(histories.map((h) => h.file)).toEqual(
+      expect.arrayContaining(['partnershipWorkflow/past-reminder-skipped.json', 'partnershipWorkflow/two-reminders-then-review.json']),
+    );
+  });
+
+  it('replays every recorded history against the current workflow code', async () => {
+    const histories = await loadHistories();
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('fails when the workflow code changes incompatibly without a patch', async () => {
+    const incompatible = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./incompatible-workflows.ts', import.meta.url)),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    });
+    const [history] = (await loadHistories()).filter((h) => h.file.startsWith('partnershipWorkflow/'));
+    expect(history).toBeDefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, history?.history, history?.workflowId)).rejects.toThrow(
+      DeterminismViolationError,
+    );
+  });
+});
