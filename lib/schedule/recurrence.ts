@@ -1,0 +1,143 @@
+import { DateTime } from 'luxon';
+import { RRuleTemporal } from 'rrule-temporal';
+
+/**
+ * When a partnership's reviews happen: an RFC 5545 recurrence in the partnership's IANA zone, with
+ * blackout periods (winter break, spring break, summer) during which no review is held. Runs in
+ * activities and the API only; workflows receive the resulting epoch times.
+ */
+export interface Blackout {
+  /** First local date of the blackout, YYYY-MM-DD. */
+  start: string;
+  /** Last local date of the blackout (inclusive), YYYY-MM-DD. */
+  end: string;
+  label?: string;
+}
+
+export interface ReviewSchedule {
+  /** RRULE value without the "RRULE:" prefix, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=TU;BYSETPOS=2. */
+  rrule: string;
+  /** Local date-time of the first occurrence, without offset, e.g. 2026-09-08T15:30. */
+  start: string;
+  timeZone: string;
+  blackouts: Blackout[];
+}
+
+export interface PlannedReview {
+  at: number;
+  /** Where the recurrence put it, when a blackout moved it. */
+  movedFrom?: number;
+  /** The blackout that moved it. */
+  movedBy?: string;
+}
+
+export class ScheduleError extends Error {
+  override name = 'ScheduleError';
+}
+
+// Reviews are meetings: a rule firing more than daily is a mistake, not a schedule.
+const ALLOWED_FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY']);
+const MAX_STEPS = 10_000;
+// A blackout longer than this (summer is about 11 weeks) would push reviews around by a season.
+const MAX_SHIFT_WEEKS = 16;
+
+function localStart(schedule: ReviewSchedule): DateTime {
+  const t = DateTime.fromISO(schedule.start, { zone: schedule.timeZone });
+  if (!t.isValid) {
+    throw new ScheduleError(
+      t.invalidReason === 'unsupported zone'
+        ? `${schedule.timeZone} is not an IANA time zone`
+        : `start ${JSON.stringify(schedule.start)} is not a local date-time such as 2026-09-08T15:30`,
+    );
+  }
+  if (/(Z|[+-]\d\d:?\d\d)$/.test(schedule.start)) {
+    throw new ScheduleError('start is a local date-time in the partnership time zone and takes no offset');
+  }
+  return t;
+}
+
+function buildRule(schedule: ReviewSchedule): RRuleTemporal {
+  const start = localStart(schedule);
+  const body = schedule.rrule.replace(/^RRULE:/i, '').trim();
+  const freq = /(?:^|;)FREQ=([A-Z]+)/i.exec(body)?.[1]?.toUpperCase();
+  if (!freq) throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} has no FREQ`);
+  if (!ALLOWED_FREQUENCIES.has(freq))
+    throw new ScheduleError(`recurrence FREQ=${freq} is not allowed; use DAILY, WEEKLY, MONTHLY or YEARLY`);
+  if (/(?:^|;)(DTSTART|TZID)=/i.test(body))
+    throw new ScheduleError('recurrence takes its start and time zone from the partnership, not DTSTART/TZID');
+  try {
+    return new RRuleTemporal({
+      rruleString: `DTSTART;TZID=${schedule.timeZone}:${start.toFormat("yyyyMMdd'T'HHmmss")}\nRRULE:${body}`,
+      strict: true,
+      cache: false,
+    });
+  } catch (e) {
+    throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} is not a valid RFC 5545 RRULE: ${(e as Error).message}`);
+  }
+}
+
+function checkBlackouts(blackouts: Blackout[]): void {
+  for (const b of blackouts) {
+    const start = DateTime.fromISO(b.start);
+    const end = DateTime.fromISO(b.end);
+    if (!/^\d{4}-\d\d-\d\d$/.test(b.start) || !start.isValid)
+      throw new ScheduleError(`blackout start ${JSON.stringify(b.start)} is not a date such as 2026-12-21`);
+    if (!/^\d{4}-\d\d-\d\d$/.test(b.end) || !end.isValid)
+      throw new ScheduleError(`blackout end ${JSON.stringify(b.end)} is not a date such as 2027-01-01`);
+    if (end < start) throw new ScheduleError(`blackout ${b.label ?? b.start} ends (${b.end}) before it starts (${b.start})`);
+  }
+}
+
+/** Throws a ScheduleError that says what is wrong, or returns nothing. */
+export function validateSchedule(schedule: ReviewSchedule): void {
+  buildRule(schedule);
+  checkBlackouts(schedule.blackouts);
+}
+
+function blackoutOn(localDate: string, blackouts: Blackout[]): Blackout | undefined {
+  return blackouts.find((b) => b.start <= localDate && localDate <= b.end);
+}
+
+/** Moves an occurrence in a blackout to the same weekday and local time of the first week clear of it. */
+function avoidBlackouts(at: DateTime, blackouts: Blackout[]): PlannedReview | null {
+  let moved = at;
+  let by: Blackout | undefined;
+  for (let weeks = 0; weeks <= MAX_SHIFT_WEEKS; weeks++) {
+    const hit = blackoutOn(moved.toISODate() as string, blackouts);
+    if (!hit)
+      return by ? { at: moved.toMillis(), movedFrom: at.toMillis(), movedBy: by.label ?? `${by.start}..${by.end}` } : { at: at.toMillis() };
+    by ??= hit;
+    moved = moved.plus({ weeks: 1 });
+  }
+  return null;
+}
+
+/**
+ * The next `count` reviews strictly after `afterMs`, blackouts applied. A moved review that would
+ * land on or after the next regular occurrence is dropped: that regular one is held instead.
+ */
+export function upcomingReviews(schedule: ReviewSchedule, afterMs: number, count: number): PlannedReview[] {
+  const rule = buildRule(schedule);
+  checkBlackouts(schedule.blackouts);
+  // A review regularly due before afterMs may have been moved past it.
+  let cursor = new Date(afterMs - (MAX_SHIFT_WEEKS + 1) * 7 * 86_400_000);
+  let inclusive = true;
+  const kept: PlannedReview[] = [];
+  // One more than asked for beyond afterMs, because the next occurrence can still drop the last one.
+  const enough = () => kept.filter((r) => r.at > afterMs).length > count;
+  for (let step = 0; step < MAX_STEPS && !enough(); step++) {
+    const occurrence = rule.next(cursor, inclusive);
+    if (!occurrence) break;
+    inclusive = false;
+    cursor = new Date(occurrence.epochMilliseconds);
+    const last = kept.at(-1);
+    if (last?.movedFrom !== undefined && last.at >= occurrence.epochMilliseconds) kept.pop();
+    const planned = avoidBlackouts(DateTime.fromMillis(occurrence.epochMilliseconds, { zone: schedule.timeZone }), schedule.blackouts);
+    if (planned) kept.push(planned);
+  }
+  return kept.filter((r) => r.at > afterMs).slice(0, count);
+}
+
+export function nextReview(schedule: ReviewSchedule, afterMs: number): PlannedReview | null {
+  return upcomingReviews(schedule, afterMs, 1)[0] ?? null;
+}
