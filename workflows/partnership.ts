@@ -1,50 +1,202 @@
-import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ReviewPlan } from '../activities/index.js';
+import { firstReviewOnly } from './partnership-legacy.js';
+import {
+  activities,
+  endUpdate,
+  type Lifecycle,
+  type PartnershipStatus,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  rescheduleReviewUpdate,
+  resumeUpdate,
+  statusQuery,
+} from './partnership-shared.js';
+
+export type { PartnershipStatus };
+export { endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
+
+/** What a run hands to the next when it continues as new. */
+export interface CarriedState {
+  lifecycle: 'active' | 'paused';
+  reviewsClosed: number;
+}
 
 export interface PartnershipInput {
   partnershipId: string;
+  carried?: CarriedState;
 }
 
-export interface PartnershipStatus {
-  phase: 'starting' | 'waiting-for-reminder' | 'waiting-for-review' | 'no-review-scheduled';
-  nextReviewAt: number | null;
-  nextReminderAt: number | null;
-  /** Workflow-clock times, so tests and operators see when each reminder actually went out. */
-  sentReminders: { index: number; dueAt: number; sentAt: number }[];
-}
+// Outcomes may be recorded from a few hours before the meeting (it may start early).
+const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
 
-export const statusQuery = defineQuery<PartnershipStatus>('status');
+const reject = (message: string) => {
+  throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
+};
 
-const { activatePartnership, planNextReview, sendReviewReminder } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-/** One per partnership (`partnership:<id>`), for the partnership's whole life. */
-export async function partnershipWorkflow({ partnershipId }: PartnershipInput): Promise<void> {
-  const status: PartnershipStatus = { phase: 'starting', nextReviewAt: null, nextReminderAt: null, sentReminders: [] };
+/**
+ * One per partnership (`partnership:<id>`), for the partnership's whole life: plans each review
+ * from the recurrence, reminds before it, waits for its outcome (missed after the grace period),
+ * and reacts to pause, resume, end, reschedule and outcome updates, each validated first.
+ */
+export async function partnershipWorkflow({ partnershipId, carried }: PartnershipInput): Promise<void> {
+  const status: PartnershipStatus = {
+    phase: 'starting',
+    lifecycle: carried?.lifecycle ?? 'active',
+    currentReview: null,
+    nextReviewAt: null,
+    nextReminderAt: null,
+    sentReminders: [],
+    reviewsClosed: carried?.reviewsClosed ?? 0,
+  };
   setHandler(statusQuery, () => status);
+  // Workflows started before recurring reviews keep the behaviour they started with.
+  if (!carried && !patched('recurring-reviews')) return firstReviewOnly(partnershipId, status);
 
-  await activatePartnership(partnershipId);
-  const plan = await planNextReview(partnershipId);
-  if (!plan) {
-    status.phase = 'no-review-scheduled';
-    return;
-  }
-  status.nextReviewAt = plan.scheduledAt;
+  // Bumped by every update that changes the plan, so that waits end and the loop replans.
+  let planVersion = 0;
+  let current: ReviewPlan | null = null;
+  let outcomeRecorded = false;
+  const lifecycle = () => status.lifecycle as Lifecycle;
+  const ended = () => lifecycle() === 'completed' || lifecycle() === 'ended_early';
+  const open = () => !ended();
 
-  // A reminder already past when the partnership was set up is skipped; one that fell due while
-  // workers were down still goes out, late, as long as the review is still ahead.
-  const plannedAt = workflowInfo().startTime.getTime();
-  for (const reminder of plan.reminders.filter((r) => r.at >= plannedAt)) {
-    status.phase = 'waiting-for-reminder';
-    status.nextReminderAt = reminder.at;
-    await sleep(Math.max(0, reminder.at - Date.now()));
-    if (Date.now() >= plan.scheduledAt) break;
-    await sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
-    status.sentReminders.push({ index: reminder.index, dueAt: reminder.at, sentAt: Date.now() });
+  setHandler(
+    pauseUpdate,
+    async ({ reason }) => {
+      await activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now() });
+      status.lifecycle = 'paused';
+      planVersion++;
+      return status;
+    },
+    {
+      validator: (_request) => {
+        if (lifecycle() !== 'active') reject(`cannot pause a partnership that is ${lifecycle()}`);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    async () => {
+      await activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now() });
+      status.lifecycle = 'active';
+      planVersion++;
+      return status;
+    },
+    {
+      validator: () => {
+        if (lifecycle() !== 'paused') reject(`cannot resume a partnership that is ${lifecycle()}`);
+      },
+    },
+  );
+  setHandler(
+    endUpdate,
+    async ({ outcome, reason }) => {
+      await activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now() });
+      status.lifecycle = outcome;
+      planVersion++;
+      return status;
+    },
+    {
+      validator: ({ outcome, reason }) => {
+        if (ended()) reject(`the partnership has already ended (${lifecycle()})`);
+        if (outcome === 'ended_early' && !reason?.trim()) reject('ending a partnership early needs a reason');
+      },
+    },
+  );
+  setHandler(
+    rescheduleReviewUpdate,
+    async ({ reviewId, at }) => {
+      await activities.rescheduleReview({ partnershipId, reviewId, at });
+      planVersion++;
+      return status;
+    },
+    {
+      validator: ({ reviewId, at }) => {
+        if (!open()) reject('the partnership has ended');
+        if (current?.reviewId !== reviewId || outcomeRecorded) reject(`review ${reviewId} is not the upcoming review`);
+        if (!Number.isFinite(at) || at <= Date.now()) reject('a review cannot be rescheduled into the past');
+      },
+    },
+  );
+  setHandler(
+    recordOutcomeUpdate,
+    async (outcome) => {
+      await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+      outcomeRecorded = true;
+      return status;
+    },
+    {
+      validator: (outcome) => {
+        if (current?.reviewId !== outcome.reviewId || outcomeRecorded) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
+        if (outcome.outcome === 'held' && Date.now() < (current?.scheduledAt ?? 0) - HELD_EARLIEST_MS) {
+          reject('a review cannot be recorded as held before it takes place');
+        }
+        if (outcome.outcome === 'skipped' && !outcome.reason?.trim()) reject('skipping a review needs a reason');
+      },
+    },
+  );
+
+  if (!carried) await activities.activatePartnership(partnershipId);
+
+  while (open()) {
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', reviewsClosed: status.reviewsClosed ?? 0 };
+      await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
+    }
+    if (lifecycle() === 'paused') {
+      status.phase = 'paused';
+      status.nextReminderAt = null;
+      await condition(() => lifecycle() !== 'paused');
+      continue;
+    }
+
+    const version = planVersion;
+    current = await activities.planNextReview(partnershipId, { now: Date.now() });
+    outcomeRecorded = false;
+    // An outcome may come early (a review skipped in advance): it ends the reminders too.
+    const changed = () => planVersion !== version || outcomeRecorded;
+    if (current?.reviewId !== status.currentReview?.id) status.sentReminders = [];
+    status.currentReview = current && { id: current.reviewId, sequence: current.sequence, scheduledAt: current.scheduledAt };
+    status.nextReviewAt = current?.scheduledAt ?? null;
+    if (!current) {
+      status.phase = 'no-review-scheduled';
+      await condition(changed);
+      continue;
+    }
+
+    // A reminder already past when the review was planned is skipped; one that fell due while
+    // workers were down still goes out, late, as long as the review is still ahead.
+    const plan = current;
+    for (const reminder of plan.reminders.filter((r) => r.at >= plan.plannedAt)) {
+      if (status.sentReminders.some((r) => r.index === reminder.index)) continue;
+      status.phase = 'waiting-for-reminder';
+      status.nextReminderAt = reminder.at;
+      if (await condition(changed, Math.max(0, reminder.at - Date.now()))) break;
+      if (Date.now() >= plan.scheduledAt) break;
+      await activities.sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
+      status.sentReminders.push({ index: reminder.index, dueAt: reminder.at, sentAt: Date.now() });
+    }
+    status.nextReminderAt = null;
+    if (!outcomeRecorded) {
+      if (changed()) continue;
+      status.phase = 'waiting-for-review';
+      let settled = await condition(changed, Math.max(0, plan.scheduledAt - Date.now()));
+      if (!settled) {
+        status.phase = 'waiting-for-outcome';
+        settled = await condition(changed, Math.max(0, plan.outcomeDeadline - Date.now()));
+      }
+      if (settled && !outcomeRecorded) continue;
+      if (!settled) await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+    }
+    status.reviewsClosed = (status.reviewsClosed ?? 0) + 1;
+    status.sentReminders = [];
   }
-  status.phase = 'waiting-for-review';
+
+  status.phase = 'ended';
+  status.currentReview = null;
+  status.nextReviewAt = null;
   status.nextReminderAt = null;
-  await sleep(Math.max(0, plan.scheduledAt - Date.now()));
+  await condition(allHandlersFinished);
 }

@@ -13,7 +13,14 @@ describe('replay of recorded workflow histories', () => {
   it('has recorded histories to hold the code to', async () => {
     const histories = await loadHistories();
     expect(histories.map((h) => h.file)).toEqual(
-      expect.arrayContaining(['partnershipWorkflow/past-reminder-skipped.json', 'partnershipWorkflow/two-reminders-then-review.json']),
+      expect.arrayContaining([
+        // Recorded before the recurring-reviews patch: they replay through the legacy branch.
+        'partnershipWorkflow/past-reminder-skipped.json',
+        'partnershipWorkflow/two-reminders-then-review.json',
+        // Recorded after it.
+        'partnershipWorkflow/two-reminders-missed-review-ended.json',
+        'partnershipWorkflow/past-reminder-skipped-ended-early.json',
+      ]),
     );
   });
 

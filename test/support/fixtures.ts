@@ -3,7 +3,7 @@ import type { Db } from '../../lib/db/client.js';
 /** A partnership with two members and its first review, written the way the API writes it. */
 export async function createPartnershipRecord(
   db: Db,
-  opts: { firstReviewAt: Date; reminderOffsets: string[]; timeZone?: string; name?: string },
+  opts: { firstReviewAt: Date; reminderOffsets: string[]; timeZone?: string; name?: string; plannedAt: number },
 ) {
   const suffix = Math.random().toString(36).slice(2, 8);
   const timeZone = opts.timeZone ?? 'America/Chicago';
@@ -22,7 +22,8 @@ export async function createPartnershipRecord(
           { role: 'partner_lead', person: { create: { name: 'Ben Ode', email: `ben.${suffix}@center.example` } } },
         ],
       },
-      reviews: { create: { sequence: 1, scheduledAt: opts.firstReviewAt } },
+      // Stamped with the (virtual) time the API would have planned it at.
+      reviews: { create: { sequence: 1, scheduledAt: opts.firstReviewAt, createdAt: new Date(opts.plannedAt) } },
     },
     include: { reviews: true, members: { include: { person: true } } },
   });

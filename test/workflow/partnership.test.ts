@@ -5,7 +5,7 @@ import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
-import { partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
+import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
@@ -49,7 +49,12 @@ describe('partnership workflow (time-skipping test server)', () => {
     const t0 = await env.currentTimeMs();
     const firstReviewAt = new Date(t0 + 20 * DAY);
     // UTC keeps this test independent of DST on the day it runs; zones are covered in reminders.test.ts.
-    const p = await createPartnershipRecord(database.db, { firstReviewAt, reminderOffsets: ['P14D', 'P2D'], timeZone: 'UTC' });
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt,
+      reminderOffsets: ['P14D', 'P2D'],
+      timeZone: 'UTC',
+      plannedAt: t0,
+    });
     const firstDue = firstReviewAt.getTime() - 14 * DAY;
     const secondDue = firstReviewAt.getTime() - 2 * DAY;
     const worker = await startWorker();
@@ -84,15 +89,23 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(mail[0]?.envelopeTo.sort()).toEqual(p.emails);
       expect(mail[0]?.text).toContain(' UTC (UTC)');
 
-      // Run to the end: the second reminder two days before the review, then the workflow waits for the review.
+      // The second reminder two days before the review, then the workflow waits for the outcome.
+      await env.sleep(secondDue + MINUTE - (await env.currentTimeMs()));
+      const second = await waitFor('the second reminder', async () => {
+        const s = await handle.query(statusQuery);
+        return s.sentReminders.length === 2 && s;
+      });
+      expect(second.sentReminders[1]?.dueAt).toBe(secondDue);
+      expect(second.sentReminders[1]?.sentAt).toBeGreaterThanOrEqual(secondDue);
+      expect(second.sentReminders[1]?.sentAt).toBeLessThan(secondDue + MINUTE);
+      expect(second.phase).toBe('waiting-for-review');
+
+      // No outcome within the two-day grace period: the review is missed.
+      await env.sleep(firstReviewAt.getTime() + 2 * DAY + MINUTE - (await env.currentTimeMs()));
+      await waitFor('the review to be missed', async () => (await handle.query(statusQuery)).phase === 'no-review-scheduled');
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
-      const end = await handle.query(statusQuery);
-      expect(end.sentReminders.map((r) => r.index)).toEqual([1, 2]);
-      expect(end.sentReminders[1]?.dueAt).toBe(secondDue);
-      expect(end.sentReminders[1]?.sentAt).toBeGreaterThanOrEqual(secondDue);
-      expect(end.sentReminders[1]?.sentAt).toBeLessThan(secondDue + MINUTE);
-      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(firstReviewAt.getTime());
-      await recordHistory(handle, 'two-reminders-then-review');
+      await recordHistory(handle, 'two-reminders-missed-review-ended');
     });
 
     const messages = await mailbox.messages();
@@ -106,14 +119,26 @@ describe('partnership workflow (time-skipping test server)', () => {
       [`review:${p.review.id}:reminder:2`, 'sent', 1, secondDue],
     ]);
     const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
-    expect(events.map((e) => e.type)).toEqual(['partnership.activated', 'review.reminder_sent', 'review.reminder_sent']);
-    expect((await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('active');
+    expect(events.map((e) => e.type)).toEqual([
+      'partnership.activated',
+      'review.reminder_sent',
+      'review.reminder_sent',
+      'review.missed',
+      'partnership.completed',
+    ]);
+    expect((await database.db.review.findUniqueOrThrow({ where: { id: p.review.id } })).status).toBe('missed');
+    expect((await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('completed');
   });
 
   it('skips a reminder that was already past when the partnership was set up', async () => {
     const t0 = await env.currentTimeMs();
     const firstReviewAt = new Date(t0 + 3 * DAY);
-    const p = await createPartnershipRecord(database.db, { firstReviewAt, reminderOffsets: ['P14D', 'P2D'], timeZone: 'UTC' });
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt,
+      reminderOffsets: ['P14D', 'P2D'],
+      timeZone: 'UTC',
+      plannedAt: t0,
+    });
     const worker = await startWorker();
     const status = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(partnershipWorkflow, {
@@ -121,9 +146,13 @@ describe('partnership workflow (time-skipping test server)', () => {
         taskQueue: 'tandem-test',
         args: [{ partnershipId: p.id }],
       });
+      await env.sleep(firstReviewAt.getTime() - (await env.currentTimeMs()));
+      await waitFor('the review time', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome');
+      const status = await handle.query(statusQuery);
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'district withdrew' }] });
       await handle.result();
-      await recordHistory(handle, 'past-reminder-skipped');
-      return handle.query(statusQuery);
+      await recordHistory(handle, 'past-reminder-skipped-ended-early');
+      return status;
     });
     expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);
     const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
@@ -132,7 +161,11 @@ describe('partnership workflow (time-skipping test server)', () => {
 
   it('sends nothing twice when a reminder activity runs again', async () => {
     const t0 = await env.currentTimeMs();
-    const p = await createPartnershipRecord(database.db, { firstReviewAt: new Date(t0 + 5 * DAY), reminderOffsets: ['P1D'] });
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt: new Date(t0 + 5 * DAY),
+      reminderOffsets: ['P1D'],
+      plannedAt: t0,
+    });
     const before = (await mailbox.messages()).length;
     const activities = createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' });
     const activityEnv = new MockActivityEnvironment();
