@@ -11,8 +11,6 @@ export interface PartnershipStatus {
   nextReminderAt: number | null;
   /** Workflow-clock times, so tests and operators see when each reminder actually went out. */
   sentReminders: { index: number; dueAt: number; sentAt: number }[];
-  /** Reviews this workflow has seen to an end (held, skipped or missed). */
-  reviewsClosed?: number;
 }
 
 export type ReviewOutcome =

@@ -19,7 +19,6 @@ export { endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, re
 /** What a run hands to the next when it continues as new. */
 export interface CarriedState {
   lifecycle: 'active' | 'paused';
-  reviewsClosed: number;
 }
 
 export interface PartnershipInput {
@@ -47,7 +46,6 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     nextReviewAt: null,
     nextReminderAt: null,
     sentReminders: [],
-    reviewsClosed: carried?.reviewsClosed ?? 0,
   };
   setHandler(statusQuery, () => status);
   // Workflows started before recurring reviews keep the behaviour they started with.
@@ -142,7 +140,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   while (open()) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', reviewsClosed: status.reviewsClosed ?? 0 };
+      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active' };
       await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
     }
     if (lifecycle() === 'paused') {
@@ -190,7 +188,6 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
       if (settled && !outcomeRecorded) continue;
       if (!settled) await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
     }
-    status.reviewsClosed = (status.reviewsClosed ?? 0) + 1;
     status.sentReminders = [];
   }
 

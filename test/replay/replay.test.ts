@@ -20,6 +20,7 @@ describe('replay of recorded workflow histories', () => {
         // Recorded after it.
         'partnershipWorkflow/two-reminders-missed-review-ended.json',
         'partnershipWorkflow/past-reminder-skipped-ended-early.json',
+        'partnershipWorkflow/five-reviews-lifecycle.json',
       ]),
     );
   });

@@ -33,3 +33,37 @@ export async function createPartnershipRecord(
     emails: partnership.members.map((m) => m.person.email).sort(),
   };
 }
+
+/** A partnership whose reviews come from a recurrence; the workflow plans every review itself. */
+export async function createRecurringPartnershipRecord(
+  db: Db,
+  opts: {
+    rrule: string;
+    start: string;
+    timeZone: string;
+    blackouts: { start: string; end: string; label?: string }[];
+    reminderOffsets: string[];
+  },
+) {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const district = await db.organization.create({ data: { kind: 'district', name: `Riverside USD ${suffix}`, timeZone: opts.timeZone } });
+  const partner = await db.organization.create({ data: { kind: 'partner', name: `Learning Partners ${suffix}`, timeZone: opts.timeZone } });
+  return db.partnership.create({
+    data: {
+      name: `Riverside math ${suffix}`,
+      districtId: district.id,
+      partnerId: partner.id,
+      timeZone: opts.timeZone,
+      reminderOffsets: opts.reminderOffsets,
+      recurrenceRule: opts.rrule,
+      recurrenceStart: opts.start,
+      blackouts: opts.blackouts,
+      members: {
+        create: [
+          { role: 'district_lead', person: { create: { name: 'Cora Li', email: `cora.${suffix}@riverside.example` } } },
+          { role: 'partner_lead', person: { create: { name: 'Dev Rao', email: `dev.${suffix}@partners.example` } } },
+        ],
+      },
+    },
+  });
+}

@@ -1,0 +1,205 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
+import {
+  endUpdate,
+  type PartnershipStatus,
+  partnershipWorkflow,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  rescheduleReviewUpdate,
+  resumeUpdate,
+  statusQuery,
+} from '../../workflows/partnership.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createRecurringPartnershipRecord } from '../support/fixtures.js';
+import { recordHistory } from '../support/histories.js';
+import { startMailbox, waitFor } from '../support/mailbox.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+describe('partnership lifecycle over five quarterly reviews (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let mailer: Mailer;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    database = await createTestDatabase();
+    mailbox = await startMailbox();
+    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
+  });
+
+  afterAll(async () => {
+    mailer?.close();
+    await mailbox?.stop();
+    await database?.drop();
+    await env?.teardown();
+  });
+
+  it('holds, moves, misses, pauses through, reschedules and skips reviews, rejecting bad transitions', async () => {
+    const t0 = await env.currentTimeMs();
+    // Quarterly on the 15th at 15:30 UTC, from the month after next (dates depend on the day the test runs).
+    const first = DateTime.fromMillis(t0, { zone: 'UTC' })
+      .plus({ months: 2 })
+      .set({ day: 15, hour: 15, minute: 30, second: 0, millisecond: 0 });
+    const regular = [0, 3, 6, 9, 12].map((m) => first.plus({ months: m }));
+    const r2 = regular[1] as DateTime;
+    const p = await createRecurringPartnershipRecord(database.db, {
+      rrule: 'FREQ=MONTHLY;INTERVAL=3',
+      start: first.toFormat("yyyy-MM-dd'T'HH:mm"),
+      timeZone: 'UTC',
+      blackouts: [{ start: r2.minus({ days: 1 }).toISODate() as string, end: r2.plus({ days: 2 }).toISODate() as string, label: 'break' }],
+      reminderOffsets: ['P14D', 'P2D'],
+    });
+    const R = regular.map((d) => d.toMillis());
+    const R2moved = r2.plus({ weeks: 1 }).toMillis();
+    const R4rescheduled = (R[3] as number) + 2 * DAY;
+
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'tandem-lifecycle',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
+    });
+
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(partnershipWorkflow, {
+        workflowId: partnershipWorkflowId(p.id),
+        taskQueue: 'tandem-lifecycle',
+        args: [{ partnershipId: p.id }],
+      });
+      const status = () => handle.query(statusQuery);
+      const until = (what: string, ok: (s: PartnershipStatus) => boolean) =>
+        waitFor(what, async () => {
+          const s = await status();
+          return ok(s) && s;
+        });
+      const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+      const rejected = async (p: Promise<unknown>, message: RegExp) => {
+        const error = await p.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(String((error as WorkflowUpdateFailedError).cause?.message)).toMatch(message);
+      };
+
+      // Review 1: both reminders, then held.
+      const s1 = await until('review 1 to be planned', (s) => s.currentReview?.sequence === 1);
+      expect(s1.currentReview?.scheduledAt).toBe(R[0]);
+      const review1 = s1.currentReview?.id as string;
+      await rejected(
+        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
+        /before it takes place/,
+      );
+      await rejected(handle.executeUpdate(resumeUpdate), /cannot resume a partnership that is active/);
+      await sleepUntil((R[0] as number) + HOUR);
+      await until('review 1 to be under way', (s) => s.phase === 'waiting-for-outcome');
+      await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ reviewId: review1, outcome: 'held', notes: 'Walkthrough data reviewed', decisions: ['Add a second coach'] }],
+      });
+      await rejected(
+        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
+        /not awaiting an outcome/,
+      );
+
+      // Review 2: moved a week by the blackout, no outcome recorded: missed after two days.
+      const s2 = await until('review 2 to be planned', (s) => s.currentReview?.sequence === 2);
+      expect(s2.currentReview?.scheduledAt).toBe(R2moved);
+      await sleepUntil(R2moved + 2 * DAY + HOUR);
+
+      // Review 3: the partnership is paused before its reminders and resumed after its date.
+      const s3 = await until('review 3 to be planned', (s) => s.currentReview?.sequence === 3);
+      expect(s3.currentReview?.scheduledAt).toBe(R[2]);
+      await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
+      await rejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
+      await sleepUntil((R[2] as number) + 3 * DAY);
+      expect((await status()).phase).toBe('paused');
+      await handle.executeUpdate(resumeUpdate);
+
+      // Review 4: rescheduled two days later (not into the past), then skipped in advance.
+      const s4 = await until('review 4 to be planned', (s) => s.currentReview?.sequence === 4);
+      expect(s4.currentReview?.scheduledAt).toBe(R[3]);
+      const review4 = s4.currentReview?.id as string;
+      await rejected(
+        handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await env.currentTimeMs()) - HOUR }] }),
+        /into the past/,
+      );
+      await handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: R4rescheduled }] });
+      await until('review 4 to move', (s) => s.currentReview?.scheduledAt === R4rescheduled);
+      await sleepUntil(R4rescheduled - 2 * DAY + HOUR);
+      await until('the second reminder of review 4', (s) => s.sentReminders.some((r) => r.index === 2));
+      await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ reviewId: review4, outcome: 'skipped', reason: 'state testing window' }],
+      });
+
+      // Review 5 is planned; the partnership is completed before it.
+      const s5 = await until('review 5 to be planned', (s) => s.currentReview?.sequence === 5);
+      expect(s5.currentReview?.scheduledAt).toBe(R[4]);
+      await rejected(handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.result();
+      await recordHistory(handle, 'five-reviews-lifecycle');
+    });
+
+    const reviews = await database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });
+    expect(reviews.map((r) => [r.sequence, r.status, r.scheduledAt.getTime(), r.originalAt?.getTime() ?? null, r.skipReason])).toEqual([
+      [1, 'held', R[0], null, null],
+      [2, 'missed', R2moved, R[1], null],
+      [3, 'skipped', R[2], null, 'the partnership was paused'],
+      [4, 'skipped', R4rescheduled, R[3], 'state testing window'],
+      [5, 'skipped', R[4], null, 'the partnership ended'],
+    ]);
+    expect(reviews[0]?.decisions).toEqual(['Add a second coach']);
+    const partnership = await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
+    expect(partnership.status).toBe('completed');
+
+    // Reminders: both for reviews 1, 2 and 4 (4's at its new time); none for 3, paused through; none yet for 5.
+    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
+    expect(outbox.map((o) => o.dueAt?.getTime())).toEqual([
+      (R[0] as number) - 14 * DAY,
+      (R[0] as number) - 2 * DAY,
+      R2moved - 14 * DAY,
+      R2moved - 2 * DAY,
+      R4rescheduled - 14 * DAY,
+      R4rescheduled - 2 * DAY,
+    ]);
+    expect(outbox.every((o) => o.status === 'sent' && o.attempts === 1)).toBe(true);
+    expect(await mailbox.messages()).toHaveLength(6);
+
+    const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual([
+      'partnership.activated',
+      'review.planned',
+      'review.reminder_sent',
+      'review.reminder_sent',
+      'review.held',
+      'review.planned',
+      'review.reminder_sent',
+      'review.reminder_sent',
+      'review.missed',
+      'review.planned',
+      'partnership.paused',
+      'partnership.active',
+      'review.planned',
+      'review.rescheduled',
+      'review.reminder_sent',
+      'review.reminder_sent',
+      'review.skipped',
+      'review.planned',
+      'partnership.completed',
+    ]);
+    expect(events[5]?.data).toMatchObject({ movedBy: 'break', originalAt: new Date(R[1] as number).toISOString() });
+  });
+});
