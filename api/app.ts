@@ -6,6 +6,7 @@ import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { healthRouter } from './health.js';
+import { lifecycleRouter } from './lifecycle.js';
 import { mailRouter } from './mail.js';
 import { partnershipsRouter } from './partnerships.js';
 import { notFoundRoute, problemHandler } from './problem.js';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(healthRouter(deps));
   app.use(partnershipsRouter(deps));
+  app.use(lifecycleRouter(deps));
   if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
 
   app.use(notFoundRoute);

@@ -3,10 +3,23 @@ import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { nextReview, ScheduleError } from '../lib/schedule/recurrence.js';
 import { partnershipWorkflowId } from '../lib/temporal/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../workflows/partnership.js';
 import { parseOrThrow } from './problem.js';
 import { createPartnershipBody, uuidParam } from './schemas.js';
+
+/** The workflow's status with times as ISO strings. */
+export function liveStatusJson(live: PartnershipStatus) {
+  const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    ...live,
+    currentReview: live.currentReview ? { ...live.currentReview, scheduledAt: iso(live.currentReview.scheduledAt) } : null,
+    nextReviewAt: iso(live.nextReviewAt),
+    nextReminderAt: iso(live.nextReminderAt),
+    sentReminders: live.sentReminders.map((r) => ({ index: r.index, dueAt: iso(r.dueAt), sentAt: iso(r.sentAt) })),
+  };
+}
 
 export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: string; logger: Logger; now?: () => number }) {
   const { db, temporal, taskQueue } = deps;
@@ -15,9 +28,24 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
 
   router.post('/partnerships', async (req, res) => {
     const body = parseOrThrow(createPartnershipBody, req.body, 'partnership');
-    const firstReviewAt = new Date(body.firstReviewAt);
-    if (firstReviewAt.getTime() <= now()) {
+    const firstReviewAt = body.firstReviewAt ? new Date(body.firstReviewAt) : undefined;
+    if (firstReviewAt && firstReviewAt.getTime() <= now()) {
       throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
+    }
+    let nextReviewAt = firstReviewAt?.getTime();
+    if (body.recurrence) {
+      const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
+      try {
+        nextReviewAt ??= nextReview(schedule, now())?.at;
+      } catch (e) {
+        if (!(e instanceof ScheduleError)) throw e;
+        throw new ValidationError(`The recurrence is invalid: ${e.message}`, [{ path: 'recurrence', message: e.message }]);
+      }
+      if (nextReviewAt === undefined) {
+        throw new ValidationError('The recurrence gives no review in the future', [
+          { path: 'recurrence', message: 'gives no review in the future' },
+        ]);
+      }
     }
 
     // The workflow starts inside the transaction: if Temporal refuses, nothing is written.
@@ -39,20 +67,27 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
           partnerId: partner.id,
           timeZone: body.timeZone,
           reminderOffsets: body.reminderOffsets,
+          recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
+          recurrenceStart: body.recurrence?.start ?? null,
+          blackouts: body.blackouts,
+          outcomeGrace: body.outcomeGrace,
         },
       });
       for (const m of body.members) {
         const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
         await tx.partnershipMember.create({ data: { partnershipId: partnership.id, personId: person.id, role: m.role } });
       }
-      const review = await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } });
+      // Without an explicit first review the workflow plans it from the recurrence.
+      const review = firstReviewAt
+        ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })
+        : null;
       await tx.partnershipEvent.create({
         data: {
           partnershipId: partnership.id,
           idempotencyKey: `partnership:${partnership.id}:created`,
           type: 'partnership.created',
           actor: 'api',
-          data: { firstReviewAt: firstReviewAt.toISOString() },
+          data: { nextReviewAt: new Date(nextReviewAt as number).toISOString() },
         },
       });
       try {
@@ -78,8 +113,11 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
         status: partnership.status,
         timeZone: partnership.timeZone,
         reminderOffsets: partnership.reminderOffsets,
+        recurrence: body.recurrence ?? null,
+        blackouts: body.blackouts,
         workflowId: partnershipWorkflowId(partnership.id),
-        firstReview: { id: review.id, sequence: review.sequence, scheduledAt: review.scheduledAt.toISOString() },
+        nextReviewAt: new Date(nextReviewAt as number).toISOString(),
+        firstReview: review && { id: review.id, sequence: review.sequence, scheduledAt: review.scheduledAt.toISOString() },
       });
   });
 
@@ -107,20 +145,25 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
       status: p.status,
       timeZone: p.timeZone,
       reminderOffsets: p.reminderOffsets,
+      recurrence: p.recurrenceRule && { rrule: p.recurrenceRule, start: p.recurrenceStart },
+      blackouts: p.blackouts,
+      outcomeGrace: p.outcomeGrace,
+      endedAt: p.endedAt?.toISOString() ?? null,
+      endedReason: p.endedReason,
       district: { id: p.district.id, name: p.district.name },
       partner: { id: p.partner.id, name: p.partner.name },
       members: p.members.map((m) => ({ personId: m.personId, name: m.person.name, email: m.person.email, role: m.role })),
-      reviews: p.reviews.map((r) => ({ id: r.id, sequence: r.sequence, scheduledAt: r.scheduledAt.toISOString(), status: r.status })),
-      live: live && {
-        ...live,
-        nextReviewAt: live.nextReviewAt && new Date(live.nextReviewAt).toISOString(),
-        nextReminderAt: live.nextReminderAt && new Date(live.nextReminderAt).toISOString(),
-        sentReminders: live.sentReminders.map((r) => ({
-          index: r.index,
-          dueAt: new Date(r.dueAt).toISOString(),
-          sentAt: new Date(r.sentAt).toISOString(),
-        })),
-      },
+      reviews: p.reviews.map((r) => ({
+        id: r.id,
+        sequence: r.sequence,
+        scheduledAt: r.scheduledAt.toISOString(),
+        originalAt: r.originalAt?.toISOString() ?? null,
+        status: r.status,
+        notes: r.notes,
+        decisions: r.decisions,
+        skipReason: r.skipReason,
+      })),
+      live: live && liveStatusJson(live),
     });
   });
 

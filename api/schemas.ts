@@ -26,14 +26,31 @@ const isoDuration = z.string().refine(
 
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 
+const localDate = z.iso.date();
+
+export const recurrenceSchema = z
+  .object({
+    rrule: z.string().trim().min(1).max(500),
+    start: z.iso.datetime({ local: true }),
+  })
+  .strict();
+
+export const blackoutSchema = z
+  .object({ start: localDate, end: localDate, label: z.string().trim().min(1).max(100).optional() })
+  .strict()
+  .refine((b) => b.start <= b.end, { message: 'end must not be before start', path: ['end'] });
+
 export const createPartnershipBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     district: z.object({ name: z.string().trim().min(1).max(200) }),
     partner: z.object({ name: z.string().trim().min(1).max(200) }),
     timeZone: ianaTimeZone,
-    firstReviewAt: z.iso.datetime({ offset: true }),
+    firstReviewAt: z.iso.datetime({ offset: true }).optional(),
+    recurrence: recurrenceSchema.optional(),
+    blackouts: z.array(blackoutSchema).max(100).default([]),
     reminderOffsets: z.array(isoDuration).min(1).max(10).default(['P14D', 'P2D']),
+    outcomeGrace: isoDuration.default('P2D'),
     members: z
       .array(
         z.object({
@@ -50,6 +67,9 @@ export const createPartnershipBody = z
   })
   .strict()
   .superRefine((body, ctx) => {
+    if (!body.firstReviewAt && !body.recurrence) {
+      ctx.addIssue({ code: 'custom', path: ['recurrence'], message: 'give a recurrence, a firstReviewAt, or both' });
+    }
     const seen = new Set<string>();
     body.members.forEach((m, i) => {
       if (seen.has(m.email)) ctx.addIssue({ code: 'custom', path: ['members', i, 'email'], message: 'is listed twice' });
@@ -60,3 +80,20 @@ export const createPartnershipBody = z
 export type CreatePartnershipBody = z.infer<typeof createPartnershipBody>;
 
 export const uuidParam = z.object({ id: z.uuid() });
+
+export const pauseBody = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
+export const endBody = z
+  .object({ outcome: z.enum(['completed', 'ended_early']), reason: z.string().trim().min(1).max(1000).optional() })
+  .strict();
+export const rescheduleBody = z.object({ at: z.iso.datetime({ offset: true }) }).strict();
+export const outcomeBody = z.discriminatedUnion('outcome', [
+  z
+    .object({
+      outcome: z.literal('held'),
+      notes: z.string().max(20_000).optional(),
+      decisions: z.array(z.string().trim().min(1).max(2000)).max(100).optional(),
+    })
+    .strict(),
+  z.object({ outcome: z.literal('skipped'), reason: z.string().trim().min(1).max(1000) }).strict(),
+]);
+export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });

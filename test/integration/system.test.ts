@@ -142,6 +142,82 @@ describe('Tandem on the real stack', () => {
     expect((await mail()).filter((m) => m.subject === subject)).toHaveLength(1);
   });
 
+  it('plans reviews from a recurrence and drives the lifecycle through validated updates', async () => {
+    const { firstReviewAt: _unused, ...base } = partnershipBody(new Date(), ['P14D', 'P2D'], 'lifecycle');
+    const body = { ...base, recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TU;BYSETPOS=2', start: '2026-09-08T15:30:00' } };
+
+    const invalid = await post('/partnerships', { ...body, recurrence: { ...body.recurrence, rrule: 'FREQ=HOURLY' } });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { errors: { path: string; message: string }[] }).errors).toEqual([
+      { path: 'recurrence', message: 'recurrence FREQ=HOURLY is not allowed; use DAILY, WEEKLY, MONTHLY or YEARLY' },
+    ]);
+    const neither = await post('/partnerships', { ...base });
+    expect(((await neither.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['recurrence']);
+    expect(await system.db.partnership.count({ where: { name: 'Lakeside literacy lifecycle' } })).toBe(0);
+
+    const res = await post('/partnerships', body);
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; nextReviewAt: string; firstReview: null };
+    expect(created.firstReview).toBeNull();
+    expect(Date.parse(created.nextReviewAt)).toBeGreaterThan(Date.now());
+    const { id } = created;
+    type Live = { live: { lifecycle: string; currentReview: { id: string; scheduledAt: string } | null } };
+    const live = async () => ((await (await api(`/partnerships/${id}`)).json()) as Live).live;
+    const planned = await waitFor('the workflow to plan the first review', async () => (await live()).currentReview ?? undefined);
+    expect(planned.scheduledAt).toBe(created.nextReviewAt);
+    const reviewId = planned.id;
+
+    const problem = async (r: Response) => ({ status: r.status, detail: ((await r.json()) as { detail: string }).detail });
+    expect(await problem(await post(`/partnerships/${id}/resume`, {}))).toEqual({
+      status: 409,
+      detail: 'cannot resume a partnership that is active',
+    });
+    const paused = await post(`/partnerships/${id}/pause`, { reason: 'board elections' });
+    expect(paused.status).toBe(200);
+    expect(((await paused.json()) as { lifecycle: string }).lifecycle).toBe('paused');
+    expect((await system.db.partnership.findUniqueOrThrow({ where: { id } })).status).toBe('paused');
+    expect(await problem(await post(`/partnerships/${id}/pause`, {}))).toEqual({
+      status: 409,
+      detail: 'cannot pause a partnership that is paused',
+    });
+    expect((await post(`/partnerships/${id}/resume`, {})).status).toBe(200);
+
+    const later = new Date(Date.parse(planned.scheduledAt) + 2 * 86_400_000).toISOString();
+    expect(await problem(await post(`/partnerships/${id}/reviews/${reviewId}/reschedule`, { at: '2020-01-01T00:00:00Z' }))).toEqual({
+      status: 409,
+      detail: 'a review cannot be rescheduled into the past',
+    });
+    expect((await post(`/partnerships/${id}/reviews/${reviewId}/reschedule`, { at: later })).status).toBe(200);
+    const moved = await system.db.review.findUniqueOrThrow({ where: { id: reviewId } });
+    expect([moved.scheduledAt.toISOString(), moved.originalAt?.toISOString()]).toEqual([later, planned.scheduledAt]);
+
+    expect(await problem(await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, { outcome: 'held' }))).toEqual({
+      status: 409,
+      detail: 'a review cannot be recorded as held before it takes place',
+    });
+    expect((await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, { outcome: 'skipped' })).status).toBe(400);
+    expect((await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, { outcome: 'skipped', reason: 'snow day' })).status).toBe(200);
+    const skipped = await system.db.review.findUniqueOrThrow({ where: { id: reviewId } });
+    expect([skipped.status, skipped.skipReason]).toEqual(['skipped', 'snow day']);
+    await waitFor('the next review to be planned', async () => {
+      const c = (await live()).currentReview;
+      return c && c.id !== reviewId;
+    });
+
+    expect(await problem(await post(`/partnerships/${id}/end`, { outcome: 'ended_early' }))).toEqual({
+      status: 409,
+      detail: 'ending a partnership early needs a reason',
+    });
+    expect((await post(`/partnerships/${id}/end`, { outcome: 'ended_early', reason: 'funding ended' })).status).toBe(200);
+    const ended = await system.db.partnership.findUniqueOrThrow({ where: { id } });
+    expect([ended.status, ended.endedReason]).toEqual(['ended_early', 'funding ended']);
+    await waitFor('the workflow to finish', async () => {
+      const r = await post(`/partnerships/${id}/pause`, {});
+      return r.status === 409 && (await r.json());
+    });
+    expect((await post('/partnerships/00000000-0000-4000-8000-000000000000/pause', {})).status).toBe(404);
+  });
+
   it('loses nothing across a stop and a restart: a reminder due while stopped goes out once after', async () => {
     const firstReviewAt = new Date(Date.now() + 60_000);
     const due = Date.now() + 4_000;
