@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
+import { commitmentsRouter } from './commitments.js';
 import { healthRouter } from './health.js';
 import { lifecycleRouter } from './lifecycle.js';
 import { mailRouter } from './mail.js';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRouter(deps));
   app.use(partnershipsRouter(deps));
   app.use(lifecycleRouter(deps));
+  app.use(commitmentsRouter(deps));
   if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
 
   app.use(notFoundRoute);

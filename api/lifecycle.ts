@@ -1,8 +1,9 @@
-import { type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { NotFoundError } from '../lib/errors.js';
 import { partnershipWorkflowId } from '../lib/temporal/ids.js';
+import { sendUpdate } from '../lib/temporal/updates.js';
 import {
   endUpdate,
   type PartnershipStatus,
@@ -26,14 +27,13 @@ export function lifecycleRouter(deps: { db: Db; temporal: Client }) {
     if (!(await deps.db.partnership.findUnique({ where: { id: partnershipId }, select: { id: true } }))) {
       throw new NotFoundError(`Partnership ${partnershipId} does not exist`);
     }
-    try {
-      const status = await send(deps.temporal.workflow.getHandle(partnershipWorkflowId(partnershipId)));
-      return liveStatusJson(status);
-    } catch (e) {
-      if (e instanceof WorkflowUpdateFailedError) throw new ConflictError(e.cause?.message ?? 'The change was rejected');
-      if (e instanceof WorkflowNotFoundError) throw new ConflictError('The partnership has ended; its plan can no longer change');
-      throw e;
-    }
+    const status = await sendUpdate(
+      deps.temporal,
+      partnershipWorkflowId(partnershipId),
+      'The partnership has ended; its plan can no longer change',
+      send,
+    );
+    return liveStatusJson(status);
   }
 
   router.post('/partnerships/:id/pause', async (req, res) => {

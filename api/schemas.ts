@@ -97,3 +97,17 @@ export const outcomeBody = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('skipped'), reason: z.string().trim().min(1).max(1000) }).strict(),
 ]);
 export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
+
+export const createCommitmentBody = z
+  .object({
+    ownerEmail: z.email().transform((e) => e.toLowerCase()),
+    side: z.enum(['district', 'partner', 'shared']),
+    description: z.string().trim().min(1).max(2000),
+    dueAt: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+export const completeCommitmentBody = z.object({ note: z.string().trim().min(1).max(2000).optional() }).strict();
+export const extendCommitmentBody = z
+  .object({ dueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(2000) })
+  .strict();
+export const dropCommitmentBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();

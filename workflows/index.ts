@@ -1,1 +1,2 @@
-export { partnershipWorkflow, statusQuery } from './partnership.js';
+export { commitmentWorkflow } from './commitment.js';
+export { partnershipWorkflow } from './partnership.js';

@@ -36,3 +36,27 @@ export function reviewReminder(input: {
 <p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
   return { subject, text, html };
 }
+
+export type CommitmentNotice = 'reminder' | 'overdue' | 'escalation';
+
+export function commitmentNotice(
+  notice: CommitmentNotice,
+  input: { partnershipName: string; description: string; ownerName: string; dueAt: number; timeZone: string; link: string },
+): RenderedMail {
+  const due = formatLocalTime(input.dueAt, input.timeZone);
+  const lead = {
+    reminder: `A commitment in ${input.partnershipName} is due on ${due}.`,
+    overdue: `A commitment in ${input.partnershipName} was due on ${due} and is now overdue.`,
+    escalation: `A commitment in ${input.partnershipName}, owned by ${input.ownerName}, was due on ${due} and is still open.`,
+  }[notice];
+  const subject = {
+    reminder: `Due soon: ${input.description}`,
+    overdue: `Overdue: ${input.description}`,
+    escalation: `Still overdue: ${input.description} (${input.ownerName})`,
+  }[notice];
+  const text = [lead, '', `Commitment: ${input.description}`, '', `Details: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p>Commitment: <strong>${escapeHtml(input.description)}</strong></p>
+<p><a href="${escapeHtml(input.link)}">Open the commitment</a></p>`;
+  return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
+}

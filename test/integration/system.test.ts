@@ -218,6 +218,56 @@ describe('Tandem on the real stack', () => {
     expect((await post('/partnerships/00000000-0000-4000-8000-000000000000/pause', {})).status).toBe(404);
   });
 
+  it('tracks a commitment: created for a member, extended with a reason, completed once', async () => {
+    const res = await post('/partnerships', partnershipBody(new Date(Date.now() + 90 * 86_400_000), ['P2D'], 'pledges'));
+    const { id } = (await res.json()) as { id: string };
+    const due = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const body = { ownerEmail: 'Ben.pledges@center.example', side: 'partner', description: 'Share coaching logs', dueAt: due };
+
+    const outsider = await post(`/partnerships/${id}/commitments`, { ...body, ownerEmail: 'someone@else.example' });
+    expect(outsider.status).toBe(400);
+    expect(((await outsider.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: 'ownerEmail', message: 'is not a member of this partnership' },
+    ]);
+    expect((await post(`/partnerships/${id}/commitments`, { ...body, dueAt: '2020-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await post(`/partnerships/${id}/commitments`, { ...body, side: 'vendor' })).status).toBe(400);
+    expect(await system.db.commitment.count({ where: { partnershipId: id } })).toBe(0);
+
+    const created = await post(`/partnerships/${id}/commitments`, body);
+    expect(created.status).toBe(201);
+    const commitment = (await created.json()) as { id: string; status: string; dueAt: string };
+    expect([commitment.status, commitment.dueAt]).toEqual(['open', due]);
+    const live = await waitFor('the deadline workflow', async () => {
+      const c = (await (await api(`/commitments/${commitment.id}`)).json()) as { live: { nextNotice: { kind: string } | null } | null };
+      return c.live?.nextNotice ?? undefined;
+    });
+    expect(live.kind).toBe('reminder');
+
+    const extend = (b: unknown) => post(`/commitments/${commitment.id}/extend`, b);
+    expect((await extend({ dueAt: due })).status).toBe(400);
+    const conflict = await extend({ dueAt: '2020-01-01T00:00:00Z', reason: 'late' });
+    expect([conflict.status, ((await conflict.json()) as { detail: string }).detail]).toEqual([
+      409,
+      'the new due time must be in the future',
+    ]);
+    const later = new Date(Date.parse(due) + 7 * 86_400_000).toISOString();
+    const extended = await extend({ dueAt: later, reason: 'data arrives late' });
+    expect(extended.status).toBe(200);
+    expect(((await extended.json()) as { dueAt: string }).dueAt).toBe(later);
+
+    const done = await post(`/commitments/${commitment.id}/complete`, { note: 'shared' });
+    expect(done.status).toBe(200);
+    expect(((await done.json()) as { status: string }).status).toBe('done');
+    const again = await waitFor('the workflow to close', async () => {
+      const r = await post(`/commitments/${commitment.id}/complete`, {});
+      return r.status === 409 && r;
+    });
+    expect(((await again.json()) as { detail: string }).detail).toMatch(/already (done|closed)/);
+    const record = (await (await api(`/commitments/${commitment.id}`)).json()) as { extensions: unknown[]; status: string };
+    expect(record.extensions).toEqual([{ from: due, to: later, reason: 'data arrives late' }]);
+    expect((await api('/commitments/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
   it('loses nothing across a stop and a restart: a reminder due while stopped goes out once after', async () => {
     const firstReviewAt = new Date(Date.now() + 60_000);
     const due = Date.now() + 4_000;

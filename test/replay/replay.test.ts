@@ -21,6 +21,8 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/two-reminders-missed-review-ended.json',
         'partnershipWorkflow/past-reminder-skipped-ended-early.json',
         'partnershipWorkflow/five-reviews-lifecycle.json',
+        'commitmentWorkflow/overdue-escalated-completed.json',
+        'commitmentWorkflow/extended-then-dropped.json',
       ]),
     );
   });

@@ -1,0 +1,180 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { workflowBundle } from '../../lib/temporal/bundle.js';
+import {
+  type CommitmentStatus,
+  commitmentStatusQuery,
+  commitmentWorkflow,
+  completeCommitmentUpdate,
+  dropCommitmentUpdate,
+  extendCommitmentUpdate,
+} from '../../workflows/commitment.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createPartnershipRecord } from '../support/fixtures.js';
+import { recordHistory } from '../support/histories.js';
+import { startMailbox, waitFor } from '../support/mailbox.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+describe('commitment deadline workflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let mailer: Mailer;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    database = await createTestDatabase();
+    mailbox = await startMailbox();
+    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
+  });
+
+  // A worker runs once; each test gets its own.
+  const newWorker = async () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'tandem-commitments',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
+    });
+
+  afterAll(async () => {
+    mailer?.close();
+    await mailbox?.stop();
+    await database?.drop();
+    await env?.teardown();
+  });
+
+  /** A partnership with leads on both sides and a sponsor; the partner lead owns a commitment due in `dueInDays`. */
+  async function setUp(dueInDays: number) {
+    const t0 = await env.currentTimeMs();
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt: new Date(t0 + 90 * DAY),
+      reminderOffsets: ['P2D'],
+      timeZone: 'UTC',
+      plannedAt: t0,
+    });
+    const suffix = p.id.slice(0, 6);
+    const sponsor = await database.db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
+    await database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
+    const owner = p.members.find((m) => m.role === 'partner_lead')?.person;
+    const lead = p.members.find((m) => m.role === 'district_lead')?.person;
+    const dueAt = t0 + dueInDays * DAY;
+    const commitment = await database.db.commitment.create({
+      data: {
+        partnershipId: p.id,
+        ownerId: owner?.id as string,
+        side: 'partner',
+        description: 'Share coaching logs <b>for Q1</b>',
+        dueAt: new Date(dueAt),
+      },
+    });
+    const handle = await env.client.workflow.start(commitmentWorkflow, {
+      workflowId: `commitment:${commitment.id}`,
+      taskQueue: 'tandem-commitments',
+      args: [{ commitmentId: commitment.id }],
+    });
+    return {
+      handle,
+      commitment,
+      dueAt,
+      owner: owner?.email as string,
+      lead: lead?.email as string,
+      sponsor: sponsor.email,
+      partnershipId: p.id,
+    };
+  }
+
+  const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+  const notices = async (partnershipId: string) =>
+    (
+      await database.db.emailOutbox.findMany({
+        where: { partnershipId, template: { startsWith: 'commitment-' } },
+        orderBy: { dueAt: 'asc' },
+      })
+    ).map((o) => [o.template, o.dueAt?.getTime(), o.recipients, o.status]);
+
+  it('reminds the owner, turns overdue at the due time, escalates to the leads then the sponsor, and closes when done', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const s = await setUp(20);
+      const until = (ok: (st: CommitmentStatus) => boolean) =>
+        waitFor('the commitment status', async () => {
+          const st = await s.handle.query(commitmentStatusQuery);
+          return ok(st) && st;
+        });
+
+      await sleepUntil(s.dueAt - 7 * DAY - HOUR);
+      expect(await notices(s.partnershipId)).toEqual([]);
+      await sleepUntil(s.dueAt + 10 * DAY + HOUR);
+      const st = await until((x) => x.notices.length === 5);
+      expect(st.status).toBe('overdue');
+      expect(st.notices.every((n) => n.sentAt >= n.stage.at && n.sentAt < n.stage.at + HOUR)).toBe(true);
+      expect(await notices(s.partnershipId)).toEqual([
+        ['commitment-reminder', s.dueAt - 7 * DAY, [s.owner], 'sent'],
+        ['commitment-reminder', s.dueAt - DAY, [s.owner], 'sent'],
+        ['commitment-overdue', s.dueAt, [s.owner], 'sent'],
+        ['commitment-escalation', s.dueAt + 3 * DAY, [s.lead, s.owner].sort(), 'sent'],
+        ['commitment-escalation', s.dueAt + 10 * DAY, [s.owner, s.sponsor].sort(), 'sent'],
+      ]);
+      expect((await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } })).status).toBe('overdue');
+      const overdueMail = (await mailbox.messages()).find((m) => m.subject.startsWith('Overdue:'));
+      expect(overdueMail?.html).toContain('Share coaching logs &lt;b&gt;for Q1&lt;/b&gt;');
+
+      await s.handle.executeUpdate(completeCommitmentUpdate, { args: [{ note: 'Logs shared in the portal' }] });
+      await s.handle.result();
+      await recordHistory(s.handle, 'overdue-escalated-completed');
+      const done = await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } });
+      expect([done.status, done.closeNote]).toEqual(['done', 'Logs shared in the portal']);
+    });
+  });
+
+  it('moves every timer when extended with a reason, rejects bad changes, and stops when dropped', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const s = await setUp(20);
+      await sleepUntil(s.dueAt - 7 * DAY + HOUR);
+      await waitFor('the first reminder', async () => (await s.handle.query(commitmentStatusQuery)).notices.length === 1);
+
+      const rejection = async (update: Promise<unknown>) =>
+        update.then(
+          () => 'accepted',
+          (e: { cause?: { message?: string } }) => e.cause?.message,
+        );
+      const newDue = s.dueAt + 20 * DAY;
+      expect(await rejection(s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: newDue, reason: ' ' }] }))).toBe(
+        'extending a commitment needs a reason',
+      );
+      expect(
+        await rejection(
+          s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: (await env.currentTimeMs()) - HOUR, reason: 'x' }] }),
+        ),
+      ).toBe('the new due time must be in the future');
+      await s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: newDue, reason: 'district data arrives late' }] });
+
+      // Nothing at the old due time; the new series starts seven days before the new one.
+      await sleepUntil(newDue - 7 * DAY + HOUR);
+      await waitFor('the new first reminder', async () => (await s.handle.query(commitmentStatusQuery)).notices.length === 1);
+      expect(await rejection(s.handle.executeUpdate(dropCommitmentUpdate, { args: [{ reason: '' }] }))).toBe(
+        'dropping a commitment needs a reason',
+      );
+      await s.handle.executeUpdate(dropCommitmentUpdate, { args: [{ reason: 'superseded by the new literacy plan' }] });
+      await s.handle.result();
+      await recordHistory(s.handle, 'extended-then-dropped');
+
+      expect(await notices(s.partnershipId)).toEqual([
+        ['commitment-reminder', s.dueAt - 7 * DAY, [s.owner], 'sent'],
+        ['commitment-reminder', newDue - 7 * DAY, [s.owner], 'sent'],
+      ]);
+      const c = await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id }, include: { extensions: true } });
+      expect([c.status, c.dueAt.getTime(), c.closeNote]).toEqual(['dropped', newDue, 'superseded by the new literacy plan']);
+      expect(c.extensions.map((e) => [e.fromDueAt.getTime(), e.toDueAt.getTime(), e.reason])).toEqual([
+        [s.dueAt, newDue, 'district data arrives late'],
+      ]);
+    });
+  });
+});
