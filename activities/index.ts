@@ -4,7 +4,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../lib/db/client.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { sendOnce } from '../lib/mail/outbox.js';
-import { commitmentNotice, reviewReminder } from '../lib/mail/templates.js';
+import { commitmentNotice, reflectionPrompt, reflectionSummary, reviewReminder } from '../lib/mail/templates.js';
 import { DEFAULT_POLICY } from '../lib/policy.js';
 import { type DeadlineStage, planDeadline, stageName } from '../lib/schedule/deadlines.js';
 import { type Blackout, nextReview } from '../lib/schedule/recurrence.js';
@@ -25,6 +25,15 @@ export interface ReviewPlan {
   plannedAt: number;
   /** Until when an outcome may be recorded before the review counts as missed. */
   outcomeDeadline: number;
+}
+
+export interface ReflectionPlan {
+  memberIds: string[];
+  /** Members who had already answered when the plan was made. */
+  answered: string[];
+  openedAt: number;
+  reminders: number[];
+  closesAt: number;
 }
 
 export interface CommitmentPlan {
@@ -235,6 +244,94 @@ export function createActivities({ db, mailer, publicUrl }: ActivityDeps) {
         reminderIndex: input.reminderIndex,
       });
       return { idempotencyKey, status };
+    },
+
+    /**
+     * Opens the reflection window after a held review: one prompt row per member (created once,
+     * so a retry changes nothing) and the window's timings, computed in the partnership's zone.
+     */
+    async openReflections(input: { partnershipId: string; reviewId: string; now: number }): Promise<ReflectionPlan> {
+      const p = await db.partnership.findUniqueOrThrow({ where: { id: input.partnershipId }, include: { members: true } });
+      await db.reflection.createMany({
+        data: p.members.map((m) => ({ reviewId: input.reviewId, personId: m.personId, promptedAt: new Date(input.now) })),
+        skipDuplicates: true,
+      });
+      const rows = await db.reflection.findMany({ where: { reviewId: input.reviewId } });
+      const openedAt = Math.min(...rows.map((r) => r.promptedAt.getTime()));
+      const opened = DateTime.fromMillis(openedAt, { zone: p.timeZone });
+      return {
+        memberIds: rows.map((r) => r.personId).sort(),
+        answered: rows.filter((r) => r.submittedAt).map((r) => r.personId),
+        openedAt,
+        reminders: DEFAULT_POLICY.reflectionReminders.map((d) => opened.plus(parseOffset(d)).toMillis()),
+        closesAt: opened.plus(parseOffset(DEFAULT_POLICY.reflectionWindow)).toMillis(),
+      };
+    },
+
+    /** Prompts (or reminds) every member who has not answered yet; one message per person and stage. */
+    async sendReflectionNotices(input: { reviewId: string; stage: string; dueAt: number; closesAt: number }): Promise<number> {
+      const review = await db.review.findUniqueOrThrow({
+        where: { id: input.reviewId },
+        include: { partnership: true, reflections: { where: { submittedAt: null }, include: { person: true } } },
+      });
+      if (review.reflectionsClosedAt) return 0;
+      for (const r of review.reflections) {
+        await sendOnce(db, mailer, {
+          idempotencyKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
+          partnershipId: review.partnershipId,
+          template: input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder',
+          recipients: [r.person.email],
+          mail: reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
+            partnershipName: review.partnership.name,
+            sequence: review.sequence,
+            closesAt: input.closesAt,
+            timeZone: review.partnership.timeZone,
+            link: `${publicUrl}/reviews/${review.id}/reflections`,
+          }),
+          dueAt: input.dueAt,
+        });
+      }
+      return review.reflections.length;
+    },
+
+    /** Closes the window and tells the leads who answered and who did not. */
+    async closeReflections(input: { reviewId: string; at: number }): Promise<void> {
+      const review = await db.review.findUniqueOrThrow({
+        where: { id: input.reviewId },
+        include: {
+          partnership: { include: { members: { include: { person: true } } } },
+          reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } },
+        },
+      });
+      await db.review.updateMany({
+        where: { id: review.id, reflectionsClosedAt: null },
+        data: { reflectionsClosedAt: new Date(input.at) },
+      });
+      const answered = review.reflections.filter((r) => r.submittedAt).map((r) => r.person.name);
+      const missing = review.reflections.filter((r) => !r.submittedAt).map((r) => r.person.name);
+      const leads = review.partnership.members
+        .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
+        .map((m) => m.person.email);
+      const key = `reflection:${review.id}:summary`;
+      await sendOnce(db, mailer, {
+        idempotencyKey: key,
+        partnershipId: review.partnershipId,
+        template: 'reflection-summary',
+        recipients: leads.sort(),
+        mail: reflectionSummary({
+          partnershipName: review.partnership.name,
+          sequence: review.sequence,
+          answered,
+          missing,
+          link: `${publicUrl}/reviews/${review.id}/reflections`,
+        }),
+        dueAt: input.at,
+      });
+      await recordEvent(db, review.partnershipId, key, 'review.reflections_closed', {
+        reviewId: review.id,
+        answered: answered.length,
+        missing: missing.length,
+      });
     },
 
     /** The commitment's current due time and the stages of its deadline, computed in the partnership's zone. */

@@ -11,6 +11,7 @@ import { lifecycleRouter } from './lifecycle.js';
 import { mailRouter } from './mail.js';
 import { partnershipsRouter } from './partnerships.js';
 import { notFoundRoute, problemHandler } from './problem.js';
+import { reflectionsRouter } from './reflections.js';
 
 export interface AppDeps {
   db: Db;
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps) {
   app.use(partnershipsRouter(deps));
   app.use(lifecycleRouter(deps));
   app.use(commitmentsRouter(deps));
+  app.use(reflectionsRouter(deps));
   if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
 
   app.use(notFoundRoute);

@@ -111,3 +111,12 @@ export const extendCommitmentBody = z
   .object({ dueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(2000) })
   .strict();
 export const dropCommitmentBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+
+export const submitReflectionBody = z
+  .object({
+    email: z.email().transform((e) => e.toLowerCase()),
+    whatWorked: z.string().trim().min(1).max(10_000),
+    whatDidnt: z.string().trim().min(1).max(10_000),
+    howToImprove: z.string().trim().min(1).max(10_000),
+  })
+  .strict();

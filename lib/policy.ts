@@ -5,6 +5,9 @@
 export const DEFAULT_POLICY = {
   reviewReminders: ['P14D', 'P2D'],
   reviewOutcomeGrace: 'P2D',
+  /** After a held review: each member is prompted, reminded after these delays, until the window closes. */
+  reflectionReminders: ['P3D', 'P7D'],
+  reflectionWindow: 'P14D',
   deadlineReminders: ['P7D', 'P1D'],
   /** After the due time: first the partnership leads, then the executive sponsor. */
   deadlineEscalations: [

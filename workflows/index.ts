@@ -1,2 +1,3 @@
 export { commitmentWorkflow } from './commitment.js';
 export { partnershipWorkflow } from './partnership.js';
+export { reflectionWorkflow } from './reflection.js';

@@ -1,5 +1,16 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  ParentClosePolicy,
+  patched,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ReviewPlan } from '../activities/index.js';
+import { reflectionWorkflowId } from '../lib/temporal/ids.js';
 import { firstReviewOnly } from './partnership-legacy.js';
 import {
   activities,
@@ -12,6 +23,7 @@ import {
   resumeUpdate,
   statusQuery,
 } from './partnership-shared.js';
+import { reflectionWorkflow } from './reflection.js';
 
 export type { PartnershipStatus };
 export { endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
@@ -55,6 +67,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   let planVersion = 0;
   let current: ReviewPlan | null = null;
   let outcomeRecorded = false;
+  let heldReviewId: string | null = null;
   const lifecycle = () => status.lifecycle as Lifecycle;
   const ended = () => lifecycle() === 'completed' || lifecycle() === 'ended_early';
   const open = () => !ended();
@@ -121,6 +134,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     recordOutcomeUpdate,
     async (outcome) => {
       await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+      if (outcome.outcome === 'held') heldReviewId = outcome.reviewId;
       outcomeRecorded = true;
       return status;
     },
@@ -187,6 +201,14 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
       }
       if (settled && !outcomeRecorded) continue;
       if (!settled) await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+    }
+    if (heldReviewId === plan.reviewId) {
+      // Reflection runs on its own clock (two weeks) while the partnership moves on to its next review.
+      await startChild(reflectionWorkflow, {
+        workflowId: reflectionWorkflowId(plan.reviewId),
+        args: [{ partnershipId, reviewId: plan.reviewId }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
     }
     status.sentReminders = [];
   }

@@ -60,3 +60,58 @@ export function commitmentNotice(
 <p><a href="${escapeHtml(input.link)}">Open the commitment</a></p>`;
   return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
 }
+
+export function reflectionPrompt(
+  stage: 'prompt' | 'reminder',
+  input: { partnershipName: string; sequence: number; closesAt: number; timeZone: string; link: string },
+): RenderedMail {
+  const closes = formatLocalTime(input.closesAt, input.timeZone);
+  const lead =
+    stage === 'prompt'
+      ? `Review #${input.sequence} of ${input.partnershipName} took place. Take a few minutes to reflect on it.`
+      : `Your reflection on review #${input.sequence} of ${input.partnershipName} is still missing.`;
+  const questions = ['What worked?', "What didn't?", 'How could it be improved?'];
+  const subject =
+    stage === 'prompt'
+      ? `Reflect on review #${input.sequence} of ${input.partnershipName}`
+      : `Reminder: reflect on review #${input.sequence} of ${input.partnershipName}`;
+  const text = [
+    lead,
+    '',
+    ...questions.map((q) => `- ${q}`),
+    '',
+    `Answers are collected until ${closes}.`,
+    '',
+    `Answer here: ${input.link}`,
+  ].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<ul>${questions.map((q) => `<li>${escapeHtml(q)}</li>`).join('')}</ul>
+<p>Answers are collected until ${escapeHtml(closes)}.</p>
+<p><a href="${escapeHtml(input.link)}">Answer here</a></p>`;
+  return { subject, text, html };
+}
+
+export function reflectionSummary(input: {
+  partnershipName: string;
+  sequence: number;
+  answered: string[];
+  missing: string[];
+  link: string;
+}): RenderedMail {
+  const total = input.answered.length + input.missing.length;
+  const subject = `Reflections on review #${input.sequence} of ${input.partnershipName}: ${input.answered.length} of ${total} answered`;
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'nobody');
+  const text = [
+    `The reflection window for review #${input.sequence} of ${input.partnershipName} has closed.`,
+    '',
+    `Answered (${input.answered.length}): ${list(input.answered)}`,
+    `Did not answer (${input.missing.length}): ${list(input.missing)}`,
+    '',
+    `Read the reflections: ${input.link}`,
+  ].join('\n');
+  const html = `<p>The reflection window for review #${input.sequence} of <strong>${escapeHtml(input.partnershipName)}</strong> has closed.</p>
+<p>Answered (${input.answered.length}): ${escapeHtml(list(input.answered))}</p>
+<p>Did not answer (${input.missing.length}): ${escapeHtml(list(input.missing))}</p>
+<p><a href="${escapeHtml(input.link)}">Read the reflections</a></p>`;
+  return { subject, text, html };
+}

@@ -1,3 +1,4 @@
 /** Workflow ids come from business keys (never PII), so a start is idempotent per partnership. */
 export const partnershipWorkflowId = (partnershipId: string) => `partnership:${partnershipId}`;
 export const commitmentWorkflowId = (commitmentId: string) => `commitment:${commitmentId}`;
+export const reflectionWorkflowId = (reviewId: string) => `reflection:${reviewId}`;

@@ -268,6 +268,48 @@ describe('Tandem on the real stack', () => {
     expect((await api('/commitments/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
+  it('collects reflections after a held review and reports the completion rate', async () => {
+    const res = await post('/partnerships', partnershipBody(new Date(Date.now() + 60 * 60_000), ['P1D'], 'reflect'));
+    const { id, firstReview } = (await res.json()) as { id: string; firstReview: { id: string } };
+    const reviewId = firstReview.id;
+    await waitFor('the review to be planned', async () => {
+      const r = (await (await api(`/partnerships/${id}`)).json()) as { live: { currentReview: unknown } | null };
+      return r.live?.currentReview;
+    });
+    expect((await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, { outcome: 'held', notes: 'Walkthrough' })).status).toBe(200);
+
+    type List = {
+      asked: number;
+      answered: number;
+      completionRate: number | null;
+      closedAt: string | null;
+      reflections: { name: string; submittedAt: string | null }[];
+    };
+    const list = async () => (await (await api(`/reviews/${reviewId}/reflections`)).json()) as List;
+    await waitFor('the prompts', async () => (await list()).asked === 2);
+    const answers = { whatWorked: 'Data protocol', whatDidnt: 'Time', howToImprove: 'Earlier data' };
+
+    expect((await post(`/reviews/${reviewId}/reflections`, { email: 'ana.reflect@lakeside.example', whatWorked: 'x' })).status).toBe(400);
+    const stranger = await post(`/reviews/${reviewId}/reflections`, { email: 'nobody@else.example', ...answers });
+    expect(stranger.status).toBe(404);
+    expect(
+      (await post('/reviews/00000000-0000-4000-8000-000000000000/reflections', { email: 'ana.reflect@lakeside.example', ...answers }))
+        .status,
+    ).toBe(404);
+
+    const submitted = await post(`/reviews/${reviewId}/reflections`, { email: 'ANA.reflect@lakeside.example', ...answers });
+    expect(submitted.status).toBe(201);
+    const twice = await post(`/reviews/${reviewId}/reflections`, { email: 'ana.reflect@lakeside.example', ...answers });
+    expect([twice.status, ((await twice.json()) as { detail: string }).detail]).toEqual([409, 'This reflection was already submitted']);
+
+    const after = await list();
+    expect([after.asked, after.answered, after.completionRate, after.closedAt]).toEqual([2, 1, 0.5, null]);
+    expect(after.reflections.map((r) => [r.name, r.submittedAt !== null])).toEqual([
+      ['Ana Diaz', true],
+      ['Ben Ode', false],
+    ]);
+  });
+
   it('loses nothing across a stop and a restart: a reminder due while stopped goes out once after', async () => {
     const firstReviewAt = new Date(Date.now() + 60_000);
     const due = Date.now() + 4_000;

@@ -23,6 +23,7 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/five-reviews-lifecycle.json',
         'commitmentWorkflow/overdue-escalated-completed.json',
         'commitmentWorkflow/extended-then-dropped.json',
+        'reflectionWorkflow/two-of-three-answered.json',
       ]),
     );
   });

@@ -166,7 +166,10 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     expect(partnership.status).toBe('completed');
 
     // Reminders: both for reviews 1, 2 and 4 (4's at its new time); none for 3, paused through; none yet for 5.
-    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
+    const outbox = await database.db.emailOutbox.findMany({
+      where: { partnershipId: p.id, template: 'review-reminder' },
+      orderBy: { dueAt: 'asc' },
+    });
     expect(outbox.map((o) => o.dueAt?.getTime())).toEqual([
       (R[0] as number) - 14 * DAY,
       (R[0] as number) - 2 * DAY,
@@ -176,7 +179,31 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       R4rescheduled - 2 * DAY,
     ]);
     expect(outbox.every((o) => o.status === 'sent' && o.attempts === 1)).toBe(true);
-    expect(await mailbox.messages()).toHaveLength(6);
+    // After held review 1, both members were prompted, reminded twice (nobody answered), and the leads got the summary.
+    const prompts = await database.db.reflection.findMany({ where: { reviewId: reviews[0]?.id } });
+    expect(prompts.map((r) => r.submittedAt)).toEqual([null, null]);
+    const heldAt = prompts[0]?.promptedAt.getTime() as number;
+    expect(heldAt - ((R[0] as number) + HOUR)).toBeLessThan(60_000);
+    const reflectionMail = await database.db.emailOutbox.findMany({
+      where: { partnershipId: p.id, template: { startsWith: 'reflection-' } },
+      orderBy: [{ dueAt: 'asc' }, { idempotencyKey: 'asc' }],
+    });
+    expect(reflectionMail.map((o) => [o.template, o.dueAt?.getTime(), o.recipients.length])).toEqual([
+      ['reflection-prompt', heldAt, 1],
+      ['reflection-prompt', heldAt, 1],
+      ['reflection-reminder', heldAt + 3 * DAY, 1],
+      ['reflection-reminder', heldAt + 3 * DAY, 1],
+      ['reflection-reminder', heldAt + 7 * DAY, 1],
+      ['reflection-reminder', heldAt + 7 * DAY, 1],
+      ['reflection-summary', expect.closeTo(heldAt + 14 * DAY, -3), 2],
+    ]);
+    expect(reflectionMail.at(-1)?.subject).toMatch(/: 0 of 2 answered$/);
+    // Closed when the window's timer fired: the time it is due plus the moments the workflow took.
+    expect((await database.db.review.findUniqueOrThrow({ where: { id: reviews[0]?.id } })).reflectionsClosedAt?.getTime()).toBeCloseTo(
+      heldAt + 14 * DAY,
+      -3,
+    );
+    expect(await mailbox.messages()).toHaveLength(6 + 7);
 
     const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([
@@ -186,6 +213,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       'review.reminder_sent',
       'review.held',
       'review.planned',
+      'review.reflections_closed',
       'review.reminder_sent',
       'review.reminder_sent',
       'review.missed',

@@ -1,0 +1,82 @@
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import type { Db } from '../lib/db/client.js';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { reflectionWorkflowId } from '../lib/temporal/ids.js';
+import { reflectionSubmittedSignal } from '../workflows/reflection.js';
+import { parseOrThrow } from './problem.js';
+import { submitReflectionBody, uuidParam } from './schemas.js';
+
+export interface ReflectionAnswers {
+  email: string;
+  whatWorked: string;
+  whatDidnt: string;
+  howToImprove: string;
+}
+
+/**
+ * Records one member's reflection on a review while its window is open, then tells the review's
+ * reflection workflow, which stops reminding them. The database write is the record: if the signal
+ * cannot be delivered, reminders still skip whoever has answered.
+ */
+export async function submitReflection(deps: { db: Db; temporal: Client; logger: Logger }, reviewId: string, answers: ReflectionAnswers) {
+  const row = await deps.db.reflection.findFirst({
+    where: { reviewId, person: { email: answers.email } },
+    include: { review: true },
+  });
+  if (!row) {
+    if (!(await deps.db.review.findUnique({ where: { id: reviewId }, select: { id: true } })))
+      throw new NotFoundError(`Review ${reviewId} does not exist`);
+    throw new NotFoundError(`No reflection was asked of ${answers.email} for review ${reviewId}`);
+  }
+  if (row.review.reflectionsClosedAt) throw new ConflictError('The reflection window for this review has closed');
+  const { count } = await deps.db.reflection.updateMany({
+    where: { id: row.id, submittedAt: null },
+    data: { whatWorked: answers.whatWorked, whatDidnt: answers.whatDidnt, howToImprove: answers.howToImprove, submittedAt: new Date() },
+  });
+  if (count === 0) throw new ConflictError('This reflection was already submitted');
+  await deps.temporal.workflow
+    .getHandle(reflectionWorkflowId(reviewId))
+    .signal(reflectionSubmittedSignal, { personId: row.personId })
+    .catch((err) => deps.logger.warn({ err, reviewId }, 'could not signal the reflection workflow'));
+  return deps.db.reflection.findUniqueOrThrow({ where: { id: row.id } });
+}
+
+export function reflectionsRouter(deps: { db: Db; temporal: Client; logger: Logger }) {
+  const router = Router();
+
+  router.post('/reviews/:id/reflections', async (req, res) => {
+    const { id } = parseOrThrow(uuidParam, req.params, 'review id');
+    const answers = parseOrThrow(submitReflectionBody, req.body, 'reflection');
+    const r = await submitReflection(deps, id, answers);
+    res.status(201).json({ id: r.id, reviewId: r.reviewId, personId: r.personId, submittedAt: r.submittedAt?.toISOString() });
+  });
+
+  router.get('/reviews/:id/reflections', async (req, res) => {
+    const { id } = parseOrThrow(uuidParam, req.params, 'review id');
+    const review = await deps.db.review.findUnique({
+      where: { id },
+      include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+    });
+    if (!review) throw new NotFoundError(`Review ${id} does not exist`);
+    const answered = review.reflections.filter((r) => r.submittedAt).length;
+    res.json({
+      reviewId: review.id,
+      closedAt: review.reflectionsClosedAt?.toISOString() ?? null,
+      asked: review.reflections.length,
+      answered,
+      completionRate: review.reflections.length ? answered / review.reflections.length : null,
+      reflections: review.reflections.map((r) => ({
+        personId: r.personId,
+        name: r.person.name,
+        promptedAt: r.promptedAt.toISOString(),
+        submittedAt: r.submittedAt?.toISOString() ?? null,
+        whatWorked: r.whatWorked,
+        whatDidnt: r.whatDidnt,
+        howToImprove: r.howToImprove,
+      })),
+    });
+  });
+  return router;
+}
