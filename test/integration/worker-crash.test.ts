@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../lib/net.js';
+import { type DevServer, startDevServer } from '../../lib/temporal/dev-server.js';
+import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
+import { partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createPartnershipRecord } from '../support/fixtures.js';
+import { startMailbox, waitFor } from '../support/mailbox.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describe('a worker killed in the middle of a review cycle (dev server)', () => {
+  let dir: string;
+  let dev: DevServer;
+  let database: TestDatabase;
+  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let connection: Connection;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-crash-'));
+    await chmod(dir, 0o755);
+    dev = await startDevServer({
+      cliPath: inject('temporalCliPath'),
+      port: await freePort(),
+      uiPort: null,
+      dbFile: path.join(dir, 'temporal.db'),
+      logFile: path.join(dir, 'temporal.log'),
+      namespace: 'default',
+    });
+    database = await createTestDatabase();
+    mailbox = await startMailbox();
+    connection = await Connection.connect({ address: dev.address });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await connection?.close();
+    await mailbox?.stop();
+    await database?.drop();
+    await dev?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: dev.address,
+        SMTP_URL: mailbox.url,
+        TEMPORAL_TASK_QUEUE: 'tandem-crash',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    workers.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+    });
+    return child;
+  }
+
+  it('sends nothing twice and misses nothing when a new worker takes over', async () => {
+    const client = new Client({ connection });
+    const now = Date.now();
+    // Reminders at +8 s, +16 s and +24 s; the review at +28 s.
+    const firstReviewAt = new Date(now + 28_000);
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt,
+      reminderOffsets: ['PT20S', 'PT12S', 'PT4S'],
+      timeZone: 'UTC',
+      plannedAt: now,
+    });
+    const first = await startWorker();
+    const handle = await client.workflow.start(partnershipWorkflow, {
+      workflowId: partnershipWorkflowId(p.id),
+      taskQueue: 'tandem-crash',
+      args: [{ partnershipId: p.id }],
+    });
+
+    await waitFor('the first reminder', async () => (await mailbox.messages()).length === 1, 30_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    // The second reminder falls due while no worker runs.
+    await new Promise((r) => setTimeout(r, Math.max(0, now + 16_000 - Date.now()) + 1_000));
+    expect(await mailbox.messages()).toHaveLength(1);
+
+    await startWorker();
+    // Generous: the new worker bundles and replays, and the dead worker's sticky queue must time out first.
+    await waitFor('the third reminder', async () => (await mailbox.messages()).length >= 3, 90_000);
+    await waitFor('the review to come', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome', 20_000);
+
+    const messages = await mailbox.messages();
+    expect(messages.map((m) => m.messageId).sort()).toEqual([1, 2, 3].map((i) => `<review.${p.review.id}.reminder.${i}@tandem>`));
+    const status = await handle.query(statusQuery);
+    expect(status.sentReminders.map((r) => r.index)).toEqual([1, 2, 3]);
+    // The second fell due while no worker ran: it went out late, once, under the new worker.
+    expect(status.sentReminders[1]?.sentAt).toBeGreaterThan(now + 16_000);
+    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
+    expect(outbox.map((o) => [o.status, o.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+      ['sent', 1],
+    ]);
+  });
+});
