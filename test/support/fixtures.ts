@@ -43,6 +43,7 @@ export async function createRecurringPartnershipRecord(
     timeZone: string;
     blackouts: { start: string; end: string; label?: string }[];
     reminderOffsets: string[];
+    cohortId?: string;
   },
 ) {
   const suffix = Math.random().toString(36).slice(2, 8);
@@ -58,6 +59,7 @@ export async function createRecurringPartnershipRecord(
       recurrenceRule: opts.rrule,
       recurrenceStart: opts.start,
       blackouts: opts.blackouts,
+      cohortId: opts.cohortId ?? null,
       members: {
         create: [
           { role: 'district_lead', person: { create: { name: 'Cora Li', email: `cora.${suffix}@riverside.example` } } },
