@@ -1,9 +1,4 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { describe, expect, it } from 'vitest';
 import {
   type CommitmentStatus,
   commitmentStatusQuery,
@@ -12,61 +7,33 @@ import {
   dropCommitmentUpdate,
   extendCommitmentUpdate,
 } from '../../workflows/commitment.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
+import { waitFor } from '../support/mailbox.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 describe('commitment deadline workflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-  let mailer: Mailer;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-    });
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
-  });
-
-  // A worker runs once; each test gets its own.
-  const newWorker = async () =>
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'tandem-commitments',
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
-    });
-
-  afterAll(async () => {
-    mailer?.close();
-    await mailbox?.stop();
-    await database?.drop();
-    await env?.teardown();
-  });
+  const stack = useTimeSkippingStack('tandem-commitments');
 
   /** A partnership with leads on both sides and a sponsor; the partner lead owns a commitment due in `dueInDays`. */
   async function setUp(dueInDays: number) {
-    const t0 = await env.currentTimeMs();
-    const p = await createPartnershipRecord(database.db, {
+    const t0 = await stack.env.currentTimeMs();
+    const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt: new Date(t0 + 90 * DAY),
       reminderOffsets: ['P2D'],
       timeZone: 'UTC',
       plannedAt: t0,
     });
     const suffix = p.id.slice(0, 6);
-    const sponsor = await database.db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
-    await database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
+    const sponsor = await stack.database.db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
+    await stack.database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
     const owner = p.members.find((m) => m.role === 'partner_lead')?.person;
     const lead = p.members.find((m) => m.role === 'district_lead')?.person;
     const dueAt = t0 + dueInDays * DAY;
-    const commitment = await database.db.commitment.create({
+    const commitment = await stack.database.db.commitment.create({
       data: {
         partnershipId: p.id,
         ownerId: owner?.id as string,
@@ -75,7 +42,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
         dueAt: new Date(dueAt),
       },
     });
-    const handle = await env.client.workflow.start(commitmentWorkflow, {
+    const handle = await stack.env.client.workflow.start(commitmentWorkflow, {
       workflowId: `commitment:${commitment.id}`,
       taskQueue: 'tandem-commitments',
       args: [{ commitmentId: commitment.id }],
@@ -91,17 +58,17 @@ describe('commitment deadline workflow (time-skipping)', () => {
     };
   }
 
-  const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
   const notices = async (partnershipId: string) =>
     (
-      await database.db.emailOutbox.findMany({
+      await stack.database.db.emailOutbox.findMany({
         where: { partnershipId, template: { startsWith: 'commitment-' } },
         orderBy: { dueAt: 'asc' },
       })
     ).map((o) => [o.template, o.dueAt?.getTime(), o.recipients, o.status]);
 
   it('reminds the owner, turns overdue at the due time, escalates to the leads then the sponsor, and closes when done', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (await stack.newWorker()).runUntil(async () => {
       const s = await setUp(20);
       const until = (ok: (st: CommitmentStatus) => boolean) =>
         waitFor('the commitment status', async () => {
@@ -122,20 +89,20 @@ describe('commitment deadline workflow (time-skipping)', () => {
         ['commitment-escalation', s.dueAt + 3 * DAY, [s.lead, s.owner].sort(), 'sent'],
         ['commitment-escalation', s.dueAt + 10 * DAY, [s.owner, s.sponsor].sort(), 'sent'],
       ]);
-      expect((await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } })).status).toBe('overdue');
-      const overdueMail = (await mailbox.messages()).find((m) => m.subject.startsWith('Overdue:'));
+      expect((await stack.database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } })).status).toBe('overdue');
+      const overdueMail = (await stack.mailbox.messages()).find((m) => m.subject.startsWith('Overdue:'));
       expect(overdueMail?.html).toContain('Share coaching logs &lt;b&gt;for Q1&lt;/b&gt;');
 
       await s.handle.executeUpdate(completeCommitmentUpdate, { args: [{ note: 'Logs shared in the portal' }] });
       await s.handle.result();
       await recordHistory(s.handle, 'overdue-escalated-completed');
-      const done = await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } });
+      const done = await stack.database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } });
       expect([done.status, done.closeNote]).toEqual(['done', 'Logs shared in the portal']);
     });
   });
 
   it('moves every timer when extended with a reason, rejects bad changes, and stops when dropped', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (await stack.newWorker()).runUntil(async () => {
       const s = await setUp(20);
       await sleepUntil(s.dueAt - 7 * DAY + HOUR);
       await waitFor('the first reminder', async () => (await s.handle.query(commitmentStatusQuery)).notices.length === 1);
@@ -151,7 +118,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
       );
       expect(
         await rejection(
-          s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: (await env.currentTimeMs()) - HOUR, reason: 'x' }] }),
+          s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: (await stack.env.currentTimeMs()) - HOUR, reason: 'x' }] }),
         ),
       ).toBe('the new due time must be in the future');
       await s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: newDue, reason: 'district data arrives late' }] });
@@ -170,7 +137,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
         ['commitment-reminder', s.dueAt - 7 * DAY, [s.owner], 'sent'],
         ['commitment-reminder', newDue - 7 * DAY, [s.owner], 'sent'],
       ]);
-      const c = await database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id }, include: { extensions: true } });
+      const c = await stack.database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id }, include: { extensions: true } });
       expect([c.status, c.dueAt.getTime(), c.closeNote]).toEqual(['dropped', newDue, 'superseded by the new literacy plan']);
       expect(c.extensions.map((e) => [e.fromDueAt.getTime(), e.toDueAt.getTime(), e.reason])).toEqual([
         [s.dueAt, newDue, 'district data arrives late'],

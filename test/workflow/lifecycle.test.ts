@@ -1,11 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
 import {
   endUpdate,
@@ -17,45 +12,26 @@ import {
   resumeUpdate,
   statusQuery,
 } from '../../workflows/partnership.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
+import { waitFor } from '../support/mailbox.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 describe('partnership lifecycle over five quarterly reviews (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-  let mailer: Mailer;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-    });
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
-  });
-
-  afterAll(async () => {
-    mailer?.close();
-    await mailbox?.stop();
-    await database?.drop();
-    await env?.teardown();
-  });
+  const stack = useTimeSkippingStack('tandem-lifecycle');
 
   it('holds, moves, misses, pauses through, reschedules and skips reviews, rejecting bad transitions', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await stack.env.currentTimeMs();
     // Quarterly on the 15th at 15:30 UTC, from the month after next (dates depend on the day the test runs).
     const first = DateTime.fromMillis(t0, { zone: 'UTC' })
       .plus({ months: 2 })
       .set({ day: 15, hour: 15, minute: 30, second: 0, millisecond: 0 });
     const regular = [0, 3, 6, 9, 12].map((m) => first.plus({ months: m }));
     const r2 = regular[1] as DateTime;
-    const p = await createRecurringPartnershipRecord(database.db, {
+    const p = await createRecurringPartnershipRecord(stack.database.db, {
       rrule: 'FREQ=MONTHLY;INTERVAL=3',
       start: first.toFormat("yyyy-MM-dd'T'HH:mm"),
       timeZone: 'UTC',
@@ -66,15 +42,10 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     const R2moved = r2.plus({ weeks: 1 }).toMillis();
     const R4rescheduled = (R[3] as number) + 2 * DAY;
 
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'tandem-lifecycle',
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
-    });
+    const worker = await stack.newWorker();
 
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(partnershipWorkflow, {
+      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
         workflowId: partnershipWorkflowId(p.id),
         taskQueue: 'tandem-lifecycle',
         args: [{ partnershipId: p.id }],
@@ -85,7 +56,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
           const s = await status();
           return ok(s) && s;
         });
-      const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+      const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
       const rejected = async (p: Promise<unknown>, message: RegExp) => {
         const error = await p.then(
           () => undefined,
@@ -133,7 +104,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       expect(s4.currentReview?.scheduledAt).toBe(R[3]);
       const review4 = s4.currentReview?.id as string;
       await rejected(
-        handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await env.currentTimeMs()) - HOUR }] }),
+        handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await stack.env.currentTimeMs()) - HOUR }] }),
         /into the past/,
       );
       await handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: R4rescheduled }] });
@@ -153,7 +124,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await recordHistory(handle, 'five-reviews-lifecycle');
     });
 
-    const reviews = await database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });
+    const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });
     expect(reviews.map((r) => [r.sequence, r.status, r.scheduledAt.getTime(), r.originalAt?.getTime() ?? null, r.skipReason])).toEqual([
       [1, 'held', R[0], null, null],
       [2, 'missed', R2moved, R[1], null],
@@ -162,11 +133,11 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       [5, 'skipped', R[4], null, 'the partnership ended'],
     ]);
     expect(reviews[0]?.decisions).toEqual(['Add a second coach']);
-    const partnership = await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
+    const partnership = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
     expect(partnership.status).toBe('completed');
 
     // Reminders: both for reviews 1, 2 and 4 (4's at its new time); none for 3, paused through; none yet for 5.
-    const outbox = await database.db.emailOutbox.findMany({
+    const outbox = await stack.database.db.emailOutbox.findMany({
       where: { partnershipId: p.id, template: 'review-reminder' },
       orderBy: { dueAt: 'asc' },
     });
@@ -180,11 +151,11 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     ]);
     expect(outbox.every((o) => o.status === 'sent' && o.attempts === 1)).toBe(true);
     // After held review 1, both members were prompted, reminded twice (nobody answered), and the leads got the summary.
-    const prompts = await database.db.reflection.findMany({ where: { reviewId: reviews[0]?.id } });
+    const prompts = await stack.database.db.reflection.findMany({ where: { reviewId: reviews[0]?.id } });
     expect(prompts.map((r) => r.submittedAt)).toEqual([null, null]);
     const heldAt = prompts[0]?.promptedAt.getTime() as number;
     expect(heldAt - ((R[0] as number) + HOUR)).toBeLessThan(60_000);
-    const reflectionMail = await database.db.emailOutbox.findMany({
+    const reflectionMail = await stack.database.db.emailOutbox.findMany({
       where: { partnershipId: p.id, template: { startsWith: 'reflection-' } },
       orderBy: [{ dueAt: 'asc' }, { idempotencyKey: 'asc' }],
     });
@@ -199,13 +170,12 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     ]);
     expect(reflectionMail.at(-1)?.subject).toMatch(/: 0 of 2 answered$/);
     // Closed when the window's timer fired: the time it is due plus the moments the workflow took.
-    expect((await database.db.review.findUniqueOrThrow({ where: { id: reviews[0]?.id } })).reflectionsClosedAt?.getTime()).toBeCloseTo(
-      heldAt + 14 * DAY,
-      -3,
-    );
-    expect(await mailbox.messages()).toHaveLength(6 + 7);
+    expect(
+      (await stack.database.db.review.findUniqueOrThrow({ where: { id: reviews[0]?.id } })).reflectionsClosedAt?.getTime(),
+    ).toBeCloseTo(heldAt + 14 * DAY, -3);
+    expect(await stack.mailbox.messages()).toHaveLength(6 + 7);
 
-    const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
+    const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([
       'partnership.activated',
       'review.planned',

@@ -1,55 +1,28 @@
-import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
 import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
+import { waitFor } from '../support/mailbox.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
 describe('partnership workflow (time-skipping test server)', () => {
-  let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-  let mailer: Mailer;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-    });
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
-  });
-
-  afterAll(async () => {
-    mailer?.close();
-    await mailbox?.stop();
-    await database?.drop();
-    await env?.teardown();
-  });
+  const stack = useTimeSkippingStack('tandem-test');
 
   async function startWorker() {
-    return Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'tandem-test',
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' }),
-    });
+    return stack.newWorker();
   }
 
   it('sends each review reminder at its planned virtual time, and not before', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await stack.env.currentTimeMs();
     const firstReviewAt = new Date(t0 + 20 * DAY);
     // UTC keeps this test independent of DST on the day it runs; zones are covered in reminders.test.ts.
-    const p = await createPartnershipRecord(database.db, {
+    const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt,
       reminderOffsets: ['P14D', 'P2D'],
       timeZone: 'UTC',
@@ -60,20 +33,20 @@ describe('partnership workflow (time-skipping test server)', () => {
     const worker = await startWorker();
 
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(partnershipWorkflow, {
+      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
         workflowId: partnershipWorkflowId(p.id),
         taskQueue: 'tandem-test',
         args: [{ partnershipId: p.id }],
       });
 
-      await env.sleep(firstDue - (await env.currentTimeMs()) - MINUTE);
+      await stack.env.sleep(firstDue - (await stack.env.currentTimeMs()) - MINUTE);
       const before = await handle.query(statusQuery);
       expect(before.phase).toBe('waiting-for-reminder');
       expect(before.nextReminderAt).toBe(firstDue);
       expect(before.sentReminders).toEqual([]);
-      expect(await mailbox.messages()).toEqual([]);
+      expect(await stack.mailbox.messages()).toEqual([]);
 
-      await env.sleep(2 * MINUTE);
+      await stack.env.sleep(2 * MINUTE);
       const first = await waitFor('the first reminder', async () => {
         const s = await handle.query(statusQuery);
         return s.sentReminders.length === 1 && s;
@@ -82,7 +55,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(first.sentReminders[0]?.sentAt).toBeGreaterThanOrEqual(firstDue);
       expect(first.sentReminders[0]?.sentAt).toBeLessThan(firstDue + 2 * MINUTE);
       const mail = await waitFor('the first reminder email', async () => {
-        const m = await mailbox.messages();
+        const m = await stack.mailbox.messages();
         return m.length === 1 && m;
       });
       expect(mail[0]?.subject).toBe(`Reminder: quarterly review #1 of ${p.name}`);
@@ -90,7 +63,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(mail[0]?.text).toContain(' UTC (UTC)');
 
       // The second reminder two days before the review, then the workflow waits for the outcome.
-      await env.sleep(secondDue + MINUTE - (await env.currentTimeMs()));
+      await stack.env.sleep(secondDue + MINUTE - (await stack.env.currentTimeMs()));
       const second = await waitFor('the second reminder', async () => {
         const s = await handle.query(statusQuery);
         return s.sentReminders.length === 2 && s;
@@ -101,24 +74,24 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(second.phase).toBe('waiting-for-review');
 
       // No outcome within the two-day grace period: the review is missed.
-      await env.sleep(firstReviewAt.getTime() + 2 * DAY + MINUTE - (await env.currentTimeMs()));
+      await stack.env.sleep(firstReviewAt.getTime() + 2 * DAY + MINUTE - (await stack.env.currentTimeMs()));
       await waitFor('the review to be missed', async () => (await handle.query(statusQuery)).phase === 'no-review-scheduled');
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
       await recordHistory(handle, 'two-reminders-missed-review-ended');
     });
 
-    const messages = await mailbox.messages();
+    const messages = await stack.mailbox.messages();
     expect(messages.map((m) => m.messageId)).toEqual([
       `<review.${p.review.id}.reminder.1@tandem>`,
       `<review.${p.review.id}.reminder.2@tandem>`,
     ]);
-    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
+    const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
     expect(outbox.map((o) => [o.idempotencyKey, o.status, o.attempts, o.dueAt?.getTime()])).toEqual([
       [`review:${p.review.id}:reminder:1`, 'sent', 1, firstDue],
       [`review:${p.review.id}:reminder:2`, 'sent', 1, secondDue],
     ]);
-    const events = await database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
+    const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([
       'partnership.activated',
       'review.reminder_sent',
@@ -126,14 +99,14 @@ describe('partnership workflow (time-skipping test server)', () => {
       'review.missed',
       'partnership.completed',
     ]);
-    expect((await database.db.review.findUniqueOrThrow({ where: { id: p.review.id } })).status).toBe('missed');
-    expect((await database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('completed');
+    expect((await stack.database.db.review.findUniqueOrThrow({ where: { id: p.review.id } })).status).toBe('missed');
+    expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('completed');
   });
 
   it('skips a reminder that was already past when the partnership was set up', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await stack.env.currentTimeMs();
     const firstReviewAt = new Date(t0 + 3 * DAY);
-    const p = await createPartnershipRecord(database.db, {
+    const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt,
       reminderOffsets: ['P14D', 'P2D'],
       timeZone: 'UTC',
@@ -141,12 +114,12 @@ describe('partnership workflow (time-skipping test server)', () => {
     });
     const worker = await startWorker();
     const status = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(partnershipWorkflow, {
+      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
         workflowId: partnershipWorkflowId(p.id),
         taskQueue: 'tandem-test',
         args: [{ partnershipId: p.id }],
       });
-      await env.sleep(firstReviewAt.getTime() - (await env.currentTimeMs()));
+      await stack.env.sleep(firstReviewAt.getTime() - (await stack.env.currentTimeMs()));
       await waitFor('the review time', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome');
       const status = await handle.query(statusQuery);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'district withdrew' }] });
@@ -155,19 +128,19 @@ describe('partnership workflow (time-skipping test server)', () => {
       return status;
     });
     expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);
-    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
+    const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
     expect(outbox.map((o) => o.idempotencyKey)).toEqual([`review:${p.review.id}:reminder:2`]);
   });
 
   it('sends nothing twice when a reminder activity runs again', async () => {
-    const t0 = await env.currentTimeMs();
-    const p = await createPartnershipRecord(database.db, {
+    const t0 = await stack.env.currentTimeMs();
+    const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt: new Date(t0 + 5 * DAY),
       reminderOffsets: ['P1D'],
       plannedAt: t0,
     });
-    const before = (await mailbox.messages()).length;
-    const activities = createActivities({ db: database.db, mailer, publicUrl: 'http://tandem.test' });
+    const before = (await stack.mailbox.messages()).length;
+    const activities = createActivities({ db: stack.database.db, mailer: stack.mailer, publicUrl: 'http://tandem.test' });
     const activityEnv = new MockActivityEnvironment();
     const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };
     expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({
@@ -178,10 +151,10 @@ describe('partnership workflow (time-skipping test server)', () => {
       idempotencyKey: `review:${p.review.id}:reminder:1`,
       status: 'already-sent',
     });
-    await waitFor('the reminder email', async () => (await mailbox.messages()).length === before + 1);
+    await waitFor('the reminder email', async () => (await stack.mailbox.messages()).length === before + 1);
     await new Promise((r) => setTimeout(r, 300));
-    expect((await mailbox.messages()).length).toBe(before + 1);
-    expect(await database.db.emailOutbox.count({ where: { partnershipId: p.id } })).toBe(1);
-    expect(await database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.reminder_sent' } })).toBe(1);
+    expect((await stack.mailbox.messages()).length).toBe(before + 1);
+    expect(await stack.database.db.emailOutbox.count({ where: { partnershipId: p.id } })).toBe(1);
+    expect(await stack.database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.reminder_sent' } })).toBe(1);
   });
 });

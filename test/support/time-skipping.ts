@@ -1,0 +1,48 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startMailbox } from './mailbox.js';
+
+export interface TimeSkippingStack {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  mailer: Mailer;
+  /** A worker with the real activities on this stack; a worker runs once, so one per test. */
+  newWorker(): Promise<Worker>;
+}
+
+/**
+ * For a test file: the time-skipping test server, a database of its own on the real PostgreSQL, and
+ * a real SMTP server in-process, set up before its tests and torn down after. Read the fields inside
+ * tests (they are filled in by beforeAll).
+ */
+export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
+  const stack = { taskQueue } as unknown as TimeSkippingStack;
+  beforeAll(async () => {
+    stack.env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    stack.database = await createTestDatabase();
+    stack.mailbox = await startMailbox();
+    stack.mailer = createMailer(stack.mailbox.url, 'Tandem <tandem@test.example>');
+    stack.newWorker = async () =>
+      Worker.create({
+        connection: stack.env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: createActivities({ db: stack.database.db, mailer: stack.mailer, publicUrl: 'http://tandem.test' }),
+      });
+  });
+  afterAll(async () => {
+    stack.mailer?.close();
+    await stack.mailbox?.stop();
+    await stack.database?.drop();
+    await stack.env?.teardown();
+  });
+  return stack;
+}
