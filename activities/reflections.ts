@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import { sendOnce } from '../lib/mail/outbox.js';
+import { reflectionPrompt, reflectionSummary } from '../lib/mail/templates.js';
+import { DEFAULT_POLICY } from '../lib/policy.js';
+import { parseOffset } from '../lib/schedule/reminders.js';
+import type { ActivityDeps } from './deps.js';
+import { recordEvent } from './events.js';
+
+export interface ReflectionPlan {
+  memberIds: string[];
+  /** Members who had already answered when the plan was made. */
+  answered: string[];
+  openedAt: number;
+  reminders: number[];
+  closesAt: number;
+}
+
+/** The reflection window after a held review: prompts, reminders, the leads' summary. */
+export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDeps) {
+  return {
+    /**
+     * Opens the reflection window after a held review: one prompt row per member (created once,
+     * so a retry changes nothing) and the window's timings, computed in the partnership's zone.
+     */
+    async openReflections(input: { partnershipId: string; reviewId: string; now: number }): Promise<ReflectionPlan> {
+      const p = await db.partnership.findUniqueOrThrow({ where: { id: input.partnershipId }, include: { members: true } });
+      await db.reflection.createMany({
+        data: p.members.map((m) => ({ reviewId: input.reviewId, personId: m.personId, promptedAt: new Date(input.now) })),
+        skipDuplicates: true,
+      });
+      const rows = await db.reflection.findMany({ where: { reviewId: input.reviewId } });
+      const openedAt = Math.min(...rows.map((r) => r.promptedAt.getTime()));
+      const opened = DateTime.fromMillis(openedAt, { zone: p.timeZone });
+      return {
+        memberIds: rows.map((r) => r.personId).sort(),
+        answered: rows.filter((r) => r.submittedAt).map((r) => r.personId),
+        openedAt,
+        reminders: DEFAULT_POLICY.reflectionReminders.map((d) => opened.plus(parseOffset(d)).toMillis()),
+        closesAt: opened.plus(parseOffset(DEFAULT_POLICY.reflectionWindow)).toMillis(),
+      };
+    },
+
+    /** Prompts (or reminds) every member who has not answered yet; one message per person and stage. */
+    async sendReflectionNotices(input: { reviewId: string; stage: string; dueAt: number; closesAt: number }): Promise<number> {
+      const review = await db.review.findUniqueOrThrow({
+        where: { id: input.reviewId },
+        include: { partnership: true, reflections: { where: { submittedAt: null }, include: { person: true } } },
+      });
+      if (review.reflectionsClosedAt) return 0;
+      for (const r of review.reflections) {
+        await sendOnce(db, mailer, {
+          idempotencyKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
+          partnershipId: review.partnershipId,
+          template: input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder',
+          recipients: [r.person.email],
+          mail: reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
+            partnershipName: review.partnership.name,
+            sequence: review.sequence,
+            closesAt: input.closesAt,
+            timeZone: review.partnership.timeZone,
+            link: `${publicUrl}/reviews/${review.id}/reflections`,
+          }),
+          dueAt: input.dueAt,
+        });
+      }
+      return review.reflections.length;
+    },
+
+    /** Closes the window and tells the leads who answered and who did not. */
+    async closeReflections(input: { reviewId: string; at: number }): Promise<void> {
+      const review = await db.review.findUniqueOrThrow({
+        where: { id: input.reviewId },
+        include: {
+          partnership: { include: { members: { include: { person: true } } } },
+          reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } },
+        },
+      });
+      await db.review.updateMany({
+        where: { id: review.id, reflectionsClosedAt: null },
+        data: { reflectionsClosedAt: new Date(input.at) },
+      });
+      const answered = review.reflections.filter((r) => r.submittedAt).map((r) => r.person.name);
+      const missing = review.reflections.filter((r) => !r.submittedAt).map((r) => r.person.name);
+      const leads = review.partnership.members
+        .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
+        .map((m) => m.person.email);
+      const key = `reflection:${review.id}:summary`;
+      await sendOnce(db, mailer, {
+        idempotencyKey: key,
+        partnershipId: review.partnershipId,
+        template: 'reflection-summary',
+        recipients: leads.sort(),
+        mail: reflectionSummary({
+          partnershipName: review.partnership.name,
+          sequence: review.sequence,
+          answered,
+          missing,
+          link: `${publicUrl}/reviews/${review.id}/reflections`,
+        }),
+        dueAt: input.at,
+      });
+      await recordEvent(db, review.partnershipId, key, 'review.reflections_closed', {
+        reviewId: review.id,
+        answered: answered.length,
+        missing: missing.length,
+      });
+    },
+  };
+}
