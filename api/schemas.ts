@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_POLICY } from '../lib/policy.js';
 import { parseOffset } from '../lib/schedule/reminders.js';
 
 export const ianaTimeZone = z.string().refine(
@@ -49,8 +50,12 @@ export const createPartnershipBody = z
     firstReviewAt: z.iso.datetime({ offset: true }).optional(),
     recurrence: recurrenceSchema.optional(),
     blackouts: z.array(blackoutSchema).max(100).default([]),
-    reminderOffsets: z.array(isoDuration).min(1).max(10).default(['P14D', 'P2D']),
-    outcomeGrace: isoDuration.default('P2D'),
+    reminderOffsets: z
+      .array(isoDuration)
+      .min(1)
+      .max(10)
+      .default([...DEFAULT_POLICY.reviewReminders]),
+    outcomeGrace: isoDuration.default(DEFAULT_POLICY.reviewOutcomeGrace),
     members: z
       .array(
         z.object({

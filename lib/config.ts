@@ -18,18 +18,6 @@ const smtpUrl = z.string().refine((v) => /^smtps?:\/\/[^/]+/.test(v) && URL.canP
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const ianaZone = z.string().refine(
-  (v) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: v });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone, e.g. America/Chicago' },
-);
-
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 const schema = z.object({
@@ -50,7 +38,6 @@ const schema = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
-  DEFAULT_TIME_ZONE: ianaZone.default('America/Chicago'),
 });
 
 export type Config = Readonly<
