@@ -8,7 +8,7 @@ export const HISTORIES_DIR = path.resolve(import.meta.dirname, '../histories');
 /**
  * With RECORD_HISTORIES=1 (`npm run histories:record`), saves the workflow's history under
  * test/histories/<workflow type>/<name>.json, for the replay test to hold every later version of
- * the workflow code to. Record new histories when a workflow changes; never rewrite old ones.
+ * the workflow code to. An existing file is never overwritten: give a new behaviour a new name.
  * (historyToJSON needs @temporalio/common and @temporalio/proto to share one protobufjs copy; the
  * root devDependency on protobufjs 8 is there to make npm hoist it.)
  */
@@ -17,7 +17,13 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const { type } = await handle.describe();
   const dir = path.join(HISTORIES_DIR, type);
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+  // 'wx' fails on an existing file: a recorded history is what running workflows have, and
+  // overwriting it with the current code's behaviour would make the replay test prove nothing.
+  await writeFile(path.join(dir, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`, { flag: 'wx' }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    },
+  );
 }
 
 export async function loadHistories(): Promise<{ workflowId: string; file: string; history: ReturnType<typeof historyFromJSON> }[]> {
