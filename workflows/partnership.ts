@@ -4,14 +4,12 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
-  patched,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReviewPlan } from '../activities/index.js';
 import { reflectionWorkflowId } from '../lib/temporal/ids.js';
-import { firstReviewOnly } from './partnership-legacy.js';
 import {
   activities,
   endUpdate,
@@ -60,8 +58,6 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     sentReminders: [],
   };
   setHandler(statusQuery, () => status);
-  // Workflows started before recurring reviews keep the behaviour they started with.
-  if (!carried && !patched('recurring-reviews')) return firstReviewOnly(partnershipId, status);
 
   // Bumped by every update that changes the plan, so that waits end and the loop replans.
   let planVersion = 0;

@@ -14,10 +14,6 @@ describe('replay of recorded workflow histories', () => {
     const histories = await loadHistories();
     expect(histories.map((h) => h.file)).toEqual(
       expect.arrayContaining([
-        // Recorded before the recurring-reviews patch: they replay through the legacy branch.
-        'partnershipWorkflow/past-reminder-skipped.json',
-        'partnershipWorkflow/two-reminders-then-review.json',
-        // Recorded after it.
         'partnershipWorkflow/two-reminders-missed-review-ended.json',
         'partnershipWorkflow/past-reminder-skipped-ended-early.json',
         'partnershipWorkflow/five-reviews-lifecycle.json',
