@@ -1,8 +1,10 @@
+import { Context } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { sendOnce } from '../lib/mail/outbox.js';
 import { reflectionPrompt, reflectionSummary } from '../lib/mail/templates.js';
-import { DEFAULT_POLICY } from '../lib/policy.js';
+import { resolvePolicy, wantsMessage } from '../lib/policy.js';
 import { parseOffset } from '../lib/schedule/reminders.js';
+import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
 
@@ -31,12 +33,14 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
       const rows = await db.reflection.findMany({ where: { reviewId: input.reviewId } });
       const openedAt = Math.min(...rows.map((r) => r.promptedAt.getTime()));
       const opened = DateTime.fromMillis(openedAt, { zone: p.timeZone });
+      const policy = resolvePolicy(p);
+      await publishOpenCounts(db, Context.current().client, p.id);
       return {
         memberIds: rows.map((r) => r.personId).sort(),
         answered: rows.filter((r) => r.submittedAt).map((r) => r.personId),
         openedAt,
-        reminders: DEFAULT_POLICY.reflectionReminders.map((d) => opened.plus(parseOffset(d)).toMillis()),
-        closesAt: opened.plus(parseOffset(DEFAULT_POLICY.reflectionWindow)).toMillis(),
+        reminders: policy.reflectionReminders.map((d) => opened.plus(parseOffset(d)).toMillis()),
+        closesAt: opened.plus(parseOffset(policy.reflectionWindow)).toMillis(),
       };
     },
 
@@ -44,14 +48,20 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
     async sendReflectionNotices(input: { reviewId: string; stage: string; dueAt: number; closesAt: number }): Promise<number> {
       const review = await db.review.findUniqueOrThrow({
         where: { id: input.reviewId },
-        include: { partnership: true, reflections: { where: { submittedAt: null }, include: { person: true } } },
+        include: { partnership: { include: { members: true } }, reflections: { where: { submittedAt: null }, include: { person: true } } },
       });
       if (review.reflectionsClosedAt) return 0;
-      for (const r of review.reflections) {
+      const template = input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder';
+      // Someone who has since left the partnership is no longer asked.
+      const asked = review.reflections.filter((r) => {
+        const member = review.partnership.members.find((m) => m.personId === r.personId);
+        return member && wantsMessage(member, template);
+      });
+      for (const r of asked) {
         await sendOnce(db, mailer, {
           idempotencyKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
           partnershipId: review.partnershipId,
-          template: input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder',
+          template,
           recipients: [r.person.email],
           mail: reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
             partnershipName: review.partnership.name,
@@ -63,7 +73,7 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
           dueAt: input.dueAt,
         });
       }
-      return review.reflections.length;
+      return asked.length;
     },
 
     /** Closes the window and tells the leads who answered and who did not. */
@@ -104,6 +114,7 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
         answered: answered.length,
         missing: missing.length,
       });
+      await publishOpenCounts(db, Context.current().client, review.partnershipId);
     },
   };
 }

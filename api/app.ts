@@ -6,6 +6,7 @@ import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { commitmentsRouter } from './commitments.js';
+import { evidenceRouter } from './evidence.js';
 import { healthRouter } from './health.js';
 import { lifecycleRouter } from './lifecycle.js';
 import { mailRouter } from './mail.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.use(partnershipsRouter(deps));
   app.use(lifecycleRouter(deps));
   app.use(commitmentsRouter(deps));
+  app.use(evidenceRouter(deps));
   app.use(reflectionsRouter(deps));
   if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
 

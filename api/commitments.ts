@@ -2,7 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Router } from 'express';
 import type { Commitment } from '../generated/prisma/client.js';
 import type { Db } from '../lib/db/client.js';
-import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { commitmentWorkflowId } from '../lib/temporal/ids.js';
 import { sendUpdate } from '../lib/temporal/updates.js';
@@ -14,12 +14,22 @@ import {
   dropCommitmentUpdate,
   extendCommitmentUpdate,
 } from '../workflows/commitment.js';
+import {
+  assertFuture,
+  extensionJson,
+  liveDeadlineJson,
+  memberByEmail,
+  openPartnership,
+  refreshOpenCounts,
+  startOrRollBack,
+} from './deadlines.js';
 import { parseOrThrow } from './problem.js';
-import { completeCommitmentBody, createCommitmentBody, dropCommitmentBody, extendCommitmentBody, uuidParam } from './schemas.js';
+import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody, uuidParam } from './schemas.js';
 
 const commitmentJson = (c: Commitment) => ({
   id: c.id,
   partnershipId: c.partnershipId,
+  reviewId: c.reviewId,
   ownerId: c.ownerId,
   side: c.side,
   description: c.description,
@@ -37,18 +47,9 @@ export function commitmentsRouter(deps: { db: Db; temporal: Client; taskQueue: s
   router.post('/partnerships/:id/commitments', async (req, res) => {
     const { id } = parseOrThrow(uuidParam, req.params, 'partnership id');
     const body = parseOrThrow(createCommitmentBody, req.body, 'commitment');
-    const partnership = await db.partnership.findUnique({ where: { id }, include: { members: { include: { person: true } } } });
-    if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
-    const owner = partnership.members.find((m) => m.person.email === body.ownerEmail)?.person;
-    if (!owner)
-      throw new ValidationError('The owner must be a member of the partnership', [
-        { path: 'ownerEmail', message: 'is not a member of this partnership' },
-      ]);
-    if (Date.parse(body.dueAt) <= Date.now())
-      throw new ValidationError('dueAt must be in the future', [{ path: 'dueAt', message: 'must be in the future' }]);
-    if (partnership.status === 'completed' || partnership.status === 'ended_early') {
-      throw new ConflictError('The partnership has ended; it takes no new commitments');
-    }
+    const partnership = await openPartnership(db, id);
+    const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
+    assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
 
     const commitment = await db.$transaction(async (tx) => {
       const c = await tx.commitment.create({
@@ -63,18 +64,16 @@ export function commitmentsRouter(deps: { db: Db; temporal: Client; taskQueue: s
           data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
         },
       });
-      try {
-        await temporal.workflow.start(commitmentWorkflow, {
+      await startOrRollBack(deps.logger, 'commitment', () =>
+        temporal.workflow.start(commitmentWorkflow, {
           workflowId: commitmentWorkflowId(c.id),
           taskQueue: deps.taskQueue,
           args: [{ commitmentId: c.id }],
-        });
-      } catch (e) {
-        deps.logger.error({ err: e }, 'could not start the commitment workflow');
-        throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
-      }
+        }),
+      );
       return c;
     });
+    await refreshOpenCounts(deps, id);
     res.status(201).location(`/commitments/${commitment.id}`).json(commitmentJson(commitment));
   });
 
@@ -89,14 +88,7 @@ export function commitmentsRouter(deps: { db: Db; temporal: Client; taskQueue: s
         .query(commitmentStatusQuery)
         .catch(() => null);
     }
-    res.json({
-      ...commitmentJson(c),
-      extensions: c.extensions.map((e) => ({ from: e.fromDueAt.toISOString(), to: e.toDueAt.toISOString(), reason: e.reason })),
-      live: live && {
-        status: live.status,
-        nextNotice: live.nextStage && { ...live.nextStage, at: new Date(live.nextStage.at).toISOString() },
-      },
-    });
+    res.json({ ...commitmentJson(c), extensions: c.extensions.map(extensionJson), live: liveDeadlineJson(live) });
   });
 
   async function change(id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
@@ -113,12 +105,12 @@ export function commitmentsRouter(deps: { db: Db; temporal: Client; taskQueue: s
   });
   router.post('/commitments/:id/extend', async (req, res) => {
     const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const { dueAt, reason } = parseOrThrow(extendCommitmentBody, req.body, 'extension');
+    const { dueAt, reason } = parseOrThrow(extendDeadlineBody, req.body, 'extension');
     res.json(await change(id, (h) => h.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: Date.parse(dueAt), reason }] })));
   });
   router.post('/commitments/:id/drop', async (req, res) => {
     const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const body = parseOrThrow(dropCommitmentBody, req.body, 'drop');
+    const body = parseOrThrow(reasonBody, req.body, 'drop');
     res.json(await change(id, (h) => h.executeUpdate(dropCommitmentUpdate, { args: [body] })));
   });
   return router;

@@ -3,9 +3,10 @@ import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { nextReview, ScheduleError } from '../lib/schedule/recurrence.js';
+import { resolvePolicy } from '../lib/policy.js';
 import { partnershipWorkflowId } from '../lib/temporal/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../workflows/partnership.js';
+import { firstReviewOf } from './deadlines.js';
 import { parseOrThrow } from './problem.js';
 import { createPartnershipBody, uuidParam } from './schemas.js';
 
@@ -35,17 +36,8 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
     let nextReviewAt = firstReviewAt?.getTime();
     if (body.recurrence) {
       const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
-      try {
-        nextReviewAt ??= nextReview(schedule, now())?.at;
-      } catch (e) {
-        if (!(e instanceof ScheduleError)) throw e;
-        throw new ValidationError(`The recurrence is invalid: ${e.message}`, [{ path: 'recurrence', message: e.message }]);
-      }
-      if (nextReviewAt === undefined) {
-        throw new ValidationError('The recurrence gives no review in the future', [
-          { path: 'recurrence', message: 'gives no review in the future' },
-        ]);
-      }
+      const fromRecurrence = firstReviewOf(schedule, now());
+      nextReviewAt ??= fromRecurrence;
     }
 
     // The workflow starts inside the transaction: if Temporal refuses, nothing is written.
@@ -71,11 +63,14 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
           recurrenceStart: body.recurrence?.start ?? null,
           blackouts: body.blackouts,
           outcomeGrace: body.outcomeGrace,
+          policy: body.policy,
         },
       });
       for (const m of body.members) {
         const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
-        await tx.partnershipMember.create({ data: { partnershipId: partnership.id, personId: person.id, role: m.role } });
+        await tx.partnershipMember.create({
+          data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
+        });
       }
       // Without an explicit first review the workflow plans it from the recurrence.
       const review = firstReviewAt
@@ -113,6 +108,7 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
         status: partnership.status,
         timeZone: partnership.timeZone,
         reminderOffsets: partnership.reminderOffsets,
+        policy: resolvePolicy(partnership),
         recurrence: body.recurrence ?? null,
         blackouts: body.blackouts,
         workflowId: partnershipWorkflowId(partnership.id),
@@ -148,11 +144,18 @@ export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: 
       recurrence: p.recurrenceRule && { rrule: p.recurrenceRule, start: p.recurrenceStart },
       blackouts: p.blackouts,
       outcomeGrace: p.outcomeGrace,
+      policy: resolvePolicy(p),
       endedAt: p.endedAt?.toISOString() ?? null,
       endedReason: p.endedReason,
       district: { id: p.district.id, name: p.district.name },
       partner: { id: p.partner.id, name: p.partner.name },
-      members: p.members.map((m) => ({ personId: m.personId, name: m.person.name, email: m.person.email, role: m.role })),
+      members: p.members.map((m) => ({
+        personId: m.personId,
+        name: m.person.name,
+        email: m.person.email,
+        role: m.role,
+        notifications: m.notifications,
+      })),
       reviews: p.reviews.map((r) => ({
         id: r.id,
         sequence: r.sequence,

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY } from '../lib/policy.js';
-import { parseOffset } from '../lib/schedule/reminders.js';
+import { DEFAULT_POLICY, isoDuration, policyOverrides } from '../lib/policy.js';
 
 export const ianaTimeZone = z.string().refine(
   (v) => {
@@ -13,19 +12,13 @@ export const ianaTimeZone = z.string().refine(
   { message: 'must be an IANA time zone such as America/Chicago' },
 );
 
-const isoDuration = z.string().refine(
-  (v) => {
-    try {
-      parseOffset(v);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a positive ISO 8601 duration such as P14D or PT2H' },
-);
-
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
+export const notificationLevel = z.enum(['all', 'essential']);
+const email = z
+  .email()
+  .max(320)
+  .transform((e) => e.toLowerCase());
+const futureInstant = z.iso.datetime({ offset: true });
 
 const localDate = z.iso.date();
 
@@ -56,15 +49,14 @@ export const createPartnershipBody = z
       .max(10)
       .default([...DEFAULT_POLICY.reviewReminders]),
     outcomeGrace: isoDuration.default(DEFAULT_POLICY.reviewOutcomeGrace),
+    policy: policyOverrides.default({}),
     members: z
       .array(
         z.object({
           name: z.string().trim().min(1).max(200),
-          email: z
-            .email()
-            .max(320)
-            .transform((e) => e.toLowerCase()),
+          email,
           role: memberRole,
+          notifications: notificationLevel.default('all'),
         }),
       )
       .min(1)
@@ -91,35 +83,65 @@ export const endBody = z
   .object({ outcome: z.enum(['completed', 'ended_early']), reason: z.string().trim().min(1).max(1000).optional() })
   .strict();
 export const rescheduleBody = z.object({ at: z.iso.datetime({ offset: true }) }).strict();
+export const createCommitmentBody = z
+  .object({
+    ownerEmail: email,
+    side: z.enum(['district', 'partner', 'shared']),
+    description: z.string().trim().min(1).max(2000),
+    dueAt: futureInstant,
+  })
+  .strict();
+
+export const evidenceKind = z.enum(['observation', 'interview', 'survey', 'data_team_minutes', 'student_achievement_data', 'other']);
+export const createEvidenceRequestBody = z
+  .object({
+    ownerEmail: email,
+    description: z.string().trim().min(1).max(2000),
+    kinds: z.array(evidenceKind).min(1).max(6),
+    dueAt: futureInstant,
+  })
+  .strict();
+
 export const outcomeBody = z.discriminatedUnion('outcome', [
   z
     .object({
       outcome: z.literal('held'),
       notes: z.string().max(20_000).optional(),
       decisions: z.array(z.string().trim().min(1).max(2000)).max(100).optional(),
+      commitments: z.array(createCommitmentBody).max(100).default([]),
+      evidenceRequests: z.array(createEvidenceRequestBody).max(100).default([]),
     })
     .strict(),
   z.object({ outcome: z.literal('skipped'), reason: z.string().trim().min(1).max(1000) }).strict(),
 ]);
 export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
 
-export const createCommitmentBody = z
-  .object({
-    ownerEmail: z.email().transform((e) => e.toLowerCase()),
-    side: z.enum(['district', 'partner', 'shared']),
-    description: z.string().trim().min(1).max(2000),
-    dueAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
 export const completeCommitmentBody = z.object({ note: z.string().trim().min(1).max(2000).optional() }).strict();
-export const extendCommitmentBody = z
-  .object({ dueAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(2000) })
+export const extendDeadlineBody = z.object({ dueAt: futureInstant, reason: z.string().trim().min(1).max(2000) }).strict();
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+
+export const submitEvidenceBody = z
+  .object({
+    email,
+    kind: evidenceKind,
+    link: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    text: z.string().trim().min(1).max(20_000).optional(),
+  })
+  .strict()
+  .refine((b) => b.link || b.text, { message: 'give a link, a text, or both', path: ['link'] });
+
+export const changeRecurrenceBody = z
+  .object({ recurrence: recurrenceSchema, blackouts: z.array(blackoutSchema).max(100).optional() })
   .strict();
-export const dropCommitmentBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
+export const memberPreferencesBody = z.object({ notifications: notificationLevel }).strict();
 
 export const submitReflectionBody = z
   .object({
-    email: z.email().transform((e) => e.toLowerCase()),
+    email,
     whatWorked: z.string().trim().min(1).max(10_000),
     whatDidnt: z.string().trim().min(1).max(10_000),
     howToImprove: z.string().trim().min(1).max(10_000),

@@ -1,6 +1,10 @@
+import { z } from 'zod';
+import { parseOffset } from './schedule/reminders.js';
+
 /**
  * Every timing default in one place. A partnership overrides the review ones on its record
- * (reminder_offsets, outcome_grace); durations are ISO 8601, applied in the partnership's zone.
+ * (reminder_offsets, outcome_grace) and the others in its `policy` column; durations are ISO 8601,
+ * applied in the partnership's zone.
  */
 export const DEFAULT_POLICY = {
   reviewReminders: ['P14D', 'P2D'],
@@ -16,4 +20,66 @@ export const DEFAULT_POLICY = {
   ],
 } as const;
 
-export type EscalationTarget = (typeof DEFAULT_POLICY.deadlineEscalations)[number]['to'];
+export type EscalationTarget = 'leads' | 'sponsor';
+
+export const isoDuration = z.string().refine(
+  (v) => {
+    try {
+      parseOffset(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a positive ISO 8601 duration such as P14D or PT2H' },
+);
+
+/** What a partnership may override besides its review reminders and grace, which have columns of their own. */
+export const policyOverrides = z
+  .object({
+    reflectionReminders: z.array(isoDuration).max(10),
+    reflectionWindow: isoDuration,
+    deadlineReminders: z.array(isoDuration).max(10),
+    deadlineEscalations: z.array(z.object({ after: isoDuration, to: z.enum(['leads', 'sponsor']) }).strict()).max(10),
+  })
+  .partial()
+  .strict();
+
+export type PolicyOverrides = z.infer<typeof policyOverrides>;
+
+export interface Policy {
+  reviewReminders: readonly string[];
+  reviewOutcomeGrace: string;
+  reflectionReminders: readonly string[];
+  reflectionWindow: string;
+  deadlineReminders: readonly string[];
+  deadlineEscalations: readonly { after: string; to: EscalationTarget }[];
+}
+
+/** The policy a partnership runs on: its own settings over the defaults. */
+export function resolvePolicy(p: { reminderOffsets: string[]; outcomeGrace: string; policy: unknown }): Policy {
+  // Stored overrides were validated on the way in; a row edited by hand falls back to the defaults.
+  const own = policyOverrides.safeParse(p.policy ?? {});
+  return {
+    ...DEFAULT_POLICY,
+    ...(own.success ? own.data : {}),
+    reviewReminders: p.reminderOffsets,
+    reviewOutcomeGrace: p.outcomeGrace,
+  };
+}
+
+/**
+ * Reminders are optional: a member whose notifications are `essential` does not get them. Prompts,
+ * overdue notices, escalations, summaries and missed-review notices always go out.
+ */
+export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
+  'review-reminder',
+  'reflection-reminder',
+  'commitment-reminder',
+  'evidence-reminder',
+]);
+
+/** The members who get a message of this template, by their notification level. */
+export function wantsMessage(member: { notifications: 'all' | 'essential' }, template: string): boolean {
+  return member.notifications === 'all' || !OPTIONAL_TEMPLATES.has(template);
+}

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
 export type Lifecycle = 'active' | 'paused' | 'completed' | 'ended_early';
@@ -11,11 +11,55 @@ export interface PartnershipStatus {
   nextReminderAt: number | null;
   /** Workflow-clock times, so tests and operators see when each reminder actually went out. */
   sentReminders: { index: number; dueAt: number; sentAt: number }[];
+  /** What is still open, as last published by the activities and the API; null before the first count. */
+  open?: OpenCounts | null;
+}
+
+export interface OpenCounts {
+  /** Database time of the count: an older count never replaces a newer one. */
+  asOf: number;
+  commitments: { open: number; overdue: number };
+  evidenceRequests: { open: number; overdue: number };
+  /** Members who were prompted to reflect and have not answered, in windows still open. */
+  reflectionsAwaited: number;
+}
+
+/** A deadline created with a held review; the API gives it its id, so that creating it is idempotent. */
+export interface NewCommitment {
+  id: string;
+  ownerId: string;
+  side: 'district' | 'partner' | 'shared';
+  description: string;
+  dueAt: number;
+}
+
+export type EvidenceKind = 'observation' | 'interview' | 'survey' | 'data_team_minutes' | 'student_achievement_data' | 'other';
+
+export interface NewEvidenceRequest {
+  id: string;
+  ownerId: string;
+  description: string;
+  kinds: EvidenceKind[];
+  dueAt: number;
 }
 
 export type ReviewOutcome =
-  | { reviewId: string; outcome: 'held'; notes?: string; decisions?: string[] }
+  | {
+      reviewId: string;
+      outcome: 'held';
+      notes?: string;
+      decisions?: string[];
+      commitments?: NewCommitment[];
+      evidenceRequests?: NewEvidenceRequest[];
+    }
   | { reviewId: string; outcome: 'skipped'; reason: string };
+
+/** A new recurrence, already validated by the API (calendar maths stays out of workflow code). */
+export interface RecurrenceChange {
+  rrule: string;
+  start: string;
+  blackouts?: { start: string; end: string; label?: string }[];
+}
 
 export interface EndRequest {
   outcome: 'completed' | 'ended_early';
@@ -27,6 +71,8 @@ export const pauseUpdate = defineUpdate<PartnershipStatus, [{ reason?: string }]
 export const resumeUpdate = defineUpdate<PartnershipStatus, []>('resume');
 export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
 export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number }]>('rescheduleReview');
+export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');
+export const openCountsSignal = defineSignal<[OpenCounts]>('openCounts');
 export const recordOutcomeUpdate = defineUpdate<PartnershipStatus, [ReviewOutcome]>('recordOutcome');
 
 export const activities = proxyActivities<Activities>({

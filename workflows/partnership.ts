@@ -9,11 +9,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReviewPlan } from '../activities/index.js';
-import { reflectionWorkflowId } from '../lib/temporal/ids.js';
+import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../lib/temporal/ids.js';
+import { commitmentWorkflow } from './commitment.js';
+import { evidenceRequestWorkflow } from './evidence.js';
 import {
   activities,
+  changeRecurrenceUpdate,
   endUpdate,
   type Lifecycle,
+  type OpenCounts,
+  openCountsSignal,
   type PartnershipStatus,
   pauseUpdate,
   recordOutcomeUpdate,
@@ -24,11 +29,21 @@ import {
 import { reflectionWorkflow } from './reflection.js';
 
 export type { PartnershipStatus };
-export { endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
+export {
+  changeRecurrenceUpdate,
+  endUpdate,
+  openCountsSignal,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  rescheduleReviewUpdate,
+  resumeUpdate,
+  statusQuery,
+};
 
 /** What a run hands to the next when it continues as new. */
 export interface CarriedState {
   lifecycle: 'active' | 'paused';
+  open?: OpenCounts | null;
 }
 
 export interface PartnershipInput {
@@ -56,8 +71,12 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     nextReviewAt: null,
     nextReminderAt: null,
     sentReminders: [],
+    open: carried?.open ?? null,
   };
   setHandler(statusQuery, () => status);
+  setHandler(openCountsSignal, (counts) => {
+    if (!status.open || counts.asOf >= status.open.asOf) status.open = counts;
+  });
 
   // Bumped by every update that changes the plan, so that waits end and the loop replans.
   let planVersion = 0;
@@ -127,10 +146,41 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     },
   );
   setHandler(
+    changeRecurrenceUpdate,
+    async (change) => {
+      await activities.changeRecurrence({ partnershipId, change, at: Date.now() });
+      planVersion++;
+      return status;
+    },
+    {
+      validator: ({ rrule, start }) => {
+        if (!open()) reject('the partnership has ended');
+        if (!rrule?.trim() || !start?.trim()) reject('a recurrence needs a rule and a start');
+      },
+    },
+  );
+  setHandler(
     recordOutcomeUpdate,
     async (outcome) => {
       await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
-      if (outcome.outcome === 'held') heldReviewId = outcome.reviewId;
+      if (outcome.outcome === 'held') {
+        heldReviewId = outcome.reviewId;
+        // Each deadline pledged at the review gets its own workflow, which outlives this run.
+        for (const c of outcome.commitments ?? []) {
+          await startChild(commitmentWorkflow, {
+            workflowId: commitmentWorkflowId(c.id),
+            args: [{ commitmentId: c.id }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        }
+        for (const e of outcome.evidenceRequests ?? []) {
+          await startChild(evidenceRequestWorkflow, {
+            workflowId: evidenceWorkflowId(e.id),
+            args: [{ requestId: e.id }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        }
+      }
       outcomeRecorded = true;
       return status;
     },
@@ -150,7 +200,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   while (open()) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active' };
+      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', open: status.open ?? null };
       await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
     }
     if (lifecycle() === 'paused') {

@@ -37,28 +37,50 @@ export function reviewReminder(input: {
   return { subject, text, html };
 }
 
-export type CommitmentNotice = 'reminder' | 'overdue' | 'escalation';
+export type DeadlineNotice = 'reminder' | 'overdue' | 'escalation';
 
-export function commitmentNotice(
-  notice: CommitmentNotice,
+/** A commitment's or an evidence request's notice; `label` names which ("commitment", "evidence request"). */
+export function deadlineNotice(
+  label: string,
+  notice: DeadlineNotice,
   input: { partnershipName: string; description: string; ownerName: string; dueAt: number; timeZone: string; link: string },
 ): RenderedMail {
   const due = formatLocalTime(input.dueAt, input.timeZone);
+  const Label = label.charAt(0).toUpperCase() + label.slice(1);
   const lead = {
-    reminder: `A commitment in ${input.partnershipName} is due on ${due}.`,
-    overdue: `A commitment in ${input.partnershipName} was due on ${due} and is now overdue.`,
-    escalation: `A commitment in ${input.partnershipName}, owned by ${input.ownerName}, was due on ${due} and is still open.`,
+    reminder: `A ${label} in ${input.partnershipName} is due on ${due}.`,
+    overdue: `A ${label} in ${input.partnershipName} was due on ${due} and is now overdue.`,
+    escalation: `A ${label} in ${input.partnershipName}, owned by ${input.ownerName}, was due on ${due} and is still open.`,
   }[notice];
   const subject = {
     reminder: `Due soon: ${input.description}`,
     overdue: `Overdue: ${input.description}`,
     escalation: `Still overdue: ${input.description} (${input.ownerName})`,
   }[notice];
-  const text = [lead, '', `Commitment: ${input.description}`, '', `Details: ${input.link}`].join('\n');
+  const text = [lead, '', `${Label}: ${input.description}`, '', `Details: ${input.link}`].join('\n');
   const html = `<p>${escapeHtml(lead)}</p>
-<p>Commitment: <strong>${escapeHtml(input.description)}</strong></p>
-<p><a href="${escapeHtml(input.link)}">Open the commitment</a></p>`;
+<p>${escapeHtml(Label)}: <strong>${escapeHtml(input.description)}</strong></p>
+<p><a href="${escapeHtml(input.link)}">Open the ${escapeHtml(label)}</a></p>`;
   return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
+}
+
+/** To the sponsor and the leads: a review passed its grace period without an outcome. */
+export function reviewMissed(input: {
+  partnershipName: string;
+  sequence: number;
+  scheduledAt: number;
+  timeZone: string;
+  link: string;
+}): RenderedMail {
+  const when = formatLocalTime(input.scheduledAt, input.timeZone);
+  const subject = `Missed: quarterly review #${input.sequence} of ${input.partnershipName}`;
+  const lead = `Quarterly review #${input.sequence} of ${input.partnershipName} was planned for ${when}, and no outcome has been recorded.`;
+  const ask = 'If it took place, record what was decided; if not, agree on a new date with the other side.';
+  const text = [lead, '', ask, '', `Details: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p>${escapeHtml(ask)}</p>
+<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
 }
 
 export function reflectionPrompt(

@@ -2,3 +2,4 @@
 export const partnershipWorkflowId = (partnershipId: string) => `partnership:${partnershipId}`;
 export const commitmentWorkflowId = (commitmentId: string) => `commitment:${commitmentId}`;
 export const reflectionWorkflowId = (reviewId: string) => `reflection:${reviewId}`;
+export const evidenceWorkflowId = (requestId: string) => `evidence:${requestId}`;

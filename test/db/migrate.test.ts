@@ -49,7 +49,7 @@ const columnOf = (f: DmmfField) => f.dbName ?? f.name;
 function expectedType(f: DmmfField, enums: Dmmf['datamodel']['enums']): string {
   if (f.kind === 'enum') {
     const e = enums.find((x) => x.name === f.type);
-    return `USER-DEFINED:${e?.dbName ?? f.type}`;
+    return f.isList ? `ARRAY:_${e?.dbName ?? f.type}` : `USER-DEFINED:${e?.dbName ?? f.type}`;
   }
   const native = f.nativeType?.[0];
   const base: Record<string, string> = {

@@ -173,7 +173,11 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     expect(
       (await stack.database.db.review.findUniqueOrThrow({ where: { id: reviews[0]?.id } })).reflectionsClosedAt?.getTime(),
     ).toBeCloseTo(heldAt + 14 * DAY, -3);
-    expect(await stack.mailbox.messages()).toHaveLength(6 + 7);
+    const missed = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id, template: 'review-missed' } });
+    expect(missed.map((o) => [o.idempotencyKey, o.dueAt?.getTime(), o.recipients.length])).toEqual([
+      [`review:${reviews[1]?.id}:missed`, R2moved + 2 * DAY, 2],
+    ]);
+    expect(await stack.mailbox.messages()).toHaveLength(6 + 7 + 1);
 
     const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([

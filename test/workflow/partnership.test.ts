@@ -85,9 +85,14 @@ describe('partnership workflow (time-skipping test server)', () => {
     expect(messages.map((m) => m.messageId)).toEqual([
       `<review.${p.review.id}.reminder.1@tandem>`,
       `<review.${p.review.id}.reminder.2@tandem>`,
+      `<review.${p.review.id}.missed@tandem>`,
     ]);
+    // Without an executive sponsor among the members, the leads hear of the missed review.
+    expect(messages[2]?.subject).toBe(`Missed: quarterly review #1 of ${p.name}`);
+    expect(messages[2]?.envelopeTo.sort()).toEqual(p.emails);
     const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
     expect(outbox.map((o) => [o.idempotencyKey, o.status, o.attempts, o.dueAt?.getTime()])).toEqual([
+      [`review:${p.review.id}:missed`, 'sent', 1, firstReviewAt.getTime() + 2 * DAY],
       [`review:${p.review.id}:reminder:1`, 'sent', 1, firstDue],
       [`review:${p.review.id}:reminder:2`, 'sent', 1, secondDue],
     ]);
