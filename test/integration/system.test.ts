@@ -268,6 +268,164 @@ describe('Tandem on the real stack', () => {
     expect((await api('/commitments/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
+  it('records what a held review pledges, and tracks evidence requests to submitted or waived', async () => {
+    const base = partnershipBody(new Date(Date.now() + 60 * 60_000), ['P1D'], 'evidence');
+    const badPolicy = await post('/partnerships', { ...base, policy: { deadlineEscalations: [{ after: 'P3D', to: 'the board' }] } });
+    expect(badPolicy.status).toBe(400);
+    expect(((await badPolicy.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'policy.deadlineEscalations.0.to',
+    ]);
+    const res = await post('/partnerships', { ...base, policy: { deadlineReminders: ['P3D'] } });
+    expect(res.status).toBe(201);
+    const { id, firstReview, policy } = (await res.json()) as {
+      id: string;
+      firstReview: { id: string };
+      policy: { deadlineReminders: string[]; reflectionWindow: string };
+    };
+    expect([policy.deadlineReminders, policy.reflectionWindow]).toEqual([['P3D'], 'P14D']);
+    const reviewId = firstReview.id;
+    await waitFor('the review to be planned', async () => {
+      const r = (await (await api(`/partnerships/${id}`)).json()) as { live: { currentReview: unknown } | null };
+      return r.live?.currentReview;
+    });
+
+    const due = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const outcome = {
+      outcome: 'held',
+      notes: 'Looked at walkthrough data',
+      commitments: [{ ownerEmail: 'ben.evidence@center.example', side: 'partner', description: 'Coaching logs', dueAt: due(20) }],
+      evidenceRequests: [
+        { ownerEmail: 'ana.evidence@lakeside.example', description: 'Observation notes', kinds: ['observation'], dueAt: due(30) },
+      ],
+    };
+    const outsider = await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, {
+      ...outcome,
+      evidenceRequests: [{ ...outcome.evidenceRequests[0], ownerEmail: 'stranger@else.example', dueAt: '2020-01-01T00:00:00Z' }],
+    });
+    expect(outsider.status).toBe(400);
+    expect(((await outsider.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['evidenceRequests.0.dueAt']);
+    const stranger = await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, {
+      ...outcome,
+      evidenceRequests: [{ ...outcome.evidenceRequests[0], ownerEmail: 'stranger@else.example' }],
+    });
+    expect(((await stranger.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'evidenceRequests.0.ownerEmail',
+    ]);
+    expect((await system.db.review.findUniqueOrThrow({ where: { id: reviewId } })).status).toBe('scheduled');
+    expect(await system.db.commitment.count({ where: { partnershipId: id } })).toBe(0);
+
+    const recorded = await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, outcome);
+    expect(recorded.status).toBe(200);
+    const { created } = (await recorded.json()) as { created: { commitments: string[]; evidenceRequests: string[] } };
+    expect([created.commitments.length, created.evidenceRequests.length]).toEqual([1, 1]);
+    const commitment = (await (await api(`/commitments/${created.commitments[0]}`)).json()) as { reviewId: string; status: string };
+    expect([commitment.reviewId, commitment.status]).toEqual([reviewId, 'open']);
+    type Open = { commitments: { open: number }; evidenceRequests: { open: number }; reflectionsAwaited: number };
+    const open = async () => ((await (await api(`/partnerships/${id}`)).json()) as { live: { open: Open | null } }).live.open;
+    await waitFor('the open counts', async () => {
+      const o = await open();
+      return o?.commitments.open === 1 && o.evidenceRequests.open === 1 && o.reflectionsAwaited === 2;
+    });
+
+    // The pledged request's deadline runs on the partnership's policy: one reminder, three days before.
+    const requestId = created.evidenceRequests[0] as string;
+    type Request = {
+      status: string;
+      items: { kind: string; link: string | null }[];
+      live: { nextNotice: { kind: string; at: string } } | null;
+    };
+    const request = async (rid = requestId) => (await (await api(`/evidence-requests/${rid}`)).json()) as Request;
+    const pending = await waitFor('the evidence workflow', async () => (await request()).live?.nextNotice);
+    expect(pending).toEqual({
+      kind: 'reminder',
+      index: 1,
+      at: new Date(Date.parse(outcome.evidenceRequests[0]?.dueAt as string) - 3 * 86_400_000).toISOString(),
+    });
+
+    const item = (b: unknown, rid = requestId) => post(`/evidence-requests/${rid}/items`, b);
+    expect((await item({ email: 'ana.evidence@lakeside.example', kind: 'observation' })).status).toBe(400);
+    expect((await item({ email: 'ana.evidence@lakeside.example', kind: 'gossip', text: 'x' })).status).toBe(400);
+    expect((await item({ email: 'stranger@else.example', kind: 'observation', text: 'x' })).status).toBe(400);
+    const first = await item({ email: 'ana.evidence@lakeside.example', kind: 'observation', link: 'https://drive.example/obs' });
+    expect(first.status).toBe(201);
+    const more = await item({ email: 'ben.evidence@center.example', kind: 'survey', text: 'Teacher survey: 80% positive' });
+    expect(more.status).toBe(201);
+    const submitted = await request();
+    expect([submitted.status, submitted.items.map((i) => i.kind)]).toEqual(['submitted', ['observation', 'survey']]);
+    const late = await post(`/evidence-requests/${requestId}/waive`, { reason: 'not needed' });
+    expect([late.status, ((await late.json()) as { detail: string }).detail]).toEqual([409, 'The evidence request is already closed']);
+
+    // A request made on its own: extended, then waived with a reason.
+    const direct = await post(`/partnerships/${id}/evidence-requests`, {
+      ownerEmail: 'ben.evidence@center.example',
+      description: 'Student achievement data',
+      kinds: ['student_achievement_data', 'data_team_minutes'],
+      dueAt: due(10),
+    });
+    expect(direct.status).toBe(201);
+    const other = ((await direct.json()) as { id: string }).id;
+    await waitFor('its workflow', async () => (await request(other)).live?.nextNotice);
+    expect((await post(`/evidence-requests/${other}/extend`, { dueAt: due(40) })).status).toBe(400);
+    expect((await post(`/evidence-requests/${other}/extend`, { dueAt: due(40), reason: 'state data late' })).status).toBe(200);
+    expect((await post(`/evidence-requests/${other}/waive`, {})).status).toBe(400);
+    const waived = await post(`/evidence-requests/${other}/waive`, { reason: 'replaced by the state report' });
+    expect([waived.status, ((await waived.json()) as { status: string }).status]).toEqual([200, 'waived']);
+    const refused = await item({ email: 'ben.evidence@center.example', kind: 'other', text: 'x' }, other);
+    expect(refused.status).toBe(409);
+    const record = (await (await api(`/evidence-requests/${other}`)).json()) as { extensions: { reason: string }[]; closeNote: string };
+    expect([record.extensions.map((e) => e.reason), record.closeNote]).toEqual([['state data late'], 'replaced by the state report']);
+    expect((await api('/evidence-requests/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('changes the recurrence of a running partnership and a member’s notification level', async () => {
+    const { firstReviewAt: _unused, ...base } = partnershipBody(new Date(), ['P14D'], 'recur');
+    const res = await post('/partnerships', {
+      ...base,
+      recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU', start: '2026-09-08T15:30:00' },
+    });
+    const { id } = (await res.json()) as { id: string };
+    type Detail = {
+      live: { currentReview: { id: string; scheduledAt: string } | null };
+      members: { personId: string; email: string; notifications: string }[];
+    };
+    const detail = async () => (await (await api(`/partnerships/${id}`)).json()) as Detail;
+    const planned = await waitFor('the first review', async () => (await detail()).live.currentReview ?? undefined);
+
+    const invalid = await post(`/partnerships/${id}/recurrence`, { recurrence: { rrule: 'FREQ=SECONDLY', start: '2026-09-08T15:30:00' } });
+    expect(invalid.status).toBe(400);
+    const none = await post(`/partnerships/${id}/recurrence`, {
+      recurrence: { rrule: 'FREQ=MONTHLY;COUNT=1', start: '2020-01-01T09:00:00' },
+    });
+    expect(((await none.json()) as { detail: string }).detail).toBe('The recurrence gives no review in the future');
+    const changed = await post(`/partnerships/${id}/recurrence`, {
+      recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=2;BYDAY=1WE', start: '2026-09-02T09:00:00' },
+    });
+    expect(changed.status).toBe(200);
+    const moved = await waitFor('the upcoming review to move', async () => {
+      const c = (await detail()).live.currentReview;
+      return c && c.scheduledAt !== planned.scheduledAt ? c : undefined;
+    });
+    expect(moved.id).toBe(planned.id);
+    const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', weekday: 'long', hour: 'numeric', hour12: false });
+    expect(local.format(new Date(moved.scheduledAt))).toBe('Wednesday, 09');
+    const row = await system.db.partnership.findUniqueOrThrow({ where: { id } });
+    expect(row.recurrenceRule).toBe('FREQ=MONTHLY;INTERVAL=2;BYDAY=1WE');
+
+    const ana = (await detail()).members.find((m) => m.email === 'ana.recur@lakeside.example');
+    expect(ana?.notifications).toBe('all');
+    const patch = (personId: string, body: unknown) =>
+      api(`/partnerships/${id}/members/${personId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await patch(ana?.personId as string, { notifications: 'sometimes' })).status).toBe(400);
+    expect((await patch('00000000-0000-4000-8000-000000000000', { notifications: 'essential' })).status).toBe(404);
+    const patched = await patch(ana?.personId as string, { notifications: 'essential' });
+    expect([patched.status, ((await patched.json()) as { notifications: string }).notifications]).toEqual([200, 'essential']);
+    expect((await detail()).members.find((m) => m.personId === ana?.personId)?.notifications).toBe('essential');
+  });
+
   it('collects reflections after a held review and reports the completion rate', async () => {
     const res = await post('/partnerships', partnershipBody(new Date(Date.now() + 60 * 60_000), ['P1D'], 'reflect'));
     const { id, firstReview } = (await res.json()) as { id: string; firstReview: { id: string } };

@@ -20,6 +20,9 @@ describe('replay of recorded workflow histories', () => {
         'commitmentWorkflow/overdue-escalated-completed.json',
         'commitmentWorkflow/extended-then-dropped.json',
         'reflectionWorkflow/two-of-three-answered.json',
+        'partnershipWorkflow/eighteen-months.json',
+        'commitmentWorkflow/overdue-escalated-via-held-review.json',
+        'evidenceRequestWorkflow/submitted-after-reminder.json',
       ]),
     );
   });
