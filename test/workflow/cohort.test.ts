@@ -12,7 +12,7 @@ const ZONES = ['America/New_York', 'America/Chicago', 'America/Denver', 'America
 describe('a cohort of 100 partnerships through its first year (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-cohort');
 
-  it('plans four quarterly reviews for each, sends every reminder once at its local time, and marks unrecorded reviews missed', async () => {
+  it('plans four quarterly reviews for each, sends every reminder once at its local time, and marks unrecorded reviews missed (and says so)', async () => {
     const started = performance.now();
     const t0 = await stack.env.currentTimeMs();
     const cohort = await stack.database.db.cohort.create({ data: { name: 'Community of practice 2027' } });
@@ -58,12 +58,16 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
       expect(reviews.map((r) => [r.sequence, r.status, r.scheduledAt.getTime()])).toEqual(
         p.reviews.map((d, i) => [i + 1, i < 4 ? 'missed' : 'scheduled', d.toMillis()]),
       );
-      const reminders = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
-      // Two weeks and two days before, at the same local time even across DST.
-      const due = p.reviews.slice(0, 4).flatMap((d) => [d.minus({ days: 14 }).toMillis(), d.minus({ days: 2 }).toMillis()]);
-      expect(reminders.map((r) => [r.dueAt?.getTime(), r.status, r.attempts])).toEqual(due.map((d) => [d, 'sent', 1]));
+      const mail = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
+      // Two weeks and two days before, at the same local time even across DST; missed two days after.
+      const due = p.reviews.slice(0, 4).flatMap((d) => [
+        ['review-reminder', d.minus({ days: 14 }).toMillis()],
+        ['review-reminder', d.minus({ days: 2 }).toMillis()],
+        ['review-missed', d.plus({ days: 2 }).toMillis()],
+      ]);
+      expect(mail.map((r) => [r.template, r.dueAt?.getTime(), r.status, r.attempts])).toEqual(due.map((d) => [...d, 'sent', 1]));
     }
-    expect(await stack.mailbox.messages()).toHaveLength(8 * PARTNERSHIPS);
+    expect(await stack.mailbox.messages()).toHaveLength(12 * PARTNERSHIPS);
     console.log(`[cohort] ${PARTNERSHIPS} partnerships, first year: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }, 600_000);
 });
