@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { commitmentsRouter } from './commitments.js';
 import { evidenceRouter } from './evidence.js';
-import { healthRouter } from './health.js';
+import { dependencyChecks, healthRouter } from './health.js';
 import { lifecycleRouter } from './lifecycle.js';
 import { mailRouter } from './mail.js';
 import { partnershipsRouter } from './partnerships.js';
@@ -23,6 +23,8 @@ export interface AppDeps {
   taskQueue: string;
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string;
+  /** True once shutdown began (see lib/http-server.ts). */
+  draining?: () => boolean;
 }
 
 export function createApp(deps: AppDeps) {
@@ -33,7 +35,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/health' },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res) => ({ statusCode: res.statusCode }),
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use(express.json({ limit: '256kb' }));
 
-  app.use(healthRouter(deps));
+  app.use(healthRouter({ checks: dependencyChecks(deps), draining: deps.draining ?? (() => false) }));
   app.use(partnershipsRouter(deps));
   app.use(lifecycleRouter(deps));
   app.use(commitmentsRouter(deps));

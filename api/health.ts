@@ -1,9 +1,16 @@
 import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 
-type Check = () => Promise<unknown>;
+export type Check = () => Promise<unknown>;
+
+export interface HealthDeps {
+  checks: Record<string, Check>;
+  /** True once shutdown began: the process finishes what it has but takes nothing new. */
+  draining: () => boolean;
+}
 
 async function probe(check: Check, timeoutMs: number) {
   const started = performance.now();
@@ -23,19 +30,36 @@ async function probe(check: Check, timeoutMs: number) {
   }
 }
 
-export function healthRouter(deps: { db: Db; temporal: Client; mailer: Mailer; namespace: string }) {
-  const checks: Record<string, Check> = {
+export function dependencyChecks(deps: { db: Db; mailer: Mailer; temporal: Client | NativeConnection; namespace: string }) {
+  return {
     database: () => deps.db.$queryRaw`SELECT 1`,
     temporal: () => deps.temporal.workflowService.describeNamespace({ namespace: deps.namespace }),
     mail: () => deps.mailer.verify(),
+  } satisfies Record<string, Check>;
+}
+
+/**
+ * `/health` reports every dependency (503 when one is down); `/ready` is the gate for load balancers
+ * and container health checks: 200 only while everything is up and the process is not draining.
+ */
+export function healthRouter({ checks, draining }: HealthDeps) {
+  const report = async () => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((n) => probe(checks[n] as Check, 3000)));
+    return { up: results.every((r) => r.status === 'up'), checks: Object.fromEntries(names.map((n, i) => [n, results[i]])) };
   };
   const router = Router();
   router.get('/health', async (_req, res) => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((n) => probe(checks[n] as Check, 3000)));
-    const byName = Object.fromEntries(names.map((n, i) => [n, results[i]]));
-    const up = results.every((r) => r.status === 'up');
-    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks: byName });
+    const { up, checks } = await report();
+    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks });
+  });
+  router.get('/ready', async (_req, res) => {
+    if (draining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const { up, checks } = await report();
+    res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready', checks });
   });
   return router;
 }

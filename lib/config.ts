@@ -20,6 +20,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -35,10 +37,21 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   TEMPORAL_TEST_SERVER_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TLS: z.preprocess(emptyAsUndefined, flag.optional()),
+  TEMPORAL_TLS_CERT_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TLS_KEY_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TLS_CA_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEMPORAL_TLS_SERVER_NAME: z.preprocess(emptyAsUndefined, z.string().optional()),
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
+  WORKER_HEALTH_PORT: port.default(3001),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
+
+/** Every variable Tandem reads, for the checks that the deployment files set what the app needs. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as ReadonlyArray<keyof typeof schema.shape>;
 
 export type Config = Readonly<
   z.infer<typeof schema> & {

@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createApp } from '../api/app.js';
+import type { Client } from '@temporalio/client';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
@@ -10,8 +7,10 @@ import { migrate } from './db/migrate.js';
 import type { Logger } from './logger.js';
 import { startMailCapture } from './mail/capture.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { startApiService, startWorkerService } from './services.js';
+import { StopList } from './stop-list.js';
+import { temporalConnectionOptions } from './temporal/connection.js';
 import { startDevServer } from './temporal/dev-server.js';
-import { createWorker } from './temporal/worker.js';
 import { type Progress, resolveTemporalCli } from './tools/provision.js';
 
 export interface RunningSystem {
@@ -33,16 +32,7 @@ export interface RunningSystem {
  * (PostgreSQL, the Temporal dev server, a mail capture), then the worker and the API.
  */
 export async function startSystem(config: Config, logger: Logger, progress: Progress): Promise<RunningSystem> {
-  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
-  const onStop = (name: string, stop: () => Promise<void>) => stops.push({ name, stop });
-  const stopAll = async () => {
-    while (stops.length) {
-      const { name, stop } = stops.pop() as (typeof stops)[number];
-      const started = Date.now();
-      await stop().catch((err) => logger.error({ err }, `error while stopping ${name}`));
-      progress(`stopped ${name} (${Date.now() - started} ms)`);
-    }
-  };
+  const stops = new StopList(logger, progress);
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
@@ -52,25 +42,25 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         port: config.EMBEDDED_POSTGRES_PORT,
         database: 'tandem',
       });
-      onStop('PostgreSQL', pg.stop);
+      stops.add('PostgreSQL', pg.stop);
       databaseUrl = pg.url;
     }
     const migration = await migrate(databaseUrl, { progress });
     progress(`database ready (${migration.applied.length} migrations applied now, ${migration.alreadyApplied} before)`);
     const db = createDb(databaseUrl);
-    onStop('database pool', () => db.$disconnect());
+    stops.add('database pool', () => db.$disconnect());
 
     let smtpUrl = config.SMTP_URL;
     let mailCaptureDir: string | undefined;
     if (!smtpUrl) {
       mailCaptureDir = path.join(config.dataDir, 'mail');
       const capture = await startMailCapture({ dir: mailCaptureDir, port: config.SMTP_CAPTURE_PORT });
-      onStop('mail capture', capture.stop);
+      stops.add('mail capture', capture.stop);
       smtpUrl = capture.url;
       progress(`capturing mail locally on port ${capture.port} (messages in ${mailCaptureDir})`);
     }
     const mailer = createMailer(smtpUrl, config.MAIL_FROM);
-    onStop('mailer', async () => mailer.close());
+    stops.add('mailer', async () => mailer.close());
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUiUrl: string | undefined;
@@ -85,57 +75,18 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         logFile: path.join(config.dataDir, 'temporal', 'server.log'),
         namespace: config.TEMPORAL_NAMESPACE,
       });
-      onStop('Temporal dev server', dev.stop);
+      stops.add('Temporal dev server', dev.stop);
       temporalAddress = dev.address;
       temporalUiUrl = dev.uiUrl;
     }
-    const connection = await Connection.connect({ address: temporalAddress });
-    onStop('Temporal client', () => connection.close());
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    onStop('worker connection', () => nativeConnection.close());
+    const deps = { config, logger, db, mailer, temporal: temporalConnectionOptions(temporalAddress, config), stops };
 
     progress('bundling workflows and starting the worker');
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, mailer, publicUrl: config.publicUrl },
-    });
-    const running = worker.run();
-    running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));
-    onStop('worker', async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => {});
-    });
+    await startWorkerService(deps);
+    const { server, temporal } = await startApiService(deps, { port: config.PORT, mailCaptureDir });
 
-    const app = createApp({
-      db,
-      temporal,
-      mailer,
-      logger,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      mailCaptureDir,
-    });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.PORT, () => resolve(s));
-      s.once('error', reject);
-    });
-    onStop(
-      'API',
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-
-    let stopped: Promise<void> | undefined;
     return {
-      apiUrl: `http://localhost:${port}`,
+      apiUrl: `http://localhost:${server.port}`,
       temporalAddress,
       temporalUiUrl,
       databaseUrl,
@@ -144,13 +95,10 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
       db,
       temporal,
       mailer,
-      stop: () => {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stop: () => stops.stopAll(),
     };
   } catch (e) {
-    await stopAll();
+    await stops.stopAll();
     throw e;
   }
 }

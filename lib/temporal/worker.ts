@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
 import { workflowBundle } from './bundle.js';
@@ -7,6 +8,7 @@ export async function createWorker(opts: {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  shutdownGraceTime?: Duration;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -14,5 +16,6 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
+    ...(opts.shutdownGraceTime ? { shutdownGraceTime: opts.shutdownGraceTime } : {}),
   });
 }

@@ -48,7 +48,8 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
   });
 
   async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    // The production worker role, in a process of its own so that the test can kill it outright.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', 'worker'], {
       cwd: root,
       env: {
         ...process.env,
@@ -56,12 +57,13 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
         TEMPORAL_ADDRESS: dev.address,
         SMTP_URL: mailbox.url,
         TEMPORAL_TASK_QUEUE: 'tandem-crash',
+        WORKER_HEALTH_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     workers.push(child);
     await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.stdout?.on('data', (d: Buffer) => d.toString().includes('"worker polling"') && resolve());
       child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
     });
     return child;

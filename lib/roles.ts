@@ -1,0 +1,13 @@
+import type { Config } from './config.js';
+
+/**
+ * The production roles (`node dist/scripts/tandem.js <role>`) and what each must be given: nothing is
+ * embedded in production. The deployment tests check docker-compose.yml against this.
+ */
+export const ROLES = {
+  api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
+  worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
+  migrate: ['DATABASE_URL'],
+} as const satisfies Record<string, ReadonlyArray<keyof Config>>;
+
+export type Role = keyof typeof ROLES;

@@ -1,0 +1,92 @@
+import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import express from 'express';
+import { createApp } from '../api/app.js';
+import { dependencyChecks, healthRouter } from '../api/health.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { type HttpServer, listen } from './http-server.js';
+import type { Logger } from './logger.js';
+import type { Mailer } from './mail/mailer.js';
+import type { StopList } from './stop-list.js';
+import { connectClient, connectWorker, type TemporalConnectionOptions } from './temporal/connection.js';
+import { createWorker } from './temporal/worker.js';
+
+/** What the API and the worker share, whether `npm start` runs both or each runs in its own container. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  mailer: Mailer;
+  temporal: TemporalConnectionOptions;
+  stops: StopList;
+}
+
+/**
+ * Starts the worker; on stop it stops polling and lets activities in flight finish for
+ * SHUTDOWN_GRACE_SECONDS (then they are cancelled, and Temporal retries them on another worker).
+ * With `healthPort` it also serves `/health` and `/ready` for container health checks.
+ */
+export async function startWorkerService(
+  deps: ServiceDeps,
+  opts: { healthPort?: number } = {},
+): Promise<{ worker: Worker /** Settles when the worker stops, for whatever reason. */; running: Promise<void> }> {
+  const { config, logger, stops } = deps;
+  const connection = await connectWorker(deps.temporal);
+  stops.add('worker connection', () => connection.close());
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS}s`,
+    deps: { db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl },
+  });
+  const running = worker.run();
+  running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));
+  stops.add('worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => {});
+  });
+  if (opts.healthPort !== undefined) {
+    const checks = {
+      worker: async () => {
+        const state = worker.getState();
+        if (state !== 'RUNNING') throw new Error(`worker is ${state}`);
+      },
+      ...dependencyChecks({ db: deps.db, mailer: deps.mailer, temporal: connection, namespace: config.TEMPORAL_NAMESPACE }),
+    };
+    const health = await listen((draining) => express().use(healthRouter({ checks, draining })), opts.healthPort);
+    stops.add('worker health endpoint', () => health.close(1000));
+    logger.info({ port: health.port }, 'worker health endpoint listening');
+  }
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  return { worker, running };
+}
+
+/** Starts the API; on stop `/ready` turns 503, new connections are refused and requests in flight finish. */
+export async function startApiService(
+  deps: ServiceDeps,
+  opts: { port: number; mailCaptureDir?: string | undefined },
+): Promise<{ server: HttpServer; temporal: Client }> {
+  const { config, logger, stops } = deps;
+  const connection = await connectClient(deps.temporal);
+  stops.add('Temporal client', () => connection.close());
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const server = await listen(
+    (draining) =>
+      createApp({
+        db: deps.db,
+        temporal,
+        mailer: deps.mailer,
+        logger,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        mailCaptureDir: opts.mailCaptureDir,
+        draining,
+      }),
+    opts.port,
+  );
+  stops.add('API', () => server.close(config.SHUTDOWN_GRACE_SECONDS * 1000));
+  logger.info({ port: server.port }, 'API listening');
+  return { server, temporal };
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { Connection, type TLSConfig } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { type Config, ConfigError } from '../config.js';
+
+export interface TemporalConnectionOptions {
+  address: string;
+  tls: TLSConfig | false;
+  apiKey?: string;
+}
+
+type TemporalSettings = Pick<
+  Config,
+  | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_TLS'
+  | 'TEMPORAL_TLS_CERT_PATH'
+  | 'TEMPORAL_TLS_KEY_PATH'
+  | 'TEMPORAL_TLS_CA_PATH'
+  | 'TEMPORAL_TLS_SERVER_NAME'
+>;
+
+/**
+ * The one description of how to reach Temporal, shared by the client (API) and the worker so that
+ * both target the same cluster the same way: plain on a dev server, TLS with an API key or mTLS
+ * certificates on Temporal Cloud or a secured cluster. TLS defaults on whenever a credential is set,
+ * because neither an API key nor a client certificate may travel in clear text.
+ */
+export function temporalConnectionOptions(address: string, c: TemporalSettings): TemporalConnectionOptions {
+  if (Boolean(c.TEMPORAL_TLS_CERT_PATH) !== Boolean(c.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)');
+  }
+  const credential = Boolean(c.TEMPORAL_API_KEY || c.TEMPORAL_TLS_CERT_PATH);
+  const useTls = c.TEMPORAL_TLS ?? (credential || Boolean(c.TEMPORAL_TLS_CA_PATH));
+  if (!useTls && credential) {
+    throw new ConfigError('Invalid configuration: TEMPORAL_TLS=false with an API key or client certificate would send it unencrypted');
+  }
+  const options: TemporalConnectionOptions = { address, tls: false };
+  if (c.TEMPORAL_API_KEY) options.apiKey = c.TEMPORAL_API_KEY;
+  if (!useTls) return options;
+  const tls: TLSConfig = {};
+  if (c.TEMPORAL_TLS_SERVER_NAME) tls.serverNameOverride = c.TEMPORAL_TLS_SERVER_NAME;
+  if (c.TEMPORAL_TLS_CA_PATH) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA_PATH', c.TEMPORAL_TLS_CA_PATH);
+  if (c.TEMPORAL_TLS_CERT_PATH && c.TEMPORAL_TLS_KEY_PATH) {
+    tls.clientCertPair = {
+      crt: readPem('TEMPORAL_TLS_CERT_PATH', c.TEMPORAL_TLS_CERT_PATH),
+      key: readPem('TEMPORAL_TLS_KEY_PATH', c.TEMPORAL_TLS_KEY_PATH),
+    };
+  }
+  options.tls = tls;
+  return options;
+}
+
+function readPem(name: string, file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(
+      `Invalid configuration: ${name} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: ${file})`,
+    );
+  }
+  if (!pem.includes('-----BEGIN ')) throw new ConfigError(`Invalid configuration: ${name} is not a PEM file (${file})`);
+  return pem;
+}
+
+export function connectClient(options: TemporalConnectionOptions): Promise<Connection> {
+  return Connection.connect(options);
+}
+
+export function connectWorker(options: TemporalConnectionOptions): Promise<NativeConnection> {
+  return NativeConnection.connect(options);
+}
