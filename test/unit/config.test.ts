@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/config.js';
+import { temporalConnectionOptions } from '../../lib/temporal/connection.js';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults when nothing is set', () => {
@@ -48,5 +49,29 @@ describe('loadConfig', () => {
     expect(message.startsWith(expected)).toBe(true);
     expect(message).toContain(JSON.stringify(value));
     expect(message).not.toContain('\n');
+  });
+});
+
+describe('temporalConnectionOptions', () => {
+  const options = (env: Record<string, string>) => temporalConnectionOptions('temporal.example:7233', loadConfig(env));
+
+  it('is plain without credentials and TLS with any; an API key alone uses the system CAs', () => {
+    expect(options({})).toEqual({ address: 'temporal.example:7233', tls: false });
+    expect(options({ TEMPORAL_API_KEY: 'k' })).toEqual({ address: 'temporal.example:7233', tls: {}, apiKey: 'k' });
+    expect(options({ TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_NAME: 'x.tmprl.cloud' })).toEqual({
+      address: 'temporal.example:7233',
+      tls: { serverNameOverride: 'x.tmprl.cloud' },
+    });
+  });
+
+  it.each([
+    [{ TEMPORAL_TLS: 'yes' }, /^Invalid configuration: TEMPORAL_TLS /],
+    [{ TEMPORAL_TLS_CERT_PATH: '/etc/tandem/client.pem' }, /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together/],
+    [{ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, /would send it unencrypted/],
+    [{ TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' }, /TEMPORAL_TLS_CA_PATH cannot be read \(ENOENT: \/nonexistent\/ca.pem\)/],
+    [{ TEMPORAL_TLS_CA_PATH: '/etc/hostname' }, /TEMPORAL_TLS_CA_PATH is not a PEM file/],
+  ])('refuses %j with a one-line reason', (env, expected) => {
+    expect(() => options(env)).toThrow(ConfigError);
+    expect(() => options(env)).toThrow(expected);
   });
 });
