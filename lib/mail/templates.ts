@@ -15,13 +15,15 @@ export function formatLocalTime(epochMs: number, timeZone: string): string {
   return `${t.toFormat("cccc, LLLL d, yyyy 'at' h:mm a ZZZZ")} (${timeZone})`;
 }
 
-export function reviewReminder(input: {
+interface ReviewMailInput {
   partnershipName: string;
   sequence: number;
   scheduledAt: number;
   timeZone: string;
   link: string;
-}): RenderedMail {
+}
+
+export function reviewReminder(input: ReviewMailInput): RenderedMail {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `Reminder: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const text = [
@@ -65,13 +67,7 @@ export function deadlineNotice(
 }
 
 /** To the sponsor and the leads: a review passed its grace period without an outcome. */
-export function reviewMissed(input: {
-  partnershipName: string;
-  sequence: number;
-  scheduledAt: number;
-  timeZone: string;
-  link: string;
-}): RenderedMail {
+export function reviewMissed(input: ReviewMailInput): RenderedMail {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `Missed: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const lead = `Quarterly review #${input.sequence} of ${input.partnershipName} was planned for ${when}, and no outcome has been recorded.`;

@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/net.js';
-import { type DevServer, startDevServer } from '../../lib/temporal/dev-server.js';
+import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startTestDevServer } from '../support/dev-server.js';
 import { startMailbox, waitFor } from '../support/mailbox.js';
 
 /**
@@ -100,14 +101,7 @@ describe('the Docker image, built by its own steps and started against the embed
       if (op === 'ENTRYPOINT') entrypoint = JSON.parse(args);
     }
 
-    dev = await startDevServer({
-      cliPath: inject('temporalCliPath'),
-      port: await freePort(),
-      uiPort: null,
-      dbFile: path.join(work, 'temporal.db'),
-      logFile: path.join(work, 'temporal.log'),
-      namespace: 'default',
-    });
+    dev = await startTestDevServer(work);
     mailbox = await startMailbox();
     database = await createTestDatabase({ migrated: false });
   }, 600_000);

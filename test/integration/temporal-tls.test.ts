@@ -4,11 +4,11 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
-import { freePort } from '../../lib/net.js';
 import { connectClient, connectWorker, temporalConnectionOptions } from '../../lib/temporal/connection.js';
-import { type DevServer, startDevServer } from '../../lib/temporal/dev-server.js';
+import type { DevServer } from '../../lib/temporal/dev-server.js';
+import { startTestDevServer } from '../support/dev-server.js';
 
 /**
  * Temporal Cloud cannot be reached from here, and the dev server speaks neither TLS nor API keys. So
@@ -115,14 +115,7 @@ describe('connecting to a secured Temporal frontend (TLS, mTLS, API key)', () =>
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-tls-'));
     await chmod(dir, 0o755);
     await makeCertificates(dir);
-    dev = await startDevServer({
-      cliPath: inject('temporalCliPath'),
-      port: await freePort(),
-      uiPort: null,
-      dbFile: path.join(dir, 'temporal.db'),
-      logFile: path.join(dir, 'temporal.log'),
-      namespace: 'default',
-    });
+    dev = await startTestDevServer(dir);
     frontend = await startSecuredFrontend(dir, dev.address);
   });
 

@@ -3,12 +3,12 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../lib/net.js';
-import { type DevServer, startDevServer } from '../../lib/temporal/dev-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
 import { partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startTestDevServer } from '../support/dev-server.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { startMailbox, waitFor } from '../support/mailbox.js';
 
@@ -25,14 +25,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-crash-'));
     await chmod(dir, 0o755);
-    dev = await startDevServer({
-      cliPath: inject('temporalCliPath'),
-      port: await freePort(),
-      uiPort: null,
-      dbFile: path.join(dir, 'temporal.db'),
-      logFile: path.join(dir, 'temporal.log'),
-      namespace: 'default',
-    });
+    dev = await startTestDevServer(dir);
     database = await createTestDatabase();
     mailbox = await startMailbox();
     connection = await Connection.connect({ address: dev.address });
