@@ -22,15 +22,18 @@ export interface ServiceDeps {
   stops: StopList;
 }
 
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles when the worker stops, for whatever reason. */
+  running: Promise<void>;
+}
+
 /**
  * Starts the worker; on stop it stops polling and lets activities in flight finish for
  * SHUTDOWN_GRACE_SECONDS (then they are cancelled, and Temporal retries them on another worker).
  * With `healthPort` it also serves `/health` and `/ready` for container health checks.
  */
-export async function startWorkerService(
-  deps: ServiceDeps,
-  opts: { healthPort?: number } = {},
-): Promise<{ worker: Worker /** Settles when the worker stops, for whatever reason. */; running: Promise<void> }> {
+export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?: number } = {}): Promise<RunningWorker> {
   const { config, logger, stops } = deps;
   const connection = await connectWorker(deps.temporal);
   stops.add('worker connection', () => connection.close());

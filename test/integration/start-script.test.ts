@@ -23,3 +23,28 @@ describe('npm start with a bad environment', () => {
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} must be .* \\(got "${value}"\\)$`));
   });
 });
+
+describe('the production entry point (scripts/tandem.ts)', () => {
+  const tandem = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it('names every variable a role is missing, in one line, and starts nothing', () => {
+    const run = tandem(['worker'], { DATABASE_URL: 'postgresql://u:p@db.internal:5432/tandem' });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      'Invalid configuration: the worker role needs TEMPORAL_ADDRESS, SMTP_URL (nothing is embedded in production)',
+    );
+  });
+
+  it.each([[[]], [['web']]])('refuses %j with its usage', (args) => {
+    const run = tandem(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/usage: tandem api\|worker\|migrate/);
+  });
+});
