@@ -26,6 +26,11 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 try {
   system = await startSystem(config, logger, say);
 } catch (e) {
+  // Settings that only make sense together (the Temporal TLS ones) are checked while starting.
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
   console.error(`[tandem] could not start: ${(e as Error).message}`);
   process.exit(1);
 }
