@@ -25,6 +25,18 @@ export class ValidationError extends TandemError {
   }
 }
 
+export class UnauthorizedError extends TandemError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+  readonly title = 'Authentication required';
+}
+
+export class ForbiddenError extends TandemError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+  readonly title = 'Not allowed';
+}
+
 export class NotFoundError extends TandemError {
   readonly status = 404;
   readonly type = 'not-found';
@@ -35,6 +47,13 @@ export class ConflictError extends TandemError {
   readonly status = 409;
   readonly type = 'conflict';
   readonly title = 'Conflict';
+}
+
+/** A request that is well-formed but cannot be carried out as asked (e.g. an Idempotency-Key reused for another request). */
+export class UnprocessableError extends TandemError {
+  readonly status = 422;
+  readonly type = 'unprocessable';
+  readonly title = 'Unprocessable request';
 }
 
 export class DependencyUnavailableError extends TandemError {

@@ -8,6 +8,7 @@ export const ROLES = {
   api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
   migrate: ['DATABASE_URL'],
+  'api-key': ['DATABASE_URL'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type Role = keyof typeof ROLES;

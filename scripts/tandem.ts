@@ -4,9 +4,13 @@
 // Workers run in UTC so that nothing depends on the host's zone; partnerships carry their own.
 process.env.TZ = 'UTC';
 
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { type ApiRole, createApiKey, type NewApiKey } from '../lib/auth/api-keys.js';
 import { type Config, ConfigError, loadConfig } from '../lib/config.js';
 import { createDb } from '../lib/db/client.js';
 import { migrate } from '../lib/db/migrate.js';
+import { ValidationError } from '../lib/errors.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMailer } from '../lib/mail/mailer.js';
 import { ROLES, type Role } from '../lib/roles.js';
@@ -15,12 +19,38 @@ import { StopList } from '../lib/stop-list.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { installTemporalRuntime } from '../lib/temporal/runtime.js';
 
-const USAGE = 'usage: tandem api|worker|migrate   (see README.md, "Production")';
+const USAGE = `usage: tandem api|worker|migrate
+       tandem api-key --name NAME --role admin|coordinator|district|partner [--cohort ID] [--organization ID]
+(see README.md, "Production")`;
 
 function parseRole(arg: string | undefined): Role {
   if (arg && Object.hasOwn(ROLES, arg)) return arg as Role;
   console.error(arg ? `unknown role ${JSON.stringify(arg)}; ${USAGE}` : USAGE);
   process.exit(2);
+}
+
+function apiKeyArgs(args: string[]): NewApiKey {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { name: { type: 'string' }, role: { type: 'string' }, cohort: { type: 'string' }, organization: { type: 'string' } },
+      strict: true,
+    });
+    if (!values.name || !values.role) throw new Error('--name and --role are required');
+    if (!['admin', 'coordinator', 'district', 'partner'].includes(values.role)) throw new Error(`unknown --role ${values.role}`);
+    for (const id of ['cohort', 'organization'] as const) {
+      if (values[id] !== undefined && !z.uuid().safeParse(values[id]).success) throw new Error(`--${id} must be a uuid`);
+    }
+    return {
+      name: values.name,
+      role: values.role as ApiRole,
+      cohortId: values.cohort ?? null,
+      organizationId: values.organization ?? null,
+    };
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
 }
 
 /** Names every missing variable at once, so that a deployment is fixed in one round. */
@@ -34,6 +64,16 @@ function endpoints(config: Config, role: Role) {
 
 async function run(role: Role, config: Config, logger: Logger, stops: StopList): Promise<'done' | 'serving'> {
   const { databaseUrl, temporalAddress, smtpUrl } = endpoints(config, role);
+  if (role === 'api-key') {
+    const db = createDb(databaseUrl);
+    stops.add('database pool', () => db.$disconnect());
+    const { key, secret } = await createApiKey(db, apiKeyArgs(process.argv.slice(3)));
+    // The secret goes to stdout alone, so that a script can capture it.
+    console.error(`created API key ${key.id} (${key.role}, "${key.name}"); its secret is shown only now:`);
+    process.stdout.write(`${secret}\n`);
+    await stops.stopAll();
+    return 'done';
+  }
   if (role === 'migrate') {
     const result = await migrate(databaseUrl, { progress: (m) => logger.info(m) });
     logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, 'database migrated');
@@ -97,7 +137,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 try {
   if ((await run(role, config, logger, stops)) === 'done') process.exit(0);
 } catch (e) {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof ValidationError) {
     console.error(e.message);
     await stops.stopAll();
     process.exit(2);

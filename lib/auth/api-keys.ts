@@ -1,0 +1,85 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ApiKey, ApiRole } from '../../generated/prisma/client.js';
+import type { Db } from '../db/client.js';
+import { ValidationError } from '../errors.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+export type { ApiRole };
+
+/** Who is calling: the key's role and the cohort or organization it is confined to. */
+export interface Caller {
+  keyId: string;
+  role: ApiRole;
+  cohortId: string | null;
+  organizationId: string | null;
+}
+
+export const callerOf = (key: ApiKey): Caller => ({
+  keyId: key.id,
+  role: key.role,
+  cohortId: key.cohortId,
+  organizationId: key.organizationId,
+});
+
+export interface NewApiKey {
+  name: string;
+  role: ApiRole;
+  cohortId?: string | null;
+  organizationId?: string | null;
+}
+
+/**
+ * Creates a key and returns its secret, which is shown this once. A key's scope must fit its role:
+ * a coordinator has a cohort, district and partner staff an organization of that kind, an admin neither.
+ */
+export async function createApiKey(db: Db, input: NewApiKey): Promise<{ key: ApiKey; secret: string }> {
+  const cohortId = input.cohortId ?? null;
+  const organizationId = input.organizationId ?? null;
+  const issues: { path: string; message: string }[] = [];
+  const needs = { admin: [], coordinator: ['cohortId'], district: ['organizationId'], partner: ['organizationId'] }[input.role];
+  for (const [field, value] of [
+    ['cohortId', cohortId],
+    ['organizationId', organizationId],
+  ] as const) {
+    if (needs.includes(field as never) && !value) issues.push({ path: field, message: `is required for the ${input.role} role` });
+    if (!needs.includes(field as never) && value) issues.push({ path: field, message: `does not apply to the ${input.role} role` });
+  }
+  if (cohortId && !(await db.cohort.findUnique({ where: { id: cohortId }, select: { id: true } }))) {
+    issues.push({ path: 'cohortId', message: 'no such cohort' });
+  }
+  if (organizationId) {
+    const org = await db.organization.findUnique({ where: { id: organizationId }, select: { kind: true } });
+    if (!org) issues.push({ path: 'organizationId', message: 'no such organization' });
+    else if (org.kind !== input.role) issues.push({ path: 'organizationId', message: `is a ${org.kind}, not a ${input.role}` });
+  }
+  if (issues.length)
+    throw new ValidationError(`The API key is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  const secret = newSecret('tdm');
+  const key = await db.apiKey.create({
+    data: { name: input.name, role: input.role, cohortId, organizationId, secretHash: hashSecret(secret), prefix: secret.slice(0, 8) },
+  });
+  return { key, secret };
+}
+
+/** The live key a secret belongs to, or null. */
+export async function findApiKey(db: Db, secret: string): Promise<ApiKey | null> {
+  const key = await db.apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
+  return key && !key.revokedAt ? key : null;
+}
+
+/**
+ * The admin key of a local installation (`npm start`), kept in a file of the data directory so that
+ * it stays the same across restarts; a new one is made when the file or the key is gone.
+ */
+export async function localAdminKey(db: Db, file: string): Promise<string> {
+  const saved = await readFile(file, 'utf8').then(
+    (s) => s.trim(),
+    () => '',
+  );
+  if (saved && (await findApiKey(db, saved))?.role === 'admin') return saved;
+  const { secret } = await createApiKey(db, { name: 'local admin (npm start)', role: 'admin' });
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
