@@ -5,14 +5,20 @@ import { pinoHttp } from 'pino-http';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
-import { commitmentsRouter } from './commitments.js';
-import { evidenceRouter } from './evidence.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { calendarRoutes } from './calendar.js';
+import { commitmentRoutes } from './commitments.js';
+import { directoryRoutes } from './directory.js';
+import { evidenceRoutes } from './evidence.js';
 import { dependencyChecks, healthRouter } from './health.js';
-import { lifecycleRouter } from './lifecycle.js';
-import { mailRouter } from './mail.js';
-import { partnershipsRouter } from './partnerships.js';
+import { lifecycleRoutes } from './lifecycle.js';
+import { mailRoutes } from './mail.js';
+import { openApiRouter } from './openapi.js';
+import { partnershipRoutes } from './partnerships.js';
 import { notFoundRoute, problemHandler } from './problem.js';
-import { reflectionsRouter } from './reflections.js';
+import { reflectionRoutes } from './reflections.js';
+import { reportRoutes } from './reports.js';
+import { type AnyRoute, mountRoutes } from './route.js';
 
 export interface AppDeps {
   db: Db;
@@ -21,10 +27,27 @@ export interface AppDeps {
   logger: Logger;
   namespace: string;
   taskQueue: string;
+  publicUrl: string;
   /** Set when mail is captured locally; enables GET /mail. */
-  mailCaptureDir?: string;
+  mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
   draining?: () => boolean;
+}
+
+/** Every route of the API, in the order /openapi.json lists them. */
+export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): AnyRoute[] {
+  return [
+    ...partnershipRoutes,
+    ...lifecycleRoutes,
+    ...commitmentRoutes,
+    ...evidenceRoutes,
+    ...reflectionRoutes,
+    ...reportRoutes,
+    ...calendarRoutes,
+    ...directoryRoutes,
+    ...apiKeyRoutes,
+    ...(opts.mailCaptureDir ? mailRoutes(opts.mailCaptureDir) : []),
+  ];
 }
 
 export function createApp(deps: AppDeps) {
@@ -44,13 +67,10 @@ export function createApp(deps: AppDeps) {
   );
   app.use(express.json({ limit: '256kb' }));
 
+  const routes = apiRoutes(deps);
   app.use(healthRouter({ checks: dependencyChecks(deps), draining: deps.draining ?? (() => false) }));
-  app.use(partnershipsRouter(deps));
-  app.use(lifecycleRouter(deps));
-  app.use(commitmentsRouter(deps));
-  app.use(evidenceRouter(deps));
-  app.use(reflectionsRouter(deps));
-  if (deps.mailCaptureDir) app.use(mailRouter(deps.mailCaptureDir));
+  app.use(openApiRouter(routes, deps.publicUrl));
+  app.use(mountRoutes(routes, deps));
 
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));

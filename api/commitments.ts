@@ -1,9 +1,7 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { Router } from 'express';
-import type { Commitment } from '../generated/prisma/client.js';
-import type { Db } from '../lib/db/client.js';
-import { NotFoundError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import type { Commitment, Prisma } from '../generated/prisma/client.js';
+import type { Caller } from '../lib/auth/api-keys.js';
 import { commitmentWorkflowId } from '../lib/temporal/ids.js';
 import { sendUpdate } from '../lib/temporal/updates.js';
 import {
@@ -23,8 +21,10 @@ import {
   refreshOpenCounts,
   startOrRollBack,
 } from './deadlines.js';
-import { parseOrThrow } from './problem.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { type RouteDeps, route } from './route.js';
 import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody, uuidParam } from './schemas.js';
+import { visibleOwner, visiblePartnershipId } from './scope.js';
 
 const commitmentJson = (c: Commitment) => ({
   id: c.id,
@@ -39,79 +39,173 @@ const commitmentJson = (c: Commitment) => ({
   closeNote: c.closeNote,
 });
 
-/** Commitment pledges: created with an owner from the partnership, then tracked by their deadline workflow. */
-export function commitmentsRouter(deps: { db: Db; temporal: Client; taskQueue: string; logger: Logger }) {
-  const { db, temporal } = deps;
-  const router = Router();
+const commitmentSchema = z
+  .object({
+    id: z.uuid(),
+    partnershipId: z.uuid(),
+    reviewId: z.uuid().nullable(),
+    ownerId: z.uuid(),
+    side: z.enum(['district', 'partner', 'shared']),
+    description: z.string(),
+    dueAt: z.string(),
+    status: z.enum(['open', 'overdue', 'done', 'dropped']),
+    closedAt: z.string().nullable(),
+    closeNote: z.string().nullable(),
+  })
+  .meta({ id: 'Commitment' });
 
-  router.post('/partnerships/:id/commitments', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'partnership id');
-    const body = parseOrThrow(createCommitmentBody, req.body, 'commitment');
-    const partnership = await openPartnership(db, id);
-    const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
-    assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
+const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
+  status: z.enum(['open', 'overdue', 'done', 'dropped']).optional(),
+  ownerId: z.uuid().optional(),
+});
 
-    const commitment = await db.$transaction(async (tx) => {
-      const c = await tx.commitment.create({
-        data: { partnershipId: id, ownerId: owner.id, side: body.side, description: body.description, dueAt: new Date(body.dueAt) },
-      });
-      await tx.partnershipEvent.create({
-        data: {
-          partnershipId: id,
-          idempotencyKey: `commitment:${c.id}:created`,
-          type: 'commitment.created',
-          actor: 'api',
-          data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
-        },
-      });
-      await startOrRollBack(deps.logger, 'commitment', () =>
-        temporal.workflow.start(commitmentWorkflow, {
-          workflowId: commitmentWorkflowId(c.id),
-          taskQueue: deps.taskQueue,
-          args: [{ commitmentId: c.id }],
-        }),
-      );
-      return c;
-    });
-    await refreshOpenCounts(deps, id);
-    res.status(201).location(`/commitments/${commitment.id}`).json(commitmentJson(commitment));
-  });
-
-  router.get('/commitments/:id', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const c = await db.commitment.findUnique({ where: { id }, include: { extensions: { orderBy: { createdAt: 'asc' } } } });
-    if (!c) throw new NotFoundError(`Commitment ${id} does not exist`);
-    let live: CommitmentStatus | null = null;
-    if (c.status === 'open' || c.status === 'overdue') {
-      live = await temporal.workflow
-        .getHandle(commitmentWorkflowId(id))
-        .query(commitmentStatusQuery)
-        .catch(() => null);
-    }
-    res.json({ ...commitmentJson(c), extensions: c.extensions.map(extensionJson), live: liveDeadlineJson(live) });
-  });
-
-  async function change(id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
-    if (!(await db.commitment.findUnique({ where: { id }, select: { id: true } })))
-      throw new NotFoundError(`Commitment ${id} does not exist`);
-    await sendUpdate(temporal, commitmentWorkflowId(id), 'The commitment is already closed', send);
-    return commitmentJson(await db.commitment.findUniqueOrThrow({ where: { id } }));
-  }
-
-  router.post('/commitments/:id/complete', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const body = parseOrThrow(completeCommitmentBody, req.body ?? {}, 'completion');
-    res.json(await change(id, (h) => h.executeUpdate(completeCommitmentUpdate, { args: [body] })));
-  });
-  router.post('/commitments/:id/extend', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const { dueAt, reason } = parseOrThrow(extendDeadlineBody, req.body, 'extension');
-    res.json(await change(id, (h) => h.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: Date.parse(dueAt), reason }] })));
-  });
-  router.post('/commitments/:id/drop', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'commitment id');
-    const body = parseOrThrow(reasonBody, req.body, 'drop');
-    res.json(await change(id, (h) => h.executeUpdate(dropCommitmentUpdate, { args: [body] })));
-  });
-  return router;
+/** A change to a commitment: an update to its deadline workflow, which refuses it (409) once the commitment is closed. */
+async function change(deps: RouteDeps, caller: Caller, id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
+  await visibleOwner(deps.db, caller, 'commitment', id);
+  await sendUpdate(deps.temporal, commitmentWorkflowId(id), 'The commitment is already closed', send);
+  return { body: commitmentJson(await deps.db.commitment.findUniqueOrThrow({ where: { id } })) };
 }
+
+const changed = { 200: { description: 'The commitment after the change', schema: commitmentSchema } };
+
+/** Commitment pledges: created with an owner from the partnership, then tracked by their deadline workflow. */
+export const commitmentRoutes = [
+  route({
+    method: 'post',
+    path: '/partnerships/:id/commitments',
+    operationId: 'createCommitment',
+    summary: 'Create a commitment',
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    body: createCommitmentBody,
+    errors: [404, 409, 503],
+    responses: { 201: { description: 'Created; its deadline workflow is running', schema: commitmentSchema } },
+    async handle({ params, body, caller, deps }) {
+      const { db, temporal } = deps;
+      const id = await visiblePartnershipId(db, caller, params.id);
+      const partnership = await openPartnership(db, id);
+      const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
+      assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
+      const commitment = await db.$transaction(async (tx) => {
+        const c = await tx.commitment.create({
+          data: { partnershipId: id, ownerId: owner.id, side: body.side, description: body.description, dueAt: new Date(body.dueAt) },
+        });
+        await tx.partnershipEvent.create({
+          data: {
+            partnershipId: id,
+            idempotencyKey: `commitment:${c.id}:created`,
+            type: 'commitment.created',
+            actor: 'api',
+            data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
+          },
+        });
+        await startOrRollBack(deps.logger, 'commitment', () =>
+          temporal.workflow.start(commitmentWorkflow, {
+            workflowId: commitmentWorkflowId(c.id),
+            taskQueue: deps.taskQueue,
+            args: [{ commitmentId: c.id }],
+          }),
+        );
+        return c;
+      });
+      await refreshOpenCounts(deps, id);
+      return { status: 201, location: `/commitments/${commitment.id}`, body: commitmentJson(commitment) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/partnerships/:id/commitments',
+    operationId: 'listCommitments',
+    summary: "List a partnership's commitments",
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    query: listQuery,
+    errors: [404],
+    responses: { 200: { description: 'One page of commitments', schema: pageSchema(commitmentSchema) } },
+    async handle({ params, query, caller, deps }) {
+      const id = await visiblePartnershipId(deps.db, caller, params.id);
+      const k = keyset(query);
+      const rows = await deps.db.commitment.findMany({
+        where: { AND: [{ partnershipId: id, status: query.status, ownerId: query.ownerId }, k.where as Prisma.CommitmentWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, commitmentJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/commitments/:id',
+    operationId: 'getCommitment',
+    summary: 'Get a commitment',
+    description: 'With its extensions and, while it is open, the next notice its workflow will send.',
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The commitment' } },
+    async handle({ params, caller, deps }) {
+      await visibleOwner(deps.db, caller, 'commitment', params.id);
+      const c = await deps.db.commitment.findUniqueOrThrow({
+        where: { id: params.id },
+        include: { extensions: { orderBy: { createdAt: 'asc' } } },
+      });
+      let live: CommitmentStatus | null = null;
+      if (c.status === 'open' || c.status === 'overdue') {
+        live = await deps.temporal.workflow
+          .getHandle(commitmentWorkflowId(c.id))
+          .query(commitmentStatusQuery)
+          .catch(() => null);
+      }
+      return { body: { ...commitmentJson(c), extensions: c.extensions.map(extensionJson), live: liveDeadlineJson(live) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/commitments/:id/complete',
+    operationId: 'completeCommitment',
+    summary: 'Complete a commitment',
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    body: completeCommitmentBody,
+    bodyOptional: true,
+    errors: [404, 409],
+    responses: changed,
+    handle: ({ params, body, caller, deps }) =>
+      change(deps, caller, params.id, (h) => h.executeUpdate(completeCommitmentUpdate, { args: [body] })),
+  }),
+  route({
+    method: 'post',
+    path: '/commitments/:id/extend',
+    operationId: 'extendCommitment',
+    summary: 'Extend a commitment',
+    description: 'Moves its due time, with the reason kept.',
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    body: extendDeadlineBody,
+    errors: [404, 409],
+    responses: changed,
+    handle: ({ params, body, caller, deps }) =>
+      change(deps, caller, params.id, (h) =>
+        h.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: Date.parse(body.dueAt), reason: body.reason }] }),
+      ),
+  }),
+  route({
+    method: 'post',
+    path: '/commitments/:id/drop',
+    operationId: 'dropCommitment',
+    summary: 'Drop a commitment',
+    tag: 'Commitments',
+    access: 'member',
+    params: uuidParam,
+    body: reasonBody,
+    errors: [404, 409],
+    responses: changed,
+    handle: ({ params, body, caller, deps }) =>
+      change(deps, caller, params.id, (h) => h.executeUpdate(dropCommitmentUpdate, { args: [body] })),
+  }),
+];

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { Router } from 'express';
-import type { EvidenceItem, EvidenceRequest } from '../generated/prisma/client.js';
-import type { Db } from '../lib/db/client.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import type { EvidenceItem, EvidenceRequest, Prisma } from '../generated/prisma/client.js';
+import type { Caller } from '../lib/auth/api-keys.js';
+import { ConflictError } from '../lib/errors.js';
 import { evidenceWorkflowId } from '../lib/temporal/ids.js';
 import { sendUpdate } from '../lib/temporal/updates.js';
 import {
@@ -25,8 +24,10 @@ import {
   refreshOpenCounts,
   startOrRollBack,
 } from './deadlines.js';
-import { parseOrThrow } from './problem.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { type RouteDeps, route } from './route.js';
 import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody, uuidParam } from './schemas.js';
+import { visibleOwner, visiblePartnershipId } from './scope.js';
 
 const requestJson = (r: EvidenceRequest) => ({
   id: r.id,
@@ -50,119 +51,210 @@ const itemJson = (i: EvidenceItem) => ({
   submittedAt: i.submittedAt.toISOString(),
 });
 
+export const evidenceRequestSchema = z
+  .object({
+    id: z.uuid(),
+    partnershipId: z.uuid(),
+    reviewId: z.uuid().nullable(),
+    ownerId: z.uuid(),
+    description: z.string(),
+    kinds: z.array(z.string()),
+    dueAt: z.string(),
+    status: z.enum(['open', 'overdue', 'submitted', 'waived']),
+    closedAt: z.string().nullable(),
+    closeNote: z.string().nullable(),
+  })
+  .meta({ id: 'EvidenceRequest' });
+
+const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
+  status: z.enum(['open', 'overdue', 'submitted', 'waived']).optional(),
+  ownerId: z.uuid().optional(),
+});
+
+async function change(deps: RouteDeps, caller: Caller, id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
+  await visibleOwner(deps.db, caller, 'evidence request', id);
+  await sendUpdate(deps.temporal, evidenceWorkflowId(id), 'The evidence request is already closed', send);
+  return { body: requestJson(await deps.db.evidenceRequest.findUniqueOrThrow({ where: { id } })) };
+}
+
+const changed = { 200: { description: 'The evidence request after the change', schema: evidenceRequestSchema } };
+
 /**
  * Evidence requests: what a partnership asked to see (observations, survey results, minutes...),
  * tracked by the deadline workflow until the first item arrives or it is waived. Items sent after
  * that are kept as further sources of evidence.
  */
-export function evidenceRouter(deps: { db: Db; temporal: Client; taskQueue: string; logger: Logger }) {
-  const { db, temporal } = deps;
-  const router = Router();
-
-  router.post('/partnerships/:id/evidence-requests', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'partnership id');
-    const body = parseOrThrow(createEvidenceRequestBody, req.body, 'evidence request');
-    const partnership = await openPartnership(db, id);
-    const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
-    assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
-
-    const request = await db.$transaction(async (tx) => {
-      const r = await tx.evidenceRequest.create({
-        data: { partnershipId: id, ownerId: owner.id, description: body.description, kinds: body.kinds, dueAt: new Date(body.dueAt) },
+export const evidenceRoutes = [
+  route({
+    method: 'post',
+    path: '/partnerships/:id/evidence-requests',
+    operationId: 'createEvidenceRequest',
+    summary: 'Request evidence',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    body: createEvidenceRequestBody,
+    errors: [404, 409, 503],
+    responses: { 201: { description: 'Created; its deadline workflow is running', schema: evidenceRequestSchema } },
+    async handle({ params, body, caller, deps }) {
+      const { db, temporal } = deps;
+      const id = await visiblePartnershipId(db, caller, params.id);
+      const partnership = await openPartnership(db, id);
+      const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
+      assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
+      const request = await db.$transaction(async (tx) => {
+        const r = await tx.evidenceRequest.create({
+          data: { partnershipId: id, ownerId: owner.id, description: body.description, kinds: body.kinds, dueAt: new Date(body.dueAt) },
+        });
+        await tx.partnershipEvent.create({
+          data: {
+            partnershipId: id,
+            idempotencyKey: `evidence:${r.id}:created`,
+            type: 'evidence.requested',
+            actor: 'api',
+            data: { requestId: r.id, dueAt: r.dueAt.toISOString() },
+          },
+        });
+        await startOrRollBack(deps.logger, 'evidence request', () =>
+          temporal.workflow.start(evidenceRequestWorkflow, {
+            workflowId: evidenceWorkflowId(r.id),
+            taskQueue: deps.taskQueue,
+            args: [{ requestId: r.id }],
+          }),
+        );
+        return r;
       });
-      await tx.partnershipEvent.create({
-        data: {
-          partnershipId: id,
-          idempotencyKey: `evidence:${r.id}:created`,
-          type: 'evidence.requested',
-          actor: 'api',
-          data: { requestId: r.id, dueAt: r.dueAt.toISOString() },
+      await refreshOpenCounts(deps, id);
+      return { status: 201, location: `/evidence-requests/${request.id}`, body: requestJson(request) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/partnerships/:id/evidence-requests',
+    operationId: 'listEvidenceRequests',
+    summary: "List a partnership's evidence requests",
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    query: listQuery,
+    errors: [404],
+    responses: { 200: { description: 'One page of evidence requests', schema: pageSchema(evidenceRequestSchema) } },
+    async handle({ params, query, caller, deps }) {
+      const id = await visiblePartnershipId(deps.db, caller, params.id);
+      const k = keyset(query);
+      const rows = await deps.db.evidenceRequest.findMany({
+        where: { AND: [{ partnershipId: id, status: query.status, ownerId: query.ownerId }, k.where as Prisma.EvidenceRequestWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, requestJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/evidence-requests/:id',
+    operationId: 'getEvidenceRequest',
+    summary: 'Get an evidence request',
+    description: 'With the items received, its extensions and, while it is open, the next notice its workflow will send.',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The evidence request' } },
+    async handle({ params, caller, deps }) {
+      await visibleOwner(deps.db, caller, 'evidence request', params.id);
+      const r = await deps.db.evidenceRequest.findUniqueOrThrow({
+        where: { id: params.id },
+        include: { items: { orderBy: { submittedAt: 'asc' } }, extensions: { orderBy: { createdAt: 'asc' } } },
+      });
+      let live: EvidenceStatus | null = null;
+      if (r.status === 'open' || r.status === 'overdue') {
+        live = await deps.temporal.workflow
+          .getHandle(evidenceWorkflowId(r.id))
+          .query(evidenceStatusQuery)
+          .catch(() => null);
+      }
+      return {
+        body: {
+          ...requestJson(r),
+          items: r.items.map(itemJson),
+          extensions: r.extensions.map(extensionJson),
+          live: liveDeadlineJson(live),
         },
-      });
-      await startOrRollBack(deps.logger, 'evidence request', () =>
-        temporal.workflow.start(evidenceRequestWorkflow, {
-          workflowId: evidenceWorkflowId(r.id),
-          taskQueue: deps.taskQueue,
-          args: [{ requestId: r.id }],
-        }),
-      );
-      return r;
-    });
-    await refreshOpenCounts(deps, id);
-    res.status(201).location(`/evidence-requests/${request.id}`).json(requestJson(request));
-  });
-
-  router.get('/evidence-requests/:id', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'evidence request id');
-    const r = await db.evidenceRequest.findUnique({
-      where: { id },
-      include: { items: { orderBy: { submittedAt: 'asc' } }, extensions: { orderBy: { createdAt: 'asc' } } },
-    });
-    if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
-    let live: EvidenceStatus | null = null;
-    if (r.status === 'open' || r.status === 'overdue') {
-      live = await temporal.workflow
-        .getHandle(evidenceWorkflowId(id))
-        .query(evidenceStatusQuery)
-        .catch(() => null);
-    }
-    res.json({
-      ...requestJson(r),
-      items: r.items.map(itemJson),
-      extensions: r.extensions.map(extensionJson),
-      live: liveDeadlineJson(live),
-    });
-  });
-
-  async function find(id: string) {
-    const r = await db.evidenceRequest.findUnique({ where: { id } });
-    if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
-    return r;
-  }
-  async function change(id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
-    await find(id);
-    await sendUpdate(temporal, evidenceWorkflowId(id), 'The evidence request is already closed', send);
-    return requestJson(await db.evidenceRequest.findUniqueOrThrow({ where: { id } }));
-  }
-
-  router.post('/evidence-requests/:id/items', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'evidence request id');
-    const body = parseOrThrow(submitEvidenceBody, req.body, 'evidence item');
-    const request = await find(id);
-    const partnership = await loadPartnership(db, request.partnershipId);
-    if (!partnership) throw new NotFoundError(`Evidence request ${id} does not exist`);
-    const person = memberByEmail(partnership, body.email, 'email');
-    const item = { itemId: randomUUID(), personId: person.id, kind: body.kind, link: body.link, text: body.text };
-    if (request.status === 'waived') throw new ConflictError('The evidence request was waived; it takes no evidence');
-    if (request.status === 'submitted') {
-      // Its deadline is over: a further source of evidence needs no workflow.
-      await db.evidenceItem.create({
-        data: {
-          id: item.itemId,
-          requestId: id,
-          kind: item.kind,
-          link: item.link ?? null,
-          text: item.text ?? null,
-          submittedById: person.id,
-        },
-      });
-    } else {
-      await sendUpdate(temporal, evidenceWorkflowId(id), 'The evidence request is already closed', (h) =>
-        h.executeUpdate(submitEvidenceUpdate, { args: [item] }),
-      );
-    }
-    const stored = await db.evidenceItem.findUniqueOrThrow({ where: { id: item.itemId } });
-    res.status(201).location(`/evidence-requests/${id}`).json(itemJson(stored));
-  });
-  router.post('/evidence-requests/:id/waive', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'evidence request id');
-    const body = parseOrThrow(reasonBody, req.body, 'waiver');
-    res.json(await change(id, (h) => h.executeUpdate(waiveEvidenceUpdate, { args: [body] })));
-  });
-  router.post('/evidence-requests/:id/extend', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'evidence request id');
-    const { dueAt, reason } = parseOrThrow(extendDeadlineBody, req.body, 'extension');
-    res.json(await change(id, (h) => h.executeUpdate(extendEvidenceUpdate, { args: [{ dueAt: Date.parse(dueAt), reason }] })));
-  });
-  return router;
-}
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/evidence-requests/:id/items',
+    operationId: 'submitEvidenceItem',
+    summary: 'Submit an item of evidence',
+    description: 'The first item closes the request as submitted; later ones are kept as further sources of evidence.',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    body: submitEvidenceBody,
+    errors: [404, 409],
+    responses: { 201: { description: 'The item, as stored' } },
+    async handle({ params, body, caller, deps }) {
+      const { db, temporal } = deps;
+      const { id } = params;
+      const partnershipId = await visibleOwner(db, caller, 'evidence request', id);
+      const request = await db.evidenceRequest.findUniqueOrThrow({ where: { id } });
+      const partnership = await loadPartnership(db, partnershipId);
+      if (!partnership) throw new Error(`partnership ${partnershipId} of evidence request ${id} vanished`);
+      const person = memberByEmail(partnership, body.email, 'email');
+      const item = { itemId: randomUUID(), personId: person.id, kind: body.kind, link: body.link, text: body.text };
+      if (request.status === 'waived') throw new ConflictError('The evidence request was waived; it takes no evidence');
+      if (request.status === 'submitted') {
+        // Its deadline is over: a further source of evidence needs no workflow.
+        await db.evidenceItem.create({
+          data: {
+            id: item.itemId,
+            requestId: id,
+            kind: item.kind,
+            link: item.link ?? null,
+            text: item.text ?? null,
+            submittedById: person.id,
+          },
+        });
+      } else {
+        await sendUpdate(temporal, evidenceWorkflowId(id), 'The evidence request is already closed', (h) =>
+          h.executeUpdate(submitEvidenceUpdate, { args: [item] }),
+        );
+      }
+      const stored = await db.evidenceItem.findUniqueOrThrow({ where: { id: item.itemId } });
+      return { status: 201, location: `/evidence-requests/${id}`, body: itemJson(stored) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/evidence-requests/:id/waive',
+    operationId: 'waiveEvidenceRequest',
+    summary: 'Waive an evidence request',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    body: reasonBody,
+    errors: [404, 409],
+    responses: changed,
+    handle: ({ params, body, caller, deps }) =>
+      change(deps, caller, params.id, (h) => h.executeUpdate(waiveEvidenceUpdate, { args: [body] })),
+  }),
+  route({
+    method: 'post',
+    path: '/evidence-requests/:id/extend',
+    operationId: 'extendEvidenceRequest',
+    summary: 'Extend an evidence request',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    body: extendDeadlineBody,
+    errors: [404, 409],
+    responses: changed,
+    handle: ({ params, body, caller, deps }) =>
+      change(deps, caller, params.id, (h) =>
+        h.executeUpdate(extendEvidenceUpdate, { args: [{ dueAt: Date.parse(body.dueAt), reason: body.reason }] }),
+      ),
+  }),
+];

@@ -1,12 +1,19 @@
-import { Router } from 'express';
 import { listCapturedMail } from '../lib/mail/capture.js';
+import { route } from './route.js';
 
-/** Development only: what the local mail capture received, newest first. */
-export function mailRouter(captureDir: string) {
-  const router = Router();
-  router.get('/mail', async (_req, res) => {
-    const messages = await listCapturedMail(captureDir);
-    res.json({ messages: messages.reverse() });
-  });
-  return router;
-}
+/** Development only (mounted when mail is captured locally): what would have been delivered, newest first. */
+export const mailRoutes = (captureDir: string) => [
+  route({
+    method: 'get',
+    path: '/mail',
+    operationId: 'listCapturedMail',
+    summary: 'List captured mail',
+    description: 'Only when Tandem runs on its embedded mail capture (no SMTP_URL): every message it would have sent.',
+    tag: 'Development',
+    access: 'admin',
+    responses: { 200: { description: 'The captured messages, newest first' } },
+    async handle() {
+      return { body: { messages: (await listCapturedMail(captureDir)).reverse() } };
+    },
+  }),
+];

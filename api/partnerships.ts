@@ -1,14 +1,17 @@
-import type { Client } from '@temporalio/client';
-import { Router } from 'express';
-import type { Db } from '../lib/db/client.js';
-import { DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { OrganizationKind, Prisma } from '../generated/prisma/client.js';
+import type { Caller } from '../lib/auth/api-keys.js';
+import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { resolvePolicy } from '../lib/policy.js';
+import { upcomingReviews } from '../lib/schedule/recurrence.js';
 import { partnershipWorkflowId } from '../lib/temporal/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../workflows/partnership.js';
-import { firstReviewOf } from './deadlines.js';
-import { parseOrThrow } from './problem.js';
-import { createPartnershipBody, uuidParam } from './schemas.js';
+import { firstReviewOf, planOrThrow } from './deadlines.js';
+import { bigintId, keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { route } from './route.js';
+import { blackoutSchema, createPartnershipBody, ianaTimeZone, recurrenceSchema, uuidParam } from './schemas.js';
+import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from './scope.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {
@@ -22,153 +25,377 @@ export function liveStatusJson(live: PartnershipStatus) {
   };
 }
 
-export function partnershipsRouter(deps: { db: Db; temporal: Client; taskQueue: string; logger: Logger; now?: () => number }) {
-  const { db, temporal, taskQueue } = deps;
-  const now = deps.now ?? Date.now;
-  const router = Router();
+type OrgRef = { id: string } | { name: string };
 
-  router.post('/partnerships', async (req, res) => {
-    const body = parseOrThrow(createPartnershipBody, req.body, 'partnership');
-    const firstReviewAt = body.firstReviewAt ? new Date(body.firstReviewAt) : undefined;
-    if (firstReviewAt && firstReviewAt.getTime() <= now()) {
-      throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
+/**
+ * An organization named in a request: an existing one by id, or one by name, created if new. A key
+ * below admin may only name organizations it already works with (or new ones): an id it cannot see
+ * is refused exactly like an unknown one.
+ */
+async function resolveOrganization(
+  tx: Prisma.TransactionClient,
+  caller: Caller,
+  kind: OrganizationKind,
+  ref: OrgRef,
+  timeZone: string,
+  path: string,
+) {
+  const visible = organizationScope(caller);
+  if ('id' in ref) {
+    const org = await tx.organization.findFirst({ where: { AND: [{ id: ref.id, kind }, visible] } });
+    if (!org) {
+      throw new ValidationError(`The ${path} is not a ${kind} organization you can use`, [
+        { path: `${path}.id`, message: `is not a ${kind} organization you can use` },
+      ]);
     }
-    let nextReviewAt = firstReviewAt?.getTime();
-    if (body.recurrence) {
-      const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
-      const fromRecurrence = firstReviewOf(schedule, now());
-      nextReviewAt ??= fromRecurrence;
-    }
-
-    // The workflow starts inside the transaction: if Temporal refuses, nothing is written.
-    const created = await db.$transaction(async (tx) => {
-      const district = await tx.organization.upsert({
-        where: { kind_name: { kind: 'district', name: body.district.name } },
-        create: { kind: 'district', name: body.district.name, timeZone: body.timeZone },
-        update: {},
-      });
-      const partner = await tx.organization.upsert({
-        where: { kind_name: { kind: 'partner', name: body.partner.name } },
-        create: { kind: 'partner', name: body.partner.name, timeZone: body.timeZone },
-        update: {},
-      });
-      const partnership = await tx.partnership.create({
-        data: {
-          name: body.name,
-          districtId: district.id,
-          partnerId: partner.id,
-          timeZone: body.timeZone,
-          reminderOffsets: body.reminderOffsets,
-          recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
-          recurrenceStart: body.recurrence?.start ?? null,
-          blackouts: body.blackouts,
-          outcomeGrace: body.outcomeGrace,
-          policy: body.policy,
-        },
-      });
-      for (const m of body.members) {
-        const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
-        await tx.partnershipMember.create({
-          data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
-        });
-      }
-      // Without an explicit first review the workflow plans it from the recurrence.
-      const review = firstReviewAt
-        ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })
-        : null;
-      await tx.partnershipEvent.create({
-        data: {
-          partnershipId: partnership.id,
-          idempotencyKey: `partnership:${partnership.id}:created`,
-          type: 'partnership.created',
-          actor: 'api',
-          data: { nextReviewAt: new Date(nextReviewAt as number).toISOString() },
-        },
-      });
-      try {
-        await temporal.workflow.start(partnershipWorkflow, {
-          workflowId: partnershipWorkflowId(partnership.id),
-          taskQueue,
-          args: [{ partnershipId: partnership.id }],
-        });
-      } catch (e) {
-        deps.logger.error({ err: e }, 'could not start the partnership workflow');
-        throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
-      }
-      return { partnership, review };
-    });
-
-    const { partnership, review } = created;
-    res
-      .status(201)
-      .location(`/partnerships/${partnership.id}`)
-      .json({
-        id: partnership.id,
-        name: partnership.name,
-        status: partnership.status,
-        timeZone: partnership.timeZone,
-        reminderOffsets: partnership.reminderOffsets,
-        policy: resolvePolicy(partnership),
-        recurrence: body.recurrence ?? null,
-        blackouts: body.blackouts,
-        workflowId: partnershipWorkflowId(partnership.id),
-        nextReviewAt: new Date(nextReviewAt as number).toISOString(),
-        firstReview: review && { id: review.id, sequence: review.sequence, scheduledAt: review.scheduledAt.toISOString() },
-      });
-  });
-
-  router.get('/partnerships/:id', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'partnership id');
-    const p = await db.partnership.findUnique({
-      where: { id },
-      include: {
-        district: true,
-        partner: true,
-        members: { include: { person: true } },
-        reviews: { orderBy: { sequence: 'asc' } },
-      },
-    });
-    if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
-    let live: PartnershipStatus | null = null;
-    try {
-      live = await temporal.workflow.getHandle(partnershipWorkflowId(id)).query(statusQuery);
-    } catch (e) {
-      deps.logger.warn({ err: e, partnershipId: id }, 'workflow query failed');
-    }
-    res.json({
-      id: p.id,
-      name: p.name,
-      status: p.status,
-      timeZone: p.timeZone,
-      reminderOffsets: p.reminderOffsets,
-      recurrence: p.recurrenceRule && { rrule: p.recurrenceRule, start: p.recurrenceStart },
-      blackouts: p.blackouts,
-      outcomeGrace: p.outcomeGrace,
-      policy: resolvePolicy(p),
-      endedAt: p.endedAt?.toISOString() ?? null,
-      endedReason: p.endedReason,
-      district: { id: p.district.id, name: p.district.name },
-      partner: { id: p.partner.id, name: p.partner.name },
-      members: p.members.map((m) => ({
-        personId: m.personId,
-        name: m.person.name,
-        email: m.person.email,
-        role: m.role,
-        notifications: m.notifications,
-      })),
-      reviews: p.reviews.map((r) => ({
-        id: r.id,
-        sequence: r.sequence,
-        scheduledAt: r.scheduledAt.toISOString(),
-        originalAt: r.originalAt?.toISOString() ?? null,
-        status: r.status,
-        notes: r.notes,
-        decisions: r.decisions,
-        skipReason: r.skipReason,
-      })),
-      live: live && liveStatusJson(live),
-    });
-  });
-
-  return router;
+    return org;
+  }
+  const existing = await tx.organization.findUnique({ where: { kind_name: { kind, name: ref.name } } });
+  if (!existing) return tx.organization.create({ data: { kind, name: ref.name, timeZone } });
+  if (!(await tx.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
+    throw new ForbiddenError(
+      `A ${kind} named ${JSON.stringify(ref.name)} exists outside your scope; ask an admin to set up this partnership`,
+    );
+  }
+  return existing;
 }
+
+const partnershipSummary = (p: {
+  id: string;
+  name: string;
+  status: string;
+  timeZone: string;
+  districtId: string;
+  partnerId: string;
+  cohortId: string | null;
+  createdAt: Date;
+}) => ({
+  id: p.id,
+  name: p.name,
+  status: p.status,
+  timeZone: p.timeZone,
+  districtId: p.districtId,
+  partnerId: p.partnerId,
+  cohortId: p.cohortId,
+  createdAt: p.createdAt.toISOString(),
+});
+
+const partnershipSummarySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    status: z.enum(['planning', 'active', 'paused', 'completed', 'ended_early']),
+    timeZone: z.string(),
+    districtId: z.uuid(),
+    partnerId: z.uuid(),
+    cohortId: z.uuid().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'PartnershipSummary' });
+
+const listQuery = pageQuery(['createdAt', 'name'], '-createdAt').extend({
+  status: z.enum(['planning', 'active', 'paused', 'completed', 'ended_early']).optional(),
+  cohortId: z.uuid().optional(),
+  districtId: z.uuid().optional(),
+  partnerId: z.uuid().optional(),
+});
+
+const timelineQuery = pageQuery(['occurredAt'], 'occurredAt').extend({
+  type: z.string().max(100).optional().meta({ description: 'Only events of this type, e.g. review.held.' }),
+});
+
+export const schedulePreviewBody = z
+  .object({
+    timeZone: ianaTimeZone,
+    recurrence: recurrenceSchema,
+    blackouts: z.array(blackoutSchema).max(100).default([]),
+    count: z.number().int().min(1).max(50).default(8),
+    after: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reviews strictly after this instant; now by default.' }),
+  })
+  .strict();
+
+export const partnershipRoutes = [
+  route({
+    method: 'post',
+    path: '/partnerships',
+    operationId: 'createPartnership',
+    summary: 'Create a partnership',
+    description:
+      'Writes the partnership, its organizations and members, then starts its lifecycle workflow. If the workflow cannot start, nothing is written (503).',
+    tag: 'Partnerships',
+    access: 'manager',
+    body: createPartnershipBody,
+    errors: [503],
+    responses: { 201: { description: 'Created; the workflow is running' } },
+    async handle({ body, caller, deps }) {
+      const { db, temporal, taskQueue } = deps;
+      const now = Date.now();
+      const firstReviewAt = body.firstReviewAt ? new Date(body.firstReviewAt) : undefined;
+      if (firstReviewAt && firstReviewAt.getTime() <= now) {
+        throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
+      }
+      let nextReviewAt = firstReviewAt?.getTime();
+      if (body.recurrence) {
+        const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
+        nextReviewAt ??= firstReviewOf(schedule, now);
+      }
+      const cohortId = body.cohortId ?? (caller.role === 'coordinator' ? caller.cohortId : null);
+      if (cohortId && !(await db.cohort.findUnique({ where: { id: cohortId }, select: { id: true } }))) {
+        throw new ValidationError(`Cohort ${cohortId} does not exist`, [{ path: 'cohortId', message: 'no such cohort' }]);
+      }
+
+      // The workflow starts inside the transaction: if Temporal refuses, nothing is written.
+      const { partnership, review } = await db.$transaction(async (tx) => {
+        const district = await resolveOrganization(tx, caller, 'district', body.district, body.timeZone, 'district');
+        const partner = await resolveOrganization(tx, caller, 'partner', body.partner, body.timeZone, 'partner');
+        assertMayCreatePartnership(caller, { districtId: district.id, cohortId });
+        const partnership = await tx.partnership.create({
+          data: {
+            name: body.name,
+            districtId: district.id,
+            partnerId: partner.id,
+            cohortId,
+            timeZone: body.timeZone,
+            reminderOffsets: body.reminderOffsets,
+            recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
+            recurrenceStart: body.recurrence?.start ?? null,
+            blackouts: body.blackouts,
+            outcomeGrace: body.outcomeGrace,
+            policy: body.policy,
+          },
+        });
+        for (const m of body.members) {
+          const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
+          await tx.partnershipMember.create({
+            data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
+          });
+        }
+        // Without an explicit first review the workflow plans it from the recurrence.
+        const review = firstReviewAt
+          ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })
+          : null;
+        await tx.partnershipEvent.create({
+          data: {
+            partnershipId: partnership.id,
+            idempotencyKey: `partnership:${partnership.id}:created`,
+            type: 'partnership.created',
+            actor: 'api',
+            data: { nextReviewAt: new Date(nextReviewAt as number).toISOString() },
+          },
+        });
+        try {
+          await temporal.workflow.start(partnershipWorkflow, {
+            workflowId: partnershipWorkflowId(partnership.id),
+            taskQueue,
+            args: [{ partnershipId: partnership.id }],
+          });
+        } catch (e) {
+          deps.logger.error({ err: e }, 'could not start the partnership workflow');
+          throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
+        }
+        return { partnership, review };
+      });
+
+      return {
+        status: 201,
+        location: `/partnerships/${partnership.id}`,
+        body: {
+          id: partnership.id,
+          name: partnership.name,
+          status: partnership.status,
+          timeZone: partnership.timeZone,
+          districtId: partnership.districtId,
+          partnerId: partnership.partnerId,
+          cohortId: partnership.cohortId,
+          reminderOffsets: partnership.reminderOffsets,
+          policy: resolvePolicy(partnership),
+          recurrence: body.recurrence ?? null,
+          blackouts: body.blackouts,
+          workflowId: partnershipWorkflowId(partnership.id),
+          nextReviewAt: new Date(nextReviewAt as number).toISOString(),
+          firstReview: review && { id: review.id, sequence: review.sequence, scheduledAt: review.scheduledAt.toISOString() },
+        },
+      };
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/partnerships',
+    operationId: 'listPartnerships',
+    summary: 'List partnerships',
+    tag: 'Partnerships',
+    access: 'member',
+    query: listQuery,
+    responses: { 200: { description: 'One page of the partnerships the caller can see', schema: pageSchema(partnershipSummarySchema) } },
+    async handle({ query, caller, deps }) {
+      const { status, cohortId, districtId, partnerId } = query;
+      const k = keyset(query);
+      const rows = await deps.db.partnership.findMany({
+        where: {
+          AND: [partnershipScope(caller), { status, cohortId, districtId, partnerId }, k.where as Prisma.PartnershipWhereInput],
+        },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, partnershipSummary) };
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/partnerships/:id',
+    operationId: 'getPartnership',
+    summary: 'Get a partnership',
+    description: 'The record from the database, with `live`: the state its workflow reports (null if the workflow cannot be asked).',
+    tag: 'Partnerships',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The partnership' } },
+    async handle({ params, caller, deps }) {
+      const p = await deps.db.partnership.findFirst({
+        where: { id: params.id, ...partnershipScope(caller) },
+        include: { district: true, partner: true, members: { include: { person: true } }, reviews: { orderBy: { sequence: 'asc' } } },
+      });
+      if (!p) throw new NotFoundError(`Partnership ${params.id} does not exist`);
+      let live: PartnershipStatus | null = null;
+      try {
+        live = await deps.temporal.workflow.getHandle(partnershipWorkflowId(p.id)).query(statusQuery);
+      } catch (e) {
+        deps.logger.warn({ err: e, partnershipId: p.id }, 'workflow query failed');
+      }
+      return {
+        body: {
+          ...partnershipSummary(p),
+          reminderOffsets: p.reminderOffsets,
+          recurrence: p.recurrenceRule && { rrule: p.recurrenceRule, start: p.recurrenceStart },
+          blackouts: p.blackouts,
+          outcomeGrace: p.outcomeGrace,
+          policy: resolvePolicy(p),
+          endedAt: p.endedAt?.toISOString() ?? null,
+          endedReason: p.endedReason,
+          district: { id: p.district.id, name: p.district.name },
+          partner: { id: p.partner.id, name: p.partner.name },
+          members: p.members.map((m) => ({
+            personId: m.personId,
+            name: m.person.name,
+            email: m.person.email,
+            role: m.role,
+            notifications: m.notifications,
+          })),
+          reviews: p.reviews.map((r) => ({
+            id: r.id,
+            sequence: r.sequence,
+            scheduledAt: r.scheduledAt.toISOString(),
+            originalAt: r.originalAt?.toISOString() ?? null,
+            status: r.status,
+            notes: r.notes,
+            decisions: r.decisions,
+            skipReason: r.skipReason,
+          })),
+          live: live && liveStatusJson(live),
+        },
+      };
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/partnerships/:id/live',
+    operationId: 'getPartnershipLiveState',
+    summary: 'Get the live state of a partnership',
+    description: "Asks the partnership's workflow (a Temporal query): current review, next reminder, open counts.",
+    tag: 'Partnerships',
+    access: 'member',
+    params: uuidParam,
+    errors: [404, 503],
+    responses: { 200: { description: 'What the workflow reports now' } },
+    async handle({ params, caller, deps }) {
+      const id = await visiblePartnershipId(deps.db, caller, params.id);
+      try {
+        return { body: liveStatusJson(await deps.temporal.workflow.getHandle(partnershipWorkflowId(id)).query(statusQuery)) };
+      } catch (e) {
+        deps.logger.warn({ err: e, partnershipId: id }, 'workflow query failed');
+        throw new DependencyUnavailableError('The workflow of this partnership cannot be asked right now; try again');
+      }
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/partnerships/:id/timeline',
+    operationId: 'getPartnershipTimeline',
+    summary: "Read a partnership's timeline",
+    description: 'The append-only event log: reviews planned, reminders sent, outcomes, commitments, escalations.',
+    tag: 'Partnerships',
+    access: 'member',
+    params: uuidParam,
+    query: timelineQuery,
+    errors: [404],
+    responses: {
+      200: {
+        description: 'One page of events',
+        schema: pageSchema(
+          z
+            .object({ id: z.string(), type: z.string(), actor: z.string(), occurredAt: z.string(), data: z.unknown() })
+            .meta({ id: 'Event' }),
+        ),
+      },
+    },
+    async handle({ params, query, caller, deps }) {
+      const id = await visiblePartnershipId(deps.db, caller, params.id);
+      const k = keyset(query, bigintId);
+      const rows = await deps.db.partnershipEvent.findMany({
+        where: { AND: [{ partnershipId: id, type: query.type }, k.where as Prisma.PartnershipEventWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return {
+        body: page(rows, query, k.field, (e) => ({
+          id: String(e.id),
+          type: e.type,
+          actor: e.actor,
+          occurredAt: e.occurredAt.toISOString(),
+          data: e.data,
+        })),
+      };
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/schedule-preview',
+    operationId: 'previewSchedule',
+    summary: 'Preview a review schedule',
+    description:
+      'The next reviews a recurrence and blackouts would give, before anything is saved: each in UTC and in local time, with what a blackout moved.',
+    tag: 'Partnerships',
+    access: 'member',
+    body: schedulePreviewBody,
+    responses: { 200: { description: 'The reviews, earliest first' } },
+    async handle({ body }) {
+      const schedule = {
+        rrule: body.recurrence.rrule.replace(/^RRULE:/i, ''),
+        start: body.recurrence.start,
+        timeZone: body.timeZone,
+        blackouts: body.blackouts,
+      };
+      const after = body.after ? Date.parse(body.after) : Date.now();
+      const local = (ms: number) => DateTime.fromMillis(ms, { zone: body.timeZone }).toISO({ suppressMilliseconds: true });
+      const reviews = planOrThrow(() => upcomingReviews(schedule, after, body.count));
+      return {
+        body: {
+          timeZone: body.timeZone,
+          reviews: reviews.map((r) => ({
+            at: new Date(r.at).toISOString(),
+            local: local(r.at),
+            weekday: DateTime.fromMillis(r.at, { zone: body.timeZone }).toFormat('cccc'),
+            movedFrom: r.movedFrom === undefined ? null : { at: new Date(r.movedFrom).toISOString(), local: local(r.movedFrom) },
+            movedBy: r.movedBy ?? null,
+          })),
+        },
+      };
+    },
+  }),
+];

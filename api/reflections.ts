@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { reflectionWorkflowId } from '../lib/temporal/ids.js';
 import { reflectionSubmittedSignal } from '../workflows/reflection.js';
 import { refreshOpenCounts } from './deadlines.js';
-import { parseOrThrow } from './problem.js';
+import { route } from './route.js';
 import { submitReflectionBody, uuidParam } from './schemas.js';
+import { visibleOwner } from './scope.js';
 
 export interface ReflectionAnswers {
   email: string;
@@ -45,40 +45,61 @@ export async function submitReflection(deps: { db: Db; temporal: Client; logger:
   return deps.db.reflection.findUniqueOrThrow({ where: { id: row.id } });
 }
 
-export function reflectionsRouter(deps: { db: Db; temporal: Client; logger: Logger }) {
-  const router = Router();
-
-  router.post('/reviews/:id/reflections', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'review id');
-    const answers = parseOrThrow(submitReflectionBody, req.body, 'reflection');
-    const r = await submitReflection(deps, id, answers);
-    res.status(201).json({ id: r.id, reviewId: r.reviewId, personId: r.personId, submittedAt: r.submittedAt?.toISOString() });
-  });
-
-  router.get('/reviews/:id/reflections', async (req, res) => {
-    const { id } = parseOrThrow(uuidParam, req.params, 'review id');
-    const review = await deps.db.review.findUnique({
-      where: { id },
-      include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
-    });
-    if (!review) throw new NotFoundError(`Review ${id} does not exist`);
-    const answered = review.reflections.filter((r) => r.submittedAt).length;
-    res.json({
-      reviewId: review.id,
-      closedAt: review.reflectionsClosedAt?.toISOString() ?? null,
-      asked: review.reflections.length,
-      answered,
-      completionRate: review.reflections.length ? answered / review.reflections.length : null,
-      reflections: review.reflections.map((r) => ({
-        personId: r.personId,
-        name: r.person.name,
-        promptedAt: r.promptedAt.toISOString(),
-        submittedAt: r.submittedAt?.toISOString() ?? null,
-        whatWorked: r.whatWorked,
-        whatDidnt: r.whatDidnt,
-        howToImprove: r.howToImprove,
-      })),
-    });
-  });
-  return router;
-}
+export const reflectionRoutes = [
+  route({
+    method: 'post',
+    path: '/reviews/:id/reflections',
+    operationId: 'submitReflection',
+    summary: 'Submit a reflection on a review',
+    description: "One member's answers; accepted once, while the review's reflection window is open.",
+    tag: 'Reflections',
+    access: 'member',
+    params: uuidParam,
+    body: submitReflectionBody,
+    errors: [404, 409],
+    responses: { 201: { description: 'Recorded' } },
+    async handle({ params, body, caller, deps }) {
+      await visibleOwner(deps.db, caller, 'review', params.id);
+      const r = await submitReflection(deps, params.id, body);
+      return { status: 201, body: { id: r.id, reviewId: r.reviewId, personId: r.personId, submittedAt: r.submittedAt?.toISOString() } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reviews/:id/reflections',
+    operationId: 'listReflections',
+    summary: 'List the reflections on a review',
+    description: 'Everyone asked, who answered, and the completion rate.',
+    tag: 'Reflections',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The reflections' } },
+    async handle({ params, caller, deps }) {
+      await visibleOwner(deps.db, caller, 'review', params.id);
+      const review = await deps.db.review.findUniqueOrThrow({
+        where: { id: params.id },
+        include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+      });
+      const answered = review.reflections.filter((r) => r.submittedAt).length;
+      return {
+        body: {
+          reviewId: review.id,
+          closedAt: review.reflectionsClosedAt?.toISOString() ?? null,
+          asked: review.reflections.length,
+          answered,
+          completionRate: review.reflections.length ? answered / review.reflections.length : null,
+          reflections: review.reflections.map((r) => ({
+            personId: r.personId,
+            name: r.person.name,
+            promptedAt: r.promptedAt.toISOString(),
+            submittedAt: r.submittedAt?.toISOString() ?? null,
+            whatWorked: r.whatWorked,
+            whatDidnt: r.whatDidnt,
+            howToImprove: r.howToImprove,
+          })),
+        },
+      };
+    },
+  }),
+];

@@ -34,11 +34,16 @@ export const blackoutSchema = z
   .strict()
   .refine((b) => b.start <= b.end, { message: 'end must not be before start', path: ['end'] });
 
+const orgName = z.string().trim().min(1).max(200);
+/** An existing organization by id, or one by name (created if new). */
+export const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
+
 export const createPartnershipBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    district: z.object({ name: z.string().trim().min(1).max(200) }),
-    partner: z.object({ name: z.string().trim().min(1).max(200) }),
+    district: organizationRef,
+    partner: organizationRef,
+    cohortId: z.uuid().optional(),
     timeZone: ianaTimeZone,
     firstReviewAt: z.iso.datetime({ offset: true }).optional(),
     recurrence: recurrenceSchema.optional(),

@@ -84,6 +84,7 @@ export async function startApiService(
         logger,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
+        publicUrl: config.publicUrl,
         mailCaptureDir: opts.mailCaptureDir,
         draining,
       }),

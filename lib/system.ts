@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { localAdminKey } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
@@ -20,6 +21,9 @@ export interface RunningSystem {
   databaseUrl: string;
   smtpUrl: string;
   mailCaptureDir: string | undefined;
+  /** An admin API key for this installation, kept in `adminKeyFile`. */
+  adminKey: string;
+  adminKeyFile: string;
   db: Db;
   temporal: Client;
   mailer: Mailer;
@@ -49,6 +53,8 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     progress(`database ready (${migration.applied.length} migrations applied now, ${migration.alreadyApplied} before)`);
     const db = createDb(databaseUrl);
     stops.add('database pool', () => db.$disconnect());
+    const adminKeyFile = path.join(config.dataDir, 'admin-api-key');
+    const adminKey = await localAdminKey(db, adminKeyFile);
 
     let smtpUrl = config.SMTP_URL;
     let mailCaptureDir: string | undefined;
@@ -92,6 +98,8 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
       databaseUrl,
       smtpUrl,
       mailCaptureDir,
+      adminKey,
+      adminKeyFile,
       db,
       temporal,
       mailer,

@@ -36,7 +36,9 @@ try {
 }
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-say(`  API            ${system.apiUrl}   (health: ${system.apiUrl}/health)`);
+say(`  API            ${system.apiUrl}   (docs: ${system.apiUrl}/docs)`);
+say(`  API key        ${system.adminKey}   (admin; kept in ${system.adminKeyFile})`);
+say(`                 e.g. curl -H "Authorization: Bearer $(cat ${system.adminKeyFile})" ${system.apiUrl}/partnerships`);
 if (system.temporalUiUrl) say(`  Temporal UI    ${system.temporalUiUrl}`);
 say(`  Temporal       ${system.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
 say(`  PostgreSQL     ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);

@@ -115,10 +115,10 @@ describe('the Docker image, built by its own steps and started against the embed
   });
 
   /** Like `docker run tandem <role>`: the image's ENTRYPOINT and ENV, in the runtime stage's files. */
-  function start(role: string, env: Record<string, string>) {
+  function start(role: string, env: Record<string, string>, roleArgs: string[] = []) {
     const [command, ...args] = entrypoint;
     expect(command).toBe('node');
-    const child = spawn(process.execPath, [...args, role], {
+    const child = spawn(process.execPath, [...args, role, ...roleArgs], {
       cwd: app,
       env: { PATH: process.env.PATH, ...runtimeEnv, DATABASE_URL: database.url, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,11 +171,15 @@ describe('the Docker image, built by its own steps and started against the embed
     const ready = (port: number) => async () => (await fetch(`http://localhost:${port}/ready`).catch(() => undefined))?.ok;
     await waitFor('the worker to be ready', ready(healthPort), 30_000);
     await waitFor('the API to be ready', ready(apiPort), 30_000);
+    const keygen = start('api-key', {}, ['--name', 'image test', '--role', 'admin']);
+    expect(await keygen.exited, keygen.out.stderr).toBe(0);
+    const auth = { authorization: `Bearer ${keygen.out.stdout.trim()}` };
+    expect(keygen.out.stdout).toMatch(/^tdm_[\w-]{43}\n$/);
 
     const firstReviewAt = new Date(Date.now() + 10_000);
     const res = await fetch(`http://localhost:${apiPort}/partnerships`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({
         name: 'Harbor math',
         district: { name: 'Harbor USD' },
@@ -192,7 +196,7 @@ describe('the Docker image, built by its own steps and started against the embed
       (await mailbox.messages()).find((m) => m.subject === 'Reminder: quarterly review #1 of Harbor math'),
     );
     expect(reminder.envelopeTo).toEqual(['kim@harbor.example']);
-    const { live } = (await (await fetch(`http://localhost:${apiPort}/partnerships/${id}`)).json()) as {
+    const { live } = (await (await fetch(`http://localhost:${apiPort}/partnerships/${id}`, { headers: auth })).json()) as {
       live: { sentReminders: unknown[]; nextReviewAt: string };
     };
     expect(live.sentReminders).toHaveLength(1);

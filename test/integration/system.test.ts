@@ -19,7 +19,8 @@ describe('Tandem on the real stack', () => {
   const logger = createLogger('warn', 'tandem-test');
   const quiet = () => {};
 
-  const api = (p: string, init?: RequestInit) => fetch(`${system.apiUrl}${p}`, init);
+  const api = (p: string, init?: RequestInit) =>
+    fetch(`${system.apiUrl}${p}`, { ...init, headers: { authorization: `Bearer ${system.adminKey}`, ...init?.headers } });
   const post = (p: string, body: unknown) =>
     api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const mail = async (): Promise<{ subject: string; messageId: string; receivedAt: string; envelopeTo: string[] }[]> =>

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { ApiKey, Prisma } from '../generated/prisma/client.js';
+import { createApiKey } from '../lib/auth/api-keys.js';
+import { NotFoundError } from '../lib/errors.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { route } from './route.js';
+import { uuidParam } from './schemas.js';
+
+const apiRole = z.enum(['admin', 'coordinator', 'district', 'partner']);
+const apiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    role: apiRole,
+    prefix: z.string(),
+    cohortId: z.uuid().nullable(),
+    organizationId: z.uuid().nullable(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const apiKeyJson = (k: ApiKey) => ({
+  id: k.id,
+  name: k.name,
+  role: k.role,
+  prefix: k.prefix,
+  cohortId: k.cohortId,
+  organizationId: k.organizationId,
+  createdAt: k.createdAt.toISOString(),
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+export const apiKeyRoutes = [
+  route({
+    method: 'post',
+    path: '/api-keys',
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description:
+      'The secret is in the response and nowhere else: only its hash is stored. A coordinator key needs a cohortId; a district or partner key an organizationId of that kind.',
+    tag: 'Access',
+    access: 'admin',
+    body: z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        role: apiRole,
+        cohortId: z.uuid().optional(),
+        organizationId: z.uuid().optional(),
+      })
+      .strict(),
+    responses: { 201: { description: 'Created; `secret` is shown this once' } },
+    async handle({ body, deps }) {
+      const { key, secret } = await createApiKey(deps.db, body);
+      return { status: 201, location: `/api-keys/${key.id}`, body: { ...apiKeyJson(key), secret } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api-keys',
+    operationId: 'listApiKeys',
+    summary: 'List API keys',
+    tag: 'Access',
+    access: 'admin',
+    query: pageQuery(['createdAt', 'name'], 'createdAt'),
+    responses: { 200: { description: 'One page of keys, without secrets', schema: pageSchema(apiKeySchema) } },
+    async handle({ query, deps }) {
+      const k = keyset(query);
+      const rows = await deps.db.apiKey.findMany({ where: k.where as Prisma.ApiKeyWhereInput, orderBy: k.orderBy, take: k.take });
+      return { body: page(rows, query, k.field, apiKeyJson) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api-keys/:id/revoke',
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    description: 'The key stops working at once, and so do the calendar feeds made with it. Revoking twice changes nothing.',
+    tag: 'Access',
+    access: 'admin',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The revoked key', schema: apiKeySchema } },
+    async handle({ params, deps }) {
+      await deps.db.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      const key = await deps.db.apiKey.findUnique({ where: { id: params.id } });
+      if (!key) throw new NotFoundError(`API key ${params.id} does not exist`);
+      return { body: apiKeyJson(key) };
+    },
+  }),
+];

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { type Caller, callerOf } from '../lib/auth/api-keys.js';
+import { hashSecret, newSecret } from '../lib/auth/secrets.js';
+import { type CalendarItem, calendarFeed } from '../lib/calendar/ics.js';
+import type { Db } from '../lib/db/client.js';
+import { NotFoundError } from '../lib/errors.js';
+import { type Reply, route } from './route.js';
+import { uuidParam } from './schemas.js';
+import { partnershipScope, personScope, visiblePartnershipId } from './scope.js';
+
+// Reviews have no length of their own yet; an hour is what the articles describe.
+const REVIEW_MINUTES = 60;
+const DEADLINE_MINUTES = 15;
+const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+type Subject = { partnershipId: string } | { personId: string };
+
+/** What a feed shows: reviews and deadlines of the subject, within what `caller` may see. */
+async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<{ name: string; items: CalendarItem[] }> {
+  const scope = partnershipScope(caller);
+  const partnershipWhere =
+    'partnershipId' in subject
+      ? { AND: [scope, { id: subject.partnershipId }] }
+      : { AND: [scope, { members: { some: { personId: subject.personId } } }] };
+  const ownerFilter = 'personId' in subject ? { ownerId: subject.personId } : {};
+  const [reviews, commitments, evidence] = await Promise.all([
+    db.review.findMany({ where: { partnership: partnershipWhere }, include: { partnership: { select: { name: true } } } }),
+    db.commitment.findMany({
+      where: { partnership: partnershipWhere, ...ownerFilter },
+      include: { partnership: { select: { name: true } } },
+    }),
+    db.evidenceRequest.findMany({
+      where: { partnership: partnershipWhere, ...ownerFilter },
+      include: { partnership: { select: { name: true } } },
+    }),
+  ]);
+  const link = (path: string) => `${publicUrl}${path}`;
+  const items: CalendarItem[] = [
+    ...reviews.map((r) => ({
+      kind: 'review' as const,
+      id: r.id,
+      start: r.scheduledAt,
+      minutes: REVIEW_MINUTES,
+      summary: `Partnership review #${r.sequence}: ${r.partnership.name}`,
+      description: `Review #${r.sequence} of ${r.partnership.name} (${r.status}).`,
+      url: link(`/partnerships/${r.partnershipId}`),
+      cancelled: r.status === 'skipped',
+    })),
+    ...commitments.map((c) => ({
+      kind: 'commitment' as const,
+      id: c.id,
+      start: c.dueAt,
+      minutes: DEADLINE_MINUTES,
+      summary: `Commitment due: ${clip(c.description)}`,
+      description: `${c.description}\n\nPartnership: ${c.partnership.name}. Status: ${c.status}.`,
+      url: link(`/commitments/${c.id}`),
+      cancelled: c.status === 'dropped',
+    })),
+    ...evidence.map((e) => ({
+      kind: 'evidence' as const,
+      id: e.id,
+      start: e.dueAt,
+      minutes: DEADLINE_MINUTES,
+      summary: `Evidence due: ${clip(e.description)}`,
+      description: `${e.description}\n\nPartnership: ${e.partnership.name}. Status: ${e.status}.`,
+      url: link(`/evidence-requests/${e.id}`),
+      cancelled: e.status === 'waived',
+    })),
+  ].sort((a, b) => a.start.getTime() - b.start.getTime());
+  let name: string;
+  if ('partnershipId' in subject) {
+    name = `Tandem: ${(await db.partnership.findUniqueOrThrow({ where: { id: subject.partnershipId } })).name}`;
+  } else {
+    name = `Tandem: ${(await db.person.findUniqueOrThrow({ where: { id: subject.personId } })).name}`;
+  }
+  return { name, items };
+}
+
+async function visiblePerson(db: Db, caller: Caller, id: string) {
+  const person = await db.person.findFirst({ where: { AND: [{ id }, personScope(caller)] }, select: { id: true } });
+  if (!person) throw new NotFoundError(`Person ${id} does not exist`);
+  return person.id;
+}
+
+async function ics(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<Reply> {
+  const { name, items } = await feedItems(db, caller, subject, publicUrl);
+  return { contentType: 'text/calendar; charset=utf-8', body: calendarFeed(name, items) };
+}
+
+async function newFeed(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<Reply> {
+  const token = newSecret('tdmcal');
+  const feed = await db.calendarFeed.create({ data: { tokenHash: hashSecret(token), createdById: caller.keyId, ...subject } });
+  return { status: 201, body: { id: feed.id, url: `${publicUrl}/calendar/${token}.ics` } };
+}
+
+const icsResponse = { 200: { description: 'An iCalendar (RFC 5545) feed', contentType: 'text/calendar', schema: z.string() } };
+const feedResponse = {
+  201: {
+    description: 'A secret URL to subscribe to in a calendar app; shown this once',
+    schema: z.object({ id: z.uuid(), url: z.string() }),
+  },
+};
+
+/**
+ * Calendar feeds (.ics) of a partnership or a person: reviews, commitment and evidence deadlines.
+ * With an API key they are read directly; calendar apps, which cannot send one, subscribe to a
+ * secret URL that shows what the key that made it may see, and stops when that key is revoked.
+ */
+export const calendarRoutes = [
+  route({
+    method: 'get',
+    path: '/partnerships/:id/calendar.ics',
+    operationId: 'getPartnershipCalendar',
+    summary: "Read a partnership's calendar",
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: icsResponse,
+    async handle({ params, caller, deps }) {
+      const partnershipId = await visiblePartnershipId(deps.db, caller, params.id);
+      return ics(deps.db, caller, { partnershipId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/people/:id/calendar.ics',
+    operationId: 'getPersonCalendar',
+    summary: "Read a person's calendar",
+    description: 'Reviews of their partnerships and the deadlines they own.',
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: icsResponse,
+    async handle({ params, caller, deps }) {
+      const personId = await visiblePerson(deps.db, caller, params.id);
+      return ics(deps.db, caller, { personId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/partnerships/:id/calendar-feeds',
+    operationId: 'createPartnershipCalendarFeed',
+    summary: 'Create a calendar subscription URL for a partnership',
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: feedResponse,
+    async handle({ params, caller, deps }) {
+      const partnershipId = await visiblePartnershipId(deps.db, caller, params.id);
+      return newFeed(deps.db, caller, { partnershipId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/people/:id/calendar-feeds',
+    operationId: 'createPersonCalendarFeed',
+    summary: 'Create a calendar subscription URL for a person',
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: feedResponse,
+    async handle({ params, caller, deps }) {
+      const personId = await visiblePerson(deps.db, caller, params.id);
+      return newFeed(deps.db, caller, { personId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/calendar/:file',
+    operationId: 'getSubscribedCalendar',
+    summary: 'Read a subscribed calendar',
+    description: 'The secret URL of a calendar feed; needs no API key.',
+    tag: 'Calendar',
+    access: 'public',
+    params: z.object({ file: z.string().regex(/^tdmcal_[A-Za-z0-9_-]{43}\.ics$/, 'is not a calendar feed') }),
+    errors: [404],
+    responses: icsResponse,
+    async handle({ params, deps }) {
+      const feed = await deps.db.calendarFeed.findUnique({
+        where: { tokenHash: hashSecret(params.file.slice(0, -'.ics'.length)) },
+        include: { createdBy: true },
+      });
+      if (!feed || feed.createdBy.revokedAt) throw new NotFoundError('No such calendar feed');
+      const caller = callerOf(feed.createdBy);
+      if (feed.partnershipId) {
+        await visiblePartnershipId(deps.db, caller, feed.partnershipId);
+        return ics(deps.db, caller, { partnershipId: feed.partnershipId }, deps.publicUrl);
+      }
+      const personId = await visiblePerson(deps.db, caller, feed.personId as string);
+      return ics(deps.db, caller, { personId }, deps.publicUrl);
+    },
+  }),
+];

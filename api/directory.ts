@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.js';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { route } from './route.js';
+import { ianaTimeZone, uuidParam } from './schemas.js';
+import { cohortScope, organizationScope, partnershipScope, personScope } from './scope.js';
+
+const organizationKind = z.enum(['district', 'partner', 'coordinating_body']);
+
+const organizationSchema = z
+  .object({ id: z.uuid(), kind: organizationKind, name: z.string(), timeZone: z.string(), createdAt: z.string() })
+  .meta({ id: 'Organization' });
+const organizationJson = (o: { id: string; kind: string; name: string; timeZone: string; createdAt: Date }) => ({
+  id: o.id,
+  kind: o.kind,
+  name: o.name,
+  timeZone: o.timeZone,
+  createdAt: o.createdAt.toISOString(),
+});
+
+const personSchema = z.object({ id: z.uuid(), name: z.string(), email: z.string(), createdAt: z.string() }).meta({ id: 'Person' });
+const personJson = (p: { id: string; name: string; email: string; createdAt: Date }) => ({
+  id: p.id,
+  name: p.name,
+  email: p.email,
+  createdAt: p.createdAt.toISOString(),
+});
+
+const cohortSchema = z
+  .object({ id: z.uuid(), name: z.string(), coordinatorId: z.uuid().nullable(), createdAt: z.string() })
+  .meta({ id: 'Cohort' });
+const cohortJson = (c: { id: string; name: string; coordinatorId: string | null; createdAt: Date }) => ({
+  id: c.id,
+  name: c.name,
+  coordinatorId: c.coordinatorId,
+  createdAt: c.createdAt.toISOString(),
+});
+
+const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
+
+/** Organizations, people and cohorts: who takes part, as far as the caller may see. */
+export const directoryRoutes = [
+  route({
+    method: 'post',
+    path: '/organizations',
+    operationId: 'createOrganization',
+    summary: 'Create an organization',
+    tag: 'Directory',
+    access: 'admin',
+    body: z.object({ kind: organizationKind, name: z.string().trim().min(1).max(200), timeZone: ianaTimeZone }).strict(),
+    errors: [409],
+    responses: { 201: { description: 'Created', schema: organizationSchema } },
+    async handle({ body, deps }) {
+      try {
+        const org = await deps.db.organization.create({ data: body });
+        return { status: 201, location: `/organizations/${org.id}`, body: organizationJson(org) };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new ConflictError(`A ${body.kind} named ${JSON.stringify(body.name)} already exists`);
+        throw e;
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/organizations',
+    operationId: 'listOrganizations',
+    summary: 'List organizations',
+    description: "The caller's own organization and those it works with in partnerships it can see.",
+    tag: 'Directory',
+    access: 'member',
+    query: pageQuery(['name', 'createdAt'], 'name').extend({ kind: organizationKind.optional() }),
+    responses: { 200: { description: 'One page of organizations', schema: pageSchema(organizationSchema) } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      const rows = await deps.db.organization.findMany({
+        where: { AND: [organizationScope(caller), { kind: query.kind }, k.where as Prisma.OrganizationWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, organizationJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/organizations/:id',
+    operationId: 'getOrganization',
+    summary: 'Get an organization',
+    tag: 'Directory',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The organization', schema: organizationSchema } },
+    async handle({ params, caller, deps }) {
+      const org = await deps.db.organization.findFirst({ where: { AND: [{ id: params.id }, organizationScope(caller)] } });
+      if (!org) throw new NotFoundError(`Organization ${params.id} does not exist`);
+      return { body: organizationJson(org) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/people',
+    operationId: 'listPeople',
+    summary: 'List people',
+    description: 'Members of the partnerships the caller can see.',
+    tag: 'People',
+    access: 'member',
+    query: pageQuery(['name', 'createdAt'], 'name').extend({
+      email: z.string().max(320).optional().meta({ description: 'Exact email address (case-insensitive).' }),
+    }),
+    responses: { 200: { description: 'One page of people', schema: pageSchema(personSchema) } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      const rows = await deps.db.person.findMany({
+        where: { AND: [personScope(caller), { email: query.email?.toLowerCase() }, k.where as Prisma.PersonWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, personJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/people/:id',
+    operationId: 'getPerson',
+    summary: 'Get a person',
+    description: 'With their memberships in the partnerships the caller can see.',
+    tag: 'People',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The person' } },
+    async handle({ params, caller, deps }) {
+      const person = await deps.db.person.findFirst({
+        where: { AND: [{ id: params.id }, personScope(caller)] },
+        include: { memberships: { where: { partnership: partnershipScope(caller) }, include: { partnership: true } } },
+      });
+      if (!person) throw new NotFoundError(`Person ${params.id} does not exist`);
+      return {
+        body: {
+          ...personJson(person),
+          memberships: person.memberships.map((m) => ({
+            partnershipId: m.partnershipId,
+            partnershipName: m.partnership.name,
+            role: m.role,
+            notifications: m.notifications,
+          })),
+        },
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/cohorts',
+    operationId: 'createCohort',
+    summary: 'Create a cohort',
+    tag: 'Directory',
+    access: 'admin',
+    body: z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        coordinatorId: z.uuid().optional().meta({ description: 'The coordinating organization.' }),
+      })
+      .strict(),
+    errors: [409],
+    responses: { 201: { description: 'Created', schema: cohortSchema } },
+    async handle({ body, deps }) {
+      if (body.coordinatorId) {
+        const org = await deps.db.organization.findUnique({ where: { id: body.coordinatorId } });
+        if (!org)
+          throw new ValidationError('No such coordinating organization', [{ path: 'coordinatorId', message: 'no such organization' }]);
+      }
+      try {
+        const cohort = await deps.db.cohort.create({ data: { name: body.name, coordinatorId: body.coordinatorId ?? null } });
+        return { status: 201, location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new ConflictError(`A cohort named ${JSON.stringify(body.name)} already exists`);
+        throw e;
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cohorts',
+    operationId: 'listCohorts',
+    summary: 'List cohorts',
+    tag: 'Directory',
+    access: 'member',
+    query: pageQuery(['name', 'createdAt'], 'name'),
+    responses: { 200: { description: 'One page of cohorts', schema: pageSchema(cohortSchema) } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      const rows = await deps.db.cohort.findMany({
+        where: { AND: [cohortScope(caller), k.where as Prisma.CohortWhereInput] },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, cohortJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cohorts/:id',
+    operationId: 'getCohort',
+    summary: 'Get a cohort',
+    description: 'With the number of its partnerships the caller can see, by status.',
+    tag: 'Directory',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: { 200: { description: 'The cohort' } },
+    async handle({ params, caller, deps }) {
+      const cohort = await deps.db.cohort.findFirst({ where: { AND: [{ id: params.id }, cohortScope(caller)] } });
+      if (!cohort) throw new NotFoundError(`Cohort ${params.id} does not exist`);
+      const byStatus = await deps.db.partnership.groupBy({
+        by: ['status'],
+        where: { AND: [{ cohortId: cohort.id }, partnershipScope(caller)] },
+        _count: { _all: true },
+      });
+      return { body: { ...cohortJson(cohort), partnerships: Object.fromEntries(byStatus.map((g) => [g.status, g._count._all])) } };
+    },
+  }),
+];

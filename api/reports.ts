@@ -1,0 +1,235 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Caller } from '../lib/auth/api-keys.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { route } from './route.js';
+import { partnershipScope } from './scope.js';
+
+const DAY_MS = 86_400_000;
+
+const partnershipFilters = z.object({
+  cohortId: z.uuid().optional(),
+  districtId: z.uuid().optional(),
+  partnerId: z.uuid().optional(),
+  partnershipId: z.uuid().optional(),
+});
+type PartnershipFilters = z.infer<typeof partnershipFilters>;
+
+/** The partnerships a report covers: what the caller may see, narrowed by the filters. */
+const covered = (caller: Caller, f: PartnershipFilters): Prisma.PartnershipWhereInput => ({
+  AND: [partnershipScope(caller), { cohortId: f.cohortId, districtId: f.districtId, partnerId: f.partnerId, id: f.partnershipId }],
+});
+
+const localTime = (at: Date, timeZone: string) => DateTime.fromJSDate(at, { zone: timeZone }).toISO({ suppressMilliseconds: true });
+
+const overdueQuery = pageQuery(['dueAt'], 'dueAt').extend({
+  ...partnershipFilters.shape,
+  ownerId: z.uuid().optional(),
+  minDaysOverdue: z.coerce.number().int().min(0).max(3650).optional().meta({ description: 'At least this many whole days past due.' }),
+  maxDaysOverdue: z.coerce.number().int().min(0).max(3650).optional().meta({ description: 'At most this many whole days past due.' }),
+});
+
+const overdueItem = z
+  .object({
+    id: z.uuid(),
+    description: z.string(),
+    side: z.string(),
+    status: z.string(),
+    dueAt: z.string(),
+    daysOverdue: z.number().int(),
+    owner: z.object({ id: z.uuid(), name: z.string(), email: z.string() }),
+    partnership: z.object({ id: z.uuid(), name: z.string(), cohortId: z.uuid().nullable(), districtId: z.uuid(), partnerId: z.uuid() }),
+  })
+  .meta({ id: 'OverdueCommitment' });
+
+export const reportRoutes = [
+  route({
+    method: 'get',
+    path: '/reports/overdue-commitments',
+    operationId: 'reportOverdueCommitments',
+    summary: 'Report overdue commitments',
+    description:
+      'Open commitments past their due time, across every partnership the caller can see, most overdue first. `total` counts all that match the filters, not just this page.',
+    tag: 'Reports',
+    access: 'member',
+    query: overdueQuery,
+    responses: {
+      200: {
+        description: 'One page of overdue commitments',
+        schema: pageSchema(overdueItem).extend({ total: z.number().int(), asOf: z.string() }),
+      },
+    },
+    async handle({ query, caller, deps }) {
+      const now = Date.now();
+      const dueBefore = new Date(now - (query.minDaysOverdue ?? 0) * DAY_MS);
+      const dueFrom = query.maxDaysOverdue === undefined ? undefined : new Date(now - (query.maxDaysOverdue + 1) * DAY_MS);
+      const where: Prisma.CommitmentWhereInput = {
+        status: { in: ['open', 'overdue'] },
+        dueAt: { lt: dueBefore, ...(dueFrom ? { gt: dueFrom } : {}) },
+        ownerId: query.ownerId,
+        partnership: covered(caller, query),
+      };
+      const k = keyset(query);
+      const [rows, total] = await Promise.all([
+        deps.db.commitment.findMany({
+          where: { AND: [where, k.where as Prisma.CommitmentWhereInput] },
+          orderBy: k.orderBy,
+          take: k.take,
+          include: {
+            owner: { select: { id: true, name: true, email: true } },
+            partnership: { select: { id: true, name: true, cohortId: true, districtId: true, partnerId: true } },
+          },
+        }),
+        deps.db.commitment.count({ where }),
+      ]);
+      return {
+        body: {
+          asOf: new Date(now).toISOString(),
+          total,
+          ...page(rows, query, k.field, (c) => ({
+            id: c.id,
+            description: c.description,
+            side: c.side,
+            status: c.status,
+            dueAt: c.dueAt.toISOString(),
+            daysOverdue: Math.floor((now - c.dueAt.getTime()) / DAY_MS),
+            owner: c.owner,
+            partnership: c.partnership,
+          })),
+        },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reports/upcoming-reviews',
+    operationId: 'reportUpcomingReviews',
+    summary: 'Report upcoming reviews',
+    description: 'Scheduled reviews in the next `days` days, soonest first, each also in its partnership’s local time.',
+    tag: 'Reports',
+    access: 'member',
+    query: pageQuery(['scheduledAt'], 'scheduledAt').extend({
+      ...partnershipFilters.shape,
+      days: z.coerce.number().int().min(1).max(730).default(90),
+    }),
+    responses: { 200: { description: 'One page of reviews' } },
+    async handle({ query, caller, deps }) {
+      const now = Date.now();
+      const k = keyset(query);
+      const rows = await deps.db.review.findMany({
+        where: {
+          AND: [
+            { status: 'scheduled', scheduledAt: { gte: new Date(now), lt: new Date(now + query.days * DAY_MS) } },
+            { partnership: covered(caller, query) },
+            k.where as Prisma.ReviewWhereInput,
+          ],
+        },
+        orderBy: k.orderBy,
+        take: k.take,
+        include: { partnership: { select: { id: true, name: true, timeZone: true, status: true } } },
+      });
+      return {
+        body: page(rows, query, k.field, (r) => ({
+          id: r.id,
+          sequence: r.sequence,
+          scheduledAt: r.scheduledAt.toISOString(),
+          local: localTime(r.scheduledAt, r.partnership.timeZone),
+          partnership: r.partnership,
+        })),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reports/missing-reflections',
+    operationId: 'reportMissingReflections',
+    summary: 'Report missing reflections',
+    description: 'Members asked to reflect on a held review who have not answered; by default only where the window is still open.',
+    tag: 'Reports',
+    access: 'member',
+    query: pageQuery(['promptedAt'], 'promptedAt').extend({
+      ...partnershipFilters.shape,
+      window: z.enum(['open', 'closed', 'all']).default('open'),
+    }),
+    responses: { 200: { description: 'One page of missing reflections' } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      const closed = { open: { reflectionsClosedAt: null }, closed: { reflectionsClosedAt: { not: null } }, all: {} }[query.window];
+      const rows = await deps.db.reflection.findMany({
+        where: {
+          AND: [{ submittedAt: null, review: { ...closed, partnership: covered(caller, query) } }, k.where as Prisma.ReflectionWhereInput],
+        },
+        orderBy: k.orderBy,
+        take: k.take,
+        include: {
+          person: { select: { id: true, name: true, email: true } },
+          review: {
+            select: {
+              id: true,
+              sequence: true,
+              scheduledAt: true,
+              reflectionsClosedAt: true,
+              partnership: { select: { id: true, name: true } },
+            },
+          },
+        },
+      });
+      return {
+        body: page(rows, query, k.field, (r) => ({
+          id: r.id,
+          promptedAt: r.promptedAt.toISOString(),
+          person: r.person,
+          review: {
+            id: r.review.id,
+            sequence: r.review.sequence,
+            scheduledAt: r.review.scheduledAt.toISOString(),
+            windowClosedAt: r.review.reflectionsClosedAt?.toISOString() ?? null,
+          },
+          partnership: r.review.partnership,
+        })),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reports/evidence-status',
+    operationId: 'reportEvidenceStatus',
+    summary: 'Report evidence status',
+    description: 'How many evidence requests are open, overdue, submitted and waived, and one page of them (filter by status).',
+    tag: 'Reports',
+    access: 'member',
+    query: pageQuery(['dueAt'], 'dueAt').extend({
+      ...partnershipFilters.shape,
+      status: z.enum(['open', 'overdue', 'submitted', 'waived']).optional(),
+    }),
+    responses: { 200: { description: 'Counts by status and one page of requests' } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      const scope = { partnership: covered(caller, query) };
+      const [rows, counts] = await Promise.all([
+        deps.db.evidenceRequest.findMany({
+          where: { AND: [scope, { status: query.status }, k.where as Prisma.EvidenceRequestWhereInput] },
+          orderBy: k.orderBy,
+          take: k.take,
+          include: { _count: { select: { items: true } }, partnership: { select: { id: true, name: true } } },
+        }),
+        deps.db.evidenceRequest.groupBy({ by: ['status'], where: scope, _count: { _all: true } }),
+      ]);
+      return {
+        body: {
+          counts: { open: 0, overdue: 0, submitted: 0, waived: 0, ...Object.fromEntries(counts.map((c) => [c.status, c._count._all])) },
+          ...page(rows, query, k.field, (r) => ({
+            id: r.id,
+            description: r.description,
+            kinds: r.kinds,
+            status: r.status,
+            dueAt: r.dueAt.toISOString(),
+            items: r._count.items,
+            partnership: r.partnership,
+          })),
+        },
+      };
+    },
+  }),
+];

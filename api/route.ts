@@ -1,0 +1,143 @@
+import type { Client } from '@temporalio/client';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Caller } from '../lib/auth/api-keys.js';
+import type { Db } from '../lib/db/client.js';
+import { ForbiddenError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { authenticate } from './auth.js';
+import { withIdempotency } from './idempotency.js';
+import { parseOrThrow } from './problem.js';
+
+/** What every route handler may use. */
+export interface RouteDeps {
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  taskQueue: string;
+  /** Base URL of this API as users reach it, for links (calendar feeds). */
+  publicUrl: string;
+  /** Set when mail is captured locally; enables GET /mail. */
+  mailCaptureDir?: string | undefined;
+}
+
+/**
+ * Who may call a route, before tenancy narrows what it sees:
+ * - public: no key (calendar feeds carry their own secret);
+ * - member: any key; reads and the day-to-day work of a partnership (outcomes, commitments, evidence, reflections);
+ * - manager: admin, coordinator, district staff; changes to a partnership's plan and membership;
+ * - admin: organizations, cohorts and API keys.
+ */
+export type Access = 'public' | 'member' | 'manager' | 'admin';
+
+const ACCESS_ROLES: Record<Exclude<Access, 'public'>, readonly Caller['role'][]> = {
+  member: ['admin', 'coordinator', 'district', 'partner'],
+  manager: ['admin', 'coordinator', 'district'],
+  admin: ['admin'],
+};
+
+export interface Reply {
+  status?: number;
+  body: unknown;
+  location?: string;
+  /** For non-JSON bodies (e.g. text/calendar); the body is then sent as a string. */
+  contentType?: string;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The authenticated caller; public routes have none and must not read it. */
+  caller: Caller;
+  req: Request;
+  deps: RouteDeps;
+}
+
+export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: 'get' | 'post' | 'patch';
+  /** Express-style path, e.g. /partnerships/:id. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The body may be left out altogether (it has only optional fields). */
+  bodyOptional?: boolean;
+  /** Error statuses the handler itself can answer, beyond those the framework adds (400, 401, 403, 409/422 for Idempotency-Key). */
+  errors?: number[];
+  responses: Record<number, ResponseSpec>;
+  handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds routes of every shape.
+export type AnyRoute = RouteDef<any, any, any>;
+
+/** Declares a route; the schemas validate the request and describe it in /openapi.json. */
+export function route<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
+  def: RouteDef<P, Q, B>,
+): AnyRoute {
+  return def;
+}
+
+const anonymous = new Proxy({} as Caller, {
+  get() {
+    throw new Error('a public route has no caller');
+  },
+});
+
+/** Mounts the routes: authentication, role check, validation, Idempotency-Key, then the handler. */
+export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
+  const router = Router();
+  for (const r of routes) {
+    router[r.method](r.path, async (req: Request, res: Response) => {
+      let caller = anonymous;
+      if (r.access !== 'public') {
+        caller = await authenticate(deps.db, req);
+        if (!ACCESS_ROLES[r.access].includes(caller.role)) {
+          throw new ForbiddenError(`The ${caller.role} role may not ${r.summary.toLowerCase()}`);
+        }
+      }
+      const params = r.params ? parseOrThrow(r.params, req.params, 'path') : undefined;
+      const query = r.query ? parseOrThrow(r.query, req.query, 'query') : undefined;
+      const rawBody = req.body === undefined && r.bodyOptional ? {} : req.body;
+      const body = r.body ? parseOrThrow(r.body, rawBody, 'request body') : undefined;
+      const run = () => r.handle({ params, query, body, caller, req, deps });
+      const reply = r.method === 'post' && r.access !== 'public' ? await withIdempotency(deps.db, caller, req, run) : await run();
+      send(res, reply);
+    });
+  }
+  return router;
+}
+
+function send(res: Response, reply: Reply & { replayed?: boolean }) {
+  res.status(reply.status ?? 200);
+  if (reply.location) res.location(reply.location);
+  if (reply.replayed) res.set('Idempotent-Replayed', 'true');
+  if (reply.contentType) res.type(reply.contentType).send(reply.body);
+  else res.json(reply.body);
+}
+
+/** RFC 9457 problem details, as every error leaves the API. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');

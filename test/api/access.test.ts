@@ -1,0 +1,413 @@
+import { describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../api/app.js';
+import type { AnyRoute } from '../../api/route.js';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { waitFor } from '../support/mailbox.js';
+
+/**
+ * Every route of the API, driven over HTTP on the real stack (PostgreSQL, Temporal dev server with
+ * the real worker, SMTP capture): without a key, with the key of another organization or cohort,
+ * with invalid input, and with valid input by a caller allowed to. The route table comes from the
+ * registry, so a route added without a case here fails the first test.
+ */
+
+const stack: ApiStack = useApiStack('tandem-access');
+const HOUR = 3600_000;
+const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+interface Tenants {
+  keys: Record<'admin' | 'coordA' | 'coordB' | 'd1' | 'd2' | 'p1' | 'p2', string>;
+  org: Record<'d1' | 'd2' | 'p1' | 'p2', string>;
+  cohort: Record<'a' | 'b', string>;
+  x: { id: string; review: string; ana: string; c1: string; c2: string; e1: string; e2: string; e3: string };
+  y: { id: string };
+  feedUrl?: string;
+  revokable?: string;
+}
+
+async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
+  const r = await res;
+  expect(r.status, r.text).toBe(status);
+  return r.json as T;
+}
+
+async function seed(s: ApiStack): Promise<Tenants> {
+  const admin = s.adminKey;
+  const post = <T = { id: string }>(p: string, body: unknown, key = admin) => ok<T>(s.call(key, 'POST', p, body));
+  const org = {
+    d1: (await post('/organizations', { kind: 'district', name: 'Lakeside USD', timeZone: 'America/Chicago' })).id,
+    d2: (await post('/organizations', { kind: 'district', name: 'Hillcrest USD', timeZone: 'America/Denver' })).id,
+    p1: (await post('/organizations', { kind: 'partner', name: 'Center for School Change', timeZone: 'America/Chicago' })).id,
+    p2: (await post('/organizations', { kind: 'partner', name: 'Numeracy Partners', timeZone: 'America/Denver' })).id,
+  };
+  const cohort = { a: (await post('/cohorts', { name: 'Cohort A' })).id, b: (await post('/cohorts', { name: 'Cohort B' })).id };
+  const key = async (name: string, role: string, scope: object) =>
+    (await post<{ secret: string }>('/api-keys', { name, role, ...scope })).secret;
+  const keys = {
+    admin,
+    coordA: await key('coord A', 'coordinator', { cohortId: cohort.a }),
+    coordB: await key('coord B', 'coordinator', { cohortId: cohort.b }),
+    d1: await key('Lakeside staff', 'district', { organizationId: org.d1 }),
+    d2: await key('Hillcrest staff', 'district', { organizationId: org.d2 }),
+    p1: await key('Center staff', 'partner', { organizationId: org.p1 }),
+    p2: await key('Numeracy staff', 'partner', { organizationId: org.p2 }),
+  };
+  const partnership = (name: string, d: string, p: string, c: string, who: string) => ({
+    name,
+    district: { id: d },
+    partner: { id: p },
+    cohortId: c,
+    timeZone: 'America/Chicago',
+    firstReviewAt: soon(HOUR),
+    reminderOffsets: ['P1D'],
+    members: [
+      { name: 'Ana Diaz', email: `ana@${who}.example`, role: 'district_lead' },
+      { name: 'Ben Ode', email: `ben@${who}.example`, role: 'partner_lead' },
+    ],
+  });
+  const x = await post<{ id: string; firstReview: { id: string } }>(
+    '/partnerships',
+    partnership('Lakeside literacy', org.d1, org.p1, cohort.a, 'x'),
+  );
+  const y = await post<{ id: string }>('/partnerships', partnership('Hillcrest math', org.d2, org.p2, cohort.b, 'y'));
+  const commitment = (what: string) => ({ ownerEmail: 'ana@x.example', side: 'district', description: what, dueAt: soon(30 * 24 * HOUR) });
+  const evidence = (what: string) => ({
+    ownerEmail: 'ben@x.example',
+    description: what,
+    kinds: ['observation'],
+    dueAt: soon(30 * 24 * HOUR),
+  });
+  const person = await ok<{ items: { id: string }[] }>(s.call(admin, 'GET', '/people?email=ana@x.example'), 200);
+  return {
+    keys,
+    org,
+    cohort,
+    x: {
+      id: x.id,
+      review: x.firstReview.id,
+      ana: person.items[0]?.id as string,
+      c1: (await post(`/partnerships/${x.id}/commitments`, commitment('Share the walkthrough tool'))).id,
+      c2: (await post(`/partnerships/${x.id}/commitments`, commitment('Book the data room'))).id,
+      e1: (await post(`/partnerships/${x.id}/evidence-requests`, evidence('Classroom observations'))).id,
+      e2: (await post(`/partnerships/${x.id}/evidence-requests`, evidence('Survey results'))).id,
+      e3: (await post(`/partnerships/${x.id}/evidence-requests`, evidence('Data team minutes'))).id,
+    },
+    y: { id: y.id },
+  };
+}
+
+type Key = keyof Tenants['keys'];
+interface Case {
+  /** The insider who runs the valid request. */
+  as: Key;
+  path: (t: Tenants) => string;
+  body?: (t: Tenants) => unknown;
+  /** Expected status of the valid request. */
+  status?: number;
+  /** Runs before the valid request, e.g. to wait for what a workflow creates. */
+  before?: (t: Tenants) => Promise<void>;
+  after?: (t: Tenants, json: never) => void;
+}
+
+const future = (days: number) => soon(days * 24 * HOUR);
+
+// In the order the valid requests run: each leaves the state the next one needs.
+const CASES: Record<string, Case> = {
+  listPartnerships: { as: 'p1', path: () => '/partnerships' },
+  getPartnership: { as: 'p1', path: (t) => `/partnerships/${t.x.id}` },
+  getPartnershipLiveState: { as: 'coordA', path: (t) => `/partnerships/${t.x.id}/live` },
+  getPartnershipTimeline: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/timeline` },
+  previewSchedule: {
+    as: 'p1',
+    path: () => '/schedule-preview',
+    status: 200,
+    body: () => ({ timeZone: 'America/Chicago', recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3', start: '2027-01-12T15:30' }, count: 2 }),
+  },
+  createCommitment: {
+    as: 'p1',
+    path: (t) => `/partnerships/${t.x.id}/commitments`,
+    body: () => ({ ownerEmail: 'ben@x.example', side: 'partner', description: 'Send the coaching plan', dueAt: future(20) }),
+  },
+  listCommitments: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/commitments` },
+  getCommitment: { as: 'd1', path: (t) => `/commitments/${t.x.c1}` },
+  extendCommitment: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/commitments/${t.x.c1}/extend`,
+    body: () => ({ dueAt: future(40), reason: 'Board meeting moved' }),
+  },
+  completeCommitment: { as: 'p1', status: 200, path: (t) => `/commitments/${t.x.c1}/complete`, body: () => ({ note: 'Shared' }) },
+  dropCommitment: { as: 'coordA', status: 200, path: (t) => `/commitments/${t.x.c2}/drop`, body: () => ({ reason: 'Room not needed' }) },
+  createEvidenceRequest: {
+    as: 'd1',
+    path: (t) => `/partnerships/${t.x.id}/evidence-requests`,
+    body: () => ({ ownerEmail: 'ana@x.example', description: 'Student work samples', kinds: ['other'], dueAt: future(20) }),
+  },
+  listEvidenceRequests: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/evidence-requests` },
+  getEvidenceRequest: { as: 'p1', path: (t) => `/evidence-requests/${t.x.e1}` },
+  submitEvidenceItem: {
+    as: 'p1',
+    path: (t) => `/evidence-requests/${t.x.e1}/items`,
+    body: () => ({ email: 'ben@x.example', kind: 'observation', link: 'https://drive.example/obs-1' }),
+  },
+  waiveEvidenceRequest: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/evidence-requests/${t.x.e2}/waive`,
+    body: () => ({ reason: 'Covered by state data' }),
+  },
+  extendEvidenceRequest: {
+    as: 'p1',
+    status: 200,
+    path: (t) => `/evidence-requests/${t.x.e3}/extend`,
+    body: () => ({ dueAt: future(45), reason: 'Survey window moved' }),
+  },
+  rescheduleReview: {
+    as: 'p1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/reviews/${t.x.review}/reschedule`,
+    body: () => ({ at: soon(2 * HOUR) }),
+  },
+  recordReviewOutcome: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/reviews/${t.x.review}/outcome`,
+    body: () => ({ outcome: 'held', notes: 'Good quarter', decisions: ['Keep walkthroughs'], commitments: [], evidenceRequests: [] }),
+  },
+  listReflections: {
+    as: 'p1',
+    status: 200,
+    path: (t) => `/reviews/${t.x.review}/reflections`,
+    before: async (t) => {
+      await waitFor(
+        'the reflection prompts',
+        async () => (await stack.database.db.reflection.count({ where: { reviewId: t.x.review } })) === 2,
+      );
+    },
+  },
+  submitReflection: {
+    as: 'd1',
+    path: (t) => `/reviews/${t.x.review}/reflections`,
+    body: () => ({ email: 'ana@x.example', whatWorked: 'Walkthroughs', whatDidnt: 'Scheduling', howToImprove: 'Book early' }),
+  },
+  reportOverdueCommitments: { as: 'coordA', path: () => '/reports/overdue-commitments' },
+  reportUpcomingReviews: { as: 'd1', path: () => '/reports/upcoming-reviews' },
+  reportMissingReflections: { as: 'p1', path: () => '/reports/missing-reflections' },
+  reportEvidenceStatus: { as: 'd1', path: () => '/reports/evidence-status' },
+  getPartnershipCalendar: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/calendar.ics` },
+  getPersonCalendar: { as: 'd1', path: (t) => `/people/${t.x.ana}/calendar.ics` },
+  createPartnershipCalendarFeed: {
+    as: 'p1',
+    path: (t) => `/partnerships/${t.x.id}/calendar-feeds`,
+    after: (t, json: { url: string }) => {
+      t.feedUrl = json.url;
+    },
+  },
+  createPersonCalendarFeed: { as: 'd1', path: (t) => `/people/${t.x.ana}/calendar-feeds` },
+  getSubscribedCalendar: { as: 'p1', status: 200, path: (t) => new URL(t.feedUrl ?? 'http://x/calendar/none').pathname },
+  createOrganization: {
+    as: 'admin',
+    path: () => '/organizations',
+    body: () => ({ kind: 'coordinating_body', name: 'State TA Center', timeZone: 'America/New_York' }),
+  },
+  listOrganizations: { as: 'p1', path: () => '/organizations' },
+  getOrganization: { as: 'p1', path: (t) => `/organizations/${t.org.d1}` },
+  listPeople: { as: 'p1', path: () => '/people' },
+  getPerson: { as: 'p1', path: (t) => `/people/${t.x.ana}` },
+  createCohort: { as: 'admin', path: () => '/cohorts', body: () => ({ name: 'Cohort C' }) },
+  listCohorts: { as: 'd1', path: () => '/cohorts' },
+  getCohort: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}` },
+  createApiKey: {
+    as: 'admin',
+    path: () => '/api-keys',
+    body: (t) => ({ name: 'spare', role: 'partner', organizationId: t.org.p1 }),
+    after: (t, json: { id: string }) => {
+      t.revokable = json.id;
+    },
+  },
+  listApiKeys: { as: 'admin', path: () => '/api-keys' },
+  revokeApiKey: { as: 'admin', status: 200, path: (t) => `/api-keys/${t.revokable ?? t.x.id}/revoke` },
+  listCapturedMail: { as: 'admin', path: () => '/mail' },
+  setMemberPreferences: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/members/${t.x.ana}`,
+    body: () => ({ notifications: 'essential' }),
+  },
+  changeRecurrence: {
+    as: 'coordA',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/recurrence`,
+    body: () => ({ recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TU;BYSETPOS=2', start: '2027-01-12T15:30' } }),
+  },
+  pausePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/pause`, body: () => ({ reason: 'Strike' }) },
+  resumePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/resume` },
+  endPartnership: { as: 'admin', status: 200, path: (t) => `/partnerships/${t.x.id}/end`, body: () => ({ outcome: 'completed' }) },
+  createPartnership: {
+    as: 'd1',
+    path: () => '/partnerships',
+    body: (t) => ({
+      name: 'Lakeside science',
+      district: { id: t.org.d1 },
+      partner: { id: t.org.p1 },
+      timeZone: 'America/Chicago',
+      firstReviewAt: future(30),
+      members: [{ name: 'Ana Diaz', email: 'ana@x.example', role: 'district_lead' }],
+    }),
+  },
+};
+
+const routes = apiRoutes({ mailCaptureDir: '/unused' });
+const byOperation = new Map(routes.map((r) => [r.operationId, r]));
+const route = (op: string) => byOperation.get(op) as AnyRoute;
+const defaultStatus = (op: string) => (route(op).method === 'post' ? 201 : 200);
+
+async function snapshot() {
+  const db = stack.database.db;
+  const [tables, statuses] = await Promise.all([
+    Promise.all([
+      db.organization.count(),
+      db.person.count(),
+      db.cohort.count(),
+      db.partnership.count(),
+      db.partnershipMember.count(),
+      db.review.count(),
+      db.commitment.count(),
+      db.commitmentExtension.count(),
+      db.evidenceRequest.count(),
+      db.evidenceItem.count(),
+      db.evidenceExtension.count(),
+      db.reflection.count({ where: { submittedAt: { not: null } } }),
+      db.partnershipEvent.count({ where: { actor: 'api' } }),
+      db.apiKey.count({ where: { revokedAt: null } }),
+      db.calendarFeed.count(),
+    ]),
+    Promise.all([
+      db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),
+      db.commitment.findMany({ select: { id: true, status: true, dueAt: true }, orderBy: { id: 'asc' } }),
+      db.evidenceRequest.findMany({ select: { id: true, status: true, dueAt: true }, orderBy: { id: 'asc' } }),
+      db.review.findMany({ select: { id: true, status: true, scheduledAt: true }, orderBy: { id: 'asc' } }),
+      db.partnershipMember.findMany({ select: { personId: true, notifications: true }, orderBy: { personId: 'asc' } }),
+    ]),
+  ]);
+  return { tables, statuses };
+}
+
+describe('the API, route by route, on the real stack', () => {
+  let t: Tenants;
+
+  it('has a case for every route, and every case is a route', async () => {
+    expect(Object.keys(CASES).sort()).toEqual(routes.map((r) => r.operationId).sort());
+    t = await seed(stack);
+  });
+
+  it('refuses every route but the public ones without a valid key (401), and writes nothing', async () => {
+    const before = await snapshot();
+    for (const [op, c] of Object.entries(CASES)) {
+      const r = route(op);
+      if (r.access === 'public') continue;
+      for (const key of [null, 'tdm_not-a-key', t.keys.admin.slice(0, -2)]) {
+        const res = await stack.call(key, r.method.toUpperCase(), c.path(t), c.body?.(t));
+        expect(res.status, `${op} with key ${key}`).toBe(401);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("never shows or changes another organization's or cohort's data, and writes nothing", async () => {
+    const xIds = [t.x.id, t.x.review, t.x.c1, t.x.c2, t.x.e1, t.x.e2, t.x.e3, t.org.d1, t.org.p1, t.cohort.a, 'ana@x.example'];
+    const before = await snapshot();
+    for (const [op, c] of Object.entries(CASES)) {
+      const r = route(op);
+      if (r.access === 'public') continue;
+      for (const outsider of ['d2', 'p2', 'coordB'] as const) {
+        const res = await stack.call(t.keys[outsider], r.method.toUpperCase(), c.path(t), c.body?.(t));
+        const what = `${op} by ${outsider}: ${res.status} ${res.text.slice(0, 200)}`;
+        // 400 where the request names something out of scope in its body (an organization id).
+        if (res.status === 404 || res.status === 403 || res.status === 400) {
+          expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+          continue;
+        }
+        // What an outsider may call (its own lists, reports, a schedule preview) holds nothing of X.
+        expect(res.status, what).toBeLessThan(300);
+        for (const id of xIds) expect(res.text, what).not.toContain(id);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a role what it may not do, even inside its own partnership', async () => {
+    const before = await snapshot();
+    for (const [op, c] of Object.entries(CASES)) {
+      const r = route(op);
+      const denied: Key[] = r.access === 'admin' ? ['coordA', 'd1', 'p1'] : r.access === 'manager' ? ['p1'] : [];
+      for (const key of denied) {
+        const res = await stack.call(t.keys[key], r.method.toUpperCase(), c.path(t), c.body?.(t));
+        expect(res.status, `${op} by ${key}: ${res.text}`).toBe(403);
+      }
+    }
+    // Inside their scope, but not theirs to decide: a district cannot put its partnership in a cohort.
+    const intoCohort = { ...(CASES.createPartnership?.body?.(t) as object), cohortId: t.cohort.a };
+    expect((await stack.call(t.keys.d1, 'POST', '/partnerships', intoCohort)).status).toBe(403);
+    const otherDistrict = { ...(CASES.createPartnership?.body?.(t) as object), district: { id: t.org.d2 } };
+    const refused = await stack.call<{ errors: { path: string }[] }>(t.keys.coordA, 'POST', '/partnerships', otherDistrict);
+    expect([refused.status, refused.json.errors.map((e) => e.path)]).toEqual([400, ['district.id']]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers invalid input with field-level problem details (400), and writes nothing', async () => {
+    const before = await snapshot();
+    let tried = 0;
+    for (const [op, c] of Object.entries(CASES)) {
+      const r = route(op);
+      const path = c.path(t);
+      const variants: { path: string; body?: unknown }[] = [];
+      if (r.body) variants.push({ path, body: { ...(c.body?.(t) as object), unexpected: true } }, { path, body: [] });
+      if (r.params && /[0-9a-f-]{36}/.test(path)) variants.push({ path: path.replace(/[0-9a-f-]{36}/, 'not-a-uuid'), body: c.body?.(t) });
+      if (r.params && path.startsWith('/calendar/')) variants.push({ path: '/calendar/guess.ics' });
+      if (r.query) variants.push({ path: `${path}?limit=0`, body: c.body?.(t) }, { path: `${path}?cursor=forged`, body: c.body?.(t) });
+      if (r.method === 'post' && r.access !== 'public') {
+        const res = await stack.call(t.keys.admin, 'POST', path, c.body?.(t), { 'idempotency-key': 'x'.repeat(300) });
+        expect(res.status, `${op} with a bad Idempotency-Key`).toBe(400);
+        tried++;
+      }
+      for (const v of variants) {
+        const res = await stack.call<{ status: number; errors: { path: string; message: string }[] }>(
+          t.keys.admin,
+          r.method.toUpperCase(),
+          v.path,
+          v.body,
+        );
+        const what = `${op} ${v.path} ${JSON.stringify(v.body)?.slice(0, 100)}: ${res.text}`;
+        expect(res.status, what).toBe(400);
+        expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+        expect(res.json.errors?.length, what).toBeGreaterThan(0);
+        expect(res.text, what).not.toMatch(/\bat .*\.(ts|js):\d+/);
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThan(90);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('carries out every route for a caller allowed to, in a partnership lifecycle', async () => {
+    for (const [op, c] of Object.entries(CASES)) {
+      await c.before?.(t);
+      const r = route(op);
+      const res = await stack.call(t.keys[c.as], r.method.toUpperCase(), c.path(t), c.body?.(t));
+      expect(res.status, `${op} by ${c.as}: ${res.text.slice(0, 300)}`).toBe(c.status ?? defaultStatus(op));
+      c.after?.(t, res.json as never);
+    }
+    const db = stack.database.db;
+    expect((await db.partnership.findUniqueOrThrow({ where: { id: t.x.id } })).status).toBe('completed');
+    expect((await db.commitment.findUniqueOrThrow({ where: { id: t.x.c1 } })).status).toBe('done');
+    expect((await db.commitment.findUniqueOrThrow({ where: { id: t.x.c2 } })).status).toBe('dropped');
+    expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: t.x.e1 } })).status).toBe('submitted');
+    expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: t.x.e2 } })).status).toBe('waived');
+    expect((await db.review.findUniqueOrThrow({ where: { id: t.x.review } })).status).toBe('held');
+    expect(await db.partnership.count({ where: { name: 'Lakeside science', districtId: t.org.d1, cohortId: null } })).toBe(1);
+    // The partnership Y of the other tenants went on untouched.
+    expect((await db.partnership.findUniqueOrThrow({ where: { id: t.y.id } })).status).toBe('active');
+  });
+});

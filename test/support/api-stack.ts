@@ -1,0 +1,123 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { createApiKey } from '../../lib/auth/api-keys.js';
+import { type HttpServer, listen } from '../../lib/http-server.js';
+import { createLogger } from '../../lib/logger.js';
+import { startMailCapture } from '../../lib/mail/capture.js';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import type { DevServer } from '../../lib/temporal/dev-server.js';
+import { createWorker } from '../../lib/temporal/worker.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startTestDevServer } from './dev-server.js';
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+export interface ApiStack {
+  database: TestDatabase;
+  dev: DevServer;
+  temporal: Client;
+  worker: Worker;
+  mailCaptureDir: string;
+  server: HttpServer;
+  baseUrl: string;
+  adminKey: string;
+  /** One HTTP request; `key` null sends no Authorization header. */
+  call<T = unknown>(
+    key: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
+}
+
+/**
+ * The API on the real stack, for a test file: its own database on the test PostgreSQL, a Temporal dev
+ * server with a worker running the real workflows and activities, a real SMTP capture, and the
+ * Express app on a free port, with an admin key.
+ */
+export function useApiStack(taskQueue: string): ApiStack {
+  const stack = { taskQueue } as unknown as ApiStack;
+  let dir: string;
+  let mailer: Mailer;
+  let capture: Awaited<ReturnType<typeof startMailCapture>>;
+  let running: Promise<void>;
+  const closers: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-api-'));
+    await chmod(dir, 0o755);
+    stack.dev = await startTestDevServer(dir);
+    stack.database = await createTestDatabase();
+    stack.mailCaptureDir = path.join(dir, 'mail');
+    capture = await startMailCapture({ dir: stack.mailCaptureDir, port: 0 });
+    mailer = createMailer(capture.url, 'Tandem <tandem@test.example>');
+    const logger = createLogger('silent', 'tandem-api-test');
+    const nativeConnection = await NativeConnection.connect({ address: stack.dev.address });
+    closers.push(() => nativeConnection.close());
+    stack.worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      deps: { db: stack.database.db, mailer, publicUrl: 'http://tandem.test' },
+    });
+    running = stack.worker.run();
+    const connection = await Connection.connect({ address: stack.dev.address });
+    closers.push(() => connection.close());
+    stack.temporal = new Client({ connection, namespace: 'default' });
+    stack.server = await listen(
+      () =>
+        createApp({
+          db: stack.database.db,
+          temporal: stack.temporal,
+          mailer,
+          logger,
+          namespace: 'default',
+          taskQueue,
+          publicUrl: 'http://tandem.test',
+          mailCaptureDir: stack.mailCaptureDir,
+        }),
+      0,
+    );
+    stack.baseUrl = `http://localhost:${stack.server.port}`;
+    stack.adminKey = (await createApiKey(stack.database.db, { name: 'test admin', role: 'admin' })).secret;
+    stack.call = async (key, method, p, body, headers = {}) => {
+      const res = await fetch(`${stack.baseUrl}${p}`, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: res.status, headers: res.headers, text, json: json as never };
+    };
+  });
+  afterAll(async () => {
+    await stack.server?.close(1000);
+    if (stack.worker?.getState() === 'RUNNING') stack.worker.shutdown();
+    await running?.catch(() => {});
+    for (const close of closers.reverse()) await close().catch(() => {});
+    mailer?.close();
+    await capture?.stop();
+    await stack.database?.drop();
+    await stack.dev?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return stack;
+}
