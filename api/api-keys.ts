@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiKey, Prisma } from '../generated/prisma/client.js';
 import { createApiKey } from '../lib/auth/api-keys.js';
-import { NotFoundError } from '../lib/errors.js';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
 import { uuidParam } from './schemas.js';
@@ -75,13 +75,15 @@ export const apiKeyRoutes = [
     path: '/api-keys/:id/revoke',
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
-    description: 'The key stops working at once, and so do the calendar feeds made with it. Revoking twice changes nothing.',
+    description:
+      'The key stops working at once, and so do the calendar feeds made with it. Revoking twice changes nothing. A key cannot revoke itself, so that the last admin cannot lock everyone out by mistake.',
     tag: 'Access',
     access: 'admin',
     params: uuidParam,
-    errors: [404],
+    errors: [404, 409],
     responses: { 200: { description: 'The revoked key', schema: apiKeySchema } },
-    async handle({ params, deps }) {
+    async handle({ params, caller, deps }) {
+      if (params.id === caller.keyId) throw new ConflictError('A key cannot revoke itself; revoke it with another admin key');
       await deps.db.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
       const key = await deps.db.apiKey.findUnique({ where: { id: params.id } });
       if (!key) throw new NotFoundError(`API key ${params.id} does not exist`);

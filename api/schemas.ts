@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY, isoDuration, policyOverrides } from '../lib/policy.js';
 
-export const ianaTimeZone = z.string().refine(
-  (v) => {
-    try {
-      return Boolean(new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone);
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as America/Chicago' },
-);
+export const ianaTimeZone = z
+  .string()
+  .refine(
+    (v) => {
+      try {
+        return Boolean(new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as America/Chicago' },
+  )
+  .meta({ description: 'An IANA time zone.', examples: ['America/Chicago', 'America/New_York', 'Europe/Berlin'] });
 
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 export const notificationLevel = z.enum(['all', 'essential']);

@@ -177,7 +177,9 @@ describe('the API contract', () => {
     );
     expect(upcoming.json.items.map((r) => r.id)).toEqual([reviewId]);
     expect(upcoming.json.items[0]?.local).toMatch(/-0[56]:00$/);
-    expect((await stack.call<Page<unknown>>(admin, 'GET', `/reports/upcoming-reviews?partnershipId=${partnershipId}&days=5`)).json.items).toEqual([]);
+    expect(
+      (await stack.call<Page<unknown>>(admin, 'GET', `/reports/upcoming-reviews?partnershipId=${partnershipId}&days=5`)).json.items,
+    ).toEqual([]);
 
     const e = { ownerEmail: 'ben@center.example', description: 'Observations', kinds: ['observation'], dueAt: soon(15 * DAY) };
     const created = await stack.call<{ id: string }>(admin, 'POST', `/partnerships/${partnershipId}/evidence-requests`, e);
@@ -238,7 +240,9 @@ describe('the API contract', () => {
     // iCalendar times have whole seconds.
     const at = new Date(Math.ceil((Date.now() + 12 * DAY) / 60_000) * 60_000).toISOString();
     expect((await stack.call(admin, 'POST', `/partnerships/${partnershipId}/reviews/${reviewId}/reschedule`, { at })).status).toBe(200);
-    const direct = await fetch(`${stack.baseUrl}/partnerships/${partnershipId}/calendar.ics`, { headers: { authorization: `Bearer ${admin}` } });
+    const direct = await fetch(`${stack.baseUrl}/partnerships/${partnershipId}/calendar.ics`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(direct.headers.get('content-type')).toMatch(/^text\/calendar/);
     const vevents = new ICAL.Component(ICAL.parse(await direct.text())).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
     const review = vevents.find((v) => v.uid === `review-${reviewId}@tandem`);
@@ -255,7 +259,9 @@ describe('the API contract', () => {
     expect(subscribed.status).toBe(200);
     expect(subscribed.text).toContain(`UID:review-${reviewId}@tandem`);
 
-    await stack.call(admin, 'POST', `/api-keys/${key.json.id}/revoke`);
+    const itself = await stack.call(key.json.secret, 'POST', `/api-keys/${key.json.id}/revoke`);
+    expect(itself.status).toBe(409);
+    expect((await stack.call(admin, 'POST', `/api-keys/${key.json.id}/revoke`)).status).toBe(200);
     expect((await stack.call(key.json.secret, 'GET', '/partnerships')).status).toBe(401);
     expect((await stack.call(null, 'GET', path)).status).toBe(404);
   });

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { resolveSchemathesis, summarize } from '../support/schemathesis.js';
+
+const run = promisify(execFile);
+const stack: ApiStack = useApiStack('tandem-fuzz');
+
+/**
+ * schemathesis generates requests from /openapi.json, valid and deliberately invalid ones, and sends
+ * them with an admin key to the API on the real stack. No answer may be a 5xx.
+ */
+it('answers thousands of generated requests, valid and invalid, without a single 5xx', { timeout: 900_000 }, async () => {
+  const st = await resolveSchemathesis(loadConfig().toolsDir, (m) => console.log(`[fuzz] ${m}`));
+  // Something to find: a partnership with a review, a commitment and an evidence request.
+  const created = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+    name: 'Fuzzed literacy',
+    district: { name: 'Fuzz USD' },
+    partner: { name: 'Fuzz Partners' },
+    timeZone: 'America/Chicago',
+    firstReviewAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    members: [{ name: 'Ana Diaz', email: 'ana@fuzz.example', role: 'district_lead' }],
+  });
+  expect(created.status, created.text).toBe(201);
+
+  const report = path.join(os.tmpdir(), `tandem-fuzz-${process.pid}.ndjson`);
+  const args = [
+    'run',
+    `${stack.baseUrl}/openapi.json`,
+    '--header',
+    `Authorization: Bearer ${stack.adminKey}`,
+    '--checks',
+    'not_a_server_error',
+    '--max-examples',
+    '50',
+    '--seed',
+    '1',
+    '--report',
+    'ndjson',
+    '--report-ndjson-path',
+    report,
+  ];
+  const result = await run(st, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  const summary = summarize(await readFile(report, 'utf8'));
+  console.log(`[fuzz] ${summary.requests} requests; statuses ${JSON.stringify(summary.statuses)}`);
+  expect(summary.serverErrors, result.stdout.slice(-4000)).toEqual([]);
+  expect('code' in result ? result.code : 0, result.stdout.slice(-4000)).toBe(0);
+  expect(summary.requests).toBeGreaterThan(2000);
+});
