@@ -1,0 +1,142 @@
+// Benchmark: GET /reports/overdue-commitments over 100,000 commitments, through HTTP, with the
+// authentication, tenancy and pagination a real call has. Run: npm run bench:overdue
+// Prints progress while seeding, then the latency per query shape; figures go to BENCHMARKS.md.
+process.env.TZ = 'UTC';
+
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import pg from 'pg';
+import { createApp } from '../api/app.js';
+import { createApiKey } from '../lib/auth/api-keys.js';
+import { createDb } from '../lib/db/client.js';
+import { startEmbeddedPostgres } from '../lib/db/embedded.js';
+import { migrate } from '../lib/db/migrate.js';
+import { listen } from '../lib/http-server.js';
+import { createLogger } from '../lib/logger.js';
+import { createMailer } from '../lib/mail/mailer.js';
+import { freePort } from '../lib/net.js';
+
+const COMMITMENTS = Number(process.env.BENCH_COMMITMENTS ?? 100_000);
+const PARTNERSHIPS = 220; // ten cohorts of twenty-two districts
+const COHORTS = 10;
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const say = (m: string) => console.log(`[bench] ${m}`);
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-bench-'));
+await chmod(dir, 0o755);
+const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'bench' });
+try {
+  await migrate(database.url);
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  const t0 = Date.now();
+  say(`seeding ${PARTNERSHIPS} partnerships in ${COHORTS} cohorts and ${COMMITMENTS.toLocaleString('en-US')} commitments`);
+  await sql.query(`
+    INSERT INTO cohort (id, name) SELECT gen_random_uuid(), 'Cohort ' || g FROM generate_series(1, ${COHORTS}) g;
+    INSERT INTO organization (id, kind, name, time_zone)
+      SELECT gen_random_uuid(), 'district', 'District ' || g, 'America/Chicago' FROM generate_series(1, ${PARTNERSHIPS}) g;
+    INSERT INTO organization (id, kind, name, time_zone)
+      SELECT gen_random_uuid(), 'partner', 'Partner ' || g, 'America/Chicago' FROM generate_series(1, 20) g;
+    INSERT INTO partnership (id, name, district_id, partner_id, cohort_id, status, time_zone, reminder_offsets)
+      SELECT gen_random_uuid(), 'Partnership ' || d.n, d.id, p.id, c.id, 'active', 'America/Chicago', ARRAY['P14D']
+      FROM (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'district') d
+      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'partner') p ON p.n = d.n % 20 + 1
+      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM cohort) c ON c.n = d.n % ${COHORTS} + 1;
+    INSERT INTO person (id, email, name)
+      SELECT gen_random_uuid(), 'owner' || g || '@bench.example', 'Owner ' || g FROM generate_series(1, ${PARTNERSHIPS * 4}) g;
+  `);
+  // Due dates spread over a year around now; a third are past due and still open, as the deadline workflow leaves them.
+  await sql.query(`
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM partnership),
+         o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM person)
+    INSERT INTO commitment (id, partnership_id, owner_id, side, description, due_at, status)
+    SELECT gen_random_uuid(), p.id, o.id, 'district', 'Commitment ' || g,
+           now() - interval '180 days' + (random() * interval '365 days'),
+           (ARRAY['open', 'done', 'done', 'dropped'])[1 + (g / ${PARTNERSHIPS}) % 4]::"CommitmentStatus"
+    FROM generate_series(1, ${COMMITMENTS}) g
+    JOIN p ON p.n = g % ${PARTNERSHIPS} + 1
+    JOIN o ON o.n = g % ${PARTNERSHIPS * 4} + 1;
+    UPDATE commitment SET status = 'overdue' WHERE status = 'open' AND due_at < now();
+    ANALYZE;
+  `);
+  const counts = await sql.query(`SELECT status, count(*)::int AS n FROM commitment GROUP BY status ORDER BY status`);
+  say(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${counts.rows.map((r) => `${r.n} ${r.status}`).join(', ')}`);
+  const cohort = (await sql.query(`SELECT id FROM cohort ORDER BY name LIMIT 1`)).rows[0].id as string;
+  const district = (await sql.query(`SELECT district_id FROM partnership WHERE cohort_id = $1 LIMIT 1`, [cohort])).rows[0]
+    .district_id as string;
+  await sql.end();
+
+  const db = createDb(database.url);
+  const logger = createLogger('warn', 'bench');
+  const admin = (await createApiKey(db, { name: 'bench admin', role: 'admin' })).secret;
+  const coordinator = (await createApiKey(db, { name: 'bench coordinator', role: 'coordinator', cohortId: cohort })).secret;
+  const districtKey = (await createApiKey(db, { name: 'bench district', role: 'district', organizationId: district })).secret;
+  // The report reads PostgreSQL only; the Temporal client is never asked (it connects lazily).
+  const server = await listen(
+    () =>
+      createApp({
+        db,
+        temporal: new Client(),
+        mailer: createMailer('smtp://127.0.0.1:1', 'bench@example'),
+        logger,
+        namespace: 'default',
+        taskQueue: 'bench',
+        publicUrl: 'http://bench',
+      }),
+    0,
+  );
+  const base = `http://localhost:${server.port}`;
+
+  const shapes: [string, string, string][] = [
+    ['admin, all partnerships, first page of 50', admin, '/reports/overdue-commitments'],
+    ['admin, 30+ days overdue', admin, '/reports/overdue-commitments?minDaysOverdue=30'],
+    ['coordinator, own cohort (22 partnerships)', coordinator, '/reports/overdue-commitments'],
+    ['district staff, own district', districtKey, '/reports/overdue-commitments'],
+    [
+      'admin, filtered by cohort and 7–60 days',
+      admin,
+      `/reports/overdue-commitments?cohortId=${cohort}&minDaysOverdue=7&maxDaysOverdue=60`,
+    ],
+    ['admin, page 3 (cursor), 200 per page', admin, '/reports/overdue-commitments?limit=200'],
+  ];
+  const results: { shape: string; total: number; median: number; p95: number; max: number }[] = [];
+  for (const [shape, key, url] of shapes) {
+    let target = url;
+    let total = 0;
+    if (shape.includes('page 3')) {
+      for (let i = 0; i < 2; i++) {
+        const res = (await (await fetch(`${base}${target}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+          nextCursor: string;
+        };
+        target = `${url}&cursor=${res.nextCursor}`;
+      }
+    }
+    for (let i = 0; i < 10; i++) await fetch(`${base}${target}`, { headers: { authorization: `Bearer ${key}` } });
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      const res = await fetch(`${base}${target}`, { headers: { authorization: `Bearer ${key}` } });
+      const body = (await res.json()) as { total: number };
+      times.push(performance.now() - start);
+      if (res.status !== 200) throw new Error(`${shape}: ${res.status} ${JSON.stringify(body)}`);
+      total = body.total;
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+    results.push({ shape, total, median: at(0.5), p95: at(0.95), max: at(1) });
+    say(`${shape}: ${total} match, median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms`);
+  }
+  console.log('\n| Query | Matching | Median | p95 | Max |\n|---|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.shape} | ${r.total.toLocaleString('en-US')} | ${r.median.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms |`,
+    );
+  }
+  await server.close(1000);
+  await db.$disconnect();
+} finally {
+  await database.stop();
+  await rm(dir, { recursive: true, force: true });
+}
