@@ -3,6 +3,9 @@ import type { Caller } from '../lib/auth/api-keys.js';
 import type { Db } from '../lib/db/client.js';
 import { ForbiddenError, NotFoundError } from '../lib/errors.js';
 
+// A key whose cohort or organization was deleted (the reference is set null) sees nothing.
+const NOTHING = '00000000-0000-0000-0000-000000000000';
+
 /**
  * Tenancy. Every read and write of partnership data goes through these filters, so a key never
  * sees another organization's data. Out-of-scope things answer 404, exactly like missing ones:
@@ -13,11 +16,11 @@ export function partnershipScope(caller: Caller): Prisma.PartnershipWhereInput {
     case 'admin':
       return {};
     case 'coordinator':
-      return { cohortId: caller.cohortId ?? '00000000-0000-0000-0000-000000000000' };
+      return { cohortId: caller.cohortId ?? NOTHING };
     case 'district':
-      return { districtId: caller.organizationId ?? '00000000-0000-0000-0000-000000000000' };
+      return { districtId: caller.organizationId ?? NOTHING };
     case 'partner':
-      return { partnerId: caller.organizationId ?? '00000000-0000-0000-0000-000000000000' };
+      return { partnerId: caller.organizationId ?? NOTHING };
   }
 }
 
@@ -66,7 +69,7 @@ export function organizationScope(caller: Caller): Prisma.OrganizationWhereInput
 
 export function cohortScope(caller: Caller): Prisma.CohortWhereInput {
   if (caller.role === 'admin') return {};
-  if (caller.role === 'coordinator') return { id: caller.cohortId ?? '00000000-0000-0000-0000-000000000000' };
+  if (caller.role === 'coordinator') return { id: caller.cohortId ?? NOTHING };
   return { partnerships: { some: partnershipScope(caller) } };
 }
 

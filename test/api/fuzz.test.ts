@@ -32,6 +32,8 @@ it('answers thousands of generated requests, valid and invalid, without a single
   const args = [
     'run',
     `${stack.baseUrl}/openapi.json`,
+    '--url',
+    stack.baseUrl,
     '--header',
     `Authorization: Bearer ${stack.adminKey}`,
     '--checks',
@@ -53,4 +55,5 @@ it('answers thousands of generated requests, valid and invalid, without a single
   expect(summary.serverErrors, result.stdout.slice(-4000)).toEqual([]);
   expect('code' in result ? result.code : 0, result.stdout.slice(-4000)).toBe(0);
   expect(summary.requests).toBeGreaterThan(2000);
+  expect(summary.origins).toEqual([stack.baseUrl]);
 });

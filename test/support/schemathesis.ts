@@ -29,11 +29,14 @@ export interface FuzzSummary {
   statuses: Record<number, number>;
   /** The 5xx answers: method, path, status. */
   serverErrors: string[];
+  /** Where the requests went (scheme, host and port). */
+  origins: string[];
 }
 
 /** What a run's NDJSON report says was sent and answered. */
 export function summarize(ndjson: string): FuzzSummary {
-  const summary: FuzzSummary = { requests: 0, statuses: {}, serverErrors: [] };
+  const summary: FuzzSummary = { requests: 0, statuses: {}, serverErrors: [], origins: [] };
+  const origins = new Set<string>();
   for (const line of ndjson.split('\n')) {
     if (!line.trim()) continue;
     const event = JSON.parse(line) as {
@@ -44,10 +47,12 @@ export function summarize(ndjson: string): FuzzSummary {
     for (const i of Object.values(event.ScenarioFinished?.recorder.interactions ?? {})) {
       if (!i.response) continue;
       summary.requests++;
+      origins.add(new URL(i.request.uri).origin);
       const status = i.response.status_code;
       summary.statuses[status] = (summary.statuses[status] ?? 0) + 1;
       if (status >= 500) summary.serverErrors.push(`${i.request.method} ${new URL(i.request.uri).pathname}: ${status}`);
     }
   }
+  summary.origins = [...origins];
   return summary;
 }
