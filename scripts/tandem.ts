@@ -65,13 +65,16 @@ function endpoints(config: Config, role: Role) {
 async function run(role: Role, config: Config, logger: Logger, stops: StopList): Promise<'done' | 'serving'> {
   const { databaseUrl, temporalAddress, smtpUrl } = endpoints(config, role);
   if (role === 'api-key') {
+    // The secret goes to stdout alone, so that a script can capture it; the pool is closed here
+    // rather than by the stop list, whose log lines would follow it on stdout.
     const db = createDb(databaseUrl);
-    stops.add('database pool', () => db.$disconnect());
-    const { key, secret } = await createApiKey(db, apiKeyArgs(process.argv.slice(3)));
-    // The secret goes to stdout alone, so that a script can capture it.
-    console.error(`created API key ${key.id} (${key.role}, "${key.name}"); its secret is shown only now:`);
-    process.stdout.write(`${secret}\n`);
-    await stops.stopAll();
+    try {
+      const { key, secret } = await createApiKey(db, apiKeyArgs(process.argv.slice(3)));
+      console.error(`created API key ${key.id} (${key.role}, "${key.name}"); its secret is shown only now:`);
+      process.stdout.write(`${secret}\n`);
+    } finally {
+      await db.$disconnect();
+    }
     return 'done';
   }
   if (role === 'migrate') {
