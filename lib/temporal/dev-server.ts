@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canConnect, freePort } from '../net.js';
 
@@ -57,7 +57,11 @@ export async function startDevServer(opts: {
   let ready = false;
   while (!ready) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
-    if (early !== 'running') throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}`);
+    if (early !== 'running') {
+      log.end();
+      const tail = (await readFile(opts.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+      throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}:\n${tail}`);
+    }
     ready = await canConnect('127.0.0.1', opts.port);
     if (!ready && Date.now() > deadline) {
       child.kill('SIGKILL');
