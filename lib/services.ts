@@ -1,7 +1,6 @@
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
-import { createApp } from '../api/app.js';
 import { dependencyChecks, healthRouter } from '../api/health.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
@@ -75,6 +74,8 @@ export async function startApiService(
   const connection = await connectClient(deps.temporal);
   stops.add('Temporal client', () => connection.close());
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Loaded here, not at the top: a worker process has no use for the routes and starts faster without them.
+  const { createApp } = await import('../api/app.js');
   const server = await listen(
     (draining) =>
       createApp({

@@ -58,7 +58,7 @@ export async function startDevServer(opts: {
   while (!ready) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
     if (early !== 'running') {
-      log.end();
+      await new Promise<void>((resolve) => log.end(resolve));
       const tail = (await readFile(opts.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
       throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}:\n${tail}`);
     }

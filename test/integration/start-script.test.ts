@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findApiKey } from '../../lib/auth/api-keys.js';
+import { createTestDatabase } from '../support/database.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -40,6 +42,30 @@ describe('the production entry point (scripts/tandem.ts)', () => {
     expect(run.stderr.trim()).toBe(
       'Invalid configuration: the worker role needs TEMPORAL_ADDRESS, SMTP_URL (nothing is embedded in production)',
     );
+  });
+
+  it('creates an API key that fits its role, and refuses one that does not, writing nothing', async () => {
+    const database = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: database.url };
+      const unscoped = tandem(['api-key', '--name', 'cohort lead', '--role', 'coordinator'], env);
+      expect([unscoped.status, unscoped.stdout, unscoped.stderr.trim()]).toEqual([
+        2,
+        '',
+        'The API key is invalid: cohortId: is required for the coordinator role',
+      ]);
+      const incomplete = tandem(['api-key', '--role', 'admin'], env);
+      expect(incomplete.status).toBe(2);
+      expect(incomplete.stderr).toMatch(/^--name and --role are required\nusage: tandem/);
+      expect(await database.db.apiKey.count()).toBe(0);
+
+      const made = tandem(['api-key', '--name', 'ops', '--role', 'admin'], env);
+      expect(made.status, made.stderr).toBe(0);
+      const secret = made.stdout.trim();
+      expect((await findApiKey(database.db, secret))?.name).toBe('ops');
+    } finally {
+      await database.drop();
+    }
   });
 
   it.each([[[]], [['web']]])('refuses %j with its usage', (args) => {

@@ -65,11 +65,13 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
   it('sends nothing twice and misses nothing when a new worker takes over', async () => {
     const client = new Client({ connection });
     const now = Date.now();
-    // Reminders at +8 s, +16 s and +24 s; the review at +28 s.
-    const firstReviewAt = new Date(now + 28_000);
+    // Reminders at +8 s, +16 s and +32 s; the review at +40 s. The new worker starts at +17 s and
+    // must be polling before the review for the late reminder to go out: on a loaded 2-core machine
+    // starting a worker from source (transpile, bundle) and the sticky-queue timeout take over 10 s.
+    const firstReviewAt = new Date(now + 40_000);
     const p = await createPartnershipRecord(database.db, {
       firstReviewAt,
-      reminderOffsets: ['PT20S', 'PT12S', 'PT4S'],
+      reminderOffsets: ['PT32S', 'PT24S', 'PT8S'],
       timeZone: 'UTC',
       plannedAt: now,
     });
