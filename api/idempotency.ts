@@ -34,9 +34,8 @@ export async function withIdempotency(
     .digest('hex');
   const id = { apiKeyId_key: { apiKeyId: caller.keyId, key } };
 
-  await db.idempotencyRecord.deleteMany({
-    where: { apiKeyId: caller.keyId, key, createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) } },
-  });
+  // Expired records, this key's included, are swept as new ones arrive (an index range on created_at).
+  await db.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) } } });
   try {
     await db.idempotencyRecord.create({
       data: { apiKeyId: caller.keyId, key, method: req.method, path: req.originalUrl, requestHash },

@@ -35,6 +35,7 @@ function decode(cursor: string, sort: string): Decoded {
   const shape = z.tuple([z.literal(sort), z.enum(['d', 's', 'n']), z.union([z.string(), z.number()]), z.string().min(1)]).safeParse(parsed);
   if (!shape.success) throw bad();
   const [, kind, raw, id] = shape.data;
+  if (typeof raw === 'string' && raw.includes('\u0000')) throw bad();
   if (kind === 'd') {
     const d = new Date(String(raw));
     if (Number.isNaN(d.getTime())) throw bad();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { OrganizationKind, Prisma } from '../generated/prisma/client.js';
@@ -103,6 +104,11 @@ const listQuery = pageQuery(['createdAt', 'name'], '-createdAt').extend({
 const timelineQuery = pageQuery(['occurredAt'], 'occurredAt').extend({
   type: z.string().max(100).optional().meta({ description: 'Only events of this type, e.g. review.held.' }),
 });
+
+const updatePartnershipBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), cohortId: z.uuid().nullable().optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.cohortId !== undefined, { message: 'give a name, a cohortId, or both' });
 
 export const schedulePreviewBody = z
   .object({
@@ -297,6 +303,43 @@ export const partnershipRoutes = [
           live: live && liveStatusJson(live),
         },
       };
+    },
+  }),
+
+  route({
+    method: 'patch',
+    path: '/partnerships/:id',
+    operationId: 'updatePartnership',
+    summary: 'Rename a partnership or move it between cohorts',
+    description: 'Only an admin moves a partnership into, out of or between cohorts; the schedule is changed with /recurrence.',
+    tag: 'Partnerships',
+    access: 'manager',
+    params: uuidParam,
+    body: updatePartnershipBody,
+    errors: [404],
+    responses: { 200: { description: 'The partnership', schema: partnershipSummarySchema } },
+    async handle({ params, body, caller, deps }) {
+      const id = await visiblePartnershipId(deps.db, caller, params.id);
+      if (body.cohortId !== undefined) {
+        if (caller.role !== 'admin') throw new ForbiddenError('Only an admin moves a partnership between cohorts');
+        if (body.cohortId && !(await deps.db.cohort.findUnique({ where: { id: body.cohortId }, select: { id: true } }))) {
+          throw new ValidationError(`Cohort ${body.cohortId} does not exist`, [{ path: 'cohortId', message: 'no such cohort' }]);
+        }
+      }
+      const p = await deps.db.$transaction(async (tx) => {
+        const updated = await tx.partnership.update({ where: { id }, data: body });
+        await tx.partnershipEvent.create({
+          data: {
+            partnershipId: id,
+            idempotencyKey: `partnership:${id}:updated:${randomUUID()}`,
+            type: 'partnership.updated',
+            actor: 'api',
+            data: body,
+          },
+        });
+        return updated;
+      });
+      return { body: partnershipSummary(p) };
     },
   }),
 

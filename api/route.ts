@@ -3,7 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Caller } from '../lib/auth/api-keys.js';
 import type { Db } from '../lib/db/client.js';
-import { ForbiddenError } from '../lib/errors.js';
+import { ForbiddenError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
@@ -108,6 +108,7 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
           throw new ForbiddenError(`The ${caller.role} role may not ${r.summary.toLowerCase()}`);
         }
       }
+      refuseNul({ path: req.params, query: req.query, body: req.body });
       const params = r.params ? parseOrThrow(r.params, req.params, 'path') : undefined;
       const query = r.query ? parseOrThrow(r.query, req.query, 'query') : undefined;
       const rawBody = req.body === undefined && r.bodyOptional ? {} : req.body;
@@ -118,6 +119,23 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
     });
   }
   return router;
+}
+
+/** The path (e.g. `body.members.0.name`) of the first string under `value` that holds a NUL character. */
+function nulAt(value: unknown, at: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulAt(k, at) ?? nulAt(v, at ? `${at}.${k}` : k);
+    if (found) return found;
+  }
+  return null;
+}
+
+// PostgreSQL text cannot hold NUL, so it is refused for every field of every route here, once.
+function refuseNul(request: Record<string, unknown>) {
+  const at = nulAt(request, '');
+  if (at) throw new ValidationError(`${at} contains a NUL character`, [{ path: at, message: 'must not contain the NUL character' }]);
 }
 
 function send(res: Response, reply: Reply & { replayed?: boolean }) {

@@ -115,6 +115,7 @@ const future = (days: number) => soon(days * 24 * HOUR);
 const CASES: Record<string, Case> = {
   listPartnerships: { as: 'p1', path: () => '/partnerships' },
   getPartnership: { as: 'p1', path: (t) => `/partnerships/${t.x.id}` },
+  updatePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}`, body: () => ({ name: 'Lakeside literacy 2027' }) },
   getPartnershipLiveState: { as: 'coordA', path: (t) => `/partnerships/${t.x.id}/live` },
   getPartnershipTimeline: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/timeline` },
   previewSchedule: {
@@ -257,6 +258,21 @@ const CASES: Record<string, Case> = {
   },
 };
 
+/** The body with a NUL character in its first string, which PostgreSQL could not store. */
+function withNul(body: unknown): unknown {
+  let done = false;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string' && !done) {
+      done = true;
+      return `${v}\u0000`;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(body);
+}
+
 const routes = apiRoutes({ mailCaptureDir: '/unused' });
 const byOperation = new Map(routes.map((r) => [r.operationId, r]));
 const route = (op: string) => byOperation.get(op) as AnyRoute;
@@ -351,6 +367,10 @@ describe('the API, route by route, on the real stack', () => {
     const intoCohort = { ...(CASES.createPartnership?.body?.(t) as object), cohortId: t.cohort.a };
     expect((await stack.call(t.keys.d1, 'POST', '/partnerships', intoCohort)).status).toBe(403);
     const otherDistrict = { ...(CASES.createPartnership?.body?.(t) as object), district: { id: t.org.d2 } };
+    // Moving a partnership between cohorts is an admin's decision.
+    for (const key of ['coordA', 'd1'] as const) {
+      expect((await stack.call(t.keys[key], 'PATCH', `/partnerships/${t.x.id}`, { cohortId: null })).status).toBe(403);
+    }
     const refused = await stack.call<{ errors: { path: string }[] }>(t.keys.coordA, 'POST', '/partnerships', otherDistrict);
     expect([refused.status, refused.json.errors.map((e) => e.path)]).toEqual([400, ['district.id']]);
     expect(await snapshot()).toEqual(before);
@@ -364,6 +384,7 @@ describe('the API, route by route, on the real stack', () => {
       const path = c.path(t);
       const variants: { path: string; body?: unknown }[] = [];
       if (r.body) variants.push({ path, body: { ...(c.body?.(t) as object), unexpected: true } }, { path, body: [] });
+      if (c.body) variants.push({ path, body: withNul(c.body(t)) });
       if (r.params && /[0-9a-f-]{36}/.test(path)) variants.push({ path: path.replace(/[0-9a-f-]{36}/, 'not-a-uuid'), body: c.body?.(t) });
       if (r.params && path.startsWith('/calendar/')) variants.push({ path: '/calendar/guess.ics' });
       if (r.query) variants.push({ path: `${path}?limit=0`, body: c.body?.(t) }, { path: `${path}?cursor=forged`, body: c.body?.(t) });
@@ -407,6 +428,7 @@ describe('the API, route by route, on the real stack', () => {
     expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: t.x.e2 } })).status).toBe('waived');
     expect((await db.review.findUniqueOrThrow({ where: { id: t.x.review } })).status).toBe('held');
     expect(await db.partnership.count({ where: { name: 'Lakeside science', districtId: t.org.d1, cohortId: null } })).toBe(1);
+    expect((await db.partnership.findUniqueOrThrow({ where: { id: t.x.id } })).name).toBe('Lakeside literacy 2027');
     // The partnership Y of the other tenants went on untouched.
     expect((await db.partnership.findUniqueOrThrow({ where: { id: t.y.id } })).status).toBe('active');
   });

@@ -94,6 +94,13 @@ describe('the API contract', () => {
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
 
+    // After 24 hours a key is forgotten: the same request runs again, and expired records are swept.
+    await stack.database.db.idempotencyRecord.updateMany({ data: { createdAt: new Date(Date.now() - 25 * HOUR) } });
+    const later = await stack.call<{ id: string }>(admin, 'POST', `/partnerships/${partnershipId}/commitments`, c, key);
+    expect(later.status).toBe(201);
+    expect(later.json.id).not.toBe(first.json.id);
+    expect(await stack.database.db.idempotencyRecord.count()).toBe(1);
+
     // A request that failed leaves no record: the retry runs.
     const bad = { ...c, dueAt: soon(-DAY) };
     const failKey = { 'idempotency-key': 'past-due' };
@@ -190,6 +197,20 @@ describe('the API contract', () => {
       `/reports/evidence-status?partnershipId=${partnershipId}`,
     );
     expect(report.json.counts).toEqual({ open: 0, overdue: 0, submitted: 0, waived: 1 });
+  });
+
+  it('lets an admin move a partnership into a cohort, where its coordinator then sees it', async () => {
+    const cohort = await stack.call<{ id: string }>(admin, 'POST', '/cohorts', { name: 'Moved cohort' });
+    const moved = await stack.call<{ cohortId: string }>(admin, 'PATCH', `/partnerships/${partnershipId}`, { cohortId: cohort.json.id });
+    expect([moved.status, moved.json.cohortId]).toEqual([200, cohort.json.id]);
+    const coordinator = await stack.call<{ secret: string }>(admin, 'POST', '/api-keys', {
+      name: 'moved coordinator',
+      role: 'coordinator',
+      cohortId: cohort.json.id,
+    });
+    const seen = await stack.call<Page<{ id: string }>>(coordinator.json.secret, 'GET', '/partnerships');
+    expect(seen.json.items.map((p) => p.id)).toEqual([partnershipId]);
+    expect((await stack.call(admin, 'PATCH', `/partnerships/${partnershipId}`, {})).status).toBe(400);
   });
 
   it("reads a partnership's timeline as pages of events", async () => {

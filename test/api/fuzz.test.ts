@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -47,10 +47,14 @@ it('answers thousands of generated requests, valid and invalid, without a single
     '--report-ndjson-path',
     report,
   ];
-  const result = await run(st, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }).catch(
+  // schemathesis keeps a cache of what it found in its working directory: a scratch one, not the repository.
+  const cwd = await mkdtemp(path.join(os.tmpdir(), 'tandem-fuzz-'));
+  const result = await run(st, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }).catch(
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
   const summary = summarize(await readFile(report, 'utf8'));
+  await rm(cwd, { recursive: true, force: true });
+  await rm(report, { force: true });
   console.log(`[fuzz] ${summary.requests} requests; statuses ${JSON.stringify(summary.statuses)}`);
   expect(summary.serverErrors, result.stdout.slice(-4000)).toEqual([]);
   expect('code' in result ? result.code : 0, result.stdout.slice(-4000)).toBe(0);

@@ -49,6 +49,9 @@ CREATE UNIQUE INDEX "api_key_secret_hash_key" ON "api_key"("secret_hash");
 -- CreateIndex
 CREATE UNIQUE INDEX "calendar_feed_token_hash_key" ON "calendar_feed"("token_hash");
 
+-- CreateIndex
+CREATE INDEX "idempotency_record_created_at_idx" ON "idempotency_record"("created_at");
+
 -- AddForeignKey
 ALTER TABLE "api_key" ADD CONSTRAINT "api_key_cohort_id_fkey" FOREIGN KEY ("cohort_id") REFERENCES "cohort"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
