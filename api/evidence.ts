@@ -51,7 +51,7 @@ const itemJson = (i: EvidenceItem) => ({
   submittedAt: i.submittedAt.toISOString(),
 });
 
-export const evidenceRequestSchema = z
+const evidenceRequestSchema = z
   .object({
     id: z.uuid(),
     partnershipId: z.uuid(),

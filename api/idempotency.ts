@@ -7,7 +7,7 @@ import { ConflictError, UnprocessableError, ValidationError } from '../lib/error
 import type { Reply } from './route.js';
 
 /** How long a key is remembered; a repeat after that is a new request. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /**

@@ -71,7 +71,7 @@ function operation(r: AnyRoute): ZodOpenApiOperationObject {
 }
 
 /** The OpenAPI 3.1 document, generated from the same route declarations and zod schemas that serve requests. */
-export function openApiDocument(routes: readonly AnyRoute[], serverUrl: string) {
+function openApiDocument(routes: readonly AnyRoute[], serverUrl: string) {
   const paths: ZodOpenApiPathsObject = {};
   for (const r of routes) {
     const p = openApiPath(r.path);

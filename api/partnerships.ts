@@ -110,7 +110,7 @@ const updatePartnershipBody = z
   .strict()
   .refine((b) => b.name !== undefined || b.cohortId !== undefined, { message: 'give a name, a cohortId, or both' });
 
-export const schedulePreviewBody = z
+const schedulePreviewBody = z
   .object({
     timeZone: ianaTimeZone,
     recurrence: recurrenceSchema,

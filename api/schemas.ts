@@ -39,7 +39,7 @@ export const blackoutSchema = z
 
 const orgName = z.string().trim().min(1).max(200);
 /** An existing organization by id, or one by name (created if new). */
-export const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
+const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
 
 export const createPartnershipBody = z
   .object({

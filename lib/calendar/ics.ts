@@ -15,7 +15,7 @@ export interface CalendarItem {
   cancelled: boolean;
 }
 
-export const eventUid = (kind: CalendarItem['kind'], id: string) => `${kind}-${id}@tandem`;
+const eventUid = (kind: CalendarItem['kind'], id: string) => `${kind}-${id}@tandem`;
 
 export function calendarFeed(name: string, items: CalendarItem[]): string {
   const calendar = ical({ name, prodId: { company: 'Tandem', product: 'review-cycles', language: 'EN' }, ttl: 3600 });

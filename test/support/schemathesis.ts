@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const SCHEMATHESIS_VERSION = '4.32.5';
+const SCHEMATHESIS_VERSION = '4.32.5';
 
 /**
  * The schemathesis CLI (`st`), a test tool from PyPI, in a virtualenv of its own under `toolsDir`;
