@@ -83,8 +83,8 @@ export const commitmentRoutes = [
     responses: { 201: { description: 'Created; its deadline workflow is running', schema: commitmentSchema } },
     async handle({ params, body, caller, deps }) {
       const { db, temporal } = deps;
-      const id = await visiblePartnershipId(db, caller, params.id);
-      const partnership = await openPartnership(db, id);
+      const partnership = await openPartnership(db, caller, params.id);
+      const { id } = partnership;
       const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
       assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
       const commitment = await db.$transaction(async (tx) => {

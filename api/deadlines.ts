@@ -1,21 +1,28 @@
 import type { Client } from '@temporalio/client';
+import type { Caller } from '../lib/auth/api-keys.js';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { nextReview, type ReviewSchedule, ScheduleError } from '../lib/schedule/recurrence.js';
 import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlineStatus } from '../workflows/deadline.js';
+import { partnershipScope } from './scope.js';
 
-export type Partnership = NonNullable<Awaited<ReturnType<typeof loadPartnership>>>;
+export type Partnership = Awaited<ReturnType<typeof loadPartnership>>;
 
-export async function loadPartnership(db: Db, id: string) {
-  return db.partnership.findUnique({ where: { id }, include: { members: { include: { person: true } } } });
+/** The partnership with its members, if the caller may see it; 404 otherwise. */
+export async function loadPartnership(db: Db, caller: Caller, id: string) {
+  const partnership = await db.partnership.findFirst({
+    where: { id, ...partnershipScope(caller) },
+    include: { members: { include: { person: true } } },
+  });
+  if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
+  return partnership;
 }
 
-/** A partnership that can still take new commitments and evidence requests. */
-export async function openPartnership(db: Db, id: string): Promise<Partnership> {
-  const partnership = await loadPartnership(db, id);
-  if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
+/** A partnership the caller may see that can still take new commitments and evidence requests. */
+export async function openPartnership(db: Db, caller: Caller, id: string): Promise<Partnership> {
+  const partnership = await loadPartnership(db, caller, id);
   if (partnership.status === 'completed' || partnership.status === 'ended_early') {
     throw new ConflictError('The partnership has ended; it takes no new commitments or evidence requests');
   }

@@ -98,8 +98,8 @@ export const evidenceRoutes = [
     responses: { 201: { description: 'Created; its deadline workflow is running', schema: evidenceRequestSchema } },
     async handle({ params, body, caller, deps }) {
       const { db, temporal } = deps;
-      const id = await visiblePartnershipId(db, caller, params.id);
-      const partnership = await openPartnership(db, id);
+      const partnership = await openPartnership(db, caller, params.id);
+      const { id } = partnership;
       const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
       assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
       const request = await db.$transaction(async (tx) => {
@@ -201,8 +201,7 @@ export const evidenceRoutes = [
       const { id } = params;
       const partnershipId = await visibleOwner(db, caller, 'evidence request', id);
       const request = await db.evidenceRequest.findUniqueOrThrow({ where: { id } });
-      const partnership = await loadPartnership(db, partnershipId);
-      if (!partnership) throw new Error(`partnership ${partnershipId} of evidence request ${id} vanished`);
+      const partnership = await loadPartnership(db, caller, partnershipId);
       const person = memberByEmail(partnership, body.email, 'email');
       const item = { itemId: randomUUID(), personId: person.id, kind: body.kind, link: body.link, text: body.text };
       if (request.status === 'waived') throw new ConflictError('The evidence request was waived; it takes no evidence');

@@ -129,9 +129,7 @@ export const lifecycleRoutes = [
       }
       // What a held review pledges is checked here and created by the workflow, under ids given now,
       // so that it exists exactly when the outcome does.
-      await visiblePartnershipId(deps.db, caller, id);
-      const partnership = await loadPartnership(deps.db, id);
-      if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
+      const partnership = await loadPartnership(deps.db, caller, id);
       assertFuture(
         [
           ...outcome.commitments.map((c, i) => ({ path: `commitments.${i}.dueAt`, at: c.dueAt })),
