@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { ApiKey, Prisma } from '../generated/prisma/client.js';
-import { createApiKey } from '../lib/auth/api-keys.js';
+import { ApiRole, createApiKey } from '../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
 import { uuidParam } from './schemas.js';
 
-const apiRole = z.enum(['admin', 'coordinator', 'district', 'partner']);
+const apiRole = z.enum(ApiRole);
 const apiKeySchema = z
   .object({
     id: z.uuid(),

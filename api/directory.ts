@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { isUniqueViolation } from '../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
@@ -36,8 +37,6 @@ const cohortJson = (c: { id: string; name: string; coordinatorId: string | null;
   coordinatorId: c.coordinatorId,
   createdAt: c.createdAt.toISOString(),
 });
-
-const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
 
 /** Organizations, people and cohorts: who takes part, as far as the caller may see. */
 export const directoryRoutes = [

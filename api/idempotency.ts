@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { Caller } from '../lib/auth/api-keys.js';
-import type { Db } from '../lib/db/client.js';
+import { type Db, isUniqueViolation } from '../lib/db/client.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../lib/errors.js';
 import type { Reply } from './route.js';
 
@@ -41,7 +41,7 @@ export async function withIdempotency(
       data: { apiKeyId: caller.keyId, key, method: req.method, path: req.originalUrl, requestHash },
     });
   } catch (e) {
-    if (!(e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')) throw e;
+    if (!isUniqueViolation(e)) throw e;
     const first = await db.idempotencyRecord.findUnique({ where: id });
     if (!first) throw new ConflictError('A request with this Idempotency-Key just failed; retry it');
     if (first.requestHash !== requestHash) {

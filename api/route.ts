@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { Caller } from '../lib/auth/api-keys.js';
+import { ApiRole, type Caller } from '../lib/auth/api-keys.js';
 import type { Db } from '../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -31,7 +31,7 @@ export interface RouteDeps {
 export type Access = 'public' | 'member' | 'manager' | 'admin';
 
 const ACCESS_ROLES: Record<Exclude<Access, 'public'>, readonly Caller['role'][]> = {
-  member: ['admin', 'coordinator', 'district', 'partner'],
+  member: Object.values(ApiRole),
   manager: ['admin', 'coordinator', 'district'],
   admin: ['admin'],
 };

@@ -6,7 +6,7 @@ process.env.TZ = 'UTC';
 
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type ApiRole, createApiKey, type NewApiKey } from '../lib/auth/api-keys.js';
+import { ApiRole, createApiKey, type NewApiKey } from '../lib/auth/api-keys.js';
 import { type Config, ConfigError, loadConfig } from '../lib/config.js';
 import { createDb } from '../lib/db/client.js';
 import { migrate } from '../lib/db/migrate.js';
@@ -37,7 +37,7 @@ function apiKeyArgs(args: string[]): NewApiKey {
       strict: true,
     });
     if (!values.name || !values.role) throw new Error('--name and --role are required');
-    if (!['admin', 'coordinator', 'district', 'partner'].includes(values.role)) throw new Error(`unknown --role ${values.role}`);
+    if (!Object.hasOwn(ApiRole, values.role)) throw new Error(`unknown --role ${values.role}`);
     for (const id of ['cohort', 'organization'] as const) {
       if (values[id] !== undefined && !z.uuid().safeParse(values[id]).success) throw new Error(`--${id} must be a uuid`);
     }

@@ -1,11 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiKey, ApiRole } from '../../generated/prisma/client.js';
+import { type ApiKey, ApiRole } from '../../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { ValidationError } from '../errors.js';
 import { hashSecret, newSecret } from './secrets.js';
 
-export type { ApiRole };
+export { ApiRole };
 
 /** Who is calling: the key's role and the cohort or organization it is confined to. */
 export interface Caller {
