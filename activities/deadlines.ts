@@ -1,13 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db/client.js';
-import { sendOnce } from '../lib/mail/outbox.js';
+import { notify } from '../lib/mail/notify.js';
 import { deadlineNotice } from '../lib/mail/templates.js';
-import { resolvePolicy, wantsMessage } from '../lib/policy.js';
+import { resolvePolicy } from '../lib/policy.js';
 import { type DeadlineStage, planDeadline, stageName } from '../lib/schedule/deadlines.js';
 import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlinePlan } from '../workflows/deadline.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
+import { mailContext } from './mail.js';
 
 /** The two things that have a deadline. Keys, templates, events and links are named after `prefix`. */
 export const DEADLINE_KINDS = {
@@ -31,7 +32,8 @@ async function load(db: Db, kind: DeadlineKind, id: string) {
 }
 
 /** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
-export function createDeadlineOperations({ db, mailer, publicUrl }: ActivityDeps) {
+export function createDeadlineOperations(deps: ActivityDeps) {
+  const { db, publicUrl } = deps;
   return {
     /** The current due time and the stages of the deadline, by the partnership's policy and in its zone. */
     async plan(kind: DeadlineKind, id: string): Promise<DeadlinePlan> {
@@ -68,28 +70,33 @@ export function createDeadlineOperations({ db, mailer, publicUrl }: ActivityDeps
       const members = row.partnership.members;
       const roles =
         input.stage.kind === 'escalation' ? (input.stage.to === 'leads' ? ['district_lead', 'partner_lead'] : ['executive_sponsor']) : [];
-      const ownerMembership = members.find((m) => m.personId === row.ownerId);
-      const toOwner = !ownerMembership || wantsMessage(ownerMembership, template) ? [row.owner.email] : [];
-      const escalateTo = members.filter((m) => roles.includes(m.role)).map((m) => m.person.email);
-      const recipients = [...new Set([...toOwner, ...escalateTo])].sort();
-      if (recipients.length > 0) {
-        await sendOnce(db, mailer, {
-          idempotencyKey,
-          partnershipId: row.partnershipId,
-          template,
-          recipients,
-          mail: deadlineNotice(label, notice, {
+      const owner = { person: row.owner, membership: members.find((m) => m.personId === row.ownerId) ?? null };
+      const escalateTo = members.filter((m) => roles.includes(m.role)).map((m) => ({ person: m.person, membership: m }));
+      // An escalation reaches the leads or the sponsor even when the owner opted out of optional mail.
+      const recipients = [owner, ...escalateTo].filter((r, i, all) => all.findIndex((x) => x.person.id === r.person.id) === i);
+      await notify(mailContext(deps), {
+        messageKey: idempotencyKey,
+        template,
+        partnershipId: row.partnershipId,
+        partnershipName: row.partnership.name,
+        timeZone: row.partnership.timeZone,
+        dueAt: input.stage.at,
+        recipients,
+        render: (timeZone) =>
+          deadlineNotice(label, notice, {
             partnershipName: row.partnership.name,
             description: row.description,
             ownerName: row.owner.name,
             dueAt: input.dueAt,
-            timeZone: row.partnership.timeZone,
+            timeZone,
             link: `${publicUrl}/${path}/${row.id}`,
           }),
-          dueAt: input.stage.at,
-        });
-      }
-      await recordEvent(db, row.partnershipId, idempotencyKey, `${prefix}.${stage.replace(':', '_')}`, { ...subject, recipients });
+      });
+      const wanted = recipients.filter((r) => template !== `${prefix}-reminder` || r.membership?.notifications !== 'essential');
+      await recordEvent(db, row.partnershipId, idempotencyKey, `${prefix}.${stage.replace(':', '_')}`, {
+        ...subject,
+        recipients: wanted.map((r) => r.person.email).sort(),
+      });
     },
 
     /** Moves the due time, keeping the history of extensions; reopens an overdue deadline. */

@@ -5,4 +5,6 @@ export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   publicUrl: string;
+  /** MAIL_GIVE_UP_AFTER: how long a message is retried before it is marked failed. */
+  mailGiveUpAfterMs: number;
 }

@@ -1,6 +1,7 @@
 import { createCommitmentActivities } from './commitments.js';
 import type { ActivityDeps } from './deps.js';
 import { createEvidenceActivities } from './evidence.js';
+import { createMailActivities } from './mail.js';
 import { createReflectionActivities } from './reflections.js';
 import { createReviewActivities } from './reviews.js';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReflectionActivities(deps),
     ...createCommitmentActivities(deps),
     ...createEvidenceActivities(deps),
+    ...createMailActivities(deps),
   };
 }
 

@@ -1,12 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import { sendOnce } from '../lib/mail/outbox.js';
+import { notify } from '../lib/mail/notify.js';
 import { reflectionPrompt, reflectionSummary } from '../lib/mail/templates.js';
-import { resolvePolicy, wantsMessage } from '../lib/policy.js';
+import { resolvePolicy } from '../lib/policy.js';
 import { parseOffset } from '../lib/schedule/reminders.js';
 import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
+import { mailContext } from './mail.js';
 
 export interface ReflectionPlan {
   memberIds: string[];
@@ -18,7 +19,8 @@ export interface ReflectionPlan {
 }
 
 /** The reflection window after a held review: prompts, reminders, the leads' summary. */
-export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDeps) {
+export function createReflectionActivities(deps: ActivityDeps) {
+  const { db, publicUrl } = deps;
   return {
     /**
      * Opens the reflection window after a held review: one prompt row per member (created once,
@@ -52,28 +54,32 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
       });
       if (review.reflectionsClosedAt) return 0;
       const template = input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder';
+      const { partnership } = review;
+      let asked = 0;
       // Someone who has since left the partnership is no longer asked.
-      const asked = review.reflections.filter((r) => {
-        const member = review.partnership.members.find((m) => m.personId === r.personId);
-        return member && wantsMessage(member, template);
-      });
-      for (const r of asked) {
-        await sendOnce(db, mailer, {
-          idempotencyKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
-          partnershipId: review.partnershipId,
+      for (const r of review.reflections) {
+        const membership = partnership.members.find((m) => m.personId === r.personId);
+        if (!membership) continue;
+        const copies = await notify(mailContext(deps), {
+          messageKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
           template,
-          recipients: [r.person.email],
-          mail: reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
-            partnershipName: review.partnership.name,
-            sequence: review.sequence,
-            closesAt: input.closesAt,
-            timeZone: review.partnership.timeZone,
-            link: `${publicUrl}/reviews/${review.id}/reflections`,
-          }),
+          partnershipId: review.partnershipId,
+          partnershipName: partnership.name,
+          timeZone: partnership.timeZone,
           dueAt: input.dueAt,
+          recipients: [{ person: r.person, membership }],
+          render: (timeZone) =>
+            reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
+              partnershipName: partnership.name,
+              sequence: review.sequence,
+              closesAt: input.closesAt,
+              timeZone,
+              link: `${publicUrl}/reviews/${review.id}/reflections`,
+            }),
         });
+        if (!copies['not-wanted']) asked += 1;
       }
-      return asked.length;
+      return asked;
     },
 
     /** Closes the window and tells the leads who answered and who did not. */
@@ -91,23 +97,25 @@ export function createReflectionActivities({ db, mailer, publicUrl }: ActivityDe
       });
       const answered = review.reflections.filter((r) => r.submittedAt).map((r) => r.person.name);
       const missing = review.reflections.filter((r) => !r.submittedAt).map((r) => r.person.name);
-      const leads = review.partnership.members
-        .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
-        .map((m) => m.person.email);
       const key = `reflection:${review.id}:summary`;
-      await sendOnce(db, mailer, {
-        idempotencyKey: key,
-        partnershipId: review.partnershipId,
+      await notify(mailContext(deps), {
+        messageKey: key,
         template: 'reflection-summary',
-        recipients: leads.sort(),
-        mail: reflectionSummary({
-          partnershipName: review.partnership.name,
-          sequence: review.sequence,
-          answered,
-          missing,
-          link: `${publicUrl}/reviews/${review.id}/reflections`,
-        }),
+        partnershipId: review.partnershipId,
+        partnershipName: review.partnership.name,
+        timeZone: review.partnership.timeZone,
         dueAt: input.at,
+        recipients: review.partnership.members
+          .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
+          .map((m) => ({ person: m.person, membership: m })),
+        render: () =>
+          reflectionSummary({
+            partnershipName: review.partnership.name,
+            sequence: review.sequence,
+            answered,
+            missing,
+            link: `${publicUrl}/reviews/${review.id}/reflections`,
+          }),
       });
       await recordEvent(db, review.partnershipId, key, 'review.reflections_closed', {
         reviewId: review.id,

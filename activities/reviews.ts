@@ -1,14 +1,23 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import { sendOnce } from '../lib/mail/outbox.js';
-import { reviewMissed, reviewReminder } from '../lib/mail/templates.js';
-import { wantsMessage } from '../lib/policy.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { reviewInvitation as invitationIcs } from '../lib/calendar/ics.js';
+import { type NoticeResult, notify } from '../lib/mail/notify.js';
+import {
+  type LifecycleNotice,
+  partnershipLifecycle,
+  reviewCancelled,
+  reviewInvitation,
+  reviewMissed,
+  reviewReminder,
+} from '../lib/mail/templates.js';
 import { type Blackout, nextReview } from '../lib/schedule/recurrence.js';
 import { type PlannedReminder, parseOffset, planReminders } from '../lib/schedule/reminders.js';
 import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { RecurrenceChange, ReviewOutcome } from '../workflows/partnership-shared.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
+import { mailContext, workflowNow } from './mail.js';
 
 export interface ReviewPlan {
   reviewId: string;
@@ -37,9 +46,20 @@ export interface ReminderInput {
 }
 
 export interface ReminderResult {
-  idempotencyKey: string;
-  status: 'sent' | 'already-sent' | 'nobody-wants-it';
+  messageKey: string;
+  /** How many copies ended in each state, and how many members opted out of reminders. */
+  copies: NoticeResult;
 }
+
+const withMembers = { include: { members: { include: { person: true } } } } as const;
+type ReviewWithMembers = Prisma.ReviewGetPayload<{ include: { partnership: typeof withMembers } }>;
+
+const LIFECYCLE_NOTICE: Record<LifecycleChange['to'], LifecycleNotice> = {
+  active: 'resumed',
+  paused: 'paused',
+  completed: 'ended',
+  ended_early: 'ended',
+};
 
 const scheduleOf = (p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown }) => ({
   rrule: p.recurrenceRule,
@@ -49,7 +69,47 @@ const scheduleOf = (p: { recurrenceRule: string; recurrenceStart: string; timeZo
 });
 
 /** A partnership's reviews: planning from the recurrence, reminders, outcomes, lifecycle changes. */
-export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) {
+export function createReviewActivities(deps: ActivityDeps) {
+  const { db, mailer, publicUrl } = deps;
+  const loadReview = (id: string) => db.review.findUniqueOrThrow({ where: { id }, include: { partnership: withMembers } });
+  const partnershipLink = (id: string) => `${publicUrl}/partnerships/${id}`;
+
+  /**
+   * The review's invitation for its current calendar sequence (REQUEST), or its cancellation, to every
+   * member; keyed by review and sequence, so asking again for the same version sends nothing.
+   */
+  async function sendInvitation(review: ReviewWithMembers, dueAt: number): Promise<void> {
+    const p = review.partnership;
+    const cancel = review.status === 'skipped';
+    if (!cancel && review.status !== 'scheduled') return;
+    const link = partnershipLink(p.id);
+    const mail = { partnershipName: p.name, sequence: review.sequence, scheduledAt: review.scheduledAt.getTime(), link };
+    await notify(mailContext(deps), {
+      messageKey: cancel ? `review:${review.id}:cancel` : `review:${review.id}:invitation:${review.calendarSequence}`,
+      template: cancel ? 'review-cancelled' : 'review-invitation',
+      partnershipId: p.id,
+      partnershipName: p.name,
+      timeZone: p.timeZone,
+      dueAt,
+      recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+      render: (timeZone) =>
+        cancel
+          ? reviewCancelled({ ...mail, timeZone, reason: review.skipReason ?? 'it was skipped' })
+          : reviewInvitation({ ...mail, timeZone, moved: review.calendarSequence > 0 }),
+      calendar: invitationIcs({
+        method: cancel ? 'CANCEL' : 'REQUEST',
+        reviewId: review.id,
+        sequence: review.calendarSequence,
+        start: review.scheduledAt,
+        summary: `Partnership review #${review.sequence}: ${p.name}`,
+        description: `Quarterly review #${review.sequence} of ${p.name}.\n${link}`,
+        url: link,
+        organizer: mailer.from,
+        attendees: p.members.map((m) => ({ name: m.person.name, email: m.person.email })),
+      }),
+    });
+  }
+
   return {
     async activatePartnership(partnershipId: string): Promise<void> {
       const found = await db.partnership.updateMany({
@@ -105,6 +165,7 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
       // Each cycle refreshes the counts the workflow's status shows.
       await publishOpenCounts(db, Context.current().client, partnershipId);
       if (!review) return null;
+      await sendInvitation(await loadReview(review.id), opts?.now ?? workflowNow());
       const scheduledAt = review.scheduledAt.getTime();
       return {
         reviewId: review.id,
@@ -130,12 +191,43 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
         if (ending || change.to === 'active') {
           await tx.review.updateMany({
             where: { partnershipId, status: 'scheduled', ...(change.to === 'active' && { scheduledAt: { lt: at } }) },
-            data: { status: 'skipped', skipReason: reason, outcomeAt: at },
+            data: { status: 'skipped', skipReason: reason, outcomeAt: at, calendarSequence: { increment: 1 } },
           });
         }
         await recordEvent(tx, partnershipId, `partnership:${partnershipId}:${change.to}:${change.at}`, `partnership.${change.to}`, {
           ...(change.reason && { reason: change.reason }),
         });
+      });
+      const closed = await db.review.findMany({
+        where: {
+          partnershipId,
+          status: 'skipped',
+          outcomeAt: at,
+          skipReason: { in: ['the partnership ended', 'the partnership was paused'] },
+        },
+        include: { partnership: withMembers },
+      });
+      for (const review of closed) await sendInvitation(review, change.at);
+      const p = await db.partnership.findUniqueOrThrow({ where: { id: partnershipId }, ...withMembers });
+      const next = await db.review.findFirst({ where: { partnershipId, status: 'scheduled' }, orderBy: { sequence: 'asc' } });
+      const notice = LIFECYCLE_NOTICE[change.to];
+      await notify(mailContext(deps), {
+        messageKey: `partnership:${partnershipId}:${change.to}:${change.at}`,
+        template: `partnership-${notice}`,
+        partnershipId,
+        partnershipName: p.name,
+        timeZone: p.timeZone,
+        dueAt: change.at,
+        recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+        render: (timeZone) =>
+          partnershipLifecycle(notice, {
+            partnershipName: p.name,
+            at: change.at,
+            reason: change.reason,
+            nextReviewAt: next?.scheduledAt.getTime() ?? null,
+            timeZone,
+            link: partnershipLink(partnershipId),
+          }),
       });
     },
 
@@ -145,7 +237,11 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
         if (review.scheduledAt.getTime() === input.at) return;
         await tx.review.update({
           where: { id: input.reviewId },
-          data: { scheduledAt: new Date(input.at), originalAt: review.originalAt ?? review.scheduledAt },
+          data: {
+            scheduledAt: new Date(input.at),
+            originalAt: review.originalAt ?? review.scheduledAt,
+            calendarSequence: { increment: 1 },
+          },
         });
         await recordEvent(tx, input.partnershipId, `review:${input.reviewId}:rescheduled:${input.at}`, 'review.rescheduled', {
           reviewId: input.reviewId,
@@ -153,6 +249,7 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
           to: new Date(input.at).toISOString(),
         });
       });
+      await sendInvitation(await loadReview(input.reviewId), workflowNow());
     },
 
     /**
@@ -167,7 +264,7 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
           data:
             input.outcome === 'held'
               ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [], outcomeAt: new Date(input.at) }
-              : { status: 'skipped', skipReason: input.reason, outcomeAt: new Date(input.at) },
+              : { status: 'skipped', skipReason: input.reason, outcomeAt: new Date(input.at), calendarSequence: { increment: 1 } },
         });
         await recordEvent(tx, partnershipId, `review:${reviewId}:outcome`, `review.${input.outcome}`, {
           reviewId,
@@ -199,6 +296,7 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
           });
         }
       });
+      if (input.outcome === 'skipped') await sendInvitation(await loadReview(reviewId), input.at);
       await publishOpenCounts(db, Context.current().client, partnershipId);
     },
 
@@ -208,29 +306,26 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
         await tx.review.updateMany({ where: { id: input.reviewId, status: 'scheduled' }, data: { status: 'missed' } });
         await recordEvent(tx, input.partnershipId, `review:${input.reviewId}:outcome`, 'review.missed', { reviewId: input.reviewId });
       });
-      const review = await db.review.findUniqueOrThrow({
-        where: { id: input.reviewId },
-        include: { partnership: { include: { members: { include: { person: true } } } } },
-      });
+      const review = await loadReview(input.reviewId);
       if (review.status !== 'missed') return;
       const { partnership } = review;
-      const recipients = partnership.members
-        .filter((m) => m.role === 'executive_sponsor' || m.role === 'district_lead' || m.role === 'partner_lead')
-        .map((m) => m.person.email)
-        .sort();
-      if (recipients.length === 0) return;
-      await sendOnce(db, mailer, {
-        idempotencyKey: `review:${review.id}:missed`,
-        partnershipId: partnership.id,
+      await notify(mailContext(deps), {
+        messageKey: `review:${review.id}:missed`,
         template: 'review-missed',
-        recipients,
-        mail: reviewMissed({
-          partnershipName: partnership.name,
-          sequence: review.sequence,
-          scheduledAt: review.scheduledAt.getTime(),
-          timeZone: partnership.timeZone,
-          link: `${publicUrl}/partnerships/${partnership.id}`,
-        }),
+        partnershipId: partnership.id,
+        partnershipName: partnership.name,
+        timeZone: partnership.timeZone,
+        recipients: partnership.members
+          .filter((m) => m.role === 'executive_sponsor' || m.role === 'district_lead' || m.role === 'partner_lead')
+          .map((m) => ({ person: m.person, membership: m })),
+        render: (timeZone) =>
+          reviewMissed({
+            partnershipName: partnership.name,
+            sequence: review.sequence,
+            scheduledAt: review.scheduledAt.getTime(),
+            timeZone,
+            link: partnershipLink(partnership.id),
+          }),
         // Missed the moment the grace period ended, whenever the worker got to it.
         dueAt: DateTime.fromMillis(review.scheduledAt.getTime(), { zone: partnership.timeZone })
           .plus(parseOffset(partnership.outcomeGrace))
@@ -244,7 +339,7 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
      */
     async changeRecurrence(input: { partnershipId: string; change: RecurrenceChange; at: number }): Promise<void> {
       const { partnershipId, change } = input;
-      await db.$transaction(async (tx) => {
+      const movedId = await db.$transaction(async (tx) => {
         const p = await tx.partnership.update({
           where: { id: partnershipId },
           data: {
@@ -263,12 +358,21 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
         if (upcoming && next && upcoming.scheduledAt.getTime() !== next.at) {
           await tx.review.update({
             where: { id: upcoming.id },
-            data: { scheduledAt: new Date(next.at), originalAt: upcoming.originalAt ?? upcoming.scheduledAt },
+            data: {
+              scheduledAt: new Date(next.at),
+              originalAt: upcoming.originalAt ?? upcoming.scheduledAt,
+              calendarSequence: { increment: 1 },
+            },
           });
         } else if (upcoming && !next) {
           await tx.review.update({
             where: { id: upcoming.id },
-            data: { status: 'skipped', skipReason: 'the new recurrence has no further review', outcomeAt: new Date(input.at) },
+            data: {
+              status: 'skipped',
+              skipReason: 'the new recurrence has no further review',
+              outcomeAt: new Date(input.at),
+              calendarSequence: { increment: 1 },
+            },
           });
         }
         await recordEvent(tx, partnershipId, `partnership:${partnershipId}:recurrence:${input.at}`, 'partnership.recurrence_changed', {
@@ -277,43 +381,38 @@ export function createReviewActivities({ db, mailer, publicUrl }: ActivityDeps) 
           ...(upcoming && { reviewId: upcoming.id, from: upcoming.scheduledAt.toISOString() }),
           ...(upcoming && next && { to: new Date(next.at).toISOString() }),
         });
+        return upcoming?.id;
       });
+      if (movedId) await sendInvitation(await loadReview(movedId), input.at);
     },
 
     async sendReviewReminder(input: ReminderInput): Promise<ReminderResult> {
-      const idempotencyKey = `review:${input.reviewId}:reminder:${input.reminderIndex}`;
-      const review = await db.review.findUnique({
-        where: { id: input.reviewId },
-        include: { partnership: { include: { members: { include: { person: true } } } } },
-      });
+      const messageKey = `review:${input.reviewId}:reminder:${input.reminderIndex}`;
+      const review = await db.review.findUnique({ where: { id: input.reviewId }, include: { partnership: withMembers } });
       if (!review) throw ApplicationFailure.nonRetryable(`review ${input.reviewId} does not exist`, 'NotFound');
       const { partnership } = review;
-      const recipients = partnership.members.filter((m) => wantsMessage(m, 'review-reminder')).map((m) => m.person.email);
-      if (recipients.length === 0) return { idempotencyKey, status: 'nobody-wants-it' };
-      const status = await sendOnce(
-        db,
-        mailer,
-        {
-          idempotencyKey,
-          partnershipId: partnership.id,
-          template: 'review-reminder',
-          recipients: recipients.sort(),
-          mail: reviewReminder({
+      const copies = await notify(mailContext(deps), {
+        messageKey,
+        template: 'review-reminder',
+        partnershipId: partnership.id,
+        partnershipName: partnership.name,
+        timeZone: partnership.timeZone,
+        dueAt: input.dueAt,
+        recipients: partnership.members.map((m) => ({ person: m.person, membership: m })),
+        render: (timeZone) =>
+          reviewReminder({
             partnershipName: partnership.name,
             sequence: review.sequence,
             scheduledAt: review.scheduledAt.getTime(),
-            timeZone: partnership.timeZone,
-            link: `${publicUrl}/partnerships/${partnership.id}`,
+            timeZone,
+            link: partnershipLink(partnership.id),
           }),
-          dueAt: input.dueAt,
-        },
-        () => Context.current().heartbeat(),
-      );
-      await recordEvent(db, partnership.id, idempotencyKey, 'review.reminder_sent', {
+      });
+      await recordEvent(db, partnership.id, messageKey, 'review.reminder_sent', {
         reviewId: review.id,
         reminderIndex: input.reminderIndex,
       });
-      return { idempotencyKey, status };
+      return { messageKey, copies };
     },
   };
 }

@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { type Caller, callerOf } from '../lib/auth/api-keys.js';
 import { hashSecret, newSecret } from '../lib/auth/secrets.js';
-import { type CalendarItem, calendarFeed } from '../lib/calendar/ics.js';
+import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../lib/calendar/ics.js';
 import type { Db } from '../lib/db/client.js';
 import { NotFoundError } from '../lib/errors.js';
 import { type Reply, route } from './route.js';
 import { uuidParam } from './schemas.js';
 import { partnershipScope, personScope, visiblePartnershipId } from './scope.js';
 
-// Reviews have no length of their own yet; an hour is what the articles describe.
-const REVIEW_MINUTES = 60;
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -45,6 +43,7 @@ async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: st
       description: `Review #${r.sequence} of ${r.partnership.name} (${r.status}).`,
       url: link(`/partnerships/${r.partnershipId}`),
       cancelled: r.status === 'skipped',
+      sequence: r.calendarSequence,
     })),
     ...commitments.map((c) => ({
       kind: 'commitment' as const,
@@ -55,6 +54,7 @@ async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: st
       description: `${c.description}\n\nPartnership: ${c.partnership.name}. Status: ${c.status}.`,
       url: link(`/commitments/${c.id}`),
       cancelled: c.status === 'dropped',
+      sequence: 0,
     })),
     ...evidence.map((e) => ({
       kind: 'evidence' as const,
@@ -65,6 +65,7 @@ async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: st
       description: `${e.description}\n\nPartnership: ${e.partnership.name}. Status: ${e.status}.`,
       url: link(`/evidence-requests/${e.id}`),
       cancelled: e.status === 'waived',
+      sequence: 0,
     })),
   ].sort((a, b) => a.start.getTime() - b.start.getTime());
   let name: string;

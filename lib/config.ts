@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isoDuration } from './policy.js';
+import { parseOffset } from './schedule/reminders.js';
 
 /**
  * The one place that reads the environment. Every variable is documented in README.md;
@@ -46,6 +48,7 @@ const schema = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
+  MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
   WORKER_HEALTH_PORT: port.default(3001),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
@@ -60,6 +63,8 @@ export type Config = Readonly<
     /** Where the tools that provisioning installs are cached. */
     toolsDir: string;
     publicUrl: string;
+    /** MAIL_GIVE_UP_AFTER in milliseconds. */
+    mailGiveUpAfterMs: number;
   }
 >;
 
@@ -82,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, c.DATA_DIR),
     toolsDir: path.resolve(cwd, '.tools'),
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    mailGiveUpAfterMs: parseOffset(c.MAIL_GIVE_UP_AFTER).toMillis(),
   });
 }

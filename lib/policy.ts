@@ -69,8 +69,9 @@ export function resolvePolicy(p: { reminderOffsets: string[]; outcomeGrace: stri
 }
 
 /**
- * Reminders are optional: a member whose notifications are `essential` does not get them. Prompts,
- * overdue notices, escalations, summaries and missed-review notices always go out.
+ * Reminders are optional: a member may unsubscribe from them (notifications `essential`), and a
+ * digest reader gets them gathered once a day. Invitations, prompts, overdue notices, escalations,
+ * summaries and lifecycle notices always go out on their own.
  */
 export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
   'review-reminder',
@@ -78,8 +79,3 @@ export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
   'commitment-reminder',
   'evidence-reminder',
 ]);
-
-/** The members who get a message of this template, by their notification level. */
-export function wantsMessage(member: { notifications: 'all' | 'essential' }, template: string): boolean {
-  return member.notifications === 'all' || !OPTIONAL_TEMPLATES.has(template);
-}

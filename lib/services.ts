@@ -41,7 +41,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS}s`,
-    deps: { db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl },
+    deps: { db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, mailGiveUpAfterMs: config.mailGiveUpAfterMs },
   });
   const running = worker.run();
   running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));

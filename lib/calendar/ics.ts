@@ -1,4 +1,4 @@
-import ical, { ICalEventStatus } from 'ical-generator';
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 
 /**
  * iCalendar for what Tandem schedules. Every event's UID is derived from the row it shows, so a
@@ -13,12 +13,18 @@ export interface CalendarItem {
   description: string;
   url: string;
   cancelled: boolean;
+  /** Raised each time the item moves or is cancelled, so calendar apps take the newer version. */
+  sequence: number;
 }
 
+// Reviews have no length of their own yet; an hour is what the articles describe.
+export const REVIEW_MINUTES = 60;
+
 const eventUid = (kind: CalendarItem['kind'], id: string) => `${kind}-${id}@tandem`;
+const prodId = { company: 'Tandem', product: 'review-cycles', language: 'EN' };
 
 export function calendarFeed(name: string, items: CalendarItem[]): string {
-  const calendar = ical({ name, prodId: { company: 'Tandem', product: 'review-cycles', language: 'EN' }, ttl: 3600 });
+  const calendar = ical({ name, prodId, ttl: 3600 });
   for (const item of items) {
     calendar.createEvent({
       id: eventUid(item.kind, item.id),
@@ -28,7 +34,45 @@ export function calendarFeed(name: string, items: CalendarItem[]): string {
       description: item.description,
       url: item.url,
       status: item.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      sequence: item.sequence,
     });
   }
+  return calendar.toString();
+}
+
+/**
+ * An invitation to a review (REQUEST) or its cancellation (CANCEL), with the same UID as the feed's
+ * event: an app that imported either one updates that event rather than adding a second.
+ */
+export function reviewInvitation(input: {
+  method: 'REQUEST' | 'CANCEL';
+  reviewId: string;
+  sequence: number;
+  start: Date;
+  summary: string;
+  description: string;
+  url: string;
+  organizer: { name: string; address: string };
+  attendees: { name: string; email: string }[];
+}): string {
+  const calendar = ical({ prodId, method: input.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
+  calendar.createEvent({
+    id: eventUid('review', input.reviewId),
+    sequence: input.sequence,
+    start: input.start,
+    end: new Date(input.start.getTime() + REVIEW_MINUTES * 60_000),
+    summary: input.summary,
+    description: input.description,
+    url: input.url,
+    status: input.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    organizer: { name: input.organizer.name, email: input.organizer.address },
+    attendees: input.attendees.map((a) => ({
+      name: a.name,
+      email: a.email,
+      role: ICalAttendeeRole.REQ,
+      status: ICalAttendeeStatus.NEEDSACTION,
+      rsvp: input.method === 'REQUEST',
+    })),
+  });
   return calendar.toString();
 }

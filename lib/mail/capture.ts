@@ -26,6 +26,9 @@ export interface CapturedMail {
   messageId: string | undefined;
   text: string;
   html: string | undefined;
+  /** The iCalendar invitation (text/calendar part), when the message carries one. */
+  calendar: string | undefined;
+  attachments: { filename: string | undefined; contentType: string; size: number }[];
 }
 
 export async function startMailCapture(opts: { dir: string; port: number; host?: string }): Promise<MailCapture> {
@@ -90,6 +93,8 @@ export async function listCapturedMail(dir: string): Promise<CapturedMail[]> {
         messageId: parsed.messageId,
         text: parsed.text ?? '',
         html: typeof parsed.html === 'string' ? parsed.html : undefined,
+        calendar: parsed.attachments.find((a) => a.contentType === 'text/calendar')?.content.toString('utf8'),
+        attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
       };
     }),
   );

@@ -1,59 +1,100 @@
+import type { EmailStatus } from '../../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import type { Mailer } from './mailer.js';
-import type { RenderedMail } from './templates.js';
 
-export interface OutboxMessage {
-  /** Business key of the logical message, e.g. review:<id>:reminder:1. */
-  idempotencyKey: string;
-  partnershipId: string;
-  template: string;
-  recipients: string[];
-  mail: RenderedMail;
-  /** Workflow time at which the message was due. */
-  dueAt: number;
+/** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
+export interface MailContext {
+  db: Db;
+  mailer: Mailer;
+  publicUrl: string;
+  /** How long after its first attempt a message stops being retried and is marked failed. */
+  giveUpAfterMs: number;
+  /** Asks the recipient's mailbox workflow to deliver their held mail when it is due. */
+  wake(personId: string): Promise<void>;
+  /** Called before each SMTP transaction, so a long batch keeps its activity alive. */
+  heartbeat(): void;
 }
 
+/** A refusal the server will give again: retrying cannot help. */
+type Refusal = 'address' | 'message' | null;
+
+function refusalOf(e: unknown): Refusal {
+  const { code, responseCode } = e as { code?: string; responseCode?: number };
+  if (typeof responseCode !== 'number' || responseCode < 500 || responseCode > 599) return null;
+  if (code === 'EENVELOPE') return 'address';
+  if (code === 'EMESSAGE') return 'message';
+  return null;
+}
+
+const clip = (s: string) => s.slice(0, 1000);
+
 /**
- * Records the message, then sends it unless it was sent before: a retried activity with the same
- * key sends nothing twice. The Message-ID is derived from the key, so a receiving side can
- * recognise a resend after a crash between the SMTP reply and the database update.
+ * Sends one recorded message at most once. The row is claimed (pending -> sending) before the SMTP
+ * transaction and marked sent after it (`firstAttemptAt` is set when it became sendable); a row found still `sending` belongs to an attempt that
+ * stopped in between, so whether it arrived is unknown and it is marked unconfirmed, not sent again.
+ * A temporary failure puts it back to pending and throws, for the activity's retry; a permanent
+ * refusal, or a failure after `giveUpAfterMs` of retrying, ends it as bounced or failed, so the
+ * workflow that sent it goes on.
  */
-export async function sendOnce(
-  db: Db,
-  mailer: Mailer,
-  m: OutboxMessage,
-  beforeSend: () => void = () => {},
-): Promise<'sent' | 'already-sent'> {
-  const row = await db.emailOutbox.upsert({
-    where: { idempotencyKey: m.idempotencyKey },
-    create: {
-      idempotencyKey: m.idempotencyKey,
-      partnershipId: m.partnershipId,
-      template: m.template,
-      recipients: m.recipients,
-      subject: m.mail.subject,
-      dueAt: new Date(m.dueAt),
-    },
-    update: {},
+export async function deliver(ctx: MailContext, id: string): Promise<EmailStatus> {
+  const { db } = ctx;
+  const [row] = await db.emailOutbox.updateManyAndReturn({
+    where: { id, status: 'pending' },
+    data: { status: 'sending', attempts: { increment: 1 } },
   });
-  if (row.status === 'sent') return 'already-sent';
-  await db.emailOutbox.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
-  beforeSend();
+  if (!row) {
+    const found = await db.emailOutbox.findUniqueOrThrow({ where: { id }, select: { status: true } });
+    if (found.status !== 'sending') return found.status;
+    await db.emailOutbox.updateMany({
+      where: { id, status: 'sending' },
+      data: { status: 'unconfirmed', lastError: 'the attempt stopped during the SMTP transaction; not sent again to avoid a duplicate' },
+    });
+    return 'unconfirmed';
+  }
+  ctx.heartbeat();
   try {
-    const { messageId } = await mailer.send({
-      to: row.recipients,
+    const { messageId } = await ctx.mailer.send({
+      to: row.recipient,
       subject: row.subject,
-      text: m.mail.text,
-      html: m.mail.html,
-      messageId: `<${m.idempotencyKey.replaceAll(':', '.')}@tandem>`,
+      text: row.text,
+      html: row.html,
+      messageId: `<${row.idempotencyKey.replaceAll(':', '.')}@tandem>`,
+      ...(row.unsubscribeUrl && {
+        headers: { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      }),
+      ...(row.ics && { calendar: { method: row.ics.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', content: row.ics } }),
     });
     await db.emailOutbox.update({
-      where: { id: row.id },
+      where: { id },
       data: { status: 'sent', sentAt: new Date(), providerMessageId: messageId, lastError: null },
     });
+    return 'sent';
   } catch (e) {
-    await db.emailOutbox.update({ where: { id: row.id }, data: { lastError: (e as Error).message.slice(0, 1000) } });
+    const message = clip((e as Error).message);
+    const refusal = refusalOf(e);
+    if (refusal === 'address') {
+      await db.emailOutbox.update({ where: { id }, data: { status: 'bounced', lastError: message } });
+      if (row.personId) {
+        await db.person.updateMany({
+          where: { id: row.personId, email: row.recipient },
+          data: { emailBouncedAt: new Date(), emailBounce: message },
+        });
+      }
+      return 'bounced';
+    }
+    const since = row.firstAttemptAt ?? row.createdAt;
+    if (refusal === 'message' || Date.now() - since.getTime() >= ctx.giveUpAfterMs) {
+      const why = refusal ? message : `gave up after ${row.attempts} attempts since ${since.toISOString()}: ${message}`;
+      await db.emailOutbox.update({ where: { id }, data: { status: 'failed', lastError: clip(why) } });
+      return 'failed';
+    }
+    await db.emailOutbox.update({ where: { id }, data: { status: 'pending', lastError: message } });
     throw e;
   }
-  return 'sent';
+}
+
+/** Why a message to this person is not attempted: the server refused their address for good. */
+export function bounceNote(person: { email: string; emailBouncedAt: Date | null; emailBounce: string | null }, recipient: string) {
+  if (!person.emailBouncedAt || person.email !== recipient) return null;
+  return clip(`not sent: the server refused ${recipient} on ${person.emailBouncedAt.toISOString()}: ${person.emailBounce ?? ''}`);
 }

@@ -6,7 +6,7 @@ export interface RenderedMail {
   html: string;
 }
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** "Tuesday, January 13, 2026 at 3:30 PM CST (America/Chicago)": local time with the zone named. */
@@ -132,4 +132,107 @@ export function reflectionSummary(input: {
 <p>Did not answer (${input.missing.length}): ${escapeHtml(list(input.missing))}</p>
 <p><a href="${escapeHtml(input.link)}">Read the reflections</a></p>`;
   return { subject, text, html };
+}
+
+/** Sent with a calendar invitation (REQUEST) when a review is planned or moves. */
+export function reviewInvitation(input: ReviewMailInput & { moved: boolean }): RenderedMail {
+  const when = formatLocalTime(input.scheduledAt, input.timeZone);
+  const subject = `${input.moved ? 'Moved' : 'Invitation'}: quarterly review #${input.sequence} of ${input.partnershipName}`;
+  const lead = input.moved
+    ? `Quarterly review #${input.sequence} of ${input.partnershipName} has moved to ${when}.`
+    : `You are invited to quarterly review #${input.sequence} of ${input.partnershipName} on ${when}.`;
+  const ask = 'Both sides meet to look at the evidence, reflect on what worked and agree on the next commitments.';
+  const text = [lead, '', ask, '', 'The attached invitation adds it to your calendar.', '', `Details: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p>${escapeHtml(ask)}</p>
+<p>The attached invitation adds it to your calendar.</p>
+<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
+}
+
+/** Sent with a calendar cancellation (CANCEL) when a review is skipped or the partnership ends. */
+export function reviewCancelled(input: ReviewMailInput & { reason: string }): RenderedMail {
+  const when = formatLocalTime(input.scheduledAt, input.timeZone);
+  const subject = `Cancelled: quarterly review #${input.sequence} of ${input.partnershipName}`;
+  const lead = `Quarterly review #${input.sequence} of ${input.partnershipName}, planned for ${when}, will not take place: ${input.reason}.`;
+  const text = [lead, '', `Details: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
+}
+
+export type LifecycleNotice = 'paused' | 'resumed' | 'ended';
+
+export function partnershipLifecycle(
+  notice: LifecycleNotice,
+  input: { partnershipName: string; at: number; reason?: string; nextReviewAt: number | null; timeZone: string; link: string },
+): RenderedMail {
+  const at = formatLocalTime(input.at, input.timeZone);
+  const subject = `${input.partnershipName} is ${notice === 'resumed' ? 'active again' : notice}`;
+  const lead = {
+    paused: `${input.partnershipName} was paused on ${at}. No reviews or reminders until it resumes.`,
+    resumed: `${input.partnershipName} resumed on ${at}.`,
+    ended: `${input.partnershipName} ended on ${at}. Its upcoming reviews are cancelled.`,
+  }[notice];
+  const lines = [
+    lead,
+    ...(input.reason ? [`Reason: ${input.reason}`] : []),
+    ...(notice === 'resumed' && input.nextReviewAt !== null
+      ? [`The next review is on ${formatLocalTime(input.nextReviewAt, input.timeZone)}.`]
+      : []),
+  ];
+  const text = [...lines, '', `Details: ${input.link}`].join('\n');
+  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
+}
+
+/** One email gathering the messages held for a person's daily digest, oldest first. */
+export function digest(input: { at: number; timeZone: string; items: (RenderedMail & { unsubscribeUrl: string | null })[] }): RenderedMail {
+  const day = DateTime.fromMillis(input.at, { zone: input.timeZone }).toFormat('cccc, LLLL d');
+  const n = input.items.length;
+  const subject = `Your Tandem digest for ${day}: ${n} ${n === 1 ? 'reminder' : 'reminders'}`;
+  const rule = '-'.repeat(40);
+  const text = [
+    `${n} ${n === 1 ? 'message' : 'messages'} since your last digest:`,
+    ...input.items.flatMap((m, i) => [
+      '',
+      rule,
+      `${i + 1}. ${m.subject}`,
+      '',
+      m.text,
+      ...(m.unsubscribeUrl ? ['', `To stop these reminders: ${m.unsubscribeUrl}`] : []),
+    ]),
+  ].join('\n');
+  // Each item's HTML was escaped when it was rendered.
+  const html = `<p>${n} ${n === 1 ? 'message' : 'messages'} since your last digest:</p>
+${input.items
+  .map(
+    (m, i) =>
+      `<h3>${i + 1}. ${escapeHtml(m.subject)}</h3>\n${m.html}${
+        m.unsubscribeUrl ? `\n<p style="font-size:small"><a href="${escapeHtml(m.unsubscribeUrl)}">Stop these reminders</a></p>` : ''
+      }`,
+  )
+  .join('\n<hr>\n')}`;
+  return { subject, text, html };
+}
+
+/** The part under every message: which zone its times are in, and how to stop optional ones. */
+export function withFooter(
+  mail: RenderedMail,
+  opts: { timeZone: string; unsubscribeUrl: string | null; partnershipName?: string },
+): RenderedMail {
+  const zone = `Times in this message are in ${opts.timeZone}.`;
+  const stop = opts.unsubscribeUrl
+    ? `To stop reminders${opts.partnershipName ? ` from ${opts.partnershipName}` : ''}: ${opts.unsubscribeUrl}`
+    : null;
+  const text = [mail.text, '', '--', zone, ...(stop ? [stop] : [])].join('\n');
+  const html = `${mail.html}
+<hr>
+<p style="color:#666;font-size:small">${escapeHtml(zone)}${
+    opts.unsubscribeUrl
+      ? `<br><a href="${escapeHtml(opts.unsubscribeUrl)}">Stop reminders${opts.partnershipName ? ` from ${escapeHtml(opts.partnershipName)}` : ''}</a>`
+      : ''
+  }</p>`;
+  return { subject: mail.subject, text, html };
 }

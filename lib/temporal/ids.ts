@@ -3,3 +3,4 @@ export const partnershipWorkflowId = (partnershipId: string) => `partnership:${p
 export const commitmentWorkflowId = (commitmentId: string) => `commitment:${commitmentId}`;
 export const reflectionWorkflowId = (reviewId: string) => `reflection:${reviewId}`;
 export const evidenceWorkflowId = (requestId: string) => `evidence:${requestId}`;
+export const mailboxWorkflowId = (personId: string) => `mailbox:${personId}`;

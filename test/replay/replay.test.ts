@@ -23,6 +23,8 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/eighteen-months.json',
         'commitmentWorkflow/overdue-escalated-via-held-review.json',
         'evidenceRequestWorkflow/submitted-after-reminder.json',
+        'mailboxWorkflow/digest-of-eight-reminders.json',
+        'mailboxWorkflow/held-over-quiet-hours.json',
       ]),
     );
   });

@@ -68,7 +68,7 @@ export function useApiStack(taskQueue: string): ApiStack {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db: stack.database.db, mailer, publicUrl: 'http://tandem.test' },
+      deps: { db: stack.database.db, mailer, publicUrl: 'http://tandem.test', mailGiveUpAfterMs: 86_400_000 },
     });
     running = stack.worker.run();
     const connection = await Connection.connect({ address: stack.dev.address });

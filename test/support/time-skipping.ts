@@ -13,7 +13,7 @@ export interface TimeSkippingStack {
   mailbox: Awaited<ReturnType<typeof startMailbox>>;
   mailer: Mailer;
   /** A worker with the real activities on this stack; a worker runs once, so one per test. */
-  newWorker(): Promise<Worker>;
+  newWorker(opts?: { mailGiveUpAfterMs?: number; mailer?: Mailer }): Promise<Worker>;
 }
 
 /**
@@ -30,12 +30,17 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
     stack.database = await createTestDatabase();
     stack.mailbox = await startMailbox();
     stack.mailer = createMailer(stack.mailbox.url, 'Tandem <tandem@test.example>');
-    stack.newWorker = async () =>
+    stack.newWorker = async (opts = {}) =>
       Worker.create({
         connection: stack.env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
-        activities: createActivities({ db: stack.database.db, mailer: stack.mailer, publicUrl: 'http://tandem.test' }),
+        activities: createActivities({
+          db: stack.database.db,
+          mailer: opts.mailer ?? stack.mailer,
+          publicUrl: 'http://tandem.test',
+          mailGiveUpAfterMs: opts.mailGiveUpAfterMs ?? 86_400_000,
+        }),
       });
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
 import { partnershipWorkflow } from '../../workflows/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { waitFor } from '../support/mailbox.js';
+import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const PARTNERSHIPS = 100;
@@ -58,16 +59,23 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
       expect(reviews.map((r) => [r.sequence, r.status, r.scheduledAt.getTime()])).toEqual(
         p.reviews.map((d, i) => [i + 1, i < 4 ? 'missed' : 'scheduled', d.toMillis()]),
       );
-      const mail = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
+      const mail = (
+        await outboxMessages(stack.database.db, { partnershipId: p.id, template: { in: ['review-reminder', 'review-missed'] } })
+      ).sort((a, b) => (a.dueAt as number) - (b.dueAt as number));
       // Two weeks and two days before, at the same local time even across DST; missed two days after.
       const due = p.reviews.slice(0, 4).flatMap((d) => [
         ['review-reminder', d.minus({ days: 14 }).toMillis()],
         ['review-reminder', d.minus({ days: 2 }).toMillis()],
         ['review-missed', d.plus({ days: 2 }).toMillis()],
       ]);
-      expect(mail.map((r) => [r.template, r.dueAt?.getTime(), r.status, r.attempts])).toEqual(due.map((d) => [...d, 'sent', 1]));
+      // One copy to each of the two members.
+      expect(mail.map((r) => [r.template, r.dueAt, r.statuses, r.attempts])).toEqual(due.map((d) => [...d, ['sent', 'sent'], [1, 1]]));
+      // Each of the five reviews planned so far was sent as an invitation, once.
+      expect(
+        await stack.database.db.emailOutbox.count({ where: { partnershipId: p.id, template: 'review-invitation', status: 'sent' } }),
+      ).toBe(10);
     }
-    expect(await stack.mailbox.messages()).toHaveLength(12 * PARTNERSHIPS);
+    expect(await stack.mailbox.messages()).toHaveLength((12 + 5) * 2 * PARTNERSHIPS);
     console.log(`[cohort] ${PARTNERSHIPS} partnerships, first year: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }, 600_000);
 });

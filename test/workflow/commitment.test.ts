@@ -10,6 +10,7 @@ import {
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
+import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -60,12 +61,12 @@ describe('commitment deadline workflow (time-skipping)', () => {
 
   const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
   const notices = async (partnershipId: string) =>
-    (
-      await stack.database.db.emailOutbox.findMany({
-        where: { partnershipId, template: { startsWith: 'commitment-' } },
-        orderBy: { dueAt: 'asc' },
-      })
-    ).map((o) => [o.template, o.dueAt?.getTime(), o.recipients, o.status]);
+    (await outboxMessages(stack.database.db, { partnershipId, template: { startsWith: 'commitment-' } })).map((o) => [
+      o.template,
+      o.dueAt,
+      o.recipients,
+      o.statuses.every((st) => st === 'sent') ? 'sent' : o.statuses.join(),
+    ]);
 
   it('reminds the owner, turns overdue at the due time, escalates to the leads then the sponsor, and closes when done', async () => {
     await (await stack.newWorker()).runUntil(async () => {

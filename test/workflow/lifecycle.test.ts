@@ -14,7 +14,9 @@ import {
 } from '../../workflows/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
+import { parseInvitation } from '../support/ics.js';
 import { waitFor } from '../support/mailbox.js';
+import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -136,30 +138,30 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     const partnership = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
     expect(partnership.status).toBe('completed');
 
-    // Reminders: both for reviews 1, 2 and 4 (4's at its new time); none for 3, paused through; none yet for 5.
-    const outbox = await stack.database.db.emailOutbox.findMany({
-      where: { partnershipId: p.id, template: 'review-reminder' },
-      orderBy: { dueAt: 'asc' },
-    });
-    expect(outbox.map((o) => o.dueAt?.getTime())).toEqual([
-      (R[0] as number) - 14 * DAY,
-      (R[0] as number) - 2 * DAY,
-      R2moved - 14 * DAY,
-      R2moved - 2 * DAY,
-      R4rescheduled - 14 * DAY,
-      R4rescheduled - 2 * DAY,
-    ]);
-    expect(outbox.every((o) => o.status === 'sent' && o.attempts === 1)).toBe(true);
-    // After held review 1, both members were prompted, reminded twice (nobody answered), and the leads got the summary.
+    // One copy per member (Cora and Dev) of every message; reminders for reviews 1, 2 and 4 (4's at its
+    // new time), none for 3, paused through; none yet for 5.
+    const mail = await outboxMessages(stack.database.db, { partnershipId: p.id });
+    const of = (template: string) => mail.filter((m) => m.template === template);
+    expect(of('review-reminder').map((o) => [o.dueAt, o.recipients.length])).toEqual(
+      [
+        (R[0] as number) - 14 * DAY,
+        (R[0] as number) - 2 * DAY,
+        R2moved - 14 * DAY,
+        R2moved - 2 * DAY,
+        R4rescheduled - 14 * DAY,
+        R4rescheduled - 2 * DAY,
+      ].map((at) => [at, 2]),
+    );
+    expect(mail.every((m) => m.statuses.every((s) => s === 'sent') && m.attempts.every((a) => a === 1))).toBe(true);
+
     const prompts = await stack.database.db.reflection.findMany({ where: { reviewId: reviews[0]?.id } });
     expect(prompts.map((r) => r.submittedAt)).toEqual([null, null]);
     const heldAt = prompts[0]?.promptedAt.getTime() as number;
     expect(heldAt - ((R[0] as number) + HOUR)).toBeLessThan(60_000);
-    const reflectionMail = await stack.database.db.emailOutbox.findMany({
-      where: { partnershipId: p.id, template: { startsWith: 'reflection-' } },
-      orderBy: [{ dueAt: 'asc' }, { idempotencyKey: 'asc' }],
-    });
-    expect(reflectionMail.map((o) => [o.template, o.dueAt?.getTime(), o.recipients.length])).toEqual([
+    const reflectionMail = mail
+      .filter((m) => m.template.startsWith('reflection-'))
+      .sort((a, b) => (a.dueAt as number) - (b.dueAt as number) || a.messageKey.localeCompare(b.messageKey));
+    expect(reflectionMail.map((o) => [o.template, o.dueAt, o.recipients.length])).toEqual([
       ['reflection-prompt', heldAt, 1],
       ['reflection-prompt', heldAt, 1],
       ['reflection-reminder', heldAt + 3 * DAY, 1],
@@ -168,16 +170,50 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       ['reflection-reminder', heldAt + 7 * DAY, 1],
       ['reflection-summary', expect.closeTo(heldAt + 14 * DAY, -3), 2],
     ]);
-    expect(reflectionMail.at(-1)?.subject).toMatch(/: 0 of 2 answered$/);
-    // Closed when the window's timer fired: the time it is due plus the moments the workflow took.
     expect(
       (await stack.database.db.review.findUniqueOrThrow({ where: { id: reviews[0]?.id } })).reflectionsClosedAt?.getTime(),
     ).toBeCloseTo(heldAt + 14 * DAY, -3);
-    const missed = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id, template: 'review-missed' } });
-    expect(missed.map((o) => [o.idempotencyKey, o.dueAt?.getTime(), o.recipients.length])).toEqual([
+    expect(of('review-missed').map((o) => [o.messageKey, o.dueAt, o.recipients.length])).toEqual([
       [`review:${reviews[1]?.id}:missed`, R2moved + 2 * DAY, 2],
     ]);
-    expect(await stack.mailbox.messages()).toHaveLength(6 + 7 + 1);
+
+    // Calendar: an invitation per review, a new version when review 4 moved, a cancellation for every
+    // review that will not take place; and a notice of each pause, resume and end.
+    const [id1, id2, id3, id4, id5] = reviews.map((r) => r.id);
+    expect(of('review-invitation').map((o) => [o.messageKey, o.recipients.length])).toEqual(
+      [
+        `${id1}:invitation:0`,
+        `${id2}:invitation:0`,
+        `${id3}:invitation:0`,
+        `${id4}:invitation:0`,
+        `${id4}:invitation:1`,
+        `${id5}:invitation:0`,
+      ].map((k) => [`review:${k}`, 2]),
+    );
+    expect(of('review-cancelled').map((o) => o.messageKey)).toEqual([id3, id4, id5].map((id) => `review:${id}:cancel`));
+    expect(reviews.map((r) => r.calendarSequence)).toEqual([0, 0, 1, 2, 1]);
+    expect(mail.filter((m) => m.template.startsWith('partnership-')).map((o) => [o.template, o.recipients.length])).toEqual([
+      ['partnership-paused', 2],
+      ['partnership-resumed', 2],
+      ['partnership-ended', 2],
+    ]);
+    const copies = mail.reduce((n, m) => n + m.recipients.length, 0);
+    expect(copies).toBe(12 + 8 + 2 + 12 + 6 + 6);
+    const received = await stack.mailbox.messages();
+    expect(received).toHaveLength(copies);
+    const moved = received.filter((m) => m.subject.startsWith('Moved: quarterly review #4'));
+    expect(moved.map((m) => m.to)).toEqual(expect.arrayContaining([[expect.stringMatching(/^cora\./)], [expect.stringMatching(/^dev\./)]]));
+    const event = parseInvitation(moved[0]?.calendar as string);
+    expect(event).toMatchObject({ method: 'REQUEST', uid: `review-${id4}@tandem`, sequence: 1, start: R4rescheduled, status: 'CONFIRMED' });
+    expect(event.attendees).toHaveLength(2);
+    const cancelled = received.find((m) => m.subject.startsWith('Cancelled: quarterly review #4'));
+    expect(parseInvitation(cancelled?.calendar as string)).toMatchObject({
+      method: 'CANCEL',
+      uid: `review-${id4}@tandem`,
+      sequence: 2,
+      status: 'CANCELLED',
+    });
+    expect(cancelled?.text).toContain('will not take place: state testing window');
 
     const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([

@@ -6,6 +6,7 @@ import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/par
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
+import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -44,7 +45,12 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(before.phase).toBe('waiting-for-reminder');
       expect(before.nextReminderAt).toBe(firstDue);
       expect(before.sentReminders).toEqual([]);
-      expect(await stack.mailbox.messages()).toEqual([]);
+      // Only the invitation, one copy per member, has gone out so far.
+      const invitations = await stack.mailbox.messages();
+      expect(invitations.map((m) => [m.subject, m.calendar?.includes('METHOD:REQUEST')])).toEqual(
+        p.emails.map(() => [`Invitation: quarterly review #1 of ${p.name}`, true]),
+      );
+      const reminders = async () => (await stack.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
 
       await stack.env.sleep(2 * MINUTE);
       const first = await waitFor('the first reminder', async () => {
@@ -55,11 +61,11 @@ describe('partnership workflow (time-skipping test server)', () => {
       expect(first.sentReminders[0]?.sentAt).toBeGreaterThanOrEqual(firstDue);
       expect(first.sentReminders[0]?.sentAt).toBeLessThan(firstDue + 2 * MINUTE);
       const mail = await waitFor('the first reminder email', async () => {
-        const m = await stack.mailbox.messages();
-        return m.length === 1 && m;
+        const m = await reminders();
+        return m.length === p.emails.length && m;
       });
-      expect(mail[0]?.subject).toBe(`Reminder: quarterly review #1 of ${p.name}`);
-      expect(mail[0]?.envelopeTo.sort()).toEqual(p.emails);
+      expect(mail.map((m) => m.subject)).toEqual(p.emails.map(() => `Reminder: quarterly review #1 of ${p.name}`));
+      expect(mail.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
       expect(mail[0]?.text).toContain(' UTC (UTC)');
 
       // The second reminder two days before the review, then the workflow waits for the outcome.
@@ -81,20 +87,26 @@ describe('partnership workflow (time-skipping test server)', () => {
       await recordHistory(handle, 'two-reminders-missed-review-ended');
     });
 
+    const members = await stack.database.db.person.findMany({ where: { email: { in: p.emails } } });
+    const copies = (key: string) => members.map((m) => `<${key}.to.${m.id}@tandem>`).sort();
     const messages = await stack.mailbox.messages();
-    expect(messages.map((m) => m.messageId)).toEqual([
-      `<review.${p.review.id}.reminder.1@tandem>`,
-      `<review.${p.review.id}.reminder.2@tandem>`,
-      `<review.${p.review.id}.missed@tandem>`,
-    ]);
+    const arrived = (prefix: string) =>
+      messages
+        .filter((m) => m.subject.startsWith(prefix))
+        .map((m) => m.messageId)
+        .sort();
+    expect(arrived('Reminder:')).toEqual(
+      [...copies(`review.${p.review.id}.reminder.1`), ...copies(`review.${p.review.id}.reminder.2`)].sort(),
+    );
     // Without an executive sponsor among the members, the leads hear of the missed review.
-    expect(messages[2]?.subject).toBe(`Missed: quarterly review #1 of ${p.name}`);
-    expect(messages[2]?.envelopeTo.sort()).toEqual(p.emails);
-    const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { idempotencyKey: 'asc' } });
-    expect(outbox.map((o) => [o.idempotencyKey, o.status, o.attempts, o.dueAt?.getTime()])).toEqual([
-      [`review:${p.review.id}:missed`, 'sent', 1, firstReviewAt.getTime() + 2 * DAY],
-      [`review:${p.review.id}:reminder:1`, 'sent', 1, firstDue],
-      [`review:${p.review.id}:reminder:2`, 'sent', 1, secondDue],
+    expect(arrived(`Missed: quarterly review #1 of ${p.name}`)).toEqual(copies(`review.${p.review.id}.missed`));
+    expect(messages).toHaveLength(p.emails.length * 5);
+    const outbox = await outboxMessages(stack.database.db, { partnershipId: p.id, template: { in: ['review-reminder', 'review-missed'] } });
+    const sentOnce = p.emails.map(() => 'sent');
+    expect(outbox.map((o) => [o.messageKey, o.statuses, o.attempts, o.dueAt])).toEqual([
+      [`review:${p.review.id}:reminder:1`, sentOnce, [1, 1], firstDue],
+      [`review:${p.review.id}:reminder:2`, sentOnce, [1, 1], secondDue],
+      [`review:${p.review.id}:missed`, sentOnce, [1, 1], firstReviewAt.getTime() + 2 * DAY],
     ]);
     const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual([
@@ -133,8 +145,8 @@ describe('partnership workflow (time-skipping test server)', () => {
       return status;
     });
     expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);
-    const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id } });
-    expect(outbox.map((o) => o.idempotencyKey)).toEqual([`review:${p.review.id}:reminder:2`]);
+    const outbox = await outboxMessages(stack.database.db, { partnershipId: p.id, template: 'review-reminder' });
+    expect(outbox.map((o) => o.messageKey)).toEqual([`review:${p.review.id}:reminder:2`]);
   });
 
   it('sends nothing twice when a reminder activity runs again', async () => {
@@ -145,21 +157,25 @@ describe('partnership workflow (time-skipping test server)', () => {
       plannedAt: t0,
     });
     const before = (await stack.mailbox.messages()).length;
-    const activities = createActivities({ db: stack.database.db, mailer: stack.mailer, publicUrl: 'http://tandem.test' });
+    const activities = createActivities({
+      db: stack.database.db,
+      mailer: stack.mailer,
+      publicUrl: 'http://tandem.test',
+      mailGiveUpAfterMs: 86_400_000,
+    });
     const activityEnv = new MockActivityEnvironment();
     const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };
+    const messageKey = `review:${p.review.id}:reminder:1`;
+    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({ messageKey, copies: { sent: p.emails.length } });
     expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({
-      idempotencyKey: `review:${p.review.id}:reminder:1`,
-      status: 'sent',
+      messageKey,
+      copies: { 'already-sent': p.emails.length },
     });
-    expect(await activityEnv.run(activities.sendReviewReminder, input)).toEqual({
-      idempotencyKey: `review:${p.review.id}:reminder:1`,
-      status: 'already-sent',
-    });
-    await waitFor('the reminder email', async () => (await stack.mailbox.messages()).length === before + 1);
+    const copies = before + p.emails.length;
+    await waitFor('the reminder emails', async () => (await stack.mailbox.messages()).length === copies);
     await new Promise((r) => setTimeout(r, 300));
-    expect((await stack.mailbox.messages()).length).toBe(before + 1);
-    expect(await stack.database.db.emailOutbox.count({ where: { partnershipId: p.id } })).toBe(1);
+    expect((await stack.mailbox.messages()).length).toBe(copies);
+    expect(await stack.database.db.emailOutbox.count({ where: { partnershipId: p.id } })).toBe(p.emails.length);
     expect(await stack.database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.reminder_sent' } })).toBe(1);
   });
 });

@@ -1,0 +1,40 @@
+import { Context } from '@temporalio/activity';
+import { deliverHeld } from '../lib/mail/notify.js';
+import type { MailContext } from '../lib/mail/outbox.js';
+import { mailboxWorkflowId } from '../lib/temporal/ids.js';
+import { heldMailSignal, mailboxWorkflow } from '../workflows/mailbox.js';
+import type { ActivityDeps } from './deps.js';
+
+/** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
+export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs }: ActivityDeps): MailContext {
+  return {
+    db,
+    mailer,
+    publicUrl,
+    giveUpAfterMs: mailGiveUpAfterMs,
+    heartbeat: () => Context.current().heartbeat(),
+    async wake(personId) {
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart(mailboxWorkflow, {
+        workflowId: mailboxWorkflowId(personId),
+        taskQueue: info.taskQueue,
+        args: [{ personId }],
+        signal: heldMailSignal,
+      });
+    },
+  };
+}
+
+/**
+ * The workflow time of the activity's start: what an activity without a `now` of its own judges
+ * quiet hours and digests by (on the test server's skipped clock too).
+ */
+export const workflowNow = () => Context.current().info.scheduledTimestampMs;
+
+export function createMailActivities(deps: ActivityDeps) {
+  return {
+    async deliverHeldMail(input: { personId: string; now: number }): Promise<number | null> {
+      return deliverHeld(mailContext(deps), input.personId, input.now);
+    },
+  };
+}

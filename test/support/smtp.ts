@@ -1,0 +1,53 @@
+import type { AddressInfo } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/**
+ * A real SMTP server in-process that can be taken down and brought back on the same port, and that
+ * refuses chosen recipients for good (550), the way a receiving server refuses an unknown mailbox.
+ */
+export async function startTestSmtp(opts: { refuse?: (address: string) => boolean } = {}) {
+  const received: { envelopeTo: string[]; mail: ParsedMail }[] = [];
+  let port = 0;
+  let server: SMTPServer | null = null;
+  const start = async () => {
+    const s = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (opts.refuse?.(address.address)) {
+          callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+          return;
+        }
+        callback();
+      },
+      onData(stream, session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail });
+            callback();
+          },
+          (e: Error) => callback(e),
+        );
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve());
+    });
+    port = (s.server.address() as AddressInfo).port;
+    server = s;
+  };
+  await start();
+  return {
+    url: () => `smtp://127.0.0.1:${port}?tls=off`,
+    received,
+    start,
+    async stop() {
+      const s = server;
+      server = null;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}

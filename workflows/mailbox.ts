@@ -1,0 +1,33 @@
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+
+/** Sent (with start) whenever mail is held for the person: it may be due sooner than the next wake-up. */
+export const heldMailSignal = defineSignal('heldMail');
+
+const { deliverHeldMail } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * One person's held mail (quiet hours, daily digest): sleeps until the next held message is due,
+ * delivers what is due, and ends when nothing is held; the next held message starts it again.
+ */
+export async function mailboxWorkflow(input: { personId: string }): Promise<void> {
+  let woken = true;
+  setHandler(heldMailSignal, () => {
+    woken = true;
+  });
+  for (;;) {
+    woken = false;
+    const next = await deliverHeldMail({ personId: input.personId, now: Date.now() });
+    if (next === null) {
+      // A signal that arrived meanwhile is delivered before this run may complete.
+      if (!woken) return;
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof mailboxWorkflow>(input);
+    await condition(() => woken, Math.max(1, next - Date.now()));
+  }
+}
