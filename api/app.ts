@@ -13,6 +13,7 @@ import { evidenceRoutes } from './evidence.js';
 import { dependencyChecks, healthRouter } from './health.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { mailRoutes } from './mail.js';
+import { notificationRoutes } from './notifications.js';
 import { openApiRouter } from './openapi.js';
 import { partnershipRoutes } from './partnerships.js';
 import { notFoundRoute, problemHandler } from './problem.js';
@@ -46,6 +47,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...calendarRoutes,
     ...directoryRoutes,
     ...apiKeyRoutes,
+    ...notificationRoutes,
     ...(opts.mailCaptureDir ? mailRoutes(opts.mailCaptureDir) : []),
   ];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isUniqueViolation } from '../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { mailSettingsJson } from './notifications.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
 import { ianaTimeZone, uuidParam } from './schemas.js';
@@ -138,6 +139,7 @@ export const directoryRoutes = [
       return {
         body: {
           ...personJson(person),
+          mail: mailSettingsJson(person),
           memberships: person.memberships.map((m) => ({
             partnershipId: m.partnershipId,
             partnershipName: m.partnership.name,

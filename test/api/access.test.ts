@@ -19,7 +19,7 @@ interface Tenants {
   keys: Record<'admin' | 'coordA' | 'coordB' | 'd1' | 'd2' | 'p1' | 'p2', string>;
   org: Record<'d1' | 'd2' | 'p1' | 'p2', string>;
   cohort: Record<'a' | 'b', string>;
-  x: { id: string; review: string; ana: string; c1: string; c2: string; e1: string; e2: string; e3: string };
+  x: { id: string; review: string; ana: string; anaToken: string; c1: string; c2: string; e1: string; e2: string; e3: string };
   y: { id: string };
   feedUrl?: string;
   revokable?: string;
@@ -86,6 +86,11 @@ async function seed(s: ApiStack): Promise<Tenants> {
       id: x.id,
       review: x.firstReview.id,
       ana: person.items[0]?.id as string,
+      anaToken: (
+        await s.database.db.partnershipMember.findUniqueOrThrow({
+          where: { partnershipId_personId: { partnershipId: x.id, personId: person.items[0]?.id as string } },
+        })
+      ).unsubscribeToken,
       c1: (await post(`/partnerships/${x.id}/commitments`, commitment('Share the walkthrough tool'))).id,
       c2: (await post(`/partnerships/${x.id}/commitments`, commitment('Book the data room'))).id,
       e1: (await post(`/partnerships/${x.id}/evidence-requests`, evidence('Classroom observations'))).id,
@@ -229,6 +234,15 @@ const CASES: Record<string, Case> = {
   listApiKeys: { as: 'admin', path: () => '/api-keys' },
   revokeApiKey: { as: 'admin', status: 200, path: (t) => `/api-keys/${t.revokable ?? t.x.id}/revoke` },
   listCapturedMail: { as: 'admin', path: () => '/mail' },
+  updateMailSettings: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/people/${t.x.ana}/mail-settings`,
+    body: () => ({ timeZone: 'America/New_York', delivery: 'daily_digest', digestHour: 8, quietHours: { from: '21:00', until: '07:00' } }),
+  },
+  listOutbox: { as: 'd1', path: () => '/outbox' },
+  showUnsubscribe: { as: 'p1', path: (t) => `/unsubscribe/${t.x.anaToken}` },
+  unsubscribe: { as: 'p1', status: 200, path: (t) => `/unsubscribe/${t.x.anaToken}` },
   setMemberPreferences: {
     as: 'd1',
     status: 200,
@@ -304,6 +318,10 @@ async function snapshot() {
       db.evidenceRequest.findMany({ select: { id: true, status: true, dueAt: true }, orderBy: { id: 'asc' } }),
       db.review.findMany({ select: { id: true, status: true, scheduledAt: true }, orderBy: { id: 'asc' } }),
       db.partnershipMember.findMany({ select: { personId: true, notifications: true }, orderBy: { personId: 'asc' } }),
+      db.person.findMany({
+        select: { id: true, email: true, timeZone: true, mailDelivery: true, digestHour: true, quietFrom: true, quietUntil: true },
+        orderBy: { id: 'asc' },
+      }),
     ]),
   ]);
   return { tables, statuses };

@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import type { Person, Prisma } from '../generated/prisma/client.js';
+import { isUniqueViolation } from '../lib/db/client.js';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { escapeHtml } from '../lib/mail/templates.js';
+import { keyset, page, pageQuery, pageSchema } from './pagination.js';
+import { route } from './route.js';
+import { ianaTimeZone, uuidParam } from './schemas.js';
+import { partnershipScope, personScope } from './scope.js';
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:mm, e.g. 21:00');
+
+const mailSettingsBody = z
+  .object({
+    email: z
+      .email()
+      .max(320)
+      .transform((v) => v.toLowerCase())
+      .optional()
+      .meta({ description: 'A new address; it clears a bounce recorded for the old one.' }),
+    timeZone: ianaTimeZone
+      .nullable()
+      .optional()
+      .meta({ description: "Times in mail are shown in this zone; null: each partnership's own." }),
+    delivery: z
+      .enum(['immediate', 'daily_digest'])
+      .optional()
+      .meta({ description: 'daily_digest gathers reminders into one email a day.' }),
+    digestHour: z.number().int().min(0).max(23).optional().meta({ description: 'Local hour at which the daily digest goes out.' }),
+    quietHours: z
+      .object({ from: localTime, until: localTime })
+      .strict()
+      .refine((q) => q.from !== q.until, { message: 'from and until must differ', path: ['until'] })
+      .nullable()
+      .optional()
+      .meta({ description: 'Local hours in which nothing is delivered; mail due then waits until they end. null: none.' }),
+  })
+  .strict();
+
+const mailSettingsSchema = z
+  .object({
+    personId: z.uuid(),
+    email: z.string(),
+    timeZone: z.string().nullable(),
+    delivery: z.enum(['immediate', 'daily_digest']),
+    digestHour: z.number(),
+    quietHours: z.object({ from: z.string(), until: z.string() }).nullable(),
+    bounce: z.object({ at: z.string(), reason: z.string() }).nullable(),
+  })
+  .meta({ id: 'MailSettings' });
+
+export const mailSettingsJson = (p: Person) => ({
+  personId: p.id,
+  email: p.email,
+  timeZone: p.timeZone,
+  delivery: p.mailDelivery,
+  digestHour: p.digestHour,
+  quietHours: p.quietFrom && p.quietUntil ? { from: p.quietFrom, until: p.quietUntil } : null,
+  bounce: p.emailBouncedAt ? { at: p.emailBouncedAt.toISOString(), reason: p.emailBounce ?? '' } : null,
+});
+
+const emailStatus = z.enum(['pending', 'held', 'sending', 'sent', 'failed', 'bounced', 'unconfirmed']);
+
+const outboxSchema = z
+  .object({
+    id: z.uuid(),
+    messageKey: z.string(),
+    template: z.string(),
+    partnershipId: z.uuid().nullable(),
+    personId: z.uuid().nullable(),
+    recipient: z.string(),
+    subject: z.string(),
+    status: emailStatus,
+    inDigest: z.boolean(),
+    digestId: z.uuid().nullable(),
+    attempts: z.number(),
+    dueAt: z.string().nullable(),
+    sendAfter: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'OutboxMessage' });
+
+type OutboxRow = Prisma.EmailOutboxGetPayload<object>;
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const outboxJson = (r: OutboxRow) => ({
+  id: r.id,
+  messageKey: r.messageKey,
+  template: r.template,
+  partnershipId: r.partnershipId,
+  personId: r.personId,
+  recipient: r.recipient,
+  subject: r.subject,
+  status: r.status,
+  inDigest: r.inDigest,
+  digestId: r.digestId,
+  attempts: r.attempts,
+  dueAt: iso(r.dueAt),
+  sendAfter: iso(r.sendAfter),
+  sentAt: iso(r.sentAt),
+  lastError: r.lastError,
+  createdAt: r.createdAt.toISOString(),
+});
+
+const htmlPage = (title: string, body: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:sans-serif;max-width:36rem;margin:3rem auto;line-height:1.5">
+<h1 style="font-size:1.4rem">${escapeHtml(title)}</h1>
+${body}
+</body></html>
+`;
+
+const htmlResponse = (description: string) => ({ 200: { description, contentType: 'text/html', schema: z.string() } });
+
+async function membershipOf(deps: { db: import('../lib/db/client.js').Db }, token: string) {
+  const member = await deps.db.partnershipMember.findUnique({
+    where: { unsubscribeToken: token },
+    include: { person: true, partnership: true },
+  });
+  if (!member) throw new NotFoundError('This unsubscribe link is not valid (any more)');
+  return member;
+}
+
+/** How each person receives mail, what the outbox holds, and the unsubscribe links in optional mail. */
+export const notificationRoutes = [
+  route({
+    method: 'patch',
+    path: '/people/:id/mail-settings',
+    operationId: 'updateMailSettings',
+    summary: 'Change how a person receives mail',
+    description:
+      'Zone, immediate or daily digest (at a local hour), quiet hours; a new address clears a recorded bounce. Read at each send, so no workflow is involved.',
+    tag: 'People',
+    access: 'manager',
+    params: uuidParam,
+    body: mailSettingsBody,
+    errors: [404, 409],
+    responses: { 200: { description: 'The mail settings', schema: mailSettingsSchema } },
+    async handle({ params, body, caller, deps }) {
+      const person = await deps.db.person.findFirst({ where: { AND: [{ id: params.id }, personScope(caller)] } });
+      if (!person) throw new NotFoundError(`Person ${params.id} does not exist`);
+      const newEmail = body.email !== undefined && body.email !== person.email;
+      try {
+        const updated = await deps.db.person.update({
+          where: { id: person.id },
+          data: {
+            ...(newEmail && { email: body.email, emailBouncedAt: null, emailBounce: null }),
+            ...(body.timeZone !== undefined && { timeZone: body.timeZone }),
+            ...(body.delivery && { mailDelivery: body.delivery }),
+            ...(body.digestHour !== undefined && { digestHour: body.digestHour }),
+            ...(body.quietHours !== undefined && { quietFrom: body.quietHours?.from ?? null, quietUntil: body.quietHours?.until ?? null }),
+          },
+        });
+        return { body: mailSettingsJson(updated) };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new ConflictError(`Another person already has the address ${body.email}`);
+        throw e;
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/outbox',
+    operationId: 'listOutbox',
+    summary: 'List outgoing mail',
+    description:
+      'Every copy of every message, one per recipient, with its delivery status: failed (retries ran out), bounced (address refused) and unconfirmed (a worker stopped mid-send) need a person to look.',
+    tag: 'Mail',
+    access: 'member',
+    query: pageQuery(['createdAt'], '-createdAt').extend({
+      status: emailStatus.optional(),
+      template: z.string().max(100).optional(),
+      partnershipId: z.uuid().optional(),
+      personId: z.uuid().optional(),
+    }),
+    responses: { 200: { description: 'One page of outgoing mail', schema: pageSchema(outboxSchema) } },
+    async handle({ query, caller, deps }) {
+      const k = keyset(query);
+      // A digest belongs to no partnership: it is visible with its person.
+      const scope: Prisma.EmailOutboxWhereInput =
+        caller.role === 'admin'
+          ? {}
+          : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
+      const rows = await deps.db.emailOutbox.findMany({
+        where: {
+          AND: [
+            scope,
+            { status: query.status, template: query.template, partnershipId: query.partnershipId, personId: query.personId },
+            k.where as Prisma.EmailOutboxWhereInput,
+          ],
+        },
+        orderBy: k.orderBy,
+        take: k.take,
+      });
+      return { body: page(rows, query, k.field, outboxJson) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/unsubscribe/:token',
+    operationId: 'showUnsubscribe',
+    summary: 'Confirm stopping reminders',
+    description: 'The link in every optional message. Only shows a button: mail scanners follow links, so stopping takes a POST.',
+    tag: 'Mail',
+    access: 'public',
+    params: z.object({ token: z.uuid() }),
+    errors: [404],
+    responses: htmlResponse('A page with a button that stops the reminders'),
+    async handle({ params, deps }) {
+      const m = await membershipOf(deps, params.token);
+      const stopped = m.notifications === 'essential';
+      return {
+        contentType: 'text/html',
+        body: htmlPage(
+          `Reminders from ${m.partnership.name}`,
+          stopped
+            ? `<p>${escapeHtml(m.person.email)} no longer receives reminders from this partnership.</p>`
+            : `<p>Stop sending reminders from <strong>${escapeHtml(m.partnership.name)}</strong> to ${escapeHtml(m.person.email)}?</p>
+<p>Invitations, reflection prompts, overdue notices and escalations still come: the partnership depends on them.</p>
+<form method="post"><button type="submit">Stop reminders</button></form>`,
+        ),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/unsubscribe/:token',
+    operationId: 'unsubscribe',
+    summary: 'Stop reminders',
+    description:
+      'The button of the confirmation page, and the one-click unsubscribe of mail clients (RFC 8058). Repeating it changes nothing.',
+    tag: 'Mail',
+    access: 'public',
+    params: z.object({ token: z.uuid() }),
+    errors: [404],
+    responses: htmlResponse('Reminders stopped'),
+    async handle({ params, deps }) {
+      const m = await membershipOf(deps, params.token);
+      await deps.db.partnershipMember.update({
+        where: { unsubscribeToken: params.token },
+        data: { notifications: 'essential' },
+      });
+      return {
+        status: 200,
+        contentType: 'text/html',
+        body: htmlPage(
+          'Reminders stopped',
+          `<p>${escapeHtml(m.person.email)} no longer receives reminders from <strong>${escapeHtml(m.partnership.name)}</strong>.</p>`,
+        ),
+      };
+    },
+  }),
+];
