@@ -3,33 +3,23 @@
 // Prints progress while seeding, then the latency per query shape; figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import pg from 'pg';
 import { createApp } from '../api/app.js';
 import { createApiKey } from '../lib/auth/api-keys.js';
 import { createDb } from '../lib/db/client.js';
-import { startEmbeddedPostgres } from '../lib/db/embedded.js';
-import { migrate } from '../lib/db/migrate.js';
 import { listen } from '../lib/http-server.js';
 import { createLogger } from '../lib/logger.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { freePort } from '../lib/net.js';
+import { say, withBenchDatabase } from './database.js';
 
 const COMMITMENTS = Number(process.env.BENCH_COMMITMENTS ?? 100_000);
 const PARTNERSHIPS = 220; // ten cohorts of twenty-two districts
 const COHORTS = 10;
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
-const say = (m: string) => console.log(`[bench] ${m}`);
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-bench-'));
-await chmod(dir, 0o755);
-const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'bench' });
-try {
-  await migrate(database.url);
-  const sql = new pg.Client({ connectionString: database.url });
+await withBenchDatabase(async (url) => {
+  const sql = new pg.Client({ connectionString: url });
   await sql.connect();
   const t0 = Date.now();
   say(`seeding ${PARTNERSHIPS} partnerships in ${COHORTS} cohorts and ${COMMITMENTS.toLocaleString('en-US')} commitments`);
@@ -68,7 +58,7 @@ try {
     .district_id as string;
   await sql.end();
 
-  const db = createDb(database.url);
+  const db = createDb(url);
   const logger = createLogger('warn', 'bench');
   const admin = (await createApiKey(db, { name: 'bench admin', role: 'admin' })).secret;
   const coordinator = (await createApiKey(db, { name: 'bench coordinator', role: 'coordinator', cohortId: cohort })).secret;
@@ -136,7 +126,4 @@ try {
   }
   await server.close(1000);
   await db.$disconnect();
-} finally {
-  await database.stop();
-  await rm(dir, { recursive: true, force: true });
-}
+});

@@ -126,12 +126,13 @@ describe('Tandem on the real stack', () => {
     }
     expect(checksBeforeDue).toBeGreaterThan(3);
 
-    const arrived = await waitFor('the reminder email', async () => {
+    // One copy to each member.
+    const arrived = await waitFor('the reminder emails', async () => {
       const m = (await mail()).filter((x) => x.subject === subject);
-      return m.length > 0 && m;
+      return m.length === 2 && m;
     });
-    expect(new Date(arrived[0]?.receivedAt as string).getTime()).toBeGreaterThanOrEqual(due);
-    expect(arrived[0]?.envelopeTo.sort()).toEqual(['ana.http@lakeside.example', 'ben.http@center.example']);
+    for (const m of arrived) expect(new Date(m.receivedAt).getTime()).toBeGreaterThanOrEqual(due);
+    expect(arrived.flatMap((m) => m.envelopeTo).sort()).toEqual(['ana.http@lakeside.example', 'ben.http@center.example']);
 
     const state = (await (await api(`/partnerships/${body.id}`)).json()) as {
       status: string;
@@ -140,7 +141,7 @@ describe('Tandem on the real stack', () => {
     expect(state.status).toBe('active');
     expect(state.live.sentReminders).toMatchObject([{ index: 1, dueAt: new Date(due).toISOString() }]);
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await mail()).filter((m) => m.subject === subject)).toHaveLength(1);
+    expect((await mail()).filter((m) => m.subject === subject)).toHaveLength(2);
   });
 
   it('plans reviews from a recurrence and drives the lifecycle through validated updates', async () => {
@@ -478,7 +479,11 @@ describe('Tandem on the real stack', () => {
     );
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
-    const mailBefore = await mail();
+    const invitation = 'Invitation: quarterly review #1 of Lakeside literacy restart';
+    const mailBefore = await waitFor('the invitations', async () => {
+      const m = await mail();
+      return m.filter((x) => x.subject === invitation).length === 2 && m;
+    });
 
     await system.stop();
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 1000));
@@ -487,15 +492,15 @@ describe('Tandem on the real stack', () => {
     const subject = 'Reminder: quarterly review #1 of Lakeside literacy restart';
     const arrived = await waitFor('the reminder after restart', async () => {
       const m = (await mail()).filter((x) => x.subject === subject);
-      return m.length > 0 && m;
+      return m.length === 2 && m;
     });
-    expect(arrived).toHaveLength(1);
+    expect(arrived.flatMap((m) => m.envelopeTo).sort()).toEqual(['ana.restart@lakeside.example', 'ben.restart@center.example']);
     const got = await api(`/partnerships/${id}`);
     expect(got.status).toBe(200);
     expect(((await got.json()) as { live: { phase: string } }).live.phase).toBe('waiting-for-review');
     // Everything captured before the restart is still there, and nothing was sent twice.
     const after = await mail();
-    expect(after.length).toBe(mailBefore.length + 1);
+    expect(after.length).toBe(mailBefore.length + 2);
     expect(new Set(after.map((m) => m.messageId)).size).toBe(after.length);
   });
 });

@@ -15,6 +15,8 @@ export async function startTestSmtp(opts: { refuse?: (address: string) => boolea
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      // Going down drops pooled client connections at once, as a crashed server would.
+      closeTimeout: 200,
       onRcptTo(address, _session, callback) {
         if (opts.refuse?.(address.address)) {
           callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));

@@ -1,0 +1,112 @@
+// Benchmark: 10,000 reminder emails through the outbox (record, claim, SMTP, mark sent) to the local
+// SMTP capture server, once over pooled SMTP connections and once with a connection per message.
+// Run: npm run bench:outbox. Prints progress per thousand; figures go to BENCHMARKS.md.
+process.env.TZ = 'UTC';
+
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { createDb } from '../lib/db/client.js';
+import { startMailCapture } from '../lib/mail/capture.js';
+import { createMailer } from '../lib/mail/mailer.js';
+import { notify } from '../lib/mail/notify.js';
+import { reviewReminder } from '../lib/mail/templates.js';
+import { say, withBenchDatabase } from './database.js';
+
+const EMAILS = Number(process.env.BENCH_EMAILS ?? 10_000);
+const MEMBERS = 10;
+const PARTNERSHIPS = 100;
+/** Reminders in flight at once, as a worker runs several reminder activities side by side. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+await withBenchDatabase(async (url, dir) => {
+  const sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+  await sql.query(`
+    INSERT INTO organization (id, kind, name, time_zone) VALUES
+      (gen_random_uuid(), 'district', 'Bench USD', 'America/Chicago'), (gen_random_uuid(), 'partner', 'Bench Partners', 'America/Chicago');
+    INSERT INTO partnership (id, name, district_id, partner_id, status, time_zone, reminder_offsets)
+      SELECT gen_random_uuid(), 'Partnership ' || g, (SELECT id FROM organization WHERE kind = 'district'),
+             (SELECT id FROM organization WHERE kind = 'partner'), 'active', 'America/Chicago', ARRAY['P14D']
+      FROM generate_series(1, ${PARTNERSHIPS}) g;
+    INSERT INTO person (id, email, name)
+      SELECT gen_random_uuid(), 'member' || g || '@bench.example', 'Member ' || g FROM generate_series(1, ${PARTNERSHIPS * MEMBERS}) g;
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM partnership),
+         m AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM person)
+    INSERT INTO partnership_member (partnership_id, person_id, role)
+      SELECT p.id, m.id, 'participant' FROM m JOIN p ON p.n = m.n / ${MEMBERS};
+  `);
+  await sql.end();
+
+  const db = createDb(url);
+  const partnerships = await db.partnership.findMany({ include: { members: { include: { person: true } } }, orderBy: { name: 'asc' } });
+  const scheduledAt = Date.parse('2027-03-16T20:30:00Z');
+  const results: { mode: string; seconds: number; perSecond: number; rssMb: number }[] = [];
+
+  for (const pool of [true, false]) {
+    const mode = pool ? 'pooled (4 connections)' : 'a connection per message';
+    const capture = await startMailCapture({ dir: path.join(dir, `mail-${pool}`), port: 0 });
+    const mailer = createMailer(capture.url, 'Tandem <tandem@bench.example>', { pool });
+    const ctx = {
+      db,
+      mailer,
+      publicUrl: 'http://bench',
+      giveUpAfterMs: 86_400_000,
+      wake: async () => {},
+      heartbeat: () => {},
+    };
+    // One notice per partnership and reminder, each copied to the partnership's ten members.
+    const notices = Array.from({ length: EMAILS / MEMBERS }, (_, i) => {
+      const p = partnerships[i % PARTNERSHIPS] as (typeof partnerships)[number];
+      const index = Math.floor(i / PARTNERSHIPS);
+      return () =>
+        notify(ctx, {
+          messageKey: `bench:${pool}:${p.id}:reminder:${index}`,
+          template: 'review-reminder',
+          partnershipId: p.id,
+          partnershipName: p.name,
+          timeZone: p.timeZone,
+          dueAt: scheduledAt - 14 * 86_400_000,
+          recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+          render: (timeZone) =>
+            reviewReminder({
+              partnershipName: p.name,
+              sequence: index + 1,
+              scheduledAt,
+              timeZone,
+              link: `http://bench/partnerships/${p.id}`,
+            }),
+        });
+    });
+    say(`${mode}: sending ${EMAILS.toLocaleString('en-US')} emails, ${CONCURRENCY} reminders at a time`);
+    let done = 0;
+    let peakRss = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let next = notices.shift(); next; next = notices.shift()) {
+          const copies = await next();
+          if (copies.sent !== MEMBERS) throw new Error(`expected ${MEMBERS} copies sent, got ${JSON.stringify(copies)}`);
+          done += MEMBERS;
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          if (done % 1000 === 0) say(`  ${done.toLocaleString('en-US')} sent`);
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const arrived = (await readdir(capture.dir)).filter((f) => f.endsWith('.eml')).length;
+    const sent = await db.emailOutbox.count({ where: { messageKey: { startsWith: `bench:${pool}:` }, status: 'sent', attempts: 1 } });
+    if (arrived !== EMAILS || sent !== EMAILS) throw new Error(`${mode}: ${arrived} arrived, ${sent} recorded sent, expected ${EMAILS}`);
+    results.push({ mode, seconds, perSecond: EMAILS / seconds, rssMb: peakRss / 2 ** 20 });
+    say(`${mode}: ${seconds.toFixed(1)} s, ${(EMAILS / seconds).toFixed(0)} emails/s; all ${arrived} arrived, each sent once`);
+    mailer.close();
+    await capture.stop();
+  }
+  console.log('\n| SMTP | Emails | Time | Emails per second | Peak RSS |\n|---|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.mode} | ${EMAILS.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(0)} | ${r.rssMb.toFixed(0)} MB |`,
+    );
+  }
+  await db.$disconnect();
+});

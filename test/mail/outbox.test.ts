@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { notify } from '../../lib/mail/notify.js';
+import { deliver, type MailContext } from '../../lib/mail/outbox.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createPartnershipRecord } from '../support/fixtures.js';
+import { startTestSmtp } from '../support/smtp.js';
+
+/** The outbox on its own, on the real PostgreSQL and a real SMTP server: what each state leads to. */
+describe('the outbox', () => {
+  let database: TestDatabase;
+  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+  let mailer: Mailer;
+  const ctx = (): MailContext => ({
+    db: database.db,
+    mailer,
+    publicUrl: 'http://tandem.test',
+    giveUpAfterMs: 86_400_000,
+    wake: async () => {
+      throw new Error('nothing is held in these tests');
+    },
+    heartbeat: () => {},
+  });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    smtp = await startTestSmtp();
+    mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
+  });
+  afterAll(async () => {
+    mailer?.close();
+    await smtp?.stop();
+    await database?.drop();
+  });
+
+  async function notice(key: string) {
+    const p = await createPartnershipRecord(database.db, {
+      firstReviewAt: new Date(Date.now() + 86_400_000),
+      reminderOffsets: [],
+      plannedAt: Date.now(),
+    });
+    return {
+      p,
+      run: () =>
+        notify(ctx(), {
+          messageKey: key,
+          template: 'review-missed',
+          partnershipId: p.id,
+          partnershipName: p.name,
+          timeZone: p.timeZone,
+          dueAt: Date.now(),
+          recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+          render: () => ({ subject: `About ${key}`, text: 'text', html: '<p>html</p>' }),
+        }),
+    };
+  }
+
+  it('sends each copy once however often the message is asked for again', async () => {
+    const { p, run } = await notice('once');
+    expect(await run()).toEqual({ sent: 2 });
+    expect(await run()).toEqual({ 'already-sent': 2 });
+    expect(
+      smtp.received
+        .filter((m) => m.mail.subject === 'About once')
+        .flatMap((m) => m.envelopeTo)
+        .sort(),
+    ).toEqual(p.emails);
+  });
+
+  it('does not send again a copy whose attempt stopped during the SMTP transaction: it is unconfirmed', async () => {
+    const { p, run } = await notice('interrupted');
+    // What a worker killed between claiming a copy and recording the server's answer leaves behind.
+    const [first, second] = [...p.members].sort((a, b) => a.person.email.localeCompare(b.person.email));
+    await database.db.emailOutbox.create({
+      data: {
+        idempotencyKey: `interrupted:to:${first?.personId}`,
+        messageKey: 'interrupted',
+        partnershipId: p.id,
+        personId: first?.personId as string,
+        template: 'review-missed',
+        recipient: first?.person.email as string,
+        subject: 'About interrupted',
+        text: 'text',
+        html: '<p>html</p>',
+        status: 'sending',
+        attempts: 1,
+      },
+    });
+    expect(await run()).toEqual({ unconfirmed: 1, sent: 1 });
+    const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'interrupted' }, orderBy: { recipient: 'asc' } });
+    expect(rows.map((r) => [r.recipient, r.status, r.attempts])).toEqual([
+      [first?.person.email, 'unconfirmed', 1],
+      [second?.person.email, 'sent', 1],
+    ]);
+    expect(rows[0]?.lastError).toMatch(/not sent again to avoid a duplicate/);
+    expect(smtp.received.filter((m) => m.mail.subject === 'About interrupted').flatMap((m) => m.envelopeTo)).toEqual([
+      second?.person.email,
+    ]);
+  });
+
+  it('puts a copy back to pending and rethrows while the server is unreachable, so the activity retries it', async () => {
+    const { run } = await notice('unreachable');
+    await smtp.stop();
+    try {
+      await expect(run()).rejects.toThrow(/ECONNREFUSED/);
+      const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
+      expect(rows.map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 1],
+        ['pending', 1],
+      ]);
+    } finally {
+      await smtp.start();
+    }
+    expect(await run()).toEqual({ sent: 2 });
+    const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
+    expect(rows.map((r) => [r.status, r.attempts, r.lastError])).toEqual([
+      ['sent', 2, null],
+      ['sent', 2, null],
+    ]);
+    expect(await deliver(ctx(), rows[0]?.id as string)).toBe('sent');
+  });
+});
