@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmailStatus, NotificationLevel, Person } from '../../generated/prisma/client.js';
+import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
 import { OPTIONAL_TEMPLATES } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { bounceNote, deliver, type MailContext } from './outbox.js';
@@ -40,11 +40,9 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     result[k] = (result[k] ?? 0) + 1;
   };
   const optional = OPTIONAL_TEMPLATES.has(n.template);
-  const seen = new Set<string>();
-  let failure: unknown = null;
+  const copies: Prisma.EmailOutboxCreateManyInput[] = [];
   for (const { person, membership } of n.recipients) {
-    if (seen.has(person.id)) continue;
-    seen.add(person.id);
+    if (copies.some((c) => c.personId === person.id)) continue;
     if (optional && membership?.notifications === 'essential') {
       count('not-wanted');
       continue;
@@ -54,51 +52,52 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     const sendAfter = inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
     const body = n.render(prefs.timeZone);
-    const mail = inDigest ? body : withFooter(body, { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName });
-    const idempotencyKey = `${n.messageKey}:to:${person.id}`;
     const bounced = bounceNote(person, person.email);
-    const id = randomUUID();
     const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'pending' : 'held';
-    // ON CONFLICT DO NOTHING: a retry, or an attempt overlapping one that timed out, finds the row there.
-    const created = await ctx.db.emailOutbox.createMany({
-      skipDuplicates: true,
-      data: {
-        id,
-        idempotencyKey,
-        messageKey: n.messageKey,
-        partnershipId: n.partnershipId,
-        personId: person.id,
-        template: n.template,
-        recipient: person.email,
-        ...mail,
-        ics: n.calendar ?? null,
-        unsubscribeUrl,
-        status,
-        lastError: bounced,
-        inDigest,
-        sendAfter: sendAfter === null ? null : new Date(sendAfter),
-        firstAttemptAt: status === 'pending' ? new Date() : null,
-        dueAt: new Date(n.dueAt),
-      },
+    copies.push({
+      id: randomUUID(),
+      idempotencyKey: `${n.messageKey}:to:${person.id}`,
+      messageKey: n.messageKey,
+      partnershipId: n.partnershipId,
+      personId: person.id,
+      template: n.template,
+      recipient: person.email,
+      ...(inDigest ? body : withFooter(body, { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName })),
+      ics: n.calendar ?? null,
+      unsubscribeUrl,
+      status,
+      lastError: bounced,
+      inDigest,
+      sendAfter: sendAfter === null ? null : new Date(sendAfter),
+      firstAttemptAt: status === 'pending' ? new Date() : null,
+      dueAt: new Date(n.dueAt),
     });
-    const row =
-      created.count === 1
-        ? { id, status }
-        : await ctx.db.emailOutbox.findUniqueOrThrow({ where: { idempotencyKey }, select: { id: true, status: true } });
+  }
+  if (copies.length === 0) return result;
+  // ON CONFLICT DO NOTHING: a retry, or an attempt overlapping one that timed out, finds its rows there.
+  const created = await ctx.db.emailOutbox.createMany({ data: copies, skipDuplicates: true });
+  const rows =
+    created.count === copies.length
+      ? copies.map((c) => ({ id: c.id as string, personId: c.personId as string, status: c.status as EmailStatus }))
+      : await ctx.db.emailOutbox.findMany({
+          where: { idempotencyKey: { in: copies.map((c) => c.idempotencyKey) } },
+          select: { id: true, personId: true, status: true },
+          orderBy: { recipient: 'asc' },
+        });
+  let failure: unknown = null;
+  for (const row of rows) {
     if (row.status === 'held') {
-      await ctx.wake(person.id);
+      await ctx.wake(row.personId as string);
       count('held');
-      continue;
-    }
-    if (row.status !== 'pending' && row.status !== 'sending') {
+    } else if (row.status !== 'pending' && row.status !== 'sending') {
       count(row.status === 'sent' ? 'already-sent' : row.status);
-      continue;
-    }
-    try {
-      count(await deliver(ctx, row.id));
-    } catch (e) {
-      failure ??= e;
-      count('pending');
+    } else {
+      try {
+        count(await deliver(ctx, row.id));
+      } catch (e) {
+        failure ??= e;
+        count('pending');
+      }
     }
   }
   if (failure) throw failure;
