@@ -181,14 +181,15 @@ export function createReviewActivities(deps: ActivityDeps) {
     async recordLifecycle(partnershipId: string, change: LifecycleChange): Promise<void> {
       const at = new Date(change.at);
       const ending = change.to === 'completed' || change.to === 'ended_early';
+      // Resuming closes reviews whose time passed during the pause; ending closes all upcoming ones.
+      const closes = ending || change.to === 'active';
+      const reason = ending ? 'the partnership ended' : 'the partnership was paused';
       await db.$transaction(async (tx) => {
         await tx.partnership.update({
           where: { id: partnershipId },
           data: { status: change.to, ...(ending && { endedAt: at, endedReason: change.reason ?? null }) },
         });
-        // Resuming closes reviews whose time passed during the pause; ending closes all upcoming ones.
-        const reason = ending ? 'the partnership ended' : 'the partnership was paused';
-        if (ending || change.to === 'active') {
+        if (closes) {
           await tx.review.updateMany({
             where: { partnershipId, status: 'scheduled', ...(change.to === 'active' && { scheduledAt: { lt: at } }) },
             data: { status: 'skipped', skipReason: reason, outcomeAt: at, calendarSequence: { increment: 1 } },
@@ -198,15 +199,13 @@ export function createReviewActivities(deps: ActivityDeps) {
           ...(change.reason && { reason: change.reason }),
         });
       });
-      const closed = await db.review.findMany({
-        where: {
-          partnershipId,
-          status: 'skipped',
-          outcomeAt: at,
-          skipReason: { in: ['the partnership ended', 'the partnership was paused'] },
-        },
-        include: { partnership: withMembers },
-      });
+      // Found again rather than passed on, so that a retry after the commit still sends the cancellations.
+      const closed = closes
+        ? await db.review.findMany({
+            where: { partnershipId, status: 'skipped', outcomeAt: at, skipReason: reason },
+            include: { partnership: withMembers },
+          })
+        : [];
       for (const review of closed) await sendInvitation(review, change.at);
       const p = await db.partnership.findUniqueOrThrow({ where: { id: partnershipId }, ...withMembers });
       const next = await db.review.findFirst({ where: { partnershipId, status: 'scheduled' }, orderBy: { sequence: 'asc' } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Person, Prisma } from '../generated/prisma/client.js';
-import { isUniqueViolation } from '../lib/db/client.js';
+import { type Db, isUniqueViolation } from '../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { escapeHtml } from '../lib/mail/templates.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
@@ -113,7 +113,7 @@ ${body}
 
 const htmlResponse = (description: string) => ({ 200: { description, contentType: 'text/html', schema: z.string() } });
 
-async function membershipOf(deps: { db: import('../lib/db/client.js').Db }, token: string) {
+async function membershipOf(deps: { db: Db }, token: string) {
   const member = await deps.db.partnershipMember.findUnique({
     where: { unsubscribeToken: token },
     include: { person: true, partnership: true },
