@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocalTime, reviewReminder } from '../../lib/mail/templates.js';
+import {
+  deadlineNotice,
+  digest,
+  formatLocalTime,
+  partnershipLifecycle,
+  type RenderedMail,
+  reflectionPrompt,
+  reflectionSummary,
+  reviewCancelled,
+  reviewInvitation,
+  reviewMissed,
+  reviewReminder,
+  withFooter,
+} from '../../lib/mail/templates.js';
 
 describe('review reminder template', () => {
   const at = Date.UTC(2027, 0, 12, 21, 30);
@@ -22,5 +35,52 @@ describe('review reminder template', () => {
     expect(mail.html).toContain('href="http://localhost:3000/partnerships/abc?x=1&amp;y=2"');
     expect(mail.text).toContain('<script>alert("x")</script> & Co');
     expect(mail.subject).toBe('Reminder: quarterly review #3 of <script>alert("x")</script> & Co');
+  });
+
+  it('escapes user text in the HTML of every message, shows times in the zone it is given, and keeps text parts verbatim', () => {
+    const evil = '<script>alert("x")</script>';
+    const zone = 'Europe/Berlin';
+    const review = { partnershipName: evil, sequence: 2, scheduledAt: at, timeZone: zone, link: 'http://t/p?a=1&b=2' };
+    const deadline = { partnershipName: evil, description: evil, ownerName: evil, dueAt: at, timeZone: zone, link: 'http://t/c' };
+    const mails: [string, RenderedMail][] = [
+      ['review-reminder', reviewReminder(review)],
+      ['review-invitation', reviewInvitation({ ...review, moved: false })],
+      ['review-invitation (moved)', reviewInvitation({ ...review, moved: true })],
+      ['review-cancelled', reviewCancelled({ ...review, reason: evil })],
+      ['review-missed', reviewMissed(review)],
+      ['reflection-prompt', reflectionPrompt('prompt', { ...review, closesAt: at })],
+      ['reflection-reminder', reflectionPrompt('reminder', { ...review, closesAt: at })],
+      ['commitment-reminder', deadlineNotice('commitment', 'reminder', deadline)],
+      ['commitment-overdue', deadlineNotice('commitment', 'overdue', deadline)],
+      ['evidence-escalation', deadlineNotice('evidence request', 'escalation', deadline)],
+      ['partnership-paused', partnershipLifecycle('paused', { ...review, at, reason: evil, nextReviewAt: null })],
+      ['partnership-resumed', partnershipLifecycle('resumed', { ...review, at, nextReviewAt: at })],
+      ['partnership-ended', partnershipLifecycle('ended', { ...review, at, reason: evil, nextReviewAt: null })],
+    ];
+    const withTimes = mails.map(
+      ([name, m]) => [name, withFooter(m, { timeZone: zone, unsubscribeUrl: 'http://t/u?a=1&b=2', partnershipName: evil })] as const,
+    );
+    withTimes.push([
+      'reflection-summary',
+      withFooter(reflectionSummary({ ...review, answered: [evil], missing: [] }), { timeZone: zone, unsubscribeUrl: null }),
+    ]);
+    withTimes.push([
+      'digest',
+      withFooter(digest({ at, timeZone: zone, items: mails.slice(0, 2).map(([, m]) => ({ ...m, unsubscribeUrl: 'http://t/u' })) }), {
+        timeZone: zone,
+        unsubscribeUrl: null,
+      }),
+    ]);
+    for (const [name, m] of withTimes) {
+      expect(m.html, name).not.toMatch(/<script/i);
+      expect(m.html, name).toContain('&lt;script&gt;');
+      expect(m.text, name).toContain(evil);
+      expect(m.text, name).toContain(`Times in this message are in ${zone}.`);
+      expect(m.html, name).not.toMatch(/href="[^"]*&b=/);
+    }
+    // 21:30 UTC in January is 10:30 PM in Berlin.
+    for (const [name, m] of withTimes.filter(([n]) => !['reflection-summary', 'digest'].includes(n))) {
+      expect(m.text, name).toContain('10:30 PM GMT+1 (Europe/Berlin)');
+    }
   });
 });
