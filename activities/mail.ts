@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { deliverHeld } from '../lib/mail/notify.js';
 import type { MailContext } from '../lib/mail/outbox.js';
-import { mailboxWorkflowId } from '../lib/temporal/ids.js';
-import { heldMailSignal, mailboxWorkflow } from '../workflows/mailbox.js';
+import { wakeMailbox } from '../lib/temporal/mailbox.js';
 import type { ActivityDeps } from './deps.js';
 
 /** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
@@ -13,15 +12,7 @@ export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs }: Activi
     publicUrl,
     giveUpAfterMs: mailGiveUpAfterMs,
     heartbeat: () => Context.current().heartbeat(),
-    async wake(personId) {
-      const { client, info } = Context.current();
-      await client.workflow.signalWithStart(mailboxWorkflow, {
-        workflowId: mailboxWorkflowId(personId),
-        taskQueue: info.taskQueue,
-        args: [{ personId }],
-        signal: heldMailSignal,
-      });
-    },
+    wake: (personId) => wakeMailbox(Context.current().client, Context.current().info.taskQueue, personId),
   };
 }
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Person, Prisma } from '../generated/prisma/client.js';
+import type { Caller } from '../lib/auth/api-keys.js';
 import { type Db, isUniqueViolation } from '../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { escapeHtml } from '../lib/mail/templates.js';
+import { wakeMailbox } from '../lib/temporal/mailbox.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
 import { ianaTimeZone, uuidParam } from './schemas.js';
@@ -103,6 +105,12 @@ const outboxJson = (r: OutboxRow) => ({
   createdAt: r.createdAt.toISOString(),
 });
 
+// A digest belongs to no partnership: it is visible with its person.
+const outboxScope = (caller: Caller): Prisma.EmailOutboxWhereInput =>
+  caller.role === 'admin' ? {} : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
+
+const RETRYABLE = ['failed', 'bounced', 'unconfirmed'] as const;
+
 const htmlPage = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:sans-serif;max-width:36rem;margin:3rem auto;line-height:1.5">
@@ -177,15 +185,10 @@ export const notificationRoutes = [
     responses: { 200: { description: 'One page of outgoing mail', schema: pageSchema(outboxSchema) } },
     async handle({ query, caller, deps }) {
       const k = keyset(query);
-      // A digest belongs to no partnership: it is visible with its person.
-      const scope: Prisma.EmailOutboxWhereInput =
-        caller.role === 'admin'
-          ? {}
-          : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
       const rows = await deps.db.emailOutbox.findMany({
         where: {
           AND: [
-            scope,
+            outboxScope(caller),
             { status: query.status, template: query.template, partnershipId: query.partnershipId, personId: query.personId },
             k.where as Prisma.EmailOutboxWhereInput,
           ],
@@ -194,6 +197,43 @@ export const notificationRoutes = [
         take: k.take,
       });
       return { body: page(rows, query, k.field, outboxJson) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/outbox/:id/retry',
+    operationId: 'retryOutboxMessage',
+    summary: 'Send a message again',
+    description:
+      "A failed, bounced or unconfirmed copy goes out again, at once, to the person's current address, through their mailbox workflow. An unconfirmed copy may have arrived already: send it again only when its recipient says it did not. A bounced address is tried again only once it has changed.",
+    tag: 'Mail',
+    access: 'manager',
+    params: uuidParam,
+    errors: [404, 409],
+    responses: { 200: { description: 'The copy, held for delivery now', schema: outboxSchema } },
+    async handle({ params, caller, deps }) {
+      const row = await deps.db.emailOutbox.findFirst({
+        where: { AND: [{ id: params.id }, outboxScope(caller)] },
+        include: { person: true },
+      });
+      if (!row) throw new NotFoundError(`Message ${params.id} does not exist`);
+      if (!(RETRYABLE as readonly string[]).includes(row.status)) {
+        throw new ConflictError(`Only a failed, bounced or unconfirmed message is sent again; this one is ${row.status}`);
+      }
+      if (!row.person) throw new ConflictError('This message was recorded before messages had a person, and cannot be sent again');
+      if (row.digestId) throw new ConflictError(`This message went out in digest ${row.digestId}: send the digest again`);
+      const { person } = row;
+      // Held and the mailbox woken in one transaction: if Temporal refuses, the message stays as it was.
+      const held = await deps.db.$transaction(async (tx) => {
+        const [updated] = await tx.emailOutbox.updateManyAndReturn({
+          where: { id: row.id, status: row.status },
+          data: { status: 'held', recipient: person.email, inDigest: false, sendAfter: new Date(), lastError: null },
+        });
+        if (!updated) throw new ConflictError('The message changed meanwhile; look at it again');
+        await wakeMailbox(deps.temporal, deps.taskQueue, person.id);
+        return updated;
+      });
+      return { status: 200, body: outboxJson(held) };
     },
   }),
   route({

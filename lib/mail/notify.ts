@@ -122,9 +122,12 @@ export async function deliverHeld(ctx: MailContext, personId: string, now: numbe
       where: { id: row.id, status: 'held' },
       data: bounced ? { status: 'bounced', lastError: bounced } : { status: 'pending', firstAttemptAt: new Date() },
     });
-    await deliver(ctx, row.id).catch((e) => {
+    try {
+      const status = await deliver(ctx, row.id);
+      if (row.template === 'digest') await settleDigestItems(ctx, row.id, status);
+    } catch (e) {
       failure ??= e;
-    });
+    }
   }
   // Keyed by the workflow's `now`, so a retry finds the digest it already recorded.
   const digestKey = `digest:${personId}:${now}`;
@@ -152,15 +155,17 @@ export async function deliverHeld(ctx: MailContext, personId: string, now: numbe
       return created;
     });
   }
-  if (digestRow) {
-    const status = await deliver(ctx, digestRow.id);
-    const sent = await db.emailOutbox.findUniqueOrThrow({ where: { id: digestRow.id } });
-    await db.emailOutbox.updateMany({
-      where: { digestId: digestRow.id, status: 'held' },
-      data: { status, sentAt: sent.sentAt, providerMessageId: sent.providerMessageId, lastError: sent.lastError },
-    });
-  }
+  if (digestRow) await settleDigestItems(ctx, digestRow.id, await deliver(ctx, digestRow.id));
   if (failure) throw failure;
   const next = await db.emailOutbox.aggregate({ where: { personId, status: 'held', digestId: null }, _min: { sendAfter: true } });
   return next._min.sendAfter?.getTime() ?? null;
+}
+
+/** The items of a digest end as the digest did (a digest sent again takes its failed items with it). */
+async function settleDigestItems(ctx: MailContext, digestId: string, status: EmailStatus): Promise<void> {
+  const digestRow = await ctx.db.emailOutbox.findUniqueOrThrow({ where: { id: digestId } });
+  await ctx.db.emailOutbox.updateMany({
+    where: { digestId, status: { in: ['held', 'failed', 'bounced', 'unconfirmed'] } },
+    data: { status, sentAt: digestRow.sentAt, providerMessageId: digestRow.providerMessageId, lastError: digestRow.lastError },
+  });
 }

@@ -19,7 +19,18 @@ interface Tenants {
   keys: Record<'admin' | 'coordA' | 'coordB' | 'd1' | 'd2' | 'p1' | 'p2', string>;
   org: Record<'d1' | 'd2' | 'p1' | 'p2', string>;
   cohort: Record<'a' | 'b', string>;
-  x: { id: string; review: string; ana: string; anaToken: string; c1: string; c2: string; e1: string; e2: string; e3: string };
+  x: {
+    id: string;
+    review: string;
+    ana: string;
+    anaToken: string;
+    anaInvitation: string;
+    c1: string;
+    c2: string;
+    e1: string;
+    e2: string;
+    e3: string;
+  };
   y: { id: string };
   feedUrl?: string;
   revokable?: string;
@@ -78,6 +89,13 @@ async function seed(s: ApiStack): Promise<Tenants> {
     dueAt: soon(30 * 24 * HOUR),
   });
   const person = await ok<{ items: { id: string }[] }>(s.call(admin, 'GET', '/people?email=ana@x.example'), 200);
+  const anaInvitation = await waitFor(
+    'the invitation to Ana',
+    async () =>
+      (await s.database.db.emailOutbox.findFirst({
+        where: { partnershipId: x.id, recipient: 'ana@x.example', template: 'review-invitation' },
+      })) ?? undefined,
+  );
   return {
     keys,
     org,
@@ -86,6 +104,7 @@ async function seed(s: ApiStack): Promise<Tenants> {
       id: x.id,
       review: x.firstReview.id,
       ana: person.items[0]?.id as string,
+      anaInvitation: anaInvitation.id,
       anaToken: (
         await s.database.db.partnershipMember.findUniqueOrThrow({
           where: { partnershipId_personId: { partnershipId: x.id, personId: person.items[0]?.id as string } },
@@ -241,6 +260,18 @@ const CASES: Record<string, Case> = {
     body: () => ({ timeZone: 'America/New_York', delivery: 'daily_digest', digestHour: 8, quietHours: { from: '21:00', until: '07:00' } }),
   },
   listOutbox: { as: 'd1', path: () => '/outbox' },
+  retryOutboxMessage: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/outbox/${t.x.anaInvitation}/retry`,
+    // As a refused send leaves it.
+    before: async (t) => {
+      await stack.database.db.emailOutbox.update({
+        where: { id: t.x.anaInvitation },
+        data: { status: 'failed', lastError: '421 try later' },
+      });
+    },
+  },
   showUnsubscribe: { as: 'p1', path: (t) => `/unsubscribe/${t.x.anaToken}` },
   unsubscribe: { as: 'p1', status: 200, path: (t) => `/unsubscribe/${t.x.anaToken}` },
   setMemberPreferences: {

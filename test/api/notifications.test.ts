@@ -153,5 +153,28 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
     );
     const moved = await settings(admin, ben, { email: 'Ben.Ode@Center.example' });
     expect([moved.status, moved.json.email, moved.json.bounce]).toEqual([200, 'ben.ode@center.example', null]);
+
+    // A copy that bounced goes out again, when asked, to the address the person has now.
+    const benCopy = await stack.database.db.emailOutbox.findFirstOrThrow({
+      where: { partnershipId: p.id, personId: ben, template: 'review-reminder' },
+    });
+    const retry = (id: string) => stack.call<{ status: string; recipient: string }>(admin, 'POST', `/outbox/${id}/retry`);
+    const refused = await retry(benCopy.id);
+    expect([refused.status, refused.text]).toEqual([409, expect.stringContaining('this one is sent')]);
+    await stack.database.db.emailOutbox.update({
+      where: { id: benCopy.id },
+      data: { status: 'bounced', lastError: '550 mailbox unavailable' },
+    });
+    const again = await retry(benCopy.id);
+    expect([again.status, again.json.status, again.json.recipient]).toEqual([200, 'held', 'ben.ode@center.example']);
+    const resent = await waitFor('the copy sent again', async () => {
+      const row = await stack.database.db.emailOutbox.findUniqueOrThrow({ where: { id: benCopy.id } });
+      return row.status === 'sent' && row;
+    });
+    expect([resent.attempts, resent.lastError]).toEqual([2, null]);
+    const arrivedAgain = (await listCapturedMail(stack.mailCaptureDir)).filter(
+      (m) => m.subject.startsWith('Reminder:') && m.to.includes('ben.ode@center.example'),
+    );
+    expect(arrivedAgain).toHaveLength(1);
   });
 });
