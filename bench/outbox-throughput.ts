@@ -18,6 +18,8 @@ const MEMBERS = 10;
 const PARTNERSHIPS = 100;
 /** Reminders in flight at once, as a worker runs several reminder activities side by side. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** notify() sends up to this many copies of one reminder side by side. */
+const COPIES_AT_ONCE = 4;
 
 await withBenchDatabase(async (url, dir) => {
   const sql = new pg.Client({ connectionString: url });
@@ -41,15 +43,19 @@ await withBenchDatabase(async (url, dir) => {
   const db = createDb(url);
   const partnerships = await db.partnership.findMany({ include: { members: { include: { person: true } } }, orderBy: { name: 'asc' } });
   const scheduledAt = Date.parse('2027-03-16T20:30:00Z');
-  const results: { mode: string; seconds: number; perSecond: number; rssMb: number }[] = [];
+  const results: { mode: string; inFlight: number; seconds: number; perSecond: number; rssMb: number }[] = [];
 
   // The last run sends the same mail straight over SMTP: what the outbox itself costs.
+  // Each way once with many reminders at a time (as a busy worker) and once with one (4 sends in flight),
+  // where pooling is compared at equal concurrency.
   const modes = [
-    { mode: 'outbox, pooled (4 connections)', pool: true, outbox: true },
-    { mode: 'outbox, a connection per message', pool: false, outbox: true },
-    { mode: 'SMTP alone, pooled (no outbox)', pool: true, outbox: false },
+    { mode: 'outbox, pooled (4 connections)', pool: true, outbox: true, reminders: CONCURRENCY },
+    { mode: 'outbox, a connection per message', pool: false, outbox: true, reminders: CONCURRENCY },
+    { mode: 'outbox, pooled (4 connections)', pool: true, outbox: true, reminders: 1 },
+    { mode: 'outbox, a connection per message', pool: false, outbox: true, reminders: 1 },
+    { mode: 'SMTP alone, pooled (no outbox)', pool: true, outbox: false, reminders: CONCURRENCY },
   ];
-  for (const [run, { mode, pool, outbox }] of modes.entries()) {
+  for (const [run, { mode, pool, outbox, reminders }] of modes.entries()) {
     const capture = await startMailCapture({ dir: path.join(dir, `mail-${run}`), port: 0 });
     const mailer = createMailer(capture.url, 'Tandem <tandem@bench.example>', { pool });
     const ctx = {
@@ -67,11 +73,10 @@ await withBenchDatabase(async (url, dir) => {
       const render = (timeZone: string) =>
         reviewReminder({ partnershipName: p.name, sequence: index + 1, scheduledAt, timeZone, link: `http://bench/partnerships/${p.id}` });
       if (!outbox) {
+        const send = (m: (typeof p.members)[number]) =>
+          mailer.send({ to: m.person.email, ...render(p.timeZone), messageId: `<bench.${run}.${p.id}.${index}.${m.personId}@tandem>` });
         return async () => {
-          for (const m of p.members) {
-            const mail = render(p.timeZone);
-            await mailer.send({ to: m.person.email, ...mail, messageId: `<bench.${run}.${p.id}.${index}.${m.personId}@tandem>` });
-          }
+          for (let c = 0; c < p.members.length; c += COPIES_AT_ONCE) await Promise.all(p.members.slice(c, c + COPIES_AT_ONCE).map(send));
           return { sent: p.members.length };
         };
       }
@@ -87,12 +92,13 @@ await withBenchDatabase(async (url, dir) => {
           render,
         });
     });
-    say(`${mode}: sending ${EMAILS.toLocaleString('en-US')} emails, ${CONCURRENCY} reminders at a time`);
+    const inFlight = reminders * COPIES_AT_ONCE;
+    say(`${mode}: sending ${EMAILS.toLocaleString('en-US')} emails, ${reminders} reminders (up to ${inFlight} sends) at a time`);
     let done = 0;
     let peakRss = 0;
     const start = performance.now();
     await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
+      Array.from({ length: reminders }, async () => {
         for (let next = notices.shift(); next; next = notices.shift()) {
           const copies = await next();
           if (copies.sent !== MEMBERS) throw new Error(`expected ${MEMBERS} copies sent, got ${JSON.stringify(copies)}`);
@@ -108,15 +114,15 @@ await withBenchDatabase(async (url, dir) => {
       ? await db.emailOutbox.count({ where: { messageKey: { startsWith: `bench:${run}:` }, status: 'sent', attempts: 1 } })
       : EMAILS;
     if (arrived !== EMAILS || sent !== EMAILS) throw new Error(`${mode}: ${arrived} arrived, ${sent} recorded sent, expected ${EMAILS}`);
-    results.push({ mode, seconds, perSecond: EMAILS / seconds, rssMb: peakRss / 2 ** 20 });
+    results.push({ mode, inFlight, seconds, perSecond: EMAILS / seconds, rssMb: peakRss / 2 ** 20 });
     say(`${mode}: ${seconds.toFixed(1)} s, ${(EMAILS / seconds).toFixed(0)} emails/s; all ${arrived} arrived, each sent once`);
     mailer.close();
     await capture.stop();
   }
-  console.log('\n| Run | Emails | Time | Emails per second | Peak RSS |\n|---|---:|---:|---:|---:|');
+  console.log('\n| Run | Sends in flight | Emails | Time | Emails per second | Peak RSS |\n|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
     console.log(
-      `| ${r.mode} | ${EMAILS.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(0)} | ${r.rssMb.toFixed(0)} MB |`,
+      `| ${r.mode} | ${r.inFlight} | ${EMAILS.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(0)} | ${r.rssMb.toFixed(0)} MB |`,
     );
   }
   await db.$disconnect();

@@ -38,6 +38,8 @@ export async function startMailCapture(opts: { dir: string; port: number; host?:
     disabledCommands: ['STARTTLS'],
     logger: false,
     banner: 'Tandem mail capture',
+    // Clients are local; a reverse DNS lookup per connection would only slow each one down.
+    disableReverseLookup: true,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

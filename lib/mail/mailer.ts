@@ -12,6 +12,9 @@ export interface OutgoingMail {
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
 
+/** SMTP connections the pool keeps open. */
+export const MAILER_CONNECTIONS = 4;
+
 export interface Mailer {
   /** The address mail comes from, also the organizer of invitations. */
   readonly from: { name: string; address: string };
@@ -38,7 +41,7 @@ export function createMailer(smtpUrl: string, from: string, opts: { pool?: boole
     secure: url.protocol === 'smtps:',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     pool: opts.pool ?? true,
-    maxConnections: 4,
+    maxConnections: MAILER_CONNECTIONS,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

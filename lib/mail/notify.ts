@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
 import { OPTIONAL_TEMPLATES } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
+import { MAILER_CONNECTIONS } from './mailer.js';
 import { bounceNote, deliver, type MailContext } from './outbox.js';
 import { digest, type RenderedMail, withFooter } from './templates.js';
 
@@ -26,6 +27,9 @@ export interface Notice {
   render(timeZone: string): RenderedMail;
   calendar?: string;
 }
+
+/** Copies sent side by side: as many as the mailer's pool has connections. */
+const SENDS_AT_ONCE = MAILER_CONNECTIONS;
 
 export type NoticeResult = Partial<Record<EmailStatus | 'already-sent' | 'not-wanted', number>>;
 
@@ -85,7 +89,7 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
           orderBy: { recipient: 'asc' },
         });
   let failure: unknown = null;
-  for (const row of rows) {
+  const handle = async (row: (typeof rows)[number]) => {
     if (row.status === 'held') {
       await ctx.wake(row.personId as string);
       count('held');
@@ -99,7 +103,9 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
         count('pending');
       }
     }
-  }
+  };
+  // A large partnership must fit in its activity's time limit even on a slow SMTP server.
+  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) await Promise.all(rows.slice(i, i + SENDS_AT_ONCE).map(handle));
   if (failure) throw failure;
   return result;
 }
