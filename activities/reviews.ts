@@ -389,6 +389,8 @@ export function createReviewActivities(deps: ActivityDeps) {
       const messageKey = `review:${input.reviewId}:reminder:${input.reminderIndex}`;
       const review = await db.review.findUnique({ where: { id: input.reviewId }, include: { partnership: withMembers } });
       if (!review) throw ApplicationFailure.nonRetryable(`review ${input.reviewId} does not exist`, 'NotFound');
+      // A review planned before invitations existed gets its invitation now; otherwise this sends nothing.
+      await sendInvitation(review, input.dueAt);
       const { partnership } = review;
       const copies = await notify(mailContext(deps), {
         messageKey,
