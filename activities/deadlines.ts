@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db/client.js';
 import { notify } from '../lib/mail/notify.js';
 import { deadlineNotice } from '../lib/mail/templates.js';
-import { resolvePolicy } from '../lib/policy.js';
+import { resolvePolicy, wantsMessage } from '../lib/policy.js';
 import { type DeadlineStage, planDeadline, stageName } from '../lib/schedule/deadlines.js';
 import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlinePlan } from '../workflows/deadline.js';
@@ -92,7 +92,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
             link: `${publicUrl}/${path}/${row.id}`,
           }),
       });
-      const wanted = recipients.filter((r) => template !== `${prefix}-reminder` || r.membership?.notifications !== 'essential');
+      const wanted = recipients.filter((r) => !r.membership || wantsMessage(r.membership, template));
       await recordEvent(db, row.partnershipId, idempotencyKey, `${prefix}.${stage.replace(':', '_')}`, {
         ...subject,
         recipients: wanted.map((r) => r.person.email).sort(),

@@ -79,3 +79,8 @@ export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
   'commitment-reminder',
   'evidence-reminder',
 ]);
+
+/** Whether a member gets a message of this template, by their notification level. */
+export function wantsMessage(member: { notifications: 'all' | 'essential' }, template: string): boolean {
+  return member.notifications === 'all' || !OPTIONAL_TEMPLATES.has(template);
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
-import { OPTIONAL_TEMPLATES } from '../policy.js';
+import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { MAILER_CONNECTIONS } from './mailer.js';
 import { bounceNote, deliver, type MailContext } from './outbox.js';
@@ -28,9 +28,6 @@ export interface Notice {
   calendar?: string;
 }
 
-/** Copies sent side by side: as many as the mailer's pool has connections. */
-const SENDS_AT_ONCE = MAILER_CONNECTIONS;
-
 export type NoticeResult = Partial<Record<EmailStatus | 'already-sent' | 'not-wanted', number>>;
 
 /**
@@ -45,9 +42,11 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   };
   const optional = OPTIONAL_TEMPLATES.has(n.template);
   const copies: Prisma.EmailOutboxCreateManyInput[] = [];
+  const seen = new Set<string>();
   for (const { person, membership } of n.recipients) {
-    if (copies.some((c) => c.personId === person.id)) continue;
-    if (optional && membership?.notifications === 'essential') {
+    if (seen.has(person.id)) continue;
+    seen.add(person.id);
+    if (membership && !wantsMessage(membership, n.template)) {
       count('not-wanted');
       continue;
     }
@@ -104,8 +103,9 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
       }
     }
   };
-  // A large partnership must fit in its activity's time limit even on a slow SMTP server.
-  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) await Promise.all(rows.slice(i, i + SENDS_AT_ONCE).map(handle));
+  // As many side by side as the pool has connections: a large partnership must fit in its activity's
+  // time limit even on a slow SMTP server.
+  for (let i = 0; i < rows.length; i += MAILER_CONNECTIONS) await Promise.all(rows.slice(i, i + MAILER_CONNECTIONS).map(handle));
   if (failure) throw failure;
   return result;
 }
@@ -141,7 +141,10 @@ export async function deliverHeld(ctx: MailContext, personId: string, now: numbe
   const items = due.filter((r) => r.inDigest && !r.digestId);
   if (!digestRow && items.length > 0) {
     const bounced = bounceNote(person, person.email);
-    const first = await db.partnership.findUnique({ where: { id: items[0]?.partnershipId ?? '' }, select: { timeZone: true } });
+    const firstPartnership = items.find((i) => i.partnershipId)?.partnershipId;
+    const first = firstPartnership
+      ? await db.partnership.findUnique({ where: { id: firstPartnership }, select: { timeZone: true } })
+      : null;
     const timeZone = person.timeZone ?? first?.timeZone ?? 'UTC';
     const mail = withFooter(digest({ at: now, timeZone, items }), { timeZone, unsubscribeUrl: null });
     digestRow = await db.$transaction(async (tx) => {

@@ -30,7 +30,7 @@ const clip = (s: string) => s.slice(0, 1000);
 
 /**
  * Sends one recorded message at most once. The row is claimed (pending -> sending) before the SMTP
- * transaction and marked sent after it (`firstAttemptAt` is set when it became sendable); a row found still `sending` belongs to an attempt that
+ * transaction and marked sent after it; a row found still `sending` belongs to an attempt that
  * stopped in between, so whether it arrived is unknown and it is marked unconfirmed, not sent again.
  * A temporary failure puts it back to pending and throws, for the activity's retry; a permanent
  * refusal, or a failure after `giveUpAfterMs` of retrying, ends it as bounced or failed, so the

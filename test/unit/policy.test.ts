@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy } from '../../lib/policy.js';
+import { DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy, wantsMessage } from '../../lib/policy.js';
 
 const partnership = (policy: unknown) => ({ reminderOffsets: ['P7D'], outcomeGrace: 'P1D', policy });
 
@@ -32,5 +32,16 @@ describe('policy', () => {
     for (const t of ['reflection-prompt', 'commitment-overdue', 'commitment-escalation', 'evidence-escalation', 'review-missed']) {
       expect(OPTIONAL_TEMPLATES.has(t)).toBe(false);
     }
+  });
+
+  it('lets an essential-only member skip reminders but never prompts, overdue notices or escalations', () => {
+    const essential = { notifications: 'essential' as const };
+    expect(
+      ['review-reminder', 'reflection-reminder', 'commitment-reminder', 'evidence-reminder'].map((t) => wantsMessage(essential, t)),
+    ).toEqual([false, false, false, false]);
+    expect(
+      ['reflection-prompt', 'commitment-overdue', 'commitment-escalation', 'review-missed'].map((t) => wantsMessage(essential, t)),
+    ).toEqual([true, true, true, true]);
+    expect(wantsMessage({ notifications: 'all' }, 'review-reminder')).toBe(true);
   });
 });
