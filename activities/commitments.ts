@@ -1,6 +1,4 @@
-import { Context } from '@temporalio/activity';
 import type { DeadlineStage } from '../lib/schedule/deadlines.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlinePlan } from '../workflows/deadline.js';
 import { createDeadlineOperations } from './deadlines.js';
 import type { ActivityDeps } from './deps.js';
@@ -22,7 +20,7 @@ export function createCommitmentActivities(deps: ActivityDeps) {
       deadline.extend('commitment', { id: input.commitmentId, dueAt: input.dueAt, reason: input.reason }),
 
     async closeCommitment(input: { commitmentId: string; status: 'done' | 'dropped'; note?: string; at: number }): Promise<void> {
-      const c = await db.$transaction(async (tx) => {
+      await db.$transaction(async (tx) => {
         const c = await tx.commitment.findUniqueOrThrow({ where: { id: input.commitmentId } });
         await tx.commitment.updateMany({
           where: { id: c.id, status: { in: ['open', 'overdue'] } },
@@ -32,9 +30,7 @@ export function createCommitmentActivities(deps: ActivityDeps) {
           commitmentId: c.id,
           ...(input.note && { note: input.note }),
         });
-        return c;
       });
-      await publishOpenCounts(db, Context.current().client, c.partnershipId);
     },
   };
 }

@@ -1,10 +1,9 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../lib/db/client.js';
 import { notify } from '../lib/mail/notify.js';
 import { deadlineNotice } from '../lib/mail/templates.js';
 import { resolvePolicy, wantsMessage } from '../lib/policy.js';
 import { type DeadlineStage, planDeadline, stageName } from '../lib/schedule/deadlines.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlinePlan } from '../workflows/deadline.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
@@ -63,7 +62,6 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         if (kind === 'commitment') await db.commitment.updateMany({ where, data: { status: 'overdue' } });
         else await db.evidenceRequest.updateMany({ where, data: { status: 'overdue' } });
         await recordEvent(db, row.partnershipId, `${idempotencyKey}:status`, `${prefix}.overdue`, subject);
-        await publishOpenCounts(db, Context.current().client, row.partnershipId);
       }
       const notice = input.stage.kind;
       const template = `${prefix}-${notice}`;
@@ -102,12 +100,12 @@ export function createDeadlineOperations(deps: ActivityDeps) {
     /** Moves the due time, keeping the history of extensions; reopens an overdue deadline. */
     async extend(kind: DeadlineKind, input: { id: string; dueAt: number; reason: string }): Promise<void> {
       const { prefix } = DEADLINE_KINDS[kind];
-      const partnershipId = await db.$transaction(async (tx) => {
+      await db.$transaction(async (tx) => {
         const row =
           kind === 'commitment'
             ? await tx.commitment.findUniqueOrThrow({ where: { id: input.id } })
             : await tx.evidenceRequest.findUniqueOrThrow({ where: { id: input.id } });
-        if (row.dueAt.getTime() === input.dueAt) return row.partnershipId;
+        if (row.dueAt.getTime() === input.dueAt) return;
         const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason };
         const data = { dueAt: new Date(input.dueAt), status: 'open' as const };
         if (kind === 'commitment') {
@@ -123,9 +121,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
           to: new Date(input.dueAt).toISOString(),
           reason: input.reason,
         });
-        return row.partnershipId;
       });
-      await publishOpenCounts(db, Context.current().client, partnershipId);
     },
   };
 }

@@ -1,6 +1,4 @@
-import { Context } from '@temporalio/activity';
 import type { DeadlineStage } from '../lib/schedule/deadlines.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlinePlan } from '../workflows/deadline.js';
 import type { EvidenceKind } from '../workflows/partnership-shared.js';
 import { createDeadlineOperations } from './deadlines.js';
@@ -22,7 +20,7 @@ export function createEvidenceActivities(deps: ActivityDeps) {
   const deadline = createDeadlineOperations(deps);
 
   async function close(requestId: string, status: 'submitted' | 'waived', at: number, note: string | null, item?: EvidenceItemInput) {
-    const request = await db.$transaction(async (tx) => {
+    await db.$transaction(async (tx) => {
       const r = await tx.evidenceRequest.findUniqueOrThrow({ where: { id: requestId } });
       if (item) {
         await tx.evidenceItem.createMany({
@@ -49,9 +47,7 @@ export function createEvidenceActivities(deps: ActivityDeps) {
         ...(item && { itemId: item.itemId, kind: item.kind }),
         ...(note && { note }),
       });
-      return r;
     });
-    await publishOpenCounts(db, Context.current().client, request.partnershipId);
   }
 
   return {

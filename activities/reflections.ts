@@ -1,10 +1,8 @@
-import { Context } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { notify } from '../lib/mail/notify.js';
 import { reflectionPrompt, reflectionSummary } from '../lib/mail/templates.js';
 import { resolvePolicy } from '../lib/policy.js';
 import { parseOffset } from '../lib/schedule/reminders.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
 import { mailContext } from './mail.js';
@@ -36,7 +34,6 @@ export function createReflectionActivities(deps: ActivityDeps) {
       const openedAt = Math.min(...rows.map((r) => r.promptedAt.getTime()));
       const opened = DateTime.fromMillis(openedAt, { zone: p.timeZone });
       const policy = resolvePolicy(p);
-      await publishOpenCounts(db, Context.current().client, p.id);
       return {
         memberIds: rows.map((r) => r.personId).sort(),
         answered: rows.filter((r) => r.submittedAt).map((r) => r.personId),
@@ -122,7 +119,6 @@ export function createReflectionActivities(deps: ActivityDeps) {
         answered: answered.length,
         missing: missing.length,
       });
-      await publishOpenCounts(db, Context.current().client, review.partnershipId);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Prisma } from '../generated/prisma/client.js';
 import { reviewInvitation as invitationIcs } from '../lib/calendar/ics.js';
@@ -13,7 +13,6 @@ import {
 } from '../lib/mail/templates.js';
 import { type Blackout, nextReview } from '../lib/schedule/recurrence.js';
 import { type PlannedReminder, parseOffset, planReminders } from '../lib/schedule/reminders.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { RecurrenceChange, ReviewOutcome } from '../workflows/partnership-shared.js';
 import type { ActivityDeps } from './deps.js';
 import { recordEvent } from './events.js';
@@ -162,8 +161,6 @@ export function createReviewActivities(deps: ActivityDeps) {
           ...(next.movedBy && { movedBy: next.movedBy, originalAt: new Date(next.movedFrom as number).toISOString() }),
         });
       }
-      // Each cycle refreshes the counts the workflow's status shows.
-      await publishOpenCounts(db, Context.current().client, partnershipId);
       if (!review) return null;
       await sendInvitation(await loadReview(review.id), opts?.now ?? workflowNow());
       const scheduledAt = review.scheduledAt.getTime();
@@ -296,7 +293,6 @@ export function createReviewActivities(deps: ActivityDeps) {
         }
       });
       if (input.outcome === 'skipped') await sendInvitation(await loadReview(reviewId), input.at);
-      await publishOpenCounts(db, Context.current().client, partnershipId);
     },
 
     /** No outcome within the grace period: the review is missed, and the sponsor and the leads are told. */

@@ -12,15 +12,7 @@ import {
   dropCommitmentUpdate,
   extendCommitmentUpdate,
 } from '../workflows/commitment.js';
-import {
-  assertFuture,
-  extensionJson,
-  liveDeadlineJson,
-  memberByEmail,
-  openPartnership,
-  refreshOpenCounts,
-  startOrRollBack,
-} from './deadlines.js';
+import { assertFuture, extensionJson, liveDeadlineJson, memberByEmail, openPartnership, startOrRollBack } from './deadlines.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { type RouteDeps, route } from './route.js';
 import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody, uuidParam } from './schemas.js';
@@ -109,7 +101,6 @@ export const commitmentRoutes = [
         );
         return c;
       });
-      await refreshOpenCounts(deps, id);
       return { status: 201, location: `/commitments/${commitment.id}`, body: commitmentJson(commitment) };
     },
   }),

@@ -1,10 +1,8 @@
-import type { Client } from '@temporalio/client';
 import type { Caller } from '../lib/auth/api-keys.js';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, DependencyUnavailableError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { nextReview, type ReviewSchedule, ScheduleError } from '../lib/schedule/recurrence.js';
-import { publishOpenCounts } from '../lib/temporal/open-counts.js';
 import type { DeadlineStatus } from '../workflows/deadline.js';
 import { partnershipScope } from './scope.js';
 
@@ -77,13 +75,6 @@ export async function startOrRollBack(logger: Logger, what: string, start: () =>
     logger.error({ err: e }, `could not start the ${what} workflow`);
     throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
   }
-}
-
-/** Refreshes the counts in the partnership's status; they heal at the next change if this fails. */
-export async function refreshOpenCounts(deps: { db: Db; temporal: Client; logger: Logger }, partnershipId: string) {
-  await publishOpenCounts(deps.db, deps.temporal, partnershipId).catch((err) =>
-    deps.logger.warn({ err, partnershipId }, 'could not publish open counts to the partnership workflow'),
-  );
 }
 
 export const extensionJson = (e: { fromDueAt: Date; toDueAt: Date; reason: string }) => ({

@@ -21,7 +21,6 @@ import {
   loadPartnership,
   memberByEmail,
   openPartnership,
-  refreshOpenCounts,
   startOrRollBack,
 } from './deadlines.js';
 import { keyset, page, pageQuery, pageSchema } from './pagination.js';
@@ -124,7 +123,6 @@ export const evidenceRoutes = [
         );
         return r;
       });
-      await refreshOpenCounts(deps, id);
       return { status: 201, location: `/evidence-requests/${request.id}`, body: requestJson(request) };
     },
   }),

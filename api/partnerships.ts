@@ -9,6 +9,7 @@ import { upcomingReviews } from '../lib/schedule/recurrence.js';
 import { partnershipWorkflowId } from '../lib/temporal/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../workflows/partnership.js';
 import { firstReviewOf, planOrThrow } from './deadlines.js';
+import { countOpenItems } from './open-items.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from './pagination.js';
 import { route } from './route.js';
 import { blackoutSchema, createPartnershipBody, ianaTimeZone, recurrenceSchema, uuidParam } from './schemas.js';
@@ -253,7 +254,8 @@ export const partnershipRoutes = [
     path: '/partnerships/:id',
     operationId: 'getPartnership',
     summary: 'Get a partnership',
-    description: 'The record from the database, with `live`: the state its workflow reports (null if the workflow cannot be asked).',
+    description:
+      'The record from the database with `open` (what is still open, counted there), and `live`: the state its workflow reports (null if the workflow cannot be asked).',
     tag: 'Partnerships',
     access: 'member',
     params: uuidParam,
@@ -300,6 +302,7 @@ export const partnershipRoutes = [
             decisions: r.decisions,
             skipReason: r.skipReason,
           })),
+          open: await countOpenItems(deps.db, p.id),
           live: live && liveStatusJson(live),
         },
       };
@@ -348,7 +351,7 @@ export const partnershipRoutes = [
     path: '/partnerships/:id/live',
     operationId: 'getPartnershipLiveState',
     summary: 'Get the live state of a partnership',
-    description: "Asks the partnership's workflow (a Temporal query): current review, next reminder, open counts.",
+    description: "Asks the partnership's workflow (a Temporal query): phase, current review, next reminder.",
     tag: 'Partnerships',
     access: 'member',
     params: uuidParam,

@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { reflectionWorkflowId } from '../lib/temporal/ids.js';
 import { reflectionSubmittedSignal } from '../workflows/reflection.js';
-import { refreshOpenCounts } from './deadlines.js';
 import { route } from './route.js';
 import { submitReflectionBody, uuidParam } from './schemas.js';
 import { visibleOwner } from './scope.js';
@@ -41,7 +40,6 @@ export async function submitReflection(deps: { db: Db; temporal: Client; logger:
     .getHandle(reflectionWorkflowId(reviewId))
     .signal(reflectionSubmittedSignal, { personId: row.personId })
     .catch((err) => deps.logger.warn({ err, reviewId }, 'could not signal the reflection workflow'));
-  await refreshOpenCounts(deps, row.review.partnershipId);
   return deps.db.reflection.findUniqueOrThrow({ where: { id: row.id } });
 }
 

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { defineQuery, defineUpdate, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
 export type Lifecycle = 'active' | 'paused' | 'completed' | 'ended_early';
@@ -11,17 +11,6 @@ export interface PartnershipStatus {
   nextReminderAt: number | null;
   /** Workflow-clock times, so tests and operators see when each reminder actually went out. */
   sentReminders: { index: number; dueAt: number; sentAt: number }[];
-  /** What is still open, as last published by the activities and the API; null before the first count. */
-  open?: OpenCounts | null;
-}
-
-export interface OpenCounts {
-  /** Database time of the count: an older count never replaces a newer one. */
-  asOf: number;
-  commitments: { open: number; overdue: number };
-  evidenceRequests: { open: number; overdue: number };
-  /** Members who were prompted to reflect and have not answered, in windows still open. */
-  reflectionsAwaited: number;
 }
 
 /** A deadline created with a held review; the API gives it its id, so that creating it is idempotent. */
@@ -72,7 +61,6 @@ export const resumeUpdate = defineUpdate<PartnershipStatus, []>('resume');
 export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
 export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number }]>('rescheduleReview');
 export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');
-export const openCountsSignal = defineSignal<[OpenCounts]>('openCounts');
 export const recordOutcomeUpdate = defineUpdate<PartnershipStatus, [ReviewOutcome]>('recordOutcome');
 
 export const activities = proxyActivities<Activities>({

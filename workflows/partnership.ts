@@ -17,8 +17,6 @@ import {
   changeRecurrenceUpdate,
   endUpdate,
   type Lifecycle,
-  type OpenCounts,
-  openCountsSignal,
   type PartnershipStatus,
   pauseUpdate,
   recordOutcomeUpdate,
@@ -29,21 +27,11 @@ import {
 import { reflectionWorkflow } from './reflection.js';
 
 export type { PartnershipStatus };
-export {
-  changeRecurrenceUpdate,
-  endUpdate,
-  openCountsSignal,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  rescheduleReviewUpdate,
-  resumeUpdate,
-  statusQuery,
-};
+export { changeRecurrenceUpdate, endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
 
 /** What a run hands to the next when it continues as new. */
 export interface CarriedState {
   lifecycle: 'active' | 'paused';
-  open?: OpenCounts | null;
 }
 
 export interface PartnershipInput {
@@ -71,12 +59,8 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     nextReviewAt: null,
     nextReminderAt: null,
     sentReminders: [],
-    open: carried?.open ?? null,
   };
   setHandler(statusQuery, () => status);
-  setHandler(openCountsSignal, (counts) => {
-    if (!status.open || counts.asOf >= status.open.asOf) status.open = counts;
-  });
 
   // Bumped by every update that changes the plan, so that waits end and the loop replans.
   let planVersion = 0;
@@ -200,7 +184,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   while (open()) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', open: status.open ?? null };
+      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active' };
       await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
     }
     if (lifecycle() === 'paused') {

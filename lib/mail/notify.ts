@@ -3,7 +3,7 @@ import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../gener
 import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { MAILER_CONNECTIONS } from './mailer.js';
-import { bounceNote, deliver, type MailContext } from './outbox.js';
+import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
 import { digest, type RenderedMail, withFooter } from './templates.js';
 
 export interface Recipient {
@@ -33,7 +33,9 @@ export type NoticeResult = Partial<Record<EmailStatus | 'already-sent' | 'not-wa
 /**
  * Records one copy per recipient, then sends those due now. Optional messages skip members who
  * unsubscribed; a digest reader's reminders, and anything due in someone's quiet hours, are held
- * for their mailbox workflow. Every copy is attempted before a temporary failure is rethrown.
+ * for their mailbox workflow. Copies recorded by an earlier attempt are not rendered again; fresh
+ * copies due now are recorded already claimed (`sending`), so each costs one insert and a share of
+ * one update. Every copy is attempted before a temporary failure is rethrown.
  */
 export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult> {
   const result: NoticeResult = {};
@@ -41,25 +43,37 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     result[k] = (result[k] ?? 0) + 1;
   };
   const optional = OPTIONAL_TEMPLATES.has(n.template);
-  const copies: Prisma.EmailOutboxCreateManyInput[] = [];
+  const keyOf = (personId: string) => `${n.messageKey}:to:${personId}`;
+  const wanted: Recipient[] = [];
   const seen = new Set<string>();
-  for (const { person, membership } of n.recipients) {
-    if (seen.has(person.id)) continue;
-    seen.add(person.id);
-    if (membership && !wantsMessage(membership, n.template)) {
-      count('not-wanted');
-      continue;
-    }
+  for (const r of n.recipients) {
+    if (seen.has(r.person.id)) continue;
+    seen.add(r.person.id);
+    if (r.membership && !wantsMessage(r.membership, n.template)) count('not-wanted');
+    else wanted.push(r);
+  }
+  if (wanted.length === 0) return result;
+  // A retry, or an attempt overlapping one that timed out, finds its copies here and sends what is left.
+  const earlier = await ctx.db.emailOutbox.findMany({
+    where: { idempotencyKey: { in: wanted.map((r) => keyOf(r.person.id)) } },
+    select: { id: true, personId: true, status: true },
+    orderBy: { recipient: 'asc' },
+  });
+  const recorded = new Set(earlier.map((r) => r.personId));
+  const copies: Prisma.EmailOutboxCreateManyInput[] = [];
+  for (const { person, membership } of wanted) {
+    if (recorded.has(person.id)) continue;
     const prefs = { ...person, timeZone: person.timeZone ?? n.timeZone };
     const inDigest = optional && person.mailDelivery === 'daily_digest';
     const sendAfter = inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
     const body = n.render(prefs.timeZone);
     const bounced = bounceNote(person, person.email);
-    const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'pending' : 'held';
+    const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
+    const idempotencyKey = keyOf(person.id);
     copies.push({
       id: randomUUID(),
-      idempotencyKey: `${n.messageKey}:to:${person.id}`,
+      idempotencyKey,
       messageKey: n.messageKey,
       partnershipId: n.partnershipId,
       personId: person.id,
@@ -69,26 +83,39 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
       ics: n.calendar ?? null,
       unsubscribeUrl,
       status,
+      attempts: status === 'sending' ? 1 : 0,
       lastError: bounced,
       inDigest,
       sendAfter: sendAfter === null ? null : new Date(sendAfter),
-      firstAttemptAt: status === 'pending' ? new Date() : null,
+      firstAttemptAt: status === 'sending' ? new Date() : null,
+      providerMessageId: messageIdOf(idempotencyKey),
       dueAt: new Date(n.dueAt),
     });
   }
-  if (copies.length === 0) return result;
-  // ON CONFLICT DO NOTHING: a retry, or an attempt overlapping one that timed out, finds its rows there.
-  const created = await ctx.db.emailOutbox.createMany({ data: copies, skipDuplicates: true });
-  const rows =
-    created.count === copies.length
-      ? copies.map((c) => ({ id: c.id as string, personId: c.personId as string, status: c.status as EmailStatus }))
-      : await ctx.db.emailOutbox.findMany({
-          where: { idempotencyKey: { in: copies.map((c) => c.idempotencyKey) } },
-          select: { id: true, personId: true, status: true },
-          orderBy: { recipient: 'asc' },
-        });
+  // ON CONFLICT DO NOTHING: a copy another attempt recorded meanwhile is left to that attempt.
+  const created = copies.length ? await ctx.db.emailOutbox.createManyAndReturn({ data: copies, skipDuplicates: true }) : [];
   let failure: unknown = null;
-  const handle = async (row: (typeof rows)[number]) => {
+  const fresh = async (row: (typeof created)[number]): Promise<string | null> => {
+    if (row.status === 'held') {
+      await ctx.wake(row.personId as string);
+      count('held');
+      return null;
+    }
+    if (row.status !== 'sending') {
+      count(row.status);
+      return null;
+    }
+    try {
+      const status = await transmit(ctx, row);
+      count(status);
+      return status === 'sent' ? row.id : null;
+    } catch (e) {
+      failure ??= e;
+      count('pending');
+      return null;
+    }
+  };
+  const again = async (row: (typeof earlier)[number]) => {
     if (row.status === 'held') {
       await ctx.wake(row.personId as string);
       count('held');
@@ -104,8 +131,15 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     }
   };
   // As many side by side as the pool has connections: a large partnership must fit in its activity's
-  // time limit even on a slow SMTP server.
-  for (let i = 0; i < rows.length; i += MAILER_CONNECTIONS) await Promise.all(rows.slice(i, i + MAILER_CONNECTIONS).map(handle));
+  // time limit even on a slow SMTP server. Each group's accepted copies are recorded together.
+  for (let i = 0; i < created.length; i += MAILER_CONNECTIONS) {
+    const sent = await Promise.all(created.slice(i, i + MAILER_CONNECTIONS).map(fresh));
+    await markSent(
+      ctx.db,
+      sent.filter((id): id is string => id !== null),
+    );
+  }
+  for (let i = 0; i < earlier.length; i += MAILER_CONNECTIONS) await Promise.all(earlier.slice(i, i + MAILER_CONNECTIONS).map(again));
   if (failure) throw failure;
   return result;
 }
@@ -157,6 +191,7 @@ export async function deliverHeld(ctx: MailContext, personId: string, now: numbe
           recipient: person.email,
           ...mail,
           ...(bounced ? { status: 'bounced', lastError: bounced } : { firstAttemptAt: new Date() }),
+          providerMessageId: messageIdOf(digestKey),
           dueAt: new Date(now),
         },
       });

@@ -28,6 +28,8 @@ function refusalOf(e: unknown): Refusal {
 
 const clip = (s: string) => s.slice(0, 1000);
 
+type OutboxRow = Awaited<ReturnType<Db['emailOutbox']['findUniqueOrThrow']>>;
+
 /**
  * Sends one recorded message at most once. The row is claimed (pending -> sending) before the SMTP
  * transaction and marked sent after it; a row found still `sending` belongs to an attempt that
@@ -51,29 +53,36 @@ export async function deliver(ctx: MailContext, id: string): Promise<EmailStatus
     });
     return 'unconfirmed';
   }
+  const status = await transmit(ctx, row);
+  if (status === 'sent') await markSent(db, [id]);
+  return status;
+}
+
+/**
+ * The SMTP transaction of a claimed row (status `sending`). Success is left for the caller to record
+ * with markSent, so that a batch of copies is recorded in one write; every failure is recorded here.
+ */
+export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailStatus> {
+  const { db } = ctx;
   ctx.heartbeat();
   try {
-    const { messageId } = await ctx.mailer.send({
+    await ctx.mailer.send({
       to: row.recipient,
       subject: row.subject,
       text: row.text,
       html: row.html,
-      messageId: `<${row.idempotencyKey.replaceAll(':', '.')}@tandem>`,
+      messageId: messageIdOf(row.idempotencyKey),
       ...(row.unsubscribeUrl && {
         headers: { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       }),
       ...(row.ics && { calendar: { method: row.ics.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', content: row.ics } }),
-    });
-    await db.emailOutbox.update({
-      where: { id },
-      data: { status: 'sent', sentAt: new Date(), providerMessageId: messageId, lastError: null },
     });
     return 'sent';
   } catch (e) {
     const message = clip((e as Error).message);
     const refusal = refusalOf(e);
     if (refusal === 'address') {
-      await db.emailOutbox.update({ where: { id }, data: { status: 'bounced', lastError: message } });
+      await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'bounced', lastError: message } });
       if (row.personId) {
         await db.person.updateMany({
           where: { id: row.personId, email: row.recipient },
@@ -85,13 +94,25 @@ export async function deliver(ctx: MailContext, id: string): Promise<EmailStatus
     const since = row.firstAttemptAt ?? row.createdAt;
     if (refusal === 'message' || Date.now() - since.getTime() >= ctx.giveUpAfterMs) {
       const why = refusal ? message : `gave up after ${row.attempts} attempts since ${since.toISOString()}: ${message}`;
-      await db.emailOutbox.update({ where: { id }, data: { status: 'failed', lastError: clip(why) } });
+      await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: clip(why) } });
       return 'failed';
     }
-    await db.emailOutbox.update({ where: { id }, data: { status: 'pending', lastError: message } });
+    await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'pending', lastError: message } });
     throw e;
   }
 }
+
+/** Copies the SMTP server accepted. */
+export async function markSent(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.emailOutbox.updateMany({
+    where: { id: { in: ids }, status: 'sending' },
+    data: { status: 'sent', sentAt: new Date(), lastError: null },
+  });
+}
+
+/** The Message-ID a copy is sent with: stable per copy, so a receiving side can recognise a resend. */
+export const messageIdOf = (idempotencyKey: string) => `<${idempotencyKey.replaceAll(':', '.')}@tandem>`;
 
 /** Why a message to this person is not attempted: the server refused their address for good. */
 export function bounceNote(person: { email: string; emailBouncedAt: Date | null; emailBounce: string | null }, recipient: string) {

@@ -50,14 +50,10 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
       return res.json.items;
     };
 
-    const reminders = await waitFor(
-      'the reminder to both members',
-      async () => {
-        const items = await outbox(`partnershipId=${p.id}&template=review-reminder`);
-        return items.length === 2 && items.every((i) => i.status === 'sent') && items;
-      },
-      60_000,
-    );
+    const reminders = await waitFor('the reminder to both members', async () => {
+      const items = await outbox(`partnershipId=${p.id}&template=review-reminder`);
+      return items.length === 2 && items.every((i) => i.status === 'sent') && items;
+    });
     expect(reminders.map((i) => [i.recipient, i.attempts]).sort()).toEqual([
       ['ana@lakeside.example', 1],
       ['ben@center.example', 1],

@@ -104,7 +104,7 @@ describe('the Docker image, built by its own steps and started against the embed
     dev = await startTestDevServer(work);
     mailbox = await startMailbox();
     database = await createTestDatabase({ migrated: false });
-  }, 600_000);
+  });
 
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -169,8 +169,8 @@ describe('the Docker image, built by its own steps and started against the embed
     const worker = start('worker', { ...env, WORKER_HEALTH_PORT: String(healthPort) });
     const api = start('api', { ...env, PORT: String(apiPort) });
     const ready = (port: number) => async () => (await fetch(`http://localhost:${port}/ready`).catch(() => undefined))?.ok;
-    await waitFor('the worker to be ready', ready(healthPort), 30_000);
-    await waitFor('the API to be ready', ready(apiPort), 30_000);
+    await waitFor('the worker to be ready', ready(healthPort));
+    await waitFor('the API to be ready', ready(apiPort));
     const keygen = start('api-key', {}, ['--name', 'image test', '--role', 'admin']);
     expect(await keygen.exited, keygen.out.stderr).toBe(0);
     const auth = { authorization: `Bearer ${keygen.out.stdout.trim()}` };

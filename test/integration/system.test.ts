@@ -323,7 +323,7 @@ describe('Tandem on the real stack', () => {
     const commitment = (await (await api(`/commitments/${created.commitments[0]}`)).json()) as { reviewId: string; status: string };
     expect([commitment.reviewId, commitment.status]).toEqual([reviewId, 'open']);
     type Open = { commitments: { open: number }; evidenceRequests: { open: number }; reflectionsAwaited: number };
-    const open = async () => ((await (await api(`/partnerships/${id}`)).json()) as { live: { open: Open | null } }).live.open;
+    const open = async () => ((await (await api(`/partnerships/${id}`)).json()) as { open: Open }).open;
     await waitFor('the open counts', async () => {
       const o = await open();
       return o?.commitments.open === 1 && o.evidenceRequests.open === 1 && o.reflectionsAwaited === 2;

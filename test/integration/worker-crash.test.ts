@@ -84,10 +84,10 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
 
     // Each reminder goes to both members, one copy each; the invitation too.
     const reminders = async () => (await mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
-    await waitFor('the first reminder', async () => (await reminders()).length === 2, 30_000);
+    await waitFor('the first reminder', async () => (await reminders()).length === 2);
     // Killed between reminders, once the workflow has recorded the first as sent. (A kill in the middle
     // of a send is test/mail/outbox.test.ts: that copy is marked unconfirmed, not sent again.)
-    await waitFor('the workflow to record it', async () => (await handle.query(statusQuery)).sentReminders.length === 1, 30_000);
+    await waitFor('the workflow to record it', async () => (await handle.query(statusQuery)).sentReminders.length === 1);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     // The second reminder falls due while no worker runs.
@@ -96,8 +96,8 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
 
     await startWorker();
     // Generous: the new worker bundles and replays, and the dead worker's sticky queue must time out first.
-    await waitFor('the third reminder', async () => (await reminders()).length >= 6, 90_000);
-    await waitFor('the review to come', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome', 20_000);
+    await waitFor('the third reminder', async () => (await reminders()).length >= 6);
+    await waitFor('the review to come', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome');
 
     const members = p.members.map((m) => m.personId);
     expect((await reminders()).map((m) => m.messageId).sort()).toEqual(

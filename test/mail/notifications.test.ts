@@ -235,10 +235,8 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         });
         expect(retrying.map((r) => r.lastError)).toEqual([expect.stringMatching(/ECONNREFUSED/), expect.stringMatching(/ECONNREFUSED/)]);
         await smtp.start();
-        await waitFor(
-          'the reminders',
-          async () => (await rowsOf({ partnershipId: p.id, template: 'review-reminder' })).every((r) => r.status === 'sent'),
-          60_000,
+        await waitFor('the reminders', async () =>
+          (await rowsOf({ partnershipId: p.id, template: 'review-reminder' })).every((r) => r.status === 'sent'),
         );
         await waitFor('the workflow to record the reminder', async () => (await handle.query(statusQuery)).sentReminders.length === 1);
         await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
@@ -279,10 +277,10 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         // The server is down at the first reminder: retried for 3 s, then failed; the workflow moves on.
         await smtp.stop();
         await sleepUntil(t0 + 6 * DAY + MINUTE);
-        await waitFor('the first reminder to fail', async () => (await handle.query(statusQuery)).sentReminders.length === 1, 60_000);
+        await waitFor('the first reminder to fail', async () => (await handle.query(statusQuery)).sentReminders.length === 1);
         await smtp.start();
         await sleepUntil(t0 + 13 * DAY + MINUTE);
-        await waitFor('the second reminder', async () => (await handle.query(statusQuery)).sentReminders.length === 2, 60_000);
+        await waitFor('the second reminder', async () => (await handle.query(statusQuery)).sentReminders.length === 2);
         await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       });
       const rows = await rowsOf({ partnershipId: p.id });

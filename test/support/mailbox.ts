@@ -17,7 +17,11 @@ export async function startMailbox() {
   };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls until `probe` gives a value. The limit only catches a condition that never comes: it is
+ * generous, so that a busy machine slows a test down without failing it.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 600_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

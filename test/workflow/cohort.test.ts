@@ -20,10 +20,11 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
     const plans: { id: string; reviews: DateTime[] }[] = [];
     for (let i = 0; i < PARTNERSHIPS; i++) {
       const timeZone = ZONES[i % ZONES.length] as string;
-      // Quarterly from the month after next, on days 1..25, at 15:30 local time.
+      // Quarterly from the month after next, at 15:30 local time on one of five days: a cohort's reviews
+      // bunch on a few dates, so five partnerships fall due at each instant, as they do at a quarter's start.
       const first = DateTime.fromMillis(t0, { zone: timeZone })
         .plus({ months: 2 })
-        .set({ day: 1 + (i % 25), hour: 15, minute: 30, second: 0, millisecond: 0 });
+        .set({ day: 1 + 5 * (i % 5), hour: 15, minute: 30, second: 0, millisecond: 0 });
       const p = await createRecurringPartnershipRecord(stack.database.db, {
         rrule: 'FREQ=MONTHLY;INTERVAL=3',
         start: first.toFormat("yyyy-MM-dd'T'HH:mm"),
@@ -50,7 +51,6 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
         async () =>
           (await stack.database.db.review.count({ where: { partnership: { cohortId: cohort.id }, status: 'missed' } })) ===
           4 * PARTNERSHIPS,
-        120_000,
       );
     });
 
@@ -77,5 +77,5 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
     }
     expect(await stack.mailbox.messages()).toHaveLength((12 + 5) * 2 * PARTNERSHIPS);
     console.log(`[cohort] ${PARTNERSHIPS} partnerships, first year: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }, 600_000);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { countOpenItems } from '../../api/open-items.js';
 import { submitReflection } from '../../api/reflections.js';
 import { createLogger } from '../../lib/logger.js';
 import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../lib/temporal/ids.js';
@@ -140,11 +141,11 @@ describe('one partnership through eighteen months (time-skipping)', () => {
         ],
       });
       acted.held1 = await now();
-      const counted = await until(
-        'the open counts after review 1',
-        (s) => s.open?.commitments.open === 3 && s.open.reflectionsAwaited === 4,
-      );
-      expect(counted.open).toMatchObject({ commitments: { open: 3, overdue: 0 }, evidenceRequests: { open: 1, overdue: 0 } });
+      const counted = await waitFor('the open counts after review 1', async () => {
+        const open = await countOpenItems(db, p.id);
+        return open.commitments.open === 3 && open.reflectionsAwaited === 4 && open;
+      });
+      expect(counted).toMatchObject({ commitments: { open: 3, overdue: 0 }, evidenceRequests: { open: 1, overdue: 0 } });
       // Ana and Ben reflect the next day; Pat never does; Sam is prompted but not reminded.
       await sleepUntil(held(0) + HOUR + DAY);
       await waitFor('the reflection prompts', async () => (await db.reflection.count({ where: { reviewId: reviewIds[0] } })) === 4);
