@@ -2,7 +2,7 @@
 # The build stage's RUN steps are run as a script by test/deploy/image-build.test.ts, on this
 # machine, and the result is started against a real stack there; keep them plain shell.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so that a code change does not reinstall them. The postinstall step generates
 # the Prisma client, which needs the schema and its generator script.
@@ -14,7 +14,7 @@ COPY . .
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production TZ=UTC
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
