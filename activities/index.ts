@@ -1,15 +1,10 @@
-import { createCommitmentActivities } from './commitments.js';
+import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
-import { createEvidenceActivities } from './evidence.js';
-import { createMailActivities } from './mail.js';
-import { createReflectionActivities } from './reflections.js';
-import { createReviewActivities } from './reviews.js';
+import { createMailActivities } from './mail/activities.js';
+import { createReflectionActivities } from './reflections/activities.js';
+import { createReviewActivities } from './reviews/activities.js';
 
-export type { CommitmentPlan } from './commitments.js';
 export type { ActivityDeps } from './deps.js';
-export type { EvidenceItemInput } from './evidence.js';
-export type { ReflectionPlan } from './reflections.js';
-export type { LifecycleChange, ReminderInput, ReminderResult, ReviewPlan } from './reviews.js';
 
 /** Every activity the worker registers; workflows call them by these names. */
 export function createActivities(deps: ActivityDeps) {

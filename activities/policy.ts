@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseOffset } from './schedule/reminders.js';
+import type { MemberRole } from '../generated/prisma/client.js';
+import { isoDuration } from '../lib/durations.js';
+import type { EscalationTarget } from '../workflows/deadlines/messages.js';
 
 /**
  * Every timing default in one place. A partnership overrides the review ones on its record
@@ -20,19 +22,14 @@ export const DEFAULT_POLICY = {
   ],
 } as const;
 
-export type EscalationTarget = 'leads' | 'sponsor';
-
-export const isoDuration = z.string().refine(
-  (v) => {
-    try {
-      parseOffset(v);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a positive ISO 8601 duration such as P14D or PT2H' },
-);
+/**
+ * Who an overdue commitment or evidence request is escalated to (its owner is told at every stage):
+ * the partnership's leads on both sides, then the district's executive sponsor.
+ */
+export const ESCALATION_ROLES: Record<EscalationTarget, readonly MemberRole[]> = {
+  leads: ['district_lead', 'partner_lead'],
+  sponsor: ['executive_sponsor'],
+};
 
 /** What a partnership may override besides its review reminders and grace, which have columns of their own. */
 export const policyOverrides = z

@@ -6,11 +6,11 @@ process.env.TZ = 'UTC';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { notify } from '../activities/mail/notify.js';
+import { reviewReminder } from '../activities/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { notify } from '../lib/mail/notify.js';
-import { reviewReminder } from '../lib/mail/templates.js';
 import { say, withBenchDatabase } from './database.js';
 
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 10_000);

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config } from '../lib/config.js';
 
 /**
  * The production roles (`node dist/scripts/tandem.js <role>`) and what each must be given: nothing is

@@ -1,15 +1,15 @@
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
-import { dependencyChecks, healthRouter } from '../api/health.js';
-import type { Config } from './config.js';
-import type { Db } from './db/client.js';
-import { type HttpServer, listen } from './http-server.js';
-import type { Logger } from './logger.js';
-import type { Mailer } from './mail/mailer.js';
-import type { StopList } from './stop-list.js';
-import { connectClient, connectWorker, type TemporalConnectionOptions } from './temporal/connection.js';
-import { createWorker } from './temporal/worker.js';
+import { dependencyChecks, healthRouter } from '../api/http/health.js';
+import type { Config } from '../lib/config.js';
+import type { Db } from '../lib/db/client.js';
+import { type HttpServer, listen } from '../lib/http-server.js';
+import type { Logger } from '../lib/logger.js';
+import type { Mailer } from '../lib/mail/mailer.js';
+import type { StopList } from '../lib/stop-list.js';
+import { connectClient, connectWorker, type TemporalConnectionOptions } from '../lib/temporal/connection.js';
+import { createWorker } from './worker.js';
 
 /** What the API and the worker share, whether `npm start` runs both or each runs in its own container. */
 export interface ServiceDeps {

@@ -1,18 +1,18 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { localAdminKey } from './auth/api-keys.js';
-import type { Config } from './config.js';
-import { createDb, type Db } from './db/client.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate } from './db/migrate.js';
-import type { Logger } from './logger.js';
-import { startMailCapture } from './mail/capture.js';
-import { createMailer, type Mailer } from './mail/mailer.js';
+import { localAdminKey } from '../lib/auth/api-keys.js';
+import type { Config } from '../lib/config.js';
+import { createDb, type Db } from '../lib/db/client.js';
+import { startEmbeddedPostgres } from '../lib/db/embedded.js';
+import { migrate } from '../lib/db/migrate.js';
+import type { Logger } from '../lib/logger.js';
+import { startMailCapture } from '../lib/mail/capture.js';
+import { createMailer, type Mailer } from '../lib/mail/mailer.js';
+import { StopList } from '../lib/stop-list.js';
+import { temporalConnectionOptions } from '../lib/temporal/connection.js';
+import { startDevServer } from '../lib/temporal/dev-server.js';
+import { type Progress, resolveTemporalCli } from '../lib/tools/provision.js';
 import { startApiService, startWorkerService } from './services.js';
-import { StopList } from './stop-list.js';
-import { temporalConnectionOptions } from './temporal/connection.js';
-import { startDevServer } from './temporal/dev-server.js';
-import { type Progress, resolveTemporalCli } from './tools/provision.js';
 
 export interface RunningSystem {
   apiUrl: string;

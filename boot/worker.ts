@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { type ActivityDeps, createActivities } from '../../activities/index.js';
-import { workflowBundle } from './bundle.js';
+import { type ActivityDeps, createActivities } from '../activities/index.js';
+import { workflowBundle } from '../lib/temporal/bundle.js';
 
 export async function createWorker(opts: {
   connection: NativeConnection;

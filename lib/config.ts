@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isoDuration } from './policy.js';
-import { parseOffset } from './schedule/reminders.js';
+import { isoDuration, parseOffset } from './durations.js';
 
 /**
  * The one place that reads the environment. Every variable is documented in README.md;

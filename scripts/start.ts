@@ -2,9 +2,9 @@
 // Workers run in UTC so that nothing depends on the host's zone; partnerships carry their own.
 process.env.TZ = 'UTC';
 
+import { startSystem } from '../boot/system.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { startSystem } from '../lib/system.js';
 import { installTemporalRuntime } from '../lib/temporal/runtime.js';
 
 let config: ReturnType<typeof loadConfig>;

@@ -6,6 +6,8 @@ process.env.TZ = 'UTC';
 
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ROLES, type Role } from '../boot/roles.js';
+import { startApiService, startWorkerService } from '../boot/services.js';
 import { ApiRole, createApiKey, type NewApiKey } from '../lib/auth/api-keys.js';
 import { type Config, ConfigError, loadConfig } from '../lib/config.js';
 import { createDb } from '../lib/db/client.js';
@@ -13,8 +15,6 @@ import { migrate } from '../lib/db/migrate.js';
 import { ValidationError } from '../lib/errors.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { ROLES, type Role } from '../lib/roles.js';
-import { startApiService, startWorkerService } from '../lib/services.js';
 import { StopList } from '../lib/stop-list.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { installTemporalRuntime } from '../lib/temporal/runtime.js';

@@ -1,5 +1,5 @@
-export { commitmentWorkflow } from './commitment.js';
-export { evidenceRequestWorkflow } from './evidence.js';
-export { mailboxWorkflow } from './mailbox.js';
-export { partnershipWorkflow } from './partnership.js';
-export { reflectionWorkflow } from './reflection.js';
+export { commitmentWorkflow } from './deadlines/commitment.js';
+export { evidenceRequestWorkflow } from './deadlines/evidence.js';
+export { mailboxWorkflow } from './mail/mailbox.js';
+export { reflectionWorkflow } from './reflections/reflection.js';
+export { partnershipWorkflow } from './reviews/partnership.js';

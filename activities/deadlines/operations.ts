@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../lib/db/client.js';
-import { notify } from '../lib/mail/notify.js';
-import { deadlineNotice } from '../lib/mail/templates.js';
-import { resolvePolicy, wantsMessage } from '../lib/policy.js';
-import { type DeadlineStage, planDeadline, stageName } from '../lib/schedule/deadlines.js';
-import type { DeadlinePlan } from '../workflows/deadline.js';
-import type { ActivityDeps } from './deps.js';
-import { recordEvent } from './events.js';
-import { mailContext } from './mail.js';
+import type { Db } from '../../lib/db/client.js';
+import type { DeadlinePlan, DeadlineStage, EvidenceItemInput } from '../../workflows/deadlines/messages.js';
+import type { ActivityDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { mailContext } from '../mail/activities.js';
+import { notify } from '../mail/notify.js';
+import { deadlineNotice } from '../mail/templates.js';
+import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../policy.js';
+import { planDeadline, stageName } from './stages.js';
 
 /** The two things that have a deadline. Keys, templates, events and links are named after `prefix`. */
 export const DEADLINE_KINDS = {
@@ -66,8 +66,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
       const notice = input.stage.kind;
       const template = `${prefix}-${notice}`;
       const members = row.partnership.members;
-      const roles =
-        input.stage.kind === 'escalation' ? (input.stage.to === 'leads' ? ['district_lead', 'partner_lead'] : ['executive_sponsor']) : [];
+      const roles = input.stage.kind === 'escalation' ? ESCALATION_ROLES[input.stage.to] : [];
       const owner = { person: row.owner, membership: members.find((m) => m.personId === row.ownerId) ?? null };
       const escalateTo = members.filter((m) => roles.includes(m.role)).map((m) => ({ person: m.person, membership: m }));
       // An escalation reaches the leads or the sponsor even when the owner opted out of optional mail.
@@ -97,24 +96,28 @@ export function createDeadlineOperations(deps: ActivityDeps) {
       });
     },
 
-    /** Moves the due time, keeping the history of extensions; reopens an overdue deadline. */
+    /**
+     * Moves the due time, keeping the history of extensions; reopens an overdue deadline. Written only
+     * while the deadline is open and still due when it was read; a retry finds it already moved.
+     */
     async extend(kind: DeadlineKind, input: { id: string; dueAt: number; reason: string }): Promise<void> {
-      const { prefix } = DEADLINE_KINDS[kind];
+      const { prefix, label } = DEADLINE_KINDS[kind];
       await db.$transaction(async (tx) => {
         const row =
           kind === 'commitment'
             ? await tx.commitment.findUniqueOrThrow({ where: { id: input.id } })
             : await tx.evidenceRequest.findUniqueOrThrow({ where: { id: input.id } });
         if (row.dueAt.getTime() === input.dueAt) return;
-        const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason };
+        const expected = { id: row.id, dueAt: row.dueAt, status: { in: ['open' as const, 'overdue' as const] } };
         const data = { dueAt: new Date(input.dueAt), status: 'open' as const };
-        if (kind === 'commitment') {
-          await tx.commitmentExtension.create({ data: { commitmentId: row.id, ...history } });
-          await tx.commitment.update({ where: { id: row.id }, data });
-        } else {
-          await tx.evidenceExtension.create({ data: { requestId: row.id, ...history } });
-          await tx.evidenceRequest.update({ where: { id: row.id }, data });
-        }
+        const moved =
+          kind === 'commitment'
+            ? await tx.commitment.updateMany({ where: expected, data })
+            : await tx.evidenceRequest.updateMany({ where: expected, data });
+        if (moved.count === 0) throw refused(`the ${label} is ${row.status}; it cannot be extended`);
+        const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason };
+        if (kind === 'commitment') await tx.commitmentExtension.create({ data: { commitmentId: row.id, ...history } });
+        else await tx.evidenceExtension.create({ data: { requestId: row.id, ...history } });
         await recordEvent(tx, row.partnershipId, `${prefix}:${row.id}:extended:${input.dueAt}`, `${prefix}.extended`, {
           ...(kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id }),
           from: row.dueAt.toISOString(),
@@ -123,5 +126,61 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         });
       });
     },
+
+    /**
+     * Closes the deadline (done, dropped, submitted, waived) while it is open; an evidence request's
+     * closing item is stored with it. A retry finds it closed at the same time and changes nothing.
+     */
+    async close(
+      kind: DeadlineKind,
+      input: { id: string; status: ClosedStatus; at: number; note: string | null; item?: EvidenceItemInput },
+    ) {
+      const { prefix, label } = DEADLINE_KINDS[kind];
+      await db.$transaction(async (tx) => {
+        const at = new Date(input.at);
+        const where = { id: input.id, status: { in: ['open' as const, 'overdue' as const] } };
+        const data = { closedAt: at, closeNote: input.note };
+        const closed =
+          kind === 'commitment'
+            ? await tx.commitment.updateMany({ where, data: { ...data, status: input.status as 'done' | 'dropped' } })
+            : await tx.evidenceRequest.updateMany({ where, data: { ...data, status: input.status as 'submitted' | 'waived' } });
+        const row =
+          kind === 'commitment'
+            ? await tx.commitment.findUniqueOrThrow({ where: { id: input.id } })
+            : await tx.evidenceRequest.findUniqueOrThrow({ where: { id: input.id } });
+        const retried = row.status === input.status && row.closedAt?.getTime() === input.at;
+        if (closed.count === 0 && !retried) throw refused(`the ${label} is already ${row.status}`);
+        if (input.item) await storeItem(tx, input.id, input.item, at);
+        const subject = kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id };
+        await recordEvent(tx, row.partnershipId, `${prefix}:${row.id}:closed`, `${prefix}.${input.status}`, {
+          ...subject,
+          ...(input.item && { itemId: input.item.itemId, kind: input.item.kind }),
+          ...(input.note && { note: input.note }),
+        });
+      });
+    },
   };
 }
+
+type ClosedStatus = 'done' | 'dropped' | 'submitted' | 'waived';
+
+/** An item of evidence under the id the API gave it, so that a retry stores it once. */
+export async function storeItem(tx: Pick<Db, 'evidenceItem'>, requestId: string, item: EvidenceItemInput, at: Date) {
+  await tx.evidenceItem.createMany({
+    data: [
+      {
+        id: item.itemId,
+        requestId,
+        kind: item.kind,
+        link: item.link ?? null,
+        text: item.text ?? null,
+        submittedById: item.personId,
+        submittedAt: at,
+      },
+    ],
+    skipDuplicates: true,
+  });
+}
+
+/** A write the deadline's state does not allow; the workflow's claims keep this from happening. */
+const refused = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidTransition');

@@ -1,11 +1,9 @@
 import { DateTime } from 'luxon';
-import type { EscalationTarget } from '../policy.js';
-import { parseOffset, planReminders } from './reminders.js';
+import { parseOffset } from '../../lib/durations.js';
+import type { DeadlineStage, EscalationTarget } from '../../workflows/deadlines/messages.js';
+import { planReminders } from '../reviews/reminders.js';
 
-export type DeadlineStage =
-  | { kind: 'reminder'; index: number; at: number }
-  | { kind: 'overdue'; at: number }
-  | { kind: 'escalation'; to: EscalationTarget; at: number };
+export type { DeadlineStage };
 
 /** Reminders before the due time, overdue at it, escalations after it: in the order they happen. */
 export function planDeadline(

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { deliverHeld } from '../lib/mail/notify.js';
-import type { MailContext } from '../lib/mail/outbox.js';
-import { wakeMailbox } from '../lib/temporal/mailbox.js';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from '../deps.js';
+import { wakeMailbox } from './mailbox.js';
+import { deliverHeld } from './notify.js';
+import type { MailContext } from './outbox.js';
 
 /** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
 export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs }: ActivityDeps): MailContext {

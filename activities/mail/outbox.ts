@@ -1,6 +1,6 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
-import type { Db } from '../db/client.js';
-import type { Mailer } from './mailer.js';
+import type { Db } from '../../lib/db/client.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
 export interface MailContext {

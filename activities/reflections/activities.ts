@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { notify } from '../lib/mail/notify.js';
-import { reflectionPrompt, reflectionSummary } from '../lib/mail/templates.js';
-import { resolvePolicy } from '../lib/policy.js';
-import { parseOffset } from '../lib/schedule/reminders.js';
-import type { ActivityDeps } from './deps.js';
-import { recordEvent } from './events.js';
-import { mailContext } from './mail.js';
+import { parseOffset } from '../../lib/durations.js';
+import type { ActivityDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { mailContext } from '../mail/activities.js';
+import { notify } from '../mail/notify.js';
+import { reflectionPrompt, reflectionSummary } from '../mail/templates.js';
+import { resolvePolicy } from '../policy.js';
 
 export interface ReflectionPlan {
   memberIds: string[];

@@ -1,8 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import type { Prisma } from '../generated/prisma/client.js';
-import { reviewInvitation as invitationIcs } from '../lib/calendar/ics.js';
-import { type NoticeResult, notify } from '../lib/mail/notify.js';
+import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
+import { parseOffset } from '../../lib/durations.js';
+import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';
+import type { ActivityDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { mailContext, workflowNow } from '../mail/activities.js';
+import { type NoticeResult, notify } from '../mail/notify.js';
 import {
   type LifecycleNotice,
   partnershipLifecycle,
@@ -10,13 +14,10 @@ import {
   reviewInvitation,
   reviewMissed,
   reviewReminder,
-} from '../lib/mail/templates.js';
-import { type Blackout, nextReview } from '../lib/schedule/recurrence.js';
-import { type PlannedReminder, parseOffset, planReminders } from '../lib/schedule/reminders.js';
-import type { RecurrenceChange, ReviewOutcome } from '../workflows/partnership-shared.js';
-import type { ActivityDeps } from './deps.js';
-import { recordEvent } from './events.js';
-import { mailContext, workflowNow } from './mail.js';
+} from '../mail/templates.js';
+import { reviewInvitation as invitationIcs } from './ics.js';
+import { type Blackout, nextReview } from './recurrence.js';
+import { type PlannedReminder, planReminders } from './reminders.js';
 
 export interface ReviewPlan {
   reviewId: string;
@@ -52,6 +53,14 @@ export interface ReminderResult {
 
 const withMembers = { include: { members: { include: { person: true } } } } as const;
 type ReviewWithMembers = Prisma.ReviewGetPayload<{ include: { partnership: typeof withMembers } }>;
+
+/** The states each lifecycle change may start from; the workflow takes changes one at a time. */
+const LIFECYCLE_FROM: Record<LifecycleChange['to'], PartnershipStatus[]> = {
+  active: ['paused'],
+  paused: ['active'],
+  completed: ['planning', 'active', 'paused'],
+  ended_early: ['planning', 'active', 'paused'],
+};
 
 const LIFECYCLE_NOTICE: Record<LifecycleChange['to'], LifecycleNotice> = {
   active: 'resumed',
@@ -181,18 +190,24 @@ export function createReviewActivities(deps: ActivityDeps) {
       // Resuming closes reviews whose time passed during the pause; ending closes all upcoming ones.
       const closes = ending || change.to === 'active';
       const reason = ending ? 'the partnership ended' : 'the partnership was paused';
+      const eventKey = `partnership:${partnershipId}:${change.to}:${change.at}`;
       await db.$transaction(async (tx) => {
-        await tx.partnership.update({
-          where: { id: partnershipId },
+        const moved = await tx.partnership.updateMany({
+          where: { id: partnershipId, status: { in: LIFECYCLE_FROM[change.to] } },
           data: { status: change.to, ...(ending && { endedAt: at, endedReason: change.reason ?? null }) },
         });
+        // Nothing moved: either this very change was recorded by an earlier attempt, or it no longer fits.
+        if (moved.count === 0 && !(await tx.partnershipEvent.findUnique({ where: { idempotencyKey: eventKey }, select: { id: true } }))) {
+          const { status } = await tx.partnership.findUniqueOrThrow({ where: { id: partnershipId }, select: { status: true } });
+          throw ApplicationFailure.nonRetryable(`the partnership is ${status}; it cannot become ${change.to}`, 'InvalidTransition');
+        }
         if (closes) {
           await tx.review.updateMany({
             where: { partnershipId, status: 'scheduled', ...(change.to === 'active' && { scheduledAt: { lt: at } }) },
             data: { status: 'skipped', skipReason: reason, outcomeAt: at, calendarSequence: { increment: 1 } },
           });
         }
-        await recordEvent(tx, partnershipId, `partnership:${partnershipId}:${change.to}:${change.at}`, `partnership.${change.to}`, {
+        await recordEvent(tx, partnershipId, eventKey, `partnership.${change.to}`, {
           ...(change.reason && { reason: change.reason }),
         });
       });
@@ -255,13 +270,22 @@ export function createReviewActivities(deps: ActivityDeps) {
     async recordReviewOutcome(input: { partnershipId: string; at: number } & ReviewOutcome): Promise<void> {
       const { partnershipId, reviewId } = input;
       await db.$transaction(async (tx) => {
-        await tx.review.updateMany({
+        const recorded = await tx.review.updateMany({
           where: { id: reviewId, status: 'scheduled' },
           data:
             input.outcome === 'held'
               ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [], outcomeAt: new Date(input.at) }
               : { status: 'skipped', skipReason: input.reason, outcomeAt: new Date(input.at), calendarSequence: { increment: 1 } },
         });
+        if (recorded.count === 0) {
+          // An earlier attempt of this activity recorded it (same outcome, same time): carry on, creating
+          // what it pledged if that is still missing. Anything else has an outcome already: nothing is pledged.
+          const review = await tx.review.findUniqueOrThrow({ where: { id: reviewId } });
+          const expected = input.outcome === 'held' ? 'held' : 'skipped';
+          if (review.status !== expected || review.outcomeAt?.getTime() !== input.at) {
+            throw ApplicationFailure.nonRetryable(`review ${reviewId} is already ${review.status}`, 'InvalidTransition');
+          }
+        }
         await recordEvent(tx, partnershipId, `review:${reviewId}:outcome`, `review.${input.outcome}`, {
           reviewId,
           ...(input.outcome === 'skipped' && { reason: input.reason }),

@@ -1,15 +1,10 @@
-import { DateTime, Duration } from 'luxon';
+import { DateTime } from 'luxon';
+import { parseOffset } from '../../lib/durations.js';
 
 export interface PlannedReminder {
   /** 1-based, in the order the reminders go out; part of each reminder's idempotency key. */
   index: number;
   at: number;
-}
-
-export function parseOffset(iso: string): Duration {
-  const d = Duration.fromISO(iso);
-  if (!d.isValid || d.toMillis() <= 0) throw new RangeError(`${JSON.stringify(iso)} is not a positive ISO 8601 duration`);
-  return d;
 }
 
 /**

@@ -1,22 +1,24 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import type { Commitment, Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { commitmentWorkflowId } from '../lib/temporal/ids.js';
-import { sendUpdate } from '../lib/temporal/updates.js';
+import type { Commitment, Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { sendUpdate } from '../../lib/temporal/updates.js';
+import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import {
   type CommitmentStatus,
   commitmentStatusQuery,
-  commitmentWorkflow,
   completeCommitmentUpdate,
   dropCommitmentUpdate,
   extendCommitmentUpdate,
-} from '../workflows/commitment.js';
-import { assertFuture, extensionJson, liveDeadlineJson, memberByEmail, openPartnership, startOrRollBack } from './deadlines.js';
-import { keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { type RouteDeps, route } from './route.js';
-import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody, uuidParam } from './schemas.js';
-import { visibleOwner, visiblePartnershipId } from './scope.js';
+} from '../../workflows/deadlines/messages.js';
+import { commitmentWorkflowId } from '../../workflows/ids.js';
+import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { type RouteDeps, route } from '../http/route.js';
+import { uuidParam } from '../http/schemas.js';
+import { visibleOwner, visiblePartnershipId } from '../people/scope.js';
+import { memberByEmail, openPartnership } from '../reviews/partnership.js';
+import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
+import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody } from './schemas.js';
 
 const commitmentJson = (c: Commitment) => ({
   id: c.id,

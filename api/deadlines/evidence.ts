@@ -1,32 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import type { EvidenceItem, EvidenceRequest, Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { ConflictError } from '../lib/errors.js';
-import { evidenceWorkflowId } from '../lib/temporal/ids.js';
-import { sendUpdate } from '../lib/temporal/updates.js';
+import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { ConflictError } from '../../lib/errors.js';
+import { sendUpdate } from '../../lib/temporal/updates.js';
+import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import {
   type EvidenceStatus,
-  evidenceRequestWorkflow,
   evidenceStatusQuery,
   extendEvidenceUpdate,
   submitEvidenceUpdate,
   waiveEvidenceUpdate,
-} from '../workflows/evidence.js';
-import {
-  assertFuture,
-  extensionJson,
-  liveDeadlineJson,
-  loadPartnership,
-  memberByEmail,
-  openPartnership,
-  startOrRollBack,
-} from './deadlines.js';
-import { keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { type RouteDeps, route } from './route.js';
-import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody, uuidParam } from './schemas.js';
-import { visibleOwner, visiblePartnershipId } from './scope.js';
+} from '../../workflows/deadlines/messages.js';
+import { evidenceWorkflowId } from '../../workflows/ids.js';
+import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { type RouteDeps, route } from '../http/route.js';
+import { uuidParam } from '../http/schemas.js';
+import { visibleOwner, visiblePartnershipId } from '../people/scope.js';
+import { loadPartnership, memberByEmail, openPartnership } from '../reviews/partnership.js';
+import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
+import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from './schemas.js';
 
 const requestJson = (r: EvidenceRequest) => ({
   id: r.id,

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { type Caller, callerOf, findApiKey } from '../lib/auth/api-keys.js';
-import type { Db } from '../lib/db/client.js';
-import { UnauthorizedError } from '../lib/errors.js';
+import { type Caller, callerOf, findApiKey } from '../../lib/auth/api-keys.js';
+import type { Db } from '../../lib/db/client.js';
+import { UnauthorizedError } from '../../lib/errors.js';
 
 /** The caller of a request, from `Authorization: Bearer <key>`; 401 without a live key. */
 export async function authenticate(db: Db, req: Request): Promise<Caller> {

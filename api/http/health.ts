@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { Router } from 'express';
-import type { Db } from '../lib/db/client.js';
-import type { Mailer } from '../lib/mail/mailer.js';
+import type { Db } from '../../lib/db/client.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
 
 export type Check = () => Promise<unknown>;
 

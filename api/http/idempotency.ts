@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import type { Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { type Db, isUniqueViolation } from '../lib/db/client.js';
-import { ConflictError, UnprocessableError, ValidationError } from '../lib/errors.js';
-import type { Reply } from './route.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { type Db, isUniqueViolation } from '../../lib/db/client.js';
+import { ConflictError, UnprocessableError, ValidationError } from '../../lib/errors.js';
+import type { Reply } from './reply.js';
 
 /** How long a key is remembered; a repeat after that is a new request. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
-import { type FieldIssue, TandemError, ValidationError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import { type FieldIssue, TandemError, ValidationError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 
 /** RFC 9457 problem details; the only shape errors leave the API in. */
 export interface Problem {

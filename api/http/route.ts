@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { ApiRole, type Caller } from '../lib/auth/api-keys.js';
-import type { Db } from '../lib/db/client.js';
-import { ForbiddenError, ValidationError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import { ApiRole, type Caller } from '../../lib/auth/api-keys.js';
+import type { Db } from '../../lib/db/client.js';
+import { ForbiddenError, ValidationError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
 import { parseOrThrow } from './problem.js';
+import { type Reply, send } from './reply.js';
 
 /** What every route handler may use. */
 export interface RouteDeps {
@@ -35,14 +36,6 @@ const ACCESS_ROLES: Record<Exclude<Access, 'public'>, readonly Caller['role'][]>
   manager: ['admin', 'coordinator', 'district'],
   admin: ['admin'],
 };
-
-export interface Reply {
-  status?: number;
-  body: unknown;
-  location?: string;
-  /** For non-JSON bodies (e.g. text/calendar); the body is then sent as a string. */
-  contentType?: string;
-}
 
 export interface ResponseSpec {
   description: string;
@@ -136,14 +129,6 @@ function nulAt(value: unknown, at: string): string | null {
 function refuseNul(request: Record<string, unknown>) {
   const at = nulAt(request, '');
   if (at) throw new ValidationError(`${at} contains a NUL character`, [{ path: at, message: 'must not contain the NUL character' }]);
-}
-
-function send(res: Response, reply: Reply & { replayed?: boolean }) {
-  res.status(reply.status ?? 200);
-  if (reply.location) res.location(reply.location);
-  if (reply.replayed) res.set('Idempotent-Replayed', 'true');
-  if (reply.contentType) res.type(reply.contentType).send(reply.body);
-  else res.json(reply.body);
 }
 
 /** RFC 9457 problem details, as every error leaves the API. */

@@ -1,5 +1,5 @@
-import { listCapturedMail } from '../lib/mail/capture.js';
-import { route } from './route.js';
+import { listCapturedMail } from '../../lib/mail/capture.js';
+import { route } from '../http/route.js';
 
 /** Development only (mounted when mail is captured locally): what would have been delivered, newest first. */
 export const mailRoutes = (captureDir: string) => [

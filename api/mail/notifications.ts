@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Person, Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { type Db, isUniqueViolation } from '../lib/db/client.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
-import { escapeHtml } from '../lib/mail/templates.js';
-import { wakeMailbox } from '../lib/temporal/mailbox.js';
-import { keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { route } from './route.js';
-import { ianaTimeZone, uuidParam } from './schemas.js';
-import { partnershipScope, personScope } from './scope.js';
+import { wakeMailbox } from '../../activities/mail/mailbox.js';
+import { escapeHtml } from '../../activities/mail/templates.js';
+import type { Person, Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { type Db, isUniqueViolation } from '../../lib/db/client.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { route } from '../http/route.js';
+import { ianaTimeZone, uuidParam } from '../http/schemas.js';
+import { partnershipScope, personScope } from '../people/scope.js';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:mm, e.g. 21:00');
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Prisma } from '../generated/prisma/client.js';
-import { isUniqueViolation } from '../lib/db/client.js';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
-import { mailSettingsJson } from './notifications.js';
-import { keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { route } from './route.js';
-import { ianaTimeZone, uuidParam } from './schemas.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { isUniqueViolation } from '../../lib/db/client.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { route } from '../http/route.js';
+import { ianaTimeZone, uuidParam } from '../http/schemas.js';
+import { mailSettingsJson } from '../mail/notifications.js';
 import { cohortScope, organizationScope, partnershipScope, personScope } from './scope.js';
 
 const organizationKind = z.enum(['district', 'partner', 'coordinating_body']);

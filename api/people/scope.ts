@@ -1,7 +1,7 @@
-import type { Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import type { Db } from '../lib/db/client.js';
-import { ForbiddenError, NotFoundError } from '../lib/errors.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import type { Db } from '../../lib/db/client.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 
 // A key whose cohort or organization was deleted (the reference is set null) sees nothing.
 const NOTHING = '00000000-0000-0000-0000-000000000000';

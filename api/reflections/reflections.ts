@@ -1,12 +1,22 @@
 import type { Client } from '@temporalio/client';
-import type { Db } from '../lib/db/client.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
-import { reflectionWorkflowId } from '../lib/temporal/ids.js';
-import { reflectionSubmittedSignal } from '../workflows/reflection.js';
-import { route } from './route.js';
-import { submitReflectionBody, uuidParam } from './schemas.js';
-import { visibleOwner } from './scope.js';
+import { z } from 'zod';
+import type { Db } from '../../lib/db/client.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { reflectionWorkflowId } from '../../workflows/ids.js';
+import { reflectionSubmittedSignal } from '../../workflows/reflections/messages.js';
+import { route } from '../http/route.js';
+import { email, uuidParam } from '../http/schemas.js';
+import { visibleOwner } from '../people/scope.js';
+
+const submitReflectionBody = z
+  .object({
+    email,
+    whatWorked: z.string().trim().min(1).max(10_000),
+    whatDidnt: z.string().trim().min(1).max(10_000),
+    howToImprove: z.string().trim().min(1).max(10_000),
+  })
+  .strict();
 
 export interface ReflectionAnswers {
   email: string;

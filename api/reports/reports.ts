@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { route } from './route.js';
-import { partnershipScope } from './scope.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { route } from '../http/route.js';
+import { partnershipScope } from '../people/scope.js';
 
 const DAY_MS = 86_400_000;
 

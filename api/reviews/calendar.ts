@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { type Caller, callerOf } from '../lib/auth/api-keys.js';
-import { hashSecret, newSecret } from '../lib/auth/secrets.js';
-import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../lib/calendar/ics.js';
-import type { Db } from '../lib/db/client.js';
-import { NotFoundError } from '../lib/errors.js';
-import { type Reply, route } from './route.js';
-import { uuidParam } from './schemas.js';
-import { partnershipScope, personScope, visiblePartnershipId } from './scope.js';
+import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
+import { type Caller, callerOf } from '../../lib/auth/api-keys.js';
+import { hashSecret, newSecret } from '../../lib/auth/secrets.js';
+import type { Db } from '../../lib/db/client.js';
+import { NotFoundError } from '../../lib/errors.js';
+import type { Reply } from '../http/reply.js';
+import { route } from '../http/route.js';
+import { uuidParam } from '../http/schemas.js';
+import { partnershipScope, personScope, visiblePartnershipId } from '../people/scope.js';
 
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { NotFoundError } from '../lib/errors.js';
-import type { Blackout } from '../lib/schedule/recurrence.js';
-import { partnershipWorkflowId } from '../lib/temporal/ids.js';
-import { sendUpdate } from '../lib/temporal/updates.js';
+import type { Blackout } from '../../activities/reviews/recurrence.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { sendUpdate } from '../../lib/temporal/updates.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
 import {
   changeRecurrenceUpdate,
   endUpdate,
@@ -13,10 +13,14 @@ import {
   recordOutcomeUpdate,
   rescheduleReviewUpdate,
   resumeUpdate,
-} from '../workflows/partnership.js';
-import { assertFuture, firstReviewOf, loadPartnership, memberByEmail } from './deadlines.js';
+} from '../../workflows/reviews/partnership.js';
+import { assertFuture } from '../deadlines/deadline.js';
+import { type RouteDeps, route } from '../http/route.js';
+import { uuidParam } from '../http/schemas.js';
+import { visiblePartnershipId } from '../people/scope.js';
+import { loadPartnership, memberByEmail } from './partnership.js';
 import { liveStatusJson } from './partnerships.js';
-import { type RouteDeps, route } from './route.js';
+import { firstReviewOf } from './schedule.js';
 import {
   changeRecurrenceBody,
   endBody,
@@ -26,9 +30,7 @@ import {
   pauseBody,
   rescheduleBody,
   reviewParams,
-  uuidParam,
 } from './schemas.js';
-import { visiblePartnershipId } from './scope.js';
 
 /**
  * A change to a partnership's plan: an update to its workflow, which validates the transition first

@@ -1,4 +1,4 @@
-import type { Db } from '../lib/db/client.js';
+import type { Db } from '../../lib/db/client.js';
 
 /** What is still open in a partnership, counted in the database, which is where it is recorded. */
 export interface OpenItems {

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { OrganizationKind, Prisma } from '../generated/prisma/client.js';
-import type { Caller } from '../lib/auth/api-keys.js';
-import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
-import { resolvePolicy } from '../lib/policy.js';
-import { upcomingReviews } from '../lib/schedule/recurrence.js';
-import { partnershipWorkflowId } from '../lib/temporal/ids.js';
-import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../workflows/partnership.js';
-import { firstReviewOf, planOrThrow } from './deadlines.js';
+import { resolvePolicy } from '../../activities/policy.js';
+import { upcomingReviews } from '../../activities/reviews/recurrence.js';
+import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js';
+import type { Caller } from '../../lib/auth/api-keys.js';
+import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
+import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
+import { bigintId, keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { route } from '../http/route.js';
+import { ianaTimeZone, uuidParam } from '../http/schemas.js';
+import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/scope.js';
 import { countOpenItems } from './open-items.js';
-import { bigintId, keyset, page, pageQuery, pageSchema } from './pagination.js';
-import { route } from './route.js';
-import { blackoutSchema, createPartnershipBody, ianaTimeZone, recurrenceSchema, uuidParam } from './schemas.js';
-import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from './scope.js';
+import { firstReviewOf, planOrThrow } from './schedule.js';
+import { blackoutSchema, createPartnershipBody, recurrenceSchema } from './schemas.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {

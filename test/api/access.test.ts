@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
-import type { AnyRoute } from '../../api/route.js';
+import type { AnyRoute } from '../../api/http/route.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
 

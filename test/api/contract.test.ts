@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
-import { errorStatuses } from '../../api/openapi.js';
-import { openApiPath } from '../../api/route.js';
+import { errorStatuses } from '../../api/http/openapi.js';
+import { openApiPath } from '../../api/http/route.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 
 /** The API's contract on the real stack: OpenAPI, Idempotency-Key, pagination, reports, timeline, calendars. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ROLES, type Role } from '../../boot/roles.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../lib/config.js';
-import { ROLES, type Role } from '../../lib/roles.js';
 
 // Docker has no engine on this machine, so `docker compose up` cannot run here. What can be checked
 // without it is checked: the file parses, and what the app reads, where it connects and what the

@@ -2,10 +2,10 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RunningSystem, startSystem } from '../../boot/system.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { freePort } from '../../lib/net.js';
-import { type RunningSystem, startSystem } from '../../lib/system.js';
 import { waitFor } from '../support/mailbox.js';
 
 /**

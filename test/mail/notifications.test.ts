@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../lib/mail/mailer.js';
-import { mailboxWorkflowId, partnershipWorkflowId } from '../../lib/temporal/ids.js';
-import { commitmentWorkflow, completeCommitmentUpdate } from '../../workflows/commitment.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
+import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
+import { completeCommitmentUpdate } from '../../workflows/deadlines/messages.js';
+import { mailboxWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
+import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { parseInvitation } from '../support/ics.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notify } from '../../activities/mail/notify.js';
+import { deliver, type MailContext } from '../../activities/mail/outbox.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { notify } from '../../lib/mail/notify.js';
-import { deliver, type MailContext } from '../../lib/mail/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { startTestSmtp } from '../support/smtp.js';

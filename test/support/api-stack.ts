@@ -5,13 +5,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { createWorker } from '../../boot/worker.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { type HttpServer, listen } from '../../lib/http-server.js';
 import { createLogger } from '../../lib/logger.js';
 import { startMailCapture } from '../../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { createWorker } from '../../lib/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseOrThrow } from '../../api/problem.js';
+import { parseOrThrow } from '../../api/http/problem.js';
 import { ValidationError } from '../../lib/errors.js';
 
 describe('parseOrThrow', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import {
   type CommitmentStatus,
   commitmentStatusQuery,
-  commitmentWorkflow,
   completeCommitmentUpdate,
   dropCommitmentUpdate,
   extendCommitmentUpdate,
-} from '../../workflows/commitment.js';
+} from '../../workflows/deadlines/messages.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { countOpenItems } from '../../api/open-items.js';
-import { submitReflection } from '../../api/reflections.js';
+import { submitReflection } from '../../api/reflections/reflections.js';
+import { countOpenItems } from '../../api/reviews/open-items.js';
 import { createLogger } from '../../lib/logger.js';
-import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../lib/temporal/ids.js';
-import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/commitment.js';
-import { evidenceStatusQuery, submitEvidenceUpdate } from '../../workflows/evidence.js';
+import {
+  completeCommitmentUpdate,
+  evidenceStatusQuery,
+  extendCommitmentUpdate,
+  submitEvidenceUpdate,
+} from '../../workflows/deadlines/messages.js';
+import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
+import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
 import {
   endUpdate,
   type PartnershipStatus,
@@ -15,8 +20,7 @@ import {
   recordOutcomeUpdate,
   resumeUpdate,
   statusQuery,
-} from '../../workflows/partnership.js';
-import { reflectionStatusQuery } from '../../workflows/reflection.js';
+} from '../../workflows/reviews/partnership.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
 import { CALENDAR_AND_LIFECYCLE, outboxMessages } from '../support/outbox.js';

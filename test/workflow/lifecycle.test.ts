@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
 import {
   endUpdate,
   type PartnershipStatus,
@@ -11,7 +11,7 @@ import {
   rescheduleReviewUpdate,
   resumeUpdate,
   statusQuery,
-} from '../../workflows/partnership.js';
+} from '../../workflows/reviews/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { parseInvitation } from '../support/ics.js';

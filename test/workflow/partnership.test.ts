@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { partnershipWorkflowId } from '../../lib/temporal/ids.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnership.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
+import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

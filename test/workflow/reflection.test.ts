@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { submitReflection } from '../../api/reflections.js';
+import { submitReflection } from '../../api/reflections/reflections.js';
 import { ConflictError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logger.js';
-import { partnershipWorkflowId, reflectionWorkflowId } from '../../lib/temporal/ids.js';
-import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/partnership.js';
-import { reflectionStatusQuery } from '../../workflows/reflection.js';
+import { partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
+import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
+import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

@@ -1,13 +1,7 @@
-import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import { type DeadlineStatus, extendDeadlineUpdate, rejectTransition, runDeadline } from './deadline.js';
-import { activities } from './partnership-shared.js';
-
-export type CommitmentStatus = DeadlineStatus<'done' | 'dropped'>;
-
-export const commitmentStatusQuery = defineQuery<CommitmentStatus>('status');
-export const completeCommitmentUpdate = defineUpdate<CommitmentStatus, [{ note?: string }]>('complete');
-export const dropCommitmentUpdate = defineUpdate<CommitmentStatus, [{ reason: string }]>('drop');
-export const extendCommitmentUpdate = extendDeadlineUpdate<CommitmentStatus>();
+import { setHandler } from '@temporalio/workflow';
+import { activities } from '../activities.js';
+import { rejectTransition, runDeadline } from './deadline.js';
+import { commitmentStatusQuery, completeCommitmentUpdate, dropCommitmentUpdate, extendCommitmentUpdate } from './messages.js';
 
 /**
  * One per commitment (`commitment:<id>`): reminders before the due time, overdue at it, then
@@ -22,24 +16,17 @@ export async function commitmentWorkflow({ commitmentId }: { commitmentId: strin
     notify: (stage, dueAt) => activities.notifyCommitment({ commitmentId, stage, dueAt }),
     extend: (dueAt, reason) => activities.extendCommitment({ commitmentId, dueAt, reason }),
     extendUpdate: extendCommitmentUpdate,
-    register: ({ status, ensureOpen }) => {
+    register: ({ status, ensureOpen, close }) => {
       setHandler(commitmentStatusQuery, () => status);
       setHandler(
         completeCommitmentUpdate,
-        async ({ note }) => {
-          await activities.closeCommitment({ commitmentId, status: 'done', note, at: Date.now() });
-          status.status = 'done';
-          return status;
-        },
+        ({ note }) => close('done', () => activities.closeCommitment({ commitmentId, status: 'done', note, at: Date.now() })),
         { validator: (_request) => ensureOpen() },
       );
       setHandler(
         dropCommitmentUpdate,
-        async ({ reason }) => {
-          await activities.closeCommitment({ commitmentId, status: 'dropped', note: reason, at: Date.now() });
-          status.status = 'dropped';
-          return status;
-        },
+        ({ reason }) =>
+          close('dropped', () => activities.closeCommitment({ commitmentId, status: 'dropped', note: reason, at: Date.now() })),
         {
           validator: ({ reason }) => {
             ensureOpen();

@@ -1,33 +1,32 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, allHandlersFinished, condition, defineUpdate, setHandler } from '@temporalio/workflow';
-import type { DeadlineStage } from '../lib/schedule/deadlines.js';
-
-/** What a deadline's plan activity returns: the due time and the stages, computed in the partnership's zone. */
-export interface DeadlinePlan {
-  partnershipId: string;
-  dueAt: number;
-  status: string;
-  stages: DeadlineStage[];
-}
-
-export interface DeadlineStatus<Closed extends string> {
-  status: 'open' | 'overdue' | Closed;
-  dueAt: number | null;
-  nextStage: DeadlineStage | null;
-  /** Workflow-clock times of the notices sent for the current due time. */
-  notices: { stage: DeadlineStage; sentAt: number }[];
-}
-
-export const extendDeadlineUpdate = <S>(): UpdateDefinition<S, [{ dueAt: number; reason: string }]> => defineUpdate('extend');
+import { ApplicationFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { oneAtATime } from '../one-at-a-time.js';
+import type { DeadlinePlan, DeadlineStage, DeadlineStatus } from './messages.js';
 
 export const rejectTransition = (message: string): never => {
   throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
 };
 
+/** What a deadline's closing updates are registered with. */
+export interface DeadlineHandlers<Closed extends string> {
+  status: DeadlineStatus<Closed>;
+  /** For validators: refuses a change once a closing update has been accepted. */
+  ensureOpen: () => void;
+  /**
+   * A closing update's handler: claims the closed status at once (a second close or an extension
+   * sent together is refused), then does `work` after any update accepted before it.
+   */
+  close: (to: Closed, work: () => Promise<void>) => Promise<DeadlineStatus<Closed>>;
+  /** The closed status an accepted update has claimed, if any. */
+  closing: () => Closed | null;
+  /** Runs work after the updates accepted before it. */
+  serially: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
 /**
  * The one deadline shape of commitments and evidence requests: reminders before the due time,
  * overdue at it, escalations after it, until a closing update ends it. An extension moves every
- * timer. `close` registers the closing updates; each returns the status it closes with.
+ * timer. `register` registers the closing updates; each returns the status it closes with.
  */
 export async function runDeadline<Closed extends string>(opts: {
   what: string;
@@ -36,28 +35,43 @@ export async function runDeadline<Closed extends string>(opts: {
   notify: (stage: DeadlineStage, dueAt: number) => Promise<void>;
   extend: (dueAt: number, reason: string) => Promise<void>;
   extendUpdate: UpdateDefinition<DeadlineStatus<Closed>, [{ dueAt: number; reason: string }]>;
-  register: (helpers: { status: DeadlineStatus<Closed>; ensureOpen: () => void }) => void;
+  register: (handlers: DeadlineHandlers<Closed>) => void;
 }): Promise<void> {
   const status: DeadlineStatus<Closed> = { status: 'open', dueAt: null, nextStage: null, notices: [] };
   let version = 0;
   const closed = () => (opts.closedStatuses as readonly string[]).includes(status.status);
+  // Claimed by accepted updates before their first await; validators judge against these.
+  let closedAs: Closed | null = null;
+  let claimedDueAt: number | null = null;
+  const serially = oneAtATime();
   const ensureOpen = () => {
-    if (closed()) rejectTransition(`the ${opts.what} is already ${status.status}`);
+    if (closedAs ?? closed()) rejectTransition(`the ${opts.what} is already ${closedAs ?? status.status}`);
   };
-  opts.register({ status, ensureOpen });
+  const close = (to: Closed, work: () => Promise<void>) => {
+    closedAs = to;
+    return serially(async () => {
+      await work();
+      status.status = to;
+      return status;
+    });
+  };
+  opts.register({ status, ensureOpen, close, closing: () => closedAs, serially });
   setHandler(
     opts.extendUpdate,
-    async ({ dueAt, reason }) => {
-      await opts.extend(dueAt, reason);
-      version++;
-      return status;
+    ({ dueAt, reason }) => {
+      claimedDueAt = dueAt;
+      return serially(async () => {
+        await opts.extend(dueAt, reason);
+        version++;
+        return status;
+      });
     },
     {
       validator: ({ dueAt, reason }) => {
         ensureOpen();
         if (!reason?.trim()) rejectTransition(`extending a ${opts.what} needs a reason`);
         if (!Number.isFinite(dueAt) || dueAt <= Date.now()) rejectTransition('the new due time must be in the future');
-        if (dueAt === status.dueAt) rejectTransition(`the ${opts.what} is already due then`);
+        if (dueAt === (claimedDueAt ?? status.dueAt)) rejectTransition(`the ${opts.what} is already due then`);
       },
     },
   );

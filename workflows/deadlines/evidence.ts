@@ -1,14 +1,7 @@
-import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import type { EvidenceItemInput } from '../activities/index.js';
-import { type DeadlineStatus, extendDeadlineUpdate, rejectTransition, runDeadline } from './deadline.js';
-import { activities } from './partnership-shared.js';
-
-export type EvidenceStatus = DeadlineStatus<'submitted' | 'waived'>;
-
-export const evidenceStatusQuery = defineQuery<EvidenceStatus>('status');
-export const submitEvidenceUpdate = defineUpdate<EvidenceStatus, [EvidenceItemInput]>('submit');
-export const waiveEvidenceUpdate = defineUpdate<EvidenceStatus, [{ reason: string }]>('waive');
-export const extendEvidenceUpdate = extendDeadlineUpdate<EvidenceStatus>();
+import { setHandler } from '@temporalio/workflow';
+import { activities } from '../activities.js';
+import { rejectTransition, runDeadline } from './deadline.js';
+import { evidenceStatusQuery, extendEvidenceUpdate, submitEvidenceUpdate, waiveEvidenceUpdate } from './messages.js';
 
 /**
  * One per evidence request (`evidence:<id>`), on the same deadline shape as a commitment: it ends
@@ -22,24 +15,27 @@ export async function evidenceRequestWorkflow({ requestId }: { requestId: string
     notify: (stage, dueAt) => activities.notifyEvidenceRequest({ requestId, stage, dueAt }),
     extend: (dueAt, reason) => activities.extendEvidenceRequest({ requestId, dueAt, reason }),
     extendUpdate: extendEvidenceUpdate,
-    register: ({ status, ensureOpen }) => {
+    register: ({ status, ensureOpen, close, closing, serially }) => {
       setHandler(evidenceStatusQuery, () => status);
       setHandler(
         submitEvidenceUpdate,
-        async (item) => {
-          await activities.submitEvidence({ requestId, item, at: Date.now() });
-          status.status = 'submitted';
-          return status;
+        (item) =>
+          // Two items sent together: the first submits the request, the second is kept as further evidence.
+          closing() === 'submitted'
+            ? serially(async () => {
+                await activities.addEvidenceItem({ requestId, item, at: Date.now() });
+                return status;
+              })
+            : close('submitted', () => activities.submitEvidence({ requestId, item, at: Date.now() })),
+        {
+          validator: (_item) => {
+            if (closing() !== 'submitted') ensureOpen();
+          },
         },
-        { validator: (_item) => ensureOpen() },
       );
       setHandler(
         waiveEvidenceUpdate,
-        async ({ reason }) => {
-          await activities.waiveEvidenceRequest({ requestId, reason, at: Date.now() });
-          status.status = 'waived';
-          return status;
-        },
+        ({ reason }) => close('waived', () => activities.waiveEvidenceRequest({ requestId, reason, at: Date.now() })),
         {
           validator: ({ reason }) => {
             ensureOpen();

@@ -1,8 +1,6 @@
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-
-/** Sent (with start) whenever mail is held for the person: it may be due sooner than the next wake-up. */
-export const heldMailSignal = defineSignal('heldMail');
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { heldMailSignal, type MailboxInput } from './messages.js';
 
 const { deliverHeldMail } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -14,7 +12,7 @@ const { deliverHeldMail } = proxyActivities<Activities>({
  * One person's held mail (quiet hours, daily digest): sleeps until the next held message is due,
  * delivers what is due, and ends when nothing is held; the next held message starts it again.
  */
-export async function mailboxWorkflow(input: { personId: string }): Promise<void> {
+export async function mailboxWorkflow(input: MailboxInput): Promise<void> {
   let woken = true;
   setHandler(heldMailSignal, () => {
     woken = true;

@@ -1,15 +1,6 @@
-import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
-import { activities } from './partnership-shared.js';
-
-export interface ReflectionStatus {
-  members: number;
-  answered: number;
-  closesAt: number | null;
-  closed: boolean;
-}
-
-export const reflectionSubmittedSignal = defineSignal<[{ personId: string }]>('reflectionSubmitted');
-export const reflectionStatusQuery = defineQuery<ReflectionStatus>('status');
+import { condition, setHandler } from '@temporalio/workflow';
+import { activities } from '../activities.js';
+import { type ReflectionStatus, reflectionStatusQuery, reflectionSubmittedSignal } from './messages.js';
 
 /**
  * One per held review (`reflection:<reviewId>`): prompts every member to reflect, reminds those who

@@ -1,5 +1,4 @@
-import { defineQuery, defineUpdate, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 export type Lifecycle = 'active' | 'paused' | 'completed' | 'ended_early';
 
@@ -62,8 +61,3 @@ export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
 export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number }]>('rescheduleReview');
 export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');
 export const recordOutcomeUpdate = defineUpdate<PartnershipStatus, [ReviewOutcome]>('recordOutcome');
-
-export const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});

@@ -8,12 +8,14 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReviewPlan } from '../activities/index.js';
-import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../lib/temporal/ids.js';
-import { commitmentWorkflow } from './commitment.js';
-import { evidenceRequestWorkflow } from './evidence.js';
+import type { ReviewPlan } from '../../activities/reviews/activities.js';
+import { activities } from '../activities.js';
+import { commitmentWorkflow } from '../deadlines/commitment.js';
+import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
+import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
+import { oneAtATime } from '../one-at-a-time.js';
+import { reflectionWorkflow } from '../reflections/reflection.js';
 import {
-  activities,
   changeRecurrenceUpdate,
   endUpdate,
   type Lifecycle,
@@ -23,8 +25,7 @@ import {
   rescheduleReviewUpdate,
   resumeUpdate,
   statusQuery,
-} from './partnership-shared.js';
-import { reflectionWorkflow } from './reflection.js';
+} from './messages.js';
 
 export type { PartnershipStatus };
 export { changeRecurrenceUpdate, endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
@@ -71,106 +72,142 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   const ended = () => lifecycle() === 'completed' || lifecycle() === 'ended_early';
   const open = () => !ended();
 
+  // What accepted updates will make of the partnership once their work is done: validators judge
+  // against these claims, taken before a handler's first await, so that of two updates sent at once
+  // the second sees the first (see one-at-a-time.ts). The loop reads the settled state above.
+  let claimedLifecycle: Lifecycle = lifecycle();
+  let outcomeClaimed = false;
+  const claimedEnded = () => claimedLifecycle === 'completed' || claimedLifecycle === 'ended_early';
+  const serially = oneAtATime();
+  // A change the database refused after all gives its claim back, so the next update is judged by what is.
+  const settle = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (e) {
+      claimedLifecycle = lifecycle();
+      throw e;
+    }
+  };
+
   setHandler(
     pauseUpdate,
-    async ({ reason }) => {
-      await activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now() });
-      status.lifecycle = 'paused';
-      planVersion++;
-      return status;
+    ({ reason }) => {
+      claimedLifecycle = 'paused';
+      return serially(async () => {
+        await settle(() => activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now() }));
+        status.lifecycle = 'paused';
+        planVersion++;
+        return status;
+      });
     },
     {
       validator: (_request) => {
-        if (lifecycle() !== 'active') reject(`cannot pause a partnership that is ${lifecycle()}`);
+        if (claimedLifecycle !== 'active') reject(`cannot pause a partnership that is ${claimedLifecycle}`);
       },
     },
   );
   setHandler(
     resumeUpdate,
-    async () => {
-      await activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now() });
-      status.lifecycle = 'active';
-      planVersion++;
-      return status;
+    () => {
+      claimedLifecycle = 'active';
+      return serially(async () => {
+        await settle(() => activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now() }));
+        status.lifecycle = 'active';
+        planVersion++;
+        return status;
+      });
     },
     {
       validator: () => {
-        if (lifecycle() !== 'paused') reject(`cannot resume a partnership that is ${lifecycle()}`);
+        if (claimedLifecycle !== 'paused') reject(`cannot resume a partnership that is ${claimedLifecycle}`);
       },
     },
   );
   setHandler(
     endUpdate,
-    async ({ outcome, reason }) => {
-      await activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now() });
-      status.lifecycle = outcome;
-      planVersion++;
-      return status;
+    ({ outcome, reason }) => {
+      claimedLifecycle = outcome;
+      return serially(async () => {
+        await settle(() => activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now() }));
+        status.lifecycle = outcome;
+        planVersion++;
+        return status;
+      });
     },
     {
       validator: ({ outcome, reason }) => {
-        if (ended()) reject(`the partnership has already ended (${lifecycle()})`);
+        if (claimedEnded()) reject(`the partnership has already ended (${claimedLifecycle})`);
         if (outcome === 'ended_early' && !reason?.trim()) reject('ending a partnership early needs a reason');
       },
     },
   );
   setHandler(
     rescheduleReviewUpdate,
-    async ({ reviewId, at }) => {
-      await activities.rescheduleReview({ partnershipId, reviewId, at });
-      planVersion++;
-      return status;
-    },
+    ({ reviewId, at }) =>
+      serially(async () => {
+        await activities.rescheduleReview({ partnershipId, reviewId, at });
+        planVersion++;
+        return status;
+      }),
     {
       validator: ({ reviewId, at }) => {
-        if (!open()) reject('the partnership has ended');
-        if (current?.reviewId !== reviewId || outcomeRecorded) reject(`review ${reviewId} is not the upcoming review`);
+        if (claimedEnded()) reject('the partnership has ended');
+        if (current?.reviewId !== reviewId || outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
         if (!Number.isFinite(at) || at <= Date.now()) reject('a review cannot be rescheduled into the past');
       },
     },
   );
   setHandler(
     changeRecurrenceUpdate,
-    async (change) => {
-      await activities.changeRecurrence({ partnershipId, change, at: Date.now() });
-      planVersion++;
-      return status;
-    },
+    (change) =>
+      serially(async () => {
+        await activities.changeRecurrence({ partnershipId, change, at: Date.now() });
+        planVersion++;
+        return status;
+      }),
     {
       validator: ({ rrule, start }) => {
-        if (!open()) reject('the partnership has ended');
+        if (claimedEnded()) reject('the partnership has ended');
         if (!rrule?.trim() || !start?.trim()) reject('a recurrence needs a rule and a start');
       },
     },
   );
   setHandler(
     recordOutcomeUpdate,
-    async (outcome) => {
-      await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
-      if (outcome.outcome === 'held') {
-        heldReviewId = outcome.reviewId;
-        // Each deadline pledged at the review gets its own workflow, which outlives this run.
-        for (const c of outcome.commitments ?? []) {
-          await startChild(commitmentWorkflow, {
-            workflowId: commitmentWorkflowId(c.id),
-            args: [{ commitmentId: c.id }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          });
+    (outcome) => {
+      outcomeClaimed = true;
+      return serially(async () => {
+        try {
+          await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+        } catch (e) {
+          outcomeClaimed = false;
+          throw e;
         }
-        for (const e of outcome.evidenceRequests ?? []) {
-          await startChild(evidenceRequestWorkflow, {
-            workflowId: evidenceWorkflowId(e.id),
-            args: [{ requestId: e.id }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          });
+        if (outcome.outcome === 'held') {
+          heldReviewId = outcome.reviewId;
+          // Each deadline pledged at the review gets its own workflow, which outlives this run.
+          for (const c of outcome.commitments ?? []) {
+            await startChild(commitmentWorkflow, {
+              workflowId: commitmentWorkflowId(c.id),
+              args: [{ commitmentId: c.id }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+            });
+          }
+          for (const e of outcome.evidenceRequests ?? []) {
+            await startChild(evidenceRequestWorkflow, {
+              workflowId: evidenceWorkflowId(e.id),
+              args: [{ requestId: e.id }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+            });
+          }
         }
-      }
-      outcomeRecorded = true;
-      return status;
+        outcomeRecorded = true;
+        return status;
+      });
     },
     {
       validator: (outcome) => {
-        if (current?.reviewId !== outcome.reviewId || outcomeRecorded) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
+        if (current?.reviewId !== outcome.reviewId || outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
         if (outcome.outcome === 'held' && Date.now() < (current?.scheduledAt ?? 0) - HELD_EARLIEST_MS) {
           reject('a review cannot be recorded as held before it takes place');
         }
@@ -197,6 +234,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     const version = planVersion;
     current = await activities.planNextReview(partnershipId, { now: Date.now() });
     outcomeRecorded = false;
+    outcomeClaimed = false;
     // An outcome may come early (a review skipped in advance): it ends the reminders too.
     const changed = () => planVersion !== version || outcomeRecorded;
     if (current?.reviewId !== status.currentReview?.id) status.sentReminders = [];
@@ -229,6 +267,8 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
         status.phase = 'waiting-for-outcome';
         settled = await condition(changed, Math.max(0, plan.outcomeDeadline - Date.now()));
       }
+      // An outcome accepted as the grace period ran out is recorded, not overtaken by "missed".
+      if (!settled && outcomeClaimed) settled = await condition(changed).then(() => true);
       if (settled && !outcomeRecorded) continue;
       if (!settled) await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
     }

@@ -1,0 +1,65 @@
+/**
+ * The layout's rules, checked by `npm run lint` (depcruise): no import cycles, and each layer imports
+ * only what stands below it. From the bottom: lib/ (infrastructure), workflows/ (deterministic; they
+ * see activities by type only), activities/, api/ and web/, boot/ (startup wiring), scripts/.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle: split the shared part into a module both can import.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'lib-is-infrastructure',
+      comment: 'lib/ holds infrastructure (config, database, logger, errors, Temporal and mail transport) and imports nothing above it.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^(workflows|activities|api|web|boot|scripts)/' },
+    },
+    {
+      name: 'workflows-are-deterministic',
+      comment: 'Workflow code runs in the sandbox: it imports other workflow code and @temporalio/workflow, and activities by type only.',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: '^(lib|api|web|boot|scripts|generated)/' },
+    },
+    {
+      name: 'workflows-see-activities-by-type',
+      comment: 'Workflows call activities through proxyActivities; they import their types, never their code.',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflows-use-no-node-modules',
+      comment: 'Node built-ins are not deterministic and do not exist in the workflow sandbox.',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'activities-below-http',
+      comment: 'Activities are called by workflows; they never reach up into the HTTP layers or the wiring.',
+      severity: 'error',
+      from: { path: '^activities/' },
+      to: { path: '^(api|web|boot|scripts)/' },
+    },
+    {
+      name: 'http-below-wiring',
+      comment: 'Routes and pages are wired together by boot/ and started by scripts/, not the other way round.',
+      severity: 'error',
+      from: { path: '^(api|web)/' },
+      to: { path: '^(boot|scripts)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|generated|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+};

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { DEFAULT_POLICY, policyOverrides } from '../../activities/policy.js';
+import { isoDuration } from '../../lib/durations.js';
+import { createCommitmentBody, createEvidenceRequestBody } from '../deadlines/schemas.js';
+import { email, ianaTimeZone, localDate } from '../http/schemas.js';
+
+export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
+export const notificationLevel = z.enum(['all', 'essential']);
+export const recurrenceSchema = z
+  .object({
+    rrule: z.string().trim().min(1).max(500),
+    start: z.iso.datetime({ local: true }),
+  })
+  .strict();
+
+export const blackoutSchema = z
+  .object({ start: localDate, end: localDate, label: z.string().trim().min(1).max(100).optional() })
+  .strict()
+  .refine((b) => b.start <= b.end, { message: 'end must not be before start', path: ['end'] });
+
+const orgName = z.string().trim().min(1).max(200);
+/** An existing organization by id, or one by name (created if new). */
+const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
+
+export const createPartnershipBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    district: organizationRef,
+    partner: organizationRef,
+    cohortId: z.uuid().optional(),
+    timeZone: ianaTimeZone,
+    firstReviewAt: z.iso.datetime({ offset: true }).optional(),
+    recurrence: recurrenceSchema.optional(),
+    blackouts: z.array(blackoutSchema).max(100).default([]),
+    reminderOffsets: z
+      .array(isoDuration)
+      .min(1)
+      .max(10)
+      .default([...DEFAULT_POLICY.reviewReminders]),
+    outcomeGrace: isoDuration.default(DEFAULT_POLICY.reviewOutcomeGrace),
+    policy: policyOverrides.default({}),
+    members: z
+      .array(
+        z.object({
+          name: z.string().trim().min(1).max(200),
+          email,
+          role: memberRole,
+          notifications: notificationLevel.default('all'),
+        }),
+      )
+      .min(1)
+      .max(500),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (!body.firstReviewAt && !body.recurrence) {
+      ctx.addIssue({ code: 'custom', path: ['recurrence'], message: 'give a recurrence, a firstReviewAt, or both' });
+    }
+    const seen = new Set<string>();
+    body.members.forEach((m, i) => {
+      if (seen.has(m.email)) ctx.addIssue({ code: 'custom', path: ['members', i, 'email'], message: 'is listed twice' });
+      seen.add(m.email);
+    });
+  });
+
+export type CreatePartnershipBody = z.infer<typeof createPartnershipBody>;
+
+export const pauseBody = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
+export const endBody = z
+  .object({ outcome: z.enum(['completed', 'ended_early']), reason: z.string().trim().min(1).max(1000).optional() })
+  .strict();
+export const rescheduleBody = z.object({ at: z.iso.datetime({ offset: true }) }).strict();
+export const outcomeBody = z.discriminatedUnion('outcome', [
+  z
+    .object({
+      outcome: z.literal('held'),
+      notes: z.string().max(20_000).optional(),
+      decisions: z.array(z.string().trim().min(1).max(2000)).max(100).optional(),
+      commitments: z.array(createCommitmentBody).max(100).default([]),
+      evidenceRequests: z.array(createEvidenceRequestBody).max(100).default([]),
+    })
+    .strict(),
+  z.object({ outcome: z.literal('skipped'), reason: z.string().trim().min(1).max(1000) }).strict(),
+]);
+export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
+
+export const changeRecurrenceBody = z
+  .object({ recurrence: recurrenceSchema, blackouts: z.array(blackoutSchema).max(100).optional() })
+  .strict();
+export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
+export const memberPreferencesBody = z.object({ notifications: notificationLevel }).strict();

@@ -1,0 +1,52 @@
+import type { UpdateDefinition } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { EvidenceKind } from '../reviews/messages.js';
+
+/** Who an overdue deadline is escalated to (activities/deadlines/stages.ts says who that is). */
+export type EscalationTarget = 'leads' | 'sponsor';
+
+export type DeadlineStage =
+  | { kind: 'reminder'; index: number; at: number }
+  | { kind: 'overdue'; at: number }
+  | { kind: 'escalation'; to: EscalationTarget; at: number };
+
+/** What a deadline's plan activity returns: the due time and the stages, computed in the partnership's zone. */
+export interface DeadlinePlan {
+  partnershipId: string;
+  dueAt: number;
+  status: string;
+  stages: DeadlineStage[];
+}
+
+export interface DeadlineStatus<Closed extends string> {
+  status: 'open' | 'overdue' | Closed;
+  dueAt: number | null;
+  nextStage: DeadlineStage | null;
+  /** Workflow-clock times of the notices sent for the current due time. */
+  notices: { stage: DeadlineStage; sentAt: number }[];
+}
+
+const extendDeadlineUpdate = <S>(): UpdateDefinition<S, [{ dueAt: number; reason: string }]> => defineUpdate('extend');
+
+export type CommitmentStatus = DeadlineStatus<'done' | 'dropped'>;
+
+export const commitmentStatusQuery = defineQuery<CommitmentStatus>('status');
+export const completeCommitmentUpdate = defineUpdate<CommitmentStatus, [{ note?: string }]>('complete');
+export const dropCommitmentUpdate = defineUpdate<CommitmentStatus, [{ reason: string }]>('drop');
+export const extendCommitmentUpdate = extendDeadlineUpdate<CommitmentStatus>();
+
+/** One piece of evidence; the API gives it its id, so a retried submission stores it once. */
+export interface EvidenceItemInput {
+  itemId: string;
+  personId: string;
+  kind: EvidenceKind;
+  link?: string;
+  text?: string;
+}
+
+export type EvidenceStatus = DeadlineStatus<'submitted' | 'waived'>;
+
+export const evidenceStatusQuery = defineQuery<EvidenceStatus>('status');
+export const submitEvidenceUpdate = defineUpdate<EvidenceStatus, [EvidenceItemInput]>('submit');
+export const waiveEvidenceUpdate = defineUpdate<EvidenceStatus, [{ reason: string }]>('waive');
+export const extendEvidenceUpdate = extendDeadlineUpdate<EvidenceStatus>();

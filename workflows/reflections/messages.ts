@@ -1,0 +1,11 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export interface ReflectionStatus {
+  members: number;
+  answered: number;
+  closesAt: number | null;
+  closed: boolean;
+}
+
+export const reflectionSubmittedSignal = defineSignal<[{ personId: string }]>('reflectionSubmitted');
+export const reflectionStatusQuery = defineQuery<ReflectionStatus>('status');
