@@ -53,8 +53,11 @@ async function resolveOrganization(
     }
     return org;
   }
-  const existing = await tx.organization.findUnique({ where: { kind_name: { kind, name: ref.name } } });
-  if (!existing) return tx.organization.create({ data: { kind, name: ref.name, timeZone } });
+  // ON CONFLICT DO NOTHING: two requests naming the same new organization at once both get the one
+  // row (the second waits for the first's transaction, then finds what it wrote).
+  const created = await tx.organization.createManyAndReturn({ data: [{ kind, name: ref.name, timeZone }], skipDuplicates: true });
+  if (created[0]) return created[0];
+  const existing = await tx.organization.findUniqueOrThrow({ where: { kind_name: { kind, name: ref.name } } });
   if (!(await tx.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
     throw new ForbiddenError(
       `A ${kind} named ${JSON.stringify(ref.name)} exists outside your scope; ask an admin to set up this partnership`,
