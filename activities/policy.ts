@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MemberRole } from '../generated/prisma/client.js';
-import { isoDuration } from '../lib/durations.js';
+import { isoDurationAtMost } from '../lib/durations.js';
 import type { EscalationTarget } from '../workflows/deadlines/messages.js';
 
 /**
@@ -34,10 +34,10 @@ export const ESCALATION_ROLES: Record<EscalationTarget, readonly MemberRole[]> =
 /** What a partnership may override besides its review reminders and grace, which have columns of their own. */
 export const policyOverrides = z
   .object({
-    reflectionReminders: z.array(isoDuration).max(10),
-    reflectionWindow: isoDuration,
-    deadlineReminders: z.array(isoDuration).max(10),
-    deadlineEscalations: z.array(z.object({ after: isoDuration, to: z.enum(['leads', 'sponsor']) }).strict()).max(10),
+    reflectionReminders: z.array(isoDurationAtMost('P1Y')).max(10),
+    reflectionWindow: isoDurationAtMost('P1Y'),
+    deadlineReminders: z.array(isoDurationAtMost('P1Y')).max(10),
+    deadlineEscalations: z.array(z.object({ after: isoDurationAtMost('P1Y'), to: z.enum(['leads', 'sponsor']) }).strict()).max(10),
   })
   .partial()
   .strict();

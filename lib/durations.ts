@@ -8,14 +8,20 @@ export function parseOffset(iso: string): Duration {
   return d;
 }
 
-export const isoDuration = z.string().refine(
-  (v) => {
-    try {
-      parseOffset(v);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a positive ISO 8601 duration such as P14D or PT2H' },
-);
+const parses = (v: string) => {
+  try {
+    return parseOffset(v);
+  } catch {
+    return null;
+  }
+};
+
+export const isoDuration = z
+  .string()
+  .refine((v) => parses(v) !== null, { message: 'must be a positive ISO 8601 duration such as P14D or PT2H' });
+
+/** A positive ISO 8601 duration no longer than `max` (itself ISO 8601): P99999999Y is a typo, not a plan. */
+export const isoDurationAtMost = (max: string) => {
+  const limit = parseOffset(max).toMillis();
+  return isoDuration.refine((v) => (parses(v)?.toMillis() ?? 0) <= limit, { message: `must be at most ${max}` });
+};

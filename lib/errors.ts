@@ -61,3 +61,36 @@ export class DependencyUnavailableError extends TandemError {
   readonly type = 'dependency-unavailable';
   readonly title = 'A dependency is unavailable';
 }
+
+/** The error and its causes, outermost first (`cause`, driver and gRPC wrappers, AggregateError members). */
+export function errorChain(e: unknown): unknown[] {
+  const chain: unknown[] = [];
+  const queue: unknown[] = [e];
+  while (queue.length > 0 && chain.length < 20) {
+    const next = queue.shift();
+    if (next === null || next === undefined || chain.includes(next)) continue;
+    chain.push(next);
+    if (typeof next !== 'object') continue;
+    const o = next as { cause?: unknown; originalError?: unknown; errors?: unknown; meta?: { driverAdapterError?: unknown } };
+    queue.push(o.cause, o.originalError, o.meta?.driverAdapterError);
+    if (Array.isArray(o.errors)) queue.push(...o.errors);
+  }
+  return chain;
+}
+
+/**
+ * A one-line account of an error for people (logs, /health): the first non-empty message down its
+ * chain, so that a connection refused on both addresses of localhost (an AggregateError with no
+ * message of its own) still says "connect ECONNREFUSED 127.0.0.1:5433".
+ */
+export function describeError(e: unknown): string {
+  for (const x of errorChain(e)) {
+    const { message, code } = x as { message?: unknown; code?: unknown };
+    // Prisma's messages open with an "Invalid `prisma.x()` invocation:" line; the cause follows it.
+    const line =
+      typeof message === 'string' ? message.split('\n').find((l) => l.trim() && !/^Invalid `.*` invocation/.test(l.trim())) : undefined;
+    if (line) return line.trim();
+    if (typeof code === 'string' && code) return code;
+  }
+  return String(e) || 'unknown error';
+}

@@ -76,6 +76,15 @@ function buildRule(schedule: ReviewSchedule): RRuleTemporal {
   }
 }
 
+/** The rule's next date; a rule that never falls on a date (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) is a ScheduleError. */
+function nextOccurrence(rule: RRuleTemporal, after: Date, inclusive: boolean, schedule: ReviewSchedule) {
+  try {
+    return rule.next(after, inclusive);
+  } catch (e) {
+    throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} finds no date to hold a review on (${(e as Error).message})`);
+  }
+}
+
 function checkBlackouts(blackouts: Blackout[]): void {
   for (const b of blackouts) {
     const start = DateTime.fromISO(b.start);
@@ -126,7 +135,7 @@ export function upcomingReviews(schedule: ReviewSchedule, afterMs: number, count
   // One more than asked for beyond afterMs, because the next occurrence can still drop the last one.
   const enough = () => kept.filter((r) => r.at > afterMs).length > count;
   for (let step = 0; step < MAX_STEPS && !enough(); step++) {
-    const occurrence = rule.next(cursor, inclusive);
+    const occurrence = nextOccurrence(rule, cursor, inclusive, schedule);
     if (!occurrence) break;
     inclusive = false;
     cursor = new Date(occurrence.epochMilliseconds);

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { Router } from 'express';
 import type { Db } from '../../lib/db/client.js';
+import { describeError } from '../../lib/errors.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 
 export type Check = () => Promise<unknown>;
@@ -24,7 +25,7 @@ async function probe(check: Check, timeoutMs: number) {
     ]);
     return { status: 'up' as const, latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
-    return { status: 'down' as const, error: (e as Error).message.split('\n')[0] };
+    return { status: 'down' as const, error: describeError(e) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
-import { type FieldIssue, TandemError, ValidationError } from '../../lib/errors.js';
+import { isDatabaseUnavailable } from '../../lib/db/client.js';
+import { describeError, type FieldIssue, TandemError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { isTemporalUnavailable } from '../../lib/temporal/connection.js';
 
 /** RFC 9457 problem details; the only shape errors leave the API in. */
 export interface Problem {
@@ -55,6 +57,15 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         status: 413,
         detail: 'The request body is too large',
       };
+    } else if (isDatabaseUnavailable(err) || isTemporalUnavailable(err)) {
+      const what = isDatabaseUnavailable(err) ? 'The database' : 'The workflow engine (Temporal)';
+      logger.warn({ err: describeError(err), method: req.method, path: req.path }, 'a dependency is unreachable');
+      problem = {
+        type: `${PROBLEM_BASE}dependency-unavailable`,
+        title: 'A dependency is unavailable',
+        status: 503,
+        detail: `${what} cannot be reached; nothing was changed. Try again in a moment.`,
+      };
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       problem = {
@@ -65,6 +76,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       };
     }
     problem.instance = req.originalUrl;
+    if (problem.status === 503) res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').json(problem);
   };
 }

@@ -101,7 +101,7 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
           throw new ForbiddenError(`The ${caller.role} role may not ${r.summary.toLowerCase()}`);
         }
       }
-      refuseNul({ path: req.params, query: req.query, body: req.body });
+      refuseNulAndDepth({ path: req.params, query: req.query, body: req.body });
       const params = r.params ? parseOrThrow(r.params, req.params, 'path') : undefined;
       const query = r.query ? parseOrThrow(r.query, req.query, 'query') : undefined;
       const rawBody = req.body === undefined && r.bodyOptional ? {} : req.body;
@@ -114,21 +114,35 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
   return router;
 }
 
-/** The path (e.g. `body.members.0.name`) of the first string under `value` that holds a NUL character. */
-function nulAt(value: unknown, at: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulAt(k, at) ?? nulAt(v, at ? `${at}.${k}` : k);
-    if (found) return found;
-  }
-  return null;
-}
+// No request of this API nests deeper than a handful of levels; a deeper one is refused before
+// anything walks it (a 5,000-deep body would otherwise exhaust the stack).
+const MAX_DEPTH = 32;
 
-// PostgreSQL text cannot hold NUL, so it is refused for every field of every route here, once.
-function refuseNul(request: Record<string, unknown>) {
-  const at = nulAt(request, '');
-  if (at) throw new ValidationError(`${at} contains a NUL character`, [{ path: at, message: 'must not contain the NUL character' }]);
+/**
+ * Walks the request once, iteratively: refuses nesting deeper than MAX_DEPTH and any string holding
+ * NUL (PostgreSQL text cannot hold it), naming the path (e.g. `body.members.0.name`).
+ */
+function refuseNulAndDepth(request: Record<string, unknown>) {
+  const stack: { value: unknown; at: string; depth: number }[] = [{ value: request, at: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, at, depth } = stack.pop() as (typeof stack)[number];
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) {
+        throw new ValidationError(`${at} contains a NUL character`, [{ path: at, message: 'must not contain the NUL character' }]);
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_DEPTH) {
+      throw new ValidationError(`${at} is nested more than ${MAX_DEPTH} levels deep`, [
+        { path: at, message: `must not nest more than ${MAX_DEPTH} levels` },
+      ]);
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const path = at ? `${at}.${k}` : k;
+      stack.push({ value: k, at: path, depth: depth + 1 }, { value: v, at: path, depth: depth + 1 });
+    }
+  }
 }
 
 /** RFC 9457 problem details, as every error leaves the API. */

@@ -10,7 +10,7 @@ import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { ianaTimeZone, uuidParam } from '../http/schemas.js';
+import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/scope.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
@@ -121,7 +121,7 @@ const schedulePreviewBody = z
     recurrence: recurrenceSchema,
     blackouts: z.array(blackoutSchema).max(100).default([]),
     count: z.number().int().min(1).max(50).default(8),
-    after: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reviews strictly after this instant; now by default.' }),
+    after: instant.optional().meta({ description: 'Reviews strictly after this instant; now by default.' }),
   })
   .strict();
 

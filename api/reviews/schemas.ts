@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY, policyOverrides } from '../../activities/policy.js';
-import { isoDuration } from '../../lib/durations.js';
+import { isoDurationAtMost } from '../../lib/durations.js';
 import { createCommitmentBody, createEvidenceRequestBody } from '../deadlines/schemas.js';
-import { email, ianaTimeZone, localDate } from '../http/schemas.js';
+import { email, ianaTimeZone, instant, localDate, localDateTime } from '../http/schemas.js';
 
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 export const notificationLevel = z.enum(['all', 'essential']);
 export const recurrenceSchema = z
   .object({
     rrule: z.string().trim().min(1).max(500),
-    start: z.iso.datetime({ local: true }),
+    start: localDateTime,
   })
   .strict();
 
@@ -29,24 +29,26 @@ export const createPartnershipBody = z
     partner: organizationRef,
     cohortId: z.uuid().optional(),
     timeZone: ianaTimeZone,
-    firstReviewAt: z.iso.datetime({ offset: true }).optional(),
+    firstReviewAt: instant.optional(),
     recurrence: recurrenceSchema.optional(),
     blackouts: z.array(blackoutSchema).max(100).default([]),
     reminderOffsets: z
-      .array(isoDuration)
+      .array(isoDurationAtMost('P1Y'))
       .min(1)
       .max(10)
       .default([...DEFAULT_POLICY.reviewReminders]),
-    outcomeGrace: isoDuration.default(DEFAULT_POLICY.reviewOutcomeGrace),
+    outcomeGrace: isoDurationAtMost('P90D').default(DEFAULT_POLICY.reviewOutcomeGrace),
     policy: policyOverrides.default({}),
     members: z
       .array(
-        z.object({
-          name: z.string().trim().min(1).max(200),
-          email,
-          role: memberRole,
-          notifications: notificationLevel.default('all'),
-        }),
+        z
+          .object({
+            name: z.string().trim().min(1).max(200),
+            email,
+            role: memberRole,
+            notifications: notificationLevel.default('all'),
+          })
+          .strict(),
       )
       .min(1)
       .max(500),
@@ -69,7 +71,7 @@ export const pauseBody = z.object({ reason: z.string().trim().min(1).max(1000).o
 export const endBody = z
   .object({ outcome: z.enum(['completed', 'ended_early']), reason: z.string().trim().min(1).max(1000).optional() })
   .strict();
-export const rescheduleBody = z.object({ at: z.iso.datetime({ offset: true }) }).strict();
+export const rescheduleBody = z.object({ at: instant }).strict();
 export const outcomeBody = z.discriminatedUnion('outcome', [
   z
     .object({

@@ -1,10 +1,59 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { errorChain } from '../errors.js';
 
 export type Db = PrismaClient;
 
 export function createDb(databaseUrl: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  // A request waits at most 5 s for a connection: an unreachable database is a 503, not a hang.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 }) });
+}
+
+// Socket errors, PostgreSQL's "connection exception" and "operator intervention" SQLSTATEs (shutting
+// down, starting up), and Prisma's own codes for an unreachable or timed-out server.
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+]);
+// The driver adapter's own names for the same.
+const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i;
+
+/** Whether an error means the database could not be reached (a 503), rather than refused the query. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  return errorChain(e).some((x) => {
+    const { code, message, originalCode, kind } = (x ?? {}) as {
+      code?: unknown;
+      message?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+    };
+    return (
+      (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind)) ||
+      (typeof code === 'string' && UNREACHABLE.has(code)) ||
+      (typeof originalCode === 'string' && UNREACHABLE.has(originalCode)) ||
+      (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message))
+    );
+  });
 }
 
 /** A write refused by a unique constraint (Prisma's P2002). */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Connection, type TLSConfig } from '@temporalio/client';
+import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { type Config, ConfigError } from '../config.js';
+import { errorChain } from '../errors.js';
 
 export interface TemporalConnectionOptions {
   address: string;
@@ -63,8 +64,23 @@ function readPem(name: string, file: string): Buffer {
   return pem;
 }
 
+/**
+ * The API's connection. An unreachable server is retried for about two seconds (five attempts) rather
+ * than the SDK's default of about twenty, so that a request answers 503 while someone is still waiting.
+ */
 export function connectClient(options: TemporalConnectionOptions): Promise<Connection> {
-  return Connection.connect(options);
+  return Connection.connect({ ...options, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))] });
+}
+
+// gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the server (or the way to it) is down, not the request wrong.
+const UNREACHABLE_GRPC = new Set([14, 4]);
+
+/** Whether an error means the Temporal server could not be reached (a 503). */
+export function isTemporalUnavailable(e: unknown): boolean {
+  return errorChain(e).some((x) => {
+    const { code } = (x ?? {}) as { code?: unknown };
+    return typeof code === 'number' && UNREACHABLE_GRPC.has(code);
+  });
 }
 
 export function connectWorker(options: TemporalConnectionOptions): Promise<NativeConnection> {

@@ -28,6 +28,20 @@ export async function startDevServer(opts: {
   if (await canConnect('127.0.0.1', opts.port)) {
     throw new Error(`port ${opts.port} is already in use; stop what listens there or set TEMPORAL_DEV_SERVER_PORT`);
   }
+  // The HTTP and metrics ports are picked free, but another process may take one before the server
+  // binds it; then the server exits at once, and it is started again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(opts);
+    } catch (e) {
+      if (!(e instanceof AuxiliaryPortTaken) || attempt >= 3) throw e;
+    }
+  }
+}
+
+class AuxiliaryPortTaken extends Error {}
+
+async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevServer> {
   const args = [
     'server',
     'start-dev',
@@ -60,6 +74,7 @@ export async function startDevServer(opts: {
     if (early !== 'running') {
       await new Promise<void>((resolve) => log.end(resolve));
       const tail = (await readFile(opts.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+      if (/address already in use/.test(tail) && !tail.includes(`:${opts.port}: bind`)) throw new AuxiliaryPortTaken(tail);
       throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}:\n${tail}`);
     }
     ready = await canConnect('127.0.0.1', opts.port);

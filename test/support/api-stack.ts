@@ -1,16 +1,21 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { createWorker } from '../../boot/worker.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
+import { createDb } from '../../lib/db/client.js';
+import { startEmbeddedPostgres } from '../../lib/db/embedded.js';
+import { migrate } from '../../lib/db/migrate.js';
 import { type HttpServer, listen } from '../../lib/http-server.js';
 import { createLogger } from '../../lib/logger.js';
 import { startMailCapture } from '../../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { freePort } from '../../lib/net.js';
+import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
@@ -24,6 +29,10 @@ export interface ApiResponse<T = unknown> {
 
 export interface ApiStack {
   database: TestDatabase;
+  /** Starts the stopped dev server again, on the same port and with the same state. */
+  restartTemporal(): Promise<void>;
+  /** With `ownPostgres`: the stack's own PostgreSQL server, to stop and start again. */
+  postgres?: { stop(): Promise<void>; start(): Promise<void> };
   dev: DevServer;
   temporal: Client;
   worker: Worker;
@@ -46,7 +55,7 @@ export interface ApiStack {
  * server with a worker running the real workflows and activities, a real SMTP capture, and the
  * Express app on a free port, with an admin key.
  */
-export function useApiStack(taskQueue: string): ApiStack {
+export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } = {}): ApiStack {
   const stack = { taskQueue } as unknown as ApiStack;
   let dir: string;
   let mailer: Mailer;
@@ -57,7 +66,10 @@ export function useApiStack(taskQueue: string): ApiStack {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-api-'));
     await chmod(dir, 0o755);
     stack.dev = await startTestDevServer(dir);
-    stack.database = await createTestDatabase();
+    stack.restartTemporal = async () => {
+      stack.dev = await startTestDevServer(dir, Number(stack.dev.address.split(':')[1]));
+    };
+    stack.database = opts.ownPostgres ? await ownDatabase(dir, stack) : await createTestDatabase();
     stack.mailCaptureDir = path.join(dir, 'mail');
     capture = await startMailCapture({ dir: stack.mailCaptureDir, port: 0 });
     mailer = createMailer(capture.url, 'Tandem <tandem@test.example>');
@@ -71,7 +83,7 @@ export function useApiStack(taskQueue: string): ApiStack {
       deps: { db: stack.database.db, mailer, publicUrl: 'http://tandem.test', mailGiveUpAfterMs: 86_400_000 },
     });
     running = stack.worker.run();
-    const connection = await Connection.connect({ address: stack.dev.address });
+    const connection = await connectClient({ address: stack.dev.address, tls: false });
     closers.push(() => connection.close());
     stack.temporal = new Client({ connection, namespace: 'default' });
     stack.server = await listen(
@@ -120,4 +132,28 @@ export function useApiStack(taskQueue: string): ApiStack {
     await rm(dir, { recursive: true, force: true });
   });
   return stack;
+}
+
+/** A PostgreSQL server of the stack's own (not the shared test server), migrated, that a test may stop. */
+async function ownDatabase(dir: string, stack: ApiStack): Promise<TestDatabase> {
+  const port = await freePort();
+  const dataDir = path.join(dir, 'postgres');
+  const start = () => startEmbeddedPostgres({ dataDir, port, database: 'tandem' });
+  let server = await start();
+  await migrate(server.url);
+  const db = createDb(server.url);
+  stack.postgres = {
+    stop: () => server.stop(),
+    start: async () => {
+      server = await start();
+    },
+  };
+  return {
+    url: server.url,
+    db,
+    drop: async () => {
+      await db.$disconnect();
+      await server.stop();
+    },
+  };
 }
