@@ -1,6 +1,6 @@
 /**
  * The one error hierarchy. Each error knows the HTTP status and problem type it maps to
- * (api/problem.ts renders them as RFC 9457 problem+json); anything else is a 500 with no details.
+ * (api/http/problem.ts renders them as RFC 9457 problem+json); anything else is a 500 with no details.
  */
 export interface FieldIssue {
   path: string;
