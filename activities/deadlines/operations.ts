@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../../lib/db/client.js';
+import type { Actor } from '../../workflows/actor.js';
 import type { DeadlinePlan, DeadlineStage, EvidenceItemInput } from '../../workflows/deadlines/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -100,7 +101,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
      * Moves the due time, keeping the history of extensions; reopens an overdue deadline. Written only
      * while the deadline is open and still due when it was read; a retry finds it already moved.
      */
-    async extend(kind: DeadlineKind, input: { id: string; dueAt: number; reason: string }): Promise<void> {
+    async extend(kind: DeadlineKind, input: { id: string; dueAt: number; reason: string; actor?: Actor | undefined }): Promise<void> {
       const { prefix, label } = DEADLINE_KINDS[kind];
       await db.$transaction(async (tx) => {
         const row =
@@ -118,12 +119,19 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason };
         if (kind === 'commitment') await tx.commitmentExtension.create({ data: { commitmentId: row.id, ...history } });
         else await tx.evidenceExtension.create({ data: { requestId: row.id, ...history } });
-        await recordEvent(tx, row.partnershipId, `${prefix}:${row.id}:extended:${input.dueAt}`, `${prefix}.extended`, {
-          ...(kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id }),
-          from: row.dueAt.toISOString(),
-          to: new Date(input.dueAt).toISOString(),
-          reason: input.reason,
-        });
+        await recordEvent(
+          tx,
+          row.partnershipId,
+          `${prefix}:${row.id}:extended:${input.dueAt}`,
+          `${prefix}.extended`,
+          {
+            ...(kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id }),
+            from: row.dueAt.toISOString(),
+            to: new Date(input.dueAt).toISOString(),
+            reason: input.reason,
+          },
+          input.actor,
+        );
       });
     },
 
@@ -133,7 +141,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
      */
     async close(
       kind: DeadlineKind,
-      input: { id: string; status: ClosedStatus; at: number; note: string | null; item?: EvidenceItemInput },
+      input: { id: string; status: ClosedStatus; at: number; note: string | null; item?: EvidenceItemInput; actor?: Actor | undefined },
     ) {
       const { prefix, label } = DEADLINE_KINDS[kind];
       await db.$transaction(async (tx) => {
@@ -152,11 +160,18 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         if (closed.count === 0 && !retried) throw refused(`the ${label} is already ${row.status}`);
         if (input.item) await storeItem(tx, input.id, input.item, at);
         const subject = kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id };
-        await recordEvent(tx, row.partnershipId, `${prefix}:${row.id}:closed`, `${prefix}.${input.status}`, {
-          ...subject,
-          ...(input.item && { itemId: input.item.itemId, kind: input.item.kind }),
-          ...(input.note && { note: input.note }),
-        });
+        await recordEvent(
+          tx,
+          row.partnershipId,
+          `${prefix}:${row.id}:closed`,
+          `${prefix}.${input.status}`,
+          {
+            ...subject,
+            ...(input.item && { itemId: input.item.itemId, kind: input.item.kind }),
+            ...(input.note && { note: input.note }),
+          },
+          input.actor,
+        );
       });
     },
   };
@@ -174,6 +189,7 @@ export async function storeItem(tx: Pick<Db, 'evidenceItem'>, requestId: string,
         kind: item.kind,
         link: item.link ?? null,
         text: item.text ?? null,
+        fileId: item.fileId ?? null,
         submittedById: item.personId,
         submittedAt: at,
       },

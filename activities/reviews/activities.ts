@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
 import { parseOffset } from '../../lib/durations.js';
+import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -35,6 +36,7 @@ export interface LifecycleChange {
   reason?: string;
   /** Workflow time of the change. */
   at: number;
+  actor?: Actor | undefined;
 }
 
 export interface ReminderInput {
@@ -127,11 +129,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       if (found.count === 0 && !(await db.partnership.findUnique({ where: { id: partnershipId }, select: { id: true } }))) {
         throw ApplicationFailure.nonRetryable(`partnership ${partnershipId} does not exist`, 'NotFound');
       }
-      await db.partnershipEvent.upsert({
-        where: { idempotencyKey: `partnership:${partnershipId}:activated` },
-        create: { partnershipId, idempotencyKey: `partnership:${partnershipId}:activated`, type: 'partnership.activated', actor: 'system' },
-        update: {},
-      });
+      await recordEvent(db, partnershipId, `partnership:${partnershipId}:activated`, 'partnership.activated');
     },
 
     /**
@@ -207,9 +205,16 @@ export function createReviewActivities(deps: ActivityDeps) {
             data: { status: 'skipped', skipReason: reason, outcomeAt: at, calendarSequence: { increment: 1 } },
           });
         }
-        await recordEvent(tx, partnershipId, eventKey, `partnership.${change.to}`, {
-          ...(change.reason && { reason: change.reason }),
-        });
+        await recordEvent(
+          tx,
+          partnershipId,
+          eventKey,
+          `partnership.${change.to}`,
+          {
+            ...(change.reason && { reason: change.reason }),
+          },
+          change.actor,
+        );
       });
       // Found again rather than passed on, so that a retry after the commit still sends the cancellations.
       const closed = closes
@@ -242,7 +247,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       });
     },
 
-    async rescheduleReview(input: { partnershipId: string; reviewId: string; at: number }): Promise<void> {
+    async rescheduleReview(input: { partnershipId: string; reviewId: string; at: number; actor?: Actor | undefined }): Promise<void> {
       await db.$transaction(async (tx) => {
         const review = await tx.review.findUniqueOrThrow({ where: { id: input.reviewId } });
         if (review.scheduledAt.getTime() === input.at) return;
@@ -254,11 +259,18 @@ export function createReviewActivities(deps: ActivityDeps) {
             calendarSequence: { increment: 1 },
           },
         });
-        await recordEvent(tx, input.partnershipId, `review:${input.reviewId}:rescheduled:${input.at}`, 'review.rescheduled', {
-          reviewId: input.reviewId,
-          from: review.scheduledAt.toISOString(),
-          to: new Date(input.at).toISOString(),
-        });
+        await recordEvent(
+          tx,
+          input.partnershipId,
+          `review:${input.reviewId}:rescheduled:${input.at}`,
+          'review.rescheduled',
+          {
+            reviewId: input.reviewId,
+            from: review.scheduledAt.toISOString(),
+            to: new Date(input.at).toISOString(),
+          },
+          input.actor,
+        );
       });
       await sendInvitation(await loadReview(input.reviewId), workflowNow());
     },
@@ -286,10 +298,17 @@ export function createReviewActivities(deps: ActivityDeps) {
             throw ApplicationFailure.nonRetryable(`review ${reviewId} is already ${review.status}`, 'InvalidTransition');
           }
         }
-        await recordEvent(tx, partnershipId, `review:${reviewId}:outcome`, `review.${input.outcome}`, {
-          reviewId,
-          ...(input.outcome === 'skipped' && { reason: input.reason }),
-        });
+        await recordEvent(
+          tx,
+          partnershipId,
+          `review:${reviewId}:outcome`,
+          `review.${input.outcome}`,
+          {
+            reviewId,
+            ...(input.outcome === 'skipped' && { reason: input.reason }),
+          },
+          input.actor,
+        );
         if (input.outcome !== 'held') return;
         const commitments = input.commitments ?? [];
         const evidence = input.evidenceRequests ?? [];
@@ -302,18 +321,32 @@ export function createReviewActivities(deps: ActivityDeps) {
           skipDuplicates: true,
         });
         for (const c of commitments) {
-          await recordEvent(tx, partnershipId, `commitment:${c.id}:created`, 'commitment.created', {
-            commitmentId: c.id,
-            reviewId,
-            dueAt: new Date(c.dueAt).toISOString(),
-          });
+          await recordEvent(
+            tx,
+            partnershipId,
+            `commitment:${c.id}:created`,
+            'commitment.created',
+            {
+              commitmentId: c.id,
+              reviewId,
+              dueAt: new Date(c.dueAt).toISOString(),
+            },
+            input.actor,
+          );
         }
         for (const e of evidence) {
-          await recordEvent(tx, partnershipId, `evidence:${e.id}:created`, 'evidence.requested', {
-            requestId: e.id,
-            reviewId,
-            dueAt: new Date(e.dueAt).toISOString(),
-          });
+          await recordEvent(
+            tx,
+            partnershipId,
+            `evidence:${e.id}:created`,
+            'evidence.requested',
+            {
+              requestId: e.id,
+              reviewId,
+              dueAt: new Date(e.dueAt).toISOString(),
+            },
+            input.actor,
+          );
         }
       });
       if (input.outcome === 'skipped') await sendInvitation(await loadReview(reviewId), input.at);
@@ -394,12 +427,19 @@ export function createReviewActivities(deps: ActivityDeps) {
             },
           });
         }
-        await recordEvent(tx, partnershipId, `partnership:${partnershipId}:recurrence:${input.at}`, 'partnership.recurrence_changed', {
-          rrule: change.rrule,
-          start: change.start,
-          ...(upcoming && { reviewId: upcoming.id, from: upcoming.scheduledAt.toISOString() }),
-          ...(upcoming && next && { to: new Date(next.at).toISOString() }),
-        });
+        await recordEvent(
+          tx,
+          partnershipId,
+          `partnership:${partnershipId}:recurrence:${input.at}`,
+          'partnership.recurrence_changed',
+          {
+            rrule: change.rrule,
+            start: change.start,
+            ...(upcoming && { reviewId: upcoming.id, from: upcoming.scheduledAt.toISOString() }),
+            ...(upcoming && next && { to: new Date(next.at).toISOString() }),
+          },
+          change.actor,
+        );
         return upcoming?.id;
       });
       if (movedId) await sendInvitation(await loadReview(movedId), input.at);

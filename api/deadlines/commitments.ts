@@ -1,22 +1,16 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
+import { actorColumns } from '../../activities/events.js';
 import type { Commitment, Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
-import { sendUpdate } from '../../lib/temporal/updates.js';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
-import {
-  type CommitmentStatus,
-  commitmentStatusQuery,
-  completeCommitmentUpdate,
-  dropCommitmentUpdate,
-  extendCommitmentUpdate,
-} from '../../workflows/deadlines/messages.js';
+import { type CommitmentStatus, commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
-import { type RouteDeps, route } from '../http/route.js';
+import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
-import { visibleOwner, visiblePartnershipId } from '../people/scope.js';
+import { actorOf } from '../people/principal.js';
+import { visibleOwner, visiblePartnershipId } from '../people/rights.js';
 import { memberByEmail, openPartnership } from '../reviews/partnership.js';
+import { completeCommitment, dropCommitment, extendCommitment } from './actions.js';
 import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
 import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody } from './schemas.js';
 
@@ -53,13 +47,6 @@ const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
   ownerId: z.uuid().optional(),
 });
 
-/** A change to a commitment: an update to its deadline workflow, which refuses it (409) once the commitment is closed. */
-async function change(deps: RouteDeps, caller: Caller, id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
-  await visibleOwner(deps.db, caller, 'commitment', id);
-  await sendUpdate(deps.temporal, commitmentWorkflowId(id), 'The commitment is already closed', send);
-  return { body: commitmentJson(await deps.db.commitment.findUniqueOrThrow({ where: { id } })) };
-}
-
 const changed = { 200: { description: 'The commitment after the change', schema: commitmentSchema } };
 
 /** Commitment pledges: created with an owner from the partnership, then tracked by their deadline workflow. */
@@ -90,7 +77,7 @@ export const commitmentRoutes = [
             partnershipId: id,
             idempotencyKey: `commitment:${c.id}:created`,
             type: 'commitment.created',
-            actor: 'api',
+            ...actorColumns(actorOf(caller)),
             data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
           },
         });
@@ -167,8 +154,7 @@ export const commitmentRoutes = [
     bodyOptional: true,
     errors: [404, 409],
     responses: changed,
-    handle: ({ params, body, caller, deps }) =>
-      change(deps, caller, params.id, (h) => h.executeUpdate(completeCommitmentUpdate, { args: [body] })),
+    handle: async ({ params, body, caller, deps }) => ({ body: commitmentJson(await completeCommitment(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'post',
@@ -182,10 +168,7 @@ export const commitmentRoutes = [
     body: extendDeadlineBody,
     errors: [404, 409],
     responses: changed,
-    handle: ({ params, body, caller, deps }) =>
-      change(deps, caller, params.id, (h) =>
-        h.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: Date.parse(body.dueAt), reason: body.reason }] }),
-      ),
+    handle: async ({ params, body, caller, deps }) => ({ body: commitmentJson(await extendCommitment(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'post',
@@ -198,7 +181,6 @@ export const commitmentRoutes = [
     body: reasonBody,
     errors: [404, 409],
     responses: changed,
-    handle: ({ params, body, caller, deps }) =>
-      change(deps, caller, params.id, (h) => h.executeUpdate(dropCommitmentUpdate, { args: [body] })),
+    handle: async ({ params, body, caller, deps }) => ({ body: commitmentJson(await dropCommitment(deps, caller, params.id, body)) }),
   }),
 ];

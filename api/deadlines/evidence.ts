@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
+import { actorColumns } from '../../activities/events.js';
 import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
-import { ConflictError } from '../../lib/errors.js';
-import { sendUpdate } from '../../lib/temporal/updates.js';
 import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
-import {
-  type EvidenceStatus,
-  evidenceStatusQuery,
-  extendEvidenceUpdate,
-  submitEvidenceUpdate,
-  waiveEvidenceUpdate,
-} from '../../workflows/deadlines/messages.js';
+import { type EvidenceStatus, evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
-import { type RouteDeps, route } from '../http/route.js';
+import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
-import { visibleOwner, visiblePartnershipId } from '../people/scope.js';
-import { loadPartnership, memberByEmail, openPartnership } from '../reviews/partnership.js';
+import { actorOf } from '../people/principal.js';
+import { visibleOwner, visiblePartnershipId } from '../people/rights.js';
+import { memberByEmail, openPartnership } from '../reviews/partnership.js';
+import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from './actions.js';
 import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
 import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from './schemas.js';
 
@@ -64,12 +56,6 @@ const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
   ownerId: z.uuid().optional(),
 });
 
-async function change(deps: RouteDeps, caller: Caller, id: string, send: (h: WorkflowHandle) => Promise<unknown>) {
-  await visibleOwner(deps.db, caller, 'evidence request', id);
-  await sendUpdate(deps.temporal, evidenceWorkflowId(id), 'The evidence request is already closed', send);
-  return { body: requestJson(await deps.db.evidenceRequest.findUniqueOrThrow({ where: { id } })) };
-}
-
 const changed = { 200: { description: 'The evidence request after the change', schema: evidenceRequestSchema } };
 
 /**
@@ -104,7 +90,7 @@ export const evidenceRoutes = [
             partnershipId: id,
             idempotencyKey: `evidence:${r.id}:created`,
             type: 'evidence.requested',
-            actor: 'api',
+            ...actorColumns(actorOf(caller)),
             data: { requestId: r.id, dueAt: r.dueAt.toISOString() },
           },
         });
@@ -189,33 +175,8 @@ export const evidenceRoutes = [
     errors: [404, 409],
     responses: { 201: { description: 'The item, as stored' } },
     async handle({ params, body, caller, deps }) {
-      const { db, temporal } = deps;
-      const { id } = params;
-      const partnershipId = await visibleOwner(db, caller, 'evidence request', id);
-      const request = await db.evidenceRequest.findUniqueOrThrow({ where: { id } });
-      const partnership = await loadPartnership(db, caller, partnershipId);
-      const person = memberByEmail(partnership, body.email, 'email');
-      const item = { itemId: randomUUID(), personId: person.id, kind: body.kind, link: body.link, text: body.text };
-      if (request.status === 'waived') throw new ConflictError('The evidence request was waived; it takes no evidence');
-      if (request.status === 'submitted') {
-        // Its deadline is over: a further source of evidence needs no workflow.
-        await db.evidenceItem.create({
-          data: {
-            id: item.itemId,
-            requestId: id,
-            kind: item.kind,
-            link: item.link ?? null,
-            text: item.text ?? null,
-            submittedById: person.id,
-          },
-        });
-      } else {
-        await sendUpdate(temporal, evidenceWorkflowId(id), 'The evidence request is already closed', (h) =>
-          h.executeUpdate(submitEvidenceUpdate, { args: [item] }),
-        );
-      }
-      const stored = await db.evidenceItem.findUniqueOrThrow({ where: { id: item.itemId } });
-      return { status: 201, location: `/evidence-requests/${id}`, body: itemJson(stored) };
+      const stored = await submitEvidence(deps, caller, params.id, body);
+      return { status: 201, location: `/evidence-requests/${params.id}`, body: itemJson(stored) };
     },
   }),
   route({
@@ -229,8 +190,7 @@ export const evidenceRoutes = [
     body: reasonBody,
     errors: [404, 409],
     responses: changed,
-    handle: ({ params, body, caller, deps }) =>
-      change(deps, caller, params.id, (h) => h.executeUpdate(waiveEvidenceUpdate, { args: [body] })),
+    handle: async ({ params, body, caller, deps }) => ({ body: requestJson(await waiveEvidenceRequest(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'post',
@@ -243,9 +203,6 @@ export const evidenceRoutes = [
     body: extendDeadlineBody,
     errors: [404, 409],
     responses: changed,
-    handle: ({ params, body, caller, deps }) =>
-      change(deps, caller, params.id, (h) =>
-        h.executeUpdate(extendEvidenceUpdate, { args: [{ dueAt: Date.parse(body.dueAt), reason: body.reason }] }),
-      ),
+    handle: async ({ params, body, caller, deps }) => ({ body: requestJson(await extendEvidenceRequest(deps, caller, params.id, body)) }),
   }),
 ];

@@ -20,13 +20,22 @@ export const createEvidenceRequestBody = z
   })
   .strict();
 
-export const completeCommitmentBody = z.object({ note: z.string().trim().min(1).max(2000).optional() }).strict();
-export const extendDeadlineBody = z.object({ dueAt: instant, reason: z.string().trim().min(1).max(2000) }).strict();
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+/**
+ * The person a key acts for (a key is no person): the owner by default, or a lead. Allowed only where
+ * the rules allow (api/people/rights.ts), and recorded on the event.
+ */
+const onBehalfOf = z
+  .uuid()
+  .optional()
+  .meta({ description: "The person this key acts for: the owner (the default) or a lead; they must be staff of the key's organization." });
+
+export const completeCommitmentBody = z.object({ note: z.string().trim().min(1).max(2000).optional(), onBehalfOf }).strict();
+export const extendDeadlineBody = z.object({ dueAt: instant, reason: z.string().trim().min(1).max(2000), onBehalfOf }).strict();
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000), onBehalfOf }).strict();
 
 export const submitEvidenceBody = z
   .object({
-    email,
+    onBehalfOf,
     kind: evidenceKind,
     link: z
       .url({ protocol: /^https?$/ })

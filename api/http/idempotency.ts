@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
 import { type Db, isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../../lib/errors.js';
+import type { KeyPrincipal } from '../people/principal.js';
 import type { Reply } from './reply.js';
 
 /** How long a key is remembered; a repeat after that is a new request. */
@@ -18,7 +18,7 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
  */
 export async function withIdempotency(
   db: Db,
-  caller: Caller,
+  caller: KeyPrincipal,
   req: Request,
   run: () => Promise<Reply>,
 ): Promise<Reply & { replayed?: boolean }> {
@@ -32,13 +32,13 @@ export async function withIdempotency(
   const requestHash = createHash('sha256')
     .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)
     .digest('hex');
-  const id = { apiKeyId_key: { apiKeyId: caller.keyId, key } };
+  const id = { apiKeyId_key: { apiKeyId: caller.id, key } };
 
   // Expired records, this key's included, are swept as new ones arrive (an index range on created_at).
   await db.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) } } });
   try {
     await db.idempotencyRecord.create({
-      data: { apiKeyId: caller.keyId, key, method: req.method, path: req.originalUrl, requestHash },
+      data: { apiKeyId: caller.id, key, method: req.method, path: req.originalUrl, requestHash },
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;

@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { ApiRole, type Caller } from '../../lib/auth/api-keys.js';
+import { ApiRole } from '../../lib/auth/api-keys.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { KeyPrincipal } from '../people/principal.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
 import { parseOrThrow } from './problem.js';
@@ -31,7 +32,7 @@ export interface RouteDeps {
  */
 export type Access = 'public' | 'member' | 'manager' | 'admin';
 
-const ACCESS_ROLES: Record<Exclude<Access, 'public'>, readonly Caller['role'][]> = {
+const ACCESS_ROLES: Record<Exclude<Access, 'public'>, readonly KeyPrincipal['role'][]> = {
   member: Object.values(ApiRole),
   manager: ['admin', 'coordinator', 'district'],
   admin: ['admin'],
@@ -48,7 +49,7 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   /** The authenticated caller; public routes have none and must not read it. */
-  caller: Caller;
+  caller: KeyPrincipal;
   req: Request;
   deps: RouteDeps;
 }
@@ -83,7 +84,7 @@ export function route<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType 
   return def;
 }
 
-const anonymous = new Proxy({} as Caller, {
+const anonymous = new Proxy({} as KeyPrincipal, {
   get() {
     throw new Error('a public route has no caller');
   },

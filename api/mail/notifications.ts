@@ -2,42 +2,14 @@ import { z } from 'zod';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
 import { escapeHtml } from '../../activities/mail/templates.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
-import { type Db, isUniqueViolation } from '../../lib/db/client.js';
+import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { ianaTimeZone, uuidParam } from '../http/schemas.js';
-import { partnershipScope, personScope } from '../people/scope.js';
-
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:mm, e.g. 21:00');
-
-const mailSettingsBody = z
-  .object({
-    email: z
-      .email()
-      .max(320)
-      .transform((v) => v.toLowerCase())
-      .optional()
-      .meta({ description: 'A new address; it clears a bounce recorded for the old one.' }),
-    timeZone: ianaTimeZone
-      .nullable()
-      .optional()
-      .meta({ description: "Times in mail are shown in this zone; null: each partnership's own." }),
-    delivery: z
-      .enum(['immediate', 'daily_digest'])
-      .optional()
-      .meta({ description: 'daily_digest gathers reminders into one email a day.' }),
-    digestHour: z.number().int().min(0).max(23).optional().meta({ description: 'Local hour at which the daily digest goes out.' }),
-    quietHours: z
-      .object({ from: localTime, until: localTime })
-      .strict()
-      .refine((q) => q.from !== q.until, { message: 'from and until must differ', path: ['until'] })
-      .nullable()
-      .optional()
-      .meta({ description: 'Local hours in which nothing is delivered; mail due then waits until they end. null: none.' }),
-  })
-  .strict();
+import { uuidParam } from '../http/schemas.js';
+import type { Principal } from '../people/principal.js';
+import { partnershipScope, personScope } from '../people/rights.js';
+import { mailSettingsBody, updateMailSettings } from './settings.js';
 
 const mailSettingsSchema = z
   .object({
@@ -106,8 +78,10 @@ const outboxJson = (r: OutboxRow) => ({
 });
 
 // A digest belongs to no partnership: it is visible with its person.
-const outboxScope = (caller: Caller): Prisma.EmailOutboxWhereInput =>
-  caller.role === 'admin' ? {} : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
+const outboxScope = (caller: Principal): Prisma.EmailOutboxWhereInput =>
+  caller.kind === 'key' && caller.role === 'admin'
+    ? {}
+    : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
 
 const RETRYABLE = ['failed', 'bounced', 'unconfirmed'] as const;
 
@@ -138,34 +112,14 @@ export const notificationRoutes = [
     operationId: 'updateMailSettings',
     summary: 'Change how a person receives mail',
     description:
-      'Zone, immediate or daily digest (at a local hour), quiet hours; a new address clears a recorded bounce. Read at each send, so no workflow is involved.',
+      'Zone, immediate or daily digest (at a local hour), quiet hours; a new address clears a recorded bounce and signs the person out everywhere. Read at each send, so no workflow is involved. An admin key, or a key of an organization the person is staff of.',
     tag: 'People',
-    access: 'manager',
+    access: 'member',
     params: uuidParam,
     body: mailSettingsBody,
-    errors: [404, 409],
+    errors: [403, 404, 409],
     responses: { 200: { description: 'The mail settings', schema: mailSettingsSchema } },
-    async handle({ params, body, caller, deps }) {
-      const person = await deps.db.person.findFirst({ where: { AND: [{ id: params.id }, personScope(caller)] } });
-      if (!person) throw new NotFoundError(`Person ${params.id} does not exist`);
-      const newEmail = body.email !== undefined && body.email !== person.email;
-      try {
-        const updated = await deps.db.person.update({
-          where: { id: person.id },
-          data: {
-            ...(newEmail && { email: body.email, emailBouncedAt: null, emailBounce: null }),
-            ...(body.timeZone !== undefined && { timeZone: body.timeZone }),
-            ...(body.delivery && { mailDelivery: body.delivery }),
-            ...(body.digestHour !== undefined && { digestHour: body.digestHour }),
-            ...(body.quietHours !== undefined && { quietFrom: body.quietHours?.from ?? null, quietUntil: body.quietHours?.until ?? null }),
-          },
-        });
-        return { body: mailSettingsJson(updated) };
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new ConflictError(`Another person already has the address ${body.email}`);
-        throw e;
-      }
-    },
+    handle: async ({ params, body, caller, deps }) => ({ body: mailSettingsJson(await updateMailSettings(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'get',

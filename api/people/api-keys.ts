@@ -83,7 +83,7 @@ export const apiKeyRoutes = [
     errors: [404, 409],
     responses: { 200: { description: 'The revoked key', schema: apiKeySchema } },
     async handle({ params, caller, deps }) {
-      if (params.id === caller.keyId) throw new ConflictError('A key cannot revoke itself; revoke it with another admin key');
+      if (params.id === caller.id) throw new ConflictError('A key cannot revoke itself; revoke it with another admin key');
       await deps.db.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
       const key = await deps.db.apiKey.findUnique({ where: { id: params.id } });
       if (!key) throw new NotFoundError(`API key ${params.id} does not exist`);

@@ -6,7 +6,7 @@ import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import { ianaTimeZone, uuidParam } from '../http/schemas.js';
 import { mailSettingsJson } from '../mail/notifications.js';
-import { cohortScope, organizationScope, partnershipScope, personScope } from './scope.js';
+import { cohortScope, organizationScope, partnershipScope, personScope } from './rights.js';
 
 const organizationKind = z.enum(['district', 'partner', 'coordinating_body']);
 

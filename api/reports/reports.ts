@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { partnershipScope } from '../people/scope.js';
+import type { Principal } from '../people/principal.js';
+import { partnershipScope } from '../people/rights.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +17,7 @@ const partnershipFilters = z.object({
 type PartnershipFilters = z.infer<typeof partnershipFilters>;
 
 /** The partnerships a report covers: what the caller may see, narrowed by the filters. */
-const covered = (caller: Caller, f: PartnershipFilters): Prisma.PartnershipWhereInput => ({
+const covered = (caller: Principal, f: PartnershipFilters): Prisma.PartnershipWhereInput => ({
   AND: [partnershipScope(caller), { cohortId: f.cohortId, districtId: f.districtId, partnerId: f.partnerId, id: f.partnershipId }],
 });
 

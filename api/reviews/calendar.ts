@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
-import { type Caller, callerOf } from '../../lib/auth/api-keys.js';
 import { hashSecret, newSecret } from '../../lib/auth/secrets.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { Reply } from '../http/reply.js';
 import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
-import { partnershipScope, personScope, visiblePartnershipId } from '../people/scope.js';
+import { keyPrincipal, type Principal, personPrincipal } from '../people/principal.js';
+import { partnershipScope, personScope, visiblePartnershipId } from '../people/rights.js';
 
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -15,7 +15,7 @@ const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : 
 type Subject = { partnershipId: string } | { personId: string };
 
 /** What a feed shows: reviews and deadlines of the subject, within what `caller` may see. */
-async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<{ name: string; items: CalendarItem[] }> {
+async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<{ name: string; items: CalendarItem[] }> {
   const scope = partnershipScope(caller);
   const partnershipWhere =
     'partnershipId' in subject
@@ -78,21 +78,23 @@ async function feedItems(db: Db, caller: Caller, subject: Subject, publicUrl: st
   return { name, items };
 }
 
-async function visiblePerson(db: Db, caller: Caller, id: string) {
+async function visiblePerson(db: Db, caller: Principal, id: string) {
   const person = await db.person.findFirst({ where: { AND: [{ id }, personScope(caller)] }, select: { id: true } });
   if (!person) throw new NotFoundError(`Person ${id} does not exist`);
   return person.id;
 }
 
-async function ics(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<Reply> {
+async function ics(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<Reply> {
   const { name, items } = await feedItems(db, caller, subject, publicUrl);
   return { contentType: 'text/calendar; charset=utf-8', body: calendarFeed(name, items) };
 }
 
-async function newFeed(db: Db, caller: Caller, subject: Subject, publicUrl: string): Promise<Reply> {
+/** A secret feed URL: it shows what its maker (a key, or a person for themselves) may see, as long as they may. */
+export async function newFeed(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<{ id: string; url: string }> {
   const token = newSecret('tdmcal');
-  const feed = await db.calendarFeed.create({ data: { tokenHash: hashSecret(token), createdById: caller.keyId, ...subject } });
-  return { status: 201, body: { id: feed.id, url: `${publicUrl}/calendar/${token}.ics` } };
+  const maker = caller.kind === 'key' ? { createdById: caller.id } : { createdByPersonId: caller.id };
+  const feed = await db.calendarFeed.create({ data: { tokenHash: hashSecret(token), ...maker, ...subject } });
+  return { id: feed.id, url: `${publicUrl}/calendar/${token}.ics` };
 }
 
 const icsResponse = { 200: { description: 'An iCalendar (RFC 5545) feed', contentType: 'text/calendar', schema: z.string() } };
@@ -106,7 +108,8 @@ const feedResponse = {
 /**
  * Calendar feeds (.ics) of a partnership or a person: reviews, commitment and evidence deadlines.
  * With an API key they are read directly; calendar apps, which cannot send one, subscribe to a
- * secret URL that shows what the key that made it may see, and stops when that key is revoked.
+ * secret URL that shows what the key (or person) that made it may see, and stops when that key is
+ * revoked (or the person is gone).
  */
 export const calendarRoutes = [
   route({
@@ -152,7 +155,7 @@ export const calendarRoutes = [
     responses: feedResponse,
     async handle({ params, caller, deps }) {
       const partnershipId = await visiblePartnershipId(deps.db, caller, params.id);
-      return newFeed(deps.db, caller, { partnershipId }, deps.publicUrl);
+      return { status: 201, body: await newFeed(deps.db, caller, { partnershipId }, deps.publicUrl) };
     },
   }),
   route({
@@ -167,7 +170,7 @@ export const calendarRoutes = [
     responses: feedResponse,
     async handle({ params, caller, deps }) {
       const personId = await visiblePerson(deps.db, caller, params.id);
-      return newFeed(deps.db, caller, { personId }, deps.publicUrl);
+      return { status: 201, body: await newFeed(deps.db, caller, { personId }, deps.publicUrl) };
     },
   }),
   route({
@@ -186,8 +189,10 @@ export const calendarRoutes = [
         where: { tokenHash: hashSecret(params.file.slice(0, -'.ics'.length)) },
         include: { createdBy: true },
       });
-      if (!feed || feed.createdBy.revokedAt) throw new NotFoundError('No such calendar feed');
-      const caller = callerOf(feed.createdBy);
+      const caller = feed?.createdBy
+        ? !feed.createdBy.revokedAt && keyPrincipal(feed.createdBy)
+        : feed?.createdByPersonId && (await personPrincipal(deps.db, feed.createdByPersonId));
+      if (!feed || !caller) throw new NotFoundError('No such calendar feed');
       if (feed.partnershipId) {
         await visiblePartnershipId(deps.db, caller, feed.partnershipId);
         return ics(deps.db, caller, { partnershipId: feed.partnershipId }, deps.publicUrl);

@@ -1,26 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Blackout } from '../../activities/reviews/recurrence.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
-import { NotFoundError } from '../../lib/errors.js';
-import { sendUpdate } from '../../lib/temporal/updates.js';
-import { partnershipWorkflowId } from '../../workflows/ids.js';
-import {
-  changeRecurrenceUpdate,
-  endUpdate,
-  type PartnershipStatus,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  rescheduleReviewUpdate,
-  resumeUpdate,
-} from '../../workflows/reviews/partnership.js';
-import { assertFuture } from '../deadlines/deadline.js';
-import { type RouteDeps, route } from '../http/route.js';
+import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
-import { visiblePartnershipId } from '../people/scope.js';
-import { loadPartnership, memberByEmail } from './partnership.js';
+import {
+  changeRecurrence,
+  endPartnership,
+  type OutcomeInput,
+  pausePartnership,
+  recordOutcome,
+  rescheduleReview,
+  resumePartnership,
+  setMemberNotifications,
+} from './actions.js';
 import { liveStatusJson } from './partnerships.js';
-import { firstReviewOf } from './schedule.js';
 import {
   changeRecurrenceBody,
   endBody,
@@ -31,26 +21,6 @@ import {
   rescheduleBody,
   reviewParams,
 } from './schemas.js';
-
-/**
- * A change to a partnership's plan: an update to its workflow, which validates the transition first
- * (a rejected one is a 409 and changes nothing) and records it in the database.
- */
-async function update(
-  deps: RouteDeps,
-  caller: Caller,
-  partnershipId: string,
-  send: (handle: WorkflowHandle) => Promise<PartnershipStatus>,
-) {
-  const id = await visiblePartnershipId(deps.db, caller, partnershipId);
-  const status = await sendUpdate(
-    deps.temporal,
-    partnershipWorkflowId(id),
-    'The partnership has ended; its plan can no longer change',
-    send,
-  );
-  return { body: liveStatusJson(status) };
-}
 
 const statusResponse = { 200: { description: "The partnership's live state after the change" } };
 
@@ -68,7 +38,7 @@ export const lifecycleRoutes = [
     bodyOptional: true,
     errors: [404, 409],
     responses: statusResponse,
-    handle: ({ params, body, caller, deps }) => update(deps, caller, params.id, (h) => h.executeUpdate(pauseUpdate, { args: [body] })),
+    handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await pausePartnership(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'post',
@@ -80,7 +50,7 @@ export const lifecycleRoutes = [
     params: uuidParam,
     errors: [404, 409],
     responses: statusResponse,
-    handle: ({ params, caller, deps }) => update(deps, caller, params.id, (h) => h.executeUpdate(resumeUpdate)),
+    handle: async ({ params, caller, deps }) => ({ body: liveStatusJson(await resumePartnership(deps, caller, params.id)) }),
   }),
   route({
     method: 'post',
@@ -93,7 +63,7 @@ export const lifecycleRoutes = [
     body: endBody,
     errors: [404, 409],
     responses: statusResponse,
-    handle: ({ params, body, caller, deps }) => update(deps, caller, params.id, (h) => h.executeUpdate(endUpdate, { args: [body] })),
+    handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await endPartnership(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'post',
@@ -106,10 +76,9 @@ export const lifecycleRoutes = [
     body: rescheduleBody,
     errors: [404, 409],
     responses: statusResponse,
-    handle: ({ params, body, caller, deps }) =>
-      update(deps, caller, params.id, (h) =>
-        h.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: params.reviewId, at: Date.parse(body.at) }] }),
-      ),
+    handle: async ({ params, body, caller, deps }) => ({
+      body: liveStatusJson(await rescheduleReview(deps, caller, params.id, params.reviewId, body.at)),
+    }),
   }),
   route({
     method: 'post',
@@ -124,39 +93,17 @@ export const lifecycleRoutes = [
     body: outcomeBody,
     errors: [404, 409],
     responses: statusResponse,
-    async handle({ params, body: outcome, caller, deps }) {
-      const { id, reviewId } = params;
-      if (outcome.outcome === 'skipped') {
-        return update(deps, caller, id, (h) => h.executeUpdate(recordOutcomeUpdate, { args: [{ ...outcome, reviewId }] }));
-      }
-      // What a held review pledges is checked here and created by the workflow, under ids given now,
-      // so that it exists exactly when the outcome does.
-      const partnership = await loadPartnership(deps.db, caller, id);
-      assertFuture(
-        [
-          ...outcome.commitments.map((c, i) => ({ path: `commitments.${i}.dueAt`, at: c.dueAt })),
-          ...outcome.evidenceRequests.map((e, i) => ({ path: `evidenceRequests.${i}.dueAt`, at: e.dueAt })),
-        ],
-        Date.now(),
-      );
-      const commitments = outcome.commitments.map(({ ownerEmail, dueAt, ...c }, i) => ({
-        ...c,
-        id: randomUUID(),
-        ownerId: memberByEmail(partnership, ownerEmail, `commitments.${i}.ownerEmail`).id,
-        dueAt: Date.parse(dueAt),
-      }));
-      const evidenceRequests = outcome.evidenceRequests.map(({ ownerEmail, dueAt, ...e }, i) => ({
-        ...e,
-        id: randomUUID(),
-        ownerId: memberByEmail(partnership, ownerEmail, `evidenceRequests.${i}.ownerEmail`).id,
-        dueAt: Date.parse(dueAt),
-      }));
-      const { body } = await update(deps, caller, id, (h) =>
-        h.executeUpdate(recordOutcomeUpdate, { args: [{ ...outcome, reviewId, commitments, evidenceRequests }] }),
-      );
-      return {
-        body: { ...body, created: { commitments: commitments.map((c) => c.id), evidenceRequests: evidenceRequests.map((e) => e.id) } },
-      };
+    async handle({ params, body, caller, deps }) {
+      const input: OutcomeInput =
+        body.outcome === 'skipped'
+          ? body
+          : {
+              ...body,
+              commitments: body.commitments.map(({ ownerEmail, ...c }) => ({ ...c, owner: { email: ownerEmail } })),
+              evidenceRequests: body.evidenceRequests.map(({ ownerEmail, ...e }) => ({ ...e, owner: { email: ownerEmail } })),
+            };
+      const { status, created } = await recordOutcome(deps, caller, params.id, params.reviewId, input);
+      return { body: { ...liveStatusJson(status), created } };
     },
   }),
   route({
@@ -171,24 +118,7 @@ export const lifecycleRoutes = [
     body: changeRecurrenceBody,
     errors: [404, 409],
     responses: statusResponse,
-    async handle({ params, body, caller, deps }) {
-      const { recurrence, blackouts } = body;
-      const id = await visiblePartnershipId(deps.db, caller, params.id);
-      const partnership = await deps.db.partnership.findUniqueOrThrow({ where: { id } });
-      const rrule = recurrence.rrule.replace(/^RRULE:/i, '');
-      firstReviewOf(
-        {
-          rrule,
-          start: recurrence.start,
-          timeZone: partnership.timeZone,
-          blackouts: blackouts ?? (partnership.blackouts as unknown as Blackout[]),
-        },
-        Date.now(),
-      );
-      return update(deps, caller, id, (h) =>
-        h.executeUpdate(changeRecurrenceUpdate, { args: [{ rrule, start: recurrence.start, blackouts }] }),
-      );
-    },
+    handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await changeRecurrence(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'patch',
@@ -203,16 +133,7 @@ export const lifecycleRoutes = [
     errors: [404],
     responses: { 200: { description: 'The member' } },
     async handle({ params, body, caller, deps }) {
-      const id = await visiblePartnershipId(deps.db, caller, params.id);
-      const { count } = await deps.db.partnershipMember.updateMany({
-        where: { partnershipId: id, personId: params.personId },
-        data: { notifications: body.notifications },
-      });
-      if (count === 0) throw new NotFoundError(`Person ${params.personId} is not a member of partnership ${id}`);
-      const member = await deps.db.partnershipMember.findUniqueOrThrow({
-        where: { partnershipId_personId: { partnershipId: id, personId: params.personId } },
-        include: { person: true },
-      });
+      const member = await setMemberNotifications(deps, caller, params.id, params.personId, body.notifications);
       return {
         body: {
           personId: member.personId,

@@ -1,12 +1,12 @@
-import type { Caller } from '../../lib/auth/api-keys.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { partnershipScope } from '../people/scope.js';
+import type { Principal } from '../people/principal.js';
+import { partnershipScope } from '../people/rights.js';
 
 export type Partnership = Awaited<ReturnType<typeof loadPartnership>>;
 
 /** The partnership with its members, if the caller may see it; 404 otherwise. */
-export async function loadPartnership(db: Db, caller: Caller, id: string) {
+export async function loadPartnership(db: Db, caller: Principal, id: string) {
   const partnership = await db.partnership.findFirst({
     where: { id, ...partnershipScope(caller) },
     include: { members: { include: { person: true } } },
@@ -16,7 +16,7 @@ export async function loadPartnership(db: Db, caller: Caller, id: string) {
 }
 
 /** A partnership the caller may see that can still take new commitments and evidence requests. */
-export async function openPartnership(db: Db, caller: Caller, id: string): Promise<Partnership> {
+export async function openPartnership(db: Db, caller: Principal, id: string): Promise<Partnership> {
   const partnership = await loadPartnership(db, caller, id);
   if (partnership.status === 'completed' || partnership.status === 'ended_early') {
     throw new ConflictError('The partnership has ended; it takes no new commitments or evidence requests');

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { actorColumns } from '../../activities/events.js';
 import { resolvePolicy } from '../../activities/policy.js';
 import { upcomingReviews } from '../../activities/reviews/recurrence.js';
 import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js';
-import type { Caller } from '../../lib/auth/api-keys.js';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
-import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/scope.js';
+import type { Principal } from '../people/principal.js';
+import { actorOf } from '../people/principal.js';
+import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
 import { blackoutSchema, createPartnershipBody, recurrenceSchema } from './schemas.js';
@@ -37,7 +39,7 @@ type OrgRef = { id: string } | { name: string };
  */
 async function resolveOrganization(
   tx: Prisma.TransactionClient,
-  caller: Caller,
+  caller: Principal,
   kind: OrganizationKind,
   ref: OrgRef,
   timeZone: string,
@@ -177,6 +179,12 @@ export const partnershipRoutes = [
         });
         for (const m of body.members) {
           const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
+          // Staff of their side's organization: it decides whose keys and admins may act for them.
+          const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
+          await tx.staff.createMany({
+            data: [{ personId: person.id, organizationId: side === 'partner' ? partner.id : district.id }],
+            skipDuplicates: true,
+          });
           await tx.partnershipMember.create({
             data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
           });
@@ -190,7 +198,7 @@ export const partnershipRoutes = [
             partnershipId: partnership.id,
             idempotencyKey: `partnership:${partnership.id}:created`,
             type: 'partnership.created',
-            actor: 'api',
+            ...actorColumns(actorOf(caller)),
             data: { nextReviewAt: new Date(nextReviewAt as number).toISOString() },
           },
         });
@@ -340,7 +348,7 @@ export const partnershipRoutes = [
             partnershipId: id,
             idempotencyKey: `partnership:${id}:updated:${randomUUID()}`,
             type: 'partnership.updated',
-            actor: 'api',
+            ...actorColumns(actorOf(caller)),
             data: body,
           },
         });

@@ -46,6 +46,10 @@ export const createPartnershipBody = z
             name: z.string().trim().min(1).max(200),
             email,
             role: memberRole,
+            side: z
+              .enum(['district', 'partner'])
+              .optional()
+              .meta({ description: "Whose staff they are: the partner lead's side by default is the partner's, everyone else's the district's." }),
             notifications: notificationLevel.default('all'),
           })
           .strict(),

@@ -7,21 +7,6 @@ import { hashSecret, newSecret } from './secrets.js';
 
 export { ApiRole };
 
-/** Who is calling: the key's role and the cohort or organization it is confined to. */
-export interface Caller {
-  keyId: string;
-  role: ApiRole;
-  cohortId: string | null;
-  organizationId: string | null;
-}
-
-export const callerOf = (key: ApiKey): Caller => ({
-  keyId: key.id,
-  role: key.role,
-  cohortId: key.cohortId,
-  organizationId: key.organizationId,
-});
-
 export interface NewApiKey {
   name: string;
   role: ApiRole;

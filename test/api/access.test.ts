@@ -161,7 +161,8 @@ const CASES: Record<string, Case> = {
     path: (t) => `/commitments/${t.x.c1}/extend`,
     body: () => ({ dueAt: future(40), reason: 'Board meeting moved' }),
   },
-  completeCommitment: { as: 'p1', status: 200, path: (t) => `/commitments/${t.x.c1}/complete`, body: () => ({ note: 'Shared' }) },
+  // Ana's: her district's key acts for her (a partner key may not: see the refusals).
+  completeCommitment: { as: 'd1', status: 200, path: (t) => `/commitments/${t.x.c1}/complete`, body: () => ({ note: 'Shared' }) },
   dropCommitment: { as: 'coordA', status: 200, path: (t) => `/commitments/${t.x.c2}/drop`, body: () => ({ reason: 'Room not needed' }) },
   createEvidenceRequest: {
     as: 'd1',
@@ -173,13 +174,15 @@ const CASES: Record<string, Case> = {
   submitEvidenceItem: {
     as: 'p1',
     path: (t) => `/evidence-requests/${t.x.e1}/items`,
-    body: () => ({ email: 'ben@x.example', kind: 'observation', link: 'https://drive.example/obs-1' }),
+    // Ben owns it, and is the partner's staff: its key submits for him.
+    body: () => ({ kind: 'observation', link: 'https://drive.example/obs-1' }),
   },
   waiveEvidenceRequest: {
     as: 'd1',
     status: 200,
     path: (t) => `/evidence-requests/${t.x.e2}/waive`,
-    body: () => ({ reason: 'Covered by state data' }),
+    // Only a lead waives, and a district key speaks for its own lead.
+    body: (t) => ({ reason: 'Covered by state data', onBehalfOf: t.x.ana }),
   },
   extendEvidenceRequest: {
     as: 'p1',
@@ -209,11 +212,6 @@ const CASES: Record<string, Case> = {
         async () => (await stack.database.db.reflection.count({ where: { reviewId: t.x.review } })) === 2,
       );
     },
-  },
-  submitReflection: {
-    as: 'd1',
-    path: (t) => `/reviews/${t.x.review}/reflections`,
-    body: () => ({ email: 'ana@x.example', whatWorked: 'Walkthroughs', whatDidnt: 'Scheduling', howToImprove: 'Book early' }),
   },
   reportOverdueCommitments: { as: 'coordA', path: () => '/reports/overdue-commitments' },
   reportUpcomingReviews: { as: 'd1', path: () => '/reports/upcoming-reviews' },
@@ -339,7 +337,7 @@ async function snapshot() {
       db.evidenceItem.count(),
       db.evidenceExtension.count(),
       db.reflection.count({ where: { submittedAt: { not: null } } }),
-      db.partnershipEvent.count({ where: { actor: 'api' } }),
+      db.partnershipEvent.count({ where: { actor: 'api_key' } }),
       db.apiKey.count({ where: { revokedAt: null } }),
       db.calendarFeed.count(),
     ]),
@@ -422,6 +420,26 @@ describe('the API, route by route, on the real stack', () => {
     }
     const refused = await stack.call<{ errors: { path: string }[] }>(t.keys.coordA, 'POST', '/partnerships', otherDistrict);
     expect([refused.status, refused.json.errors.map((e) => e.path)]).toEqual([400, ['district.id']]);
+    // A key acts for its own organization's people only: a partner key cannot complete the district
+    // lead's commitment, submit evidence as her, or change her address; a district key cannot waive for the partner's lead.
+    const asPartner: [string, string, unknown][] = [
+      ['POST', `/commitments/${t.x.c1}/complete`, { note: 'Done' }],
+      ['POST', `/commitments/${t.x.c1}/complete`, { note: 'Done', onBehalfOf: t.x.ana }],
+      ['POST', `/evidence-requests/${t.x.e1}/items`, { kind: 'observation', text: 'Notes', onBehalfOf: t.x.ana }],
+      ['PATCH', `/people/${t.x.ana}/mail-settings`, { email: 'someone.else@p1.example' }],
+    ];
+    for (const [method, path, body] of asPartner) {
+      const res = await stack.call<{ detail: string }>(t.keys.p1, method, path, body);
+      expect(res.status, `${method} ${path} by p1: ${res.text}`).toBe(403);
+    }
+    // Unnamed, a key acts for the owner: Ben, who is the partner's, not the district's.
+    const forBen = await stack.call<{ detail: string }>(t.keys.d1, 'POST', `/evidence-requests/${t.x.e2}/waive`, { reason: 'Not needed' });
+    expect([forBen.status, forBen.json.detail]).toEqual([
+      403,
+      expect.stringMatching(/acts only for its own organization's people, and Ben Ode/),
+    ]);
+    // The district's own key may change its staff's mail settings, a coordinator's may not.
+    expect((await stack.call(t.keys.coordA, 'PATCH', `/people/${t.x.ana}/mail-settings`, { digestHour: 9 })).status).toBe(403);
     expect(await snapshot()).toEqual(before);
   });
 

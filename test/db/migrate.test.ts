@@ -59,6 +59,7 @@ function expectedType(f: DmmfField, enums: Dmmf['datamodel']['enums']): string {
     Boolean: 'boolean',
     Float: 'double precision',
     Json: 'jsonb',
+    Bytes: 'bytea',
     DateTime: native === 'Timestamptz' ? 'timestamp with time zone' : 'timestamp without time zone',
   };
   const t = base[f.type];

@@ -101,7 +101,7 @@ const needsTemporal = (s: Seeded): [string, string, unknown?][] => [
   ['POST', `/commitments/${s.commitment}/complete`, { note: 'Done' }],
   ['POST', `/commitments/${s.commitment}/extend`, { dueAt: soon(50 * 24 * HOUR), reason: 'Later' }],
   ['POST', `/commitments/${s.commitment}/drop`, { reason: 'No longer needed' }],
-  ['POST', `/evidence-requests/${s.evidence}/items`, { email: 'ana@lakeside.example', kind: 'observation', text: 'Notes' }],
+  ['POST', `/evidence-requests/${s.evidence}/items`, { kind: 'observation', text: 'Notes' }],
   ['POST', `/evidence-requests/${s.evidence}/waive`, { reason: 'Not needed' }],
   ['POST', `/evidence-requests/${s.evidence}/extend`, { dueAt: soon(50 * 24 * HOUR), reason: 'Later' }],
 ];

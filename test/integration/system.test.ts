@@ -2,6 +2,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
+import { saveReflection } from '../../api/reflections/actions.js';
 import { type RunningSystem, startSystem } from '../../boot/system.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
@@ -345,13 +347,23 @@ describe('Tandem on the real stack', () => {
     });
 
     const item = (b: unknown, rid = requestId) => post(`/evidence-requests/${rid}/items`, b);
-    expect((await item({ email: 'ana.evidence@lakeside.example', kind: 'observation' })).status).toBe(400);
-    expect((await item({ email: 'ana.evidence@lakeside.example', kind: 'gossip', text: 'x' })).status).toBe(400);
-    expect((await item({ email: 'stranger@else.example', kind: 'observation', text: 'x' })).status).toBe(400);
-    const first = await item({ email: 'ana.evidence@lakeside.example', kind: 'observation', link: 'https://drive.example/obs' });
+    const members = ((await (await api(`/partnerships/${id}`)).json()) as { members: { personId: string; email: string }[] }).members;
+    const ben = members.find((m) => m.email === 'ben.evidence@center.example')?.personId;
+    expect((await item({ kind: 'observation' })).status).toBe(400);
+    expect((await item({ kind: 'gossip', text: 'x' })).status).toBe(400);
+    // A key names the person it submits for; someone who is not in the partnership cannot.
+    expect((await item({ onBehalfOf: '00000000-0000-4000-8000-000000000000', kind: 'observation', text: 'x' })).status).toBe(403);
+    // For the owner, by default.
+    const first = await item({ kind: 'observation', link: 'https://drive.example/obs' });
     expect(first.status).toBe(201);
-    const more = await item({ email: 'ben.evidence@center.example', kind: 'survey', text: 'Teacher survey: 80% positive' });
+    const more = await item({ onBehalfOf: ben, kind: 'survey', text: 'Teacher survey: 80% positive' });
     expect(more.status).toBe(201);
+    const submitters = await system.db.evidenceItem.findMany({
+      where: { requestId },
+      include: { submittedBy: true },
+      orderBy: { submittedAt: 'asc' },
+    });
+    expect(submitters.map((s) => s.submittedBy.email)).toEqual(['ana.evidence@lakeside.example', 'ben.evidence@center.example']);
     const submitted = await request();
     expect([submitted.status, submitted.items.map((i) => i.kind)]).toEqual(['submitted', ['observation', 'survey']]);
     const late = await post(`/evidence-requests/${requestId}/waive`, { reason: 'not needed' });
@@ -372,7 +384,7 @@ describe('Tandem on the real stack', () => {
     expect((await post(`/evidence-requests/${other}/waive`, {})).status).toBe(400);
     const waived = await post(`/evidence-requests/${other}/waive`, { reason: 'replaced by the state report' });
     expect([waived.status, ((await waived.json()) as { status: string }).status]).toEqual([200, 'waived']);
-    const refused = await item({ email: 'ben.evidence@center.example', kind: 'other', text: 'x' }, other);
+    const refused = await item({ kind: 'other', text: 'x' }, other);
     expect(refused.status).toBe(409);
     const record = (await (await api(`/evidence-requests/${other}`)).json()) as { extensions: { reason: string }[]; closeNote: string };
     expect([record.extensions.map((e) => e.reason), record.closeNote]).toEqual([['state data late'], 'replaced by the state report']);
@@ -449,18 +461,17 @@ describe('Tandem on the real stack', () => {
     await waitFor('the prompts', async () => (await list()).asked === 2);
     const answers = { whatWorked: 'Data protocol', whatDidnt: 'Time', howToImprove: 'Earlier data' };
 
-    expect((await post(`/reviews/${reviewId}/reflections`, { email: 'ana.reflect@lakeside.example', whatWorked: 'x' })).status).toBe(400);
-    const stranger = await post(`/reviews/${reviewId}/reflections`, { email: 'nobody@else.example', ...answers });
-    expect(stranger.status).toBe(404);
-    expect(
-      (await post('/reviews/00000000-0000-4000-8000-000000000000/reflections', { email: 'ana.reflect@lakeside.example', ...answers }))
-        .status,
-    ).toBe(404);
-
-    const submitted = await post(`/reviews/${reviewId}/reflections`, { email: 'ANA.reflect@lakeside.example', ...answers });
-    expect(submitted.status).toBe(201);
-    const twice = await post(`/reviews/${reviewId}/reflections`, { email: 'ana.reflect@lakeside.example', ...answers });
-    expect([twice.status, ((await twice.json()) as { detail: string }).detail]).toEqual([409, 'This reflection was already submitted']);
+    // A reflection is its author's own, written signed in (the reflection page): no key writes one.
+    expect((await post(`/reviews/${reviewId}/reflections`, { ...answers })).status).toBe(404);
+    const person = (email: string) =>
+      system.db.person.findUniqueOrThrow({ where: { email } }).then((p) => personPrincipal(system.db, p.id));
+    const ana = (await person('ana.reflect@lakeside.example')) as PersonPrincipal;
+    const deps = { db: system.db, temporal: system.temporal, logger };
+    const submitted = await saveReflection(deps, ana, reviewId, answers);
+    expect(submitted.submittedAt).not.toBeNull();
+    // Answering again while the window is open edits it.
+    const edited = await saveReflection(deps, ana, reviewId, { ...answers, howToImprove: 'Data a week earlier' });
+    expect([edited.submittedAt, edited.howToImprove]).toEqual([submitted.submittedAt, 'Data a week earlier']);
 
     const after = await list();
     expect([after.asked, after.answered, after.completionRate, after.closedAt]).toEqual([2, 1, 0.5, null]);

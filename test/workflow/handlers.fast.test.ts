@@ -1,3 +1,4 @@
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -160,10 +161,20 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
           args: [{ commitmentId: 'c1' }],
         });
         await waitUntil(async () => (await handle.query<{ dueAt: number | null }>('status')).dueAt !== null);
-        const extend = () => handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: now + 20 * DAY, reason: 'Later' }] });
-        const complete = () => handle.executeUpdate(completeCommitmentUpdate, { args: [{ note: 'Done' }] });
-        const first = order === 'extend-first' ? extend() : complete();
-        const second = order === 'extend-first' ? complete() : extend();
+        const extendArgs = { args: [{ dueAt: now + 20 * DAY, reason: 'Later' }] as [{ dueAt: number; reason: string }] };
+        const completeArgs = { args: [{ note: 'Done' }] as [{ note: string }] };
+        // The first is accepted before the second is sent (which then arrives while the first's activity
+        // runs, or after it: either way the order is the one asked for).
+        const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+        const first = (
+          order === 'extend-first'
+            ? await handle.startUpdate(extendCommitmentUpdate, { ...extendArgs, ...accepted })
+            : await handle.startUpdate(completeCommitmentUpdate, { ...completeArgs, ...accepted })
+        ).result();
+        const second =
+          order === 'extend-first'
+            ? handle.executeUpdate(completeCommitmentUpdate, completeArgs)
+            : handle.executeUpdate(extendCommitmentUpdate, extendArgs);
         const [a, b] = await Promise.allSettled([first, second]);
         expect(a?.status).toBe('fulfilled');
         if (order === 'extend-first') {

@@ -76,7 +76,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
         handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
         /before it takes place/,
       );
-      await rejected(handle.executeUpdate(resumeUpdate), /cannot resume a partnership that is active/);
+      await rejected(handle.executeUpdate(resumeUpdate, { args: [{}] }), /cannot resume a partnership that is active/);
       await sleepUntil((R[0] as number) + HOUR);
       await until('review 1 to be under way', (s) => s.phase === 'waiting-for-outcome');
       await handle.executeUpdate(recordOutcomeUpdate, {
@@ -99,7 +99,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await rejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
       await sleepUntil((R[2] as number) + 3 * DAY);
       expect((await status()).phase).toBe('paused');
-      await handle.executeUpdate(resumeUpdate);
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
 
       // Review 4: rescheduled two days later (not into the past), then skipped in advance.
       const s4 = await until('review 4 to be planned', (s) => s.currentReview?.sequence === 4);

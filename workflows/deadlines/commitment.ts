@@ -14,19 +14,19 @@ export async function commitmentWorkflow({ commitmentId }: { commitmentId: strin
     closedStatuses: ['done', 'dropped'],
     plan: () => activities.planCommitmentDeadline(commitmentId),
     notify: (stage, dueAt) => activities.notifyCommitment({ commitmentId, stage, dueAt }),
-    extend: (dueAt, reason) => activities.extendCommitment({ commitmentId, dueAt, reason }),
+    extend: (dueAt, reason, actor) => activities.extendCommitment({ commitmentId, dueAt, reason, actor }),
     extendUpdate: extendCommitmentUpdate,
     register: ({ status, ensureOpen, close }) => {
       setHandler(commitmentStatusQuery, () => status);
       setHandler(
         completeCommitmentUpdate,
-        ({ note }) => close('done', () => activities.closeCommitment({ commitmentId, status: 'done', note, at: Date.now() })),
+        ({ note, actor }) => close('done', () => activities.closeCommitment({ commitmentId, status: 'done', note, at: Date.now(), actor })),
         { validator: (_request) => ensureOpen() },
       );
       setHandler(
         dropCommitmentUpdate,
-        ({ reason }) =>
-          close('dropped', () => activities.closeCommitment({ commitmentId, status: 'dropped', note: reason, at: Date.now() })),
+        ({ reason, actor }) =>
+          close('dropped', () => activities.closeCommitment({ commitmentId, status: 'dropped', note: reason, at: Date.now(), actor })),
         {
           validator: ({ reason }) => {
             ensureOpen();

@@ -1,6 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import type { Actor } from '../actor.js';
 import { oneAtATime } from '../one-at-a-time.js';
+import type { Acted } from '../reviews/messages.js';
 import type { DeadlinePlan, DeadlineStage, DeadlineStatus } from './messages.js';
 
 export const rejectTransition = (message: string): never => {
@@ -33,8 +35,8 @@ export async function runDeadline<Closed extends string>(opts: {
   closedStatuses: readonly Closed[];
   plan: () => Promise<DeadlinePlan>;
   notify: (stage: DeadlineStage, dueAt: number) => Promise<void>;
-  extend: (dueAt: number, reason: string) => Promise<void>;
-  extendUpdate: UpdateDefinition<DeadlineStatus<Closed>, [{ dueAt: number; reason: string }]>;
+  extend: (dueAt: number, reason: string, actor: Actor | undefined) => Promise<void>;
+  extendUpdate: UpdateDefinition<DeadlineStatus<Closed>, [{ dueAt: number; reason: string } & Acted]>;
   register: (handlers: DeadlineHandlers<Closed>) => void;
 }): Promise<void> {
   const status: DeadlineStatus<Closed> = { status: 'open', dueAt: null, nextStage: null, notices: [] };
@@ -58,10 +60,10 @@ export async function runDeadline<Closed extends string>(opts: {
   opts.register({ status, ensureOpen, close, closing: () => closedAs, serially });
   setHandler(
     opts.extendUpdate,
-    ({ dueAt, reason }) => {
+    ({ dueAt, reason, actor }) => {
       claimedDueAt = dueAt;
       return serially(async () => {
-        await opts.extend(dueAt, reason);
+        await opts.extend(dueAt, reason, actor);
         version++;
         return status;
       });

@@ -13,7 +13,7 @@ export async function evidenceRequestWorkflow({ requestId }: { requestId: string
     closedStatuses: ['submitted', 'waived'],
     plan: () => activities.planEvidenceDeadline(requestId),
     notify: (stage, dueAt) => activities.notifyEvidenceRequest({ requestId, stage, dueAt }),
-    extend: (dueAt, reason) => activities.extendEvidenceRequest({ requestId, dueAt, reason }),
+    extend: (dueAt, reason, actor) => activities.extendEvidenceRequest({ requestId, dueAt, reason, actor }),
     extendUpdate: extendEvidenceUpdate,
     register: ({ status, ensureOpen, close, closing, serially }) => {
       setHandler(evidenceStatusQuery, () => status);
@@ -35,7 +35,7 @@ export async function evidenceRequestWorkflow({ requestId }: { requestId: string
       );
       setHandler(
         waiveEvidenceUpdate,
-        ({ reason }) => close('waived', () => activities.waiveEvidenceRequest({ requestId, reason, at: Date.now() })),
+        ({ reason, actor }) => close('waived', () => activities.waiveEvidenceRequest({ requestId, reason, at: Date.now(), actor })),
         {
           validator: ({ reason }) => {
             ensureOpen();

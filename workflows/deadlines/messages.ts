@@ -1,6 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { EvidenceKind } from '../reviews/messages.js';
+import type { Acted, EvidenceKind } from '../reviews/messages.js';
 
 /** Who an overdue deadline is escalated to (activities/deadlines/stages.ts says who that is). */
 export type EscalationTarget = 'leads' | 'sponsor';
@@ -26,27 +26,29 @@ export interface DeadlineStatus<Closed extends string> {
   notices: { stage: DeadlineStage; sentAt: number }[];
 }
 
-const extendDeadlineUpdate = <S>(): UpdateDefinition<S, [{ dueAt: number; reason: string }]> => defineUpdate('extend');
+const extendDeadlineUpdate = <S>(): UpdateDefinition<S, [{ dueAt: number; reason: string } & Acted]> => defineUpdate('extend');
 
 export type CommitmentStatus = DeadlineStatus<'done' | 'dropped'>;
 
 export const commitmentStatusQuery = defineQuery<CommitmentStatus>('status');
-export const completeCommitmentUpdate = defineUpdate<CommitmentStatus, [{ note?: string }]>('complete');
-export const dropCommitmentUpdate = defineUpdate<CommitmentStatus, [{ reason: string }]>('drop');
+export const completeCommitmentUpdate = defineUpdate<CommitmentStatus, [{ note?: string } & Acted]>('complete');
+export const dropCommitmentUpdate = defineUpdate<CommitmentStatus, [{ reason: string } & Acted]>('drop');
 export const extendCommitmentUpdate = extendDeadlineUpdate<CommitmentStatus>();
 
 /** One piece of evidence; the API gives it its id, so a retried submission stores it once. */
-export interface EvidenceItemInput {
+export interface EvidenceItemInput extends Acted {
   itemId: string;
   personId: string;
   kind: EvidenceKind;
   link?: string;
   text?: string;
+  /** An uploaded file (evidence_file), stored before the item. */
+  fileId?: string;
 }
 
 export type EvidenceStatus = DeadlineStatus<'submitted' | 'waived'>;
 
 export const evidenceStatusQuery = defineQuery<EvidenceStatus>('status');
 export const submitEvidenceUpdate = defineUpdate<EvidenceStatus, [EvidenceItemInput]>('submit');
-export const waiveEvidenceUpdate = defineUpdate<EvidenceStatus, [{ reason: string }]>('waive');
+export const waiveEvidenceUpdate = defineUpdate<EvidenceStatus, [{ reason: string } & Acted]>('waive');
 export const extendEvidenceUpdate = extendDeadlineUpdate<EvidenceStatus>();

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../actor.js';
 
 export type Lifecycle = 'active' | 'paused' | 'completed' | 'ended_early';
 
@@ -31,7 +32,7 @@ export interface NewEvidenceRequest {
   dueAt: number;
 }
 
-export type ReviewOutcome =
+export type ReviewOutcome = (
   | {
       reviewId: string;
       outcome: 'held';
@@ -40,24 +41,31 @@ export type ReviewOutcome =
       commitments?: NewCommitment[];
       evidenceRequests?: NewEvidenceRequest[];
     }
-  | { reviewId: string; outcome: 'skipped'; reason: string };
+  | { reviewId: string; outcome: 'skipped'; reason: string }
+) &
+  Acted;
+
+/** Every change names who made it (histories recorded before actors were passed have none). */
+export interface Acted {
+  actor?: Actor;
+}
 
 /** A new recurrence, already validated by the API (calendar maths stays out of workflow code). */
-export interface RecurrenceChange {
+export interface RecurrenceChange extends Acted {
   rrule: string;
   start: string;
   blackouts?: { start: string; end: string; label?: string }[];
 }
 
-export interface EndRequest {
+export interface EndRequest extends Acted {
   outcome: 'completed' | 'ended_early';
   reason?: string;
 }
 
 export const statusQuery = defineQuery<PartnershipStatus>('status');
-export const pauseUpdate = defineUpdate<PartnershipStatus, [{ reason?: string }]>('pause');
-export const resumeUpdate = defineUpdate<PartnershipStatus, []>('resume');
+export const pauseUpdate = defineUpdate<PartnershipStatus, [{ reason?: string } & Acted]>('pause');
+export const resumeUpdate = defineUpdate<PartnershipStatus, [Acted]>('resume');
 export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
-export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number }]>('rescheduleReview');
+export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number } & Acted]>('rescheduleReview');
 export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');
 export const recordOutcomeUpdate = defineUpdate<PartnershipStatus, [ReviewOutcome]>('recordOutcome');

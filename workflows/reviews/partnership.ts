@@ -15,6 +15,7 @@ import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
+import type { Acted } from './messages.js';
 import {
   changeRecurrenceUpdate,
   endUpdate,
@@ -91,10 +92,10 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
 
   setHandler(
     pauseUpdate,
-    ({ reason }) => {
+    ({ reason, actor }) => {
       claimedLifecycle = 'paused';
       return serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now() }));
+        await settle(() => activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now(), actor }));
         status.lifecycle = 'paused';
         planVersion++;
         return status;
@@ -108,27 +109,28 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   );
   setHandler(
     resumeUpdate,
-    () => {
+    (request: Acted | undefined) => {
       claimedLifecycle = 'active';
       return serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now() }));
+        // Histories from before actors were passed sent no argument at all.
+        await settle(() => activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now(), actor: request?.actor }));
         status.lifecycle = 'active';
         planVersion++;
         return status;
       });
     },
     {
-      validator: () => {
+      validator: (_request) => {
         if (claimedLifecycle !== 'paused') reject(`cannot resume a partnership that is ${claimedLifecycle}`);
       },
     },
   );
   setHandler(
     endUpdate,
-    ({ outcome, reason }) => {
+    ({ outcome, reason, actor }) => {
       claimedLifecycle = outcome;
       return serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now() }));
+        await settle(() => activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now(), actor }));
         status.lifecycle = outcome;
         planVersion++;
         return status;
@@ -143,9 +145,9 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   );
   setHandler(
     rescheduleReviewUpdate,
-    ({ reviewId, at }) =>
+    ({ reviewId, at, actor }) =>
       serially(async () => {
-        await activities.rescheduleReview({ partnershipId, reviewId, at });
+        await activities.rescheduleReview({ partnershipId, reviewId, at, actor });
         planVersion++;
         return status;
       }),

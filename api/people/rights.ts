@@ -1,0 +1,247 @@
+import type { MemberRole, Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db/client.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import type { Actor } from '../../workflows/actor.js';
+import { actorOf, type Principal } from './principal.js';
+
+/**
+ * Who may see and do what: the one place where rights are decided, for the pages and the API alike.
+ *
+ * - Seeing. A key sees its role's scope (admin: everything; coordinator: its cohort; district or
+ *   partner staff: their organization's partnerships). A person sees the partnerships they are a
+ *   member of, those of cohorts they coordinate and of organizations they are an admin of, and all
+ *   of them if they run the installation. Anything else answers 404, exactly like what does not exist.
+ * - Managing (changing a partnership's plan: pause, resume, end, recurrence, members): admin,
+ *   coordinator and district keys; the partnership's executive sponsor, its cohort's coordinators,
+ *   the district's admins and the installation's admins.
+ * - Leading (recording outcomes, rescheduling, pledging commitments and asking for evidence):
+ *   every key in scope; the district and partner leads, and whoever manages.
+ * - A commitment or an evidence request: its owner completes it, submits evidence, asks for more
+ *   time; a lead may do so on the owner's behalf, and only a lead drops or waives it. A key acts for
+ *   a named person (the owner unless it says otherwise), who must be allowed by these rules and be
+ *   staff of the key's organization, unless the key is an admin's or a coordinator's.
+ * - A reflection: only its author, signed in.
+ * - Mail settings and address: the person, the admins of an organization they are staff of, the
+ *   installation's admins; an admin key, or a key of an organization they are staff of.
+ */
+
+// A key whose cohort or organization was deleted (the reference is set null) sees nothing.
+const NOTHING = '00000000-0000-0000-0000-000000000000';
+
+export function partnershipScope(p: Principal): Prisma.PartnershipWhereInput {
+  if (p.kind === 'key') {
+    switch (p.role) {
+      case 'admin':
+        return {};
+      case 'coordinator':
+        return { cohortId: p.cohortId ?? NOTHING };
+      case 'district':
+        return { districtId: p.organizationId ?? NOTHING };
+      case 'partner':
+        return { partnerId: p.organizationId ?? NOTHING };
+    }
+  }
+  if (p.isAdmin) return {};
+  const adminOf = p.staff.filter((s) => s.isAdmin).map((s) => s.organizationId);
+  return {
+    OR: [
+      { members: { some: { personId: p.id } } },
+      ...(p.coordinates.length ? [{ cohortId: { in: p.coordinates } }] : []),
+      ...(adminOf.length ? [{ districtId: { in: adminOf } }, { partnerId: { in: adminOf } }] : []),
+    ],
+  };
+}
+
+const seesEverything = (p: Principal) => (p.kind === 'key' ? p.role === 'admin' : p.isAdmin);
+
+/** The partnership with that id if the principal may see it; 404 otherwise. */
+export async function visiblePartnershipId(db: Db, p: Principal, id: string): Promise<string> {
+  const row = await db.partnership.findFirst({ where: { AND: [{ id }, partnershipScope(p)] }, select: { id: true } });
+  if (!row) throw new NotFoundError(`Partnership ${id} does not exist`);
+  return row.id;
+}
+
+/** The partnership a commitment, evidence request or review belongs to, checked against the principal's scope. */
+export async function visibleOwner(db: Db, p: Principal, kind: 'commitment' | 'evidence request' | 'review', id: string): Promise<string> {
+  const where = { id, partnership: partnershipScope(p) };
+  const select = { partnershipId: true };
+  const row =
+    kind === 'commitment'
+      ? await db.commitment.findFirst({ where, select })
+      : kind === 'review'
+        ? await db.review.findFirst({ where, select })
+        : await db.evidenceRequest.findFirst({ where, select });
+  if (!row) throw new NotFoundError(`${kind[0]?.toUpperCase()}${kind.slice(1)} ${id} does not exist`);
+  return row.partnershipId;
+}
+
+/** People the principal may see: members of partnerships it may see (everyone, for an admin). */
+export function personScope(p: Principal): Prisma.PersonWhereInput {
+  if (seesEverything(p)) return {};
+  return {
+    OR: [
+      { memberships: { some: { partnership: partnershipScope(p) } } },
+      ...(p.kind === 'person' ? [{ id: p.id }] : []),
+      ...(p.kind === 'key' && p.organizationId ? [{ staff: { some: { organizationId: p.organizationId } } }] : []),
+    ],
+  };
+}
+
+export function organizationScope(p: Principal): Prisma.OrganizationWhereInput {
+  if (seesEverything(p)) return {};
+  const scope = partnershipScope(p);
+  const own = p.kind === 'key' ? (p.organizationId ? [p.organizationId] : []) : p.staff.map((s) => s.organizationId);
+  return {
+    OR: [...(own.length ? [{ id: { in: own } }] : []), { districtPartnerships: { some: scope } }, { partnerPartnerships: { some: scope } }],
+  };
+}
+
+export function cohortScope(p: Principal): Prisma.CohortWhereInput {
+  if (seesEverything(p)) return {};
+  if (p.kind === 'key' && p.role === 'coordinator') return { id: p.cohortId ?? NOTHING };
+  return {
+    OR: [
+      { partnerships: { some: partnershipScope(p) } },
+      ...(p.kind === 'person' && p.coordinates.length ? [{ id: { in: p.coordinates } }] : []),
+    ],
+  };
+}
+
+/**
+ * Creating a partnership: an admin anywhere; a coordinator in its cohort; a district's staff (a
+ * district key, or an admin of the district) for that district, outside any cohort.
+ */
+export function assertMayCreatePartnership(p: Principal, target: { districtId: string | null; cohortId: string | null }) {
+  if (seesEverything(p)) return;
+  const coordinates = p.kind === 'key' ? (p.role === 'coordinator' && p.cohortId ? [p.cohortId] : []) : p.coordinates;
+  if (target.cohortId && coordinates.includes(target.cohortId)) return;
+  if (coordinates.length && !(p.kind === 'person' && p.staff.some((s) => s.isAdmin))) {
+    throw new ForbiddenError('A coordinator creates partnerships in its own cohort only');
+  }
+  const districtOf = p.kind === 'key' ? (p.role === 'district' && p.organizationId ? [p.organizationId] : []) : adminOf(p);
+  if (districtOf.length === 0) {
+    throw new ForbiddenError(
+      p.kind === 'key' ? 'Partner staff cannot create partnerships' : 'Only a district admin or a coordinator creates partnerships',
+    );
+  }
+  if (!target.districtId || !districtOf.includes(target.districtId)) {
+    throw new ForbiddenError('District staff create partnerships for their own district only');
+  }
+  if (target.cohortId) throw new ForbiddenError("Only an admin or the cohort's coordinator puts a partnership into a cohort");
+}
+
+const adminOf = (p: Principal) => (p.kind === 'person' ? p.staff.filter((s) => s.isAdmin).map((s) => s.organizationId) : []);
+
+type PartnershipRef = { id: string; districtId: string; partnerId: string; cohortId: string | null };
+
+/** Where a principal stands in a partnership it can see. */
+export interface Standing {
+  /** Its membership role, for a person who is a member. */
+  role: MemberRole | null;
+  /** May change the plan. */
+  manages: boolean;
+  /** May record outcomes, reschedule, pledge. */
+  leads: boolean;
+}
+
+export async function standingIn(db: Db, p: Principal, partnership: PartnershipRef): Promise<Standing> {
+  if (p.kind === 'key') return { role: null, manages: p.role !== 'partner', leads: true };
+  const member = await db.partnershipMember.findUnique({
+    where: { partnershipId_personId: { partnershipId: partnership.id, personId: p.id } },
+    select: { role: true },
+  });
+  const role = member?.role ?? null;
+  const manages =
+    p.isAdmin ||
+    role === 'executive_sponsor' ||
+    (partnership.cohortId !== null && p.coordinates.includes(partnership.cohortId)) ||
+    adminOf(p).includes(partnership.districtId);
+  return { role, manages, leads: manages || role === 'district_lead' || role === 'partner_lead' };
+}
+
+export async function assertManages(db: Db, p: Principal, partnership: PartnershipRef, what: string): Promise<Standing> {
+  const standing = await standingIn(db, p, partnership);
+  if (!standing.manages) throw new ForbiddenError(`Only those who manage the partnership may ${what}`);
+  return standing;
+}
+
+export async function assertLeads(db: Db, p: Principal, partnership: PartnershipRef, what: string): Promise<Standing> {
+  const standing = await standingIn(db, p, partnership);
+  if (!standing.leads) throw new ForbiddenError(`Only the partnership's leads may ${what}`);
+  return standing;
+}
+
+export type DeadlineAction = 'complete' | 'extend' | 'submit evidence for' | 'drop' | 'waive';
+const OWNERS_ACTIONS: readonly DeadlineAction[] = ['complete', 'extend', 'submit evidence for'];
+
+/**
+ * The actor of an action on a commitment or evidence request, or a 403 saying why not. A person acts
+ * themselves (for the owner when they lead); a key acts for a named person, the owner by default.
+ */
+export async function actorForDeadline(
+  db: Db,
+  p: Principal,
+  deadline: { ownerId: string; partnership: PartnershipRef },
+  action: DeadlineAction,
+  onBehalfOfId?: string | undefined,
+): Promise<{ actor: Actor; personId: string }> {
+  const what = action === 'submit evidence for' ? 'submit evidence for this request' : `${action} this`;
+  const person = async (id: string) => {
+    const found = await db.person.findUnique({ where: { id }, select: { id: true, name: true } });
+    if (!found) throw new ForbiddenError(`Person ${id} cannot ${what}`);
+    return found;
+  };
+  if (p.kind === 'person') {
+    if (onBehalfOfId && onBehalfOfId !== p.id && onBehalfOfId !== deadline.ownerId) {
+      throw new ForbiddenError('A lead acts on behalf of the owner only');
+    }
+    const own = p.id === deadline.ownerId;
+    if (own && OWNERS_ACTIONS.includes(action)) return { actor: actorOf(p), personId: p.id };
+    if ((await standingIn(db, p, deadline.partnership)).leads) {
+      const owner = await person(deadline.ownerId);
+      return { actor: actorOf(p, own ? null : owner), personId: p.id };
+    }
+    throw new ForbiddenError(
+      OWNERS_ACTIONS.includes(action)
+        ? `Only its owner, or a lead on the owner's behalf, may ${what}`
+        : `Only the partnership's leads may ${what}`,
+    );
+  }
+  const forId = onBehalfOfId ?? deadline.ownerId;
+  const acting = await person(forId);
+  const isOwner = forId === deadline.ownerId;
+  const membership = await db.partnershipMember.findUnique({
+    where: { partnershipId_personId: { partnershipId: deadline.partnership.id, personId: forId } },
+    select: { role: true },
+  });
+  const leads = membership?.role === 'district_lead' || membership?.role === 'partner_lead' || membership?.role === 'executive_sponsor';
+  if (!(leads || (isOwner && OWNERS_ACTIONS.includes(action)))) {
+    throw new ForbiddenError(
+      `${acting.name} may not ${what}: ${OWNERS_ACTIONS.includes(action) ? 'name its owner or a lead' : 'name a lead'} in onBehalfOf`,
+    );
+  }
+  if (p.role === 'district' || p.role === 'partner') {
+    const ownStaff = await db.staff.findUnique({
+      where: { personId_organizationId: { personId: forId, organizationId: p.organizationId ?? NOTHING } },
+    });
+    if (!ownStaff)
+      throw new ForbiddenError(`A ${p.role} key acts only for its own organization's people, and ${acting.name} is not one of them`);
+  }
+  return { actor: actorOf(p, acting), personId: forId };
+}
+
+/** Only its author writes a reflection, signed in. */
+export function assertOwnReflection(p: Principal, reflection: { personId: string }) {
+  if (p.kind === 'key') throw new ForbiddenError('A reflection is written by its author, signed in; a key cannot write one');
+  if (p.id !== reflection.personId) throw new ForbiddenError('You can write only your own reflection');
+}
+
+/** Mail settings and address: the person, admins of their organizations, the installation's admins. */
+export async function assertMayChangeMailSettings(db: Db, p: Principal, personId: string) {
+  if (seesEverything(p)) return;
+  if (p.kind === 'person' && p.id === personId) return;
+  const theirs = (await db.staff.findMany({ where: { personId }, select: { organizationId: true } })).map((s) => s.organizationId);
+  const mine = p.kind === 'key' ? (p.role === 'district' || p.role === 'partner' ? [p.organizationId] : []) : adminOf(p);
+  if (theirs.some((o) => mine.includes(o))) return;
+  throw new ForbiddenError('Only the person, or an admin of their own organization, changes their mail settings and address');
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { betterAuth } from 'better-auth';
+import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { genericOAuth, magicLink } from 'better-auth/plugins';
+import type { Db } from '../db/client.js';
+
+/** The provider id of the district's identity provider (OpenID Connect), in URLs and account rows. */
+export const OIDC_PROVIDER_ID = 'district';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** How the sign-in page names it, e.g. "Lakeside USD account". */
+  name: string;
+}
+
+export interface AuthOptions {
+  db: Db;
+  /** PUBLIC_URL: the origin people reach Tandem at; cookies are Secure when it is https. */
+  publicUrl: string;
+  secret: string;
+  /** How long an emailed sign-in link stays usable (it is also used up by its first use). */
+  signInLinkTtlSeconds: number;
+  /** How long a signed-in browser stays signed in without coming back. */
+  sessionTtlSeconds: number;
+  oidc?: OidcSettings | undefined;
+  /**
+   * Delivers a sign-in link that someone asked for at the sign-in page. Called whether or not the
+   * address belongs to anyone, so that the answer does not tell; it sends only to people Tandem knows.
+   */
+  deliverSignInLink(email: string, token: string, next: string): Promise<void>;
+}
+
+/** Where Better Auth's own endpoints live (the identity provider's callback, sign-out, the session). */
+export const AUTH_BASE_PATH = '/auth';
+
+/**
+ * Sign-in for people, by Better Auth: passwordless emailed links (its magic-link plugin, tokens stored
+ * hashed, used once) and, when configured, the district's OpenID Connect provider (its generic-oauth
+ * plugin). A person is Better Auth's user; nobody signs up: the people are those Tandem knows.
+ * Sessions live in PostgreSQL behind an httpOnly, SameSite=Lax cookie, Secure on https.
+ */
+export function createAuth(opts: AuthOptions) {
+  // Links minted for an email (not asked for at the sign-in page) are captured here instead of sent.
+  const minted = new Map<string, string>();
+  const secure = opts.publicUrl.startsWith('https:');
+  const auth = betterAuth({
+    appName: 'Tandem',
+    baseURL: opts.publicUrl,
+    basePath: AUTH_BASE_PATH,
+    secret: opts.secret,
+    database: prismaAdapter(opts.db, { provider: 'postgresql' }),
+    user: { modelName: 'person' },
+    session: {
+      modelName: 'authSession',
+      fields: { userId: 'personId' },
+      expiresIn: opts.sessionTtlSeconds,
+      updateAge: Math.min(86_400, Math.floor(opts.sessionTtlSeconds / 2)),
+    },
+    account: {
+      modelName: 'authAccount',
+      fields: { userId: 'personId' },
+      // A person already in Tandem signs in with the district's provider under the same address.
+      accountLinking: { enabled: true, trustedProviders: [OIDC_PROVIDER_ID] },
+    },
+    verification: { modelName: 'authVerification' },
+    emailAndPassword: { enabled: false },
+    // Emailed links are asked for through Tandem's own sign-in page (rate limited per address and per
+    // IP) and used through its confirmation page; Better Auth's endpoints for them are not exposed.
+    disabledPaths: ['/sign-in/magic-link', '/magic-link/verify'],
+    advanced: {
+      useSecureCookies: secure,
+      cookiePrefix: 'tandem',
+      defaultCookieAttributes: { sameSite: 'lax', httpOnly: true, secure },
+      database: { generateId: () => randomUUID() },
+    },
+    rateLimit: { enabled: true, window: 60, max: 30 },
+    telemetry: { enabled: false },
+    logger: { disabled: process.env.NODE_ENV === 'test' },
+    plugins: [
+      magicLink({
+        expiresIn: opts.signInLinkTtlSeconds,
+        disableSignUp: true,
+        storeToken: 'hashed',
+        async sendMagicLink({ email, token, metadata }) {
+          const next = typeof metadata?.next === 'string' ? metadata.next : '/';
+          if (typeof metadata?.mint === 'string') minted.set(metadata.mint, token);
+          else await opts.deliverSignInLink(email, token, next);
+        },
+      }),
+      ...(opts.oidc
+        ? [
+            genericOAuth({
+              config: [
+                {
+                  providerId: OIDC_PROVIDER_ID,
+                  name: opts.oidc.name,
+                  discoveryUrl: `${opts.oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+                  requireIdTokenVerification: true,
+                  clientId: opts.oidc.clientId,
+                  clientSecret: opts.oidc.clientSecret,
+                  scopes: ['openid', 'email', 'profile'],
+                  pkce: true,
+                  // Only people Tandem knows sign in; the provider does not create them.
+                  disableImplicitSignUp: true,
+                  disableSignUp: true,
+                },
+              ],
+            }),
+          ]
+        : []),
+    ],
+  });
+
+  /**
+   * A sign-in token for `email`, as Better Auth makes and keeps them, for a link in a message to that
+   * person: the link signs them in once, within the link lifetime.
+   */
+  async function mintSignInToken(email: string): Promise<string> {
+    const ticket = randomUUID();
+    await auth.api.signInMagicLink({ body: { email, metadata: { mint: ticket } }, headers: new Headers() });
+    const token = minted.get(ticket);
+    minted.delete(ticket);
+    if (!token) throw new Error('the sign-in link was not minted');
+    return token;
+  }
+
+  return { auth, mintSignInToken };
+}
+
+export type TandemAuth = ReturnType<typeof createAuth>;
