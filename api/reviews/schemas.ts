@@ -49,7 +49,9 @@ export const createPartnershipBody = z
             side: z
               .enum(['district', 'partner'])
               .optional()
-              .meta({ description: "Whose staff they are: the partner lead's side by default is the partner's, everyone else's the district's." }),
+              .meta({
+                description: "Whose staff they are: the partner lead's side by default is the partner's, everyone else's the district's.",
+              }),
             notifications: notificationLevel.default('all'),
           })
           .strict(),
