@@ -6,6 +6,10 @@ import { email, ianaTimeZone, instant, localDate, localDateTime } from '../http/
 
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 export const notificationLevel = z.enum(['all', 'essential']);
+/** Whose staff a member is; by default the partner lead is the partner's, everyone else the district's. */
+const memberSide = z
+  .enum(['district', 'partner'])
+  .meta({ description: "Whose staff they are (default: the partner lead the partner's, others the district's)." });
 export const recurrenceSchema = z
   .object({
     rrule: z.string().trim().min(1).max(500),
@@ -46,12 +50,7 @@ export const createPartnershipBody = z
             name: z.string().trim().min(1).max(200),
             email,
             role: memberRole,
-            side: z
-              .enum(['district', 'partner'])
-              .optional()
-              .meta({
-                description: "Whose staff they are: the partner lead's side by default is the partner's, everyone else's the district's.",
-              }),
+            side: memberSide.optional(),
             notifications: notificationLevel.default('all'),
           })
           .strict(),
