@@ -1,7 +1,5 @@
 import type { Client } from '@temporalio/client';
-import express from 'express';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
+import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
@@ -9,7 +7,6 @@ import { commitmentRoutes } from './deadlines/commitments.js';
 import { evidenceRoutes } from './deadlines/evidence.js';
 import { dependencyChecks, healthRouter } from './http/health.js';
 import { openApiRouter } from './http/openapi.js';
-import { notFoundRoute, problemHandler } from './http/problem.js';
 import { type AnyRoute, mountRoutes } from './http/route.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
@@ -52,29 +49,12 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
   ];
 }
 
-export function createApp(deps: AppDeps) {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  app.use(helmet());
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(express.json({ limit: '256kb' }));
-
+/** The API for integrations (Bearer API keys): health, the OpenAPI document, every route. */
+export function apiRouter(deps: AppDeps) {
   const routes = apiRoutes(deps);
-  app.use(healthRouter({ checks: dependencyChecks(deps), draining: deps.draining ?? (() => false) }));
-  app.use(openApiRouter(routes, deps.publicUrl));
-  app.use(mountRoutes(routes, deps));
-
-  app.use(notFoundRoute);
-  app.use(problemHandler(deps.logger));
-  return app;
+  const router = Router();
+  router.use(healthRouter({ checks: dependencyChecks(deps), draining: deps.draining ?? (() => false) }));
+  router.use(openApiRouter(routes, deps.publicUrl));
+  router.use(mountRoutes(routes, deps));
+  return router;
 }

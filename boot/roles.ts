@@ -5,8 +5,8 @@ import type { Config } from '../lib/config.js';
  * embedded in production. The deployment tests check docker-compose.yml against this.
  */
 export const ROLES = {
-  api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
-  worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
+  api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_SECRET'],
+  worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_SECRET'],
   migrate: ['DATABASE_URL'],
   'api-key': ['DATABASE_URL'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;

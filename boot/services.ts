@@ -2,6 +2,8 @@ import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
 import { dependencyChecks, healthRouter } from '../api/http/health.js';
+import { deliverSignInLink } from '../api/people/sign-in-mail.js';
+import { createAuth, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db/client.js';
 import { type HttpServer, listen } from '../lib/http-server.js';
@@ -19,6 +21,32 @@ export interface ServiceDeps {
   mailer: Mailer;
   temporal: TemporalConnectionOptions;
   stops: StopList;
+  /** AUTH_SECRET, or on the embedded default the one kept in the data directory. */
+  authSecret: string;
+}
+
+/**
+ * Sign-in (Better Auth) as a service sees it: the API delivers the links people ask for; the worker
+ * only makes links for the messages it sends.
+ */
+export function serviceAuth(deps: Omit<ServiceDeps, 'temporal' | 'stops'>): TandemAuth {
+  const { config } = deps;
+  return createAuth({
+    db: deps.db,
+    publicUrl: config.publicUrl,
+    secret: deps.authSecret,
+    signInLinkTtlSeconds: config.signInLinkTtlSeconds,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    oidc: config.oidc,
+    deliverSignInLink: deliverSignInLink({
+      db: deps.db,
+      mailer: deps.mailer,
+      logger: deps.logger,
+      publicUrl: config.publicUrl,
+      mailGiveUpAfterMs: config.mailGiveUpAfterMs,
+      signInLinkTtlSeconds: config.signInLinkTtlSeconds,
+    }),
+  });
 }
 
 export interface RunningWorker {
@@ -41,7 +69,13 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS}s`,
-    deps: { db: deps.db, mailer: deps.mailer, publicUrl: config.publicUrl, mailGiveUpAfterMs: config.mailGiveUpAfterMs },
+    deps: {
+      db: deps.db,
+      mailer: deps.mailer,
+      publicUrl: config.publicUrl,
+      mailGiveUpAfterMs: config.mailGiveUpAfterMs,
+      signInLink: serviceAuth(deps).signInLink,
+    },
   });
   const running = worker.run();
   running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));
@@ -75,17 +109,22 @@ export async function startApiService(
   stops.add('Temporal client', () => connection.close());
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   // Loaded here, not at the top: a worker process has no use for the routes and starts faster without them.
-  const { createApp } = await import('../api/app.js');
+  const { createHttpApp } = await import('./http.js');
+  const auth = serviceAuth(deps);
+  if (config.ADMIN_EMAIL) await ensureAdmin(deps.db, config.ADMIN_EMAIL);
   const server = await listen(
     (draining) =>
-      createApp({
+      createHttpApp({
         db: deps.db,
         temporal,
         mailer: deps.mailer,
         logger,
+        auth,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         publicUrl: config.publicUrl,
+        secret: deps.authSecret,
+        oidc: config.oidc,
         mailCaptureDir: opts.mailCaptureDir,
         draining,
       }),
@@ -94,4 +133,13 @@ export async function startApiService(
   stops.add('API', () => server.close(config.SHUTDOWN_GRACE_SECONDS * 1000));
   logger.info({ port: server.port }, 'API listening');
   return { server, temporal };
+}
+
+/** The installation's admin (ADMIN_EMAIL): a person who sees and manages everything, signing in like anyone. */
+export async function ensureAdmin(db: Db, email: string): Promise<void> {
+  await db.person.upsert({
+    where: { email: email.toLowerCase() },
+    create: { email: email.toLowerCase(), name: 'Tandem admin', isAdmin: true },
+    update: { isAdmin: true },
+  });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { localAdminKey } from '../lib/auth/api-keys.js';
+import { localSecret } from '../lib/auth/secrets.js';
 import type { Config } from '../lib/config.js';
 import { createDb, type Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
@@ -12,7 +13,10 @@ import { StopList } from '../lib/stop-list.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { startDevServer } from '../lib/temporal/dev-server.js';
 import { type Progress, resolveTemporalCli } from '../lib/tools/provision.js';
-import { startApiService, startWorkerService } from './services.js';
+import { ensureAdmin, startApiService, startWorkerService } from './services.js';
+
+/** Who signs in first on the embedded default when ADMIN_EMAIL is not set. */
+export const LOCAL_ADMIN_EMAIL = 'admin@tandem.localhost';
 
 export interface RunningSystem {
   apiUrl: string;
@@ -24,6 +28,8 @@ export interface RunningSystem {
   /** An admin API key for this installation, kept in `adminKeyFile`. */
   adminKey: string;
   adminKeyFile: string;
+  /** The installation admin's address: sign in with it at the web app. */
+  adminEmail: string;
   db: Db;
   temporal: Client;
   mailer: Mailer;
@@ -55,6 +61,9 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     stops.add('database pool', () => db.$disconnect());
     const adminKeyFile = path.join(config.dataDir, 'admin-api-key');
     const adminKey = await localAdminKey(db, adminKeyFile);
+    const authSecret = config.AUTH_SECRET ?? (await localSecret(path.join(config.dataDir, 'auth-secret')));
+    const adminEmail = config.ADMIN_EMAIL ?? LOCAL_ADMIN_EMAIL;
+    await ensureAdmin(db, adminEmail);
 
     let smtpUrl = config.SMTP_URL;
     let mailCaptureDir: string | undefined;
@@ -85,7 +94,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
       temporalAddress = dev.address;
       temporalUiUrl = dev.uiUrl;
     }
-    const deps = { config, logger, db, mailer, temporal: temporalConnectionOptions(temporalAddress, config), stops };
+    const deps = { config, logger, db, mailer, temporal: temporalConnectionOptions(temporalAddress, config), stops, authSecret };
 
     progress('bundling workflows and starting the worker');
     await startWorkerService(deps);
@@ -100,6 +109,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
       mailCaptureDir,
       adminKey,
       adminKeyFile,
+      adminEmail,
       db,
       temporal,
       mailer,

@@ -49,6 +49,14 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
   MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
   WORKER_HEALTH_PORT: port.default(3001),
+  AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  SIGN_IN_LINK_TTL: isoDuration.default('PT24H'),
+  SESSION_TTL: isoDuration.default('P7D'),
+  ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
+  OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url().optional()),
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OIDC_NAME: z.string().min(1).default('your district account'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
@@ -64,6 +72,10 @@ export type Config = Readonly<
     publicUrl: string;
     /** MAIL_GIVE_UP_AFTER in milliseconds. */
     mailGiveUpAfterMs: number;
+    signInLinkTtlSeconds: number;
+    sessionTtlSeconds: number;
+    /** The district's identity provider, when all three OIDC_ variables are set. */
+    oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
   }
 >;
 
@@ -81,11 +93,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   const c = parsed.data;
+  const oidcVars = [c.OIDC_ISSUER, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET];
+  if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
+    throw new ConfigError('Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (set all three, or none)');
+  }
   return Object.freeze({
     ...c,
     dataDir: path.resolve(cwd, c.DATA_DIR),
     toolsDir: path.resolve(cwd, '.tools'),
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
     mailGiveUpAfterMs: parseOffset(c.MAIL_GIVE_UP_AFTER).toMillis(),
+    signInLinkTtlSeconds: Math.round(parseOffset(c.SIGN_IN_LINK_TTL).toMillis() / 1000),
+    sessionTtlSeconds: Math.round(parseOffset(c.SESSION_TTL).toMillis() / 1000),
+    oidc:
+      c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
+        ? { issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, name: c.OIDC_NAME }
+        : undefined,
   });
 }

@@ -19,9 +19,10 @@ try {
   if (tsc.status !== 0) throw new Error(`tsc failed (exit ${tsc.status})`);
   say('compiled TypeScript to dist/');
 
-  // lib/db/migrate.ts finds the migrations relative to itself.
+  // lib/db/migrate.ts finds the migrations relative to itself, web/app.tsx its assets.
   await cp(path.join(root, 'prisma/migrations'), path.join(dist, 'prisma/migrations'), { recursive: true });
-  say('copied prisma/migrations');
+  await cp(path.join(root, 'web/assets'), path.join(dist, 'web/assets'), { recursive: true });
+  say('copied prisma/migrations and web/assets');
 
   // Bundled from the compiled workflows, so the bundle is exactly the JavaScript that ships.
   const { code } = await bundle(path.join(dist, 'workflows/index.js'));

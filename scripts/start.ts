@@ -36,13 +36,14 @@ try {
 }
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+say(`  Web app        ${system.apiUrl}/   (sign in as ${system.adminEmail}: the link arrives in the mail below)`);
 say(`  API            ${system.apiUrl}   (docs: ${system.apiUrl}/docs)`);
 say(`  API key        ${system.adminKey}   (admin; kept in ${system.adminKeyFile})`);
 say(`                 e.g. curl -H "Authorization: Bearer $(cat ${system.adminKeyFile})" ${system.apiUrl}/partnerships`);
 if (system.temporalUiUrl) say(`  Temporal UI    ${system.temporalUiUrl}`);
 say(`  Temporal       ${system.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
 say(`  PostgreSQL     ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-if (system.mailCaptureDir) say(`  Mail           captured locally, read it at ${system.apiUrl}/mail`);
+if (system.mailCaptureDir) say(`  Mail           captured locally: open ${system.apiUrl}/mail on this machine`);
 say('press Ctrl-C to stop');
 
 let stopping = false;

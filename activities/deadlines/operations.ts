@@ -6,14 +6,15 @@ import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
+import { pages } from '../mail/pages.js';
 import { deadlineNotice } from '../mail/templates.js';
 import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../policy.js';
 import { planDeadline, stageName } from './stages.js';
 
-/** The two things that have a deadline. Keys, templates, events and links are named after `prefix`. */
+/** The two things that have a deadline. Keys, templates and events are named after `prefix`. */
 export const DEADLINE_KINDS = {
-  commitment: { prefix: 'commitment', label: 'commitment', path: 'commitments' },
-  evidence: { prefix: 'evidence', label: 'evidence request', path: 'evidence-requests' },
+  commitment: { prefix: 'commitment', label: 'commitment' },
+  evidence: { prefix: 'evidence', label: 'evidence request' },
 } as const;
 export type DeadlineKind = keyof typeof DEADLINE_KINDS;
 
@@ -33,7 +34,7 @@ async function load(db: Db, kind: DeadlineKind, id: string) {
 
 /** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
 export function createDeadlineOperations(deps: ActivityDeps) {
-  const { db, publicUrl } = deps;
+  const { db } = deps;
   return {
     /** The current due time and the stages of the deadline, by the partnership's policy and in its zone. */
     async plan(kind: DeadlineKind, id: string): Promise<DeadlinePlan> {
@@ -52,7 +53,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
      * sponsor are told it is still open. Keyed by the due time, so an extension starts a fresh series.
      */
     async notify(kind: DeadlineKind, input: { id: string; stage: DeadlineStage; dueAt: number }): Promise<void> {
-      const { prefix, label, path } = DEADLINE_KINDS[kind];
+      const { prefix, label } = DEADLINE_KINDS[kind];
       const row = await load(db, kind, input.id);
       if (row.dueAt.getTime() !== input.dueAt || CLOSED.has(row.status)) return;
       const stage = stageName(input.stage);
@@ -80,14 +81,15 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         timeZone: row.partnership.timeZone,
         dueAt: input.stage.at,
         recipients,
-        render: (timeZone) =>
+        target: kind === 'commitment' ? pages.commitment(row.partnershipId, row.id) : pages.evidence(row.partnershipId, row.id),
+        render: (timeZone, link) =>
           deadlineNotice(label, notice, {
             partnershipName: row.partnership.name,
             description: row.description,
             ownerName: row.owner.name,
             dueAt: input.dueAt,
             timeZone,
-            link: `${publicUrl}/${path}/${row.id}`,
+            link,
           }),
       });
       const wanted = recipients.filter((r) => !r.membership || wantsMessage(r.membership, template));

@@ -5,9 +5,10 @@ import { deliverHeld } from './notify.js';
 import type { MailContext } from './outbox.js';
 
 /** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
-export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs }: ActivityDeps): MailContext {
+export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, signInLink }: ActivityDeps): MailContext {
   return {
     db,
+    signInLink,
     mailer,
     publicUrl,
     giveUpAfterMs: mailGiveUpAfterMs,

@@ -17,15 +17,21 @@ export interface Notice {
   /** Business key of the message, e.g. review:<id>:reminder:1; each copy's key adds the person. */
   messageKey: string;
   template: string;
-  partnershipId: string;
-  partnershipName: string;
+  /** The partnership it is about; a sign-in link is about none. */
+  partnershipId: string | null;
+  partnershipName?: string;
   /** The partnership's zone, for recipients without one of their own. */
   timeZone: string;
   /** Workflow time at which the message is due: quiet hours and digests are judged at it. */
   dueAt: number;
   recipients: Recipient[];
-  render(timeZone: string): RenderedMail;
+  /** The page where a recipient does what the message asks; each copy links to it, signing its reader in. */
+  target: string;
+  /** Each copy in its reader's zone, with the link to `target` made for them. */
+  render(timeZone: string, link: string): RenderedMail;
   calendar?: string;
+  /** Sent at once whatever the recipient's quiet hours and digest (a sign-in link someone is waiting for). */
+  urgent?: boolean;
 }
 
 export type NoticeResult = Partial<Record<EmailStatus | 'already-sent' | 'not-wanted', number>>;
@@ -64,10 +70,10 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   for (const { person, membership } of wanted) {
     if (recorded.has(person.id)) continue;
     const prefs = { ...person, timeZone: person.timeZone ?? n.timeZone };
-    const inDigest = optional && person.mailDelivery === 'daily_digest';
-    const sendAfter = inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
+    const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
+    const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-    const body = n.render(prefs.timeZone);
+    const body = n.render(prefs.timeZone, await ctx.signInLink(person, n.target));
     const bounced = bounceNote(person, person.email);
     const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
     const idempotencyKey = keyOf(person.id);

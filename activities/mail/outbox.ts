@@ -13,6 +13,12 @@ export interface MailContext {
   wake(personId: string): Promise<void>;
   /** Called before each SMTP transaction, so a long batch keeps its activity alive. */
   heartbeat(): void;
+  /**
+   * The link in a copy for its recipient: the page at `target` (a path such as /p/<id>), with a
+   * sign-in token bound to that one person (lib/auth/better-auth.ts), so that opening it needs no
+   * other sign-in.
+   */
+  signInLink(person: { id: string; email: string }, target: string): Promise<string>;
 }
 
 /** A refusal the server will give again: retrying cannot help. */

@@ -31,7 +31,7 @@ export function reviewReminder(input: ReviewMailInput): RenderedMail {
     '',
     'Bring the evidence you committed to and your progress on open commitments.',
     '',
-    `Details: ${input.link}`,
+    `The review, its agenda and what is open: ${input.link}`,
   ].join('\n');
   const html = `<p>Quarterly review #${input.sequence} of <strong>${escapeHtml(input.partnershipName)}</strong> is on ${escapeHtml(when)}.</p>
 <p>Bring the evidence you committed to and your progress on open commitments.</p>
@@ -59,10 +59,16 @@ export function deadlineNotice(
     overdue: `Overdue: ${input.description}`,
     escalation: `Still overdue: ${input.description} (${input.ownerName})`,
   }[notice];
-  const text = [lead, '', `${Label}: ${input.description}`, '', `Details: ${input.link}`].join('\n');
+  const act =
+    notice === 'escalation'
+      ? `Open the ${label}`
+      : label === 'commitment'
+        ? 'Mark it done, or ask for more time'
+        : 'Submit the evidence, or ask for more time';
+  const text = [lead, '', `${Label}: ${input.description}`, '', `${act}: ${input.link}`].join('\n');
   const html = `<p>${escapeHtml(lead)}</p>
 <p>${escapeHtml(Label)}: <strong>${escapeHtml(input.description)}</strong></p>
-<p><a href="${escapeHtml(input.link)}">Open the ${escapeHtml(label)}</a></p>`;
+<p><a href="${escapeHtml(input.link)}">${escapeHtml(act)}</a></p>`;
   return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
 }
 
@@ -71,11 +77,12 @@ export function reviewMissed(input: ReviewMailInput): RenderedMail {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `Missed: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const lead = `Quarterly review #${input.sequence} of ${input.partnershipName} was planned for ${when}, and no outcome has been recorded.`;
-  const ask = 'If it took place, record what was decided; if not, agree on a new date with the other side.';
-  const text = [lead, '', ask, '', `Details: ${input.link}`].join('\n');
+  const ask =
+    'If it took place, or was skipped, you can still record it until the next review begins; if not, agree on a new date with the other side.';
+  const text = [lead, '', ask, '', `Record it: ${input.link}`].join('\n');
   const html = `<p>${escapeHtml(lead)}</p>
 <p>${escapeHtml(ask)}</p>
-<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+<p><a href="${escapeHtml(input.link)}">Record it</a></p>`;
   return { subject, text, html };
 }
 
@@ -142,11 +149,19 @@ export function reviewInvitation(input: ReviewMailInput & { moved: boolean }): R
     ? `Quarterly review #${input.sequence} of ${input.partnershipName} has moved to ${when}.`
     : `You are invited to quarterly review #${input.sequence} of ${input.partnershipName} on ${when}.`;
   const ask = 'Both sides meet to look at the evidence, reflect on what worked and agree on the next commitments.';
-  const text = [lead, '', ask, '', 'The attached invitation adds it to your calendar.', '', `Details: ${input.link}`].join('\n');
+  const text = [
+    lead,
+    '',
+    ask,
+    '',
+    'The attached invitation adds it to your calendar.',
+    '',
+    `The review and its agenda: ${input.link}`,
+  ].join('\n');
   const html = `<p>${escapeHtml(lead)}</p>
 <p>${escapeHtml(ask)}</p>
 <p>The attached invitation adds it to your calendar.</p>
-<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+<p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
   return { subject, text, html };
 }
 
@@ -155,9 +170,9 @@ export function reviewCancelled(input: ReviewMailInput & { reason: string }): Re
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `Cancelled: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const lead = `Quarterly review #${input.sequence} of ${input.partnershipName}, planned for ${when}, will not take place: ${input.reason}.`;
-  const text = [lead, '', `Details: ${input.link}`].join('\n');
+  const text = [lead, '', `The review: ${input.link}`].join('\n');
   const html = `<p>${escapeHtml(lead)}</p>
-<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+<p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
   return { subject, text, html };
 }
 
@@ -181,9 +196,23 @@ export function partnershipLifecycle(
       ? [`The next review is on ${formatLocalTime(input.nextReviewAt, input.timeZone)}.`]
       : []),
   ];
-  const text = [...lines, '', `Details: ${input.link}`].join('\n');
+  const text = [...lines, '', `The partnership: ${input.link}`].join('\n');
   const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 <p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
+}
+
+/** A sign-in link someone asked for at the sign-in page. */
+export function signIn(input: { link: string; expiresAt: number; timeZone: string }): RenderedMail {
+  const until = formatLocalTime(input.expiresAt, input.timeZone);
+  const subject = 'Your Tandem sign-in link';
+  const lead = 'Someone asked to sign in to Tandem with this address; we hope it was you.';
+  const use = `The link signs you in once, until ${until}.`;
+  const ignore = 'If it was not you, ignore this message: nothing happens without the link.';
+  const text = [lead, '', `Sign in: ${input.link}`, '', use, ignore].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p><a href="${escapeHtml(input.link)}">Sign in to Tandem</a></p>
+<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
   return { subject, text, html };
 }
 

@@ -4,6 +4,7 @@ import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
+import { pages } from '../mail/pages.js';
 import { reflectionPrompt, reflectionSummary } from '../mail/templates.js';
 import { resolvePolicy } from '../policy.js';
 
@@ -18,7 +19,7 @@ export interface ReflectionPlan {
 
 /** The reflection window after a held review: prompts, reminders, the leads' summary. */
 export function createReflectionActivities(deps: ActivityDeps) {
-  const { db, publicUrl } = deps;
+  const { db } = deps;
   return {
     /**
      * Opens the reflection window after a held review: one prompt row per member (created once,
@@ -65,13 +66,14 @@ export function createReflectionActivities(deps: ActivityDeps) {
           timeZone: partnership.timeZone,
           dueAt: input.dueAt,
           recipients: [{ person: r.person, membership }],
-          render: (timeZone) =>
+          target: pages.reflection(review.partnershipId, review.id),
+          render: (timeZone, link) =>
             reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
               partnershipName: partnership.name,
               sequence: review.sequence,
               closesAt: input.closesAt,
               timeZone,
-              link: `${publicUrl}/reviews/${review.id}/reflections`,
+              link,
             }),
         });
         if (!copies['not-wanted']) asked += 1;
@@ -105,13 +107,14 @@ export function createReflectionActivities(deps: ActivityDeps) {
         recipients: review.partnership.members
           .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
           .map((m) => ({ person: m.person, membership: m })),
-        render: () =>
+        target: pages.review(review.partnershipId, review.id),
+        render: (_timeZone, link) =>
           reflectionSummary({
             partnershipName: review.partnership.name,
             sequence: review.sequence,
             answered,
             missing,
-            link: `${publicUrl}/reviews/${review.id}/reflections`,
+            link,
           }),
       });
       await recordEvent(db, review.partnershipId, key, 'review.reflections_closed', {

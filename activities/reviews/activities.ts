@@ -8,6 +8,7 @@ import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { type NoticeResult, notify } from '../mail/notify.js';
+import { pages } from '../mail/pages.js';
 import {
   type LifecycleNotice,
   partnershipLifecycle,
@@ -82,7 +83,6 @@ const scheduleOf = (p: { recurrenceRule: string; recurrenceStart: string; timeZo
 export function createReviewActivities(deps: ActivityDeps) {
   const { db, mailer, publicUrl } = deps;
   const loadReview = (id: string) => db.review.findUniqueOrThrow({ where: { id }, include: { partnership: withMembers } });
-  const partnershipLink = (id: string) => `${publicUrl}/partnerships/${id}`;
 
   /**
    * The review's invitation for its current calendar sequence (REQUEST), or its cancellation, to every
@@ -92,8 +92,9 @@ export function createReviewActivities(deps: ActivityDeps) {
     const p = review.partnership;
     const cancel = review.status === 'skipped';
     if (!cancel && review.status !== 'scheduled') return;
-    const link = partnershipLink(p.id);
-    const mail = { partnershipName: p.name, sequence: review.sequence, scheduledAt: review.scheduledAt.getTime(), link };
+    // The calendar entry links to the review's page without a sign-in token: it outlives any token.
+    const page = `${publicUrl}${pages.review(p.id, review.id)}`;
+    const mail = { partnershipName: p.name, sequence: review.sequence, scheduledAt: review.scheduledAt.getTime() };
     await notify(mailContext(deps), {
       messageKey: cancel ? `review:${review.id}:cancel` : `review:${review.id}:invitation:${review.calendarSequence}`,
       template: cancel ? 'review-cancelled' : 'review-invitation',
@@ -102,18 +103,19 @@ export function createReviewActivities(deps: ActivityDeps) {
       timeZone: p.timeZone,
       dueAt,
       recipients: p.members.map((m) => ({ person: m.person, membership: m })),
-      render: (timeZone) =>
+      target: pages.review(p.id, review.id),
+      render: (timeZone, link) =>
         cancel
-          ? reviewCancelled({ ...mail, timeZone, reason: review.skipReason ?? 'it was skipped' })
-          : reviewInvitation({ ...mail, timeZone, moved: review.calendarSequence > 0 }),
+          ? reviewCancelled({ ...mail, timeZone, link, reason: review.skipReason ?? 'it was skipped' })
+          : reviewInvitation({ ...mail, timeZone, link, moved: review.calendarSequence > 0 }),
       calendar: invitationIcs({
         method: cancel ? 'CANCEL' : 'REQUEST',
         reviewId: review.id,
         sequence: review.calendarSequence,
         start: review.scheduledAt,
         summary: `Partnership review #${review.sequence}: ${p.name}`,
-        description: `Quarterly review #${review.sequence} of ${p.name}.\n${link}`,
-        url: link,
+        description: `Quarterly review #${review.sequence} of ${p.name}.\n${page}`,
+        url: page,
         organizer: mailer.from,
         attendees: p.members.map((m) => ({ name: m.person.name, email: m.person.email })),
       }),
@@ -235,14 +237,15 @@ export function createReviewActivities(deps: ActivityDeps) {
         timeZone: p.timeZone,
         dueAt: change.at,
         recipients: p.members.map((m) => ({ person: m.person, membership: m })),
-        render: (timeZone) =>
+        target: pages.partnership(partnershipId),
+        render: (timeZone, link) =>
           partnershipLifecycle(notice, {
             partnershipName: p.name,
             at: change.at,
             reason: change.reason,
             nextReviewAt: next?.scheduledAt.getTime() ?? null,
             timeZone,
-            link: partnershipLink(partnershipId),
+            link,
           }),
       });
     },
@@ -281,9 +284,14 @@ export function createReviewActivities(deps: ActivityDeps) {
      */
     async recordReviewOutcome(input: { partnershipId: string; at: number } & ReviewOutcome): Promise<void> {
       const { partnershipId, reviewId } = input;
+      // A missed review recorded late (the workflow allows it until the next review begins); told by its
+      // missed event, which a retry after the commit still finds.
+      const late = Boolean(
+        await db.partnershipEvent.findFirst({ where: { idempotencyKey: `review:${reviewId}:outcome`, type: 'review.missed' } }),
+      );
       await db.$transaction(async (tx) => {
         const recorded = await tx.review.updateMany({
-          where: { id: reviewId, status: 'scheduled' },
+          where: { id: reviewId, status: { in: ['scheduled', 'missed'] } },
           data:
             input.outcome === 'held'
               ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [], outcomeAt: new Date(input.at) }
@@ -301,11 +309,13 @@ export function createReviewActivities(deps: ActivityDeps) {
         await recordEvent(
           tx,
           partnershipId,
-          `review:${reviewId}:outcome`,
+          // The missed review already has its `review:<id>:outcome` event (review.missed).
+          `review:${reviewId}:outcome${late ? ':late' : ''}`,
           `review.${input.outcome}`,
           {
             reviewId,
             ...(input.outcome === 'skipped' && { reason: input.reason }),
+            ...(late && { late: true }),
           },
           input.actor,
         );
@@ -349,7 +359,8 @@ export function createReviewActivities(deps: ActivityDeps) {
           );
         }
       });
-      if (input.outcome === 'skipped') await sendInvitation(await loadReview(reviewId), input.at);
+      // A review skipped in advance is cancelled in everyone's calendar; one recorded late is long past.
+      if (input.outcome === 'skipped' && !late) await sendInvitation(await loadReview(reviewId), input.at);
     },
 
     /** No outcome within the grace period: the review is missed, and the sponsor and the leads are told. */
@@ -370,13 +381,14 @@ export function createReviewActivities(deps: ActivityDeps) {
         recipients: partnership.members
           .filter((m) => m.role === 'executive_sponsor' || m.role === 'district_lead' || m.role === 'partner_lead')
           .map((m) => ({ person: m.person, membership: m })),
-        render: (timeZone) =>
+        target: pages.review(partnership.id, review.id),
+        render: (timeZone, link) =>
           reviewMissed({
             partnershipName: partnership.name,
             sequence: review.sequence,
             scheduledAt: review.scheduledAt.getTime(),
             timeZone,
-            link: partnershipLink(partnership.id),
+            link,
           }),
         // Missed the moment the grace period ended, whenever the worker got to it.
         dueAt: DateTime.fromMillis(review.scheduledAt.getTime(), { zone: partnership.timeZone })
@@ -460,13 +472,14 @@ export function createReviewActivities(deps: ActivityDeps) {
         timeZone: partnership.timeZone,
         dueAt: input.dueAt,
         recipients: partnership.members.map((m) => ({ person: m.person, membership: m })),
-        render: (timeZone) =>
+        target: pages.review(partnership.id, review.id),
+        render: (timeZone, link) =>
           reviewReminder({
             partnershipName: partnership.name,
             sequence: review.sequence,
             scheduledAt: review.scheduledAt.getTime(),
             timeZone,
-            link: partnershipLink(partnership.id),
+            link,
           }),
       });
       await recordEvent(db, partnership.id, messageKey, 'review.reminder_sent', {

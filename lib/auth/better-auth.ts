@@ -126,7 +126,27 @@ export function createAuth(opts: AuthOptions) {
     return token;
   }
 
-  return { auth, mintSignInToken };
+  /** The link to `target` for one person: it signs them in on the way (see signInUrl). */
+  async function signInLink(person: { id: string; email: string }, target: string): Promise<string> {
+    return signInUrl(opts.publicUrl, target, await mintSignInToken(person.email), person.id);
+  }
+
+  return { auth, mintSignInToken, signInLink };
+}
+
+/** The query parameters of a link that signs its reader in: the token, and whom it was made for. */
+export const SIGN_IN_PARAMS = { token: 't', person: 'u' } as const;
+
+/**
+ * A page's address with a sign-in token bound to one person. The person's id travels along so that,
+ * once the token has expired or been used, the page can send that person a fresh link (to their own
+ * address) without asking who they are.
+ */
+export function signInUrl(publicUrl: string, target: string, token: string, personId: string): string {
+  const url = new URL(target, publicUrl);
+  url.searchParams.set(SIGN_IN_PARAMS.token, token);
+  url.searchParams.set(SIGN_IN_PARAMS.person, personId);
+  return url.toString();
 }
 
 export type TandemAuth = ReturnType<typeof createAuth>;

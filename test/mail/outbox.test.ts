@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notify } from '../../activities/mail/notify.js';
 import { deliver, type MailContext } from '../../activities/mail/outbox.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
+import { testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { startTestSmtp } from '../support/smtp.js';
@@ -20,6 +21,7 @@ describe('the outbox', () => {
       throw new Error('nothing is held in these tests');
     },
     heartbeat: () => {},
+    signInLink: testAuth(database.db).signInLink,
   });
 
   beforeAll(async () => {
@@ -50,7 +52,8 @@ describe('the outbox', () => {
           timeZone: p.timeZone,
           dueAt: Date.now(),
           recipients: p.members.map((m) => ({ person: m.person, membership: m })),
-          render: () => ({ subject: `About ${key}`, text: 'text', html: '<p>html</p>' }),
+          target: `/p/${p.id}`,
+          render: (_zone, link) => ({ subject: `About ${key}`, text: `text ${link}`, html: '<p>html</p>' }),
         }),
     };
   }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '../../api/app.js';
+import { createHttpApp } from '../../boot/http.js';
 import { createWorker } from '../../boot/worker.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
+import type { TandemAuth } from '../../lib/auth/better-auth.js';
 import { createDb } from '../../lib/db/client.js';
 import { startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { migrate } from '../../lib/db/migrate.js';
@@ -17,6 +18,7 @@ import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
+import { TEST_AUTH_SECRET, TEST_PUBLIC_URL, testAuth } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 
@@ -29,6 +31,8 @@ export interface ApiResponse<T = unknown> {
 
 export interface ApiStack {
   database: TestDatabase;
+  /** Sign-in on the stack's database; its sign-in mail goes to the stack's mail capture. */
+  auth: TandemAuth;
   /** Starts the stopped dev server again, on the same port and with the same state. */
   restartTemporal(): Promise<void>;
   /** With `ownPostgres`: the stack's own PostgreSQL server, to stop and start again. */
@@ -73,6 +77,7 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
     stack.mailCaptureDir = path.join(dir, 'mail');
     capture = await startMailCapture({ dir: stack.mailCaptureDir, port: 0 });
     mailer = createMailer(capture.url, 'Tandem <tandem@test.example>');
+    stack.auth = testAuth(stack.database.db, { mailer });
     const logger = createLogger('silent', 'tandem-api-test');
     const nativeConnection = await NativeConnection.connect({ address: stack.dev.address });
     closers.push(() => nativeConnection.close());
@@ -80,7 +85,7 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db: stack.database.db, mailer, publicUrl: 'http://tandem.test', mailGiveUpAfterMs: 86_400_000 },
+      deps: { db: stack.database.db, mailer, publicUrl: TEST_PUBLIC_URL, mailGiveUpAfterMs: 86_400_000, signInLink: stack.auth.signInLink },
     });
     running = stack.worker.run();
     const connection = await connectClient({ address: stack.dev.address, tls: false });
@@ -88,14 +93,16 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
     stack.temporal = new Client({ connection, namespace: 'default' });
     stack.server = await listen(
       () =>
-        createApp({
+        createHttpApp({
           db: stack.database.db,
           temporal: stack.temporal,
           mailer,
           logger,
+          auth: stack.auth,
           namespace: 'default',
           taskQueue,
-          publicUrl: 'http://tandem.test',
+          publicUrl: TEST_PUBLIC_URL,
+          secret: TEST_AUTH_SECRET,
           mailCaptureDir: stack.mailCaptureDir,
         }),
       0,

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -15,7 +16,7 @@ import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
-import type { Acted } from './messages.js';
+import type { Acted, ReviewOutcome } from './messages.js';
 import {
   changeRecurrenceUpdate,
   endUpdate,
@@ -40,6 +41,9 @@ export interface PartnershipInput {
   partnershipId: string;
   carried?: CarriedState;
 }
+
+/** Marks the histories in which a missed review may still be recorded (before it, it could not). */
+const RECORD_MISSED_LATE = 'record-missed-reviews-late';
 
 // Outcomes may be recorded from a few hours before the meeting (it may start early).
 const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
@@ -69,6 +73,9 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
   let current: ReviewPlan | null = null;
   let outcomeRecorded = false;
   let heldReviewId: string | null = null;
+  // A review marked missed that may still be recorded, until the next review begins (the missed
+  // notice's "record it late"). Histories from before this existed have no marker and no late review.
+  let late: { reviewId: string; claimed: boolean } | null = null;
   const lifecycle = () => status.lifecycle as Lifecycle;
   const ended = () => lifecycle() === 'completed' || lifecycle() === 'ended_early';
   const open = () => !ended();
@@ -174,9 +181,50 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
       },
     },
   );
+  /** The pledges of a held review each get their own workflow, which outlives this run. */
+  const startPledges = async (outcome: ReviewOutcome) => {
+    if (outcome.outcome !== 'held') return;
+    for (const c of outcome.commitments ?? []) {
+      await startChild(commitmentWorkflow, {
+        workflowId: commitmentWorkflowId(c.id),
+        args: [{ commitmentId: c.id }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+    for (const e of outcome.evidenceRequests ?? []) {
+      await startChild(evidenceRequestWorkflow, {
+        workflowId: evidenceWorkflowId(e.id),
+        args: [{ requestId: e.id }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+  };
+  const startReflections = (reviewId: string) =>
+    // Reflection runs on its own clock (two weeks) while the partnership moves on to its next review.
+    startChild(reflectionWorkflow, {
+      workflowId: reflectionWorkflowId(reviewId),
+      args: [{ partnershipId, reviewId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
   setHandler(
     recordOutcomeUpdate,
     (outcome) => {
+      if (late && outcome.reviewId === late.reviewId) {
+        const missed = late;
+        missed.claimed = true;
+        return serially(async () => {
+          try {
+            await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+          } catch (e) {
+            missed.claimed = false;
+            throw e;
+          }
+          await startPledges(outcome);
+          if (outcome.outcome === 'held') await startReflections(outcome.reviewId);
+          if (late === missed) late = null;
+          return status;
+        });
+      }
       outcomeClaimed = true;
       return serially(async () => {
         try {
@@ -187,21 +235,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
         }
         if (outcome.outcome === 'held') {
           heldReviewId = outcome.reviewId;
-          // Each deadline pledged at the review gets its own workflow, which outlives this run.
-          for (const c of outcome.commitments ?? []) {
-            await startChild(commitmentWorkflow, {
-              workflowId: commitmentWorkflowId(c.id),
-              args: [{ commitmentId: c.id }],
-              parentClosePolicy: ParentClosePolicy.ABANDON,
-            });
-          }
-          for (const e of outcome.evidenceRequests ?? []) {
-            await startChild(evidenceRequestWorkflow, {
-              workflowId: evidenceWorkflowId(e.id),
-              args: [{ requestId: e.id }],
-              parentClosePolicy: ParentClosePolicy.ABANDON,
-            });
-          }
+          await startPledges(outcome);
         }
         outcomeRecorded = true;
         return status;
@@ -209,11 +243,18 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     },
     {
       validator: (outcome) => {
+        if (outcome.outcome === 'skipped' && !outcome.reason?.trim()) reject('skipping a review needs a reason');
+        if (late && outcome.reviewId === late.reviewId) {
+          if (late.claimed) reject(`review ${outcome.reviewId} is already recorded`);
+          const next = current && current.reviewId !== late.reviewId ? current : null;
+          if (next && Date.now() >= next.scheduledAt)
+            reject(`the next review has begun: review ${outcome.reviewId} can no longer be recorded`);
+          return;
+        }
         if (current?.reviewId !== outcome.reviewId || outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
         if (outcome.outcome === 'held' && Date.now() < (current?.scheduledAt ?? 0) - HELD_EARLIEST_MS) {
           reject('a review cannot be recorded as held before it takes place');
         }
-        if (outcome.outcome === 'skipped' && !outcome.reason?.trim()) reject('skipping a review needs a reason');
       },
     },
   );
@@ -272,16 +313,12 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
       // An outcome accepted as the grace period ran out is recorded, not overtaken by "missed".
       if (!settled && outcomeClaimed) settled = await condition(changed).then(() => true);
       if (settled && !outcomeRecorded) continue;
-      if (!settled) await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+      if (!settled) {
+        await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+        if (patched(RECORD_MISSED_LATE)) late = { reviewId: plan.reviewId, claimed: false };
+      }
     }
-    if (heldReviewId === plan.reviewId) {
-      // Reflection runs on its own clock (two weeks) while the partnership moves on to its next review.
-      await startChild(reflectionWorkflow, {
-        workflowId: reflectionWorkflowId(plan.reviewId),
-        args: [{ partnershipId, reviewId: plan.reviewId }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    }
+    if (heldReviewId === plan.reviewId) await startReflections(plan.reviewId);
     status.sentReminders = [];
   }
 

@@ -1,0 +1,14 @@
+/**
+ * The pages a message leads to, by what it asks of its reader (the web app serves them under the
+ * same paths). Every copy links to one of these with a sign-in token for its recipient.
+ */
+export const pages = {
+  home: () => '/',
+  partnership: (partnershipId: string) => `/p/${partnershipId}`,
+  /** The review: agenda, what is open, the last reflections; for leads, recording its outcome. */
+  review: (partnershipId: string, reviewId: string) => `/p/${partnershipId}/reviews/${reviewId}`,
+  reflection: (partnershipId: string, reviewId: string) => `/p/${partnershipId}/reviews/${reviewId}/reflection`,
+  commitment: (partnershipId: string, commitmentId: string) => `/p/${partnershipId}/commitments/${commitmentId}`,
+  evidence: (partnershipId: string, requestId: string) => `/p/${partnershipId}/evidence/${requestId}`,
+  settings: () => '/settings',
+};

@@ -1,0 +1,55 @@
+import { notify } from '../../activities/mail/notify.js';
+import { signIn } from '../../activities/mail/templates.js';
+import { signInUrl } from '../../lib/auth/better-auth.js';
+import type { Db } from '../../lib/db/client.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
+
+export interface SignInMailDeps {
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+  publicUrl: string;
+  mailGiveUpAfterMs: number;
+  signInLinkTtlSeconds: number;
+}
+
+/**
+ * The mail with a sign-in link that someone asked for at the sign-in page, through the outbox like
+ * every message (recorded, retried, listed). Only people Tandem knows get one. It is sent in the
+ * background, so that the page answers alike, and as fast, whether the address is known or not.
+ */
+export function deliverSignInLink(deps: SignInMailDeps) {
+  return async (email: string, token: string, next: string): Promise<void> => {
+    void send(deps, email, token, next).catch((err) => deps.logger.warn({ err }, 'could not send a sign-in link'));
+  };
+}
+
+async function send(deps: SignInMailDeps, email: string, token: string, next: string) {
+  const person = await deps.db.person.findUnique({ where: { email } });
+  if (!person) return;
+  const now = Date.now();
+  await notify(
+    {
+      db: deps.db,
+      mailer: deps.mailer,
+      publicUrl: deps.publicUrl,
+      giveUpAfterMs: deps.mailGiveUpAfterMs,
+      heartbeat: () => {},
+      // An urgent message is never held for a mailbox workflow.
+      wake: async () => {},
+      signInLink: async (p, target) => signInUrl(deps.publicUrl, target, token, p.id),
+    },
+    {
+      messageKey: `sign-in:${person.id}:${now}`,
+      template: 'sign-in',
+      partnershipId: null,
+      timeZone: person.timeZone ?? 'UTC',
+      dueAt: now,
+      recipients: [{ person }],
+      target: next,
+      urgent: true,
+      render: (timeZone, link) => signIn({ link, timeZone, expiresAt: now + deps.signInLinkTtlSeconds * 1000 }),
+    },
+  );
+}

@@ -1,0 +1,37 @@
+import { deliverSignInLink } from '../../api/people/sign-in-mail.js';
+import { createAuth } from '../../lib/auth/better-auth.js';
+import type { Db } from '../../lib/db/client.js';
+import { createLogger } from '../../lib/logger.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
+
+export const TEST_AUTH_SECRET = 'a-test-secret-that-is-long-enough-for-better-auth';
+export const TEST_PUBLIC_URL = 'http://tandem.test';
+
+/**
+ * The real sign-in (Better Auth on the test's database) as the services build it: links in messages
+ * carry real tokens, and the sign-in page's links go out through `mailer` when one is given.
+ */
+export function testAuth(db: Db, opts: { publicUrl?: string; mailer?: Mailer; oidc?: Parameters<typeof createAuth>[0]['oidc'] } = {}) {
+  const publicUrl = opts.publicUrl ?? TEST_PUBLIC_URL;
+  const mailer = opts.mailer;
+  return createAuth({
+    db,
+    publicUrl,
+    secret: TEST_AUTH_SECRET,
+    signInLinkTtlSeconds: 24 * 3600,
+    sessionTtlSeconds: 7 * 24 * 3600,
+    oidc: opts.oidc,
+    deliverSignInLink: mailer
+      ? deliverSignInLink({
+          db,
+          mailer,
+          logger: createLogger('silent', 'test'),
+          publicUrl,
+          mailGiveUpAfterMs: 86_400_000,
+          signInLinkTtlSeconds: 24 * 3600,
+        })
+      : async () => {
+          throw new Error('this test stack sends no sign-in mail');
+        },
+  });
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { Router } from 'express';
+import multer from 'multer';
+import { EVIDENCE_MAX_BYTES } from '../api/deadlines/files.js';
+import { partnershipScope } from '../api/people/rights.js';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
+import type { WebDeps } from './http/deps.js';
+import { pageKit } from './http/pages.js';
+import { capturedMailPage } from './mail/captured.js';
+import { myWork } from './people/home.js';
+import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
+import { signInRoutes } from './people/sign-in.js';
+import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
+import { partnershipPage } from './reviews/partnership.js';
+import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
+
+const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
+
+/**
+ * The web app for people: sign-in, "My work", a partnership's page, a review (and its outcome), a
+ * reflection, a commitment, an evidence request, settings. Every form works without JavaScript and
+ * posts with a CSRF token; every change goes through the same actions, and so the same rights, as
+ * the API (api/<domain>/actions.ts).
+ */
+export function webRouter(deps: WebDeps): Router {
+  const kit = pageKit(deps);
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '256kb' });
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: EVIDENCE_MAX_BYTES, files: 1, fields: 20 } }).single('file');
+  // A form's fields, then its CSRF token; a multipart form's parser comes first.
+  const posted = [form, kit.csrfProtection];
+  const uploaded: express.RequestHandler[] = [
+    (req, res, next) =>
+      upload(req, res, (e) => {
+        if (!e) return next();
+        const tooBig = (e as { code?: string }).code === 'LIMIT_FILE_SIZE';
+        next(
+          new ValidationError(tooBig ? `The file is larger than ${EVIDENCE_MAX_BYTES / 1024 / 1024} MiB` : 'The upload could not be read', [
+            { path: 'file', message: tooBig ? 'is too large' : 'could not be read' },
+          ]),
+        );
+      }),
+    kit.csrfProtection,
+  ];
+
+  router.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
+  router.use(cookieParser());
+  router.use(signInRoutes(deps, kit));
+
+  router.get('/', kit.signedIn(myWork));
+  router.get(
+    '/settings',
+    kit.signedIn((ctx) => settingsPage(ctx)),
+  );
+  router.post('/settings', ...posted, kit.signedIn(saveSettings));
+  router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
+
+  router.get('/p/:partnershipId', kit.signedIn(partnershipPage));
+  router.get(
+    '/p/:partnershipId/reviews/:reviewId',
+    kit.signedIn((ctx) => reviewPage(ctx)),
+  );
+  router.post('/p/:partnershipId/reviews/:reviewId/outcome', ...posted, kit.signedIn(saveOutcome));
+  router.post('/p/:partnershipId/reviews/:reviewId/reschedule', ...posted, kit.signedIn(saveReschedule));
+  router.get(
+    '/p/:partnershipId/reviews/:reviewId/reflection',
+    kit.signedIn((ctx) => reflectionPage(ctx)),
+  );
+  router.post('/p/:partnershipId/reviews/:reviewId/reflection', ...posted, kit.signedIn(saveReflectionForm));
+
+  router.get(
+    '/p/:partnershipId/commitments/:id',
+    kit.signedIn((ctx) => commitmentPage(ctx)),
+  );
+  router.post('/p/:partnershipId/commitments/:id/complete', ...posted, kit.signedIn(commitmentActions.complete));
+  router.post('/p/:partnershipId/commitments/:id/extend', ...posted, kit.signedIn(commitmentActions.extend));
+  router.post('/p/:partnershipId/commitments/:id/drop', ...posted, kit.signedIn(commitmentActions.drop));
+
+  router.get(
+    '/p/:partnershipId/evidence/:id',
+    kit.signedIn((ctx) => evidencePage(ctx)),
+  );
+  router.post('/p/:partnershipId/evidence/:id/items', ...uploaded, kit.signedIn(evidenceActions.submit));
+  router.post('/p/:partnershipId/evidence/:id/extend', ...posted, kit.signedIn(evidenceActions.extend));
+  router.post('/p/:partnershipId/evidence/:id/waive', ...posted, kit.signedIn(evidenceActions.waive));
+  router.get('/p/:partnershipId/evidence/:id/files/:fileId', async (req, res, next) => {
+    try {
+      const me = await kit.whoIs(req);
+      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
+      const file = await deps.db.evidenceFile.findFirst({
+        where: {
+          id: req.params.fileId,
+          item: { requestId: req.params.id, request: { partnershipId: req.params.partnershipId, partnership: partnershipScope(me) } },
+        },
+      });
+      if (!file) throw new NotFoundError('No such file');
+      // Always a download, never rendered here: whatever is inside cannot run on this origin.
+      res
+        .set({
+          'Content-Type': file.contentType,
+          'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+          'X-Content-Type-Options': 'nosniff',
+          'Content-Security-Policy': "sandbox; default-src 'none'",
+          'Cache-Control': 'private, no-store',
+        })
+        .send(Buffer.from(file.data));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  if (deps.mailCaptureDir) router.get('/mail', capturedMailPage(kit, deps.mailCaptureDir));
+
+  // Refusals of the form layer (an expired form, a file too large) as pages.
+  router.use(kit.formErrors);
+  router.use((e: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (e instanceof ValidationError || e instanceof NotFoundError) {
+      kit.render(req, res, null, { title: e.title, status: e.status, body: <p>{e.message}</p> });
+      return;
+    }
+    next(e);
+  });
+  return router;
+}
+
+export const WEB_ASSETS = path.resolve(ASSETS);

@@ -1,0 +1,406 @@
+import type { Request } from 'express';
+import { pages } from '../../activities/mail/pages.js';
+import {
+  completeCommitment,
+  dropCommitment,
+  extendCommitment,
+  extendEvidenceRequest,
+  submitEvidence,
+  waiveEvidenceRequest,
+} from '../../api/deadlines/actions.js';
+import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../api/deadlines/files.js';
+import { partnershipScope, standingIn } from '../../api/people/rights.js';
+import { NotFoundError, TandemError, ValidationError } from '../../lib/errors.js';
+import type { EvidenceKind } from '../../workflows/reviews/messages.js';
+import { fromLocalInput, localInput, Status, When } from '../http/format.js';
+import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+type Issue = { path: string; message: string };
+type State = { errors?: Issue[]; values?: Record<string, string>; form?: string };
+
+const KINDS: { value: EvidenceKind; label: string }[] = [
+  { value: 'observation', label: 'Classroom observation' },
+  { value: 'interview', label: 'Interview' },
+  { value: 'survey', label: 'Survey' },
+  { value: 'data_team_minutes', label: 'Data-team minutes' },
+  { value: 'student_achievement_data', label: 'Student achievement data' },
+  { value: 'other', label: 'Other' },
+];
+
+const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; id: string };
+
+async function zoneOf(ctx: PageContext, partnershipZone: string) {
+  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  return reader.timeZone ?? partnershipZone;
+}
+
+/** Forms shared by commitments and evidence: more time (the owner or a lead), dropping (leads). */
+function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf: string; zone: string; dueAt: Date; state: State }) {
+  const errors = state.form === 'extend' ? (state.errors ?? []) : [];
+  const v = state.form === 'extend' ? (state.values ?? {}) : {};
+  return (
+    <section aria-labelledby="extend">
+      <h2 id="extend">Ask for more time</h2>
+      <ErrorSummary errors={errors} />
+      <Form action={action} csrf={csrf} label="More time">
+        <TextField
+          name="dueAt"
+          label={`New due date and time (${zone})`}
+          type="datetime-local"
+          value={v.dueAt ?? localInput(dueAt, zone)}
+          required
+          error={errorOf(errors, 'dueAt')}
+        />
+        <TextArea name="reason" label="Why" value={v.reason} required rows={2} error={errorOf(errors, 'reason')} />
+        <button type="submit" class="secondary">
+          Move the due date
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function CloseForm({
+  action,
+  csrf,
+  title,
+  button,
+  state,
+  form,
+}: {
+  action: string;
+  csrf: string;
+  title: string;
+  button: string;
+  state: State;
+  form: string;
+}) {
+  const errors = state.form === form ? (state.errors ?? []) : [];
+  return (
+    <section aria-labelledby={form}>
+      <h2 id={form}>{title}</h2>
+      <ErrorSummary errors={errors} />
+      <Form action={action} csrf={csrf} label={title}>
+        <TextArea
+          name="reason"
+          label="Why"
+          required
+          rows={2}
+          error={errorOf(errors, 'reason')}
+          value={state.form === form ? state.values?.reason : undefined}
+        />
+        <button type="submit" class="secondary">
+          {button}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function History({ extensions, zone }: { extensions: { id: string; fromDueAt: Date; toDueAt: Date; reason: string }[]; zone: string }) {
+  if (extensions.length === 0) return null;
+  return (
+    <section aria-labelledby="history">
+      <h2 id="history">Extensions</h2>
+      <ul class="items">
+        {extensions.map((x) => (
+          <li key={x.id}>
+            From <When at={x.fromDueAt} zone={zone} /> to <When at={x.toDueAt} zone={zone} />: {x.reason}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** A commitment: its owner marks it done or asks for more time; a lead may do so for them, or drop it. */
+export async function commitmentPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
+  const { partnershipId, id } = params(ctx);
+  const c = await ctx.deps.db.commitment.findFirst({
+    where: { id, partnershipId, partnership: partnershipScope(ctx.me) },
+    include: { owner: true, partnership: true, extensions: { orderBy: { createdAt: 'asc' } } },
+  });
+  if (!c) throw new NotFoundError(`Commitment ${id} does not exist`);
+  const zone = await zoneOf(ctx, c.partnership.timeZone);
+  const standing = await standingIn(ctx.deps.db, ctx.me, c.partnership);
+  const mayAct = c.ownerId === ctx.me.id || standing.leads;
+  const open = c.status === 'open' || c.status === 'overdue';
+  const base = pages.commitment(partnershipId, id);
+  const errors = state.form === 'complete' ? (state.errors ?? []) : [];
+  return {
+    title: c.description,
+    status: state.errors?.length ? 400 : 200,
+    body: (
+      <>
+        <p class="crumbs">
+          <a href={pages.partnership(partnershipId)}>{c.partnership.name}</a>
+        </p>
+        <h1>{c.description}</h1>
+        <p class="meta">
+          <Status value={c.status} /> Owned by {c.owner.name} ({c.side}) · due <When at={c.dueAt} zone={zone} />
+        </p>
+        {c.closeNote && <p class="notes">{c.closeNote}</p>}
+        {open && mayAct && (
+          <>
+            <section aria-labelledby="done">
+              <h2 id="done">Mark it done</h2>
+              {c.ownerId !== ctx.me.id && <p>You are a lead of this partnership: it is recorded that you did it for {c.owner.name}.</p>}
+              <ErrorSummary errors={errors} />
+              <Form action={`${base}/complete`} csrf={ctx.csrf} label="Mark it done">
+                <TextArea name="note" label="Note (optional)" rows={2} value={state.form === 'complete' ? state.values?.note : undefined} />
+                <button type="submit">Mark it done</button>
+              </Form>
+            </section>
+            <ExtendForm action={`${base}/extend`} csrf={ctx.csrf} zone={zone} dueAt={c.dueAt} state={state} />
+            {standing.leads && (
+              <CloseForm action={`${base}/drop`} csrf={ctx.csrf} title="Drop it" button="Drop the commitment" state={state} form="drop" />
+            )}
+          </>
+        )}
+        {open && !mayAct && <p>Only {c.owner.name}, or a lead of the partnership, can change it.</p>}
+        <History extensions={c.extensions} zone={zone} />
+      </>
+    ),
+  };
+}
+
+/** An evidence request: its owner submits evidence (a link, a text, a file) or asks for more time. */
+export async function evidencePage(ctx: PageContext, state: State = {}): Promise<Outcome> {
+  const { partnershipId, id } = params(ctx);
+  const r = await ctx.deps.db.evidenceRequest.findFirst({
+    where: { id, partnershipId, partnership: partnershipScope(ctx.me) },
+    include: {
+      owner: true,
+      partnership: true,
+      extensions: { orderBy: { createdAt: 'asc' } },
+      items: {
+        include: { submittedBy: true, file: { select: { id: true, filename: true, size: true } } },
+        orderBy: { submittedAt: 'asc' },
+      },
+    },
+  });
+  if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
+  const zone = await zoneOf(ctx, r.partnership.timeZone);
+  const standing = await standingIn(ctx.deps.db, ctx.me, r.partnership);
+  const mayAct = r.ownerId === ctx.me.id || standing.leads;
+  const open = r.status === 'open' || r.status === 'overdue';
+  const base = pages.evidence(partnershipId, id);
+  const errors = state.form === 'submit' ? (state.errors ?? []) : [];
+  const v = state.form === 'submit' ? (state.values ?? {}) : {};
+  return {
+    title: r.description,
+    status: state.errors?.length ? 400 : 200,
+    body: (
+      <>
+        <p class="crumbs">
+          <a href={pages.partnership(partnershipId)}>{r.partnership.name}</a>
+        </p>
+        <h1>{r.description}</h1>
+        <p class="meta">
+          <Status value={r.status} /> Asked of {r.owner.name} · due <When at={r.dueAt} zone={zone} /> ·{' '}
+          {r.kinds.map((k) => KINDS.find((x) => x.value === k)?.label ?? k).join(', ')}
+        </p>
+        {r.closeNote && <p class="notes">{r.closeNote}</p>}
+        <section aria-labelledby="items">
+          <h2 id="items">Evidence received</h2>
+          {r.items.length === 0 ? (
+            <p class="empty">None yet.</p>
+          ) : (
+            <ul class="items">
+              {r.items.map((i) => (
+                <li key={i.id}>
+                  {KINDS.find((k) => k.value === i.kind)?.label ?? i.kind} from {i.submittedBy.name},{' '}
+                  <When at={i.submittedAt} zone={zone} />
+                  {i.link && (
+                    <p>
+                      <a href={i.link} rel="noopener noreferrer nofollow">
+                        {i.link}
+                      </a>
+                    </p>
+                  )}
+                  {i.text && <p class="notes">{i.text}</p>}
+                  {i.file && (
+                    <p>
+                      <a href={`${base}/files/${i.file.id}`} download>
+                        {i.file.filename}
+                      </a>{' '}
+                      <span class="meta">({Math.ceil(i.file.size / 1024)} KiB)</span>
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        {r.status !== 'waived' && mayAct && (
+          <section aria-labelledby="submit">
+            <h2 id="submit">{r.status === 'submitted' ? 'Add more evidence' : 'Submit evidence'}</h2>
+            {r.ownerId !== ctx.me.id && <p>You are a lead of this partnership: it is recorded that you did it for {r.owner.name}.</p>}
+            <ErrorSummary errors={errors} />
+            <Form action={`${base}/items`} csrf={ctx.csrf} multipart label="Submit evidence">
+              <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={KINDS} error={errorOf(errors, 'kind')} />
+              <TextField
+                name="link"
+                label="A link (optional)"
+                type="url"
+                hint="To a shared document, for instance."
+                value={v.link}
+                error={errorOf(errors, 'link')}
+              />
+              <TextArea name="text" label="Or a text (optional)" value={v.text} error={errorOf(errors, 'text')} />
+              <div class={errorOf(errors, 'file') ? 'field invalid' : 'field'}>
+                <label for="f-file">Or a file (optional)</label>
+                <p class="hint" id="f-file-hint">
+                  Up to {EVIDENCE_MAX_BYTES / 1024 / 1024} MiB: {ACCEPTED_FILES}.
+                </p>
+                {errorOf(errors, 'file') && (
+                  <p class="field-error" id="f-file-error">
+                    {errorOf(errors, 'file')}
+                  </p>
+                )}
+                <input
+                  id="f-file"
+                  name="file"
+                  type="file"
+                  aria-describedby={errorOf(errors, 'file') ? 'f-file-hint f-file-error' : 'f-file-hint'}
+                />
+              </div>
+              <button type="submit">Submit evidence</button>
+            </Form>
+          </section>
+        )}
+        {open && mayAct && <ExtendForm action={`${base}/extend`} csrf={ctx.csrf} zone={zone} dueAt={r.dueAt} state={state} />}
+        {open && standing.leads && (
+          <CloseForm action={`${base}/waive`} csrf={ctx.csrf} title="Waive it" button="Waive the request" state={state} form="waive" />
+        )}
+        {open && !mayAct && <p>Only {r.owner.name}, or a lead of the partnership, can submit it.</p>}
+        <History extensions={r.extensions} zone={zone} />
+      </>
+    ),
+  };
+}
+
+/** Runs a deadline action; a refusal shows the page again with the reason at its form. */
+async function act(
+  ctx: PageContext,
+  form: string,
+  page: (ctx: PageContext, state: State) => Promise<Outcome>,
+  run: () => Promise<unknown>,
+  flash: string,
+): Promise<Outcome> {
+  const values = Object.fromEntries(
+    Object.entries((ctx.req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof TandemError)) throw e;
+    const issues =
+      e instanceof ValidationError && e.issues.length ? e.issues : [{ path: form === 'extend' ? 'dueAt' : 'reason', message: e.message }];
+    return page(ctx, { errors: issues, values, form });
+  }
+  const { partnershipId, id } = params(ctx);
+  return { redirect: page === commitmentPage ? pages.commitment(partnershipId, id) : pages.evidence(partnershipId, id), flash };
+}
+
+const body = (req: Request) => (req.body ?? {}) as Record<string, string | undefined>;
+
+async function zoneOfDeadline(ctx: PageContext) {
+  const p = await ctx.deps.db.partnership.findUnique({ where: { id: params(ctx).partnershipId }, select: { timeZone: true } });
+  return p?.timeZone ?? 'UTC';
+}
+
+export const commitmentActions = {
+  complete: (ctx: PageContext) =>
+    act(
+      ctx,
+      'complete',
+      commitmentPage,
+      () => completeCommitment(ctx.deps, ctx.me, params(ctx).id, { note: body(ctx.req).note?.trim() || undefined }),
+      'Marked done. Thank you.',
+    ),
+  extend: async (ctx: PageContext) => {
+    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
+    if (!dueAt)
+      return commitmentPage(ctx, {
+        form: 'extend',
+        errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
+        values: body(ctx.req) as Record<string, string>,
+      });
+    return act(
+      ctx,
+      'extend',
+      commitmentPage,
+      () => extendCommitment(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
+      'The due date is moved.',
+    );
+  },
+  drop: (ctx: PageContext) =>
+    act(
+      ctx,
+      'drop',
+      commitmentPage,
+      () => dropCommitment(ctx.deps, ctx.me, params(ctx).id, { reason: body(ctx.req).reason?.trim() ?? '' }),
+      'The commitment is dropped.',
+    ),
+};
+
+export const evidenceActions = {
+  submit: (ctx: PageContext) => {
+    const f = body(ctx.req);
+    const file = (ctx.req as Request & { file?: { originalname: string; mimetype: string; buffer: Buffer } }).file;
+    const kind = (KINDS.find((k) => k.value === f.kind)?.value ?? 'other') as EvidenceKind;
+    if (!f.link?.trim() && !f.text?.trim() && !file) {
+      return evidencePage(ctx, {
+        form: 'submit',
+        errors: [{ path: 'link', message: 'Give a link, a text or a file' }],
+        values: f as Record<string, string>,
+      });
+    }
+    if (f.link?.trim() && !/^https?:\/\/\S+$/.test(f.link.trim())) {
+      return evidencePage(ctx, {
+        form: 'submit',
+        errors: [{ path: 'link', message: 'A link starts with https:// or http://' }],
+        values: f as Record<string, string>,
+      });
+    }
+    return act(
+      ctx,
+      'submit',
+      evidencePage,
+      () =>
+        submitEvidence(ctx.deps, ctx.me, params(ctx).id, {
+          kind,
+          link: f.link?.trim() || undefined,
+          text: f.text?.trim() || undefined,
+          file: file ? { filename: file.originalname, declaredType: file.mimetype, data: file.buffer } : undefined,
+        }),
+      'Thank you: the evidence is in.',
+    );
+  },
+  extend: async (ctx: PageContext) => {
+    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
+    if (!dueAt)
+      return evidencePage(ctx, {
+        form: 'extend',
+        errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
+        values: body(ctx.req) as Record<string, string>,
+      });
+    return act(
+      ctx,
+      'extend',
+      evidencePage,
+      () => extendEvidenceRequest(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
+      'The due date is moved.',
+    );
+  },
+  waive: (ctx: PageContext) =>
+    act(
+      ctx,
+      'waive',
+      evidencePage,
+      () => waiveEvidenceRequest(ctx.deps, ctx.me, params(ctx).id, { reason: body(ctx.req).reason?.trim() ?? '' }),
+      'The request is waived.',
+    ),
+};

@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import type { TandemAuth } from '../../lib/auth/better-auth.js';
+import type { Db } from '../../lib/db/client.js';
+import type { Logger } from '../../lib/logger.js';
+
+/** What the pages need: the same clients as the API, and sign-in. */
+export interface WebDeps {
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  auth: TandemAuth;
+  /** PUBLIC_URL: links, and whether cookies are Secure. */
+  publicUrl: string;
+  /** Secret for the forms' CSRF tokens (AUTH_SECRET). */
+  secret: string;
+  /** How the sign-in page names the district's identity provider, when one is configured. */
+  oidcName?: string | undefined;
+  /** Set when mail is captured locally (the embedded default): the /mail page shows it. */
+  mailCaptureDir?: string | undefined;
+}

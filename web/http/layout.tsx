@@ -1,0 +1,202 @@
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
+import type { PersonPrincipal } from '../../api/people/principal.js';
+
+export interface LayoutProps {
+  title: string;
+  me: PersonPrincipal | null;
+  /** The token every form of the page carries (CSRF). */
+  csrf: string;
+  /** A message carried over a redirect: what the last form did. */
+  flash?: string | null | undefined;
+  children: ComponentChildren;
+}
+
+/**
+ * Every page: a skip link, a header with who is signed in and how to sign out, the content, in one
+ * column that reads on a phone. Tandem serves its own stylesheet; there is no script.
+ */
+export function Layout({ title, me, csrf, flash, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Tandem`}</title>
+        <link rel="stylesheet" href="/assets/tandem.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <a class="brand" href="/">
+            Tandem
+          </a>
+          {me && (
+            <nav aria-label="Account">
+              <a href="/">My work</a>
+              <a href="/settings">Settings</a>
+              <form method="post" action="/sign-out" class="inline">
+                <input type="hidden" name="_csrf" value={csrf} />
+                <button type="submit" class="link">
+                  Sign out <span class="who">({me.name})</span>
+                </button>
+              </form>
+            </nav>
+          )}
+        </header>
+        <main id="main">
+          {flash && (
+            <p class="flash" role="status">
+              {flash}
+            </p>
+          )}
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** A form's fields' problems, at its top, each linking to its field (as the GOV.UK pattern does). */
+export function ErrorSummary({ errors }: { errors: { path: string; message: string }[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div class="errors" role="alert" tabindex={-1}>
+      <h2>There is a problem</h2>
+      <ul>
+        {errors.map((e) => (
+          <li key={e.path}>
+            <a href={`#${fieldId(e.path)}`}>{e.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+interface FieldProps {
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+}
+
+function Label({ name, label, hint, error }: FieldProps) {
+  return (
+    <>
+      <label for={fieldId(name)}>{label}</label>
+      {hint && (
+        <p class="hint" id={`${fieldId(name)}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p class="field-error" id={`${fieldId(name)}-error`}>
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+const describedBy = ({ name, hint, error }: FieldProps) =>
+  [hint && `${fieldId(name)}-hint`, error && `${fieldId(name)}-error`].filter(Boolean).join(' ') || undefined;
+
+export function TextField(
+  props: FieldProps & {
+    value?: string | undefined;
+    type?: 'text' | 'email' | 'url' | 'date' | 'time' | 'datetime-local';
+    required?: boolean;
+    autocomplete?: string;
+    inputmode?: 'email';
+  },
+) {
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <Label {...props} />
+      <input
+        {...({
+          id: fieldId(props.name),
+          name: props.name,
+          // Preact types each input type apart; this one field serves several.
+          type: props.type ?? 'text',
+          value: props.value ?? '',
+          required: props.required,
+          autocomplete: props.autocomplete,
+          inputmode: props.inputmode,
+          'aria-describedby': describedBy(props),
+          'aria-invalid': props.error ? 'true' : undefined,
+        } as InputHTMLAttributes)}
+      />
+    </div>
+  );
+}
+
+export function TextArea(props: FieldProps & { value?: string | undefined | null; required?: boolean; rows?: number }) {
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <Label {...props} />
+      <textarea
+        id={fieldId(props.name)}
+        name={props.name}
+        rows={props.rows ?? 4}
+        required={props.required}
+        aria-describedby={describedBy(props)}
+        aria-invalid={props.error ? 'true' : undefined}
+      >
+        {props.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
+export function Select(
+  props: FieldProps & { value?: string | undefined; options: { value: string; label: string }[]; required?: boolean },
+) {
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <Label {...props} />
+      <select
+        id={fieldId(props.name)}
+        name={props.name}
+        required={props.required}
+        aria-describedby={describedBy(props)}
+        aria-invalid={props.error ? 'true' : undefined}
+      >
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value} selected={o.value === props.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A form that posts to `action` with the page's CSRF token. */
+export function Form({
+  action,
+  csrf,
+  children,
+  multipart,
+  label,
+}: {
+  action: string;
+  csrf: string;
+  children: ComponentChildren;
+  multipart?: boolean;
+  label?: string;
+}) {
+  return (
+    <form method="post" action={action} enctype={multipart ? 'multipart/form-data' : undefined} aria-label={label}>
+      <input type="hidden" name="_csrf" value={csrf} />
+      {children}
+    </form>
+  );
+}
+
+/** Errors of one field, by its path, out of a list. */
+export const errorOf = (errors: { path: string; message: string }[], path: string) => errors.find((e) => e.path === path)?.message;

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { fromNodeHeaders } from 'better-auth/node';
+import { doubleCsrf } from 'csrf-csrf';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
+import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
+import { TandemError } from '../../lib/errors.js';
+import type { WebDeps } from './deps.js';
+import { Layout } from './layout.js';
+
+/** What a page handler works with. */
+export interface PageContext {
+  req: Request;
+  res: Response;
+  deps: WebDeps;
+  /** The signed-in person (pages that need one redirect to the sign-in page first). */
+  me: PersonPrincipal;
+  /** The CSRF token for the page's forms. */
+  csrf: string;
+  /** What the previous form did, carried over its redirect. */
+  flash: string | null;
+}
+
+/** A page to show, or where to go after a form (with what to tell there). */
+export type Outcome = { title: string; body: VNode; status?: number } | { redirect: string; flash?: string };
+
+const FLASH_COOKIE = 'tandem.flash';
+const VISITOR_COOKIE = 'tandem.visitor';
+
+/**
+ * The pieces every page shares: who is signed in (Better Auth's session cookie), the CSRF token of
+ * its forms (csrf-csrf, double submit, bound to the session or, before sign-in, to the browser),
+ * the flash of the last form, and rendering through the layout. Preact renders, and escapes every
+ * value it is given: no page is put together from strings.
+ */
+export function pageKit(deps: WebDeps) {
+  const secure = deps.publicUrl.startsWith('https:');
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' };
+  const csrf = doubleCsrf({
+    getSecret: () => deps.secret,
+    getSessionIdentifier: (req) => sessionCookie(req) ?? req.cookies?.[VISITOR_COOKIE] ?? '',
+    cookieName: 'tandem.csrf',
+    cookieOptions: cookie,
+    getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf,
+    errorConfig: { statusCode: 403, message: 'This form has expired. Go back, reload the page and send it again.' },
+  });
+
+  /**
+   * The CSRF token of a page's forms. Before sign-in there is no session: the browser then gets a
+   * random id (a cookie) that its tokens are bound to.
+   */
+  const csrfToken = (req: Request, res: Response) => {
+    // Once per request: a second token would replace the cookie the first one's forms depend on.
+    const made = (req as Request & { tandemCsrf?: string }).tandemCsrf;
+    if (made) return made;
+    if (!sessionCookie(req) && !req.cookies?.[VISITOR_COOKIE]) {
+      const id = randomBytes(16).toString('base64url');
+      res.cookie(VISITOR_COOKIE, id, cookie);
+      req.cookies = { ...req.cookies, [VISITOR_COOKIE]: id };
+    }
+    const token = csrf.generateCsrfToken(req, res);
+    (req as Request & { tandemCsrf?: string }).tandemCsrf = token;
+    return token;
+  };
+
+  async function whoIs(req: Request): Promise<PersonPrincipal | null> {
+    const cached = (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe;
+    if (cached !== undefined) return cached;
+    const session = await deps.auth.auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
+    const me = session ? await personPrincipal(deps.db, session.user.id) : null;
+    (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe = me;
+    return me;
+  }
+
+  function render(req: Request, res: Response, me: PersonPrincipal | null, outcome: Outcome) {
+    if ('redirect' in outcome) {
+      if (outcome.flash) res.cookie(FLASH_COOKIE, outcome.flash, { ...cookie, maxAge: 60_000 });
+      res.redirect(303, outcome.redirect);
+      return;
+    }
+    const flash = typeof req.cookies?.[FLASH_COOKIE] === 'string' ? (req.cookies[FLASH_COOKIE] as string) : null;
+    if (flash) res.clearCookie(FLASH_COOKIE, cookie);
+    const html = renderToString(
+      <Layout title={outcome.title} me={me} csrf={csrfToken(req, res)} flash={flash}>
+        {outcome.body}
+      </Layout>,
+    );
+    res
+      .status(outcome.status ?? 200)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(`<!doctype html>${html}`);
+  }
+
+  /** A page or form of a signed-in person; without a session, the sign-in page (or the link's). */
+  function signedIn(handler: (ctx: PageContext) => Promise<Outcome>): RequestHandler {
+    return async (req, res, next) => {
+      try {
+        const me = await whoIs(req);
+        if (!me) {
+          if (req.method === 'GET') {
+            const there = new URL(req.originalUrl, 'http://x');
+            const to = there.searchParams.has(SIGN_IN_PARAMS.token) ? '/link' : '/sign-in';
+            if (to === '/sign-in') there.searchParams.delete(SIGN_IN_PARAMS.person);
+            const query = new URLSearchParams(there.searchParams);
+            query.delete(SIGN_IN_PARAMS.token);
+            query.delete(SIGN_IN_PARAMS.person);
+            const nextPath = `${there.pathname}${query.size ? `?${query}` : ''}`;
+            const params = new URLSearchParams({ next: nextPath });
+            if (to === '/link') {
+              params.set(SIGN_IN_PARAMS.token, there.searchParams.get(SIGN_IN_PARAMS.token) ?? '');
+              const u = there.searchParams.get(SIGN_IN_PARAMS.person);
+              if (u) params.set(SIGN_IN_PARAMS.person, u);
+            }
+            res.redirect(303, `${to}?${params}`);
+            return;
+          }
+          render(req, res, null, { title: 'Signed out', status: 401, body: <SignedOut /> });
+          return;
+        }
+        // A link with a token for someone else than the person signed in: their page decides.
+        const token = req.method === 'GET' ? req.query[SIGN_IN_PARAMS.token] : undefined;
+        if (typeof token === 'string') {
+          const u = req.query[SIGN_IN_PARAMS.person];
+          if (u === me.id) {
+            // Already signed in as its recipient: the token stays unused, the address clean.
+            const there = new URL(req.originalUrl, 'http://x');
+            there.searchParams.delete(SIGN_IN_PARAMS.token);
+            there.searchParams.delete(SIGN_IN_PARAMS.person);
+            res.redirect(303, `${there.pathname}${there.search}`);
+            return;
+          }
+          const there = new URL(req.originalUrl, 'http://x');
+          const params = new URLSearchParams({ [SIGN_IN_PARAMS.token]: token, next: there.pathname });
+          if (typeof u === 'string') params.set(SIGN_IN_PARAMS.person, u);
+          res.redirect(303, `/link?${params}`);
+          return;
+        }
+        render(req, res, me, await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null }));
+      } catch (e) {
+        fail(req, res, e, next);
+      }
+    };
+  }
+
+  /** A page anyone may see (sign-in, a link's confirmation): the person, if any, is passed along. */
+  function open(handler: (ctx: Omit<PageContext, 'me'> & { me: PersonPrincipal | null }) => Promise<Outcome>): RequestHandler {
+    return async (req, res, next) => {
+      try {
+        const me = await whoIs(req);
+        render(req, res, me, await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null }));
+      } catch (e) {
+        fail(req, res, e, next);
+      }
+    };
+  }
+
+  function fail(req: Request, res: Response, e: unknown, next: NextFunction) {
+    if (e instanceof TandemError) {
+      render(req, res, (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe ?? null, {
+        title: e.title,
+        status: e.status,
+        body: <Problem title={e.title} detail={e.message} />,
+      });
+      return;
+    }
+    next(e);
+  }
+
+  /** CSRF failures and other refusals of the form layer, as pages rather than JSON. */
+  const formErrors = (e: unknown, req: Request, res: Response, next: NextFunction) => {
+    if ((e as { code?: string })?.code === 'EBADCSRFTOKEN') {
+      render(req, res, null, {
+        title: 'Form expired',
+        status: 403,
+        body: <Problem title="This form has expired" detail="Go back, reload the page and send it again." />,
+      });
+      return;
+    }
+    next(e);
+  };
+
+  return { signedIn, open, csrfProtection: csrf.doubleCsrfProtection, formErrors, render, whoIs };
+}
+
+export type PageKit = ReturnType<typeof pageKit>;
+
+function sessionCookie(req: Request): string | undefined {
+  const cookies = req.cookies as Record<string, string> | undefined;
+  return cookies?.['tandem.session_token'] ?? cookies?.['__Secure-tandem.session_token'];
+}
+
+export function Problem({ title, detail }: { title: string; detail: string }) {
+  return (
+    <section>
+      <h1>{title}</h1>
+      <p>{detail}</p>
+      <p>
+        <a href="/">Back to my work</a>
+      </p>
+    </section>
+  );
+}
+
+function SignedOut() {
+  return (
+    <section>
+      <h1>You are signed out</h1>
+      <p>
+        <a href="/sign-in">Sign in</a> and send the form again.
+      </p>
+    </section>
+  );
+}

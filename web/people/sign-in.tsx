@@ -1,0 +1,278 @@
+import { fromNodeHeaders } from 'better-auth/node';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { OIDC_PROVIDER_ID, SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
+import type { WebDeps } from '../http/deps.js';
+import { ErrorSummary, Form, TextField } from '../http/layout.js';
+import type { Outcome, PageKit } from '../http/pages.js';
+
+/**
+ * Signing in and out. An emailed link (Better Auth's magic link; sent through the outbox), or the
+ * district's identity provider when one is configured. A link in any message signs its recipient
+ * in: it opens a confirmation page first, so that a mail scanner following links uses up nothing,
+ * and once used or expired it offers its recipient a fresh one.
+ */
+
+/** Where a sign-in may lead: a path of this site, never elsewhere. */
+const localPath = z
+  .string()
+  .regex(/^\/(?!\/)[^\s\\]*$/)
+  .catch('/');
+
+const email = z
+  .email()
+  .max(320)
+  .transform((v) => v.toLowerCase());
+
+const WINDOW_MS = 15 * 60_000;
+
+/** The answer to "send me a link": the same whether or not the address is known, or was limited. */
+const sent = (): Outcome => ({
+  title: 'Check your email',
+  body: (
+    <section>
+      <h1>Check your email</h1>
+      <p>If that address belongs to someone in Tandem, a sign-in link is on its way to it. The link works once.</p>
+      <p>
+        Nothing arrived? Check your spam folder, or <a href="/sign-in">try again</a> in a few minutes.
+      </p>
+    </section>
+  ),
+});
+
+export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  const tooMany: RequestHandler = (req, res) =>
+    kit.render(req, res, null, {
+      title: 'Too many requests',
+      status: 429,
+      body: (
+        <section>
+          <h1>Too many sign-in requests</h1>
+          <p>Wait a quarter of an hour, then try again.</p>
+        </section>
+      ),
+    });
+  // Per IP: refused openly. Per address: silently not sent, so the answer still tells nothing.
+  const perIp = rateLimit({ windowMs: WINDOW_MS, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  const perAddress = rateLimit({
+    windowMs: WINDOW_MS,
+    limit: 5,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const b = req.body as Record<string, string> | undefined;
+      return `to:${(b?.email ?? b?.[SIGN_IN_PARAMS.person] ?? '').trim().toLowerCase()}`;
+    },
+    handler: (req, _res, next) => {
+      (req as Request & { limited?: boolean }).limited = true;
+      next();
+    },
+  });
+
+  const signInPage = (next: string, opts: { error?: string; value?: string } = {}) =>
+    kit.open(async ({ csrf }) => ({
+      title: 'Sign in',
+      status: opts.error ? 400 : 200,
+      body: (
+        <section class="narrow">
+          <h1>Sign in to Tandem</h1>
+          {opts.error && <ErrorSummary errors={[{ path: 'email', message: opts.error }]} />}
+          <Form action="/sign-in" csrf={csrf} label="Sign in with an emailed link">
+            <input type="hidden" name="next" value={next} />
+            <TextField
+              name="email"
+              label="Your email address"
+              hint="We send you a link that signs you in."
+              type="email"
+              inputmode="email"
+              autocomplete="email"
+              required
+              value={opts.value}
+              error={opts.error}
+            />
+            <button type="submit">Send me a sign-in link</button>
+          </Form>
+          {deps.oidcName && (
+            <Form action="/sign-in/provider" csrf={csrf} label={`Sign in with ${deps.oidcName}`}>
+              <input type="hidden" name="next" value={next} />
+              <p class="or">or</p>
+              <button type="submit" class="secondary">
+                Sign in with {deps.oidcName}
+              </button>
+            </Form>
+          )}
+        </section>
+      ),
+    }));
+
+  router.get('/sign-in', (req, res, next) => {
+    const error = typeof req.query.error === 'string' ? providerError(req.query.error) : undefined;
+    return signInPage(localPath.parse(req.query.next), { error })(req, res, next);
+  });
+
+  router.post('/sign-in', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
+    const body = req.body as { email?: string; next?: string };
+    const to = localPath.parse(body.next);
+    const address = email.safeParse((body.email ?? '').trim());
+    if (!address.success) {
+      return signInPage(to, { error: 'Enter an email address, like name@district.org', value: body.email })(req, res, next);
+    }
+    try {
+      if (!(req as Request & { limited?: boolean }).limited) {
+        await deps.auth.auth.api.signInMagicLink({
+          body: { email: address.data, metadata: { next: to } },
+          headers: fromNodeHeaders(req.headers),
+        });
+      }
+      kit.render(req, res, null, sent());
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sign-in/provider', form, kit.csrfProtection, perIp, async (req, res, next) => {
+    try {
+      const to = localPath.parse((req.body as { next?: string }).next);
+      const answer = await deps.auth.auth.api.signInSocial({
+        body: { provider: OIDC_PROVIDER_ID, callbackURL: to, errorCallbackURL: '/sign-in' },
+        headers: fromNodeHeaders(req.headers),
+        asResponse: true,
+      });
+      relayCookies(answer, res);
+      const { url } = (await answer.json()) as { url?: string };
+      if (!url) throw new Error('the identity provider gave no address to go to');
+      res.redirect(303, url);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // The page a link in a message opens: one button, so that following the link uses nothing up.
+  router.get(
+    '/link',
+    kit.open(async ({ req, me, csrf }) => {
+      const token = typeof req.query[SIGN_IN_PARAMS.token] === 'string' ? (req.query[SIGN_IN_PARAMS.token] as string) : '';
+      const person = typeof req.query[SIGN_IN_PARAMS.person] === 'string' ? (req.query[SIGN_IN_PARAMS.person] as string) : '';
+      const to = localPath.parse(req.query.next);
+      if (me && me.id === person) return { redirect: to };
+      return {
+        title: 'Continue to Tandem',
+        body: (
+          <section class="narrow">
+            <h1>Continue to Tandem</h1>
+            {me ? (
+              <p>
+                You are signed in as {me.name}, and this link was sent to someone else. Continuing signs you out, and signs in the person it
+                was sent to.
+              </p>
+            ) : (
+              <p>This link signs you in as the person it was sent to.</p>
+            )}
+            <Form action="/link" csrf={csrf} label="Continue">
+              <input type="hidden" name={SIGN_IN_PARAMS.token} value={token} />
+              <input type="hidden" name={SIGN_IN_PARAMS.person} value={person} />
+              <input type="hidden" name="next" value={to} />
+              <button type="submit">Continue</button>
+            </Form>
+          </section>
+        ),
+      };
+    }),
+  );
+
+  router.post('/link', form, kit.csrfProtection, async (req, res, next) => {
+    try {
+      const body = req.body as Record<string, string | undefined>;
+      const to = localPath.parse(body.next);
+      const headers = fromNodeHeaders(req.headers);
+      // Whoever was signed in here is signed out first: the link is its recipient's.
+      if (await kit.whoIs(req)) {
+        relayCookies(await deps.auth.auth.api.signOut({ headers, asResponse: true }), res);
+        headers.delete('cookie');
+      }
+      const answer = await deps.auth.auth.api.magicLinkVerify({
+        query: { token: body[SIGN_IN_PARAMS.token] ?? '', callbackURL: to },
+        headers,
+        asResponse: true,
+      });
+      const location = answer.headers.get('location') ?? '';
+      if (answer.status >= 400 || location.includes('error=')) {
+        return kit.open(async ({ csrf }) => expired(csrf, body[SIGN_IN_PARAMS.person] ?? '', to))(req, res, next);
+      }
+      relayCookies(answer, res);
+      res.redirect(303, to);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/link/fresh', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
+    try {
+      const body = req.body as Record<string, string | undefined>;
+      const to = localPath.parse(body.next);
+      const id = z.uuid().safeParse(body[SIGN_IN_PARAMS.person]);
+      const person = id.success ? await deps.db.person.findUnique({ where: { id: id.data }, select: { email: true } }) : null;
+      if (person && !(req as Request & { limited?: boolean }).limited) {
+        await deps.auth.auth.api.signInMagicLink({
+          body: { email: person.email, metadata: { next: to } },
+          headers: fromNodeHeaders(req.headers),
+        });
+      }
+      kit.render(req, res, null, sent());
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sign-out', form, kit.csrfProtection, async (req, res, next) => {
+    try {
+      relayCookies(await deps.auth.auth.api.signOut({ headers: fromNodeHeaders(req.headers), asResponse: true }), res);
+      kit.render(req, res, null, { redirect: '/sign-in', flash: 'You are signed out.' });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  return router;
+}
+
+/** The page of a link that was used already or has expired: a fresh one goes to its recipient. */
+function expired(csrf: string, person: string, next: string): Outcome {
+  return {
+    title: 'Link expired',
+    status: 410,
+    body: (
+      <section class="narrow">
+        <h1>This link has expired or was used already</h1>
+        <p>Links in Tandem's messages work once, for a limited time.</p>
+        {person ? (
+          <Form action="/link/fresh" csrf={csrf} label="Send a fresh link">
+            <input type="hidden" name={SIGN_IN_PARAMS.person} value={person} />
+            <input type="hidden" name="next" value={next} />
+            <button type="submit">Email me a fresh link</button>
+          </Form>
+        ) : (
+          <p>
+            <a href={`/sign-in?${new URLSearchParams({ next })}`}>Sign in</a> to continue.
+          </p>
+        )}
+      </section>
+    ),
+  };
+}
+
+/** Better Auth answers with a Fetch Response: its cookies go out on Express's. */
+function relayCookies(answer: globalThis.Response, res: Response) {
+  for (const c of answer.headers.getSetCookie()) res.append('Set-Cookie', c);
+}
+
+function providerError(code: string): string {
+  if (/sign_?up|user_not_found|signup_disabled/i.test(code)) {
+    return 'Your district account is not known to Tandem. Ask your partnership lead to add you, or sign in with an emailed link.';
+  }
+  return 'Signing in with your district account did not work. Try again, or sign in with an emailed link.';
+}

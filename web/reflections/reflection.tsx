@@ -1,0 +1,114 @@
+import { pages } from '../../activities/mail/pages.js';
+import { ownReflection, saveReflection } from '../../api/reflections/actions.js';
+import { TandemError } from '../../lib/errors.js';
+import { When } from '../http/format.js';
+import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+type Issue = { path: string; message: string };
+
+const QUESTIONS = [
+  { name: 'whatWorked', label: 'What worked?' },
+  { name: 'whatDidnt', label: "What didn't?" },
+  { name: 'howToImprove', label: 'How could it be improved?' },
+] as const;
+
+/** The reader's own debrief of a held review: what worked, what didn't, how to improve. */
+export async function reflectionPage(
+  ctx: PageContext,
+  state: { errors?: Issue[]; values?: Record<string, string> } = {},
+): Promise<Outcome> {
+  const { review, reflection, open } = await ownReflection(ctx.deps, ctx.me, ctx.req.params.reviewId as string);
+  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  const zone = reader.timeZone ?? review.partnership.timeZone;
+  const errors = state.errors ?? [];
+  const v = state.values ?? {
+    whatWorked: reflection?.whatWorked ?? '',
+    whatDidnt: reflection?.whatDidnt ?? '',
+    howToImprove: reflection?.howToImprove ?? '',
+  };
+  const back = (
+    <a href={pages.review(review.partnershipId, review.id)}>
+      Review #{review.sequence} of {review.partnership.name}
+    </a>
+  );
+  if (!reflection) {
+    return {
+      title: 'Reflection',
+      body: (
+        <section>
+          <p class="crumbs">{back}</p>
+          <h1>No reflection was asked of you</h1>
+          <p>Everyone who was a member when the review was held is asked to reflect.</p>
+        </section>
+      ),
+    };
+  }
+  return {
+    title: `Reflection on review #${review.sequence}`,
+    status: errors.length ? 400 : 200,
+    body: (
+      <section>
+        <p class="crumbs">{back}</p>
+        <h1>Your reflection on review #{review.sequence}</h1>
+        <p>
+          Take a moment to debrief: what worked, what didn't, and how it could be improved. The leads see everyone's answers.
+          {reflection.submittedAt && (
+            <>
+              {' '}
+              You answered on <When at={reflection.submittedAt} zone={zone} />
+              {open ? '; you may change your answers until the window closes.' : '.'}
+            </>
+          )}
+        </p>
+        {open ? (
+          <>
+            <ErrorSummary errors={errors} />
+            <Form action={pages.reflection(review.partnershipId, review.id)} csrf={ctx.csrf} label="Your reflection">
+              {QUESTIONS.map((q) => (
+                <TextArea key={q.name} name={q.name} label={q.label} value={v[q.name]} required error={errorOf(errors, q.name)} rows={5} />
+              ))}
+              <button type="submit">{reflection.submittedAt ? 'Save my changes' : 'Send my reflection'}</button>
+            </Form>
+          </>
+        ) : (
+          <>
+            <p>The window for reflections on this review has closed.</p>
+            {reflection.submittedAt &&
+              QUESTIONS.map((q) => (
+                <div key={q.name}>
+                  <h2>{q.label}</h2>
+                  <p>{reflection[q.name]}</p>
+                </div>
+              ))}
+          </>
+        )}
+      </section>
+    ),
+  };
+}
+
+export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
+  const f = ctx.req.body as Record<string, string>;
+  const errors: Issue[] = QUESTIONS.filter((q) => !f[q.name]?.trim()).map((q) => ({ path: q.name, message: `Answer "${q.label}"` }));
+  const long = QUESTIONS.filter((q) => (f[q.name] ?? '').length > 10_000).map((q) => ({
+    path: q.name,
+    message: 'Keep it under 10,000 characters',
+  }));
+  if (errors.length || long.length) return reflectionPage(ctx, { errors: [...errors, ...long], values: f });
+  const reviewId = ctx.req.params.reviewId as string;
+  try {
+    await saveReflection(ctx.deps, ctx.me, reviewId, {
+      whatWorked: (f.whatWorked ?? '').trim(),
+      whatDidnt: (f.whatDidnt ?? '').trim(),
+      howToImprove: (f.howToImprove ?? '').trim(),
+    });
+  } catch (e) {
+    if (!(e instanceof TandemError)) throw e;
+    return reflectionPage(ctx, { errors: [{ path: 'whatWorked', message: e.message }], values: f });
+  }
+  return {
+    redirect: pages.reflection(ctx.req.params.partnershipId as string, reviewId),
+    flash: 'Thank you: your reflection is saved. You may change it until the window closes.',
+  };
+}

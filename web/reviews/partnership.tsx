@@ -1,0 +1,185 @@
+import { pages } from '../../activities/mail/pages.js';
+import { partnershipScope } from '../../api/people/rights.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { ROLE_LABELS, Status, When } from '../http/format.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+/** What a member sees of a partnership: reviews and outcomes, deadlines, reflections, the timeline. */
+export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
+  const { db } = ctx.deps;
+  const id = ctx.req.params.partnershipId as string;
+  const p = await db.partnership.findFirst({
+    where: { AND: [{ id }, partnershipScope(ctx.me)] },
+    include: {
+      district: true,
+      partner: true,
+      members: { include: { person: true }, orderBy: { person: { name: 'asc' } } },
+      reviews: {
+        orderBy: { sequence: 'desc' },
+        include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+      },
+      commitments: { include: { owner: true }, orderBy: { dueAt: 'asc' } },
+      evidenceRequests: { include: { owner: true, items: true }, orderBy: { dueAt: 'asc' } },
+      events: { orderBy: { id: 'desc' }, take: 50 },
+    },
+  });
+  if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
+  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  const zone = reader.timeZone ?? p.timeZone;
+  const held = p.reviews.filter((r) => r.status === 'held');
+  return {
+    title: p.name,
+    body: (
+      <>
+        <h1>{p.name}</h1>
+        <p class="meta">
+          <Status value={p.status} /> {p.district.name} with {p.partner.name} · times in {zone}
+        </p>
+
+        <section aria-labelledby="reviews">
+          <h2 id="reviews">Reviews</h2>
+          {p.reviews.length === 0 ? (
+            <p class="empty">No review planned yet.</p>
+          ) : (
+            <ul class="items">
+              {p.reviews.map((r) => (
+                <li key={r.id}>
+                  <Status value={r.status} /> <a href={pages.review(p.id, r.id)}>Review #{r.sequence}</a>
+                  <span class="meta">
+                    <When at={r.scheduledAt} zone={zone} />
+                    {r.skipReason ? ` · ${r.skipReason}` : ''}
+                  </span>
+                  {r.notes && <p class="notes">{r.notes}</p>}
+                  {r.decisions.length > 0 && (
+                    <ul>
+                      {r.decisions.map((d) => (
+                        <li key={d}>{d}</li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="commitments">
+          <h2 id="commitments">Commitments</h2>
+          {p.commitments.length === 0 ? (
+            <p class="empty">None yet.</p>
+          ) : (
+            <ul class="items">
+              {p.commitments.map((c) => (
+                <li key={c.id}>
+                  <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
+                  <span class="meta">
+                    {c.owner.name} ({c.side}), due <When at={c.dueAt} zone={zone} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="evidence">
+          <h2 id="evidence">Evidence</h2>
+          {p.evidenceRequests.length === 0 ? (
+            <p class="empty">None asked for yet.</p>
+          ) : (
+            <ul class="items">
+              {p.evidenceRequests.map((e) => (
+                <li key={e.id}>
+                  <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
+                  <span class="meta">
+                    {e.owner.name}, due <When at={e.dueAt} zone={zone} /> · {e.items.length} {e.items.length === 1 ? 'item' : 'items'}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="reflections">
+          <h2 id="reflections">Reflections</h2>
+          {held.length === 0 ? (
+            <p class="empty">Reflections follow each review that is held.</p>
+          ) : (
+            held.map((r) => <ReflectionSummary key={r.id} review={r} />)
+          )}
+        </section>
+
+        <section aria-labelledby="members">
+          <h2 id="members">Members</h2>
+          <ul class="items">
+            {p.members.map((m) => (
+              <li key={m.personId}>
+                {m.person.name} <span class="meta">{ROLE_LABELS[m.role] ?? m.role}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <section aria-labelledby="timeline">
+          <h2 id="timeline">Timeline</h2>
+          <ol class="timeline">
+            {p.events.map((e) => (
+              <li key={String(e.id)}>
+                <When at={e.occurredAt} zone={zone} /> · {e.type.replace(/[._]/g, ' ')}
+                <span class="meta">
+                  {' '}
+                  by {e.actor === 'system' ? 'Tandem' : (e.actorName ?? 'an API key')}
+                  {e.onBehalfOfName ? ` for ${e.onBehalfOfName}` : ''}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </>
+    ),
+  };
+}
+
+type ReviewWithReflections = {
+  id: string;
+  sequence: number;
+  reflectionsClosedAt: Date | null;
+  reflections: {
+    id: string;
+    submittedAt: Date | null;
+    whatWorked: string | null;
+    whatDidnt: string | null;
+    howToImprove: string | null;
+    person: { name: string };
+  }[];
+};
+
+/** Who answered the debrief of a review, and what they said, question by question. */
+export function ReflectionSummary({ review }: { review: ReviewWithReflections }) {
+  const answered = review.reflections.filter((x) => x.submittedAt);
+  const questions = [
+    ['What worked', 'whatWorked'],
+    ["What didn't", 'whatDidnt'],
+    ['How to improve', 'howToImprove'],
+  ] as const;
+  return (
+    <article class="reflections">
+      <h3>
+        Review #{review.sequence}: {answered.length} of {review.reflections.length} answered
+        {review.reflectionsClosedAt ? '' : ' (still open)'}
+      </h3>
+      {answered.length > 0 &&
+        questions.map(([label, field]) => (
+          <div key={field}>
+            <h4>{label}</h4>
+            <ul>
+              {answered.map((x) => (
+                <li key={x.id}>
+                  {x[field]} <span class="meta">({x.person.name})</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+    </article>
+  );
+}

@@ -1,0 +1,347 @@
+import { DateTime } from 'luxon';
+import { pages } from '../../activities/mail/pages.js';
+import { partnershipScope, standingIn } from '../../api/people/rights.js';
+import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../api/reviews/actions.js';
+import { NotFoundError, TandemError, ValidationError } from '../../lib/errors.js';
+import type { EvidenceKind } from '../../workflows/reviews/messages.js';
+import { fromLocalInput, localInput, Status, When } from '../http/format.js';
+import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+import { ReflectionSummary } from './partnership.js';
+
+type Issue = { path: string; message: string };
+const COMMITMENT_ROWS = 3;
+const EVIDENCE_ROWS = 2;
+/** Pledges are due at the end of the working day they are due on, in the partnership's zone. */
+const DUE_HOUR = 17;
+
+const KINDS: { value: EvidenceKind; label: string }[] = [
+  { value: 'observation', label: 'Classroom observations' },
+  { value: 'interview', label: 'Interviews' },
+  { value: 'survey', label: 'Surveys' },
+  { value: 'data_team_minutes', label: 'Data-team minutes' },
+  { value: 'student_achievement_data', label: 'Student achievement data' },
+  { value: 'other', label: 'Other' },
+];
+
+async function load(ctx: PageContext) {
+  const { db } = ctx.deps;
+  const { partnershipId, reviewId } = ctx.req.params as { partnershipId: string; reviewId: string };
+  const review = await db.review.findFirst({
+    where: { id: reviewId, partnershipId, partnership: partnershipScope(ctx.me) },
+    include: { partnership: { include: { members: { include: { person: true }, orderBy: { person: { name: 'asc' } } } } } },
+  });
+  if (!review) throw new NotFoundError(`Review ${reviewId} does not exist`);
+  return review;
+}
+
+/**
+ * A review: when, what is open in the partnership, the last reflections; for its leads, recording
+ * the outcome (held with notes, decisions, new commitments and evidence requests; or skipped), and
+ * moving it. A missed review may still be recorded, until the next review begins.
+ */
+export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; values?: Record<string, string> } = {}): Promise<Outcome> {
+  const { db } = ctx.deps;
+  const review = await load(ctx);
+  const p = review.partnership;
+  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  const zone = reader.timeZone ?? p.timeZone;
+  const standing = await standingIn(db, ctx.me, p);
+  const [commitments, evidence, lastHeld, next] = await Promise.all([
+    db.commitment.findMany({
+      where: { partnershipId: p.id, status: { in: ['open', 'overdue'] } },
+      include: { owner: true },
+      orderBy: { dueAt: 'asc' },
+    }),
+    db.evidenceRequest.findMany({
+      where: { partnershipId: p.id, status: { in: ['open', 'overdue'] } },
+      include: { owner: true },
+      orderBy: { dueAt: 'asc' },
+    }),
+    db.review.findFirst({
+      where: { partnershipId: p.id, status: 'held', sequence: { lte: review.sequence } },
+      orderBy: { sequence: 'desc' },
+      include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+    }),
+    db.review.findFirst({ where: { partnershipId: p.id, sequence: { gt: review.sequence } }, orderBy: { sequence: 'asc' } }),
+  ]);
+  const ended = p.status === 'completed' || p.status === 'ended_early';
+  const recordable =
+    !ended && (review.status === 'scheduled' || (review.status === 'missed' && (!next || next.scheduledAt.getTime() > Date.now())));
+  const errors = state.errors ?? [];
+  const v = state.values ?? {};
+  const own = (id: string) => `/p/${p.id}/reviews/${review.id}/${id}`;
+  const memberOptions = [{ value: '', label: 'Choose a member' }, ...p.members.map((m) => ({ value: m.personId, label: m.person.name }))];
+  return {
+    title: `Review #${review.sequence} of ${p.name}`,
+    status: errors.length ? 400 : 200,
+    body: (
+      <>
+        <p class="crumbs">
+          <a href={pages.partnership(p.id)}>{p.name}</a>
+        </p>
+        <h1>Review #{review.sequence}</h1>
+        <p class="meta">
+          <Status value={review.status} /> <When at={review.scheduledAt} zone={zone} />
+          {review.skipReason ? ` · ${review.skipReason}` : ''}
+        </p>
+        {review.notes && <p class="notes">{review.notes}</p>}
+
+        <section aria-labelledby="agenda">
+          <h2 id="agenda">On the agenda</h2>
+          <p>Progress on what is open, the evidence gathered, decisions and next steps.</p>
+          <h3>Open commitments</h3>
+          {commitments.length === 0 ? (
+            <p class="empty">None open.</p>
+          ) : (
+            <ul class="items">
+              {commitments.map((c) => (
+                <li key={c.id}>
+                  <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
+                  <span class="meta">
+                    {c.owner.name}, due <When at={c.dueAt} zone={zone} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>Evidence still to come</h3>
+          {evidence.length === 0 ? (
+            <p class="empty">None.</p>
+          ) : (
+            <ul class="items">
+              {evidence.map((e) => (
+                <li key={e.id}>
+                  <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
+                  <span class="meta">
+                    {e.owner.name}, due <When at={e.dueAt} zone={zone} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {lastHeld && (
+            <>
+              <h3>The last reflections</h3>
+              <ReflectionSummary review={lastHeld} />
+            </>
+          )}
+          {review.status === 'held' && (
+            <p>
+              <a href={pages.reflection(p.id, review.id)}>Your reflection on this review</a>
+            </p>
+          )}
+        </section>
+
+        {standing.leads && recordable && (
+          <section aria-labelledby="outcome">
+            <h2 id="outcome">{review.status === 'missed' ? 'Record it late' : 'Record the outcome'}</h2>
+            {review.status === 'missed' && (
+              <p>This review was marked missed. If it took place, or was skipped, record it until the next review begins.</p>
+            )}
+            <ErrorSummary errors={errors} />
+            <Form action={own('outcome')} csrf={ctx.csrf} label="Outcome">
+              <fieldset>
+                <legend>What happened</legend>
+                <label class="choice">
+                  <input type="radio" name="outcome" value="held" checked={(v.outcome ?? 'held') === 'held'} /> It was held
+                </label>
+                <label class="choice">
+                  <input type="radio" name="outcome" value="skipped" checked={v.outcome === 'skipped'} /> It was skipped
+                </label>
+              </fieldset>
+              <TextArea
+                name="notes"
+                label="Notes"
+                hint="If it was held: what was discussed."
+                value={v.notes}
+                error={errorOf(errors, 'notes')}
+              />
+              <TextArea
+                name="decisions"
+                label="Decisions"
+                hint="One per line."
+                value={v.decisions}
+                rows={3}
+                error={errorOf(errors, 'decisions')}
+              />
+              <fieldset>
+                <legend>New commitments (leave a row empty to skip it; due at 5 PM, {p.timeZone})</legend>
+                {Array.from({ length: COMMITMENT_ROWS }, (_, i) => (
+                  <div class="row" key={`c${i}`}>
+                    <TextField
+                      name={`c${i}.description`}
+                      label={`Commitment ${i + 1}`}
+                      value={v[`c${i}.description`]}
+                      error={errorOf(errors, `commitments.${i}.description`)}
+                    />
+                    <Select
+                      name={`c${i}.owner`}
+                      label="Owner"
+                      value={v[`c${i}.owner`]}
+                      options={memberOptions}
+                      error={errorOf(errors, `commitments.${i}.ownerId`)}
+                    />
+                    <Select
+                      name={`c${i}.side`}
+                      label="Side"
+                      value={v[`c${i}.side`] ?? 'shared'}
+                      options={[
+                        { value: 'district', label: 'District' },
+                        { value: 'partner', label: 'Partner' },
+                        { value: 'shared', label: 'Both' },
+                      ]}
+                    />
+                    <TextField
+                      name={`c${i}.due`}
+                      label="Due on"
+                      type="date"
+                      value={v[`c${i}.due`]}
+                      error={errorOf(errors, `commitments.${i}.dueAt`)}
+                    />
+                  </div>
+                ))}
+              </fieldset>
+              <fieldset>
+                <legend>Evidence to gather (leave a row empty to skip it)</legend>
+                {Array.from({ length: EVIDENCE_ROWS }, (_, i) => (
+                  <div class="row" key={`e${i}`}>
+                    <TextField
+                      name={`e${i}.description`}
+                      label={`Evidence ${i + 1}`}
+                      value={v[`e${i}.description`]}
+                      error={errorOf(errors, `evidenceRequests.${i}.description`)}
+                    />
+                    <Select
+                      name={`e${i}.owner`}
+                      label="Who provides it"
+                      value={v[`e${i}.owner`]}
+                      options={memberOptions}
+                      error={errorOf(errors, `evidenceRequests.${i}.ownerId`)}
+                    />
+                    <Select name={`e${i}.kind`} label="Kind" value={v[`e${i}.kind`] ?? 'observation'} options={KINDS} />
+                    <TextField
+                      name={`e${i}.due`}
+                      label="Due on"
+                      type="date"
+                      value={v[`e${i}.due`]}
+                      error={errorOf(errors, `evidenceRequests.${i}.dueAt`)}
+                    />
+                  </div>
+                ))}
+              </fieldset>
+              <TextField
+                name="reason"
+                label="Why it was skipped"
+                hint="Needed when it was skipped."
+                value={v.reason}
+                error={errorOf(errors, 'reason')}
+              />
+              <button type="submit">Record the outcome</button>
+            </Form>
+          </section>
+        )}
+
+        {standing.leads && review.status === 'scheduled' && !ended && (
+          <section aria-labelledby="move">
+            <h2 id="move">Move the review</h2>
+            <Form action={own('reschedule')} csrf={ctx.csrf} label="Move the review">
+              <TextField
+                name="at"
+                label={`New date and time (${p.timeZone})`}
+                type="datetime-local"
+                value={v.at ?? localInput(review.scheduledAt, p.timeZone)}
+                error={errorOf(errors, 'at')}
+                required
+              />
+              <button type="submit" class="secondary">
+                Move it
+              </button>
+            </Form>
+          </section>
+        )}
+      </>
+    ),
+  };
+}
+
+/** The outcome form, as the action that the API's route also calls takes it. */
+export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
+  const review = await load(ctx);
+  const f = ctx.req.body as Record<string, string>;
+  const zone = review.partnership.timeZone;
+  const errors: Issue[] = [];
+  const due = (value: string | undefined, path: string) => {
+    const day = value ? DateTime.fromISO(value, { zone }) : null;
+    if (!day?.isValid) {
+      errors.push({ path, message: 'Give the day it is due' });
+      return '';
+    }
+    return day.set({ hour: DUE_HOUR }).toUTC().toISO() as string;
+  };
+  let input: OutcomeInput;
+  if (f.outcome === 'skipped') {
+    if (!f.reason?.trim()) errors.push({ path: 'reason', message: 'Say why the review was skipped' });
+    input = { outcome: 'skipped', reason: f.reason?.trim() ?? '' };
+  } else {
+    const filled = (prefix: string, i: number) => Boolean(f[`${prefix}${i}.description`]?.trim());
+    const owner = (prefix: string, i: number, path: string) => {
+      if (!f[`${prefix}${i}.owner`]) errors.push({ path, message: 'Choose who owns it' });
+      return { id: f[`${prefix}${i}.owner`] ?? '' };
+    };
+    input = {
+      outcome: 'held',
+      notes: f.notes?.trim() || undefined,
+      decisions: (f.decisions ?? '')
+        .split('\n')
+        .map((d) => d.trim())
+        .filter(Boolean),
+      commitments: Array.from({ length: COMMITMENT_ROWS }, (_, i) => i)
+        .filter((i) => filled('c', i))
+        .map((i) => ({
+          description: (f[`c${i}.description`] ?? '').trim(),
+          owner: owner('c', i, `commitments.${i}.ownerId`),
+          side: (['district', 'partner', 'shared'].includes(f[`c${i}.side`] ?? '') ? f[`c${i}.side`] : 'shared') as
+            | 'district'
+            | 'partner'
+            | 'shared',
+          dueAt: due(f[`c${i}.due`], `commitments.${i}.dueAt`),
+        })),
+      evidenceRequests: Array.from({ length: EVIDENCE_ROWS }, (_, i) => i)
+        .filter((i) => filled('e', i))
+        .map((i) => ({
+          description: (f[`e${i}.description`] ?? '').trim(),
+          owner: owner('e', i, `evidenceRequests.${i}.ownerId`),
+          kinds: [(KINDS.find((k) => k.value === f[`e${i}.kind`])?.value ?? 'other') as EvidenceKind],
+          dueAt: due(f[`e${i}.due`], `evidenceRequests.${i}.dueAt`),
+        })),
+    };
+  }
+  if (errors.length) return reviewPage(ctx, { errors, values: f });
+  try {
+    await recordOutcome(ctx.deps, ctx.me, review.partnershipId, review.id, input);
+  } catch (e) {
+    if (!(e instanceof TandemError)) throw e;
+    const issues = e instanceof ValidationError && e.issues.length ? e.issues : [{ path: 'outcome', message: e.message }];
+    return reviewPage(ctx, { errors: issues, values: f });
+  }
+  return {
+    redirect: pages.review(review.partnershipId, review.id),
+    flash:
+      input.outcome === 'held' ? 'The review is recorded as held. Everyone is asked to reflect.' : 'The review is recorded as skipped.',
+  };
+}
+
+export async function saveReschedule(ctx: PageContext): Promise<Outcome> {
+  const review = await load(ctx);
+  const f = ctx.req.body as Record<string, string>;
+  const at = fromLocalInput(f.at, review.partnership.timeZone);
+  if (!at) return reviewPage(ctx, { errors: [{ path: 'at', message: 'Give a date and a time' }], values: f });
+  try {
+    await rescheduleReview(ctx.deps, ctx.me, review.partnershipId, review.id, at);
+  } catch (e) {
+    if (!(e instanceof TandemError)) throw e;
+    return reviewPage(ctx, { errors: [{ path: 'at', message: e.message }], values: f });
+  }
+  return { redirect: pages.review(review.partnershipId, review.id), flash: 'The review is moved; everyone gets the new invitation.' };
+}
