@@ -79,7 +79,7 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
     const mail = await listCapturedMail(stack.mailCaptureDir);
     const anaReminder = mail.find((m) => m.to.includes('ana@lakeside.example') && m.subject.startsWith('Reminder:'));
     const link = /To stop reminders from Lakeside literacy: (\S+)/.exec(anaReminder?.text ?? '')?.[1] as string;
-    expect(link).toMatch(/^http:\/\/tandem\.test\/unsubscribe\/[0-9a-f-]{36}$/);
+    expect(link).toMatch(new RegExp(`^${stack.publicUrl}/unsubscribe/[0-9a-f-]{36}$`));
     const path = new URL(link).pathname;
     const page = await stack.call(null, 'GET', path);
     expect(page.status).toBe(200);

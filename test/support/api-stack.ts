@@ -18,7 +18,7 @@ import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { TEST_AUTH_SECRET, TEST_PUBLIC_URL, testAuth } from './auth.js';
+import { TEST_AUTH_SECRET, testAuth } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 
@@ -42,7 +42,13 @@ export interface ApiStack {
   worker: Worker;
   mailCaptureDir: string;
   server: HttpServer;
+  /** Where the test reaches the server: localhost. */
   baseUrl: string;
+  /**
+   * PUBLIC_URL of the stack: a plain-http host that is not localhost (http://tandem.test:<port>), as
+   * on a school intranet; the test browser resolves it to this machine (test/support/browser.ts).
+   */
+  publicUrl: string;
   adminKey: string;
   /** One HTTP request; `key` null sends no Authorization header. */
   call<T = unknown>(
@@ -68,6 +74,8 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-api-'));
+    const port = await freePort();
+    stack.publicUrl = `http://tandem.test:${port}`;
     await chmod(dir, 0o755);
     stack.dev = await startTestDevServer(dir);
     stack.restartTemporal = async () => {
@@ -77,7 +85,7 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
     stack.mailCaptureDir = path.join(dir, 'mail');
     capture = await startMailCapture({ dir: stack.mailCaptureDir, port: 0 });
     mailer = createMailer(capture.url, 'Tandem <tandem@test.example>');
-    stack.auth = testAuth(stack.database.db, { mailer });
+    stack.auth = testAuth(stack.database.db, { mailer, publicUrl: stack.publicUrl });
     const logger = createLogger('silent', 'tandem-api-test');
     const nativeConnection = await NativeConnection.connect({ address: stack.dev.address });
     closers.push(() => nativeConnection.close());
@@ -85,7 +93,7 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db: stack.database.db, mailer, publicUrl: TEST_PUBLIC_URL, mailGiveUpAfterMs: 86_400_000, signInLink: stack.auth.signInLink },
+      deps: { db: stack.database.db, mailer, publicUrl: stack.publicUrl, mailGiveUpAfterMs: 86_400_000, signInLink: stack.auth.signInLink },
     });
     running = stack.worker.run();
     const connection = await connectClient({ address: stack.dev.address, tls: false });
@@ -101,11 +109,11 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
           auth: stack.auth,
           namespace: 'default',
           taskQueue,
-          publicUrl: TEST_PUBLIC_URL,
+          publicUrl: stack.publicUrl,
           secret: TEST_AUTH_SECRET,
           mailCaptureDir: stack.mailCaptureDir,
         }),
-      0,
+      port,
     );
     stack.baseUrl = `http://localhost:${stack.server.port}`;
     stack.adminKey = (await createApiKey(stack.database.db, { name: 'test admin', role: 'admin' })).secret;

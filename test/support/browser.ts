@@ -16,6 +16,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // The test stacks' PUBLIC_URL is http://tandem.test:<port>: a plain-http host that is not localhost.
+      '--host-resolver-rules=MAP tandem.test 127.0.0.1',
     ],
   });
 }
