@@ -25,6 +25,7 @@ describe('replay of recorded workflow histories', () => {
         'evidenceRequestWorkflow/submitted-after-reminder.json',
         'mailboxWorkflow/digest-of-eight-reminders.json',
         'mailboxWorkflow/held-over-quiet-hours.json',
+        'partnershipWorkflow/missed-review-recorded-late.json',
       ]),
     );
   });
