@@ -8,9 +8,11 @@ import { waitFor } from './mailbox.js';
 
 /** The message to `to` whose subject matches, once it has arrived at the stack's mail capture. */
 export function mailTo(stack: ApiStack, to: string, subject: RegExp, after?: (m: CapturedMail) => boolean): Promise<CapturedMail> {
+  // Addresses are stored lower-cased; people type them as they like.
+  const address = to.toLowerCase();
   return waitFor(`mail to ${to} matching ${subject}`, async () =>
     (await listCapturedMail(stack.mailCaptureDir)).find(
-      (m) => m.envelopeTo.includes(to) && subject.test(m.subject) && (after?.(m) ?? true),
+      (m) => m.envelopeTo.some((a) => a.toLowerCase() === address) && subject.test(m.subject) && (after?.(m) ?? true),
     ),
   );
 }

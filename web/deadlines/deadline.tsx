@@ -10,11 +10,11 @@ import {
 } from '../../api/deadlines/actions.js';
 import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../api/deadlines/files.js';
 import { partnershipScope, standingIn } from '../../api/people/rights.js';
-import { NotFoundError, TandemError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
-import type { Outcome, PageContext } from '../http/pages.js';
+import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
 type State = { errors?: Issue[]; values?: Record<string, string>; form?: string };
@@ -295,10 +295,7 @@ async function act(
   try {
     await run();
   } catch (e) {
-    if (!(e instanceof TandemError)) throw e;
-    const issues =
-      e instanceof ValidationError && e.issues.length ? e.issues : [{ path: form === 'extend' ? 'dueAt' : 'reason', message: e.message }];
-    return page(ctx, { errors: issues, values, form });
+    return page(ctx, { errors: formIssues(e, form === 'extend' ? 'dueAt' : 'reason'), values, form });
   }
   const { partnershipId, id } = params(ctx);
   return { redirect: page === commitmentPage ? pages.commitment(partnershipId, id) : pages.evidence(partnershipId, id), flash };

@@ -6,7 +6,7 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
-import { TandemError } from '../../lib/errors.js';
+import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';
 import { Layout } from './layout.js';
 
@@ -186,6 +186,20 @@ export function pageKit(deps: WebDeps) {
 }
 
 export type PageKit = ReturnType<typeof pageKit>;
+
+/**
+ * What a form shows when its action refuses: the mistakes the person can fix (bad input, a state
+ * that moved on) beside the fields, under `path` when the error names none. Anything else (not
+ * signed in, not allowed, not found, a dependency down) is rethrown, so it gets its own page and
+ * its own status rather than a form that looks as if trying again could help.
+ */
+export function formIssues(e: unknown, path: string): FieldIssue[] {
+  if (e instanceof ValidationError && e.issues.length) return e.issues;
+  if (e instanceof ValidationError || e instanceof ConflictError || e instanceof UnprocessableError) {
+    return [{ path, message: e.message }];
+  }
+  throw e;
+}
 
 function sessionCookie(req: Request): string | undefined {
   const cookies = req.cookies as Record<string, string> | undefined;

@@ -1,9 +1,8 @@
 import { zodIssues } from '../../api/http/problem.js';
 import { mailSettingsBody, updateMailSettings } from '../../api/mail/settings.js';
 import { newFeed } from '../../api/reviews/calendar.js';
-import { TandemError, ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
-import type { Outcome, PageContext } from '../http/pages.js';
+import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
 
@@ -110,11 +109,7 @@ export async function saveSettings(ctx: PageContext): Promise<Outcome> {
   try {
     await updateMailSettings(ctx.deps, ctx.me, ctx.me.id, parsed.data);
   } catch (e) {
-    if (e instanceof TandemError) {
-      const issues = e instanceof ValidationError && e.issues.length ? e.issues : [{ path: 'email', message: e.message }];
-      return settingsPage(ctx, { errors: issues, values: f });
-    }
-    throw e;
+    return settingsPage(ctx, { errors: formIssues(e, 'email'), values: f });
   }
   return {
     redirect: parsed.data.email && parsed.data.email !== ctx.me.email ? '/sign-in' : '/settings',

@@ -1,9 +1,8 @@
 import { pages } from '../../activities/mail/pages.js';
 import { ownReflection, saveReflection } from '../../api/reflections/actions.js';
-import { TandemError } from '../../lib/errors.js';
 import { When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
-import type { Outcome, PageContext } from '../http/pages.js';
+import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
 
@@ -104,8 +103,7 @@ export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
       howToImprove: (f.howToImprove ?? '').trim(),
     });
   } catch (e) {
-    if (!(e instanceof TandemError)) throw e;
-    return reflectionPage(ctx, { errors: [{ path: 'whatWorked', message: e.message }], values: f });
+    return reflectionPage(ctx, { errors: formIssues(e, 'whatWorked'), values: f });
   }
   return {
     redirect: pages.reflection(ctx.req.params.partnershipId as string, reviewId),

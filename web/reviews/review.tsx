@@ -2,11 +2,11 @@ import { DateTime } from 'luxon';
 import { pages } from '../../activities/mail/pages.js';
 import { partnershipScope, standingIn } from '../../api/people/rights.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../api/reviews/actions.js';
-import { NotFoundError, TandemError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
-import type { Outcome, PageContext } from '../http/pages.js';
+import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { ReflectionSummary } from './partnership.js';
 
 type Issue = { path: string; message: string };
@@ -321,9 +321,7 @@ export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
   try {
     await recordOutcome(ctx.deps, ctx.me, review.partnershipId, review.id, input);
   } catch (e) {
-    if (!(e instanceof TandemError)) throw e;
-    const issues = e instanceof ValidationError && e.issues.length ? e.issues : [{ path: 'outcome', message: e.message }];
-    return reviewPage(ctx, { errors: issues, values: f });
+    return reviewPage(ctx, { errors: formIssues(e, 'outcome'), values: f });
   }
   return {
     redirect: pages.review(review.partnershipId, review.id),
@@ -340,8 +338,7 @@ export async function saveReschedule(ctx: PageContext): Promise<Outcome> {
   try {
     await rescheduleReview(ctx.deps, ctx.me, review.partnershipId, review.id, at);
   } catch (e) {
-    if (!(e instanceof TandemError)) throw e;
-    return reviewPage(ctx, { errors: [{ path: 'at', message: e.message }], values: f });
+    return reviewPage(ctx, { errors: formIssues(e, 'at'), values: f });
   }
   return { redirect: pages.review(review.partnershipId, review.id), flash: 'The review is moved; everyone gets the new invitation.' };
 }
