@@ -178,13 +178,15 @@ export const partnershipRoutes = [
           },
         });
         for (const m of body.members) {
-          const person = await tx.person.upsert({ where: { email: m.email }, create: { email: m.email, name: m.name }, update: {} });
-          // Staff of their side's organization: it decides whose keys and admins may act for them.
-          const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
-          await tx.staff.createMany({
-            data: [{ personId: person.id, organizationId: side === 'partner' ? partner.id : district.id }],
-            skipDuplicates: true,
-          });
+          // Someone new becomes staff of their side's organization: it decides whose keys and admins
+          // may act for them. Someone Tandem knows keeps the organizations they have: listing a person
+          // in a partnership does not make them another organization's.
+          const [created] = await tx.person.createManyAndReturn({ data: [{ email: m.email, name: m.name }], skipDuplicates: true });
+          const person = created ?? (await tx.person.findUniqueOrThrow({ where: { email: m.email } }));
+          if (created) {
+            const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
+            await tx.staff.create({ data: { personId: person.id, organizationId: side === 'partner' ? partner.id : district.id } });
+          }
           await tx.partnershipMember.create({
             data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
           });

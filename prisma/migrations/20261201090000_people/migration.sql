@@ -75,14 +75,18 @@ CREATE TABLE "auth_verification" (
     CONSTRAINT "auth_verification_pkey" PRIMARY KEY ("id")
 );
 
--- Staff, from what we knew: a person's organization, and the side of each membership they hold
--- (the partner lead on the partner's side, everyone else on the district's).
+-- Staff, from what we knew: a person's organization if they had one, or else the side of their first
+-- membership (the partner lead on the partner's side, everyone else on the district's). Only the first:
+-- a later partnership listing someone did not make them that district's, and must not let its keys act
+-- for them.
 INSERT INTO "staff" ("person_id", "organization_id")
-SELECT "id", "organization_id" FROM "person" WHERE "organization_id" IS NOT NULL
-UNION
-SELECT m."person_id", CASE WHEN m."role" = 'partner_lead' THEN p."partner_id" ELSE p."district_id" END
+SELECT "id", "organization_id" FROM "person" WHERE "organization_id" IS NOT NULL;
+
+INSERT INTO "staff" ("person_id", "organization_id")
+SELECT DISTINCT ON (m."person_id") m."person_id", CASE WHEN m."role" = 'partner_lead' THEN p."partner_id" ELSE p."district_id" END
 FROM "partnership_member" m JOIN "partnership" p ON p."id" = m."partnership_id"
-ON CONFLICT DO NOTHING;
+WHERE NOT EXISTS (SELECT 1 FROM "staff" s WHERE s."person_id" = m."person_id")
+ORDER BY m."person_id", p."created_at", p."id";
 
 ALTER TABLE "person" DROP COLUMN "organization_id";
 
