@@ -163,7 +163,12 @@ describe('the Docker image, built by its own steps and started against the embed
   });
 
   it('worker and api: serve /ready, run a partnership end to end, and stop gracefully on SIGTERM', async () => {
-    const env = { TEMPORAL_ADDRESS: dev.address, SMTP_URL: mailbox.url, TEMPORAL_TASK_QUEUE: 'tandem-image' };
+    const env = {
+      TEMPORAL_ADDRESS: dev.address,
+      SMTP_URL: mailbox.url,
+      TEMPORAL_TASK_QUEUE: 'tandem-image',
+      AUTH_SECRET: 'image-test-secret-of-at-least-32-characters',
+    };
     const healthPort = await freePort();
     const apiPort = await freePort();
     const worker = start('worker', { ...env, WORKER_HEALTH_PORT: String(healthPort) });

@@ -30,7 +30,7 @@ describe('the production entry point (scripts/tandem.ts)', () => {
   const tandem = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', ...args], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', ...env },
+      env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', AUTH_SECRET: '', ...env },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -40,7 +40,7 @@ describe('the production entry point (scripts/tandem.ts)', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim()).toBe(
-      'Invalid configuration: the worker role needs TEMPORAL_ADDRESS, SMTP_URL (nothing is embedded in production)',
+      'Invalid configuration: the worker role needs TEMPORAL_ADDRESS, SMTP_URL, AUTH_SECRET (nothing is embedded in production)',
     );
   });
 

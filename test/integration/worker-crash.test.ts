@@ -51,6 +51,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
         SMTP_URL: mailbox.url,
         TEMPORAL_TASK_QUEUE: 'tandem-crash',
         WORKER_HEALTH_PORT: '0',
+        AUTH_SECRET: 'worker-crash-test-secret-of-at-least-32-chars',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

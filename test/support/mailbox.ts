@@ -22,11 +22,18 @@ export async function startMailbox() {
  * generous, so that a busy machine slows a test down without failing it.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 600_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  let told = start;
   for (;;) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    // A long wait says so as it goes: on a loaded machine it is how a slow run differs from a stuck one.
+    if (Date.now() - told > 60_000) {
+      told = Date.now();
+      console.warn(`still waiting for ${what} after ${Math.round((told - start) / 1000)} s`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

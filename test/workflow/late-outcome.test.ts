@@ -77,7 +77,13 @@ describe('recording a missed review late (time-skipping)', () => {
       const events = await stack.database.db.partnershipEvent.findMany({
         where: { partnershipId: p.id, data: { path: ['reviewId'], equals: late.reviewId } },
       });
-      expect(events.map((e) => e.type)).toEqual(['review.planned', 'review.reminder_sent', 'review.missed', 'review.held', 'commitment.created']);
+      expect(events.map((e) => e.type)).toEqual([
+        'review.planned',
+        'review.reminder_sent',
+        'review.missed',
+        'review.held',
+        'commitment.created',
+      ]);
 
       // Review 2 is missed too; once review 3 has begun, review 2 can no longer be recorded.
       await stack.env.sleep(first.plus({ months: 2, hours: 1 }).toMillis() - (await stack.env.currentTimeMs()));
