@@ -12,7 +12,9 @@ COPY scripts/prisma-generate.ts ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
-RUN npm prune --omit=dev
+# --omit=optional too: better-auth declares vitest as an optional peer, which would otherwise keep
+# the test runner and its bundler in the image. No production role needs an optional package.
+RUN npm prune --omit=dev --omit=optional
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production TZ=UTC

@@ -28,7 +28,20 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
 };
 const services = compose.services;
 const tandem = Object.entries(services).filter(([, s]) => s.build === '.');
-const env = (s: Service) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]));
+/** The shell environment `docker compose up` is given in these tests. */
+const shell: Record<string, string> = { AUTH_SECRET: 'a-secret-from-the-environment-0123456789' };
+
+/** Compose's interpolation of `${NAME}`, `${NAME:-default}` and `${NAME:?error}` from `environment`. */
+function interpolate(value: string, environment: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+    const set = environment[name];
+    if (set) return set;
+    if (op === '?') throw new Error(`${name}: ${arg}`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+const env = (s: Service, environment = shell) =>
+  Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), environment)]));
 const roleOf = (s: Service) => s.command?.[0] as Role;
 
 /** Every service `name` needs, directly or through the services it waits for. */
@@ -96,6 +109,14 @@ describe('docker-compose.yml', () => {
     expect(s.depends_on?.migrate?.condition).toBe('service_completed_successfully');
   });
 
+  it('takes secrets from the environment, and refuses to start without them', () => {
+    for (const name of ['worker', 'api']) {
+      const s = services[name] as Service;
+      expect(String(s.environment?.AUTH_SECRET)).toMatch(/^\$\{AUTH_SECRET:\?.+\}$/);
+      expect(() => env(s, {}), name).toThrow(/AUTH_SECRET: set AUTH_SECRET .*openssl rand/);
+    }
+  });
+
   it('health checks probe the port each role serves /ready on', () => {
     const probed = (s: Service) => {
       const url = s.healthcheck?.test.join(' ').match(/http:\/\/localhost:(\d+)(\/\w+)/);
@@ -131,6 +152,6 @@ describe('Dockerfile', () => {
     expect(Object.keys(ROLES)).toContain(defaultRole);
     const copied = [...runtime.matchAll(/^COPY --from=build \/app\/(\S+)/gm)].map((m) => m[1]);
     expect(copied).toEqual(['package.json', 'node_modules', 'dist']);
-    expect(dockerfile).toMatch(/^RUN npm prune --omit=dev$/m);
+    expect(dockerfile).toMatch(/^RUN npm prune --omit=dev --omit=optional$/m);
   });
 });
