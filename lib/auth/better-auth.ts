@@ -61,8 +61,10 @@ export function createAuth(opts: AuthOptions) {
     account: {
       modelName: 'authAccount',
       fields: { userId: 'personId' },
-      // A person already in Tandem signs in with the district's provider under the same address.
-      accountLinking: { enabled: true, trustedProviders: [OIDC_PROVIDER_ID] },
+      // A person already in Tandem signs in with the district's provider under the same address. Their
+      // address was entered by whoever added them, not verified by a link yet: the district's provider,
+      // which the operator configured, vouches for it (requireLocalEmailVerified would refuse them).
+      accountLinking: { enabled: true, trustedProviders: [OIDC_PROVIDER_ID], requireLocalEmailVerified: false },
     },
     verification: { modelName: 'authVerification' },
     emailAndPassword: { enabled: false },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createHttpApp } from '../../boot/http.js';
 import { createWorker } from '../../boot/worker.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
-import type { TandemAuth } from '../../lib/auth/better-auth.js';
+import { AUTH_BASE_PATH, OIDC_PROVIDER_ID, type OidcSettings, type TandemAuth } from '../../lib/auth/better-auth.js';
 import { createDb } from '../../lib/db/client.js';
 import { startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { migrate } from '../../lib/db/migrate.js';
@@ -65,7 +65,14 @@ export interface ApiStack {
  * server with a worker running the real workflows and activities, a real SMTP capture, and the
  * Express app on a free port, with an admin key.
  */
-export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } = {}): ApiStack {
+export function useApiStack(
+  taskQueue: string,
+  opts: {
+    ownPostgres?: boolean;
+    /** An identity provider for the stack, started once its callback address is known. */
+    oidc?: (redirectUri: string) => Promise<OidcSettings & { close(): Promise<void> }>;
+  } = {},
+): ApiStack {
   const stack = { taskQueue } as unknown as ApiStack;
   let dir: string;
   let mailer: Mailer;
@@ -85,7 +92,9 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
     stack.mailCaptureDir = path.join(dir, 'mail');
     capture = await startMailCapture({ dir: stack.mailCaptureDir, port: 0 });
     mailer = createMailer(capture.url, 'Tandem <tandem@test.example>');
-    stack.auth = testAuth(stack.database.db, { mailer, publicUrl: stack.publicUrl });
+    const oidc = opts.oidc ? await opts.oidc(`${stack.publicUrl}${AUTH_BASE_PATH}/callback/${OIDC_PROVIDER_ID}`) : undefined;
+    if (oidc) closers.push(() => oidc.close());
+    stack.auth = testAuth(stack.database.db, { mailer, publicUrl: stack.publicUrl, oidc });
     const logger = createLogger('silent', 'tandem-api-test');
     const nativeConnection = await NativeConnection.connect({ address: stack.dev.address });
     closers.push(() => nativeConnection.close());
@@ -112,6 +121,7 @@ export function useApiStack(taskQueue: string, opts: { ownPostgres?: boolean } =
           publicUrl: stack.publicUrl,
           secret: TEST_AUTH_SECRET,
           mailCaptureDir: stack.mailCaptureDir,
+          oidc,
         }),
       port,
     );
