@@ -274,7 +274,9 @@ describe('the API contract', () => {
 
     const key = await stack.call<{ id: string; secret: string }>(admin, 'POST', '/api-keys', { name: 'calendar owner', role: 'admin' });
     const feed = await stack.call<{ url: string }>(key.json.secret, 'POST', `/partnerships/${partnershipId}/calendar-feeds`);
-    expect(feed.json.url).toMatch(/^http:\/\/tandem\.test\/calendar\/tdmcal_[\w-]{43}\.ics$/);
+    // On the stack's PUBLIC_URL, where calendar apps reach Tandem.
+    expect(feed.json.url.startsWith(`${stack.publicUrl}/calendar/`)).toBe(true);
+    expect(new URL(feed.json.url).pathname).toMatch(/^\/calendar\/tdmcal_[\w-]{43}\.ics$/);
     const path = new URL(feed.json.url).pathname;
     const subscribed = await stack.call(null, 'GET', path);
     expect(subscribed.status).toBe(200);
