@@ -32,6 +32,22 @@ async function load(db: Db, kind: DeadlineKind, id: string) {
   return row;
 }
 
+/**
+ * When the partnership resumed from the pause that moved the deadline to `dueAt`, or 0 when no
+ * pause moved it there (lifecycle.ts records the move as an event).
+ */
+async function lastResume(db: Db, kind: DeadlineKind, row: { id: string; partnershipId: string; dueAt: Date }): Promise<number> {
+  const { prefix } = DEADLINE_KINDS[kind];
+  const event = await db.partnershipEvent.findFirst({
+    where: { partnershipId: row.partnershipId, type: `${prefix}.extended`, idempotencyKey: { startsWith: `${prefix}:${row.id}:paused:` } },
+    orderBy: { id: 'desc' },
+    select: { data: true },
+  });
+  const data = event?.data as { to?: string; pausedUntil?: string } | undefined;
+  if (!data?.pausedUntil || Date.parse(data.to ?? '') !== row.dueAt.getTime()) return 0;
+  return Date.parse(data.pausedUntil);
+}
+
 /** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
 export function createDeadlineOperations(deps: ActivityDeps) {
   const { db } = deps;
@@ -45,7 +61,9 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         reminders: policy.deadlineReminders,
         escalations: policy.deadlineEscalations,
       });
-      return { partnershipId: row.partnershipId, dueAt, status: row.status, stages };
+      // After a pause moved it, the stages that now fall before the resume were sent before the pause.
+      const resumedAt = await lastResume(db, kind, row);
+      return { partnershipId: row.partnershipId, dueAt, status: row.status, stages: stages.filter((s) => s.at >= resumedAt) };
     },
 
     /**
@@ -56,6 +74,8 @@ export function createDeadlineOperations(deps: ActivityDeps) {
       const { prefix, label } = DEADLINE_KINDS[kind];
       const row = await load(db, kind, input.id);
       if (row.dueAt.getTime() !== input.dueAt || CLOSED.has(row.status)) return;
+      // Nothing about a paused partnership is sent: resuming moves this stage past the pause.
+      if (row.partnership.status === 'paused') return;
       const stage = stageName(input.stage);
       const idempotencyKey = `${prefix}:${row.id}:due:${input.dueAt}:${stage}`;
       const subject = kind === 'commitment' ? { commitmentId: row.id } : { requestId: row.id };

@@ -180,18 +180,31 @@ export type LifecycleNotice = 'paused' | 'resumed' | 'ended';
 
 export function partnershipLifecycle(
   notice: LifecycleNotice,
-  input: { partnershipName: string; at: number; reason?: string; nextReviewAt: number | null; timeZone: string; link: string },
+  input: {
+    partnershipName: string;
+    at: number;
+    reason?: string;
+    nextReviewAt: number | null;
+    /** Open commitments and evidence requests the resume moved, or the end closed. */
+    deadlines?: number;
+    timeZone: string;
+    link: string;
+  },
 ): RenderedMail {
   const at = formatLocalTime(input.at, input.timeZone);
   const subject = `${input.partnershipName} is ${notice === 'resumed' ? 'active again' : notice}`;
+  const n = input.deadlines ?? 0;
+  const open = `${n} open commitment${n === 1 ? ' or evidence request' : 's and evidence requests'}`;
   const lead = {
-    paused: `${input.partnershipName} was paused on ${at}. No reviews or reminders until it resumes.`,
+    paused: `${input.partnershipName} was paused on ${at}. Until it resumes, Tandem sends nothing about it: no reviews, reminders or deadline notices. When it resumes, open commitments and evidence requests are due later by the length of the pause.`,
     resumed: `${input.partnershipName} resumed on ${at}.`,
     ended: `${input.partnershipName} ended on ${at}. Its upcoming reviews are cancelled.`,
   }[notice];
   const lines = [
     lead,
     ...(input.reason ? [`Reason: ${input.reason}`] : []),
+    ...(notice === 'resumed' && n > 0 ? [`${open} ${n === 1 ? 'is' : 'are'} now due later by the length of the pause.`] : []),
+    ...(notice === 'ended' && n > 0 ? [`${open} ${n === 1 ? 'was' : 'were'} closed with it.`] : []),
     ...(notice === 'resumed' && input.nextReviewAt !== null
       ? [`The next review is on ${formatLocalTime(input.nextReviewAt, input.timeZone)}.`]
       : []),

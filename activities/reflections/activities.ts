@@ -51,6 +51,8 @@ export function createReflectionActivities(deps: ActivityDeps) {
         include: { partnership: { include: { members: true } }, reflections: { where: { submittedAt: null }, include: { person: true } } },
       });
       if (review.reflectionsClosedAt) return 0;
+      // Nothing about a paused partnership is sent; the window stays open for those who answer anyway.
+      if (review.partnership.status === 'paused' && input.stage !== 'prompt') return 0;
       const template = input.stage === 'prompt' ? 'reflection-prompt' : 'reflection-reminder';
       const { partnership } = review;
       let asked = 0;

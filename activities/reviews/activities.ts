@@ -4,6 +4,7 @@ import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js
 import { parseOffset } from '../../lib/durations.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';
+import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '../deadlines/lifecycle.js';
 import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
@@ -71,6 +72,25 @@ const LIFECYCLE_NOTICE: Record<LifecycleChange['to'], LifecycleNotice> = {
   completed: 'ended',
   ended_early: 'ended',
 };
+
+/** How many open deadlines a resume moved, or an end closed (found again, so that a retry tells the same). */
+async function deadlinesChangedBy(db: ActivityDeps['db'], partnershipId: string, to: LifecycleChange['to'], at: Date): Promise<number> {
+  if (to === 'active') {
+    return db.partnershipEvent.count({
+      where: {
+        partnershipId,
+        type: { in: ['commitment.extended', 'evidence.extended'] },
+        data: { path: ['pausedUntil'], equals: at.toISOString() },
+      },
+    });
+  }
+  if (to === 'paused') return 0;
+  const [commitments, requests] = await Promise.all([
+    db.commitment.count({ where: { partnershipId, status: 'dropped', closedAt: at } }),
+    db.evidenceRequest.count({ where: { partnershipId, status: 'waived', closedAt: at } }),
+  ]);
+  return commitments + requests;
+}
 
 const scheduleOf = (p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown }) => ({
   rrule: p.recurrenceRule,
@@ -192,9 +212,14 @@ export function createReviewActivities(deps: ActivityDeps) {
       const reason = ending ? 'the partnership ended' : 'the partnership was paused';
       const eventKey = `partnership:${partnershipId}:${change.to}:${change.at}`;
       await db.$transaction(async (tx) => {
+        const before = await tx.partnership.findUniqueOrThrow({ where: { id: partnershipId }, select: { pausedAt: true, timeZone: true } });
         const moved = await tx.partnership.updateMany({
           where: { id: partnershipId, status: { in: LIFECYCLE_FROM[change.to] } },
-          data: { status: change.to, ...(ending && { endedAt: at, endedReason: change.reason ?? null }) },
+          data: {
+            status: change.to,
+            pausedAt: change.to === 'paused' ? at : null,
+            ...(ending && { endedAt: at, endedReason: change.reason ?? null }),
+          },
         });
         // Nothing moved: either this very change was recorded by an earlier attempt, or it no longer fits.
         if (moved.count === 0 && !(await tx.partnershipEvent.findUnique({ where: { idempotencyKey: eventKey }, select: { id: true } }))) {
@@ -217,7 +242,25 @@ export function createReviewActivities(deps: ActivityDeps) {
           },
           change.actor,
         );
+        if (moved.count === 0) return;
+        // Open commitments and evidence requests move past the pause, or close with the partnership.
+        if (change.to === 'active' && before.pausedAt) {
+          const input = {
+            partnershipId,
+            pausedAt: before.pausedAt.getTime(),
+            resumedAt: change.at,
+            timeZone: before.timeZone,
+            actor: change.actor,
+          };
+          await moveDeadlinesAfterPause(tx, input);
+        }
+        if (ending) {
+          const note = change.reason ? `The partnership ended: ${change.reason}` : 'The partnership was completed';
+          await closeDeadlinesAtEnd(tx, { partnershipId, at: change.at, note, actor: change.actor });
+        }
       });
+      if (change.to === 'active' || ending) await replanDeadlines(db, partnershipId, at);
+      const deadlines = await deadlinesChangedBy(db, partnershipId, change.to, at);
       // Found again rather than passed on, so that a retry after the commit still sends the cancellations.
       const closed = closes
         ? await db.review.findMany({
@@ -244,6 +287,7 @@ export function createReviewActivities(deps: ActivityDeps) {
             at: change.at,
             reason: change.reason,
             nextReviewAt: next?.scheduledAt.getTime() ?? null,
+            deadlines,
             timeZone,
             link,
           }),

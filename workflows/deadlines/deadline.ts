@@ -3,7 +3,7 @@ import { ApplicationFailure, allHandlersFinished, condition, setHandler } from '
 import type { Actor } from '../actor.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import type { Acted } from '../reviews/messages.js';
-import type { DeadlinePlan, DeadlineStage, DeadlineStatus } from './messages.js';
+import { type DeadlinePlan, type DeadlineStage, type DeadlineStatus, replanDeadlineSignal } from './messages.js';
 
 export const rejectTransition = (message: string): never => {
   throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
@@ -58,6 +58,10 @@ export async function runDeadline<Closed extends string>(opts: {
     });
   };
   opts.register({ status, ensureOpen, close, closing: () => closedAs, serially });
+  // Only its partnership's resume or end sends it, so histories from before it existed replay unchanged.
+  setHandler(replanDeadlineSignal, () => {
+    version++;
+  });
   setHandler(
     opts.extendUpdate,
     ({ dueAt, reason, actor }) => {

@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Acted, EvidenceKind } from '../reviews/messages.js';
 
 /** Who an overdue deadline is escalated to (activities/deadlines/stages.ts says who that is). */
@@ -25,6 +25,9 @@ export interface DeadlineStatus<Closed extends string> {
   /** Workflow-clock times of the notices sent for the current due time. */
   notices: { stage: DeadlineStage; sentAt: number }[];
 }
+
+/** The deadline changed in the database (its partnership paused, resumed or ended): plan again from there. */
+export const replanDeadlineSignal = defineSignal('replan');
 
 const extendDeadlineUpdate = <S>(): UpdateDefinition<S, [{ dueAt: number; reason: string } & Acted]> => defineUpdate('extend');
 
