@@ -143,7 +143,7 @@ export function createReviewActivities(deps: ActivityDeps) {
   }
 
   return {
-    async activatePartnership(partnershipId: string): Promise<void> {
+    async activatePartnership(partnershipId: string, actor?: Actor): Promise<void> {
       const found = await db.partnership.updateMany({
         where: { id: partnershipId, status: 'planning' },
         data: { status: 'active' },
@@ -151,7 +151,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       if (found.count === 0 && !(await db.partnership.findUnique({ where: { id: partnershipId }, select: { id: true } }))) {
         throw ApplicationFailure.nonRetryable(`partnership ${partnershipId} does not exist`, 'NotFound');
       }
-      await recordEvent(db, partnershipId, `partnership:${partnershipId}:activated`, 'partnership.activated');
+      await recordEvent(db, partnershipId, `partnership:${partnershipId}:activated`, 'partnership.activated', {}, actor);
     },
 
     /**
@@ -261,6 +261,12 @@ export function createReviewActivities(deps: ActivityDeps) {
       });
       if (change.to === 'active' || ending) await replanDeadlines(db, partnershipId, at);
       const deadlines = await deadlinesChangedBy(db, partnershipId, change.to, at);
+      // A partnership ended while still in planning was never announced: nobody is told it ended.
+      const announced = await db.partnershipEvent.findUnique({
+        where: { idempotencyKey: `partnership:${partnershipId}:activated` },
+        select: { id: true },
+      });
+      if (!announced) return;
       // Found again rather than passed on, so that a retry after the commit still sends the cancellations.
       const closed = closes
         ? await db.review.findMany({

@@ -6,6 +6,7 @@ import { sendUpdate } from '../../lib/temporal/updates.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import {
+  activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
   type PartnershipStatus,
@@ -45,6 +46,12 @@ export async function pausePartnership(deps: Deps, p: Principal, id: string, req
   const partnership = await partnershipFor(deps, p, id);
   await assertManages(deps.db, p, partnership, 'pause it');
   return send(deps, id, (h) => h.executeUpdate(pauseUpdate, { args: [{ ...request, actor: actorOf(p) }] }));
+}
+
+export async function activatePartnership(deps: Deps, p: Principal, id: string) {
+  const partnership = await partnershipFor(deps, p, id);
+  await assertManages(deps.db, p, partnership, 'activate it');
+  return send(deps, id, (h) => h.executeUpdate(activateUpdate, { args: [{ actor: actorOf(p) }] }));
 }
 
 export async function resumePartnership(deps: Deps, p: Principal, id: string) {

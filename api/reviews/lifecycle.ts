@@ -1,6 +1,7 @@
 import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
 import {
+  activatePartnership,
   changeRecurrence,
   endPartnership,
   type OutcomeInput,
@@ -27,10 +28,24 @@ const statusResponse = { 200: { description: "The partnership's live state after
 export const lifecycleRoutes = [
   route({
     method: 'post',
+    path: '/partnerships/:id/activate',
+    operationId: 'activatePartnership',
+    summary: 'Activate a partnership in planning',
+    description: 'Starts its reviews, reminders and invitations now, before its plannedStart if it has one.',
+    tag: 'Lifecycle',
+    access: 'manager',
+    params: uuidParam,
+    errors: [404, 409],
+    responses: statusResponse,
+    handle: async ({ params, caller, deps }) => ({ body: liveStatusJson(await activatePartnership(deps, caller, params.id)) }),
+  }),
+  route({
+    method: 'post',
     path: '/partnerships/:id/pause',
     operationId: 'pausePartnership',
     summary: 'Pause a partnership',
-    description: 'No reminders go out and no review is marked missed until it is resumed.',
+    description:
+      'Nothing about it is sent and no review is marked missed until it is resumed; resuming moves its open commitments and evidence requests by the length of the pause.',
     tag: 'Lifecycle',
     access: 'manager',
     params: uuidParam,

@@ -16,7 +16,7 @@ import { actorOf } from '../people/principal.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
-import { blackoutSchema, createPartnershipBody, recurrenceSchema } from './schemas.js';
+import { blackoutSchema, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {
@@ -113,9 +113,26 @@ const timelineQuery = pageQuery(['occurredAt'], 'occurredAt').extend({
 });
 
 const updatePartnershipBody = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), cohortId: z.uuid().nullable().optional() })
+  .object({ name: z.string().trim().min(1).max(200).optional(), cohortId: z.uuid().nullable().optional(), ...partnershipRecord })
   .strict()
-  .refine((b) => b.name !== undefined || b.cohortId !== undefined, { message: 'give a name, a cohortId, or both' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'give at least one of name, cohortId, goals, sharedFramework, engagementPathway',
+  });
+
+/** The partnership record: what it sets out to do, and when it starts and ends by itself. */
+const recordJson = (p: {
+  goals: string | null;
+  sharedFramework: string | null;
+  engagementPathway: string | null;
+  plannedStart: Date | null;
+  plannedEnd: Date | null;
+}) => ({
+  goals: p.goals,
+  sharedFramework: p.sharedFramework,
+  engagementPathway: p.engagementPathway,
+  plannedStart: p.plannedStart?.toISOString() ?? null,
+  plannedEnd: p.plannedEnd?.toISOString() ?? null,
+});
 
 const schedulePreviewBody = z
   .object({
@@ -147,6 +164,16 @@ export const partnershipRoutes = [
       if (firstReviewAt && firstReviewAt.getTime() <= now) {
         throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
       }
+      for (const field of ['plannedStart', 'plannedEnd'] as const) {
+        const at = body[field];
+        if (at && Date.parse(at) <= now)
+          throw new ValidationError(`${field} must be in the future`, [{ path: field, message: 'must be in the future' }]);
+      }
+      const plan = {
+        planning: body.planning || body.plannedStart !== undefined,
+        plannedStart: body.plannedStart ? Date.parse(body.plannedStart) : null,
+        plannedEnd: body.plannedEnd ? Date.parse(body.plannedEnd) : null,
+      };
       let nextReviewAt = firstReviewAt?.getTime();
       if (body.recurrence) {
         const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
@@ -175,6 +202,11 @@ export const partnershipRoutes = [
             blackouts: body.blackouts,
             outcomeGrace: body.outcomeGrace,
             policy: body.policy,
+            goals: body.goals ?? null,
+            sharedFramework: body.sharedFramework ?? null,
+            engagementPathway: body.engagementPathway ?? null,
+            plannedStart: plan.plannedStart === null ? null : new Date(plan.plannedStart),
+            plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),
           },
         });
         for (const m of body.members) {
@@ -208,7 +240,7 @@ export const partnershipRoutes = [
           await temporal.workflow.start(partnershipWorkflow, {
             workflowId: partnershipWorkflowId(partnership.id),
             taskQueue,
-            args: [{ partnershipId: partnership.id }],
+            args: [{ partnershipId: partnership.id, ...((plan.planning || plan.plannedEnd !== null) && { plan }) }],
           });
         } catch (e) {
           deps.logger.error({ err: e }, 'could not start the partnership workflow');
@@ -232,6 +264,7 @@ export const partnershipRoutes = [
           policy: resolvePolicy(partnership),
           recurrence: body.recurrence ?? null,
           blackouts: body.blackouts,
+          ...recordJson(partnership),
           workflowId: partnershipWorkflowId(partnership.id),
           nextReviewAt: new Date(nextReviewAt as number).toISOString(),
           firstReview: review && { id: review.id, sequence: review.sequence, scheduledAt: review.scheduledAt.toISOString() },
@@ -295,6 +328,7 @@ export const partnershipRoutes = [
           blackouts: p.blackouts,
           outcomeGrace: p.outcomeGrace,
           policy: resolvePolicy(p),
+          ...recordJson(p),
           endedAt: p.endedAt?.toISOString() ?? null,
           endedReason: p.endedReason,
           district: { id: p.district.id, name: p.district.name },
@@ -327,7 +361,7 @@ export const partnershipRoutes = [
     method: 'patch',
     path: '/partnerships/:id',
     operationId: 'updatePartnership',
-    summary: 'Rename a partnership or move it between cohorts',
+    summary: 'Change the record of a partnership: its name, cohort, goals, shared framework, engagement pathway',
     description: 'Only an admin moves a partnership into, out of or between cohorts; the schedule is changed with /recurrence.',
     tag: 'Partnerships',
     access: 'manager',

@@ -26,6 +26,15 @@ const orgName = z.string().trim().min(1).max(200);
 /** An existing organization by id, or one by name (created if new). */
 const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
 
+export const engagementPathway = z.enum(['introductory', 'pilot', 'whole_school', 'systemic']);
+
+/** What the partnership sets out to do: written at creation, changed with PATCH. */
+export const partnershipRecord = {
+  goals: z.string().trim().min(1).max(20_000).optional(),
+  sharedFramework: z.string().trim().min(1).max(20_000).optional(),
+  engagementPathway: engagementPathway.optional(),
+};
+
 export const createPartnershipBody = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -43,6 +52,13 @@ export const createPartnershipBody = z
       .default([...DEFAULT_POLICY.reviewReminders]),
     outcomeGrace: isoDurationAtMost('P90D').default(DEFAULT_POLICY.reviewOutcomeGrace),
     policy: policyOverrides.default({}),
+    ...partnershipRecord,
+    planning: z.boolean().default(false).meta({
+      description:
+        'Create it in planning: nothing is sent until it is activated (POST /partnerships/{id}/activate) or its plannedStart comes.',
+    }),
+    plannedStart: instant.optional().meta({ description: 'When a partnership in planning becomes active by itself; implies planning.' }),
+    plannedEnd: instant.optional().meta({ description: 'When it completes by itself, with a notice to every member.' }),
     members: z
       .array(
         z
@@ -60,6 +76,9 @@ export const createPartnershipBody = z
   })
   .strict()
   .superRefine((body, ctx) => {
+    if (body.plannedStart && body.plannedEnd && Date.parse(body.plannedEnd) <= Date.parse(body.plannedStart)) {
+      ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'must be after plannedStart' });
+    }
     if (!body.firstReviewAt && !body.recurrence) {
       ctx.addIssue({ code: 'custom', path: ['recurrence'], message: 'give a recurrence, a firstReviewAt, or both' });
     }

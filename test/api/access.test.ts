@@ -34,6 +34,8 @@ interface Tenants {
   y: { id: string };
   feedUrl?: string;
   revokable?: string;
+  /** A partnership of d1's in planning, for the activation. */
+  planned?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -283,6 +285,24 @@ const CASES: Record<string, Case> = {
     status: 200,
     path: (t) => `/partnerships/${t.x.id}/recurrence`,
     body: () => ({ recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TU;BYSETPOS=2', start: '2027-01-12T15:30' } }),
+  },
+  activatePartnership: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.planned ?? t.x.id}/activate`,
+    before: async (t) => {
+      const created = await stack.call<{ id: string }>(t.keys.d1, 'POST', '/partnerships', {
+        name: 'Lakeside math (planned)',
+        district: { id: t.org.d1 },
+        partner: { id: t.org.p1 },
+        timeZone: 'America/Chicago',
+        firstReviewAt: future(40),
+        planning: true,
+        members: [{ name: 'Ana Diaz', email: 'ana@x.example', role: 'district_lead' }],
+      });
+      expect(created.status, created.text).toBe(201);
+      t.planned = created.json.id;
+    },
   },
   pausePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/pause`, body: () => ({ reason: 'Strike' }) },
   resumePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/resume` },

@@ -199,6 +199,58 @@ describe('the API contract', () => {
     expect(report.json.counts).toEqual({ open: 0, overdue: 0, submitted: 0, waived: 1 });
   });
 
+  it('keeps the partnership record, starts one in planning, and activates it once', async () => {
+    const record = {
+      goals: 'Every K-3 classroom runs a daily literacy block',
+      sharedFramework: 'Science of reading; walkthroughs each quarter',
+      engagementPathway: 'pilot',
+    };
+    for (const [extra, field] of [
+      [{ plannedStart: soon(20 * DAY), plannedEnd: soon(10 * DAY) }, 'plannedEnd'],
+      [{ engagementPathway: 'everywhere' }, 'engagementPathway'],
+    ] as const) {
+      const bad = await stack.call<{ errors: { path: string }[] }>(admin, 'POST', '/partnerships', body('planned badly', extra));
+      expect(bad.status).toBe(400);
+      expect(bad.json.errors.map((e) => e.path)).toEqual([field]);
+    }
+    const past = await stack.call(admin, 'POST', '/partnerships', body('planned in the past', { plannedEnd: soon(-DAY) }));
+    expect(past.status).toBe(400);
+    expect(await stack.database.db.partnership.count({ where: { name: { startsWith: 'Lakeside planned' } } })).toBe(0);
+
+    const created = await stack.call<{ id: string; status: string; plannedStart: string; plannedEnd: string; goals: string }>(
+      admin,
+      'POST',
+      '/partnerships',
+      body('planned', { ...record, plannedStart: soon(5 * DAY), plannedEnd: soon(400 * DAY) }),
+    );
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ status: 'planning', ...record });
+    const id = created.json.id;
+    const live = await stack.call<{ phase: string }>(admin, 'GET', `/partnerships/${id}/live`);
+    expect(live.json.phase).toBe('planning');
+    expect((await stack.call(admin, 'POST', `/partnerships/${id}/pause`, {})).status).toBe(409);
+
+    const activated = await stack.call<{ lifecycle: string }>(admin, 'POST', `/partnerships/${id}/activate`);
+    expect(activated.status, activated.text).toBe(200);
+    expect(activated.json.lifecycle).toBe('active');
+    const again = await stack.call<{ detail: string }>(admin, 'POST', `/partnerships/${id}/activate`);
+    expect([again.status, again.json.detail]).toEqual([409, expect.stringMatching(/cannot activate a partnership that is active/)]);
+
+    const changed = await stack.call(admin, 'PATCH', `/partnerships/${id}`, { engagementPathway: 'whole_school' });
+    expect(changed.status, changed.text).toBe(200);
+    const read = await stack.call<{ status: string; engagementPathway: string; goals: string; plannedEnd: string }>(
+      admin,
+      'GET',
+      `/partnerships/${id}`,
+    );
+    expect(read.json).toMatchObject({
+      status: 'active',
+      engagementPathway: 'whole_school',
+      goals: record.goals,
+      plannedEnd: created.json.plannedEnd,
+    });
+  });
+
   it('lets an admin move a partnership into a cohort, where its coordinator then sees it', async () => {
     const cohort = await stack.call<{ id: string }>(admin, 'POST', '/cohorts', { name: 'Moved cohort' });
     const moved = await stack.call<{ cohortId: string }>(admin, 'PATCH', `/partnerships/${partnershipId}`, { cohortId: cohort.json.id });

@@ -59,6 +59,8 @@ describe('the link in every message leads its recipient to the page that does wh
     browser = await launchBrowser();
     const missed = await create('Maple', { firstReviewAt: soon(8_000), reminderOffsets: ['PT4S'], outcomeGrace: 'PT3S' });
     const held = await create('Cedar', {
+      goals: 'Every K-3 classroom runs a daily literacy block',
+      engagementPathway: 'whole_school',
       firstReviewAt: soon(3_600_000),
       reminderOffsets: ['PT59M55S'],
       policy: {
@@ -227,6 +229,10 @@ describe('the link in every message leads its recipient to the page that does wh
       const page = await follow(browser, await mailTo(stack, email('sam.cedar'), subject));
       expect(new URL(page.url()).pathname).toBe(`/p/${world.held.id}`);
       expect(await heading(page)).toBe('Cedar');
+      // The partnership record, for every member to see.
+      expect(await page.locator('dl.record').textContent()).toMatch(
+        /Goals\s*Every K-3 classroom runs a daily literacy block\s*Engagement pathway\s*Whole school/,
+      );
       await expectAccessible(page);
     });
   }

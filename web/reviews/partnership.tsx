@@ -4,6 +4,13 @@ import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
+const PATHWAY_LABELS: Record<string, string> = {
+  introductory: 'Introductory',
+  pilot: 'Pilot',
+  whole_school: 'Whole school',
+  systemic: 'Systemic',
+};
+
 /** What a member sees of a partnership: reviews and outcomes, deadlines, reflections, the timeline. */
 export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
   const { db } = ctx.deps;
@@ -35,6 +42,47 @@ export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
         <p class="meta">
           <Status value={p.status} /> {p.district.name} with {p.partner.name} · times in {zone}
         </p>
+        {(p.goals || p.sharedFramework || p.engagementPathway || p.plannedStart || p.plannedEnd) && (
+          <section aria-labelledby="record">
+            <h2 id="record">What it sets out to do</h2>
+            <dl class="record">
+              {p.goals && (
+                <>
+                  <dt>Goals</dt>
+                  <dd>{p.goals}</dd>
+                </>
+              )}
+              {p.sharedFramework && (
+                <>
+                  <dt>Shared framework</dt>
+                  <dd>{p.sharedFramework}</dd>
+                </>
+              )}
+              {p.engagementPathway && (
+                <>
+                  <dt>Engagement pathway</dt>
+                  <dd>{PATHWAY_LABELS[p.engagementPathway]}</dd>
+                </>
+              )}
+              {p.status === 'planning' && p.plannedStart && (
+                <>
+                  <dt>Starts</dt>
+                  <dd>
+                    <When at={p.plannedStart} zone={zone} />
+                  </dd>
+                </>
+              )}
+              {p.plannedEnd && (
+                <>
+                  <dt>Planned end</dt>
+                  <dd>
+                    <When at={p.plannedEnd} zone={zone} />
+                  </dd>
+                </>
+              )}
+            </dl>
+          </section>
+        )}
 
         <section aria-labelledby="reviews">
           <h2 id="reviews">Reviews</h2>

@@ -1,10 +1,18 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../actor.js';
 
-export type Lifecycle = 'active' | 'paused' | 'completed' | 'ended_early';
+export type Lifecycle = 'planning' | 'active' | 'paused' | 'completed' | 'ended_early';
 
 export interface PartnershipStatus {
-  phase: 'starting' | 'waiting-for-reminder' | 'waiting-for-review' | 'waiting-for-outcome' | 'paused' | 'no-review-scheduled' | 'ended';
+  phase:
+    | 'starting'
+    | 'planning'
+    | 'waiting-for-reminder'
+    | 'waiting-for-review'
+    | 'waiting-for-outcome'
+    | 'paused'
+    | 'no-review-scheduled'
+    | 'ended';
   lifecycle?: Lifecycle;
   currentReview?: { id: string; sequence: number; scheduledAt: number } | null;
   nextReviewAt: number | null;
@@ -65,6 +73,7 @@ export interface EndRequest extends Acted {
 export const statusQuery = defineQuery<PartnershipStatus>('status');
 export const pauseUpdate = defineUpdate<PartnershipStatus, [{ reason?: string } & Acted]>('pause');
 export const resumeUpdate = defineUpdate<PartnershipStatus, [Acted]>('resume');
+export const activateUpdate = defineUpdate<PartnershipStatus, [Acted]>('activate');
 export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
 export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number } & Acted]>('rescheduleReview');
 export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');

@@ -6,6 +6,7 @@ import {
   ParentClosePolicy,
   patched,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +19,7 @@ import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
 import type { Acted, ReviewOutcome } from './messages.js';
 import {
+  activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
   type Lifecycle,
@@ -30,20 +32,45 @@ import {
 } from './messages.js';
 
 export type { PartnershipStatus };
-export { changeRecurrenceUpdate, endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, resumeUpdate, statusQuery };
+export {
+  activateUpdate,
+  changeRecurrenceUpdate,
+  endUpdate,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  rescheduleReviewUpdate,
+  resumeUpdate,
+  statusQuery,
+};
 
 /** What a run hands to the next when it continues as new. */
 export interface CarriedState {
   lifecycle: 'active' | 'paused';
+  /** Epoch ms of the planned end, if the partnership has one. */
+  plannedEnd?: number | null;
+}
+
+/** How a new partnership begins: in planning (until activated, or its planned start), and when it ends by itself. */
+export interface PartnershipPlan {
+  planning: boolean;
+  plannedStart?: number | null;
+  plannedEnd?: number | null;
 }
 
 export interface PartnershipInput {
   partnershipId: string;
   carried?: CarriedState;
+  plan?: PartnershipPlan;
 }
 
 /** Marks the histories in which a missed review may still be recorded (before it, it could not). */
 const RECORD_MISSED_LATE = 'record-missed-reviews-late';
+/** Marks the histories of partnerships that began in planning (before, every one began active). */
+const PLANNING = 'planning-phase';
+/** Marks the histories in which a planned end completes the partnership by itself. */
+const PLANNED_END = 'planned-end';
+
+const NOT_STARTED = 'the partnership is still in planning: activate it first';
 
 // Outcomes may be recorded from a few hours before the meeting (it may start early).
 const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
@@ -57,7 +84,7 @@ const reject = (message: string) => {
  * from the recurrence, reminds before it, waits for its outcome (missed after the grace period),
  * and reacts to pause, resume, end, reschedule and outcome updates, each validated first.
  */
-export async function partnershipWorkflow({ partnershipId, carried }: PartnershipInput): Promise<void> {
+export async function partnershipWorkflow({ partnershipId, carried, plan: begin }: PartnershipInput): Promise<void> {
   const status: PartnershipStatus = {
     phase: 'starting',
     lifecycle: carried?.lifecycle ?? 'active',
@@ -161,6 +188,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     {
       validator: ({ reviewId, at }) => {
         if (claimedEnded()) reject('the partnership has ended');
+        if (claimedLifecycle === 'planning') reject(NOT_STARTED);
         if (current?.reviewId !== reviewId || outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
         if (!Number.isFinite(at) || at <= Date.now()) reject('a review cannot be rescheduled into the past');
       },
@@ -243,6 +271,7 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     },
     {
       validator: (outcome) => {
+        if (claimedLifecycle === 'planning') reject(NOT_STARTED);
         if (outcome.outcome === 'skipped' && !outcome.reason?.trim()) reject('skipping a review needs a reason');
         if (late && outcome.reviewId === late.reviewId) {
           if (late.claimed) reject(`review ${outcome.reviewId} is already recorded`);
@@ -259,12 +288,69 @@ export async function partnershipWorkflow({ partnershipId, carried }: Partnershi
     },
   );
 
-  if (!carried) await activities.activatePartnership(partnershipId);
+  // Planning: members, goals and schedule are set, nothing is sent, until someone activates it or
+  // its planned start comes. Ending it is allowed; pausing, outcomes and reschedules are not.
+  let activatedBy: Acted['actor'] | undefined;
+  setHandler(
+    activateUpdate,
+    (request: Acted | undefined) => {
+      claimedLifecycle = 'active';
+      activatedBy = request?.actor;
+      return serially(async () => {
+        await condition(() => lifecycle() !== 'planning');
+        return status;
+      });
+    },
+    {
+      validator: (_request) => {
+        if (claimedLifecycle !== 'planning') reject(`cannot activate a partnership that is ${claimedLifecycle}`);
+      },
+    },
+  );
+  if (!carried && begin?.planning && patched(PLANNING)) {
+    status.phase = 'planning';
+    status.lifecycle = 'planning';
+    claimedLifecycle = 'planning';
+    const start = begin.plannedStart ?? null;
+    const decided = () => claimedLifecycle !== 'planning';
+    for (;;) {
+      if (claimedLifecycle === 'planning') {
+        const startsNow =
+          start === null ? !(await condition(decided).then(() => true)) : !(await condition(decided, Math.max(0, start - Date.now())));
+        if (startsNow) claimedLifecycle = 'active';
+      }
+      if (claimedLifecycle === 'active') break;
+      // An end accepted meanwhile is carried out (then there is nothing to start), or given back.
+      await condition(() => ended() || claimedLifecycle === 'planning');
+      if (ended()) break;
+    }
+  }
+  if (!carried && open()) {
+    await activities.activatePartnership(partnershipId, activatedBy);
+    if (lifecycle() === 'planning') status.lifecycle = 'active';
+  }
+
+  // A planned end completes the partnership by itself, as an end update would, with its notice.
+  const plannedEnd = carried?.plannedEnd ?? begin?.plannedEnd ?? null;
+  if (plannedEnd != null && open() && patched(PLANNED_END)) {
+    const endAtPlannedEnd = async () => {
+      await sleep(Math.max(0, plannedEnd - Date.now()));
+      if (claimedEnded()) return;
+      claimedLifecycle = 'completed';
+      await serially(async () => {
+        await settle(() => activities.recordLifecycle(partnershipId, { to: 'completed', reason: 'its planned end', at: Date.now() }));
+        status.lifecycle = 'completed';
+        planVersion++;
+      });
+    };
+    // A refused end means the partnership ended otherwise meanwhile: nothing is left to do.
+    void endAtPlannedEnd().catch(() => undefined);
+  }
 
   while (open()) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active' };
+      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', ...(plannedEnd != null && { plannedEnd }) };
       await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
     }
     if (lifecycle() === 'paused') {

@@ -1,0 +1,133 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
+import {
+  activateUpdate,
+  endUpdate,
+  type PartnershipPlan,
+  partnershipWorkflow,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  statusQuery,
+} from '../../workflows/reviews/partnership.js';
+import { createPartnershipRecord } from '../support/fixtures.js';
+import { recordHistory } from '../support/histories.js';
+import { waitFor } from '../support/mailbox.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const QUEUE = 'tandem-planning';
+
+/**
+ * A partnership in planning sends nothing until it is activated, by someone or at its planned start;
+ * one ended in planning was never announced and tells nobody; a planned end completes it by itself,
+ * with its notice.
+ */
+describe('planning, activation and the planned end (time-skipping)', () => {
+  const stack = useTimeSkippingStack(QUEUE);
+  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
+  const mailOf = async (partnershipId: string) =>
+    (await stack.database.db.emailOutbox.findMany({ where: { partnershipId }, orderBy: { createdAt: 'asc' } })).map((m) => m.template);
+  const rejected = async (p: Promise<unknown>, message: RegExp) => {
+    const error = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((error as WorkflowUpdateFailedError).cause?.message)).toMatch(message);
+  };
+
+  async function start(plan: PartnershipPlan, firstReviewInDays = 30) {
+    const t0 = await stack.env.currentTimeMs();
+    const p = await createPartnershipRecord(stack.database.db, {
+      firstReviewAt: new Date(t0 + firstReviewInDays * DAY),
+      reminderOffsets: ['P14D', 'P2D'],
+      timeZone: 'UTC',
+      plannedAt: t0,
+    });
+    const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
+      workflowId: partnershipWorkflowId(p.id),
+      taskQueue: QUEUE,
+      args: [{ partnershipId: p.id, plan }],
+    });
+    return { t0, p, handle };
+  }
+
+  it('waits in planning without a word until its planned start, then invites and reminds as usual', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const now = await stack.env.currentTimeMs();
+      const { t0, p, handle } = await start({ planning: true, plannedStart: now + 10 * DAY });
+      expect((await handle.query(statusQuery)).phase).toBe('planning');
+      await rejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is planning/);
+      await rejected(
+        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'skipped', reason: 'no' }] }),
+        /still in planning: activate it first/,
+      );
+      await sleepUntil(t0 + 10 * DAY - HOUR);
+      expect((await handle.query(statusQuery)).phase).toBe('planning');
+      expect(await mailOf(p.id)).toEqual([]);
+      expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('planning');
+
+      await sleepUntil(t0 + 10 * DAY + HOUR);
+      await waitFor('the invitation once it has started', async () => (await mailOf(p.id)).includes('review-invitation'));
+      expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('active');
+      await rejected(handle.executeUpdate(activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
+      // The first reminder, 14 days before the review on day 30.
+      await sleepUntil(t0 + 16 * DAY + HOUR);
+      await waitFor('the first reminder', async () => (await mailOf(p.id)).includes('review-reminder'));
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.result();
+      await recordHistory(handle, 'planning-until-planned-start');
+    });
+  });
+
+  it('starts when someone activates it, and names who did', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const { p, handle } = await start({ planning: true });
+      await stack.env.sleep(20 * DAY);
+      expect((await handle.query(statusQuery)).phase).toBe('planning');
+      expect(await mailOf(p.id)).toEqual([]);
+      const actor = { kind: 'person' as const, id: p.members[0]?.person.id as string, name: 'Ana Diaz' };
+      const status = await handle.executeUpdate(activateUpdate, { args: [{ actor }] });
+      expect(status.lifecycle).toBe('active');
+      await waitFor('the invitation', async () => (await mailOf(p.id)).includes('review-invitation'));
+      const activated = await stack.database.db.partnershipEvent.findFirstOrThrow({
+        where: { partnershipId: p.id, type: 'partnership.activated' },
+      });
+      expect([activated.actor, activated.actorName]).toEqual(['person', 'Ana Diaz']);
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'test over' }] });
+      await handle.result();
+    });
+  });
+
+  it('ends in planning without telling anyone about a partnership they never heard of', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const { p, handle } = await start({ planning: true });
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] });
+      await handle.result();
+      const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id }, include: { reviews: true } });
+      expect([row.status, row.endedReason, row.reviews.map((r) => r.status)]).toEqual(['ended_early', 'the board said no', ['skipped']]);
+      expect(await mailOf(p.id)).toEqual([]);
+      expect(await stack.database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'partnership.activated' } })).toBe(0);
+    });
+  });
+
+  it('completes by itself at its planned end, with a notice to every member', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const now = await stack.env.currentTimeMs();
+      const { t0, p, handle } = await start({ planning: false, plannedEnd: now + 40 * DAY }, 20);
+      await sleepUntil(t0 + 39 * DAY);
+      expect((await handle.query(statusQuery)).lifecycle).toBe('active');
+      await sleepUntil(t0 + 40 * DAY + HOUR);
+      await handle.result();
+      const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
+      expect([row.status, row.endedReason]).toEqual(['completed', 'its planned end']);
+      expect(row.endedAt?.getTime()).toBeGreaterThanOrEqual(t0 + 40 * DAY - 1000);
+      const ended = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id, template: 'partnership-ended' } });
+      expect(ended.map((m) => m.recipient).sort()).toEqual(p.emails);
+      expect(ended[0]?.text).toMatch(/Reason: its planned end/);
+      await recordHistory(handle, 'completed-at-planned-end');
+    });
+  });
+});
