@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../lib/mail/mailer.js';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
-import { completeCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { mailboxWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
 import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
@@ -69,8 +68,13 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
       await sleepUntil(review.minus({ days: 1, hours: 23 }).toMillis());
       await waitFor('the reminder and the commitment reminders', async () => (await rowsOf({ partnershipId: p.id })).length >= 6);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'district withdrew' }] });
-      await deadline.executeUpdate(completeCommitmentUpdate, { args: [{ note: 'shared' }] });
+      // Ending the partnership closes its open commitment, whose workflow then finishes.
+      await deadline.result();
       await handle.result();
+    });
+    expect(await db().commitment.findUniqueOrThrow({ where: { id: commitment.id } })).toMatchObject({
+      status: 'dropped',
+      closeNote: 'The partnership ended: district withdrew',
     });
 
     const received = await stack.mailbox.messages();
