@@ -14,6 +14,7 @@ import { myWork } from './people/home.js';
 import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
+import { dashboardCsv, dashboardPage } from './reports/dashboard.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 
@@ -58,6 +59,16 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/settings', ...posted, kit.signedIn(saveSettings));
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
 
+  router.get('/dashboard', kit.signedIn(dashboardPage));
+  router.get('/dashboard.csv', async (req, res, next) => {
+    try {
+      const me = await kit.whoIs(req);
+      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
+      await dashboardCsv(deps.db, me, req, res);
+    } catch (e) {
+      next(e);
+    }
+  });
   router.get('/p/:partnershipId', kit.signedIn(partnershipPage));
   router.get(
     '/p/:partnershipId/reviews/:reviewId',

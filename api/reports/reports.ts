@@ -5,6 +5,7 @@ import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import type { Principal } from '../people/principal.js';
 import { partnershipScope } from '../people/rights.js';
+import { HEALTH_LABELS, partnershipHealth, RULES } from './health.js';
 
 const DAY_MS = 86_400_000;
 
@@ -97,6 +98,34 @@ export const reportRoutes = [
             owner: c.owner,
             partnership: c.partnership,
           })),
+        },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reports/partnership-health',
+    operationId: 'reportPartnershipHealth',
+    summary: 'Report the health of every partnership',
+    description: `Every partnership the caller can see, by name, with its next review, last outcome, missed reviews, overdue work, reflection completion and health (${Object.keys(HEALTH_LABELS).join(', ')}; null when not running), with the rules that decided it. Read from the database only. Rules: at risk when ${RULES.at_risk.join(' or ')}; needs attention when ${RULES.needs_attention.join(' or ')}.`,
+    tag: 'Reports',
+    access: 'member',
+    query: partnershipFilters.extend({ health: z.enum(['on_track', 'needs_attention', 'at_risk']).optional() }).strict(),
+    responses: { 200: { description: 'Every matching partnership, by name' } },
+    async handle({ query, caller, deps }) {
+      const now = new Date();
+      const rows = await partnershipHealth(deps.db, covered(caller, query), now);
+      return {
+        body: {
+          asOf: now.toISOString(),
+          items: rows
+            .filter((r) => !query.health || r.health === query.health)
+            .map((r) => ({
+              ...r,
+              nextReviewAt: r.nextReviewAt?.toISOString() ?? null,
+              nextReviewLocal: r.nextReviewAt ? localTime(r.nextReviewAt, r.timeZone) : null,
+              lastOutcome: r.lastOutcome && { status: r.lastOutcome.status, at: r.lastOutcome.at.toISOString() },
+            })),
         },
       };
     },

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type CapturedMail, listCapturedMail } from '../../lib/mail/capture.js';
 import type { ApiStack } from './api-stack.js';
@@ -35,6 +35,20 @@ export async function follow(browser: Browser, mail: CapturedMail): Promise<Page
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForLoadState('load');
   return page;
+}
+
+/** Signs in at the sign-in page with the link that arrives, as the person would, on a phone. */
+export async function signIn(stack: ApiStack, browser: Browser, address: string): Promise<{ context: BrowserContext; page: Page }> {
+  const before = new Set((await listCapturedMail(stack.mailCaptureDir)).map((m) => m.id));
+  const { context, page } = await phone(browser);
+  await page.goto(`${stack.publicUrl}/sign-in`);
+  await page.getByLabel('Your email address').fill(address);
+  await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+  const mail = await mailTo(stack, address, /^Your Tandem sign-in link/, (m) => !before.has(m.id));
+  await page.goto(actionLink(mail));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${stack.publicUrl}/`);
+  return { context, page };
 }
 
 /** No serious or critical accessibility violation on the page (axe-core, WCAG 2.1 AA rules). */

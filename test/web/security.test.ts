@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { launchBrowser, phone } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
-import { actionLink, follow, mailTo } from '../support/web.js';
+import { actionLink, follow, mailTo, signIn } from '../support/web.js';
 
 /**
  * What the sign-in and the rights promise, tried as someone would who should not get through: a
@@ -31,20 +31,6 @@ async function partnership(name: string, district: string) {
   });
   expect(res.status, res.text).toBe(201);
   return { id: res.json.id, reviewId: res.json.firstReview.id };
-}
-
-/** Signs in at the sign-in page with the link that arrives, as the person would. */
-async function signIn(browser: Browser, address: string): Promise<{ context: BrowserContext; page: Page }> {
-  const before = new Set((await listCapturedMail(stack.mailCaptureDir)).map((m) => m.id));
-  const { context, page } = await phone(browser);
-  await page.goto(`${stack.publicUrl}/sign-in`);
-  await page.getByLabel('Your email address').fill(address);
-  await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
-  const mail = await mailTo(stack, address, /^Your Tandem sign-in link/, (m) => !before.has(m.id));
-  await page.goto(actionLink(mail));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${stack.publicUrl}/`);
-  return { context, page };
 }
 
 /**
@@ -77,7 +63,7 @@ describe('sign-in and rights, against someone who should not get through', () =>
   });
 
   it('shows a participant nothing of a partnership they are not in (404), and not even that it exists', async () => {
-    const { page } = await signIn(browser, email('cal.Oak'));
+    const { page } = await signIn(stack, browser, email('cal.Oak'));
     for (const path of [
       `/p/${other.id}`,
       `/p/${other.id}/reviews/${other.reviewId}`,
@@ -92,7 +78,7 @@ describe('sign-in and rights, against someone who should not get through', () =>
   });
 
   it('refuses to let a participant who is not a lead record an outcome (403), and shows them no such form', async () => {
-    const { page } = await signIn(browser, email('cal.Oak'));
+    const { page } = await signIn(stack, browser, email('cal.Oak'));
     await page.goto(`${stack.publicUrl}/p/${one.id}/reviews/${one.reviewId}`);
     expect(await page.getByRole('button', { name: 'Record the outcome' }).count()).toBe(0);
     const csrf = await page.locator('form[action="/sign-out"] input[name=_csrf]').inputValue();
@@ -107,7 +93,7 @@ describe('sign-in and rights, against someone who should not get through', () =>
   });
 
   it('refuses a form without its CSRF token, or with another browser’s, and changes nothing', async () => {
-    const { page } = await signIn(browser, email('ana.Oak'));
+    const { page } = await signIn(stack, browser, email('ana.Oak'));
     const { page: elsewhere } = await phone(browser);
     await elsewhere.goto(`${stack.publicUrl}/sign-in`);
     const foreign = await elsewhere.locator('input[name=_csrf]').first().inputValue();

@@ -35,6 +35,7 @@ export function Layout({ title, me, csrf, flash, children }: LayoutProps) {
           {me && (
             <nav aria-label="Account">
               <a href="/">My work</a>
+              <a href="/dashboard">Dashboard</a>
               <a href="/settings">Settings</a>
               <form method="post" action="/sign-out" class="inline">
                 <input type="hidden" name="_csrf" value={csrf} />

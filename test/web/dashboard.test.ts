@@ -1,0 +1,133 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { launchBrowser } from '../support/browser.js';
+import { expectAccessible, signIn } from '../support/web.js';
+
+/**
+ * The dashboard, as each role sees it: a coordinator their cohort, a participant their own
+ * partnership, the installation's admin everything; the health of each by the rules on the page;
+ * filters and sorting by a plain form; the same rows as CSV.
+ */
+const stack: ApiStack = useApiStack('tandem-web-dashboard');
+const DAY = 86_400_000;
+const email = (who: string) => `${who}@dashboard.example`;
+
+async function partnership(name: string, cohortId: string | null, participant: string) {
+  const res = await stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
+    name,
+    district: { name: `${name} USD` },
+    partner: { name: 'Northwind Learning' },
+    ...(cohortId && { cohortId }),
+    timeZone: 'America/Chicago',
+    firstReviewAt: new Date(Date.now() + 10 * DAY).toISOString(),
+    members: [
+      { name: `Lead of ${name}`, email: email(`lead.${name.toLowerCase()}`), role: 'district_lead' },
+      { name: participant, email: email(participant.toLowerCase()), role: 'participant' },
+    ],
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.json.id;
+}
+
+/** The rows of the dashboard table: name and health label. */
+const rows = async (page: Page) =>
+  page
+    .locator('table.dashboard tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th a')?.textContent?.trim(), tr.querySelector('td .badge')?.textContent?.trim()]),
+    );
+
+describe('the dashboard, for each role', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    const db = stack.database.db;
+    const cohortA = await db.cohort.create({ data: { name: 'Valley literacy cohort' } });
+    const cohortB = await db.cohort.create({ data: { name: 'Coast math cohort' } });
+    const alder = await partnership('Alder', cohortA.id, 'Pat');
+    const birch = await partnership('Birch', cohortA.id, 'Quinn');
+    await partnership('Cypress', cohortB.id, 'Rae');
+    // Birch's work, as its deadline workflow leaves it: a commitment 20 days overdue.
+    const owner = await db.person.findUniqueOrThrow({ where: { email: email('quinn') } });
+    await db.commitment.create({
+      data: {
+        partnershipId: birch,
+        ownerId: owner.id,
+        side: 'district',
+        description: 'Share walkthrough data',
+        dueAt: new Date(Date.now() - 20 * DAY),
+        status: 'overdue',
+      },
+    });
+    // Alder's first review was missed, as its partnership workflow records it.
+    await db.review.updateMany({
+      where: { partnershipId: alder },
+      data: { status: 'missed', scheduledAt: new Date(Date.now() - 3 * DAY) },
+    });
+    const coordinator = await db.person.create({ data: { name: 'Cora Lin', email: email('cora') } });
+    await db.cohortCoordinator.create({ data: { personId: coordinator.id, cohortId: cohortA.id } });
+    await db.person.create({ data: { name: 'Ada Admin', email: email('ada'), isAdmin: true } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows a coordinator their cohort's partnerships, worst first, with why, and nothing of another cohort", async () => {
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(`${stack.publicUrl}/dashboard`);
+    expect(await rows(page)).toEqual([
+      ['Birch', 'At risk'],
+      ['Alder', 'Needs attention'],
+    ]);
+    expect(await page.locator('tr', { hasText: 'Birch' }).textContent()).toMatch(/more than 14 days overdue/);
+    expect(await page.getByText('Cypress').count()).toBe(0);
+    await expect.poll(() => page.locator('#rules').count()).toBe(1);
+    expect(await page.locator('section[aria-labelledby="rules"]').textContent()).toMatch(
+      /At risk\s*when 2 or more of its last 4 reviews were missed/,
+    );
+    await expectAccessible(page);
+
+    // Filtering and sorting are a plain GET form.
+    await page.getByRole('combobox', { name: 'Health' }).selectOption('needs_attention');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/health=needs_attention/);
+    expect(await rows(page)).toEqual([['Alder', 'Needs attention']]);
+    await page.getByRole('combobox', { name: 'Health' }).selectOption('');
+    await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/sort=name/);
+    expect((await rows(page)).map((r) => r[0])).toEqual(['Alder', 'Birch']);
+
+    // The same rows as CSV, as the browser downloads it.
+    const csv = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      return { type: res.headers.get('content-type'), text: await res.text() };
+    }, `${stack.publicUrl}/dashboard.csv?sort=name`);
+    expect(csv.type).toMatch(/^text\/csv/);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toMatch(/^partnership,district,partner,cohort,status,health,/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 6))).toEqual([
+      ['Alder', 'Alder USD', 'Northwind Learning', 'Valley literacy cohort', 'active', 'needs_attention'],
+      ['Birch', 'Birch USD', 'Northwind Learning', 'Valley literacy cohort', 'active', 'at_risk'],
+    ]);
+    await context.close();
+  });
+
+  it('shows a participant only the partnership they belong to', async () => {
+    const { context, page } = await signIn(stack, browser, email('rae'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    expect(await rows(page)).toEqual([['Cypress', 'On track']]);
+    await context.close();
+  });
+
+  it("shows the installation's admin every partnership, and each row leads to its page", async () => {
+    const { context, page } = await signIn(stack, browser, email('ada'));
+    await page.goto(`${stack.publicUrl}/dashboard?sort=name`);
+    expect((await rows(page)).map((r) => r[0])).toEqual(['Alder', 'Birch', 'Cypress']);
+    await page.getByRole('link', { name: 'Birch' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Birch');
+    await context.close();
+  });
+});

@@ -1,0 +1,220 @@
+import { stringify } from 'csv-stringify';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { pages } from '../../activities/mail/pages.js';
+import type { PersonPrincipal } from '../../api/people/principal.js';
+import { partnershipScope } from '../../api/people/rights.js';
+import { HEALTH_LABELS, type Health, type PartnershipHealth, partnershipHealth, RULES } from '../../api/reports/health.js';
+import type { Db } from '../../lib/db/client.js';
+import { localTime, Status, When } from '../http/format.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+/**
+ * The dashboard: every partnership the reader may see (a coordinator's cohort, an organization
+ * admin's, a lead's own), its health at a glance by the rules of api/reports/health.ts, filtered
+ * and sorted by a plain GET form, and the same rows as CSV.
+ */
+
+const HEALTHS = ['at_risk', 'needs_attention', 'on_track'] as const;
+const SORTS = { health: 'Health (worst first)', name: 'Name', next: 'Next review' } as const;
+
+const filters = z.object({
+  cohort: z.uuid().optional().catch(undefined),
+  health: z.enum(HEALTHS).optional().catch(undefined),
+  sort: z.enum(['health', 'name', 'next']).catch('health'),
+});
+type Filters = z.infer<typeof filters>;
+
+const severity = (h: Health | null) => (h === null ? 3 : HEALTHS.indexOf(h));
+
+async function rowsFor(db: Db, me: PersonPrincipal, f: Filters): Promise<PartnershipHealth[]> {
+  const rows = await partnershipHealth(db, { AND: [partnershipScope(me), f.cohort ? { cohortId: f.cohort } : {}] }, new Date());
+  const chosen = f.health ? rows.filter((r) => r.health === f.health) : rows;
+  const byName = (a: PartnershipHealth, b: PartnershipHealth) => a.name.localeCompare(b.name);
+  const next = (r: PartnershipHealth) => r.nextReviewAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return chosen.sort(
+    f.sort === 'name'
+      ? byName
+      : f.sort === 'next'
+        ? (a, b) => next(a) - next(b) || byName(a, b)
+        : (a, b) => severity(a.health) - severity(b.health) || byName(a, b),
+  );
+}
+
+const query = (req: Request) => filters.parse(req.query);
+
+export async function dashboardPage({ req, deps, me }: PageContext): Promise<Outcome> {
+  const f = query(req);
+  const reader = await deps.db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  const rows = await rowsFor(deps.db, me, f);
+  const cohorts = await deps.db.cohort.findMany({
+    where: { partnerships: { some: partnershipScope(me) } },
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  });
+  const counts = HEALTHS.map((h) => [h, rows.filter((r) => r.health === h).length] as const);
+  const csv = `/dashboard.csv?${new URLSearchParams(Object.entries(f).filter((e): e is [string, string] => typeof e[1] === 'string'))}`;
+  return {
+    title: 'Dashboard',
+    body: (
+      <>
+        <h1>Dashboard</h1>
+        <form method="get" action="/dashboard" class="filters" aria-label="Filter the partnerships">
+          <div class="field">
+            <label for="f-cohort">Cohort</label>
+            <select id="f-cohort" name="cohort">
+              <option value="">All I can see</option>
+              {cohorts.map((c) => (
+                <option key={c.id} value={c.id} selected={c.id === f.cohort}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-health">Health</label>
+            <select id="f-health" name="health">
+              <option value="">Any</option>
+              {HEALTHS.map((h) => (
+                <option key={h} value={h} selected={h === f.health}>
+                  {HEALTH_LABELS[h]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-sort">Sort by</label>
+            <select id="f-sort" name="sort">
+              {Object.entries(SORTS).map(([value, label]) => (
+                <option key={value} value={value} selected={value === f.sort}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">Show</button>
+        </form>
+        <p class="summary">
+          {rows.length} partnership{rows.length === 1 ? '' : 's'}:{' '}
+          {counts.map(([h, n], i) => (
+            <span key={h}>
+              {i > 0 && ', '}
+              {n} {HEALTH_LABELS[h].toLowerCase()}
+            </span>
+          ))}
+          . <a href={csv}>Download as CSV</a>
+        </p>
+        {rows.length === 0 ? (
+          <p class="empty">No partnership matches.</p>
+        ) : (
+          <div class="table-scroll">
+            <table class="dashboard">
+              <caption>Partnerships, times in {reader.timeZone ?? 'each partnership’s zone'}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Partnership</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">Next review</th>
+                  <th scope="col">Last outcome</th>
+                  <th scope="col">Missed (last 4)</th>
+                  <th scope="col">Overdue</th>
+                  <th scope="col">Reflections</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => {
+                  const zone = reader.timeZone ?? r.timeZone;
+                  return (
+                    <tr key={r.id}>
+                      <th scope="row">
+                        <a href={pages.partnership(r.id)}>{r.name}</a>
+                        <span class="meta">
+                          {r.district} with {r.partner}
+                          {r.cohort && ` · ${r.cohort.name}`}
+                        </span>
+                      </th>
+                      <td>
+                        {r.health ? <span class={`badge health-${r.health}`}>{HEALTH_LABELS[r.health]}</span> : <Status value={r.status} />}
+                        {r.reasons.length > 0 && <span class="meta">{r.reasons.join('; ')}</span>}
+                      </td>
+                      <td>{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
+                      <td>{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
+                      <td>{r.missedReviews}</td>
+                      <td>
+                        {r.overdueCommitments} commitment{r.overdueCommitments === 1 ? '' : 's'}, {r.overdueEvidence} evidence
+                      </td>
+                      <td>{r.reflection ? `${r.reflection.answered} of ${r.reflection.asked}` : '—'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <section aria-labelledby="rules">
+          <h2 id="rules">How health is judged</h2>
+          <p>From Tandem's record, for partnerships that are active or paused:</p>
+          <dl class="record">
+            <dt>{HEALTH_LABELS.at_risk}</dt>
+            <dd>when {RULES.at_risk.join(', or ')}.</dd>
+            <dt>{HEALTH_LABELS.needs_attention}</dt>
+            <dd>when {RULES.needs_attention.join(', or ')}.</dd>
+            <dt>{HEALTH_LABELS.on_track}</dt>
+            <dd>otherwise.</dd>
+          </dl>
+        </section>
+      </>
+    ),
+  };
+}
+
+/** The dashboard's rows as CSV, written row by row as they are formatted. */
+export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
+  const rows = await rowsFor(db, me, query(req));
+  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  res.set({
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': 'attachment; filename="tandem-dashboard.csv"',
+    'Cache-Control': 'private, no-store',
+  });
+  const csv = stringify({
+    header: true,
+    columns: [
+      'partnership',
+      'district',
+      'partner',
+      'cohort',
+      'status',
+      'health',
+      'reasons',
+      'next_review_local',
+      'last_outcome',
+      'missed_last_4',
+      'overdue_commitments',
+      'overdue_evidence',
+      'reflections_answered',
+      'reflections_asked',
+    ],
+  });
+  csv.pipe(res);
+  for (const r of rows) {
+    const zone = reader.timeZone ?? r.timeZone;
+    csv.write([
+      r.name,
+      r.district,
+      r.partner,
+      r.cohort?.name ?? '',
+      r.status,
+      r.health ?? '',
+      r.reasons.join('; '),
+      r.nextReviewAt ? localTime(r.nextReviewAt, zone) : '',
+      r.lastOutcome?.status ?? '',
+      r.missedReviews,
+      r.overdueCommitments,
+      r.overdueEvidence,
+      r.reflection?.answered ?? '',
+      r.reflection?.asked ?? '',
+    ]);
+  }
+  csv.end();
+}
