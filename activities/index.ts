@@ -1,6 +1,7 @@
 import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createMailActivities } from './mail/activities.js';
+import { createRosterActivities } from './people/roster.js';
 import { createReflectionActivities } from './reflections/activities.js';
 import { createReviewActivities } from './reviews/activities.js';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCommitmentActivities(deps),
     ...createEvidenceActivities(deps),
     ...createMailActivities(deps),
+    ...createRosterActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { apiKeyRoutes } from './people/api-keys.js';
 import { directoryRoutes } from './people/directory.js';
+import { rosterRoutes } from './people/roster.js';
 import { reflectionRoutes } from './reflections/reflections.js';
 import { reportRoutes } from './reports/reports.js';
 import { calendarRoutes } from './reviews/calendar.js';
@@ -43,6 +44,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...reportRoutes,
     ...calendarRoutes,
     ...directoryRoutes,
+    ...rosterRoutes,
     ...apiKeyRoutes,
     ...notificationRoutes,
     ...(opts.mailCaptureDir ? mailRoutes(opts.mailCaptureDir) : []),

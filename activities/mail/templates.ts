@@ -278,3 +278,24 @@ export function withFooter(
   }</p>`;
   return { subject: mail.subject, text, html };
 }
+
+/** Someone's open work handed to another member: the same notice to both. */
+export function workHandedOver(input: {
+  partnershipName: string;
+  fromName: string;
+  toName: string;
+  reason: string | null;
+  items: { label: string; description: string; dueAt: number }[];
+  timeZone: string;
+  link: string;
+}): RenderedMail {
+  const subject = `${input.fromName}'s open work in ${input.partnershipName} is now ${input.toName}'s`;
+  const lead = `${input.fromName}'s open commitments and evidence requests in ${input.partnershipName} were handed to ${input.toName}.`;
+  const items = input.items.map((i) => `${i.label}: ${i.description} (due ${formatLocalTime(i.dueAt, input.timeZone)})`);
+  const lines = [lead, ...(input.reason ? [`Reason: ${input.reason}`] : [])];
+  const text = [...lines, '', ...items.map((i) => `- ${i}`), '', `The partnership: ${input.link}`].join('\n');
+  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>
+<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
+  return { subject, text, html };
+}

@@ -14,6 +14,7 @@ import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
 import type { Principal } from '../people/principal.js';
 import { actorOf } from '../people/principal.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
+import { enrolMember } from '../people/roster.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
 import { blackoutSchema, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
@@ -209,20 +210,7 @@ export const partnershipRoutes = [
             plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),
           },
         });
-        for (const m of body.members) {
-          // Someone new becomes staff of their side's organization: it decides whose keys and admins
-          // may act for them. Someone Tandem knows keeps the organizations they have: listing a person
-          // in a partnership does not make them another organization's.
-          const [created] = await tx.person.createManyAndReturn({ data: [{ email: m.email, name: m.name }], skipDuplicates: true });
-          const person = created ?? (await tx.person.findUniqueOrThrow({ where: { email: m.email } }));
-          if (created) {
-            const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
-            await tx.staff.create({ data: { personId: person.id, organizationId: side === 'partner' ? partner.id : district.id } });
-          }
-          await tx.partnershipMember.create({
-            data: { partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications },
-          });
-        }
+        for (const m of body.members) await enrolMember(tx, partnership, m);
         // Without an explicit first review the workflow plans it from the recurrence.
         const review = firstReviewAt
           ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })

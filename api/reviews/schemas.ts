@@ -2,14 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, policyOverrides } from '../../activities/policy.js';
 import { isoDurationAtMost } from '../../lib/durations.js';
 import { createCommitmentBody, createEvidenceRequestBody } from '../deadlines/schemas.js';
-import { email, ianaTimeZone, instant, localDate, localDateTime } from '../http/schemas.js';
+import { ianaTimeZone, instant, localDate, localDateTime } from '../http/schemas.js';
+import { newMember, notificationLevel } from '../people/roster.js';
 
-export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
-export const notificationLevel = z.enum(['all', 'essential']);
-/** Whose staff a member is; by default the partner lead is the partner's, everyone else the district's. */
-const memberSide = z
-  .enum(['district', 'partner'])
-  .meta({ description: "Whose staff they are (default: the partner lead the partner's, others the district's)." });
 export const recurrenceSchema = z
   .object({
     rrule: z.string().trim().min(1).max(500),
@@ -59,20 +54,7 @@ export const createPartnershipBody = z
     }),
     plannedStart: instant.optional().meta({ description: 'When a partnership in planning becomes active by itself; implies planning.' }),
     plannedEnd: instant.optional().meta({ description: 'When it completes by itself, with a notice to every member.' }),
-    members: z
-      .array(
-        z
-          .object({
-            name: z.string().trim().min(1).max(200),
-            email,
-            role: memberRole,
-            side: memberSide.optional(),
-            notifications: notificationLevel.default('all'),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(500),
+    members: z.array(newMember).min(1).max(500),
   })
   .strict()
   .superRefine((body, ctx) => {

@@ -36,6 +36,8 @@ interface Tenants {
   revokable?: string;
   /** A partnership of d1's in planning, for the activation. */
   planned?: string;
+  /** A member added to x, whose role changes, who hands over and is removed. */
+  dee?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -287,6 +289,27 @@ const CASES: Record<string, Case> = {
     path: (t) => `/partnerships/${t.x.id}/recurrence`,
     body: () => ({ recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TU;BYSETPOS=2', start: '2027-01-12T15:30' } }),
   },
+  addMember: {
+    as: 'd1',
+    path: (t) => `/partnerships/${t.x.id}/members`,
+    body: () => ({ name: 'Dee Park', email: 'dee@x.example', role: 'participant' }),
+    after: (t, json: { personId: string }) => {
+      t.dee = json.personId;
+    },
+  },
+  changeMemberRole: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/members/${t.dee ?? t.x.ana}/role`,
+    body: () => ({ role: 'district_lead' }),
+  },
+  handOverWork: {
+    as: 'coordA',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/members/${t.dee ?? t.x.ana}/handover`,
+    body: (t) => ({ to: t.x.ana }),
+  },
+  removeMember: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/members/${t.dee ?? t.x.ana}/remove` },
   activatePartnership: {
     as: 'd1',
     status: 200,

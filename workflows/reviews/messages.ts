@@ -70,10 +70,19 @@ export interface EndRequest extends Acted {
   reason?: string;
 }
 
+/** One member's open commitments and evidence requests handed to another; with `leaves`, the first leaves. */
+export interface HandOver extends Acted {
+  fromId: string;
+  toId: string;
+  reason?: string;
+  leaves?: boolean;
+}
+
 export const statusQuery = defineQuery<PartnershipStatus>('status');
 export const pauseUpdate = defineUpdate<PartnershipStatus, [{ reason?: string } & Acted]>('pause');
 export const resumeUpdate = defineUpdate<PartnershipStatus, [Acted]>('resume');
 export const activateUpdate = defineUpdate<PartnershipStatus, [Acted]>('activate');
+export const handOverUpdate = defineUpdate<{ handedOver: number }, [HandOver]>('handOver');
 export const endUpdate = defineUpdate<PartnershipStatus, [EndRequest]>('end');
 export const rescheduleReviewUpdate = defineUpdate<PartnershipStatus, [{ reviewId: string; at: number } & Acted]>('rescheduleReview');
 export const changeRecurrenceUpdate = defineUpdate<PartnershipStatus, [RecurrenceChange]>('changeRecurrence');

@@ -22,6 +22,7 @@ import {
   activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
+  handOverUpdate,
   type Lifecycle,
   type PartnershipStatus,
   pauseUpdate,
@@ -36,6 +37,7 @@ export {
   activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
+  handOverUpdate,
   pauseUpdate,
   recordOutcomeUpdate,
   rescheduleReviewUpdate,
@@ -174,6 +176,17 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
       validator: ({ outcome, reason }) => {
         if (claimedEnded()) reject(`the partnership has already ended (${claimedLifecycle})`);
         if (outcome === 'ended_early' && !reason?.trim()) reject('ending a partnership early needs a reason');
+      },
+    },
+  );
+  // A roster change that sends mail; it changes nothing the loop waits on.
+  setHandler(
+    handOverUpdate,
+    (request) => serially(async () => ({ handedOver: await activities.handOverWork({ ...request, partnershipId, at: Date.now() }) })),
+    {
+      validator: ({ fromId, toId }) => {
+        if (claimedEnded()) reject('the partnership has ended');
+        if (!fromId || !toId || fromId === toId) reject('hand work over from one member to another');
       },
     },
   );

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { actorColumns } from '../../activities/events.js';
+import type { MemberRole, Prisma } from '../../generated/prisma/client.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { sendUpdate } from '../../lib/temporal/updates.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
+import { handOverUpdate } from '../../workflows/reviews/messages.js';
+import { type RouteDeps, route } from '../http/route.js';
+import { email } from '../http/schemas.js';
+import { actorOf, type Principal } from './principal.js';
+import { assertManages, partnershipScope } from './rights.js';
+
+/**
+ * A partnership's roster after it was created: members added, their roles changed, removed, and
+ * someone who leaves handing their open work to another member. Those who manage the partnership do
+ * it (api/people/rights.ts); a partnership keeps at least one lead.
+ */
+
+export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
+export const notificationLevel = z.enum(['all', 'essential']);
+export const memberSide = z.enum(['district', 'partner']).meta({
+  description: "The organization a person new to Tandem is staff of; by default the partner's for a partner lead, else the district's.",
+});
+
+export const newMember = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email,
+    role: memberRole,
+    side: memberSide.optional(),
+    notifications: notificationLevel.default('all'),
+  })
+  .strict();
+export type NewMember = z.infer<typeof newMember>;
+
+const LEADS: MemberRole[] = ['district_lead', 'partner_lead'];
+
+/**
+ * Makes someone a member. Someone new becomes staff of their side's organization: it decides whose
+ * keys and admins may act for them. Someone Tandem knows keeps the organizations they have: listing a
+ * person in a partnership does not make them another organization's.
+ */
+export async function enrolMember(
+  tx: Prisma.TransactionClient,
+  partnership: { id: string; districtId: string; partnerId: string },
+  m: NewMember,
+) {
+  const [created] = await tx.person.createManyAndReturn({ data: [{ email: m.email, name: m.name }], skipDuplicates: true });
+  const person = created ?? (await tx.person.findUniqueOrThrow({ where: { email: m.email } }));
+  if (created) {
+    const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
+    await tx.staff.create({
+      data: { personId: person.id, organizationId: side === 'partner' ? partnership.partnerId : partnership.districtId },
+    });
+  }
+  const [member] = await tx.partnershipMember.createManyAndReturn({
+    data: [{ partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications }],
+    skipDuplicates: true,
+  });
+  if (!member) throw new ConflictError(`${person.email} is already a member of this partnership`);
+  return { ...member, person };
+}
+
+type Deps = Pick<RouteDeps, 'db' | 'temporal'>;
+
+async function managed(deps: Deps, p: Principal, id: string, what: string) {
+  const partnership = await deps.db.partnership.findFirst({
+    where: { AND: [{ id }, partnershipScope(p)] },
+    select: { id: true, districtId: true, partnerId: true, cohortId: true, status: true },
+  });
+  if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
+  await assertManages(deps.db, p, partnership, what);
+  if (partnership.status === 'completed' || partnership.status === 'ended_early')
+    throw new ConflictError('The partnership has ended; its roster no longer changes');
+  return partnership;
+}
+
+async function memberOf(tx: Prisma.TransactionClient, partnershipId: string, personId: string) {
+  const m = await tx.partnershipMember.findUnique({
+    where: { partnershipId_personId: { partnershipId, personId } },
+    include: { person: true },
+  });
+  if (!m) throw new NotFoundError(`Person ${personId} is not a member of partnership ${partnershipId}`);
+  return m;
+}
+
+/** Refuses to leave the partnership without a district or partner lead. */
+async function keepsALead(tx: Prisma.TransactionClient, partnershipId: string, personId: string, what: string) {
+  const others = await tx.partnershipMember.count({ where: { partnershipId, role: { in: LEADS }, personId: { not: personId } } });
+  if (others === 0) throw new ConflictError(`A partnership keeps at least one district or partner lead: name another before you ${what}`);
+}
+
+const record = (tx: Prisma.TransactionClient, partnershipId: string, type: string, p: Principal, data: Prisma.InputJsonObject) =>
+  tx.partnershipEvent.create({
+    data: { partnershipId, idempotencyKey: `${type}:${partnershipId}:${randomUUID()}`, type, ...actorColumns(actorOf(p)), data },
+  });
+
+const memberJson = (m: { personId: string; role: string; notifications: string; person: { name: string; email: string } }) => ({
+  personId: m.personId,
+  name: m.person.name,
+  email: m.person.email,
+  role: m.role,
+  notifications: m.notifications,
+});
+
+export async function addMember(deps: Deps, p: Principal, id: string, m: NewMember) {
+  const partnership = await managed(deps, p, id, 'add members');
+  return deps.db.$transaction(async (tx) => {
+    const member = await enrolMember(tx, partnership, m);
+    await record(tx, id, 'member.added', p, { personId: member.personId, role: member.role });
+    return member;
+  });
+}
+
+export async function changeMemberRole(deps: Deps, p: Principal, id: string, personId: string, role: MemberRole) {
+  await managed(deps, p, id, "change a member's role");
+  return deps.db.$transaction(async (tx) => {
+    const m = await memberOf(tx, id, personId);
+    if (m.role === role) return m;
+    if (LEADS.includes(m.role) && !LEADS.includes(role)) await keepsALead(tx, id, personId, `change ${m.person.name}'s role`);
+    const changed = await tx.partnershipMember.update({
+      where: { partnershipId_personId: { partnershipId: id, personId }, role: m.role },
+      data: { role },
+      include: { person: true },
+    });
+    await record(tx, id, 'member.role_changed', p, { personId, from: m.role, to: role });
+    return changed;
+  });
+}
+
+export async function removeMember(deps: Deps, p: Principal, id: string, personId: string) {
+  await managed(deps, p, id, 'remove members');
+  await deps.db.$transaction(async (tx) => {
+    const m = await memberOf(tx, id, personId);
+    const where = { partnershipId: id, ownerId: personId, status: { in: ['open' as const, 'overdue' as const] } };
+    const open = (await tx.commitment.count({ where })) + (await tx.evidenceRequest.count({ where }));
+    if (open > 0) {
+      throw new ConflictError(
+        `${m.person.name} still owns ${open} open commitment(s) or evidence request(s): hand them over first (POST .../handover)`,
+      );
+    }
+    if (LEADS.includes(m.role)) await keepsALead(tx, id, personId, `remove ${m.person.name}`);
+    await tx.partnershipMember.delete({ where: { partnershipId_personId: { partnershipId: id, personId } } });
+    await record(tx, id, 'member.removed', p, { personId, role: m.role });
+  });
+}
+
+/** Through the partnership's workflow, which records the hand-over and tells both people. */
+export async function handOver(
+  deps: Deps,
+  p: Principal,
+  id: string,
+  fromId: string,
+  request: { to: string; reason?: string | undefined; leaves: boolean },
+) {
+  await managed(deps, p, id, "hand a member's work over");
+  const [from, to] = await Promise.all([memberOf(deps.db, id, fromId), memberOf(deps.db, id, request.to)]);
+  if (from.personId === to.personId) throw new ConflictError('Hand the work over to another member');
+  if (request.leaves && LEADS.includes(from.role)) await keepsALead(deps.db, id, fromId, `let ${from.person.name} leave`);
+  return sendUpdate(deps.temporal, partnershipWorkflowId(id), 'The partnership has ended; its roster no longer changes', (h) =>
+    h.executeUpdate(handOverUpdate, {
+      args: [{ fromId, toId: to.personId, leaves: request.leaves, ...(request.reason && { reason: request.reason }), actor: actorOf(p) }],
+    }),
+  );
+}
+
+const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
+const memberResponse = { description: 'The member' };
+
+export const rosterRoutes = [
+  route({
+    method: 'post',
+    path: '/partnerships/:id/members',
+    operationId: 'addMember',
+    summary: 'Add a member to a partnership',
+    description: 'Someone new to Tandem is created (staff of their side); they get the partnership’s mail from now on.',
+    tag: 'People',
+    access: 'manager',
+    params: z.object({ id: z.uuid() }),
+    body: newMember,
+    errors: [404, 409],
+    responses: { 201: memberResponse },
+    handle: async ({ params, body, caller, deps }) => ({ status: 201, body: memberJson(await addMember(deps, caller, params.id, body)) }),
+  }),
+  route({
+    method: 'post',
+    path: '/partnerships/:id/members/:personId/role',
+    operationId: 'changeMemberRole',
+    summary: "Change a member's role",
+    description: 'A partnership keeps at least one district or partner lead.',
+    tag: 'People',
+    access: 'manager',
+    params: memberParams,
+    body: z.object({ role: memberRole }).strict(),
+    errors: [404, 409],
+    responses: { 200: memberResponse },
+    handle: async ({ params, body, caller, deps }) => ({
+      body: memberJson(await changeMemberRole(deps, caller, params.id, params.personId, body.role)),
+    }),
+  }),
+  route({
+    method: 'post',
+    path: '/partnerships/:id/members/:personId/remove',
+    operationId: 'removeMember',
+    summary: 'Remove a member from a partnership',
+    description: 'Refused while they own open commitments or evidence requests (hand them over first), or when they are the last lead.',
+    tag: 'People',
+    access: 'manager',
+    params: memberParams,
+    errors: [404, 409],
+    responses: { 200: { description: 'Removed' } },
+    handle: async ({ params, caller, deps }) => {
+      await removeMember(deps, caller, params.id, params.personId);
+      return { body: { removed: params.personId } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/partnerships/:id/members/:personId/handover',
+    operationId: 'handOverWork',
+    summary: "Hand a member's open work to another member",
+    description:
+      'Every open commitment and evidence request of the member becomes `to`’s, each recorded in the timeline, and both are told by mail. With `leaves: true` the member also leaves the partnership, in the same step.',
+    tag: 'People',
+    access: 'manager',
+    params: memberParams,
+    body: z.object({ to: z.uuid(), reason: z.string().trim().min(1).max(1000).optional(), leaves: z.boolean().default(false) }).strict(),
+    errors: [404, 409],
+    responses: { 200: { description: 'How many items were handed over' } },
+    handle: async ({ params, body, caller, deps }) => ({ body: await handOver(deps, caller, params.id, params.personId, body) }),
+  }),
+];
