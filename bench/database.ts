@@ -1,8 +1,16 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
+import type pg from 'pg';
+import { createHttpApp } from '../boot/http.js';
+import { createAuth } from '../lib/auth/better-auth.js';
+import type { Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
 import { migrate } from '../lib/db/migrate.js';
+import { listen } from '../lib/http-server.js';
+import { createLogger } from '../lib/logger.js';
+import { createMailer } from '../lib/mail/mailer.js';
 import { freePort } from '../lib/net.js';
 
 export const say = (m: string) => console.log(`[bench] ${m}`);
@@ -20,4 +28,75 @@ export async function withBenchDatabase(run: (url: string, scratchDir: string) =
     await database.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Seeds `partnerships` partnerships in `cohorts` cohorts (one district each, 20 partners, four owners
+ * per partnership) and `commitments` commitments spread over them, with due dates over a year around
+ * now (or, with `allPast`, over the past year), statuses cycling through `statuses`; open ones past
+ * due become overdue, as the deadline workflow leaves them.
+ */
+export async function seedCommitments(
+  sql: pg.Client,
+  opts: { partnerships: number; cohorts: number; commitments: number; statuses: string[]; allPast?: boolean },
+): Promise<void> {
+  const { partnerships, cohorts, commitments } = opts;
+  await sql.query(`
+    INSERT INTO cohort (id, name) SELECT gen_random_uuid(), 'Cohort ' || g FROM generate_series(1, ${cohorts}) g;
+    INSERT INTO organization (id, kind, name, time_zone)
+      SELECT gen_random_uuid(), 'district', 'District ' || g, 'America/Chicago' FROM generate_series(1, ${partnerships}) g;
+    INSERT INTO organization (id, kind, name, time_zone)
+      SELECT gen_random_uuid(), 'partner', 'Partner ' || g, 'America/Chicago' FROM generate_series(1, 20) g;
+    INSERT INTO partnership (id, name, district_id, partner_id, cohort_id, status, time_zone, reminder_offsets)
+      SELECT gen_random_uuid(), 'Partnership ' || d.n, d.id, p.id, c.id, 'active', 'America/Chicago', ARRAY['P14D']
+      FROM (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'district') d
+      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'partner') p ON p.n = d.n % 20 + 1
+      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM cohort) c ON c.n = d.n % ${cohorts} + 1;
+    INSERT INTO person (id, email, name)
+      SELECT gen_random_uuid(), 'owner' || g || '@bench.example', 'Owner ' || g FROM generate_series(1, ${partnerships * 4}) g;
+  `);
+  const statuses = opts.statuses.map((s) => `'${s.replace(/[^a-z_]/g, '')}'`).join(', ');
+  const from = opts.allPast ? `now() - interval '366 days'` : `now() - interval '180 days'`;
+  await sql.query(`
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM partnership),
+         o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM person)
+    INSERT INTO commitment (id, partnership_id, owner_id, side, description, due_at, status)
+    SELECT gen_random_uuid(), p.id, o.id, 'district', 'Commitment ' || g,
+           ${from} + (random() * interval '365 days'),
+           (ARRAY[${statuses}])[1 + (g / ${partnerships}) % ${opts.statuses.length}]::"CommitmentStatus"
+    FROM generate_series(1, ${commitments}) g
+    JOIN p ON p.n = g % ${partnerships} + 1
+    JOIN o ON o.n = g % ${partnerships * 4} + 1;
+    UPDATE commitment SET status = 'overdue' WHERE status = 'open' AND due_at < now();
+    ANALYZE;
+  `);
+}
+
+const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret';
+
+/** The real HTTP app on a free port, over the bench database; the Temporal client is never asked (it connects lazily). */
+export function benchServer(db: Db) {
+  return listen(
+    () =>
+      createHttpApp({
+        db,
+        temporal: new Client(),
+        mailer: createMailer('smtp://127.0.0.1:1', 'bench@example'),
+        logger: createLogger('warn', 'bench'),
+        // Sign-in is part of the server, though the benchmarks sign nobody in.
+        auth: createAuth({
+          db,
+          publicUrl: 'http://bench',
+          secret: BENCH_SECRET,
+          signInLinkTtlSeconds: 3600,
+          sessionTtlSeconds: 3600,
+          deliverSignInLink: async () => {},
+        }),
+        namespace: 'default',
+        taskQueue: 'bench',
+        publicUrl: 'http://bench',
+        secret: BENCH_SECRET,
+      }),
+    0,
+  );
 }

@@ -12,48 +12,24 @@ import { createDb } from '../lib/db/client.js';
 import { listen } from '../lib/http-server.js';
 import { createLogger } from '../lib/logger.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { say, withBenchDatabase } from './database.js';
+import { benchServer, say, seedCommitments, withBenchDatabase } from './database.js';
 
 const COMMITMENTS = Number(process.env.BENCH_COMMITMENTS ?? 100_000);
 const PARTNERSHIPS = 220; // ten cohorts of twenty-two districts
 const COHORTS = 10;
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
-// Sign-in is part of the server, though the benchmark signs nobody in.
-const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret';
 
 await withBenchDatabase(async (url) => {
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
   const t0 = Date.now();
   say(`seeding ${PARTNERSHIPS} partnerships in ${COHORTS} cohorts and ${COMMITMENTS.toLocaleString('en-US')} commitments`);
-  await sql.query(`
-    INSERT INTO cohort (id, name) SELECT gen_random_uuid(), 'Cohort ' || g FROM generate_series(1, ${COHORTS}) g;
-    INSERT INTO organization (id, kind, name, time_zone)
-      SELECT gen_random_uuid(), 'district', 'District ' || g, 'America/Chicago' FROM generate_series(1, ${PARTNERSHIPS}) g;
-    INSERT INTO organization (id, kind, name, time_zone)
-      SELECT gen_random_uuid(), 'partner', 'Partner ' || g, 'America/Chicago' FROM generate_series(1, 20) g;
-    INSERT INTO partnership (id, name, district_id, partner_id, cohort_id, status, time_zone, reminder_offsets)
-      SELECT gen_random_uuid(), 'Partnership ' || d.n, d.id, p.id, c.id, 'active', 'America/Chicago', ARRAY['P14D']
-      FROM (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'district') d
-      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM organization WHERE kind = 'partner') p ON p.n = d.n % 20 + 1
-      JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM cohort) c ON c.n = d.n % ${COHORTS} + 1;
-    INSERT INTO person (id, email, name)
-      SELECT gen_random_uuid(), 'owner' || g || '@bench.example', 'Owner ' || g FROM generate_series(1, ${PARTNERSHIPS * 4}) g;
-  `);
-  // Due dates spread over a year around now; a third are past due and still open, as the deadline workflow leaves them.
-  await sql.query(`
-    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM partnership),
-         o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM person)
-    INSERT INTO commitment (id, partnership_id, owner_id, side, description, due_at, status)
-    SELECT gen_random_uuid(), p.id, o.id, 'district', 'Commitment ' || g,
-           now() - interval '180 days' + (random() * interval '365 days'),
-           (ARRAY['open', 'done', 'done', 'dropped'])[1 + (g / ${PARTNERSHIPS}) % 4]::"CommitmentStatus"
-    FROM generate_series(1, ${COMMITMENTS}) g
-    JOIN p ON p.n = g % ${PARTNERSHIPS} + 1
-    JOIN o ON o.n = g % ${PARTNERSHIPS * 4} + 1;
-    UPDATE commitment SET status = 'overdue' WHERE status = 'open' AND due_at < now();
-    ANALYZE;
-  `);
+  await seedCommitments(sql, {
+    partnerships: PARTNERSHIPS,
+    cohorts: COHORTS,
+    commitments: COMMITMENTS,
+    statuses: ['open', 'done', 'done', 'dropped'],
+  });
   const counts = await sql.query(`SELECT status, count(*)::int AS n FROM commitment GROUP BY status ORDER BY status`);
   say(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${counts.rows.map((r) => `${r.n} ${r.status}`).join(', ')}`);
   const cohort = (await sql.query(`SELECT id FROM cohort ORDER BY name LIMIT 1`)).rows[0].id as string;
@@ -62,34 +38,10 @@ await withBenchDatabase(async (url) => {
   await sql.end();
 
   const db = createDb(url);
-  const logger = createLogger('warn', 'bench');
-  const mailer = createMailer('smtp://127.0.0.1:1', 'bench@example');
   const admin = (await createApiKey(db, { name: 'bench admin', role: 'admin' })).secret;
   const coordinator = (await createApiKey(db, { name: 'bench coordinator', role: 'coordinator', cohortId: cohort })).secret;
   const districtKey = (await createApiKey(db, { name: 'bench district', role: 'district', organizationId: district })).secret;
-  // The report reads PostgreSQL only; the Temporal client is never asked (it connects lazily).
-  const server = await listen(
-    () =>
-      createHttpApp({
-        db,
-        temporal: new Client(),
-        mailer,
-        logger,
-        auth: createAuth({
-          db,
-          publicUrl: 'http://bench',
-          secret: BENCH_SECRET,
-          signInLinkTtlSeconds: 3600,
-          sessionTtlSeconds: 3600,
-          deliverSignInLink: async () => {},
-        }),
-        namespace: 'default',
-        taskQueue: 'bench',
-        publicUrl: 'http://bench',
-        secret: BENCH_SECRET,
-      }),
-    0,
-  );
+  const server = await benchServer(db);
   const base = `http://localhost:${server.port}`;
 
   const shapes: [string, string, string][] = [

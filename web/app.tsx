@@ -14,7 +14,7 @@ import { myWork } from './people/home.js';
 import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
-import { dashboardCsv, dashboardPage } from './reports/dashboard.js';
+import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 
@@ -65,6 +65,15 @@ export function webRouter(deps: WebDeps): Router {
       const me = await kit.whoIs(req);
       if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
       await dashboardCsv(deps.db, me, req, res);
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get('/dashboard/overdue.csv', async (req, res, next) => {
+    try {
+      const me = await kit.whoIs(req);
+      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
+      await overdueCsv(deps.db, me, req, res);
     } catch (e) {
       next(e);
     }

@@ -220,6 +220,7 @@ const CASES: Record<string, Case> = {
   reportOverdueCommitments: { as: 'coordA', path: () => '/reports/overdue-commitments' },
   reportUpcomingReviews: { as: 'd1', path: () => '/reports/upcoming-reviews' },
   reportPartnershipHealth: { as: 'coordA', path: () => '/reports/partnership-health' },
+  exportOverdueCommitments: { as: 'd1', path: () => '/reports/overdue-commitments.csv' },
   reportMissingReflections: { as: 'p1', path: () => '/reports/missing-reflections' },
   reportEvidenceStatus: { as: 'd1', path: () => '/reports/evidence-status' },
   getPartnershipCalendar: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/calendar.ics` },

@@ -1,8 +1,10 @@
+import { parse } from 'csv-parse/sync';
 import ICAL from 'ical.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
 import { errorStatuses } from '../../api/http/openapi.js';
 import { openApiPath } from '../../api/http/route.js';
+import { CSV_BATCH } from '../../api/reports/overdue-csv.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 
 /** The API's contract on the real stack: OpenAPI, Idempotency-Key, pagination, reports, timeline, calendars. */
@@ -174,6 +176,48 @@ describe('the API contract', () => {
     expect(nobody.json.total).toBe(0);
     const otherDistrict = await stack.call<Report>(admin, 'GET', `/reports/overdue-commitments?districtId=${p.partnerId}`);
     expect(otherDistrict.json.total).toBe(0);
+
+    // The same report as CSV, with the same filters.
+    const csv = await stack.call(admin, 'GET', '/reports/overdue-commitments.csv?minDaysOverdue=5');
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="?overdue-commitments.csv"?$/);
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.description, r.days_overdue, r.partnership, r.time_zone])).toEqual([
+      ['late by 40 days', '40', p.name, 'America/Chicago'],
+      ['late by 10 days', '10', p.name, 'America/Chicago'],
+    ]);
+    expect((await stack.call(admin, 'GET', '/reports/overdue-commitments.csv?limit=5')).status).toBe(400);
+  });
+
+  it('exports every overdue commitment as CSV, batch after batch, each once and in order', async () => {
+    const db = stack.database.db;
+    const p = await db.partnership.findUniqueOrThrow({ where: { id: partnershipId }, include: { members: true } });
+    const owner = p.members[1]?.personId as string;
+    const now = Date.now();
+    // More than two batches, with many sharing a due time, so that the keyset must break ties by id.
+    const count = 2 * CSV_BATCH + 345;
+    await db.commitment.createMany({
+      data: Array.from({ length: count }, (_, i) => ({
+        partnershipId,
+        ownerId: owner,
+        side: 'partner' as const,
+        description: `bulk, "quoted", #${i}`,
+        dueAt: new Date(now - (100 + (i % 7)) * DAY),
+        status: 'overdue' as const,
+      })),
+    });
+    const csv = await stack.call(admin, 'GET', `/reports/overdue-commitments.csv?ownerId=${owner}`);
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(count);
+    expect(new Set(rows.map((r) => r.commitment_id)).size).toBe(count);
+    const expected = await db.commitment.findMany({
+      where: { ownerId: owner, status: 'overdue' },
+      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+      select: { id: true },
+    });
+    expect(rows.map((r) => r.commitment_id)).toEqual(expected.map((c) => c.id));
+    expect(rows[0]?.description).toMatch(/^bulk, "quoted", #\d+$/);
   });
 
   it('reports upcoming reviews in local time, and evidence by status', async () => {

@@ -112,6 +112,11 @@ describe('the dashboard, for each role', () => {
       ['Alder', 'Alder USD', 'Northwind Learning', 'Valley literacy cohort', 'active', 'needs_attention'],
       ['Birch', 'Birch USD', 'Northwind Learning', 'Valley literacy cohort', 'active', 'at_risk'],
     ]);
+    // Every overdue commitment of the cohort, as CSV.
+    const overdue = await page.evaluate(async (url) => (await fetch(url)).text(), `${stack.publicUrl}/dashboard/overdue.csv`);
+    const [header, ...rest] = overdue.trim().split('\n');
+    expect(header).toBe('partnership,description,side,owner,owner_email,due_local,time_zone,days_overdue,status,commitment_id');
+    expect(rest.map((l) => l.split(',').slice(0, 4))).toEqual([['Birch', 'Share walkthrough data', 'district', 'Quinn']]);
     await context.close();
   });
 

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -5,6 +6,8 @@ import { pages } from '../../activities/mail/pages.js';
 import type { PersonPrincipal } from '../../api/people/principal.js';
 import { partnershipScope } from '../../api/people/rights.js';
 import { HEALTH_LABELS, type Health, type PartnershipHealth, partnershipHealth, RULES } from '../../api/reports/health.js';
+import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
+import { overdueWhere } from '../../api/reports/reports.js';
 import type { Db } from '../../lib/db/client.js';
 import { localTime, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
@@ -102,7 +105,8 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
               {n} {HEALTH_LABELS[h].toLowerCase()}
             </span>
           ))}
-          . <a href={csv}>Download as CSV</a>
+          . <a href={csv}>Download as CSV</a> ·{' '}
+          <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a>
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>
@@ -166,6 +170,15 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
       </>
     ),
   };
+}
+
+/** Every overdue commitment the reader may see (of the chosen cohort), streamed as the API's export is. */
+export async function overdueCsv(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
+  const { cohort } = query(req);
+  const now = Date.now();
+  const stream = await overdueCommitmentsCsv(db, overdueWhere(me, { cohortId: cohort }, now), now);
+  res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Cache-Control': 'private, no-store' }).attachment('overdue-commitments.csv');
+  await pipeline(stream, res);
 }
 
 /** The dashboard's rows as CSV, written row by row as they are formatted. */
