@@ -3,15 +3,9 @@
 // Prints progress while seeding, then the latency per query shape; figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import { Client } from '@temporalio/client';
 import pg from 'pg';
-import { createHttpApp } from '../boot/http.js';
 import { createApiKey } from '../lib/auth/api-keys.js';
-import { createAuth } from '../lib/auth/better-auth.js';
 import { createDb } from '../lib/db/client.js';
-import { listen } from '../lib/http-server.js';
-import { createLogger } from '../lib/logger.js';
-import { createMailer } from '../lib/mail/mailer.js';
 import { benchServer, say, seedCommitments, withBenchDatabase } from './database.js';
 
 const COMMITMENTS = Number(process.env.BENCH_COMMITMENTS ?? 100_000);

@@ -1,4 +1,3 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
@@ -18,6 +17,7 @@ import { parseInvitation } from '../support/ics.js';
 import { waitFor } from '../support/mailbox.js';
 import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
+import { expectRejected } from '../support/updates.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -59,30 +59,22 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
           return ok(s) && s;
         });
       const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
-      const rejected = async (p: Promise<unknown>, message: RegExp) => {
-        const error = await p.then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-        expect(String((error as WorkflowUpdateFailedError).cause?.message)).toMatch(message);
-      };
 
       // Review 1: both reminders, then held.
       const s1 = await until('review 1 to be planned', (s) => s.currentReview?.sequence === 1);
       expect(s1.currentReview?.scheduledAt).toBe(R[0]);
       const review1 = s1.currentReview?.id as string;
-      await rejected(
+      await expectRejected(
         handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
         /before it takes place/,
       );
-      await rejected(handle.executeUpdate(resumeUpdate, { args: [{}] }), /cannot resume a partnership that is active/);
+      await expectRejected(handle.executeUpdate(resumeUpdate, { args: [{}] }), /cannot resume a partnership that is active/);
       await sleepUntil((R[0] as number) + HOUR);
       await until('review 1 to be under way', (s) => s.phase === 'waiting-for-outcome');
       await handle.executeUpdate(recordOutcomeUpdate, {
         args: [{ reviewId: review1, outcome: 'held', notes: 'Walkthrough data reviewed', decisions: ['Add a second coach'] }],
       });
-      await rejected(
+      await expectRejected(
         handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
         /not awaiting an outcome/,
       );
@@ -96,7 +88,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       const s3 = await until('review 3 to be planned', (s) => s.currentReview?.sequence === 3);
       expect(s3.currentReview?.scheduledAt).toBe(R[2]);
       await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
-      await rejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
+      await expectRejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
       await sleepUntil((R[2] as number) + 3 * DAY);
       expect((await status()).phase).toBe('paused');
       await handle.executeUpdate(resumeUpdate, { args: [{}] });
@@ -105,7 +97,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       const s4 = await until('review 4 to be planned', (s) => s.currentReview?.sequence === 4);
       expect(s4.currentReview?.scheduledAt).toBe(R[3]);
       const review4 = s4.currentReview?.id as string;
-      await rejected(
+      await expectRejected(
         handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await stack.env.currentTimeMs()) - HOUR }] }),
         /into the past/,
       );
@@ -120,7 +112,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       // Review 5 is planned; the partnership is completed before it.
       const s5 = await until('review 5 to be planned', (s) => s.currentReview?.sequence === 5);
       expect(s5.currentReview?.scheduledAt).toBe(R[4]);
-      await rejected(handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
+      await expectRejected(handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
       await recordHistory(handle, 'five-reviews-lifecycle');

@@ -1,4 +1,3 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import {
@@ -14,6 +13,7 @@ import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
+import { expectRejected } from '../support/updates.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -29,14 +29,6 @@ describe('planning, activation and the planned end (time-skipping)', () => {
   const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
   const mailOf = async (partnershipId: string) =>
     (await stack.database.db.emailOutbox.findMany({ where: { partnershipId }, orderBy: { createdAt: 'asc' } })).map((m) => m.template);
-  const rejected = async (p: Promise<unknown>, message: RegExp) => {
-    const error = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((error as WorkflowUpdateFailedError).cause?.message)).toMatch(message);
-  };
 
   async function start(plan: PartnershipPlan, firstReviewInDays = 30) {
     const t0 = await stack.env.currentTimeMs();
@@ -59,8 +51,8 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       const now = await stack.env.currentTimeMs();
       const { t0, p, handle } = await start({ planning: true, plannedStart: now + 10 * DAY });
       expect((await handle.query(statusQuery)).phase).toBe('planning');
-      await rejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is planning/);
-      await rejected(
+      await expectRejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is planning/);
+      await expectRejected(
         handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'skipped', reason: 'no' }] }),
         /still in planning: activate it first/,
       );
@@ -72,7 +64,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       await sleepUntil(t0 + 10 * DAY + HOUR);
       await waitFor('the invitation once it has started', async () => (await mailOf(p.id)).includes('review-invitation'));
       expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('active');
-      await rejected(handle.executeUpdate(activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
+      await expectRejected(handle.executeUpdate(activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
       // The first reminder, 14 days before the review on day 30.
       await sleepUntil(t0 + 16 * DAY + HOUR);
       await waitFor('the first reminder', async () => (await mailOf(p.id)).includes('review-reminder'));
