@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import multer from 'multer';
 import { EVIDENCE_MAX_BYTES } from '../api/deadlines/files.js';
+import type { PersonPrincipal } from '../api/people/principal.js';
 import { partnershipScope } from '../api/people/rights.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
@@ -47,6 +48,19 @@ export function webRouter(deps: WebDeps): Router {
     kit.csrfProtection,
   ];
 
+  /** A download for the signed-in person (a file, a CSV); without a session, the sign-in page first. */
+  const download =
+    (send: (me: PersonPrincipal, req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const me = await kit.whoIs(req);
+        if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
+        await send(me, req, res);
+      } catch (e) {
+        next(e);
+      }
+    };
+
   router.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   router.use(cookieParser());
   router.use(signInRoutes(deps, kit));
@@ -60,24 +74,14 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
-  router.get('/dashboard.csv', async (req, res, next) => {
-    try {
-      const me = await kit.whoIs(req);
-      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
-      await dashboardCsv(deps.db, me, req, res);
-    } catch (e) {
-      next(e);
-    }
-  });
-  router.get('/dashboard/overdue.csv', async (req, res, next) => {
-    try {
-      const me = await kit.whoIs(req);
-      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
-      await overdueCsv(deps.db, me, req, res);
-    } catch (e) {
-      next(e);
-    }
-  });
+  router.get(
+    '/dashboard.csv',
+    download((me, req, res) => dashboardCsv(deps.db, me, req, res)),
+  );
+  router.get(
+    '/dashboard/overdue.csv',
+    download((me, req, res) => overdueCsv(deps.db, me, req, res)),
+  );
   router.get('/p/:partnershipId', kit.signedIn(partnershipPage));
   router.get(
     '/p/:partnershipId/reviews/:reviewId',
@@ -106,15 +110,12 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/p/:partnershipId/evidence/:id/items', ...uploaded, kit.signedIn(evidenceActions.submit));
   router.post('/p/:partnershipId/evidence/:id/extend', ...posted, kit.signedIn(evidenceActions.extend));
   router.post('/p/:partnershipId/evidence/:id/waive', ...posted, kit.signedIn(evidenceActions.waive));
-  router.get('/p/:partnershipId/evidence/:id/files/:fileId', async (req, res, next) => {
-    try {
-      const me = await kit.whoIs(req);
-      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: req.originalUrl })}`);
+  router.get(
+    '/p/:partnershipId/evidence/:id/files/:fileId',
+    download(async (me, req, res) => {
+      const { fileId, id, partnershipId } = req.params as Record<string, string>;
       const file = await deps.db.evidenceFile.findFirst({
-        where: {
-          id: req.params.fileId,
-          item: { requestId: req.params.id, request: { partnershipId: req.params.partnershipId, partnership: partnershipScope(me) } },
-        },
+        where: { id: fileId, item: { requestId: id, request: { partnershipId, partnership: partnershipScope(me) } } },
       });
       if (!file) throw new NotFoundError('No such file');
       // Always a download, never rendered here: whatever is inside cannot run on this origin.
@@ -127,10 +128,8 @@ export function webRouter(deps: WebDeps): Router {
           'Cache-Control': 'private, no-store',
         })
         .send(Buffer.from(file.data));
-    } catch (e) {
-      next(e);
-    }
-  });
+    }),
+  );
 
   if (deps.mailCaptureDir) router.get('/mail', capturedMailPage(kit, deps.mailCaptureDir));
 
