@@ -51,6 +51,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         dataDir: path.join(config.dataDir, 'postgres'),
         port: config.EMBEDDED_POSTGRES_PORT,
         database: 'tandem',
+        progress,
       });
       stops.add('PostgreSQL', pg.stop);
       databaseUrl = pg.url;
@@ -89,6 +90,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
         logFile: path.join(config.dataDir, 'temporal', 'server.log'),
         namespace: config.TEMPORAL_NAMESPACE,
+        progress,
       });
       stops.add('Temporal dev server', dev.stop);
       temporalAddress = dev.address;

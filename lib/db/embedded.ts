@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { stopLeftover } from '../leftovers.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -54,9 +55,19 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** Told when a PostgreSQL left running on this data directory by a killed earlier run is stopped first. */
+  progress?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
   assertReachableByPostgresUser(dataDir);
+  // SIGINT is PostgreSQL's fast shutdown: it ends the sessions (of the dead run) and checkpoints.
+  const leftover = await stopLeftover({
+    pidFile: path.join(dataDir, 'postmaster.pid'),
+    started: (cmd) => /\bpostgres\b/.test(cmd) && cmd.includes(dataDir),
+    signal: 'SIGINT',
+    what: 'PostgreSQL',
+  });
+  if (leftover) opts.progress?.(`stopped PostgreSQL (pid ${leftover}) left running by an earlier start that was killed`);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

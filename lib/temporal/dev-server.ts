@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stopLeftover } from '../leftovers.js';
 import { canConnect, freePort } from '../net.js';
 
 export interface DevServer {
@@ -22,9 +23,18 @@ export async function startDevServer(opts: {
   logFile: string;
   namespace: string;
   startTimeoutMs?: number;
+  /** Told when a dev server left running on this state by a killed earlier run is stopped first. */
+  progress?: (message: string) => void;
 }): Promise<DevServer> {
   await mkdir(path.dirname(opts.dbFile), { recursive: true });
   await mkdir(path.dirname(opts.logFile), { recursive: true });
+  const leftover = await stopLeftover({
+    pidFile: pidFileOf(opts.dbFile),
+    started: (cmd) => cmd.includes('start-dev') && cmd.includes(opts.dbFile),
+    signal: 'SIGTERM',
+    what: 'The Temporal dev server',
+  });
+  if (leftover) opts.progress?.(`stopped the Temporal dev server (pid ${leftover}) left running by an earlier start that was killed`);
   if (await canConnect('127.0.0.1', opts.port)) {
     throw new Error(`port ${opts.port} is already in use; stop what listens there or set TEMPORAL_DEV_SERVER_PORT`);
   }
@@ -40,6 +50,9 @@ export async function startDevServer(opts: {
 }
 
 class AuxiliaryPortTaken extends Error {}
+
+/** Where the dev server's PID is kept while it runs, beside its state, for the next start to find. */
+const pidFileOf = (dbFile: string) => `${dbFile}.pid`;
 
 async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevServer> {
   const args = [
@@ -63,6 +76,7 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
   ];
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) await writeFile(pidFileOf(opts.dbFile), `${child.pid}\n`);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -92,6 +106,7 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(killer);
+      await rm(pidFileOf(opts.dbFile), { force: true });
       log.end();
     },
   };
