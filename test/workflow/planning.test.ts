@@ -105,6 +105,20 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     });
   });
 
+  it('carries out an activation and an end sent together in planning without waiting on each other', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const { p, handle } = await start({ planning: true });
+      const [activated, ended] = await Promise.allSettled([
+        handle.executeUpdate(activateUpdate, { args: [{}] }),
+        handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] }),
+      ]);
+      expect([activated.status, ended.status]).toEqual(['fulfilled', 'fulfilled']);
+      await handle.result();
+      const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
+      expect(row.status).toBe('ended_early');
+    });
+  });
+
   it('completes by itself at its planned end, with a notice to every member', async () => {
     await (await stack.newWorker()).runUntil(async () => {
       const now = await stack.env.currentTimeMs();

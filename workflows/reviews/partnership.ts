@@ -306,13 +306,13 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   let activatedBy: Acted['actor'] | undefined;
   setHandler(
     activateUpdate,
-    (request: Acted | undefined) => {
+    async (request: Acted | undefined) => {
       claimedLifecycle = 'active';
       activatedBy = request?.actor;
-      return serially(async () => {
-        await condition(() => lifecycle() !== 'planning');
-        return status;
-      });
+      // Answers once the planning wait below has carried it out. Not queued behind other updates: an
+      // end accepted right after it must not wait for an activation that the end makes moot.
+      await condition(() => lifecycle() !== 'planning');
+      return status;
     },
     {
       validator: (_request) => {
