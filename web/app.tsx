@@ -12,6 +12,7 @@ import type { WebDeps } from './http/deps.js';
 import { pageKit } from './http/pages.js';
 import { capturedMailPage } from './mail/captured.js';
 import { myWork } from './people/home.js';
+import { rosterActions } from './people/roster.js';
 import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
@@ -82,7 +83,15 @@ export function webRouter(deps: WebDeps): Router {
     '/dashboard/overdue.csv',
     download((me, req, res) => overdueCsv(deps.db, me, req, res)),
   );
-  router.get('/p/:partnershipId', kit.signedIn(partnershipPage));
+  router.get(
+    '/p/:partnershipId',
+    kit.signedIn((ctx) => partnershipPage(ctx)),
+  );
+  const roster = rosterActions(partnershipPage);
+  router.post('/p/:partnershipId/members', ...posted, kit.signedIn(roster.add));
+  router.post('/p/:partnershipId/members/:personId/role', ...posted, kit.signedIn(roster.role));
+  router.post('/p/:partnershipId/members/:personId/handover', ...posted, kit.signedIn(roster.handover));
+  router.post('/p/:partnershipId/members/:personId/remove', ...posted, kit.signedIn(roster.remove));
   router.get(
     '/p/:partnershipId/reviews/:reviewId',
     kit.signedIn((ctx) => reviewPage(ctx)),

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { launchBrowser } from '../support/browser.js';
-import { expectAccessible, signIn } from '../support/web.js';
+import { expectAccessible, mailTo, signIn } from '../support/web.js';
 
 /**
  * The dashboard, as each role sees it: a coordinator their cohort, a participant their own
@@ -125,6 +125,46 @@ describe('the dashboard, for each role', () => {
     await page.goto(`${stack.publicUrl}/dashboard`);
     expect(await rows(page)).toEqual([['Cypress', 'On track']]);
     await context.close();
+  });
+
+  it("lets a coordinator change a partnership's roster from its page, and someone leave with their work handed over", async () => {
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'Birch' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Birch');
+    const add = page.getByRole('form', { name: 'Add a member' });
+    await add.getByLabel('Name').fill('Dee Park');
+    await add.getByLabel('Email address').fill('not an address');
+    // The browser's own check is left out, as a phone's keyboard or an old browser may not make it.
+    await add.evaluate((f) => f.setAttribute('novalidate', ''));
+    await add.getByRole('button', { name: 'Add the member' }).click();
+    await expect.poll(() => page.locator('.errors').first().textContent()).toMatch(/Enter an email address/);
+    expect(await stack.database.db.person.count({ where: { name: 'Dee Park' } })).toBe(0);
+    await expectAccessible(page);
+    await page.getByRole('form', { name: 'Add a member' }).getByLabel('Email address').fill(email('dee'));
+    await page.getByRole('form', { name: 'Add a member' }).getByRole('button', { name: 'Add the member' }).click();
+    await expect.poll(() => page.locator('.flash').textContent()).toMatch(/The member is added/);
+
+    // Quinn leaves: the overdue commitment becomes Dee's, and both are told.
+    await page.getByText("Change Quinn's role, or let them leave").click();
+    const leaves = page.getByRole('form', { name: 'Quinn leaves' });
+    await leaves.getByLabel('Hand their open commitments and evidence requests to').selectOption({ label: 'Dee Park' });
+    await leaves.getByLabel('Reason (optional)').fill('moved to another school');
+    await leaves.getByRole('button', { name: 'Hand over and remove Quinn' }).click();
+    await expect.poll(() => page.locator('.flash').textContent()).toMatch(/handed over, and they have left/);
+    const db = stack.database.db;
+    const dee = await db.person.findUniqueOrThrow({ where: { email: email('dee') } });
+    expect((await db.commitment.findFirstOrThrow({ where: { description: 'Share walkthrough data' } })).ownerId).toBe(dee.id);
+    for (const to of [email('dee'), email('quinn')]) await mailTo(stack, to, /^Quinn's open work in Birch is now Dee Park's/);
+    await context.close();
+
+    // A participant sees the members, and no form to change them.
+    const participant = await signIn(stack, browser, email('dee'));
+    await participant.page.goto(`${stack.publicUrl}/dashboard`);
+    await participant.page.getByRole('link', { name: 'Birch' }).click();
+    await expect.poll(() => participant.page.locator('h1').textContent()).toBe('Birch');
+    expect(await participant.page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);
+    await participant.context.close();
   });
 
   it("shows the installation's admin every partnership, and each row leads to its page", async () => {

@@ -80,22 +80,27 @@ export const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-
 
 interface FieldProps {
   name: string;
+  /** The element's id when the page has this field more than once (one form per member); by default from the name. */
+  id?: string | undefined;
   label: string;
   hint?: string | undefined;
   error?: string | undefined;
 }
 
-function Label({ name, label, hint, error }: FieldProps) {
+const idOf = ({ name, id }: FieldProps) => id ?? fieldId(name);
+
+function Label(props: FieldProps) {
+  const { label, hint, error } = props;
   return (
     <>
-      <label for={fieldId(name)}>{label}</label>
+      <label for={idOf(props)}>{label}</label>
       {hint && (
-        <p class="hint" id={`${fieldId(name)}-hint`}>
+        <p class="hint" id={`${idOf(props)}-hint`}>
           {hint}
         </p>
       )}
       {error && (
-        <p class="field-error" id={`${fieldId(name)}-error`}>
+        <p class="field-error" id={`${idOf(props)}-error`}>
           {error}
         </p>
       )}
@@ -103,8 +108,8 @@ function Label({ name, label, hint, error }: FieldProps) {
   );
 }
 
-const describedBy = ({ name, hint, error }: FieldProps) =>
-  [hint && `${fieldId(name)}-hint`, error && `${fieldId(name)}-error`].filter(Boolean).join(' ') || undefined;
+const describedBy = (props: FieldProps) =>
+  [props.hint && `${idOf(props)}-hint`, props.error && `${idOf(props)}-error`].filter(Boolean).join(' ') || undefined;
 
 export function TextField(
   props: FieldProps & {
@@ -120,7 +125,7 @@ export function TextField(
       <Label {...props} />
       <input
         {...({
-          id: fieldId(props.name),
+          id: idOf(props),
           name: props.name,
           // Preact types each input type apart; this one field serves several.
           type: props.type ?? 'text',
@@ -141,7 +146,7 @@ export function TextArea(props: FieldProps & { value?: string | undefined | null
     <div class={props.error ? 'field invalid' : 'field'}>
       <Label {...props} />
       <textarea
-        id={fieldId(props.name)}
+        id={idOf(props)}
         name={props.name}
         rows={props.rows ?? 4}
         required={props.required}
@@ -161,7 +166,7 @@ export function Select(
     <div class={props.error ? 'field invalid' : 'field'}>
       <Label {...props} />
       <select
-        id={fieldId(props.name)}
+        id={idOf(props)}
         name={props.name}
         required={props.required}
         aria-describedby={describedBy(props)}

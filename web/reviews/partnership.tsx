@@ -1,8 +1,9 @@
 import { pages } from '../../activities/mail/pages.js';
-import { partnershipScope } from '../../api/people/rights.js';
+import { partnershipScope, standingIn } from '../../api/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
+import { RosterForms, type RosterState } from '../people/roster.js';
 
 const PATHWAY_LABELS: Record<string, string> = {
   introductory: 'Introductory',
@@ -12,7 +13,7 @@ const PATHWAY_LABELS: Record<string, string> = {
 };
 
 /** What a member sees of a partnership: reviews and outcomes, deadlines, reflections, the timeline. */
-export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
+export async function partnershipPage(ctx: PageContext, roster?: RosterState): Promise<Outcome> {
   const { db } = ctx.deps;
   const id = ctx.req.params.partnershipId as string;
   const p = await db.partnership.findFirst({
@@ -34,6 +35,8 @@ export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
   const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
   const zone = reader.timeZone ?? p.timeZone;
   const held = p.reviews.filter((r) => r.status === 'held');
+  const running = p.status !== 'completed' && p.status !== 'ended_early';
+  const manages = running && (await standingIn(db, ctx.me, p)).manages;
   return {
     title: p.name,
     body: (
@@ -158,13 +161,17 @@ export async function partnershipPage(ctx: PageContext): Promise<Outcome> {
 
         <section aria-labelledby="members">
           <h2 id="members">Members</h2>
-          <ul class="items">
-            {p.members.map((m) => (
-              <li key={m.personId}>
-                {m.person.name} <span class="meta">{ROLE_LABELS[m.role] ?? m.role}</span>
-              </li>
-            ))}
-          </ul>
+          {manages ? (
+            <RosterForms partnershipId={p.id} members={p.members} csrf={ctx.csrf} state={roster} />
+          ) : (
+            <ul class="items">
+              {p.members.map((m) => (
+                <li key={m.personId}>
+                  {m.person.name} <span class="meta">{ROLE_LABELS[m.role] ?? m.role}</span>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
 
         <section aria-labelledby="timeline">
