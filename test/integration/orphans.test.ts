@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../lib/net.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { embeddedSettings } from '../support/embedded.js';
 import { waitFor } from '../support/mailbox.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -30,18 +29,12 @@ describe('npm start after an earlier one was killed', () => {
   });
 
   it('stops what the killed run left behind and starts on the same data', async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-orphans-'));
-    await chmod(dataDir, 0o755);
+    const settings = await embeddedSettings('tandem-orphans-');
+    dataDir = settings.DATA_DIR as string;
     const env = {
       ...process.env,
       NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      SMTP_CAPTURE_PORT: String(await freePort()),
-      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+      ...settings,
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       SMTP_URL: '',
@@ -87,7 +80,7 @@ describe('npm start after an earlier one was killed', () => {
     expect([await running(postgresPid), await running(temporalPid)]).toEqual([false, false]);
     // The same data: the admin key the first run made still works.
     const key = (await readFile(path.join(dataDir, 'admin-api-key'), 'utf8')).trim();
-    const res = await fetch(`http://localhost:${env.PORT}/partnerships`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await fetch(`http://localhost:${settings.PORT}/partnerships`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
 
     second.child.kill('SIGINT');

@@ -1,13 +1,11 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
 import { saveReflection } from '../../api/reflections/actions.js';
 import { type RunningSystem, startSystem } from '../../boot/system.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
-import { freePort } from '../../lib/net.js';
+import { embeddedSettings } from '../support/embedded.js';
 import { waitFor } from '../support/mailbox.js';
 
 /**
@@ -42,18 +40,9 @@ describe('Tandem on the real stack', () => {
   });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-it-'));
-    // PostgreSQL runs as the postgres user when the tests run as root.
-    await chmod(dataDir, 0o755);
-    config = loadConfig({
-      DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      SMTP_CAPTURE_PORT: String(await freePort()),
-      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
-    });
+    const settings = await embeddedSettings('tandem-it-');
+    dataDir = settings.DATA_DIR as string;
+    config = loadConfig(settings);
     system = await startSystem(config, logger, quiet);
   });
 
