@@ -96,7 +96,8 @@ const record = (tx: Prisma.TransactionClient, partnershipId: string, type: strin
     data: { partnershipId, idempotencyKey: `${type}:${partnershipId}:${randomUUID()}`, type, ...actorColumns(actorOf(p)), data },
   });
 
-const memberJson = (m: { personId: string; role: string; notifications: string; person: { name: string; email: string } }) => ({
+/** A member as the API answers it. */
+export const memberJson = (m: { personId: string; role: string; notifications: string; person: { name: string; email: string } }) => ({
   personId: m.personId,
   name: m.person.name,
   email: m.person.email,
@@ -165,7 +166,7 @@ export async function handOver(
   );
 }
 
-const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
+export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
 const memberResponse = { description: 'The member' };
 
 export const rosterRoutes = [

@@ -1,5 +1,6 @@
 import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
+import { memberJson, memberParams } from '../people/roster.js';
 import {
   activatePartnership,
   changeRecurrence,
@@ -12,16 +13,7 @@ import {
   setMemberNotifications,
 } from './actions.js';
 import { liveStatusJson } from './partnerships.js';
-import {
-  changeRecurrenceBody,
-  endBody,
-  memberParams,
-  memberPreferencesBody,
-  outcomeBody,
-  pauseBody,
-  rescheduleBody,
-  reviewParams,
-} from './schemas.js';
+import { changeRecurrenceBody, endBody, memberPreferencesBody, outcomeBody, pauseBody, rescheduleBody, reviewParams } from './schemas.js';
 
 const statusResponse = { 200: { description: "The partnership's live state after the change" } };
 
@@ -148,16 +140,7 @@ export const lifecycleRoutes = [
     errors: [404],
     responses: { 200: { description: 'The member' } },
     async handle({ params, body, caller, deps }) {
-      const member = await setMemberNotifications(deps, caller, params.id, params.personId, body.notifications);
-      return {
-        body: {
-          personId: member.personId,
-          name: member.person.name,
-          email: member.person.email,
-          role: member.role,
-          notifications: member.notifications,
-        },
-      };
+      return { body: memberJson(await setMemberNotifications(deps, caller, params.id, params.personId, body.notifications)) };
     },
   }),
 ];

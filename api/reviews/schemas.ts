@@ -95,5 +95,4 @@ export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
 export const changeRecurrenceBody = z
   .object({ recurrence: recurrenceSchema, blackouts: z.array(blackoutSchema).max(100).optional() })
   .strict();
-export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
 export const memberPreferencesBody = z.object({ notifications: notificationLevel }).strict();
