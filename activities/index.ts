@@ -1,5 +1,6 @@
 import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
+import { createInquiryActivities } from './inquiry/activities.js';
 import { createMailActivities } from './mail/activities.js';
 import { createRosterActivities } from './people/roster.js';
 import { createReflectionActivities } from './reflections/activities.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEvidenceActivities(deps),
     ...createMailActivities(deps),
     ...createRosterActivities(deps),
+    ...createInquiryActivities(deps),
   };
 }
 

@@ -48,6 +48,14 @@ async function lastResume(db: Db, kind: DeadlineKind, row: { id: string; partner
   return Date.parse(data.pausedUntil);
 }
 
+/** The page a notice leads to: the deadline's own, or for an inquiry phase the cycle's, where it is recorded. */
+async function targetOf(db: Db, kind: DeadlineKind, row: { id: string; partnershipId: string; inquiryPhaseId?: string | null }) {
+  if (kind === 'evidence') return pages.evidence(row.partnershipId, row.id);
+  if (!row.inquiryPhaseId) return pages.commitment(row.partnershipId, row.id);
+  const phase = await db.inquiryPhase.findUniqueOrThrow({ where: { id: row.inquiryPhaseId }, select: { cycleId: true } });
+  return pages.inquiryCycle(row.partnershipId, phase.cycleId);
+}
+
 /** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
 export function createDeadlineOperations(deps: ActivityDeps) {
   const { db } = deps;
@@ -101,7 +109,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         timeZone: row.partnership.timeZone,
         dueAt: input.stage.at,
         recipients,
-        target: kind === 'commitment' ? pages.commitment(row.partnershipId, row.id) : pages.evidence(row.partnershipId, row.id),
+        target: await targetOf(db, kind, row),
         render: (timeZone, link) =>
           deadlineNotice(label, notice, {
             partnershipName: row.partnership.name,

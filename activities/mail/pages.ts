@@ -10,5 +10,7 @@ export const pages = {
   reflection: (partnershipId: string, reviewId: string) => `/p/${partnershipId}/reviews/${reviewId}/reflection`,
   commitment: (partnershipId: string, commitmentId: string) => `/p/${partnershipId}/commitments/${commitmentId}`,
   evidence: (partnershipId: string, requestId: string) => `/p/${partnershipId}/evidence/${requestId}`,
+  /** An inquiry cycle: its phases, and the form of the one under way. */
+  inquiryCycle: (partnershipId: string, cycleId: string) => `/p/${partnershipId}/inquiry/${cycleId}`,
   settings: () => '/settings',
 };

@@ -299,3 +299,45 @@ export function workHandedOver(input: {
 <p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
   return { subject, text, html };
 }
+
+/** An inquiry phase has begun and is its owner's to do. */
+export function inquiryPhaseOpened(input: {
+  partnershipName: string;
+  cycleNumber: number;
+  phaseLabel: string;
+  ask: string;
+  question: string;
+  dueAt: number;
+  timeZone: string;
+  link: string;
+}): RenderedMail {
+  const due = formatLocalTime(input.dueAt, input.timeZone);
+  const subject = `Your turn: ${input.phaseLabel} of inquiry cycle ${input.cycleNumber} in ${input.partnershipName}`;
+  const lead = `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asks: ${input.question}`;
+  const ask = `The ${input.phaseLabel.toLowerCase()} phase is yours, due on ${due}: ${input.ask}`;
+  const text = [lead, '', ask, '', `Record it here: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p>${escapeHtml(ask)}</p>
+<p><a href="${escapeHtml(input.link)}">Record it here</a></p>`;
+  return { subject, text, html };
+}
+
+/** A cycle's reflection is in: what was decided, and what comes next. */
+export function inquiryClosed(input: {
+  partnershipName: string;
+  cycleNumber: number;
+  question: string;
+  decision: string;
+  next: string;
+  link: string;
+}): RenderedMail {
+  const subject = `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} is closed: ${input.decision}`;
+  const lines = [
+    `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asked: ${input.question}`,
+    `Its reflection is in, and the decision was to ${input.decision}. ${input.next}`,
+  ];
+  const text = [...lines, '', `The cycle, phase by phase: ${input.link}`].join('\n');
+  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+<p><a href="${escapeHtml(input.link)}">Open the cycle</a></p>`;
+  return { subject, text, html };
+}

@@ -44,6 +44,11 @@ export function createRosterActivities(deps: ActivityDeps) {
           const data = { ...m.subject, fromId, toId, ...(input.reason && { reason: input.reason }) };
           await recordEvent(tx, partnershipId, `${prefix}:${m.id}:handover:${at}`, `${prefix}.reassigned`, data, actor);
         }
+        // Their inquiry phases not yet recorded follow: the one under way moved with its commitment above.
+        await tx.inquiryPhase.updateMany({
+          where: { ownerId: fromId, recordedAt: null, cycle: { partnershipId, status: 'open' } },
+          data: { ownerId: toId },
+        });
         if (input.leaves) await tx.partnershipMember.deleteMany({ where: { partnershipId, personId: fromId } });
         const data = { fromId, toId, items: moved.length, leaves: input.leaves === true, ...(input.reason && { reason: input.reason }) };
         await recordEvent(tx, partnershipId, key, 'member.work_handed_over', data, actor);

@@ -7,6 +7,7 @@ import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/me
 import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '../deadlines/lifecycle.js';
 import type { ActivityDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { type NoticeResult, notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';
@@ -257,9 +258,11 @@ export function createReviewActivities(deps: ActivityDeps) {
         if (ending) {
           const note = change.reason ? `The partnership ended: ${change.reason}` : 'The partnership was completed';
           await closeDeadlinesAtEnd(tx, { partnershipId, at: change.at, note, actor: change.actor });
+          await endCyclesAtEnd(tx, { partnershipId, at: change.at, note, actor: change.actor });
         }
       });
       if (change.to === 'active' || ending) await replanDeadlines(db, partnershipId, at);
+      if (ending) await reloadEndedCycles(db, partnershipId, at);
       const deadlines = await deadlinesChangedBy(db, partnershipId, change.to, at);
       // A partnership ended while still in planning was never announced: nobody is told it ended.
       const announced = await db.partnershipEvent.findUnique({

@@ -26,6 +26,8 @@ describe('replay of recorded workflow histories', () => {
         'mailboxWorkflow/digest-of-eight-reminders.json',
         'mailboxWorkflow/held-over-quiet-hours.json',
         'partnershipWorkflow/missed-review-recorded-late.json',
+        'inquiryCycleWorkflow/overdue-escalated-adapted.json',
+        'inquiryCycleWorkflow/ended-with-partnership.json',
       ]),
     );
   });
