@@ -8,6 +8,7 @@ import { evidenceRoutes } from './deadlines/evidence.js';
 import { dependencyChecks, healthRouter } from './http/health.js';
 import { openApiRouter } from './http/openapi.js';
 import { type AnyRoute, mountRoutes } from './http/route.js';
+import { inquiryRoutes } from './inquiry/cycles.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { apiKeyRoutes } from './people/api-keys.js';
@@ -40,6 +41,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...lifecycleRoutes,
     ...commitmentRoutes,
     ...evidenceRoutes,
+    ...inquiryRoutes,
     ...reflectionRoutes,
     ...reportRoutes,
     ...calendarRoutes,

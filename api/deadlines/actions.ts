@@ -67,8 +67,18 @@ async function actor(
   return (await actorForDeadline(deps.db, p, d, action, as.onBehalfOf)).actor;
 }
 
+/** A phase of an inquiry cycle is recorded on its cycle, which then closes its commitment. */
+function assertNotAPhase(c: { inquiryPhaseId: string | null; partnershipId: string }) {
+  if (c.inquiryPhaseId) {
+    throw new ConflictError(
+      `This commitment is a phase of an inquiry cycle: record the phase on its cycle (POST /partnerships/${c.partnershipId}/inquiry-cycles/{cycleId}/phases/{phase})`,
+    );
+  }
+}
+
 export async function completeCommitment(deps: Deps, p: Principal, id: string, request: { note?: string | undefined } & ActingAs) {
   const c = await commitmentFor(deps, p, id);
+  assertNotAPhase(c);
   const by = await actor(deps, p, c, 'complete', request);
   await onCommitment(deps, id, (h) => h.executeUpdate(completeCommitmentUpdate, { args: [{ note: request.note, actor: by }] }));
   return deps.db.commitment.findUniqueOrThrow({ where: { id } });
@@ -85,6 +95,7 @@ export async function extendCommitment(deps: Deps, p: Principal, id: string, req
 
 export async function dropCommitment(deps: Deps, p: Principal, id: string, request: { reason: string } & ActingAs) {
   const c = await commitmentFor(deps, p, id);
+  assertNotAPhase(c);
   const by = await actor(deps, p, c, 'drop', request);
   await onCommitment(deps, id, (h) => h.executeUpdate(dropCommitmentUpdate, { args: [{ reason: request.reason, actor: by }] }));
   return deps.db.commitment.findUniqueOrThrow({ where: { id } });

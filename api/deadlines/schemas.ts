@@ -24,7 +24,7 @@ export const createEvidenceRequestBody = z
  * The person a key acts for (a key is no person): the owner by default, or a lead. Allowed only where
  * the rules allow (api/people/rights.ts), and recorded on the event.
  */
-const onBehalfOf = z
+export const onBehalfOf = z
   .uuid()
   .optional()
   .meta({ description: "The person this key acts for: the owner (the default) or a lead; they must be staff of the key's organization." });

@@ -113,7 +113,7 @@ export function cohortScope(p: Principal): Prisma.CohortWhereInput {
  */
 export function assertMayCreatePartnership(p: Principal, target: { districtId: string | null; cohortId: string | null }) {
   if (seesEverything(p)) return;
-  const coordinates = p.kind === 'key' ? (p.role === 'coordinator' && p.cohortId ? [p.cohortId] : []) : p.coordinates;
+  const coordinates = coordinatedBy(p);
   if (target.cohortId && coordinates.includes(target.cohortId)) return;
   if (coordinates.length && !(p.kind === 'person' && p.staff.some((s) => s.isAdmin))) {
     throw new ForbiddenError('A coordinator creates partnerships in its own cohort only');
@@ -129,6 +129,9 @@ export function assertMayCreatePartnership(p: Principal, target: { districtId: s
   }
   if (target.cohortId) throw new ForbiddenError("Only an admin or the cohort's coordinator puts a partnership into a cohort");
 }
+
+/** The cohorts a principal coordinates: a coordinator key's, or a person's. */
+const coordinatedBy = (p: Principal) => (p.kind === 'key' ? (p.role === 'coordinator' && p.cohortId ? [p.cohortId] : []) : p.coordinates);
 
 const adminOf = (p: Principal) => (p.kind === 'person' ? p.staff.filter((s) => s.isAdmin).map((s) => s.organizationId) : []);
 
@@ -244,4 +247,10 @@ export async function assertMayChangeMailSettings(db: Db, p: Principal, personId
   const mine = p.kind === 'key' ? (p.role === 'district' || p.role === 'partner' ? [p.organizationId] : []) : adminOf(p);
   if (theirs.some((o) => mine.includes(o))) return;
   throw new ForbiddenError('Only the person, or an admin of their own organization, changes their mail settings and address');
+}
+
+/** Starting something for a whole cohort: an admin, or one of the cohort's coordinators. */
+export function assertCoordinates(p: Principal, cohortId: string) {
+  if (seesEverything(p)) return;
+  if (!coordinatedBy(p).includes(cohortId)) throw new ForbiddenError("Only an admin or the cohort's coordinators act for the whole cohort");
 }
