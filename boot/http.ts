@@ -72,6 +72,7 @@ export function createHttpApp(deps: HttpDeps) {
       db: deps.db,
       temporal: deps.temporal,
       logger: deps.logger,
+      taskQueue: deps.taskQueue,
       auth: deps.auth,
       publicUrl: deps.publicUrl,
       secret: deps.secret,

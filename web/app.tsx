@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
 import type { WebDeps } from './http/deps.js';
 import { pageKit } from './http/pages.js';
+import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
 import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
@@ -20,11 +21,12 @@ import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js'
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
 
 /**
  * The web app for people: sign-in, "My work", a partnership's page, a review (and its outcome), a
- * reflection, a commitment, an evidence request, settings. Every form works without JavaScript and
+ * reflection, a commitment, an evidence request, an inquiry cycle, settings. Every form works without JavaScript and
  * posts with a CSRF token; every change goes through the same actions, and so the same rights, as
  * the API (api/<domain>/actions.ts).
  */
@@ -62,6 +64,12 @@ export function webRouter(deps: WebDeps): Router {
       }
     };
 
+  // An address with something else than an id where one belongs is a page that does not exist.
+  for (const name of ['partnershipId', 'id', 'reviewId', 'cycleId', 'personId', 'fileId']) {
+    router.param(name, (req, _res, next, value: string) =>
+      next(UUID.test(value) ? undefined : new NotFoundError(`There is no page at ${req.path}`)),
+    );
+  }
   router.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   router.use(cookieParser());
   router.use(signInRoutes(deps, kit));
@@ -103,6 +111,17 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => reflectionPage(ctx)),
   );
   router.post('/p/:partnershipId/reviews/:reviewId/reflection', ...posted, kit.signedIn(saveReflectionForm));
+
+  router.get(
+    '/p/:partnershipId/inquiry/new',
+    kit.signedIn((ctx) => newCyclePage(ctx)),
+  );
+  router.post('/p/:partnershipId/inquiry', ...posted, kit.signedIn(saveNewCycle));
+  router.get(
+    '/p/:partnershipId/inquiry/:cycleId',
+    kit.signedIn((ctx) => cyclePage(ctx)),
+  );
+  router.post('/p/:partnershipId/inquiry/:cycleId/phases/:phase', ...posted, kit.signedIn(saveCyclePhase));
 
   router.get(
     '/p/:partnershipId/commitments/:id',

@@ -8,6 +8,8 @@ export interface WebDeps {
   db: Db;
   temporal: Client;
   logger: Logger;
+  /** The task queue workflows started from a page run on (an inquiry cycle). */
+  taskQueue: string;
   auth: TandemAuth;
   /** PUBLIC_URL: links, and whether cookies are Secure. */
   publicUrl: string;

@@ -42,6 +42,11 @@ const STATUS_LABELS: Record<string, string> = {
   planning: 'Planning',
   completed: 'Completed',
   ended_early: 'Ended early',
+  recorded: 'Recorded',
+  upcoming: 'Upcoming',
+  'not reached': 'Not reached',
+  closed: 'Closed',
+  ended: 'Ended',
 };
 
 /** A status as a word and a badge (its colour never the only cue). */

@@ -3,6 +3,7 @@ import { partnershipScope, standingIn } from '../../api/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
+import { CycleList } from '../inquiry/cycle.js';
 import { RosterForms, type RosterState } from '../people/roster.js';
 
 const PATHWAY_LABELS: Record<string, string> = {
@@ -29,6 +30,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
       commitments: { include: { owner: true }, orderBy: { dueAt: 'asc' } },
       evidenceRequests: { include: { owner: true, items: true }, orderBy: { dueAt: 'asc' } },
       events: { orderBy: { id: 'desc' }, take: 50 },
+      inquiryCycles: { orderBy: { number: 'desc' } },
     },
   });
   if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
@@ -36,7 +38,8 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
   const zone = reader.timeZone ?? p.timeZone;
   const held = p.reviews.filter((r) => r.status === 'held');
   const running = p.status !== 'completed' && p.status !== 'ended_early';
-  const manages = running && (await standingIn(db, ctx.me, p)).manages;
+  const standing = await standingIn(db, ctx.me, p);
+  const manages = running && standing.manages;
   return {
     title: p.name,
     body: (
@@ -149,6 +152,8 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
             </ul>
           )}
         </section>
+
+        <CycleList partnershipId={p.id} cycles={p.inquiryCycles} mayStart={p.status === 'active' && standing.leads} />
 
         <section aria-labelledby="reflections">
           <h2 id="reflections">Reflections</h2>

@@ -1,0 +1,134 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { launchBrowser } from '../support/browser.js';
+import { waitFor } from '../support/mailbox.js';
+import { expectAccessible, follow, mailTo } from '../support/web.js';
+
+/**
+ * An inquiry cycle in Chromium, on a phone, without a session or a key: each owner follows the
+ * "your turn" mail to the cycle's page and records their phase there; a lead starts the next cycle
+ * from the partnership's page; everyone hears how the cycle closed.
+ */
+const stack: ApiStack = useApiStack('tandem-web-inquiry');
+const DAY = 86_400_000;
+const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+const email = (who: string) => `${who}@inquiry-web.example`;
+
+describe('an inquiry cycle from the inbox', () => {
+  let browser: Browser;
+  let partnershipId: string;
+  let cycleId: string;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    const p = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+      name: 'Willow literacy',
+      district: { name: 'Willow USD' },
+      partner: { name: 'Reading Partners' },
+      timeZone: 'America/Denver',
+      firstReviewAt: soon(60 * DAY),
+      members: [
+        { name: 'Ana Diaz', email: email('ana'), role: 'district_lead' },
+        { name: 'Ben Ode', email: email('ben'), role: 'partner_lead' },
+        { name: 'Cal Moss', email: email('cal'), role: 'participant' },
+      ],
+    });
+    expect(p.status, p.text).toBe(201);
+    partnershipId = p.json.id;
+    await waitFor(
+      'the partnership to be active',
+      async () => (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: partnershipId } })).status === 'active',
+    );
+    const owner = { plan: 'ben', do: 'cal', study: 'ana', act: 'ana', reflect: 'ben' } as const;
+    const c = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${partnershipId}/inquiry-cycles`, {
+      question: 'Do weekly data chats raise grade 3 fluency?',
+      phases: Object.fromEntries(
+        (['plan', 'do', 'study', 'act', 'reflect'] as const).map((ph, i) => [
+          ph,
+          { ownerEmail: email(owner[ph]), dueAt: soon((i + 1) * 14 * DAY) },
+        ]),
+      ),
+    });
+    expect(c.status, c.text).toBe(201);
+    cycleId = c.json.id;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('inquiry-phase: each owner records their phase on the cycle page, without JavaScript or a key', async () => {
+    // Ben plans: the mail's link signs him in and lands on the cycle with the plan form.
+    const ben = await follow(browser, await mailTo(stack, email('ben'), /^Your turn: Plan of inquiry cycle 1 in Willow literacy/));
+    expect(new URL(ben.url()).pathname).toBe(`/p/${partnershipId}/inquiry/${cycleId}`);
+    expect(await ben.locator('h1').textContent()).toBe('Inquiry cycle 1');
+    await expectAccessible(ben);
+    // A mistake stays on the form, with what was typed.
+    await ben.getByLabel('Change idea').fill('Ten-minute data chats every Monday');
+    await ben.getByLabel('Prediction').fill('Fluency up 10 words a minute by spring');
+    await ben.getByLabel('Measures').fill('   ');
+    await ben.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => ben.locator('.field-error').first().textContent()).toMatch(/.+/);
+    expect(await ben.getByLabel('Change idea').inputValue()).toBe('Ten-minute data chats every Monday');
+    await ben.getByLabel('Measures').fill('ORF benchmark\nChat attendance');
+    await ben.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => ben.locator('.flash').textContent()).toMatch(/the next phase has begun/);
+    await expect(ben.getByText('ORF benchmark; Chat attendance').isVisible()).resolves.toBe(true);
+    // The do phase is Cal's; Ben, a lead, could record it for him, and is told so.
+    await expect(ben.getByText('it is recorded that you did it for Cal Moss').isVisible()).resolves.toBe(true);
+
+    // Cal does: his own mail, his own page.
+    const cal = await follow(browser, await mailTo(stack, email('cal'), /^Your turn: Do of inquiry cycle 1/));
+    expect(await cal.getByRole('heading', { name: 'Record the do phase' }).isVisible()).toBe(true);
+    await cal.getByLabel('What was done').fill('Held 8 of 9 chats; one cancelled for testing');
+    await cal.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => cal.locator('.flash').textContent()).toMatch(/the next phase has begun/);
+    await expectAccessible(cal);
+  });
+
+  it('inquiry-closed: study, act and the reflection close the cycle, everyone is told, a lead starts the next from the web', async () => {
+    const ana = await follow(browser, await mailTo(stack, email('ana'), /^Your turn: Study of inquiry cycle 1/));
+    await ana.getByLabel('What the data showed').fill('Up 6 words a minute');
+    await ana.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => ana.getByRole('heading', { name: 'Record the act phase' }).isVisible()).toBe(true);
+    await ana.getByLabel('Decision').selectOption('adopt');
+    await ana.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => ana.locator('.flash').textContent()).toMatch(/the next phase has begun/);
+
+    const ben = await follow(browser, await mailTo(stack, email('ben'), /^Your turn: Reflect of inquiry cycle 1/));
+    await ben.getByLabel('What worked?').fill('The routine');
+    await ben.getByLabel("What didn't?").fill('Mondays are crowded');
+    await ben.getByLabel('How could it be improved?').fill('Move to Tuesdays');
+    await ben.getByRole('button', { name: 'Record it' }).click();
+    await expect.poll(() => ben.locator('.flash').textContent()).toMatch(/the cycle is closed/);
+
+    const closed = await mailTo(stack, email('cal'), /^Inquiry cycle 1 of Willow literacy is closed: adopt/);
+    const cal = await follow(browser, closed);
+    expect(new URL(cal.url()).pathname).toBe(`/p/${partnershipId}/inquiry/${cycleId}`);
+    await expect(cal.getByText('Adopt the change').first().isVisible()).resolves.toBe(true);
+
+    // Ben leads (partner lead): from the partnership's page he starts cycle 2.
+    await ben.goto(`${stack.publicUrl}/p/${partnershipId}`);
+    await ben.getByRole('link', { name: 'Start an inquiry cycle' }).click();
+    await expectAccessible(ben);
+    await ben.getByLabel('The question').fill('Does peer observation change practice?');
+    const form = ben.locator('form[aria-label="Start an inquiry cycle"]');
+    const day = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
+    for (const [i, phase] of ['Plan', 'Do', 'Study', 'Act', 'Reflect'].entries()) {
+      await form
+        .locator('fieldset', { hasText: `${phase}:` })
+        .getByLabel('Due')
+        .fill(`${day((i + 1) * 10)}T16:00`);
+    }
+    await ben.getByRole('button', { name: 'Start the cycle' }).click();
+    await expect.poll(() => ben.locator('h1').textContent()).toBe('Inquiry cycle 2');
+    const cycles = await stack.database.db.inquiryCycle.findMany({ where: { partnershipId }, orderBy: { number: 'asc' } });
+    expect(cycles.map((c) => [c.number, c.status])).toEqual([
+      [1, 'closed'],
+      [2, 'open'],
+    ]);
+
+    // Cal is no lead: the page to start a cycle refuses him.
+    const refused = await cal.goto(`${stack.publicUrl}/p/${partnershipId}/inquiry/new`);
+    expect(refused?.status()).toBe(403);
+  });
+});
