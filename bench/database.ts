@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createHttpApp } from '../boot/http.js';
-import { createAuth } from '../lib/auth/better-auth.js';
+import { createAuth, SIGN_IN_PARAMS } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
 import { migrate } from '../lib/db/migrate.js';
@@ -74,6 +74,30 @@ export async function seedCommitments(
 
 const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret';
 
+const benchAuth = (db: Db) =>
+  createAuth({
+    db,
+    publicUrl: 'http://bench',
+    secret: BENCH_SECRET,
+    signInLinkTtlSeconds: 3600,
+    sessionTtlSeconds: 3600,
+    deliverSignInLink: async () => {},
+  });
+
+/** A signed-in session's cookie for the bench server, made by the real sign-in (a link, verified). */
+export async function benchSessionCookie(db: Db, person: { id: string; email: string }): Promise<string> {
+  const auth = benchAuth(db);
+  const link = new URL(await auth.signInLink(person, '/'));
+  const token = link.searchParams.get(SIGN_IN_PARAMS.token) ?? '';
+  const answer = await auth.auth.api.magicLinkVerify({ query: { token, callbackURL: '/' }, headers: new Headers(), asResponse: true });
+  const cookie = answer.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  if (!cookie.includes('session_token')) throw new Error(`no session from the sign-in link (${answer.status})`);
+  return cookie;
+}
+
 /** The real HTTP app on a free port, over the bench database; the Temporal client is never asked (it connects lazily). */
 export function benchServer(db: Db) {
   return listen(
@@ -83,15 +107,7 @@ export function benchServer(db: Db) {
         temporal: new Client(),
         mailer: createMailer('smtp://127.0.0.1:1', 'bench@example'),
         logger: createLogger('warn', 'bench'),
-        // Sign-in is part of the server, though the benchmarks sign nobody in.
-        auth: createAuth({
-          db,
-          publicUrl: 'http://bench',
-          secret: BENCH_SECRET,
-          signInLinkTtlSeconds: 3600,
-          sessionTtlSeconds: 3600,
-          deliverSignInLink: async () => {},
-        }),
+        auth: benchAuth(db),
         namespace: 'default',
         taskQueue: 'bench',
         publicUrl: 'http://bench',

@@ -17,6 +17,7 @@ import { rosterActions } from './people/roster.js';
 import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
+import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
@@ -83,6 +84,15 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
+  router.get(
+    '/dashboard/calendar',
+    kit.signedIn((ctx) => calendarPage(ctx)),
+  );
+  router.post('/dashboard/calendar/feed', ...posted, kit.signedIn(makeCohortFeed));
+  router.get(
+    '/dashboard/calendar.ics',
+    download((me, req, res) => cohortIcs(deps.db, me, req, res, deps.publicUrl)),
+  );
   router.get(
     '/dashboard.csv',
     download((me, req, res) => dashboardCsv(deps.db, me, req, res)),

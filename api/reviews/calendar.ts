@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pages } from '../../activities/mail/pages.js';
 import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
 import { hashSecret, newSecret } from '../../lib/auth/secrets.js';
 import type { Db } from '../../lib/db/client.js';
@@ -7,31 +8,42 @@ import type { Reply } from '../http/reply.js';
 import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
 import { keyPrincipal, type Principal, personPrincipal } from '../people/principal.js';
-import { partnershipScope, personScope, visiblePartnershipId } from '../people/rights.js';
+import { cohortScope, partnershipScope, personScope, visiblePartnershipId } from '../people/rights.js';
 
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-type Subject = { partnershipId: string } | { personId: string };
+type Subject = { partnershipId: string } | { personId: string } | { cohortId: string };
 
-/** What a feed shows: reviews and deadlines of the subject, within what `caller` may see. */
+/**
+ * What a feed shows, within what `caller` may see: a partnership's reviews and deadlines; a person's
+ * partnerships' reviews and the deadlines they own; a cohort's reviews (its coordinators follow the
+ * rhythm of every partnership, not each pledge). Each event links to its page.
+ */
 async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<{ name: string; items: CalendarItem[] }> {
   const scope = partnershipScope(caller);
   const partnershipWhere =
     'partnershipId' in subject
       ? { AND: [scope, { id: subject.partnershipId }] }
-      : { AND: [scope, { members: { some: { personId: subject.personId } } }] };
+      : 'cohortId' in subject
+        ? { AND: [scope, { cohortId: subject.cohortId }] }
+        : { AND: [scope, { members: { some: { personId: subject.personId } } }] };
   const ownerFilter = 'personId' in subject ? { ownerId: subject.personId } : {};
+  const deadlines = !('cohortId' in subject);
   const [reviews, commitments, evidence] = await Promise.all([
     db.review.findMany({ where: { partnership: partnershipWhere }, include: { partnership: { select: { name: true } } } }),
-    db.commitment.findMany({
-      where: { partnership: partnershipWhere, ...ownerFilter },
-      include: { partnership: { select: { name: true } } },
-    }),
-    db.evidenceRequest.findMany({
-      where: { partnership: partnershipWhere, ...ownerFilter },
-      include: { partnership: { select: { name: true } } },
-    }),
+    deadlines
+      ? db.commitment.findMany({
+          where: { partnership: partnershipWhere, ...ownerFilter },
+          include: { partnership: { select: { name: true } } },
+        })
+      : [],
+    deadlines
+      ? db.evidenceRequest.findMany({
+          where: { partnership: partnershipWhere, ...ownerFilter },
+          include: { partnership: { select: { name: true } } },
+        })
+      : [],
   ]);
   const link = (path: string) => `${publicUrl}${path}`;
   const items: CalendarItem[] = [
@@ -42,7 +54,7 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
       minutes: REVIEW_MINUTES,
       summary: `Partnership review #${r.sequence}: ${r.partnership.name}`,
       description: `Review #${r.sequence} of ${r.partnership.name} (${r.status}).`,
-      url: link(`/partnerships/${r.partnershipId}`),
+      url: link(pages.review(r.partnershipId, r.id)),
       cancelled: r.status === 'skipped',
       sequence: r.calendarSequence,
     })),
@@ -53,7 +65,7 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
       minutes: DEADLINE_MINUTES,
       summary: `Commitment due: ${clip(c.description)}`,
       description: `${c.description}\n\nPartnership: ${c.partnership.name}. Status: ${c.status}.`,
-      url: link(`/commitments/${c.id}`),
+      url: link(pages.commitment(c.partnershipId, c.id)),
       cancelled: c.status === 'dropped',
       sequence: 0,
     })),
@@ -64,18 +76,25 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
       minutes: DEADLINE_MINUTES,
       summary: `Evidence due: ${clip(e.description)}`,
       description: `${e.description}\n\nPartnership: ${e.partnership.name}. Status: ${e.status}.`,
-      url: link(`/evidence-requests/${e.id}`),
+      url: link(pages.evidence(e.partnershipId, e.id)),
       cancelled: e.status === 'waived',
       sequence: 0,
     })),
   ].sort((a, b) => a.start.getTime() - b.start.getTime());
-  let name: string;
-  if ('partnershipId' in subject) {
-    name = `Tandem: ${(await db.partnership.findUniqueOrThrow({ where: { id: subject.partnershipId } })).name}`;
-  } else {
-    name = `Tandem: ${(await db.person.findUniqueOrThrow({ where: { id: subject.personId } })).name}`;
-  }
-  return { name, items };
+  const name =
+    'partnershipId' in subject
+      ? (await db.partnership.findUniqueOrThrow({ where: { id: subject.partnershipId } })).name
+      : 'cohortId' in subject
+        ? (await db.cohort.findUniqueOrThrow({ where: { id: subject.cohortId } })).name
+        : (await db.person.findUniqueOrThrow({ where: { id: subject.personId } })).name;
+  return { name: `Tandem: ${name}`, items };
+}
+
+/** The cohort with that id if the principal sees it; 404 otherwise. */
+export async function visibleCohortId(db: Db, caller: Principal, id: string): Promise<string> {
+  const cohort = await db.cohort.findFirst({ where: { AND: [{ id }, cohortScope(caller)] }, select: { id: true } });
+  if (!cohort) throw new NotFoundError(`Cohort ${id} does not exist`);
+  return cohort.id;
 }
 
 async function visiblePerson(db: Db, caller: Principal, id: string) {
@@ -87,6 +106,12 @@ async function visiblePerson(db: Db, caller: Principal, id: string) {
 async function ics(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<Reply> {
   const { name, items } = await feedItems(db, caller, subject, publicUrl);
   return { contentType: 'text/calendar; charset=utf-8', body: calendarFeed(name, items) };
+}
+
+/** A cohort's calendar as iCalendar text, for the page's download. */
+export async function cohortCalendar(db: Db, caller: Principal, cohortId: string, publicUrl: string): Promise<string> {
+  const { name, items } = await feedItems(db, caller, { cohortId: await visibleCohortId(db, caller, cohortId) }, publicUrl);
+  return calendarFeed(name, items);
 }
 
 /** A secret feed URL: it shows what its maker (a key, or a person for themselves) may see, as long as they may. */
@@ -106,7 +131,8 @@ const feedResponse = {
 };
 
 /**
- * Calendar feeds (.ics) of a partnership or a person: reviews, commitment and evidence deadlines.
+ * Calendar feeds (.ics) of a partnership or a person (reviews, commitment and evidence deadlines), or
+ * of a cohort (every review of its partnerships).
  * With an API key they are read directly; calendar apps, which cannot send one, subscribe to a
  * secret URL that shows what the key (or person) that made it may see, and stops when that key is
  * revoked (or the person is gone).
@@ -141,6 +167,37 @@ export const calendarRoutes = [
     async handle({ params, caller, deps }) {
       const personId = await visiblePerson(deps.db, caller, params.id);
       return ics(deps.db, caller, { personId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cohorts/:id/calendar.ics',
+    operationId: 'getCohortCalendar',
+    summary: "Read a cohort's calendar",
+    description: 'Every review of the partnerships in the cohort that the caller sees.',
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: icsResponse,
+    async handle({ params, caller, deps }) {
+      const cohortId = await visibleCohortId(deps.db, caller, params.id);
+      return ics(deps.db, caller, { cohortId }, deps.publicUrl);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/cohorts/:id/calendar-feeds',
+    operationId: 'createCohortCalendarFeed',
+    summary: 'Create a calendar subscription URL for a cohort',
+    tag: 'Calendar',
+    access: 'member',
+    params: uuidParam,
+    errors: [404],
+    responses: feedResponse,
+    async handle({ params, caller, deps }) {
+      const cohortId = await visibleCohortId(deps.db, caller, params.id);
+      return { status: 201, body: await newFeed(deps.db, caller, { cohortId }, deps.publicUrl) };
     },
   }),
   route({
@@ -197,6 +254,7 @@ export const calendarRoutes = [
         await visiblePartnershipId(deps.db, caller, feed.partnershipId);
         return ics(deps.db, caller, { partnershipId: feed.partnershipId }, deps.publicUrl);
       }
+      if (feed.cohortId) return ics(deps.db, caller, { cohortId: await visibleCohortId(deps.db, caller, feed.cohortId) }, deps.publicUrl);
       const personId = await visiblePerson(deps.db, caller, feed.personId as string);
       return ics(deps.db, caller, { personId }, deps.publicUrl);
     },

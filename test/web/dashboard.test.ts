@@ -1,3 +1,5 @@
+import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
@@ -40,6 +42,7 @@ const rows = async (page: Page) =>
 
 describe('the dashboard, for each role', () => {
   let browser: Browser;
+  const ids: Record<string, string> = {};
   beforeAll(async () => {
     browser = await launchBrowser();
     const db = stack.database.db;
@@ -47,6 +50,7 @@ describe('the dashboard, for each role', () => {
     const cohortB = await db.cohort.create({ data: { name: 'Coast math cohort' } });
     const alder = await partnership('Alder', cohortA.id, 'Pat');
     const birch = await partnership('Birch', cohortA.id, 'Quinn');
+    Object.assign(ids, { cohortA: cohortA.id, birch });
     await partnership('Cypress', cohortB.id, 'Rae');
     // Birch's work, as its deadline workflow leaves it: a commitment 20 days overdue.
     const owner = await db.person.findUniqueOrThrow({ where: { email: email('quinn') } });
@@ -118,6 +122,42 @@ describe('the dashboard, for each role', () => {
     expect(header).toBe('partnership,description,side,owner,owner_email,due_local,time_zone,days_overdue,status,commitment_id');
     expect(rest.map((l) => l.split(',').slice(0, 4))).toEqual([['Birch', 'Share walkthrough data', 'district', 'Quinn']]);
     await context.close();
+  });
+
+  it("shows a coordinator the month's reviews of their cohort, to download and subscribe to in a calendar app", async () => {
+    const db = stack.database.db;
+    const review = await db.review.findFirstOrThrow({ where: { partnershipId: ids.birch, status: 'scheduled' } });
+    const local = DateTime.fromJSDate(review.scheduledAt, { zone: 'America/Chicago' });
+    const { page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard/calendar?cohort=${ids.cohortA}&month=${local.toFormat('yyyy-LL')}`);
+    expect(await page.locator('h1').textContent()).toBe(`Reviews in ${local.toFormat('LLLL yyyy')}`);
+    const cell = page.locator('table.month td', { has: page.locator('.day', { hasText: new RegExp(`^${local.day}$`) }) });
+    expect(await cell.textContent()).toContain(`${local.toFormat('h:mm a')} Birch #1`);
+    expect(await page.getByText('Cypress').count()).toBe(0);
+    await expectAccessible(page);
+    await cell.getByRole('link', { name: /Birch #1/ }).click();
+    await page.waitForURL(`${stack.publicUrl}/p/${ids.birch}/reviews/${review.id}`);
+    await page.goBack();
+
+    // The cohort's reviews as a calendar app reads them: every event links to its page.
+    const ics = await page.evaluate(
+      async (url) => (await fetch(url)).text(),
+      `${stack.publicUrl}/dashboard/calendar.ics?cohort=${ids.cohortA}`,
+    );
+    const events = new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    expect(events.map((e) => e.summary).sort()).toEqual(['Partnership review #1: Alder', 'Partnership review #1: Birch']);
+    const birchEvent = events.find((e) => e.summary.endsWith('Birch'));
+    expect(String(birchEvent?.component.getFirstPropertyValue('url'))).toBe(`${stack.publicUrl}/p/${ids.birch}/reviews/${review.id}`);
+
+    // A subscription address, for a calendar app that signs in as nobody.
+    await page.getByRole('button', { name: 'Make a subscription address' }).click();
+    const address = (await page.locator('section[aria-labelledby="subscribe"] code').textContent()) ?? '';
+    expect(address).toMatch(/\/calendar\/tdmcal_[A-Za-z0-9_-]{43}\.ics$/);
+    const subscribed = await fetch(address.replace(stack.publicUrl, stack.baseUrl));
+    expect(subscribed.status).toBe(200);
+    const feed = await subscribed.text();
+    expect(feed).toContain('Birch');
+    expect(feed).not.toContain('Cypress');
   });
 
   it('shows a participant only the partnership they belong to', async () => {

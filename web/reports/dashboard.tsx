@@ -106,7 +106,8 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
             </span>
           ))}
           . <a href={csv}>Download as CSV</a> ·{' '}
-          <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a>
+          <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a> ·{' '}
+          <a href={`/dashboard/calendar${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Calendar of reviews</a>
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>

@@ -1,0 +1,177 @@
+import type { Request, Response } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { pages } from '../../activities/mail/pages.js';
+import type { PersonPrincipal } from '../../api/people/principal.js';
+import { partnershipScope } from '../../api/people/rights.js';
+import { cohortCalendar, newFeed, visibleCohortId } from '../../api/reviews/calendar.js';
+import type { Db } from '../../lib/db/client.js';
+import { Status } from '../http/format.js';
+import { Form } from '../http/layout.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+/**
+ * The cohort calendar: a month of every review the reader may see (of one cohort, when chosen), in
+ * the reader's zone, with the month before and after one link away, and the cohort's calendar to
+ * download or subscribe to in a calendar app.
+ */
+
+const params = z.object({
+  cohort: z.uuid().optional().catch(undefined),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .catch(undefined),
+});
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<Outcome> {
+  const { db } = ctx.deps;
+  const f = params.parse({ ...ctx.req.query, ...(ctx.req.method === 'POST' ? ctx.req.body : {}) });
+  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  const where = { AND: [partnershipScope(ctx.me), f.cohort ? { cohortId: f.cohort } : {}] };
+  const first = await db.partnership.findFirst({ where, select: { timeZone: true }, orderBy: { name: 'asc' } });
+  const zone = reader.timeZone ?? first?.timeZone ?? 'UTC';
+  const month = (f.month ? DateTime.fromFormat(f.month, 'yyyy-LL', { zone }) : DateTime.now().setZone(zone)).startOf('month');
+  const reviews = await db.review.findMany({
+    where: { partnership: where, scheduledAt: { gte: month.toJSDate(), lt: month.plus({ months: 1 }).toJSDate() } },
+    include: { partnership: { select: { name: true } } },
+    orderBy: { scheduledAt: 'asc' },
+  });
+  const cohorts = await db.cohort.findMany({
+    where: { partnerships: { some: partnershipScope(ctx.me) } },
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  });
+  const byDay = new Map<number, typeof reviews>();
+  for (const r of reviews) {
+    const day = DateTime.fromJSDate(r.scheduledAt, { zone }).day;
+    byDay.set(day, [...(byDay.get(day) ?? []), r]);
+  }
+  // Weeks from Monday; blank cells before the first and after the last day.
+  const lead = month.weekday - 1;
+  const cells = [...Array(lead).fill(null), ...Array.from({ length: month.daysInMonth ?? 30 }, (_, i) => i + 1)];
+  while (cells.length % 7) cells.push(null);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7) as (number | null)[]);
+  const link = (m: DateTime) =>
+    `/dashboard/calendar?${new URLSearchParams({ ...(f.cohort && { cohort: f.cohort }), month: m.toFormat('yyyy-LL') })}`;
+  const title = month.toFormat('LLLL yyyy');
+  return {
+    title: `Calendar: ${title}`,
+    body: (
+      <>
+        <p class="crumbs">
+          <a href="/dashboard">Dashboard</a>
+        </p>
+        <h1>Reviews in {title}</h1>
+        <form method="get" action="/dashboard/calendar" class="filters" aria-label="Choose the cohort and month">
+          <div class="field">
+            <label for="f-cohort">Cohort</label>
+            <select id="f-cohort" name="cohort">
+              <option value="">All I can see</option>
+              {cohorts.map((c) => (
+                <option key={c.id} value={c.id} selected={c.id === f.cohort}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-month">Month</label>
+            <input id="f-month" name="month" type="month" value={month.toFormat('yyyy-LL')} />
+          </div>
+          <button type="submit">Show</button>
+        </form>
+        <nav class="month-nav" aria-label="Months">
+          <a href={link(month.minus({ months: 1 }))}>← {month.minus({ months: 1 }).toFormat('LLLL')}</a>
+          <a href={link(month.plus({ months: 1 }))}>{month.plus({ months: 1 }).toFormat('LLLL')} →</a>
+        </nav>
+        <p class="summary">
+          {reviews.length} review{reviews.length === 1 ? '' : 's'}, times in {zone}.
+        </p>
+        <div class="table-scroll">
+          <table class="month">
+            <caption>{title}</caption>
+            <thead>
+              <tr>
+                {WEEKDAYS.map((d) => (
+                  <th key={d} scope="col">
+                    {d}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {weeks.map((week) => (
+                <tr key={week.join('-')}>
+                  {week.map((day, i) =>
+                    day === null ? (
+                      <td key={`blank-${i}`} class="blank" />
+                    ) : (
+                      <td key={day}>
+                        <span class="day">{day}</span>
+                        <ul>
+                          {(byDay.get(day) ?? []).map((r) => (
+                            <li key={r.id}>
+                              <a href={pages.review(r.partnershipId, r.id)}>
+                                {DateTime.fromJSDate(r.scheduledAt, { zone }).toFormat('h:mm a')} {r.partnership.name} #{r.sequence}
+                              </a>{' '}
+                              {r.status !== 'scheduled' && <Status value={r.status} />}
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                    ),
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {f.cohort && (
+          <section aria-labelledby="subscribe">
+            <h2 id="subscribe">This cohort in your calendar</h2>
+            <p>
+              <a href={`/dashboard/calendar.ics?cohort=${f.cohort}`}>Download its reviews (.ics)</a>, or subscribe in a calendar app: the
+              address shows every review of the cohort you can see, as long as you can.
+            </p>
+            {feedUrl ? (
+              <p>
+                Subscribe to: <code>{feedUrl}</code> (shown this once; keep it private).
+              </p>
+            ) : (
+              <Form action="/dashboard/calendar/feed" csrf={ctx.csrf} label="Make a subscription address">
+                <input type="hidden" name="cohort" value={f.cohort} />
+                <button type="submit" class="secondary">
+                  Make a subscription address
+                </button>
+              </Form>
+            )}
+          </section>
+        )}
+      </>
+    ),
+  };
+}
+
+/** A secret address for the chosen cohort's calendar, shown on the page once. */
+export async function makeCohortFeed(ctx: PageContext): Promise<Outcome> {
+  const cohort = params.parse(ctx.req.body ?? {}).cohort;
+  if (!cohort) return calendarPage(ctx);
+  const { url } = await newFeed(ctx.deps.db, ctx.me, { cohortId: await visibleCohortId(ctx.deps.db, ctx.me, cohort) }, ctx.deps.publicUrl);
+  return calendarPage(ctx, url);
+}
+
+export async function cohortIcs(db: Db, me: PersonPrincipal, req: Request, res: Response, publicUrl: string): Promise<void> {
+  const cohort = params.parse(req.query).cohort;
+  const ics = await cohortCalendar(db, me, cohort ?? '00000000-0000-0000-0000-000000000000', publicUrl);
+  res
+    .set({
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="tandem-cohort.ics"',
+      'Cache-Control': 'private, no-store',
+    })
+    .send(ics);
+}
