@@ -17,6 +17,7 @@ import { rosterRoutes } from './people/roster.js';
 import { reflectionRoutes } from './reflections/reflections.js';
 import { reportRoutes } from './reports/reports.js';
 import { calendarRoutes } from './reviews/calendar.js';
+import { importRoute } from './reviews/import.js';
 import { lifecycleRoutes } from './reviews/lifecycle.js';
 import { partnershipRoutes } from './reviews/partnerships.js';
 
@@ -38,6 +39,7 @@ export interface AppDeps {
 export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): AnyRoute[] {
   return [
     ...partnershipRoutes,
+    importRoute,
     ...lifecycleRoutes,
     ...commitmentRoutes,
     ...evidenceRoutes,

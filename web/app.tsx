@@ -19,6 +19,7 @@ import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
+import { importPage, saveImport } from './reviews/import.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 
@@ -84,6 +85,11 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
+  router.get(
+    '/dashboard/import',
+    kit.signedIn((ctx) => importPage(ctx)),
+  );
+  router.post('/dashboard/import', ...uploaded, kit.signedIn(saveImport));
   router.get(
     '/dashboard/calendar',
     kit.signedIn((ctx) => calendarPage(ctx)),

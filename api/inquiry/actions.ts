@@ -9,7 +9,7 @@ import { assertFuture, startOrRollBack } from '../deadlines/deadline.js';
 import { parseOrThrow } from '../http/problem.js';
 import type { RouteDeps } from '../http/route.js';
 import { actorOf, type Principal } from '../people/principal.js';
-import { actorForDeadline, assertCoordinates, assertLeads, cohortScope, partnershipScope } from '../people/rights.js';
+import { actorForDeadline, assertCoordinates, assertLeads, partnershipScope, visibleCohortId } from '../people/rights.js';
 import { loadPartnership, type Partnership } from '../reviews/partnership.js';
 import { PHASE_RECORDS, type PhasePlan } from './schemas.js';
 
@@ -94,8 +94,10 @@ export async function startCohortCycles(
   cohortId: string,
   plan: { question: string; phases: Record<InquiryPhase, { ownerRole: MemberRole; dueAt: string }> },
 ) {
-  const cohort = await deps.db.cohort.findFirst({ where: { AND: [{ id: cohortId }, cohortScope(p)] }, select: { id: true, name: true } });
-  if (!cohort) throw new NotFoundError(`Cohort ${cohortId} does not exist`);
+  const cohort = await deps.db.cohort.findUniqueOrThrow({
+    where: { id: await visibleCohortId(deps.db, p, cohortId) },
+    select: { id: true, name: true },
+  });
   assertCoordinates(p, cohort.id);
   assertFuture(dueTimes(plan), Date.now());
   const ids = await deps.db.partnership.findMany({

@@ -27,6 +27,7 @@ import { actorOf, type Principal } from './principal.js';
 
 // A key whose cohort or organization was deleted (the reference is set null) sees nothing.
 const NOTHING = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function partnershipScope(p: Principal): Prisma.PartnershipWhereInput {
   if (p.kind === 'key') {
@@ -59,6 +60,14 @@ export async function visiblePartnershipId(db: Db, p: Principal, id: string): Pr
   const row = await db.partnership.findFirst({ where: { AND: [{ id }, partnershipScope(p)] }, select: { id: true } });
   if (!row) throw new NotFoundError(`Partnership ${id} does not exist`);
   return row.id;
+}
+
+/** The cohort with that id if the principal sees it; 404 otherwise. */
+export async function visibleCohortId(db: Db, p: Principal, id: string): Promise<string> {
+  if (!UUID.test(id)) throw new NotFoundError(`Cohort ${id} does not exist`);
+  const cohort = await db.cohort.findFirst({ where: { AND: [{ id }, cohortScope(p)] }, select: { id: true } });
+  if (!cohort) throw new NotFoundError(`Cohort ${id} does not exist`);
+  return cohort.id;
 }
 
 /** The partnership a commitment, evidence request or review belongs to, checked against the principal's scope. */

@@ -8,7 +8,7 @@ import type { Reply } from '../http/reply.js';
 import { route } from '../http/route.js';
 import { uuidParam } from '../http/schemas.js';
 import { keyPrincipal, type Principal, personPrincipal } from '../people/principal.js';
-import { cohortScope, partnershipScope, personScope, visiblePartnershipId } from '../people/rights.js';
+import { partnershipScope, personScope, visibleCohortId, visiblePartnershipId } from '../people/rights.js';
 
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -88,13 +88,6 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
         ? (await db.cohort.findUniqueOrThrow({ where: { id: subject.cohortId } })).name
         : (await db.person.findUniqueOrThrow({ where: { id: subject.personId } })).name;
   return { name: `Tandem: ${name}`, items };
-}
-
-/** The cohort with that id if the principal sees it; 404 otherwise. */
-export async function visibleCohortId(db: Db, caller: Principal, id: string): Promise<string> {
-  const cohort = await db.cohort.findFirst({ where: { AND: [{ id }, cohortScope(caller)] }, select: { id: true } });
-  if (!cohort) throw new NotFoundError(`Cohort ${id} does not exist`);
-  return cohort.id;
 }
 
 async function visiblePerson(db: Db, caller: Principal, id: string) {

@@ -5,11 +5,12 @@ import { actorColumns } from '../../activities/events.js';
 import { resolvePolicy } from '../../activities/policy.js';
 import { upcomingReviews } from '../../activities/reviews/recurrence.js';
 import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db/client.js';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
-import { route } from '../http/route.js';
+import { type RouteDeps, route } from '../http/route.js';
 import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
 import type { Principal } from '../people/principal.js';
 import { actorOf } from '../people/principal.js';
@@ -17,7 +18,7 @@ import { assertMayCreatePartnership, organizationScope, partnershipScope, visibl
 import { enrolMember } from '../people/roster.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
-import { blackoutSchema, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
+import { blackoutSchema, type CreatePartnershipBody, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {
@@ -145,6 +146,109 @@ const schedulePreviewBody = z
   })
   .strict();
 
+/** What a new partnership's request gives once checked: when it starts, ends, and first meets. */
+export interface CheckedPartnership {
+  plan: { planning: boolean; plannedStart: number | null; plannedEnd: number | null };
+  firstReviewAt: Date | undefined;
+  nextReviewAt: number;
+  cohortId: string | null;
+}
+
+/** The checks of a new partnership that need no writing: future dates, a recurrence with a next review, the cohort. */
+export async function checkNewPartnership(
+  db: Db,
+  caller: Principal,
+  body: CreatePartnershipBody,
+  now: number,
+): Promise<CheckedPartnership> {
+  const firstReviewAt = body.firstReviewAt ? new Date(body.firstReviewAt) : undefined;
+  if (firstReviewAt && firstReviewAt.getTime() <= now) {
+    throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
+  }
+  for (const field of ['plannedStart', 'plannedEnd'] as const) {
+    const at = body[field];
+    if (at && Date.parse(at) <= now)
+      throw new ValidationError(`${field} must be in the future`, [{ path: field, message: 'must be in the future' }]);
+  }
+  const plan = {
+    planning: body.planning || body.plannedStart !== undefined,
+    plannedStart: body.plannedStart ? Date.parse(body.plannedStart) : null,
+    plannedEnd: body.plannedEnd ? Date.parse(body.plannedEnd) : null,
+  };
+  let nextReviewAt = firstReviewAt?.getTime();
+  if (body.recurrence) {
+    const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
+    nextReviewAt ??= firstReviewOf(schedule, now);
+  }
+  const cohortId = body.cohortId ?? (caller.kind === 'key' && caller.role === 'coordinator' ? caller.cohortId : null);
+  if (cohortId && !(await db.cohort.findUnique({ where: { id: cohortId }, select: { id: true } }))) {
+    throw new ValidationError(`Cohort ${cohortId} does not exist`, [{ path: 'cohortId', message: 'no such cohort' }]);
+  }
+  return { plan, firstReviewAt, nextReviewAt: nextReviewAt as number, cohortId };
+}
+
+/**
+ * Writes a checked partnership, its organizations and members, and starts its workflow, inside the
+ * caller's transaction: if Temporal refuses, the transaction rolls back and nothing is written.
+ */
+export async function writePartnership(
+  tx: Prisma.TransactionClient,
+  deps: Pick<RouteDeps, 'temporal' | 'taskQueue' | 'logger'>,
+  caller: Principal,
+  body: CreatePartnershipBody,
+  checked: CheckedPartnership,
+) {
+  const { plan, firstReviewAt, nextReviewAt, cohortId } = checked;
+  const district = await resolveOrganization(tx, caller, 'district', body.district, body.timeZone, 'district');
+  const partner = await resolveOrganization(tx, caller, 'partner', body.partner, body.timeZone, 'partner');
+  assertMayCreatePartnership(caller, { districtId: district.id, cohortId });
+  const partnership = await tx.partnership.create({
+    data: {
+      name: body.name,
+      districtId: district.id,
+      partnerId: partner.id,
+      cohortId,
+      timeZone: body.timeZone,
+      reminderOffsets: body.reminderOffsets,
+      recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
+      recurrenceStart: body.recurrence?.start ?? null,
+      blackouts: body.blackouts,
+      outcomeGrace: body.outcomeGrace,
+      policy: body.policy,
+      goals: body.goals ?? null,
+      sharedFramework: body.sharedFramework ?? null,
+      engagementPathway: body.engagementPathway ?? null,
+      plannedStart: plan.plannedStart === null ? null : new Date(plan.plannedStart),
+      plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),
+    },
+  });
+  for (const m of body.members) await enrolMember(tx, partnership, m);
+  // Without an explicit first review the workflow plans it from the recurrence.
+  const review = firstReviewAt
+    ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })
+    : null;
+  await tx.partnershipEvent.create({
+    data: {
+      partnershipId: partnership.id,
+      idempotencyKey: `partnership:${partnership.id}:created`,
+      type: 'partnership.created',
+      ...actorColumns(actorOf(caller)),
+      data: { nextReviewAt: new Date(nextReviewAt).toISOString() },
+    },
+  });
+  try {
+    await deps.temporal.workflow.start(partnershipWorkflow, {
+      workflowId: partnershipWorkflowId(partnership.id),
+      taskQueue: deps.taskQueue,
+      args: [{ partnershipId: partnership.id, ...((plan.planning || plan.plannedEnd !== null) && { plan }) }],
+    });
+  } catch (e) {
+    deps.logger.error({ err: e }, 'could not start the partnership workflow');
+    throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
+  }
+  return { partnership, review };
+}
+
 export const partnershipRoutes = [
   route({
     method: 'post',
@@ -159,84 +263,9 @@ export const partnershipRoutes = [
     errors: [503],
     responses: { 201: { description: 'Created; the workflow is running' } },
     async handle({ body, caller, deps }) {
-      const { db, temporal, taskQueue } = deps;
-      const now = Date.now();
-      const firstReviewAt = body.firstReviewAt ? new Date(body.firstReviewAt) : undefined;
-      if (firstReviewAt && firstReviewAt.getTime() <= now) {
-        throw new ValidationError('firstReviewAt must be in the future', [{ path: 'firstReviewAt', message: 'must be in the future' }]);
-      }
-      for (const field of ['plannedStart', 'plannedEnd'] as const) {
-        const at = body[field];
-        if (at && Date.parse(at) <= now)
-          throw new ValidationError(`${field} must be in the future`, [{ path: field, message: 'must be in the future' }]);
-      }
-      const plan = {
-        planning: body.planning || body.plannedStart !== undefined,
-        plannedStart: body.plannedStart ? Date.parse(body.plannedStart) : null,
-        plannedEnd: body.plannedEnd ? Date.parse(body.plannedEnd) : null,
-      };
-      let nextReviewAt = firstReviewAt?.getTime();
-      if (body.recurrence) {
-        const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
-        nextReviewAt ??= firstReviewOf(schedule, now);
-      }
-      const cohortId = body.cohortId ?? (caller.role === 'coordinator' ? caller.cohortId : null);
-      if (cohortId && !(await db.cohort.findUnique({ where: { id: cohortId }, select: { id: true } }))) {
-        throw new ValidationError(`Cohort ${cohortId} does not exist`, [{ path: 'cohortId', message: 'no such cohort' }]);
-      }
-
-      // The workflow starts inside the transaction: if Temporal refuses, nothing is written.
-      const { partnership, review } = await db.$transaction(async (tx) => {
-        const district = await resolveOrganization(tx, caller, 'district', body.district, body.timeZone, 'district');
-        const partner = await resolveOrganization(tx, caller, 'partner', body.partner, body.timeZone, 'partner');
-        assertMayCreatePartnership(caller, { districtId: district.id, cohortId });
-        const partnership = await tx.partnership.create({
-          data: {
-            name: body.name,
-            districtId: district.id,
-            partnerId: partner.id,
-            cohortId,
-            timeZone: body.timeZone,
-            reminderOffsets: body.reminderOffsets,
-            recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
-            recurrenceStart: body.recurrence?.start ?? null,
-            blackouts: body.blackouts,
-            outcomeGrace: body.outcomeGrace,
-            policy: body.policy,
-            goals: body.goals ?? null,
-            sharedFramework: body.sharedFramework ?? null,
-            engagementPathway: body.engagementPathway ?? null,
-            plannedStart: plan.plannedStart === null ? null : new Date(plan.plannedStart),
-            plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),
-          },
-        });
-        for (const m of body.members) await enrolMember(tx, partnership, m);
-        // Without an explicit first review the workflow plans it from the recurrence.
-        const review = firstReviewAt
-          ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })
-          : null;
-        await tx.partnershipEvent.create({
-          data: {
-            partnershipId: partnership.id,
-            idempotencyKey: `partnership:${partnership.id}:created`,
-            type: 'partnership.created',
-            ...actorColumns(actorOf(caller)),
-            data: { nextReviewAt: new Date(nextReviewAt as number).toISOString() },
-          },
-        });
-        try {
-          await temporal.workflow.start(partnershipWorkflow, {
-            workflowId: partnershipWorkflowId(partnership.id),
-            taskQueue,
-            args: [{ partnershipId: partnership.id, ...((plan.planning || plan.plannedEnd !== null) && { plan }) }],
-          });
-        } catch (e) {
-          deps.logger.error({ err: e }, 'could not start the partnership workflow');
-          throw new DependencyUnavailableError('The workflow engine is unavailable; nothing was saved, try again');
-        }
-        return { partnership, review };
-      });
-
+      const checked = await checkNewPartnership(deps.db, caller, body, Date.now());
+      const { partnership, review } = await deps.db.$transaction((tx) => writePartnership(tx, deps, caller, body, checked));
+      const nextReviewAt = checked.nextReviewAt;
       return {
         status: 201,
         location: `/partnerships/${partnership.id}`,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
@@ -213,6 +214,36 @@ describe('the dashboard, for each role', () => {
     expect((await rows(page)).map((r) => r[0])).toEqual(['Alder', 'Birch', 'Cypress']);
     await page.getByRole('link', { name: 'Birch' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Birch');
+    await context.close();
+  });
+
+  it("lets a coordinator create their cohort's partnerships from a CSV file: checked first, every mistake named, then all at once", async () => {
+    const fixtures = path.resolve(import.meta.dirname, '../fixtures');
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'Create partnerships from a file' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('The CSV file').setInputFiles(path.join(fixtures, 'cohort-partnerships-bad.csv'));
+    await page.getByRole('button', { name: 'Create the partnerships' }).click();
+    await expect
+      .poll(() => page.locator('#mistakes').textContent())
+      .toMatch(/cohort-partnerships-bad\.csv: \d+ mistakes, nothing was created/);
+    const mistakes = await page.locator('section[aria-labelledby="mistakes"] tbody tr').allTextContents();
+    expect(mistakes.some((m) => m.startsWith('line 3, first_review_at') && m.endsWith('must be in the future'))).toBe(true);
+    expect(mistakes.some((m) => m.startsWith('line 2, time_zone'))).toBe(true);
+    await expectAccessible(page);
+    expect(await stack.database.db.partnership.count({ where: { cohortId: ids.cohortA } })).toBe(2);
+
+    await page.getByLabel('The CSV file').setInputFiles(path.join(fixtures, 'cohort-partnerships.csv'));
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await expect.poll(() => page.locator('#result').textContent()).toBe('Every row is right: 2 partnerships would be created');
+    expect(await stack.database.db.partnership.count({ where: { cohortId: ids.cohortA } })).toBe(2);
+    await page.getByLabel('The CSV file').setInputFiles(path.join(fixtures, 'cohort-partnerships.csv'));
+    await page.getByRole('button', { name: 'Create the partnerships' }).click();
+    await expect.poll(() => page.locator('#result').textContent()).toBe('2 partnerships created');
+    await page.getByRole('link', { name: 'Aspen literacy' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Aspen literacy');
+    expect(await stack.database.db.partnership.count({ where: { cohortId: ids.cohortA } })).toBe(4);
     await context.close();
   });
 });

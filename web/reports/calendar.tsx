@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { pages } from '../../activities/mail/pages.js';
 import type { PersonPrincipal } from '../../api/people/principal.js';
-import { partnershipScope } from '../../api/people/rights.js';
-import { cohortCalendar, newFeed, visibleCohortId } from '../../api/reviews/calendar.js';
+import { partnershipScope, visibleCohortId } from '../../api/people/rights.js';
+import { cohortCalendar, newFeed } from '../../api/reviews/calendar.js';
 import type { Db } from '../../lib/db/client.js';
 import { Status } from '../http/format.js';
 import { Form } from '../http/layout.js';
@@ -91,7 +91,7 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
         <p class="summary">
           {reviews.length} review{reviews.length === 1 ? '' : 's'}, times in {zone}.
         </p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="The month">
           <table class="month">
             <caption>{title}</caption>
             <thead>

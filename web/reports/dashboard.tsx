@@ -107,12 +107,13 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           ))}
           . <a href={csv}>Download as CSV</a> ·{' '}
           <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a> ·{' '}
-          <a href={`/dashboard/calendar${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Calendar of reviews</a>
+          <a href={`/dashboard/calendar${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Calendar of reviews</a> ·{' '}
+          <a href={`/dashboard/import${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Create partnerships from a file</a>
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>
         ) : (
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Partnerships">
             <table class="dashboard">
               <caption>Partnerships, times in {reader.timeZone ?? 'each partnership’s zone'}</caption>
               <thead>
