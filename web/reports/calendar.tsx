@@ -91,7 +91,7 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
         <p class="summary">
           {reviews.length} review{reviews.length === 1 ? '' : 's'}, times in {zone}.
         </p>
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="The month">
+        <div class="table-scroll">
           <table class="month">
             <caption>{title}</caption>
             <thead>

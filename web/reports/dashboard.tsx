@@ -113,7 +113,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>
         ) : (
-          <div class="table-scroll" tabIndex={0} role="region" aria-label="Partnerships">
+          <div class="table-scroll">
             <table class="dashboard">
               <caption>Partnerships, times in {reader.timeZone ?? 'each partnership’s zone'}</caption>
               <thead>

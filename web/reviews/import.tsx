@@ -42,24 +42,13 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
               {state.filename ? `${state.filename}: ` : ''}
               {issues.length} mistake{issues.length === 1 ? '' : 's'}, nothing was created
             </h2>
-            <div class="table-scroll" tabIndex={0} role="region" aria-label="The mistakes, by line">
-              <table class="dashboard">
-                <thead>
-                  <tr>
-                    <th scope="col">Where</th>
-                    <th scope="col">What is wrong</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {issues.map((i) => (
-                    <tr key={`${i.path}:${i.message}`}>
-                      <td>{i.path}</td>
-                      <td>{i.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ul class="items">
+              {issues.map((i) => (
+                <li key={`${i.path}:${i.message}`}>
+                  <strong>{i.path}</strong>: {i.message}
+                </li>
+              ))}
+            </ul>
           </section>
         )}
         {result && (
