@@ -20,6 +20,7 @@ import { calendarRoutes } from './reviews/calendar.js';
 import { importRoute } from './reviews/import.js';
 import { lifecycleRoutes } from './reviews/lifecycle.js';
 import { partnershipRoutes } from './reviews/partnerships.js';
+import { schoolCalendarRoutes } from './reviews/school-calendars.js';
 
 export interface AppDeps {
   db: Db;
@@ -47,6 +48,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...reflectionRoutes,
     ...reportRoutes,
     ...calendarRoutes,
+    ...schoolCalendarRoutes,
     ...directoryRoutes,
     ...rosterRoutes,
     ...apiKeyRoutes,

@@ -22,6 +22,7 @@ import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js'
 import { importPage, saveImport } from './reviews/import.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
+import { saveSchoolCalendar, schoolCalendarPage } from './reviews/school-calendar.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
@@ -90,6 +91,11 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => importPage(ctx)),
   );
   router.post('/dashboard/import', ...uploaded, kit.signedIn(saveImport));
+  router.get(
+    '/dashboard/school-calendar',
+    kit.signedIn((ctx) => schoolCalendarPage(ctx)),
+  );
+  router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
   router.get(
     '/dashboard/calendar',
     kit.signedIn((ctx) => calendarPage(ctx)),

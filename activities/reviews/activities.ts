@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db/client.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';
@@ -22,6 +23,7 @@ import {
 import { reviewInvitation as invitationIcs } from './ics.js';
 import { type Blackout, nextReview } from './recurrence.js';
 import { type PlannedReminder, planReminders } from './reminders.js';
+import { calendarBlackouts } from './school-calendar.js';
 
 export interface ReviewPlan {
   reviewId: string;
@@ -93,11 +95,15 @@ async function deadlinesChangedBy(db: ActivityDeps['db'], partnershipId: string,
   return commitments + requests;
 }
 
-const scheduleOf = (p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown }) => ({
+/** The partnership's recurrence, with its own blackouts and those of its district's and cohort's school calendars. */
+const scheduleOf = async (
+  db: Pick<Db, 'schoolCalendar'>,
+  p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown; districtId: string; cohortId: string | null },
+) => ({
   rrule: p.recurrenceRule,
   start: p.recurrenceStart,
   timeZone: p.timeZone,
-  blackouts: p.blackouts as Blackout[],
+  blackouts: [...(p.blackouts as Blackout[]), ...(await calendarBlackouts(db, p))],
 });
 
 /** A partnership's reviews: planning from the recurrence, reminders, outcomes, lifecycle changes. */
@@ -167,7 +173,10 @@ export function createReviewActivities(deps: ActivityDeps) {
       if (!review && opts && p.recurrenceRule && p.recurrenceStart) {
         const last = await db.review.findFirst({ where: { partnershipId }, orderBy: { sequence: 'desc' } });
         const after = Math.max(last?.scheduledAt.getTime() ?? Number.NEGATIVE_INFINITY, opts.now);
-        const next = nextReview(scheduleOf({ ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart }), after);
+        const next = nextReview(
+          await scheduleOf(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart }),
+          after,
+        );
         if (!next) return null;
         const sequence = (last?.sequence ?? 0) + 1;
         await db.review.createMany({
@@ -471,7 +480,7 @@ export function createReviewActivities(deps: ActivityDeps) {
           orderBy: { sequence: 'desc' },
         });
         const after = Math.max(previous?.scheduledAt.getTime() ?? Number.NEGATIVE_INFINITY, input.at);
-        const next = nextReview(scheduleOf({ ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }), after);
+        const next = nextReview(await scheduleOf(tx, { ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }), after);
         if (upcoming && next && upcoming.scheduledAt.getTime() !== next.at) {
           await tx.review.update({
             where: { id: upcoming.id },
@@ -500,6 +509,7 @@ export function createReviewActivities(deps: ActivityDeps) {
           {
             rrule: change.rrule,
             start: change.start,
+            ...(change.reason && { reason: change.reason }),
             ...(upcoming && { reviewId: upcoming.id, from: upcoming.scheduledAt.toISOString() }),
             ...(upcoming && next && { to: new Date(next.at).toISOString() }),
           },

@@ -2,7 +2,7 @@ import type { MemberRole, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { Actor } from '../../workflows/actor.js';
-import { actorOf, type Principal } from './principal.js';
+import { actorOf, type PersonPrincipal, type Principal } from './principal.js';
 
 /**
  * Who may see and do what: the one place where rights are decided, for the pages and the API alike.
@@ -262,4 +262,17 @@ export async function assertMayChangeMailSettings(db: Db, p: Principal, personId
 export function assertCoordinates(p: Principal, cohortId: string) {
   if (seesEverything(p)) return;
   if (!coordinatedBy(p).includes(cohortId)) throw new ForbiddenError("Only an admin or the cohort's coordinators act for the whole cohort");
+}
+
+/** A district's own settings (its school calendar): an admin, the district's key, the district's admins. */
+export function assertManagesDistrict(p: Principal, districtId: string) {
+  if (seesEverything(p)) return;
+  if (p.kind === 'key' ? p.role === 'district' && p.organizationId === districtId : adminOf(p).includes(districtId)) return;
+  throw new ForbiddenError("Only an admin or the district's own admins change a district's school calendar");
+}
+
+/** The cohorts and districts whose school calendar a person may change (the same rules as above, as queries). */
+export function schoolCalendarScope(p: PersonPrincipal): { cohorts: Prisma.CohortWhereInput; districts: Prisma.OrganizationWhereInput } {
+  if (p.isAdmin) return { cohorts: {}, districts: { kind: 'district' } };
+  return { cohorts: { id: { in: coordinatedBy(p) } }, districts: { kind: 'district', id: { in: adminOf(p) } } };
 }

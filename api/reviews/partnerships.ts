@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { actorColumns } from '../../activities/events.js';
 import { resolvePolicy } from '../../activities/policy.js';
 import { upcomingReviews } from '../../activities/reviews/recurrence.js';
+import { calendarBlackouts } from '../../activities/reviews/school-calendar.js';
 import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -175,14 +176,21 @@ export async function checkNewPartnership(
     plannedStart: body.plannedStart ? Date.parse(body.plannedStart) : null,
     plannedEnd: body.plannedEnd ? Date.parse(body.plannedEnd) : null,
   };
-  let nextReviewAt = firstReviewAt?.getTime();
-  if (body.recurrence) {
-    const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts: body.blackouts };
-    nextReviewAt ??= firstReviewOf(schedule, now);
-  }
   const cohortId = body.cohortId ?? (caller.kind === 'key' && caller.role === 'coordinator' ? caller.cohortId : null);
   if (cohortId && !(await db.cohort.findUnique({ where: { id: cohortId }, select: { id: true } }))) {
     throw new ValidationError(`Cohort ${cohortId} does not exist`, [{ path: 'cohortId', message: 'no such cohort' }]);
+  }
+  let nextReviewAt = firstReviewAt?.getTime();
+  if (body.recurrence) {
+    // The district's and the cohort's school calendars count as its blackouts too.
+    const districtId =
+      'id' in body.district
+        ? body.district.id
+        : (await db.organization.findUnique({ where: { kind_name: { kind: 'district', name: body.district.name } }, select: { id: true } }))
+            ?.id;
+    const blackouts = [...body.blackouts, ...(await calendarBlackouts(db, { districtId, cohortId }))];
+    const schedule = { rrule: body.recurrence.rrule, start: body.recurrence.start, timeZone: body.timeZone, blackouts };
+    nextReviewAt ??= firstReviewOf(schedule, now);
   }
   return { plan, firstReviewAt, nextReviewAt: nextReviewAt as number, cohortId };
 }

@@ -63,6 +63,8 @@ export interface RecurrenceChange extends Acted {
   rrule: string;
   start: string;
   blackouts?: { start: string; end: string; label?: string }[];
+  /** Why, when it is not a new recurrence: e.g. its school calendar changed (the timeline says so). */
+  reason?: string;
 }
 
 export interface EndRequest extends Acted {

@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../lib/auth/api-keys.js';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { launchBrowser } from '../support/browser.js';
+import { waitFor } from '../support/mailbox.js';
+import { expectAccessible, signIn } from '../support/web.js';
+
+/**
+ * School calendars from .ics files as Google Calendar and Outlook export them: a coordinator imports
+ * the cohort's in Chromium and the upcoming review that falls in winter break moves past it; a bad
+ * file is refused with what is wrong and changes nothing; a district's is imported over the API.
+ */
+const stack: ApiStack = useApiStack('tandem-school-calendar');
+const fixtures = path.resolve(import.meta.dirname, '../fixtures');
+const email = (who: string) => `${who}@calendar.example`;
+const ZONE = 'America/Chicago';
+
+/** Reviews every December 28 at 10:00: always inside the fixtures' yearly closures. */
+async function partnership(name: string, cohortId: string) {
+  const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+    name,
+    district: { name: `${name} USD` },
+    partner: { name: 'Northwind Learning' },
+    cohortId,
+    timeZone: ZONE,
+    recurrence: { rrule: 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=28', start: '2025-12-28T10:00' },
+    members: [{ name: `Lead of ${name}`, email: email(`lead.${name.toLowerCase()}`), role: 'district_lead' }],
+  });
+  expect(res.status, res.text).toBe(201);
+  const id = res.json.id;
+  return {
+    id,
+    upcoming: async () =>
+      waitFor(
+        `${name}'s review to be planned`,
+        async () =>
+          (await stack.database.db.review.findFirst({ where: { partnershipId: id, status: 'scheduled' }, orderBy: { sequence: 'asc' } })) ??
+          undefined,
+      ),
+  };
+}
+
+describe('school calendars', () => {
+  let browser: Browser;
+  let cohortId: string;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    cohortId = (await stack.database.db.cohort.create({ data: { name: 'Lakeside cohort' } })).id;
+    const coordinator = await stack.database.db.person.create({ data: { name: 'Cora Lin', email: email('cora') } });
+    await stack.database.db.cohortCoordinator.create({ data: { personId: coordinator.id, cohortId } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("lets a coordinator import the cohort's calendar: a bad file changes nothing, a Google export moves the review out of winter break", async () => {
+    const maple = await partnership('Maple', cohortId);
+    const before = await maple.upcoming();
+    const local = DateTime.fromJSDate(before.scheduledAt, { zone: ZONE });
+    expect([local.month, local.day, local.hour]).toEqual([12, 28, 10]);
+
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'School calendars' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('The .ics file').setInputFiles(path.join(fixtures, 'cohort-partnerships.csv'));
+    await page.getByRole('button', { name: 'Import the calendar' }).click();
+    await expect
+      .poll(() => page.locator('.field-error').textContent())
+      .toMatch(/cohort-partnerships\.csv: the file is not an iCalendar \(\.ics\) file/);
+    await expectAccessible(page);
+    expect(await stack.database.db.schoolCalendar.count()).toBe(0);
+    expect((await maple.upcoming()).scheduledAt).toEqual(before.scheduledAt);
+
+    await page.getByLabel('The .ics file').setInputFiles(path.join(fixtures, 'calendars/google-school-year.ics'));
+    await page.getByRole('button', { name: 'Import the calendar' }).click();
+    await expect.poll(() => page.locator('#imported').textContent()).toMatch(/^google-school-year\.ics: \d+ days off read$/);
+    // Winter break runs to January 4: the review moves to the same weekday and time of the first week clear of it.
+    const after = await maple.upcoming();
+    const moved = DateTime.fromJSDate(after.scheduledAt, { zone: ZONE });
+    expect(after.id).toBe(before.id);
+    expect(moved.weekday).toBe(local.weekday);
+    expect(moved.hour).toBe(10);
+    expect(
+      moved >
+        local
+          .plus({ days: 7 })
+          .set({ month: 1, day: 4, year: local.year + 1 })
+          .minus({ days: 7 }),
+    ).toBe(true);
+    expect((moved.toISODate() as string) > `${local.year + 1}-01-04`).toBe(true);
+    expect(moved.diff(local, 'days').days).toBeLessThanOrEqual(14);
+    expect(await page.locator('section[aria-labelledby="imported"]').textContent()).toContain(
+      `Maple: the upcoming review moved (America/Chicago) from ${local.toFormat('ccc, LLL d, yyyy, h:mm a')} to ${moved.toFormat('ccc, LLL d, yyyy, h:mm a')}`,
+    );
+    const event = await stack.database.db.partnershipEvent.findFirstOrThrow({
+      where: { partnershipId: maple.id, type: 'partnership.recurrence_changed' },
+    });
+    expect(event.data).toMatchObject({ reason: 'the school calendar "google-school-year.ics" changed', reviewId: before.id });
+    expect(event.actorName).toBe('Cora Lin');
+    await expectAccessible(page);
+
+    // Shared: a partnership created in the cohort afterwards plans around it from the start.
+    const birch = await partnership('Birch', cohortId);
+    const first = DateTime.fromJSDate((await birch.upcoming()).scheduledAt, { zone: ZONE });
+    expect(first.toISODate()).toBe(moved.toISODate());
+    await context.close();
+  });
+
+  it("imports a district's Outlook export over the API, for its admins and not for others", async () => {
+    const oak = await partnership('Oak', cohortId);
+    const before = await oak.upcoming();
+    const { districtId } = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: oak.id } });
+    const ics = await readFile(path.join(fixtures, 'calendars/outlook-school-year.ics'), 'utf8');
+    const other = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', {
+      kind: 'district',
+      name: 'Elsewhere USD',
+      timeZone: ZONE,
+    });
+    const stranger = (await createApiKey(stack.database.db, { name: 'other district', role: 'district', organizationId: other.json.id }))
+      .secret;
+    expect((await stack.call(stranger, 'POST', `/organizations/${districtId}/school-calendar`, { name: 'x.ics', ics })).status).toBe(404);
+
+    const own = (await createApiKey(stack.database.db, { name: 'oak district', role: 'district', organizationId: districtId })).secret;
+    const bad = await stack.call<{ errors: { path: string; message: string }[] }>(
+      own,
+      'POST',
+      `/organizations/${districtId}/school-calendar`,
+      {
+        name: 'broken.ics',
+        ics: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Field day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+      },
+    );
+    expect([bad.status, bad.json.errors]).toEqual([400, [{ path: 'file', message: '"Field day" has no start (DTSTART)' }]]);
+
+    const res = await stack.call<{
+      calendar: { blackouts: { start: string; label?: string }[] };
+      replanned: { partnershipId: string; review: unknown }[];
+    }>(own, 'POST', `/organizations/${districtId}/school-calendar`, { name: 'Riverside SD calendar.ics', ics });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.calendar.blackouts.some((b) => b.label === 'Spring break')).toBe(true);
+    // Its cohort's calendar already moved it past winter break; the district's adds nothing on that date.
+    expect(res.json.replanned).toEqual([{ partnershipId: oak.id, name: 'Oak', timeZone: ZONE, review: null }]);
+    expect((await oak.upcoming()).scheduledAt).toEqual(before.scheduledAt);
+  });
+});
