@@ -48,6 +48,13 @@ module.exports = {
       to: { path: '^(api|web|boot|scripts)/' },
     },
     {
+      name: 'production-code-uses-production-dependencies',
+      comment: 'The image installs dependencies only (npm prune --omit=dev): code it runs cannot import a devDependency.',
+      severity: 'error',
+      from: { path: '^(lib|workflows|activities|api|web|boot)/' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
       name: 'http-below-wiring',
       comment: 'Routes and pages are wired together by boot/ and started by scripts/, not the other way round.',
       severity: 'error',
@@ -57,9 +64,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|generated|dist)/' },
+    exclude: { path: '^(generated|dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };
