@@ -33,7 +33,7 @@ function span(start: Time, end: Time | null, zone: string): { start: DateTime; e
   if (!end) return { start: first, end: first };
   let last = localDate(end, zone);
   if (end.isDate || (end.hour === 0 && end.minute === 0 && end.second === 0)) last = last.minus({ days: 1 });
-  return { start: first, end: last < first ? first : last };
+  return { start: first, end: DateTime.max(first, last) };
 }
 
 export function parseSchoolCalendar(text: string, zone: string, now = Date.now()): Blackout[] {
