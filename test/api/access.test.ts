@@ -38,6 +38,8 @@ interface Tenants {
   planned?: string;
   /** A member added to x, whose role changes, who hands over and is removed. */
   dee?: string;
+  /** An inquiry cycle of x. */
+  cycle?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -138,6 +140,9 @@ interface Case {
 }
 
 const future = (days: number) => soon(days * 24 * HOUR);
+/** A school calendar's one event: winter break, every year. */
+const WINTER_BREAK =
+  'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem tests//EN\r\nBEGIN:VEVENT\r\nUID:winter@test\r\nDTSTART;VALUE=DATE:20251222\r\nDTEND;VALUE=DATE:20260105\r\nRRULE:FREQ=YEARLY\r\nSUMMARY:Winter break\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
 
 // In the order the valid requests run: each leaves the state the next one needs.
 const CASES: Record<string, Case> = {
@@ -193,6 +198,64 @@ const CASES: Record<string, Case> = {
     status: 200,
     path: (t) => `/evidence-requests/${t.x.e3}/extend`,
     body: () => ({ dueAt: future(45), reason: 'Survey window moved' }),
+  },
+  startInquiryCycle: {
+    as: 'd1',
+    path: (t) => `/partnerships/${t.x.id}/inquiry-cycles`,
+    body: () => ({
+      question: 'Do weekly data chats raise fluency?',
+      phases: Object.fromEntries(
+        ['plan', 'do', 'study', 'act', 'reflect'].map((ph, i) => [
+          ph,
+          { ownerEmail: i % 2 ? 'ben@x.example' : 'ana@x.example', dueAt: future(10 * (i + 1)) },
+        ]),
+      ),
+    }),
+    after: (t, json: { id: string }) => {
+      t.cycle = json.id;
+    },
+  },
+  listInquiryCycles: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/inquiry-cycles` },
+  getInquiryCycle: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle ?? t.x.id}` },
+  // Ana's phase: her district's key records it for her.
+  recordInquiryPhase: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle ?? t.x.id}/phases/plan`,
+    body: () => ({ changeIdea: 'Ten-minute chats', prediction: 'Fluency up', measures: ['ORF'] }),
+  },
+  startCohortInquiryCycles: {
+    as: 'coordA',
+    path: (t) => `/cohorts/${t.cohort.a}/inquiry-cycles`,
+    body: () => ({
+      question: 'Does peer observation change practice?',
+      phases: Object.fromEntries(
+        ['plan', 'do', 'study', 'act', 'reflect'].map((ph, i) => [ph, { ownerRole: 'district_lead', dueAt: future(10 * (i + 1)) }]),
+      ),
+    }),
+  },
+  getCohortCalendar: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/calendar.ics` },
+  createCohortCalendarFeed: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/calendar-feeds` },
+  importDistrictSchoolCalendar: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/organizations/${t.org.d1}/school-calendar`,
+    body: () => ({ name: 'Lakeside.ics', ics: WINTER_BREAK }),
+  },
+  importCohortSchoolCalendar: {
+    as: 'coordA',
+    status: 200,
+    path: (t) => `/cohorts/${t.cohort.a}/school-calendar`,
+    body: () => ({ name: 'Cohort A.ics', ics: WINTER_BREAK }),
+  },
+  importPartnerships: {
+    as: 'coordA',
+    status: 200,
+    path: (t) => `/cohorts/${t.cohort.a}/partnership-imports`,
+    body: () => ({
+      csv: 'name,district,partner,time_zone,recurrence_rule,recurrence_start,district_lead\nLakeside art,Lakeside USD,Center for School Change,America/Chicago,FREQ=MONTHLY;INTERVAL=3,2026-01-13T15:30,Ana Diaz <ana@x.example>\n',
+      dryRun: true,
+    }),
   },
   rescheduleReview: {
     as: 'p1',
@@ -385,6 +448,9 @@ async function snapshot() {
       db.partnershipEvent.count({ where: { actor: 'api_key' } }),
       db.apiKey.count({ where: { revokedAt: null } }),
       db.calendarFeed.count(),
+      db.inquiryCycle.count(),
+      db.inquiryPhase.count({ where: { recordedAt: { not: null } } }),
+      db.schoolCalendar.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

@@ -23,13 +23,15 @@ import {
  * act phase decided to adapt, the next cycle starts.
  */
 export async function inquiryCycleWorkflow({ cycleId }: { cycleId: string }): Promise<void> {
-  const loaded = await activities.loadInquiryCycle(cycleId);
-  const state: InquiryCycleStatus = { status: loaded.status, phase: loaded.phase, nextCycleId: null };
+  // A cycle starts at its plan phase. The handlers are registered before the first await, so that a
+  // record sent the moment the cycle started is handled, not refused for want of a handler.
+  const state: InquiryCycleStatus = { status: 'open', phase: 'plan', nextCycleId: null };
   setHandler(inquiryStatusQuery, () => state);
 
   // The phase the next record must be for, claimed by an accepted record before its first await,
   // so that of two records sent at once the second is judged against the first.
   let expecting: InquiryPhase | null = state.phase;
+  let claimed = false;
   let reloads = 0;
   // Opening a phase and recording one run one after the other, never interleaved.
   const serially = oneAtATime();
@@ -41,6 +43,7 @@ export async function inquiryCycleWorkflow({ cycleId }: { cycleId: string }): Pr
     recordPhaseUpdate,
     (request) => {
       expecting = nextPhase(request.phase);
+      claimed = true;
       return serially(async () => {
         let recorded: Awaited<ReturnType<typeof activities.recordInquiryPhase>>;
         try {
@@ -70,6 +73,14 @@ export async function inquiryCycleWorkflow({ cycleId }: { cycleId: string }): Pr
       },
     },
   );
+
+  const loaded = await activities.loadInquiryCycle(cycleId);
+  // What the database says, unless a record was accepted meanwhile (it is then the newer word).
+  if (!claimed) {
+    state.status = loaded.status;
+    state.phase = loaded.phase;
+    expecting = loaded.phase;
+  }
 
   let opened: InquiryPhase | null = null;
   while (state.status === 'open' && state.phase) {
