@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { ianaTimeZone, uuidParam } from '../http/schemas.js';
+import { email, ianaTimeZone, uuidParam } from '../http/schemas.js';
 import { mailSettingsJson } from '../mail/notifications.js';
 import { cohortScope, organizationScope, partnershipScope, personScope } from './rights.js';
 
@@ -219,6 +219,31 @@ export const directoryRoutes = [
         _count: { _all: true },
       });
       return { body: { ...cohortJson(cohort), partnerships: Object.fromEntries(byStatus.map((g) => [g.status, g._count._all])) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/cohorts/:id/coordinators',
+    operationId: 'addCohortCoordinator',
+    summary: 'Make someone a coordinator of a cohort',
+    description:
+      'They sign in as themselves and see and manage every partnership of the cohort (the dashboard, its calendar, school calendar, imports). Someone new to Tandem is created. Idempotent.',
+    tag: 'Directory',
+    access: 'admin',
+    params: uuidParam,
+    body: z.object({ name: z.string().trim().min(1).max(200), email }).strict(),
+    errors: [404],
+    responses: { 201: { description: 'A coordinator of the cohort', schema: z.object({ cohortId: z.uuid(), personId: z.uuid() }) } },
+    async handle({ params, body, deps }) {
+      const cohort = await deps.db.cohort.findUnique({ where: { id: params.id }, select: { id: true } });
+      if (!cohort) throw new NotFoundError(`Cohort ${params.id} does not exist`);
+      const person = await deps.db.$transaction(async (tx) => {
+        const [created] = await tx.person.createManyAndReturn({ data: [{ email: body.email, name: body.name }], skipDuplicates: true });
+        const found = created ?? (await tx.person.findUniqueOrThrow({ where: { email: body.email } }));
+        await tx.cohortCoordinator.createMany({ data: [{ personId: found.id, cohortId: cohort.id }], skipDuplicates: true });
+        return found;
+      });
+      return { status: 201, body: { cohortId: cohort.id, personId: person.id } };
     },
   }),
 ];

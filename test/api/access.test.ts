@@ -309,6 +309,11 @@ const CASES: Record<string, Case> = {
   createCohort: { as: 'admin', path: () => '/cohorts', body: () => ({ name: 'Cohort C' }) },
   listCohorts: { as: 'd1', path: () => '/cohorts' },
   getCohort: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}` },
+  addCohortCoordinator: {
+    as: 'admin',
+    path: (t) => `/cohorts/${t.cohort.a}/coordinators`,
+    body: () => ({ name: 'Cora Lin', email: 'cora@state-ta.example' }),
+  },
   createApiKey: {
     as: 'admin',
     path: () => '/api-keys',
@@ -451,6 +456,7 @@ async function snapshot() {
       db.inquiryCycle.count(),
       db.inquiryPhase.count({ where: { recordedAt: { not: null } } }),
       db.schoolCalendar.count(),
+      db.cohortCoordinator.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),
