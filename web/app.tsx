@@ -20,6 +20,7 @@ import { reflectionPage, saveReflectionForm } from './reflections/reflection.js'
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
 import { importPage, saveImport } from './reviews/import.js';
+import { newPartnershipPage, saveNewPartnership } from './reviews/new-partnership.js';
 import { partnershipPage } from './reviews/partnership.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 import { saveSchoolCalendar, schoolCalendarPage } from './reviews/school-calendar.js';
@@ -86,6 +87,11 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
+  router.get(
+    '/dashboard/new',
+    kit.signedIn((ctx) => newPartnershipPage(ctx)),
+  );
+  router.post('/dashboard/new', ...posted, kit.signedIn(saveNewPartnership));
   router.get(
     '/dashboard/import',
     kit.signedIn((ctx) => importPage(ctx)),

@@ -45,7 +45,8 @@ export const IMPORT_COLUMNS = {
 } as const;
 
 type Column = keyof typeof IMPORT_COLUMNS;
-type Row = Partial<Record<Column, string>>;
+export type ImportRow = Partial<Record<Column, string>>;
+type Row = ImportRow;
 
 const MEMBER_COLUMNS = [
   ['executive_sponsor', 'executive_sponsor', undefined],
@@ -106,8 +107,16 @@ function people(cell: string): { name: string; email: string }[] | null {
   return out;
 }
 
-/** One row as the body of POST /partnerships, or the mistakes that keep it from being one. */
-function toBody(row: Row, line: number, cohortId: string): { body?: CreatePartnershipBody; issues: ImportIssue[]; memberColumn: Column[] } {
+/**
+ * One row as the body of POST /partnerships, or the mistakes that keep it from being one (named by
+ * column). The web's setup form uses the same columns; `extra` adds what a row has no column for.
+ */
+export function rowToPartnership(
+  row: Row,
+  line: number,
+  cohortId: string | undefined,
+  extra: { blackouts?: { start: string; end: string; label?: string }[] } = {},
+): { body?: CreatePartnershipBody; issues: ImportIssue[]; memberColumn: Column[] } {
   const issues: ImportIssue[] = [];
   const zone = row.time_zone?.trim() || 'UTC';
   const instant = (column: Column) => {
@@ -139,7 +148,7 @@ function toBody(row: Row, line: number, cohortId: string): { body?: CreatePartne
     name: row.name?.trim(),
     district: { name: row.district?.trim() },
     partner: { name: row.partner?.trim() },
-    cohortId,
+    ...(cohortId && { cohortId }),
     timeZone: row.time_zone?.trim(),
     ...(row.first_review_at?.trim() && { firstReviewAt: instant('first_review_at') }),
     ...(row.recurrence_rule?.trim() && {
@@ -152,6 +161,7 @@ function toBody(row: Row, line: number, cohortId: string): { body?: CreatePartne
     ...(row.planned_start?.trim() && { plannedStart: instant('planned_start') }),
     ...(row.planned_end?.trim() && { plannedEnd: instant('planned_end') }),
     members,
+    ...extra,
   };
   const parsed = createPartnershipBody.safeParse(input);
   if (!parsed.success) issues.push(...fieldIssues(parsed.error, line, memberColumn));
@@ -237,7 +247,7 @@ export async function importPartnerships(
   const visible = organizationScope(caller);
   const names = new Map<string, number>();
   for (const { line, row } of issues.length ? [] : rows) {
-    const { body, issues: rowIssues } = toBody(row, line, cohortId);
+    const { body, issues: rowIssues } = rowToPartnership(row, line, cohortId);
     issues.push(...rowIssues);
     if (!body) {
       // Its other fields aside, is its recurrence one? So that one pass names every mistake.

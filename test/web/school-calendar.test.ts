@@ -111,6 +111,58 @@ describe('school calendars', () => {
     await context.close();
   });
 
+  it('sets a partnership up from the web: a preview as a calendar shows what the school calendar moved, then it is created', async () => {
+    const now = DateTime.now().setZone(ZONE);
+    const dec28 = now.set({ month: 12, day: 28, hour: 15, minute: 30, second: 0, millisecond: 0 });
+    const first = dec28 > now ? dec28 : dec28.plus({ years: 1 });
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'New partnership' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('Name of the partnership').fill('Willow literacy');
+    await page.getByLabel('District', { exact: true }).fill('Willow USD');
+    await page.getByLabel('Partner organization').fill('Reading Partners');
+    await page.getByLabel('Cohort').selectOption({ label: 'Lakeside cohort' });
+    await page.getByLabel('Goals').fill('Every K-3 classroom runs a daily literacy block');
+    await page.getByLabel('Engagement pathway').selectOption('pilot');
+    await page.getByLabel('District lead').fill('Wes Tan <wes@willow.example>');
+    await page.getByLabel('Partner lead').fill('Not an address');
+    await page.getByLabel('Time zone').fill(ZONE);
+    await page.getByLabel('First review').fill(first.toFormat("yyyy-LL-dd'T'HH:mm"));
+    await page.getByLabel('Then').selectOption('quarterly-date');
+    await page.getByRole('button', { name: 'Preview the schedule' }).click();
+    // A mistake is named at its field, with what was typed kept.
+    await expect.poll(() => page.locator('#f-partner_lead-error').textContent()).toMatch(/Name <email>/);
+    expect(await page.getByLabel('Goals').inputValue()).toBe('Every K-3 classroom runs a daily literacy block');
+    await page.getByLabel('Partner lead').fill('Rae Cole <rae@readingpartners.example>');
+    await page.getByRole('button', { name: 'Preview the schedule' }).click();
+    await expect.poll(() => page.locator('#preview').textContent()).toBe('The first 6 reviews');
+    // The first, on December 28, falls in the cohort's winter break: it is shown where it moves.
+    expect(await page.locator('section[aria-labelledby="preview"]').textContent()).toContain(
+      `moved from ${first.toFormat('ccc, LLL d')} (Winter break (no school))`,
+    );
+    await expectAccessible(page);
+    expect(await stack.database.db.partnership.count({ where: { name: 'Willow literacy' } })).toBe(0);
+
+    await page.getByRole('button', { name: 'Create the partnership' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Willow literacy');
+    const created = await stack.database.db.partnership.findFirstOrThrow({
+      where: { name: 'Willow literacy' },
+      include: { members: { include: { person: true } } },
+    });
+    expect([created.cohortId, created.goals, created.engagementPathway, created.recurrenceRule]).toEqual([
+      cohortId,
+      'Every K-3 classroom runs a daily literacy block',
+      'pilot',
+      'FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=28',
+    ]);
+    expect(created.members.map((m) => [m.person.email, m.role]).sort()).toEqual([
+      ['rae@readingpartners.example', 'partner_lead'],
+      ['wes@willow.example', 'district_lead'],
+    ]);
+    await context.close();
+  });
+
   it("imports a district's Outlook export over the API, for its admins and not for others", async () => {
     const oak = await partnership('Oak', cohortId);
     const before = await oak.upcoming();

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
+import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
 import { pages } from '../../activities/mail/pages.js';
 import type { PersonPrincipal } from '../../api/people/principal.js';
@@ -8,6 +9,7 @@ import { cohortCalendar, newFeed } from '../../api/reviews/calendar.js';
 import type { Db } from '../../lib/db/client.js';
 import { Status } from '../http/format.js';
 import { Form } from '../http/layout.js';
+import { MonthGrid } from '../http/month.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -24,8 +26,6 @@ const params = z.object({
     .optional()
     .catch(undefined),
 });
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<Outcome> {
   const { db } = ctx.deps;
@@ -45,16 +45,19 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });
-  const byDay = new Map<number, typeof reviews>();
+  const byDay = new Map<number, ComponentChildren[]>();
   for (const r of reviews) {
     const day = DateTime.fromJSDate(r.scheduledAt, { zone }).day;
-    byDay.set(day, [...(byDay.get(day) ?? []), r]);
+    byDay.set(day, [
+      ...(byDay.get(day) ?? []),
+      <>
+        <a href={pages.review(r.partnershipId, r.id)}>
+          {DateTime.fromJSDate(r.scheduledAt, { zone }).toFormat('h:mm a')} {r.partnership.name} #{r.sequence}
+        </a>{' '}
+        {r.status !== 'scheduled' && <Status value={r.status} />}
+      </>,
+    ]);
   }
-  // Weeks from Monday; blank cells before the first and after the last day.
-  const lead = month.weekday - 1;
-  const cells = [...Array(lead).fill(null), ...Array.from({ length: month.daysInMonth ?? 30 }, (_, i) => i + 1)];
-  while (cells.length % 7) cells.push(null);
-  const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7) as (number | null)[]);
   const link = (m: DateTime) =>
     `/dashboard/calendar?${new URLSearchParams({ ...(f.cohort && { cohort: f.cohort }), month: m.toFormat('yyyy-LL') })}`;
   const title = month.toFormat('LLLL yyyy');
@@ -91,45 +94,7 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
         <p class="summary">
           {reviews.length} review{reviews.length === 1 ? '' : 's'}, times in {zone}.
         </p>
-        <div class="table-scroll">
-          <table class="month">
-            <caption>{title}</caption>
-            <thead>
-              <tr>
-                {WEEKDAYS.map((d) => (
-                  <th key={d} scope="col">
-                    {d}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {weeks.map((week) => (
-                <tr key={week.join('-')}>
-                  {week.map((day, i) =>
-                    day === null ? (
-                      <td key={`blank-${i}`} class="blank" />
-                    ) : (
-                      <td key={day}>
-                        <span class="day">{day}</span>
-                        <ul>
-                          {(byDay.get(day) ?? []).map((r) => (
-                            <li key={r.id}>
-                              <a href={pages.review(r.partnershipId, r.id)}>
-                                {DateTime.fromJSDate(r.scheduledAt, { zone }).toFormat('h:mm a')} {r.partnership.name} #{r.sequence}
-                              </a>{' '}
-                              {r.status !== 'scheduled' && <Status value={r.status} />}
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                    ),
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <MonthGrid month={month} items={byDay} />
         {f.cohort && (
           <section aria-labelledby="subscribe">
             <h2 id="subscribe">This cohort in your calendar</h2>

@@ -109,7 +109,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a> ·{' '}
           <a href={`/dashboard/calendar${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Calendar of reviews</a> ·{' '}
           <a href={`/dashboard/import${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Create partnerships from a file</a> ·{' '}
-          <a href="/dashboard/school-calendar">School calendars</a>
+          <a href="/dashboard/school-calendar">School calendars</a> · <a href="/dashboard/new">New partnership</a>
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>
