@@ -19,6 +19,7 @@ import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
+import { reportCsv, reportPage } from './reports/report-pages.js';
 import { importPage, saveImport } from './reviews/import.js';
 import { newPartnershipPage, saveNewPartnership } from './reviews/new-partnership.js';
 import { partnershipPage } from './reviews/partnership.js';
@@ -102,6 +103,14 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => schoolCalendarPage(ctx)),
   );
   router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
+  router.get(
+    '/dashboard/reports/:report.csv',
+    download((me, req, res) => reportCsv(deps.db, me, req, res)),
+  );
+  router.get(
+    '/dashboard/reports/:report',
+    kit.signedIn((ctx) => reportPage(ctx)),
+  );
   router.get(
     '/dashboard/calendar',
     kit.signedIn((ctx) => calendarPage(ctx)),

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../../lib/db/client.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import type { Principal } from '../people/principal.js';
@@ -25,7 +26,7 @@ const covered = (caller: Principal, f: PartnershipFilters): Prisma.PartnershipWh
 
 const localTime = (at: Date, timeZone: string) => DateTime.fromJSDate(at, { zone: timeZone }).toISO({ suppressMilliseconds: true });
 
-const overdueQuery = pageQuery(['dueAt'], 'dueAt').extend({
+export const overdueQuery = pageQuery(['dueAt'], 'dueAt').extend({
   ...partnershipFilters.shape,
   ownerId: z.uuid().optional(),
   minDaysOverdue: z.coerce.number().int().min(0).max(3650).optional().meta({ description: 'At least this many whole days past due.' }),
@@ -72,6 +73,147 @@ const overdueCsvQuery = z
   })
   .strict();
 
+export const upcomingQuery = pageQuery(['scheduledAt'], 'scheduledAt').extend({
+  ...partnershipFilters.shape,
+  days: z.coerce.number().int().min(1).max(730).default(90),
+});
+export const missingQuery = pageQuery(['promptedAt'], 'promptedAt').extend({
+  ...partnershipFilters.shape,
+  window: z.enum(['open', 'closed', 'all']).default('open'),
+});
+export const evidenceQuery = pageQuery(['dueAt'], 'dueAt').extend({
+  ...partnershipFilters.shape,
+  status: z.enum(['open', 'overdue', 'submitted', 'waived']).optional(),
+});
+
+/*
+ * The reports, one page at a time, for the API's routes and the web's report pages (and their CSV,
+ * which reads page after page) alike.
+ */
+
+export async function overdueReport(db: Db, caller: Principal, query: z.output<typeof overdueQuery>) {
+  const now = Date.now();
+  const where = overdueWhere(caller, query, now);
+  const k = keyset(query);
+  const [rows, total] = await Promise.all([
+    db.commitment.findMany({
+      where: { AND: [where, k.where as Prisma.CommitmentWhereInput] },
+      orderBy: k.orderBy,
+      take: k.take,
+      include: {
+        owner: { select: { id: true, name: true, email: true } },
+        partnership: { select: { id: true, name: true, cohortId: true, districtId: true, partnerId: true } },
+      },
+    }),
+    db.commitment.count({ where }),
+  ]);
+  return {
+    asOf: new Date(now).toISOString(),
+    total,
+    ...page(rows, query, k.field, (c) => ({
+      id: c.id,
+      description: c.description,
+      side: c.side,
+      status: c.status,
+      dueAt: c.dueAt.toISOString(),
+      daysOverdue: Math.floor((now - c.dueAt.getTime()) / DAY_MS),
+      owner: c.owner,
+      partnership: c.partnership,
+    })),
+  };
+}
+
+export async function upcomingReviewsReport(db: Db, caller: Principal, query: z.output<typeof upcomingQuery>) {
+  const now = Date.now();
+  const k = keyset(query);
+  const rows = await db.review.findMany({
+    where: {
+      AND: [
+        { status: 'scheduled', scheduledAt: { gte: new Date(now), lt: new Date(now + query.days * DAY_MS) } },
+        { partnership: covered(caller, query) },
+        k.where as Prisma.ReviewWhereInput,
+      ],
+    },
+    orderBy: k.orderBy,
+    take: k.take,
+    include: { partnership: { select: { id: true, name: true, timeZone: true, status: true } } },
+  });
+  return page(rows, query, k.field, (r) => ({
+    id: r.id,
+    sequence: r.sequence,
+    scheduledAt: r.scheduledAt.toISOString(),
+    local: localTime(r.scheduledAt, r.partnership.timeZone),
+    partnership: r.partnership,
+  }));
+}
+
+export async function missingReflectionsReport(db: Db, caller: Principal, query: z.output<typeof missingQuery>) {
+  const k = keyset(query);
+  const closed = { open: { reflectionsClosedAt: null }, closed: { reflectionsClosedAt: { not: null } }, all: {} }[query.window];
+  const rows = await db.reflection.findMany({
+    where: {
+      AND: [{ submittedAt: null, review: { ...closed, partnership: covered(caller, query) } }, k.where as Prisma.ReflectionWhereInput],
+    },
+    orderBy: k.orderBy,
+    take: k.take,
+    include: {
+      person: { select: { id: true, name: true, email: true } },
+      review: {
+        select: {
+          id: true,
+          sequence: true,
+          scheduledAt: true,
+          reflectionsClosedAt: true,
+          partnership: { select: { id: true, name: true } },
+        },
+      },
+    },
+  });
+  return page(rows, query, k.field, (r) => ({
+    id: r.id,
+    promptedAt: r.promptedAt.toISOString(),
+    person: r.person,
+    review: {
+      id: r.review.id,
+      sequence: r.review.sequence,
+      scheduledAt: r.review.scheduledAt.toISOString(),
+      windowClosedAt: r.review.reflectionsClosedAt?.toISOString() ?? null,
+    },
+    partnership: r.review.partnership,
+  }));
+}
+
+export async function evidenceStatusReport(db: Db, caller: Principal, query: z.output<typeof evidenceQuery>) {
+  const k = keyset(query);
+  const scope = { partnership: covered(caller, query) };
+  const [rows, counts] = await Promise.all([
+    db.evidenceRequest.findMany({
+      where: { AND: [scope, { status: query.status }, k.where as Prisma.EvidenceRequestWhereInput] },
+      orderBy: k.orderBy,
+      take: k.take,
+      include: {
+        _count: { select: { items: true } },
+        partnership: { select: { id: true, name: true } },
+        owner: { select: { name: true } },
+      },
+    }),
+    db.evidenceRequest.groupBy({ by: ['status'], where: scope, _count: { _all: true } }),
+  ]);
+  return {
+    counts: { open: 0, overdue: 0, submitted: 0, waived: 0, ...Object.fromEntries(counts.map((c) => [c.status, c._count._all])) },
+    ...page(rows, query, k.field, (r) => ({
+      id: r.id,
+      description: r.description,
+      kinds: r.kinds,
+      status: r.status,
+      dueAt: r.dueAt.toISOString(),
+      items: r._count.items,
+      owner: r.owner,
+      partnership: r.partnership,
+    })),
+  };
+}
+
 export const reportRoutes = [
   route({
     method: 'get',
@@ -109,39 +251,7 @@ export const reportRoutes = [
         schema: pageSchema(overdueItem).extend({ total: z.number().int(), asOf: z.string() }),
       },
     },
-    async handle({ query, caller, deps }) {
-      const now = Date.now();
-      const where = overdueWhere(caller, query, now);
-      const k = keyset(query);
-      const [rows, total] = await Promise.all([
-        deps.db.commitment.findMany({
-          where: { AND: [where, k.where as Prisma.CommitmentWhereInput] },
-          orderBy: k.orderBy,
-          take: k.take,
-          include: {
-            owner: { select: { id: true, name: true, email: true } },
-            partnership: { select: { id: true, name: true, cohortId: true, districtId: true, partnerId: true } },
-          },
-        }),
-        deps.db.commitment.count({ where }),
-      ]);
-      return {
-        body: {
-          asOf: new Date(now).toISOString(),
-          total,
-          ...page(rows, query, k.field, (c) => ({
-            id: c.id,
-            description: c.description,
-            side: c.side,
-            status: c.status,
-            dueAt: c.dueAt.toISOString(),
-            daysOverdue: Math.floor((now - c.dueAt.getTime()) / DAY_MS),
-            owner: c.owner,
-            partnership: c.partnership,
-          })),
-        },
-      };
-    },
+    handle: async ({ query, caller, deps }) => ({ body: await overdueReport(deps.db, caller, query) }),
   }),
   route({
     method: 'get',
@@ -179,36 +289,9 @@ export const reportRoutes = [
     description: 'Scheduled reviews in the next `days` days, soonest first, each also in its partnership’s local time.',
     tag: 'Reports',
     access: 'member',
-    query: pageQuery(['scheduledAt'], 'scheduledAt').extend({
-      ...partnershipFilters.shape,
-      days: z.coerce.number().int().min(1).max(730).default(90),
-    }),
+    query: upcomingQuery,
     responses: { 200: { description: 'One page of reviews' } },
-    async handle({ query, caller, deps }) {
-      const now = Date.now();
-      const k = keyset(query);
-      const rows = await deps.db.review.findMany({
-        where: {
-          AND: [
-            { status: 'scheduled', scheduledAt: { gte: new Date(now), lt: new Date(now + query.days * DAY_MS) } },
-            { partnership: covered(caller, query) },
-            k.where as Prisma.ReviewWhereInput,
-          ],
-        },
-        orderBy: k.orderBy,
-        take: k.take,
-        include: { partnership: { select: { id: true, name: true, timeZone: true, status: true } } },
-      });
-      return {
-        body: page(rows, query, k.field, (r) => ({
-          id: r.id,
-          sequence: r.sequence,
-          scheduledAt: r.scheduledAt.toISOString(),
-          local: localTime(r.scheduledAt, r.partnership.timeZone),
-          partnership: r.partnership,
-        })),
-      };
-    },
+    handle: async ({ query, caller, deps }) => ({ body: await upcomingReviewsReport(deps.db, caller, query) }),
   }),
   route({
     method: 'get',
@@ -218,48 +301,9 @@ export const reportRoutes = [
     description: 'Members asked to reflect on a held review who have not answered; by default only where the window is still open.',
     tag: 'Reports',
     access: 'member',
-    query: pageQuery(['promptedAt'], 'promptedAt').extend({
-      ...partnershipFilters.shape,
-      window: z.enum(['open', 'closed', 'all']).default('open'),
-    }),
+    query: missingQuery,
     responses: { 200: { description: 'One page of missing reflections' } },
-    async handle({ query, caller, deps }) {
-      const k = keyset(query);
-      const closed = { open: { reflectionsClosedAt: null }, closed: { reflectionsClosedAt: { not: null } }, all: {} }[query.window];
-      const rows = await deps.db.reflection.findMany({
-        where: {
-          AND: [{ submittedAt: null, review: { ...closed, partnership: covered(caller, query) } }, k.where as Prisma.ReflectionWhereInput],
-        },
-        orderBy: k.orderBy,
-        take: k.take,
-        include: {
-          person: { select: { id: true, name: true, email: true } },
-          review: {
-            select: {
-              id: true,
-              sequence: true,
-              scheduledAt: true,
-              reflectionsClosedAt: true,
-              partnership: { select: { id: true, name: true } },
-            },
-          },
-        },
-      });
-      return {
-        body: page(rows, query, k.field, (r) => ({
-          id: r.id,
-          promptedAt: r.promptedAt.toISOString(),
-          person: r.person,
-          review: {
-            id: r.review.id,
-            sequence: r.review.sequence,
-            scheduledAt: r.review.scheduledAt.toISOString(),
-            windowClosedAt: r.review.reflectionsClosedAt?.toISOString() ?? null,
-          },
-          partnership: r.review.partnership,
-        })),
-      };
-    },
+    handle: async ({ query, caller, deps }) => ({ body: await missingReflectionsReport(deps.db, caller, query) }),
   }),
   route({
     method: 'get',
@@ -269,37 +313,8 @@ export const reportRoutes = [
     description: 'How many evidence requests are open, overdue, submitted and waived, and one page of them (filter by status).',
     tag: 'Reports',
     access: 'member',
-    query: pageQuery(['dueAt'], 'dueAt').extend({
-      ...partnershipFilters.shape,
-      status: z.enum(['open', 'overdue', 'submitted', 'waived']).optional(),
-    }),
+    query: evidenceQuery,
     responses: { 200: { description: 'Counts by status and one page of requests' } },
-    async handle({ query, caller, deps }) {
-      const k = keyset(query);
-      const scope = { partnership: covered(caller, query) };
-      const [rows, counts] = await Promise.all([
-        deps.db.evidenceRequest.findMany({
-          where: { AND: [scope, { status: query.status }, k.where as Prisma.EvidenceRequestWhereInput] },
-          orderBy: k.orderBy,
-          take: k.take,
-          include: { _count: { select: { items: true } }, partnership: { select: { id: true, name: true } } },
-        }),
-        deps.db.evidenceRequest.groupBy({ by: ['status'], where: scope, _count: { _all: true } }),
-      ]);
-      return {
-        body: {
-          counts: { open: 0, overdue: 0, submitted: 0, waived: 0, ...Object.fromEntries(counts.map((c) => [c.status, c._count._all])) },
-          ...page(rows, query, k.field, (r) => ({
-            id: r.id,
-            description: r.description,
-            kinds: r.kinds,
-            status: r.status,
-            dueAt: r.dueAt.toISOString(),
-            items: r._count.items,
-            partnership: r.partnership,
-          })),
-        },
-      };
-    },
+    handle: async ({ query, caller, deps }) => ({ body: await evidenceStatusReport(deps.db, caller, query) }),
   }),
 ];

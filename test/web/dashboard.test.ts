@@ -217,6 +217,40 @@ describe('the dashboard, for each role', () => {
     await context.close();
   });
 
+  it('shows the reports as pages and as CSV, with the filters of the API, within what the reader may see', async () => {
+    const { context, page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'upcoming reviews' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Upcoming reviews');
+    await expectAccessible(page);
+    const cells = () =>
+      page.locator('table.dashboard tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('td a')?.textContent));
+    expect(await cells()).toEqual(['Birch']);
+    await page.getByRole('combobox', { name: 'Within' }).selectOption('30');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/days=30/);
+    const csv = await page.evaluate(
+      async (url) => (await fetch(url)).text(),
+      `${stack.publicUrl}/dashboard/reports/upcoming-reviews.csv?days=30`,
+    );
+    const [header, ...rows] = csv.trim().split('\n');
+    expect(header).toBe('partnership,review,when');
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['Birch']);
+
+    await page.goto(`${stack.publicUrl}/dashboard/reports/overdue-commitments`);
+    expect(await cells()).toEqual(['Birch']);
+    expect(await page.locator('table.dashboard tbody').textContent()).toContain('Share walkthrough data');
+    await expectAccessible(page);
+    await page.goto(`${stack.publicUrl}/dashboard/reports/evidence-status?status=waived`);
+    expect(await page.locator('.empty').textContent()).toBe('Nothing to report.');
+    await expectAccessible(page);
+    // A filter the API refuses is refused here too.
+    const bad = await page.goto(`${stack.publicUrl}/dashboard/reports/upcoming-reviews?days=0`);
+    expect(bad?.status()).toBe(400);
+    expect((await page.goto(`${stack.publicUrl}/dashboard/reports/nothing-such`))?.status()).toBe(404);
+    await context.close();
+  });
+
   it("lets a coordinator create their cohort's partnerships from a CSV file: checked first, every mistake named, then all at once", async () => {
     const fixtures = path.resolve(import.meta.dirname, '../fixtures');
     const { context, page } = await signIn(stack, browser, email('cora'));

@@ -111,6 +111,12 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           <a href={`/dashboard/import${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Create partnerships from a file</a> ·{' '}
           <a href="/dashboard/school-calendar">School calendars</a> · <a href="/dashboard/new">New partnership</a>
         </p>
+        <p class="summary">
+          Reports: <a href="/dashboard/reports/overdue-commitments">overdue commitments</a> ·{' '}
+          <a href="/dashboard/reports/upcoming-reviews">upcoming reviews</a> ·{' '}
+          <a href="/dashboard/reports/missing-reflections">missing reflections</a> ·{' '}
+          <a href="/dashboard/reports/evidence-status">evidence</a>
+        </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>
         ) : (
