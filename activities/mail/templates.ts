@@ -121,22 +121,47 @@ export function reflectionSummary(input: {
   sequence: number;
   answered: string[];
   missing: string[];
+  /** The answers, question by question, with the themes that recur in each. */
+  questions: { label: string; answers: { name: string; text: string }[]; themes: { phrase: string; people: number }[] }[];
+  /** The themes across all the answers. */
+  themes: { phrase: string; people: number }[];
   link: string;
 }): RenderedMail {
   const total = input.answered.length + input.missing.length;
   const subject = `Reflections on review #${input.sequence} of ${input.partnershipName}: ${input.answered.length} of ${total} answered`;
   const list = (names: string[]) => (names.length ? names.join(', ') : 'nobody');
+  const themeList = (themes: { phrase: string; people: number }[]) => themes.map((t) => `${t.phrase} (${t.people} people)`).join(', ');
   const text = [
     `The reflection window for review #${input.sequence} of ${input.partnershipName} has closed.`,
     '',
     `Answered (${input.answered.length}): ${list(input.answered)}`,
     `Did not answer (${input.missing.length}): ${list(input.missing)}`,
+    ...(input.themes.length ? ['', `Themes across the answers: ${themeList(input.themes)}`] : []),
+    ...input.questions.flatMap((q) =>
+      q.answers.length
+        ? [
+            '',
+            q.label,
+            ...q.answers.map((a) => `- ${a.text} (${a.name})`),
+            ...(q.themes.length ? [`  Themes: ${themeList(q.themes)}`] : []),
+          ]
+        : [],
+    ),
     '',
     `Read the reflections: ${input.link}`,
   ].join('\n');
   const html = `<p>The reflection window for review #${input.sequence} of <strong>${escapeHtml(input.partnershipName)}</strong> has closed.</p>
 <p>Answered (${input.answered.length}): ${escapeHtml(list(input.answered))}</p>
 <p>Did not answer (${input.missing.length}): ${escapeHtml(list(input.missing))}</p>
+${input.themes.length ? `<p><strong>Themes across the answers:</strong> ${escapeHtml(themeList(input.themes))}</p>\n` : ''}${input.questions
+  .filter((q) => q.answers.length)
+  .map(
+    (q) => `<h3>${escapeHtml(q.label)}</h3>
+<ul>${q.answers.map((a) => `<li>${escapeHtml(a.text)} <em>(${escapeHtml(a.name)})</em></li>`).join('')}</ul>${
+      q.themes.length ? `\n<p>Themes: ${escapeHtml(themeList(q.themes))}</p>` : ''
+    }`,
+  )
+  .join('\n')}
 <p><a href="${escapeHtml(input.link)}">Read the reflections</a></p>`;
   return { subject, text, html };
 }

@@ -7,6 +7,7 @@ import { notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';
 import { reflectionPrompt, reflectionSummary } from '../mail/templates.js';
 import { resolvePolicy } from '../policy.js';
+import { reflectionThemes } from './themes.js';
 
 export interface ReflectionPlan {
   memberIds: string[];
@@ -96,8 +97,15 @@ export function createReflectionActivities(deps: ActivityDeps) {
         where: { id: review.id, reflectionsClosedAt: null },
         data: { reflectionsClosedAt: new Date(input.at) },
       });
-      const answered = review.reflections.filter((r) => r.submittedAt).map((r) => r.person.name);
+      const given = review.reflections.filter((r) => r.submittedAt);
+      const answered = given.map((r) => r.person.name);
       const missing = review.reflections.filter((r) => !r.submittedAt).map((r) => r.person.name);
+      const themes = reflectionThemes(given);
+      const questions = themes.byQuestion.map((q) => ({
+        label: q.label,
+        answers: given.filter((r) => r[q.field]?.trim()).map((r) => ({ name: r.person.name, text: r[q.field] as string })),
+        themes: q.themes,
+      }));
       const key = `reflection:${review.id}:summary`;
       await notify(mailContext(deps), {
         messageKey: key,
@@ -116,6 +124,8 @@ export function createReflectionActivities(deps: ActivityDeps) {
             sequence: review.sequence,
             answered,
             missing,
+            questions,
+            themes: themes.overall,
             link,
           }),
       });

@@ -62,7 +62,16 @@ describe('review reminder template', () => {
     );
     withTimes.push([
       'reflection-summary',
-      withFooter(reflectionSummary({ ...review, answered: [evil], missing: [] }), { timeZone: zone, unsubscribeUrl: null }),
+      withFooter(
+        reflectionSummary({
+          ...review,
+          answered: [evil],
+          missing: [],
+          questions: [{ label: 'What worked?', answers: [{ name: evil, text: evil }], themes: [{ phrase: evil, people: 2 }] }],
+          themes: [{ phrase: evil, people: 2 }],
+        }),
+        { timeZone: zone, unsubscribeUrl: null },
+      ),
     ]);
     withTimes.push([
       'digest',

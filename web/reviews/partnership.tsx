@@ -1,4 +1,5 @@
 import { pages } from '../../activities/mail/pages.js';
+import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/themes.js';
 import { partnershipScope, standingIn } from '../../api/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
@@ -209,37 +210,47 @@ type ReviewWithReflections = {
     whatWorked: string | null;
     whatDidnt: string | null;
     howToImprove: string | null;
+    personId: string;
     person: { name: string };
   }[];
 };
 
-/** Who answered the debrief of a review, and what they said, question by question. */
+/**
+ * Who answered the debrief of a review, and what they said, question by question, with the themes
+ * that recur in the answers (activities/reflections/themes.ts, whose method the page states).
+ */
 export function ReflectionSummary({ review }: { review: ReviewWithReflections }) {
   const answered = review.reflections.filter((x) => x.submittedAt);
-  const questions = [
-    ['What worked', 'whatWorked'],
-    ["What didn't", 'whatDidnt'],
-    ['How to improve', 'howToImprove'],
-  ] as const;
+  const themes = reflectionThemes(answered);
+  const named = (list: { phrase: string; people: number }[]) => list.map((t) => `${t.phrase} (${t.people})`).join(', ');
   return (
     <article class="reflections">
       <h3>
         Review #{review.sequence}: {answered.length} of {review.reflections.length} answered
         {review.reflectionsClosedAt ? '' : ' (still open)'}
       </h3>
+      {themes.overall.length > 0 && (
+        <p>
+          <strong>Themes across the answers:</strong> {named(themes.overall)}
+        </p>
+      )}
       {answered.length > 0 &&
-        questions.map(([label, field]) => (
-          <div key={field}>
-            <h4>{label}</h4>
+        themes.byQuestion.map((q) => (
+          <div key={q.field}>
+            <h4>{q.label}</h4>
             <ul>
-              {answered.map((x) => (
-                <li key={x.id}>
-                  {x[field]} <span class="meta">({x.person.name})</span>
-                </li>
-              ))}
+              {answered
+                .filter((x) => x[q.field]?.trim())
+                .map((x) => (
+                  <li key={x.id}>
+                    {x[q.field]} <span class="meta">({x.person.name})</span>
+                  </li>
+                ))}
             </ul>
+            {q.themes.length > 0 && <p class="meta">Themes: {named(q.themes)}</p>}
           </div>
         ))}
+      {answered.length > 1 && <p class="hint">{THEMES_METHOD} The number after a theme is how many people used it.</p>}
     </article>
   );
 }
