@@ -8,6 +8,7 @@ import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';
 import { deadlineNotice } from '../mail/templates.js';
+import { notFound } from '../not-found.js';
 import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../policy.js';
 import { planDeadline, stageName } from './stages.js';
 
@@ -28,7 +29,7 @@ async function load(db: Db, kind: DeadlineKind, id: string) {
     kind === 'commitment'
       ? await db.commitment.findUnique({ where: { id }, include })
       : await db.evidenceRequest.findUnique({ where: { id }, include });
-  if (!row) throw ApplicationFailure.nonRetryable(`${DEADLINE_KINDS[kind].label} ${id} does not exist`, 'NotFound');
+  if (!row) throw notFound(`${DEADLINE_KINDS[kind].label} ${id}`);
   return row;
 }
 

@@ -20,6 +20,7 @@ import {
   reviewMissed,
   reviewReminder,
 } from '../mail/templates.js';
+import { notFound } from '../not-found.js';
 import { reviewInvitation as invitationIcs } from './ics.js';
 import { type Blackout, nextReview } from './recurrence.js';
 import { type PlannedReminder, planReminders } from './reminders.js';
@@ -156,7 +157,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         data: { status: 'active' },
       });
       if (found.count === 0 && !(await db.partnership.findUnique({ where: { id: partnershipId }, select: { id: true } }))) {
-        throw ApplicationFailure.nonRetryable(`partnership ${partnershipId} does not exist`, 'NotFound');
+        throw notFound(`partnership ${partnershipId}`);
       }
       await recordEvent(db, partnershipId, `partnership:${partnershipId}:activated`, 'partnership.activated', {}, actor);
     },
@@ -168,7 +169,7 @@ export function createReviewActivities(deps: ActivityDeps) {
      */
     async planNextReview(partnershipId: string, opts?: { now: number }): Promise<ReviewPlan | null> {
       const p = await db.partnership.findUnique({ where: { id: partnershipId } });
-      if (!p) throw ApplicationFailure.nonRetryable(`partnership ${partnershipId} does not exist`, 'NotFound');
+      if (!p) throw notFound(`partnership ${partnershipId}`);
       let review = await db.review.findFirst({ where: { partnershipId, status: 'scheduled' }, orderBy: { sequence: 'asc' } });
       if (!review && opts && p.recurrenceRule && p.recurrenceStart) {
         const last = await db.review.findFirst({ where: { partnershipId }, orderBy: { sequence: 'desc' } });
