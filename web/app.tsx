@@ -18,6 +18,7 @@ import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
+import { chartSvg, chartsPage } from './reports/charts.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
 import { reportCsv, reportPage } from './reports/report-pages.js';
 import { importPage, saveImport } from './reviews/import.js';
@@ -103,6 +104,14 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => schoolCalendarPage(ctx)),
   );
   router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
+  router.get(
+    '/dashboard/charts',
+    kit.signedIn((ctx) => chartsPage(ctx)),
+  );
+  router.get(
+    '/dashboard/charts/:chart.svg',
+    download((me, req, res) => chartSvg(deps.db, me, req, res)),
+  );
   router.get(
     '/dashboard/reports/:report.csv',
     download((me, req, res) => reportCsv(deps.db, me, req, res)),

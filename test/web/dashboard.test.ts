@@ -217,7 +217,7 @@ describe('the dashboard, for each role', () => {
     await context.close();
   });
 
-  it('shows the reports as pages and as CSV, with the filters of the API, within what the reader may see', async () => {
+  it('shows the reports as pages and as CSV with the filters of the API, and the charts, within what the reader may see', async () => {
     const { context, page } = await signIn(stack, browser, email('cora'));
     await page.goto(`${stack.publicUrl}/dashboard`);
     await page.getByRole('link', { name: 'upcoming reviews' }).click();
@@ -248,6 +248,33 @@ describe('the dashboard, for each role', () => {
     const bad = await page.goto(`${stack.publicUrl}/dashboard/reports/upcoming-reviews?days=0`);
     expect(bad?.status()).toBe(400);
     expect((await page.goto(`${stack.publicUrl}/dashboard/reports/nothing-such`))?.status()).toBe(404);
+
+    // The charts: drawn on the server as images, each with its figures in a table (same sign-in:
+    // an address gets five links a quarter-hour).
+    await page.goto(`${stack.publicUrl}/dashboard`);
+    await page.getByRole('link', { name: 'charts' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Charts');
+    await expectAccessible(page);
+    // Birch's commitment, 20 days overdue but pledged today: overdue at the end of this week only.
+    const weeks = await page
+      .locator('section[aria-labelledby="chart-overdue"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.querySelectorAll('td')[1]?.textContent)));
+    expect(weeks).toEqual([...Array(11).fill(0), 1]);
+    for (const img of await page.locator('img.chart').all()) {
+      const alt = await img.getAttribute('alt');
+      expect(alt, 'every chart says what it shows').toMatch(/chart/);
+      const res = await page.evaluate(
+        async (url) => {
+          const r = await fetch(url);
+          return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+        },
+        `${stack.publicUrl}${await img.getAttribute('src')}`,
+      );
+      expect([res.status, res.type]).toEqual([200, 'image/svg+xml; charset=utf-8']);
+      expect(res.text).toMatch(/^<svg /);
+      // Drawn: the browser loaded it as an image.
+      expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    }
     await context.close();
   });
 

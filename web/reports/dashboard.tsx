@@ -115,7 +115,8 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           Reports: <a href="/dashboard/reports/overdue-commitments">overdue commitments</a> ·{' '}
           <a href="/dashboard/reports/upcoming-reviews">upcoming reviews</a> ·{' '}
           <a href="/dashboard/reports/missing-reflections">missing reflections</a> ·{' '}
-          <a href="/dashboard/reports/evidence-status">evidence</a>
+          <a href="/dashboard/reports/evidence-status">evidence</a> ·{' '}
+          <a href={`/dashboard/charts${f.cohort ? `?cohortId=${f.cohort}` : ''}`}>charts</a>
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>

@@ -1,0 +1,186 @@
+import type { Request, Response } from 'express';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { z } from 'zod';
+import type { PersonPrincipal } from '../../api/people/principal.js';
+import { cohortScope, partnershipScope } from '../../api/people/rights.js';
+import { type Trends, trends } from '../../api/reports/trends.js';
+import type { Db } from '../../lib/db/client.js';
+import { NotFoundError } from '../../lib/errors.js';
+import type { Outcome, PageContext } from '../http/pages.js';
+
+/**
+ * Charts where people would rather look than read, drawn on the server by Vega-Lite as SVG images
+ * (no script in the page, nothing from a CDN), each with its figures in a table beside it for
+ * screen readers and for anyone who wants the numbers.
+ */
+
+const filters = z.object({ cohortId: z.uuid().optional().catch(undefined) });
+
+async function figures(db: Db, me: PersonPrincipal, req: Request): Promise<{ data: Trends; cohortId?: string | undefined }> {
+  const { cohortId } = filters.parse(req.query);
+  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  const where = { AND: [partnershipScope(me), cohortId ? { cohortId } : {}] };
+  return { data: await trends(db, where, reader.timeZone ?? 'UTC'), cohortId };
+}
+
+const percent = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : '—');
+
+const CHARTS = {
+  reflections: {
+    title: 'Reflection completion per quarter',
+    alt: 'Bar chart: the share of members who reflected after each held review, per quarter.',
+    spec: (d: Trends): TopLevelSpec => ({
+      data: { values: d.reflections.map((r) => ({ quarter: r.quarter, rate: r.asked ? r.answered / r.asked : 0 })) },
+      mark: { type: 'bar', color: '#1f5fa8' },
+      encoding: {
+        x: { field: 'quarter', type: 'ordinal', title: 'Quarter', axis: { labelAngle: 0 } },
+        y: { field: 'rate', type: 'quantitative', title: 'Reflected', axis: { format: '%' }, scale: { domain: [0, 1] } },
+      },
+    }),
+  },
+  overdue: {
+    title: 'Overdue commitments, week by week',
+    alt: 'Line chart: how many commitments were overdue at the end of each of the last twelve weeks.',
+    spec: (d: Trends): TopLevelSpec => ({
+      data: { values: d.overdue.map((w, i) => ({ ...w, order: i })) },
+      mark: { type: 'line', point: true, color: '#a8321f' },
+      encoding: {
+        x: { field: 'week', type: 'ordinal', sort: { field: 'order' }, title: 'Week ending', axis: { labelAngle: -45 } },
+        y: { field: 'overdue', type: 'quantitative', title: 'Overdue', axis: { tickMinStep: 1 } },
+      },
+    }),
+  },
+  'on-time': {
+    title: 'Commitments done on time, by side',
+    alt: 'Bar chart: of the commitments each side completed, the share done by their due date.',
+    spec: (d: Trends): TopLevelSpec => ({
+      data: { values: d.onTime.map((s) => ({ side: s.side, rate: s.done ? s.onTime / s.done : 0 })) },
+      mark: { type: 'bar', color: '#2f7d32' },
+      encoding: {
+        x: { field: 'side', type: 'nominal', title: 'Side', axis: { labelAngle: 0 } },
+        y: { field: 'rate', type: 'quantitative', title: 'On time', axis: { format: '%' }, scale: { domain: [0, 1] } },
+      },
+    }),
+  },
+} as const;
+
+type ChartName = keyof typeof CHARTS;
+
+/** One chart as an SVG image. */
+export async function chartSvg(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
+  const name = String(req.params.chart ?? '') as ChartName;
+  const chart = CHARTS[name];
+  if (!chart) throw new NotFoundError(`There is no chart called ${name}`);
+  const { data } = await figures(db, me, req);
+  const spec = compile({ ...chart.spec(data), width: 480, height: 200, description: chart.alt } as TopLevelSpec).spec;
+  const svg = await new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+  res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' }).send(svg);
+}
+
+export async function chartsPage(ctx: PageContext): Promise<Outcome> {
+  const { data, cohortId } = await figures(ctx.deps.db, ctx.me, ctx.req);
+  const cohorts = await ctx.deps.db.cohort.findMany({
+    where: cohortScope(ctx.me),
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  });
+  const src = (name: ChartName) => `/dashboard/charts/${name}.svg${cohortId ? `?cohortId=${cohortId}` : ''}`;
+  const Chart = ({ name, children }: { name: ChartName; children: preact.ComponentChildren }) => (
+    <section aria-labelledby={`chart-${name}`}>
+      <h2 id={`chart-${name}`}>{CHARTS[name].title}</h2>
+      <img src={src(name)} alt={CHARTS[name].alt} class="chart" width={540} />
+      {children}
+    </section>
+  );
+  return {
+    title: 'Charts',
+    body: (
+      <>
+        <p class="crumbs">
+          <a href="/dashboard">Dashboard</a>
+        </p>
+        <h1>Charts</h1>
+        <form method="get" action="/dashboard/charts" class="filters" aria-label="Choose the cohort">
+          <div class="field">
+            <label for="f-cohortId">Cohort</label>
+            <select id="f-cohortId" name="cohortId">
+              <option value="">All I can see</option>
+              {cohorts.map((c) => (
+                <option key={c.id} value={c.id} selected={c.id === cohortId}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">Show</button>
+        </form>
+        <Chart name="reflections">
+          <table class="dashboard">
+            <caption>Reflections after held reviews</caption>
+            <thead>
+              <tr>
+                <th scope="col">Quarter</th>
+                <th scope="col">Asked</th>
+                <th scope="col">Reflected</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.reflections.map((r) => (
+                <tr key={r.quarter}>
+                  <td>{r.quarter}</td>
+                  <td>{r.asked}</td>
+                  <td>
+                    {r.answered} ({percent(r.answered, r.asked)})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Chart>
+        <Chart name="overdue">
+          <table class="dashboard">
+            <caption>Overdue at the end of each week</caption>
+            <thead>
+              <tr>
+                <th scope="col">Week ending</th>
+                <th scope="col">Overdue</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.overdue.map((w) => (
+                <tr key={w.week}>
+                  <td>{w.week}</td>
+                  <td>{w.overdue}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Chart>
+        <Chart name="on-time">
+          <table class="dashboard">
+            <caption>Commitments done, and done by their due date</caption>
+            <thead>
+              <tr>
+                <th scope="col">Side</th>
+                <th scope="col">Done</th>
+                <th scope="col">On time</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.onTime.map((s) => (
+                <tr key={s.side}>
+                  <td>{s.side}</td>
+                  <td>{s.done}</td>
+                  <td>
+                    {s.onTime} ({percent(s.onTime, s.done)})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Chart>
+      </>
+    ),
+  };
+}
