@@ -182,6 +182,22 @@ export function Select(
   );
 }
 
+/** The cohort a page is about: one of those the reader sees, or (with `anyLabel`) all of them. */
+export function CohortSelect({
+  name = 'cohort',
+  cohorts,
+  value,
+  anyLabel,
+}: {
+  name?: string;
+  cohorts: { id: string; name: string }[];
+  value?: string | undefined;
+  anyLabel?: string;
+}) {
+  const options = [...(anyLabel ? [{ value: '', label: anyLabel }] : []), ...cohorts.map((c) => ({ value: c.id, label: c.name }))];
+  return <Select name={name} label="Cohort" value={value} options={options} required={!anyLabel} />;
+}
+
 /** A form that posts to `action` with the page's CSRF token. */
 export function Form({
   action,

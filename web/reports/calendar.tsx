@@ -8,7 +8,7 @@ import { partnershipScope, visibleCohortId } from '../../api/people/rights.js';
 import { cohortCalendar, newFeed } from '../../api/reviews/calendar.js';
 import type { Db } from '../../lib/db/client.js';
 import { Status } from '../http/format.js';
-import { Form } from '../http/layout.js';
+import { CohortSelect, Form } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
@@ -70,17 +70,7 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
         </p>
         <h1>Reviews in {title}</h1>
         <form method="get" action="/dashboard/calendar" class="filters" aria-label="Choose the cohort and month">
-          <div class="field">
-            <label for="f-cohort">Cohort</label>
-            <select id="f-cohort" name="cohort">
-              <option value="">All I can see</option>
-              {cohorts.map((c) => (
-                <option key={c.id} value={c.id} selected={c.id === f.cohort}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CohortSelect name="cohort" cohorts={cohorts} value={f.cohort} anyLabel="All I can see" />
           <div class="field">
             <label for="f-month">Month</label>
             <input id="f-month" name="month" type="month" value={month.toFormat('yyyy-LL')} />

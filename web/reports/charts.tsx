@@ -7,6 +7,7 @@ import { cohortScope, partnershipScope } from '../../api/people/rights.js';
 import { type Trends, trends } from '../../api/reports/trends.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { CohortSelect } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -102,17 +103,7 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
         </p>
         <h1>Charts</h1>
         <form method="get" action="/dashboard/charts" class="filters" aria-label="Choose the cohort">
-          <div class="field">
-            <label for="f-cohortId">Cohort</label>
-            <select id="f-cohortId" name="cohortId">
-              <option value="">All I can see</option>
-              {cohorts.map((c) => (
-                <option key={c.id} value={c.id} selected={c.id === cohortId}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CohortSelect name="cohortId" cohorts={cohorts} value={cohortId} anyLabel="All I can see" />
           <button type="submit">Show</button>
         </form>
         <Chart name="reflections">

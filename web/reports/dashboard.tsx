@@ -10,6 +10,7 @@ import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
 import { overdueWhere } from '../../api/reports/reports.js';
 import type { Db } from '../../lib/db/client.js';
 import { localTime, Status, When } from '../http/format.js';
+import { CohortSelect } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -63,17 +64,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
       <>
         <h1>Dashboard</h1>
         <form method="get" action="/dashboard" class="filters" aria-label="Filter the partnerships">
-          <div class="field">
-            <label for="f-cohort">Cohort</label>
-            <select id="f-cohort" name="cohort">
-              <option value="">All I can see</option>
-              {cohorts.map((c) => (
-                <option key={c.id} value={c.id} selected={c.id === f.cohort}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CohortSelect name="cohort" cohorts={cohorts} value={f.cohort} anyLabel="All I can see" />
           <div class="field">
             <label for="f-health">Health</label>
             <select id="f-health" name="health">

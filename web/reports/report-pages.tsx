@@ -23,6 +23,7 @@ import {
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { Status } from '../http/format.js';
+import { CohortSelect } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -196,17 +197,7 @@ export async function reportPage(ctx: PageContext): Promise<Outcome> {
           {report.intro} Times in {zone}.
         </p>
         <form method="get" action={`/dashboard/reports/${name}`} class="filters" aria-label={`Filter: ${report.title}`}>
-          <div class="field">
-            <label for="f-cohortId">Cohort</label>
-            <select id="f-cohortId" name="cohortId">
-              <option value="">All I can see</option>
-              {cohorts.map((c) => (
-                <option key={c.id} value={c.id} selected={c.id === raw.cohortId}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CohortSelect name="cohortId" cohorts={cohorts} value={raw.cohortId} anyLabel="All I can see" />
           {report.filter && (
             <div class="field">
               <label for={`f-${report.filter.name}`}>{report.filter.label}</label>

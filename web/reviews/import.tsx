@@ -3,7 +3,7 @@ import { pages } from '../../activities/mail/pages.js';
 import { cohortScope } from '../../api/people/rights.js';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../api/reviews/import.js';
 import { ValidationError } from '../../lib/errors.js';
-import { Form } from '../http/layout.js';
+import { CohortSelect, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -71,16 +71,7 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
           </section>
         )}
         <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Create partnerships from a file">
-          <div class="field">
-            <label for="f-cohort">Cohort</label>
-            <select id="f-cohort" name="cohort" required>
-              {cohorts.map((c) => (
-                <option key={c.id} value={c.id} selected={c.id === chosen}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CohortSelect name="cohort" cohorts={cohorts} value={chosen} />
           <div class="field">
             <label for="f-file">The CSV file</label>
             <input id="f-file" name="file" type="file" accept=".csv,text/csv" required />
