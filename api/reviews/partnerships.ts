@@ -216,6 +216,8 @@ export async function writePartnership(
       districtId: district.id,
       partnerId: partner.id,
       cohortId,
+      // Active from the start unless it was asked to wait (its workflow records the activation).
+      status: plan.planning ? 'planning' : 'active',
       timeZone: body.timeZone,
       reminderOffsets: body.reminderOffsets,
       recurrenceRule: body.recurrence?.rrule.replace(/^RRULE:/i, '') ?? null,
