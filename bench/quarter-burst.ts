@@ -1,0 +1,147 @@
+// Benchmark: a quarter-start burst. N partnerships × M members whose first review reminders all fall
+// due at one instant (N × M copies), on the whole system as `npm start` runs it (embedded PostgreSQL,
+// the Temporal dev server, the real worker, local mail capture): time until the last copy is sent and
+// lateness p50/p99; then, in the same run on the same server, the ceiling: as many timers firing at
+// one instant, each running one no-op activity. Run: npm run bench:burst (BENCH_PARTNERSHIPS,
+// BENCH_MEMBERS); figures go to BENCHMARKS.md.
+process.env.TZ = 'UTC';
+
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { startSystem } from '../boot/system.js';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { freePort } from '../lib/net.js';
+import { bundle } from '../lib/temporal/bundle.js';
+import { partnershipWorkflowId } from '../workflows/ids.js';
+import { partnershipWorkflow } from '../workflows/reviews/partnership.js';
+import { say } from './database.js';
+
+const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10);
+const COPIES = PARTNERSHIPS * MEMBERS;
+/** Time to start every workflow and send every invitation before the instant. */
+const LEAD_MS = Number(process.env.BENCH_LEAD_SECONDS ?? Math.max(60, PARTNERSHIPS / 5)) * 1000;
+const CEILING_QUEUE = 'bench-ceiling';
+
+const stats = (lateness: number[]) => {
+  const sorted = [...lateness].sort((a, b) => a - b);
+  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN) / 1000;
+  return { p50: at(0.5), p99: at(0.99), last: at(1) };
+};
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-burst-'));
+// PostgreSQL runs as its own user, which must reach its data directory.
+await chmod(dir, 0o755);
+const env = {
+  ...process.env,
+  DATA_DIR: dir,
+  LOG_LEVEL: 'warn',
+  PORT: String(await freePort()),
+  EMBEDDED_POSTGRES_PORT: String(await freePort()),
+  TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+  TEMPORAL_UI_PORT: String(await freePort()),
+  SMTP_CAPTURE_PORT: String(await freePort()),
+  WORKER_HEALTH_PORT: String(await freePort()),
+};
+const system = await startSystem(loadConfig(env), createLogger('warn', 'bench'), (m) => say(m));
+try {
+  // The burst: every partnership's first review an hour after the instant, reminded an hour before.
+  const instant = Date.now() + LEAD_MS;
+  const sql = new pg.Client({ connectionString: system.databaseUrl });
+  await sql.connect();
+  say(`seeding ${PARTNERSHIPS} partnerships × ${MEMBERS} members; the instant is in ${LEAD_MS / 1000} s`);
+  await sql.query(`
+    INSERT INTO organization (id, kind, name, time_zone) VALUES
+      (gen_random_uuid(), 'district', 'Burst USD', 'America/Chicago'), (gen_random_uuid(), 'partner', 'Burst Partners', 'America/Chicago');
+    INSERT INTO partnership (id, name, district_id, partner_id, status, time_zone, reminder_offsets)
+      SELECT gen_random_uuid(), 'Burst ' || g, (SELECT id FROM organization WHERE name = 'Burst USD'),
+             (SELECT id FROM organization WHERE name = 'Burst Partners'), 'active', 'America/Chicago', ARRAY['PT1H']
+      FROM generate_series(1, ${PARTNERSHIPS}) g;
+    INSERT INTO person (id, email, name)
+      SELECT gen_random_uuid(), 'member' || g || '@burst.example', 'Member ' || g FROM generate_series(1, ${COPIES}) g;
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM partnership WHERE name LIKE 'Burst %'),
+         m AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM person WHERE email LIKE '%@burst.example')
+    INSERT INTO partnership_member (partnership_id, person_id, role)
+      SELECT p.id, m.id, 'participant' FROM m JOIN p ON p.n = m.n / ${MEMBERS};
+    INSERT INTO review (id, partnership_id, sequence, scheduled_at, created_at)
+      SELECT gen_random_uuid(), id, 1, to_timestamp(${(instant + 3_600_000) / 1000}), now() FROM partnership WHERE name LIKE 'Burst %';
+  `);
+  const ids = (await sql.query(`SELECT id FROM partnership WHERE name LIKE 'Burst %'`)).rows.map((r) => r.id as string);
+  const started = Date.now();
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids
+        .slice(i, i + 50)
+        .map((id) =>
+          system.temporal.workflow.start(partnershipWorkflow, {
+            workflowId: partnershipWorkflowId(id),
+            taskQueue: 'tandem',
+            args: [{ partnershipId: id }],
+          }),
+        ),
+    );
+  }
+  say(`started ${ids.length} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const count = async (template: string) =>
+    Number((await sql.query(`SELECT count(*) FROM email_outbox WHERE template = $1 AND status = 'sent'`, [template])).rows[0].count);
+  while (Date.now() < instant) {
+    await new Promise((r) => setTimeout(r, 5000));
+    say(`before the instant: ${await count('review-invitation')} of ${COPIES} invitations sent`);
+  }
+  for (;;) {
+    const sent = await count('review-reminder');
+    say(`${((Date.now() - instant) / 1000).toFixed(0)} s after the instant: ${sent} of ${COPIES} reminders sent`);
+    if (sent >= COPIES) break;
+    if (Date.now() - instant > 20 * 60_000) throw new Error('the burst did not finish in 20 minutes');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const rows = (await sql.query(`SELECT extract(epoch FROM sent_at) * 1000 AS sent FROM email_outbox WHERE template = 'review-reminder'`))
+    .rows;
+  const burst = stats(rows.map((r) => Number(r.sent) - instant));
+  await sql.end();
+
+  // The ceiling, on the same server: as many timers, each running one no-op activity.
+  const connection = await NativeConnection.connect({ address: system.temporalAddress });
+  const fired: number[] = [];
+  const worker = await Worker.create({
+    connection,
+    taskQueue: CEILING_QUEUE,
+    workflowBundle: await bundle(fileURLToPath(new URL('../workflows/bench/ceiling.ts', import.meta.url))),
+    activities: { noop: async () => fired.push(Date.now()) },
+  });
+  const running = worker.run();
+  const at = Date.now() + LEAD_MS;
+  for (let i = 0; i < COPIES; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, COPIES - i) }, (_, k) =>
+        system.temporal.workflow.start('ceilingWorkflow', { workflowId: `ceiling-${i + k}`, taskQueue: CEILING_QUEUE, args: [{ at }] }),
+      ),
+    );
+  }
+  say(`started ${COPIES} timers for the ceiling`);
+  while (fired.length < COPIES) {
+    if (Date.now() - at > 20 * 60_000) throw new Error('the ceiling did not finish in 20 minutes');
+    await new Promise((r) => setTimeout(r, 2000));
+    if (Date.now() > at) say(`${((Date.now() - at) / 1000).toFixed(0)} s after the ceiling's instant: ${fired.length} of ${COPIES} fired`);
+  }
+  const ceiling = stats(fired.map((t) => t - at));
+  worker.shutdown();
+  await running;
+  await connection.close();
+
+  const ratio = ceiling.last / burst.last;
+  console.log(`\n| ${PARTNERSHIPS} × ${MEMBERS} (${COPIES} copies) | last sent | p50 late | p99 late |\n|---|---:|---:|---:|`);
+  console.log(`| reminders | ${burst.last.toFixed(1)} s | ${burst.p50.toFixed(1)} s | ${burst.p99.toFixed(1)} s |`);
+  console.log(
+    `| ceiling (timer + no-op activity) | ${ceiling.last.toFixed(1)} s | ${ceiling.p50.toFixed(1)} s | ${ceiling.p99.toFixed(1)} s |`,
+  );
+  console.log(`\nTandem delivers at ${ratio.toFixed(2)} of the ceiling (time for the ceiling's last / time for the burst's last).`);
+} finally {
+  await system.stop();
+  await rm(dir, { recursive: true, force: true });
+}
