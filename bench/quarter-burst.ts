@@ -75,15 +75,13 @@ try {
   const started = Date.now();
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(
-      ids
-        .slice(i, i + 50)
-        .map((id) =>
-          system.temporal.workflow.start(partnershipWorkflow, {
-            workflowId: partnershipWorkflowId(id),
-            taskQueue: 'tandem',
-            args: [{ partnershipId: id }],
-          }),
-        ),
+      ids.slice(i, i + 50).map((id) =>
+        system.temporal.workflow.start(partnershipWorkflow, {
+          workflowId: partnershipWorkflowId(id),
+          taskQueue: 'tandem',
+          args: [{ partnershipId: id }],
+        }),
+      ),
     );
   }
   say(`started ${ids.length} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
