@@ -130,99 +130,64 @@ const feedResponse = {
  * secret URL that shows what the key (or person) that made it may see, and stops when that key is
  * revoked (or the person is gone).
  */
+/** The three subjects of a calendar: what each shows, and how its id is checked against the caller. */
+const SUBJECTS = [
+  {
+    name: 'Partnership',
+    path: '/partnerships/:id',
+    whose: "a partnership's",
+    shows: undefined,
+    subject: async (db: Db, caller: Principal, id: string): Promise<Subject> => ({
+      partnershipId: await visiblePartnershipId(db, caller, id),
+    }),
+  },
+  {
+    name: 'Person',
+    path: '/people/:id',
+    whose: "a person's",
+    shows: 'Reviews of their partnerships and the deadlines they own.',
+    subject: async (db: Db, caller: Principal, id: string): Promise<Subject> => ({ personId: await visiblePerson(db, caller, id) }),
+  },
+  {
+    name: 'Cohort',
+    path: '/cohorts/:id',
+    whose: "a cohort's",
+    shows: 'Every review of the partnerships in the cohort that the caller sees.',
+    subject: async (db: Db, caller: Principal, id: string): Promise<Subject> => ({ cohortId: await visibleCohortId(db, caller, id) }),
+  },
+] as const;
+
 export const calendarRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/calendar.ics',
-    operationId: 'getPartnershipCalendar',
-    summary: "Read a partnership's calendar",
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: icsResponse,
-    async handle({ params, caller, deps }) {
-      const partnershipId = await visiblePartnershipId(deps.db, caller, params.id);
-      return ics(deps.db, caller, { partnershipId }, deps.publicUrl);
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/people/:id/calendar.ics',
-    operationId: 'getPersonCalendar',
-    summary: "Read a person's calendar",
-    description: 'Reviews of their partnerships and the deadlines they own.',
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: icsResponse,
-    async handle({ params, caller, deps }) {
-      const personId = await visiblePerson(deps.db, caller, params.id);
-      return ics(deps.db, caller, { personId }, deps.publicUrl);
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/cohorts/:id/calendar.ics',
-    operationId: 'getCohortCalendar',
-    summary: "Read a cohort's calendar",
-    description: 'Every review of the partnerships in the cohort that the caller sees.',
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: icsResponse,
-    async handle({ params, caller, deps }) {
-      const cohortId = await visibleCohortId(deps.db, caller, params.id);
-      return ics(deps.db, caller, { cohortId }, deps.publicUrl);
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/cohorts/:id/calendar-feeds',
-    operationId: 'createCohortCalendarFeed',
-    summary: 'Create a calendar subscription URL for a cohort',
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: feedResponse,
-    async handle({ params, caller, deps }) {
-      const cohortId = await visibleCohortId(deps.db, caller, params.id);
-      return { status: 201, body: await newFeed(deps.db, caller, { cohortId }, deps.publicUrl) };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/calendar-feeds',
-    operationId: 'createPartnershipCalendarFeed',
-    summary: 'Create a calendar subscription URL for a partnership',
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: feedResponse,
-    async handle({ params, caller, deps }) {
-      const partnershipId = await visiblePartnershipId(deps.db, caller, params.id);
-      return { status: 201, body: await newFeed(deps.db, caller, { partnershipId }, deps.publicUrl) };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/people/:id/calendar-feeds',
-    operationId: 'createPersonCalendarFeed',
-    summary: 'Create a calendar subscription URL for a person',
-    tag: 'Calendar',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: feedResponse,
-    async handle({ params, caller, deps }) {
-      const personId = await visiblePerson(deps.db, caller, params.id);
-      return { status: 201, body: await newFeed(deps.db, caller, { personId }, deps.publicUrl) };
-    },
-  }),
+  ...SUBJECTS.flatMap((s) => [
+    route({
+      method: 'get',
+      path: `${s.path}/calendar.ics`,
+      operationId: `get${s.name}Calendar`,
+      summary: `Read ${s.whose} calendar`,
+      ...(s.shows && { description: s.shows }),
+      tag: 'Calendar',
+      access: 'member',
+      params: uuidParam,
+      errors: [404],
+      responses: icsResponse,
+      handle: async ({ params, caller, deps }) => ics(deps.db, caller, await s.subject(deps.db, caller, params.id), deps.publicUrl),
+    }),
+    route({
+      method: 'post',
+      path: `${s.path}/calendar-feeds`,
+      operationId: `create${s.name}CalendarFeed`,
+      summary: `Create a calendar subscription URL for ${s.whose.replace(/'s$/, '')}`,
+      tag: 'Calendar',
+      access: 'member',
+      params: uuidParam,
+      errors: [404],
+      responses: feedResponse,
+      handle: async ({ params, caller, deps }) => ({
+        status: 201,
+        body: await newFeed(deps.db, caller, await s.subject(deps.db, caller, params.id), deps.publicUrl),
+      }),
+    }),
+  ]),
   route({
     method: 'get',
     path: '/calendar/:file',
