@@ -129,30 +129,30 @@ const body = z
 
 const imported = { 200: { description: 'Imported; each partnership that plans by a recurrence replanned its upcoming review' } };
 
-export const schoolCalendarRoutes = [
-  route({
-    method: 'post',
-    path: '/organizations/:id/school-calendar',
-    operationId: 'importDistrictSchoolCalendar',
-    summary: "Import a district's school calendar (.ics)",
+/** A district's calendar and a cohort's: the same import, for whom it is kept. */
+const OWNERS = [
+  {
+    name: 'District',
+    path: '/organizations/:id',
+    owner: (id: string): CalendarOwner => ({ districtId: id }),
     description:
       'Every day an event covers is a day without reviews for the district’s partnerships (all-day, multi-day, recurring, timed). Replaces the previous one; a file that cannot be read is a 400 and changes nothing.',
-    tag: 'Calendar',
-    access: 'manager',
-    params: uuidParam,
-    body,
-    errors: [404, 503],
-    responses: imported,
-    handle: async ({ params, body, caller, deps }) => ({
-      body: await importSchoolCalendar(deps, caller, { districtId: params.id }, { name: body.name, text: body.ics }),
-    }),
-  }),
+  },
+  {
+    name: 'Cohort',
+    path: '/cohorts/:id',
+    owner: (id: string): CalendarOwner => ({ cohortId: id }),
+    description: 'As a district’s, for every partnership of the cohort (admin and the cohort’s coordinators).',
+  },
+] as const;
+
+export const schoolCalendarRoutes = OWNERS.map((o) =>
   route({
     method: 'post',
-    path: '/cohorts/:id/school-calendar',
-    operationId: 'importCohortSchoolCalendar',
-    summary: "Import a cohort's school calendar (.ics)",
-    description: 'As a district’s, for every partnership of the cohort (admin and the cohort’s coordinators).',
+    path: `${o.path}/school-calendar`,
+    operationId: `import${o.name}SchoolCalendar`,
+    summary: `Import a ${o.name.toLowerCase()}'s school calendar (.ics)`,
+    description: o.description,
     tag: 'Calendar',
     access: 'manager',
     params: uuidParam,
@@ -160,7 +160,7 @@ export const schoolCalendarRoutes = [
     errors: [404, 503],
     responses: imported,
     handle: async ({ params, body, caller, deps }) => ({
-      body: await importSchoolCalendar(deps, caller, { cohortId: params.id }, { name: body.name, text: body.ics }),
+      body: await importSchoolCalendar(deps, caller, o.owner(params.id), { name: body.name, text: body.ics }),
     }),
   }),
-];
+);
