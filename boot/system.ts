@@ -12,7 +12,8 @@ import { createMailer, type Mailer } from '../lib/mail/mailer.js';
 import { StopList } from '../lib/stop-list.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { startDevServer } from '../lib/temporal/dev-server.js';
-import { type Progress, resolveTemporalCli } from '../lib/tools/provision.js';
+import { startTemporalOnPostgres } from '../lib/temporal/postgres-server.js';
+import { type Progress, resolveTemporalCli, resolveTemporalServer, TEMPORAL_SERVER_VERSION } from '../lib/tools/provision.js';
 import { ensureAdmin, startApiService, startWorkerService } from './services.js';
 
 /** Who signs in first on the embedded default when ADMIN_EMAIL is not set. */
@@ -80,7 +81,20 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUiUrl: string | undefined;
-    if (!temporalAddress) {
+    if (!temporalAddress && config.TEMPORAL_SERVER === 'postgres') {
+      const install = await resolveTemporalServer(config.toolsDir, progress);
+      progress(`starting the Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL, port ${config.TEMPORAL_DEV_SERVER_PORT}`);
+      const server = await startTemporalOnPostgres({
+        install,
+        postgresUrl: databaseUrl,
+        stateDir: path.join(config.dataDir, 'temporal-server'),
+        port: config.TEMPORAL_DEV_SERVER_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        progress,
+      });
+      stops.add('Temporal server', server.stop);
+      temporalAddress = server.address;
+    } else if (!temporalAddress) {
       const cli = await resolveTemporalCli(config.toolsDir, config.TEMPORAL_CLI_PATH, progress);
       progress(`starting the Temporal dev server on port ${config.TEMPORAL_DEV_SERVER_PORT}`);
       const dev = await startDevServer({

@@ -34,6 +34,7 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.preprocess(emptyAsUndefined, hostPort.optional()),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('tandem'),
+  TEMPORAL_SERVER: z.enum(['dev', 'postgres']).default('dev'),
   TEMPORAL_DEV_SERVER_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import extractZip from 'extract-zip';
@@ -14,6 +14,8 @@ const run = promisify(execFile);
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+/** The Temporal server run on PostgreSQL: the same version as docker-compose.yml's temporalio/auto-setup. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
 
 export type Progress = (message: string) => void;
 
@@ -142,4 +144,92 @@ export function resolveTestServer(toolsDir: string, explicit: string | undefined
       await rename(`${target}.tmp`, target);
     },
   });
+}
+
+/** A Temporal server install: the server, its schema tool, and the module's PostgreSQL schema and config template. */
+export interface TemporalServerInstall {
+  home: string;
+  server: string;
+  sqlTool: string;
+  /** schema/postgresql/v12 of the module: `temporal/versioned` and `visibility/versioned`. */
+  schemaDir: string;
+  /** config/development-postgres12.yaml of the module. */
+  configTemplate: string;
+  /** config/dynamicconfig/development-sql.yaml of the module. */
+  dynamicConfig: string;
+}
+
+function temporalServerLayout(home: string): TemporalServerInstall {
+  return {
+    home,
+    server: path.join(home, 'temporal-server'),
+    sqlTool: path.join(home, 'temporal-sql-tool'),
+    schemaDir: path.join(home, 'schema', 'postgresql', 'v12'),
+    configTemplate: path.join(home, 'config', 'development-postgres12.yaml'),
+    dynamicConfig: path.join(home, 'config', 'dynamicconfig', 'development-sql.yaml'),
+  };
+}
+
+/**
+ * The Temporal server (`temporal-server`) and its schema tool (`temporal-sql-tool`), built from the
+ * server's Go module with `go install` (no binary is downloadable here; the Go module proxy is), with
+ * the schema files and config template copied out of Go's module cache. Built once into
+ * .tools/temporal-server-<version>/ (about 5 minutes; Go's build cache makes a rebuild short).
+ */
+export async function resolveTemporalServer(
+  toolsDir: string,
+  progress: Progress,
+): Promise<TemporalServerInstall & { source: 'cache' | 'installed' }> {
+  const install = temporalServerLayout(path.join(toolsDir, `temporal-server-${TEMPORAL_SERVER_VERSION}`));
+  const complete = async () =>
+    (await isExecutable(install.server)) &&
+    (await isExecutable(install.sqlTool)) &&
+    existsSync(install.configTemplate) &&
+    existsSync(path.join(install.schemaDir, 'temporal', 'versioned'));
+  if (await complete()) return { ...install, source: 'cache' };
+
+  const started = Date.now();
+  progress(
+    `Temporal server ${TEMPORAL_SERVER_VERSION}: not found, building it with Go into ${install.home} (about 5 minutes the first time) ...`,
+  );
+  if (!(await onPath('go'))) {
+    throw new Error(
+      `the Temporal server ${TEMPORAL_SERVER_VERSION} is built from its Go module, and no \`go\` is on PATH; install Go 1.23 or later (https://go.dev/dl/) and run \`npm run provision\` again`,
+    );
+  }
+  await mkdir(toolsDir, { recursive: true });
+  const work = await mkdtemp(path.join(toolsDir, `temporal-server-${TEMPORAL_SERVER_VERSION}.partial-`));
+  try {
+    const module = `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`;
+    await run(
+      'go',
+      [
+        'install',
+        `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+        `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+      ],
+      {
+        env: { ...process.env, GOBIN: work },
+        maxBuffer: 64 << 20,
+      },
+    );
+    const { stdout: modCache } = await run('go', ['env', 'GOMODCACHE']);
+    const source = path.join(modCache.trim(), module);
+    const built = temporalServerLayout(work);
+    await rename(path.join(work, 'server'), built.server);
+    await rename(path.join(work, 'sql'), built.sqlTool);
+    await cp(path.join(source, 'schema', 'postgresql', 'v12'), built.schemaDir, { recursive: true });
+    await cp(path.join(source, 'config', 'development-postgres12.yaml'), built.configTemplate);
+    await cp(path.join(source, 'config', 'dynamicconfig', 'development-sql.yaml'), built.dynamicConfig);
+    // Go's module cache is read-only; the copies must not be, or the tools directory cannot be removed.
+    await run('chmod', ['-R', 'u+w', work]);
+    await rm(install.home, { recursive: true, force: true });
+    await rename(work, install.home);
+  } catch (e) {
+    await run('chmod', ['-R', 'u+w', work]).catch(() => {});
+    await rm(work, { recursive: true, force: true });
+    throw e;
+  }
+  progress(`Temporal server ${TEMPORAL_SERVER_VERSION}: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return { ...install, source: 'installed' };
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROLES, type Role } from '../../boot/roles.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../lib/config.js';
+import { TEMPORAL_SERVER_VERSION } from '../../lib/tools/provision.js';
 
 // Docker has no engine on this machine, so `docker compose up` cannot run here. What can be checked
 // without it is checked: the file parses, and what the app reads, where it connects and what the
@@ -96,7 +97,8 @@ describe('docker-compose.yml', () => {
 
     const [temporalHost, temporalPort] = (vars.TEMPORAL_ADDRESS as string).split(':');
     expect(needs).toContain(temporalHost);
-    expect(services[temporalHost as string]?.image).toMatch(/^temporalio\/(auto-setup|server):/);
+    // The same server version as the one TEMPORAL_SERVER=postgres builds and test/integration/temporal-postgres.test.ts runs.
+    expect(services[temporalHost as string]?.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
     expect(containerPorts(services[temporalHost as string] as Service)).toContain(Number(temporalPort));
     expect(s.depends_on?.[temporalHost as string]?.condition).toBe('service_healthy');
 
