@@ -7,20 +7,14 @@
 // BENCH_MEMBERS); figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
-import { startSystem } from '../boot/system.js';
-import { loadConfig } from '../lib/config.js';
-import { createLogger } from '../lib/logger.js';
-import { freePort } from '../lib/net.js';
 import { bundle } from '../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/reviews/partnership.js';
 import { say } from './database.js';
+import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10);
@@ -35,22 +29,7 @@ const stats = (lateness: number[]) => {
   return { p50: at(0.5), p99: at(0.99), last: at(1) };
 };
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-burst-'));
-// PostgreSQL runs as its own user, which must reach its data directory.
-await chmod(dir, 0o755);
-const env = {
-  ...process.env,
-  DATA_DIR: dir,
-  LOG_LEVEL: 'warn',
-  PORT: String(await freePort()),
-  EMBEDDED_POSTGRES_PORT: String(await freePort()),
-  TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
-  TEMPORAL_UI_PORT: String(await freePort()),
-  SMTP_CAPTURE_PORT: String(await freePort()),
-  WORKER_HEALTH_PORT: String(await freePort()),
-};
-const system = await startSystem(loadConfig(env), createLogger('warn', 'bench'), (m) => say(m));
-try {
+await withBenchSystem(async (system) => {
   // The burst: every partnership's first review an hour after the instant, reminded an hour before.
   const instant = Date.now() + LEAD_MS;
   const sql = new pg.Client({ connectionString: system.databaseUrl });
@@ -142,7 +121,4 @@ try {
     `| ceiling (${PARTNERSHIPS} timers + no-op activity) | ${ceiling.last.toFixed(1)} s | ${ceiling.p50.toFixed(1)} s | ${ceiling.p99.toFixed(1)} s |`,
   );
   console.log(`\nTandem delivers at ${ratio.toFixed(2)} of the ceiling (time for the ceiling's last / time for the burst's last).`);
-} finally {
-  await system.stop();
-  await rm(dir, { recursive: true, force: true });
-}
+});

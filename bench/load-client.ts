@@ -1,0 +1,50 @@
+// One autocannon run, in a process of its own so that the load it makes does not share an event loop
+// with the server it measures. Called by bench/api-load.ts with a JSON job as its argument; prints the
+// result as one JSON line.
+import autocannon from 'autocannon';
+
+interface Job {
+  url: string;
+  connections: number;
+  /** Seconds; ignored when `amount` is set. */
+  duration: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  /** Paths taken in turn, one per request. */
+  paths?: string[];
+  /** A body per request: `{{n}}` in it is replaced by the request's number. */
+  body?: string;
+  /** Exactly this many requests, then stop. */
+  amount?: number;
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+let n = 0;
+const result = await autocannon({
+  url: job.url,
+  connections: job.connections,
+  ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
+  headers: job.headers,
+  method: job.method ?? 'GET',
+  requests: [
+    {
+      setupRequest: (req) => {
+        const i = n++;
+        const path = job.paths ? job.paths[i % job.paths.length] : req.path;
+        const body = job.body?.replaceAll('{{n}}', String(i));
+        return { ...req, path, ...(body !== undefined && { body }) };
+      },
+    },
+  ],
+});
+console.log(
+  JSON.stringify({
+    requests: result.requests.total,
+    perSecond: result.requests.total / (result.duration || 1),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    seconds: result.duration,
+  }),
+);
