@@ -17,6 +17,7 @@ import type { Principal } from '../people/principal.js';
 import { actorOf } from '../people/principal.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
 import { enrolMember } from '../people/roster.js';
+import { nextSteps } from './next-steps.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
 import { blackoutSchema, type CreatePartnershipBody, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
@@ -329,7 +330,7 @@ export const partnershipRoutes = [
     operationId: 'getPartnership',
     summary: 'Get a partnership',
     description:
-      'The record from the database with `open` (what is still open, counted there), and `live`: the state its workflow reports (null if the workflow cannot be asked).',
+      "The record, `open` (what is still open) and `next` (the next review, its next reminder, the reminders sent for it), all from the database, where the workflow records what it does. The workflow's own view is `GET /partnerships/:id/live`.",
     tag: 'Partnerships',
     access: 'member',
     params: uuidParam,
@@ -341,12 +342,7 @@ export const partnershipRoutes = [
         include: { district: true, partner: true, members: { include: { person: true } }, reviews: { orderBy: { sequence: 'asc' } } },
       });
       if (!p) throw new NotFoundError(`Partnership ${params.id} does not exist`);
-      let live: PartnershipStatus | null = null;
-      try {
-        live = await deps.temporal.workflow.getHandle(partnershipWorkflowId(p.id)).query(statusQuery);
-      } catch (e) {
-        deps.logger.warn({ err: e, partnershipId: p.id }, 'workflow query failed');
-      }
+      const [open, next] = await Promise.all([countOpenItems(deps.db, p.id), nextSteps(deps.db, p)]);
       return {
         body: {
           ...partnershipSummary(p),
@@ -377,8 +373,8 @@ export const partnershipRoutes = [
             decisions: r.decisions,
             skipReason: r.skipReason,
           })),
-          open: await countOpenItems(deps.db, p.id),
-          live: live && liveStatusJson(live),
+          open,
+          next,
         },
       };
     },

@@ -201,8 +201,9 @@ describe('the Docker image, built by its own steps and started against the embed
       (await mailbox.messages()).find((m) => m.subject === 'Reminder: quarterly review #1 of Harbor math'),
     );
     expect(reminder.envelopeTo).toEqual(['kim@harbor.example']);
-    const { live } = (await (await fetch(`http://localhost:${apiPort}/partnerships/${id}`, { headers: auth })).json()) as {
-      live: { sentReminders: unknown[]; nextReviewAt: string };
+    const live = (await (await fetch(`http://localhost:${apiPort}/partnerships/${id}/live`, { headers: auth })).json()) as {
+      sentReminders: unknown[];
+      nextReviewAt: string;
     };
     expect(live.sentReminders).toHaveLength(1);
     expect(live.nextReviewAt).toBe(firstReviewAt.toISOString());

@@ -134,9 +134,13 @@ describe('the API with a dependency down', () => {
     for (const res of answers) expectUnavailable(res, /Temporal|workflow engine|workflow of this partnership/);
     expect(await snapshot()).toEqual(before);
 
-    // What the database alone answers still works: the record (without its live state), lists, reports.
-    const detail = await stack.call<{ id: string; live: unknown }>(stack.adminKey, 'GET', `/partnerships/${s.partnership}`);
-    expect([detail.status, detail.json.live]).toEqual([200, null]);
+    // What the database alone answers still works: the record with what comes next, lists, reports.
+    const detail = await stack.call<{ id: string; next: { review: { id: string } | null } }>(
+      stack.adminKey,
+      'GET',
+      `/partnerships/${s.partnership}`,
+    );
+    expect([detail.status, detail.json.next.review?.id]).toEqual([200, s.review]);
     for (const path of ['/partnerships', '/reports/overdue-commitments', `/partnerships/${s.partnership}/timeline`, '/outbox']) {
       expect((await stack.call(stack.adminKey, 'GET', path)).status, path).toBe(200);
     }

@@ -125,12 +125,19 @@ describe('Tandem on the real stack', () => {
     for (const m of arrived) expect(new Date(m.receivedAt).getTime()).toBeGreaterThanOrEqual(due);
     expect(arrived.flatMap((m) => m.envelopeTo).sort()).toEqual(['ana.http@lakeside.example', 'ben.http@center.example']);
 
+    // The record answers from PostgreSQL what the workflow did; the workflow's own view agrees.
     const state = (await (await api(`/partnerships/${body.id}`)).json()) as {
       status: string;
-      live: { sentReminders: { index: number; dueAt: string }[] };
+      next: { review: { scheduledAt: string }; reminderAt: string | null; remindersSent: { index: number; dueAt: string }[] };
     };
     expect(state.status).toBe('active');
-    expect(state.live.sentReminders).toMatchObject([{ index: 1, dueAt: new Date(due).toISOString() }]);
+    expect(state.next).toMatchObject({
+      review: { scheduledAt: firstReviewAt.toISOString() },
+      reminderAt: null,
+      remindersSent: [{ index: 1, dueAt: new Date(due).toISOString() }],
+    });
+    const live = (await (await api(`/partnerships/${body.id}/live`)).json()) as { sentReminders: { index: number; dueAt: string }[] };
+    expect(live.sentReminders).toMatchObject([{ index: 1, dueAt: new Date(due).toISOString() }]);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await mail()).filter((m) => m.subject === subject)).toHaveLength(2);
   });
@@ -154,8 +161,8 @@ describe('Tandem on the real stack', () => {
     expect(created.firstReview).toBeNull();
     expect(Date.parse(created.nextReviewAt)).toBeGreaterThan(Date.now());
     const { id } = created;
-    type Live = { live: { lifecycle: string; currentReview: { id: string; scheduledAt: string } | null } };
-    const live = async () => ((await (await api(`/partnerships/${id}`)).json()) as Live).live;
+    type Live = { lifecycle: string; currentReview: { id: string; scheduledAt: string } | null };
+    const live = async () => (await (await api(`/partnerships/${id}/live`)).json()) as Live;
     const planned = await waitFor('the workflow to plan the first review', async () => (await live()).currentReview ?? undefined);
     expect(planned.scheduledAt).toBe(created.nextReviewAt);
     const reviewId = planned.id;
@@ -278,8 +285,8 @@ describe('Tandem on the real stack', () => {
     expect([policy.deadlineReminders, policy.reflectionWindow]).toEqual([['P3D'], 'P14D']);
     const reviewId = firstReview.id;
     await waitFor('the review to be planned', async () => {
-      const r = (await (await api(`/partnerships/${id}`)).json()) as { live: { currentReview: unknown } | null };
-      return r.live?.currentReview;
+      const r = (await (await api(`/partnerships/${id}/live`)).json()) as { currentReview: unknown };
+      return r.currentReview;
     });
 
     const due = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -387,12 +394,11 @@ describe('Tandem on the real stack', () => {
       recurrence: { rrule: 'FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU', start: '2026-09-08T15:30:00' },
     });
     const { id } = (await res.json()) as { id: string };
-    type Detail = {
-      live: { currentReview: { id: string; scheduledAt: string } | null };
-      members: { personId: string; email: string; notifications: string }[];
-    };
+    type Detail = { members: { personId: string; email: string; notifications: string }[] };
     const detail = async () => (await (await api(`/partnerships/${id}`)).json()) as Detail;
-    const planned = await waitFor('the first review', async () => (await detail()).live.currentReview ?? undefined);
+    type Live = { currentReview: { id: string; scheduledAt: string } | null };
+    const live = async () => (await (await api(`/partnerships/${id}/live`)).json()) as Live;
+    const planned = await waitFor('the first review', async () => (await live()).currentReview ?? undefined);
 
     const invalid = await post(`/partnerships/${id}/recurrence`, { recurrence: { rrule: 'FREQ=SECONDLY', start: '2026-09-08T15:30:00' } });
     expect(invalid.status).toBe(400);
@@ -405,7 +411,7 @@ describe('Tandem on the real stack', () => {
     });
     expect(changed.status).toBe(200);
     const moved = await waitFor('the upcoming review to move', async () => {
-      const c = (await detail()).live.currentReview;
+      const c = (await live()).currentReview;
       return c && c.scheduledAt !== planned.scheduledAt ? c : undefined;
     });
     expect(moved.id).toBe(planned.id);
@@ -434,8 +440,8 @@ describe('Tandem on the real stack', () => {
     const { id, firstReview } = (await res.json()) as { id: string; firstReview: { id: string } };
     const reviewId = firstReview.id;
     await waitFor('the review to be planned', async () => {
-      const r = (await (await api(`/partnerships/${id}`)).json()) as { live: { currentReview: unknown } | null };
-      return r.live?.currentReview;
+      const r = (await (await api(`/partnerships/${id}/live`)).json()) as { currentReview: unknown };
+      return r.currentReview;
     });
     expect((await post(`/partnerships/${id}/reviews/${reviewId}/outcome`, { outcome: 'held', notes: 'Walkthrough' })).status).toBe(200);
 
@@ -495,9 +501,9 @@ describe('Tandem on the real stack', () => {
       return m.length === 2 && m;
     });
     expect(arrived.flatMap((m) => m.envelopeTo).sort()).toEqual(['ana.restart@lakeside.example', 'ben.restart@center.example']);
-    const got = await api(`/partnerships/${id}`);
+    const got = await api(`/partnerships/${id}/live`);
     expect(got.status).toBe(200);
-    expect(((await got.json()) as { live: { phase: string } }).live.phase).toBe('waiting-for-review');
+    expect(((await got.json()) as { phase: string }).phase).toBe('waiting-for-review');
     // Everything captured before the restart is still there, and nothing was sent twice.
     const after = await mail();
     expect(after.length).toBe(mailBefore.length + 2);
