@@ -61,7 +61,7 @@ await withBenchSystem(async (system) => {
       timeZone: 'America/Chicago',
       firstReviewAt,
       reminderOffsets: ['P14D', 'P2D'],
-      members: ['district_lead', 'partner_lead', 'sponsor', 'participant', 'participant'].map((role, i) => ({
+      members: ['district_lead', 'partner_lead', 'executive_sponsor', 'participant', 'participant'].map((role, i) => ({
         name: `Member ${i} of {{n}}`,
         email: `m${i}.{{n}}@load.example`,
         role,

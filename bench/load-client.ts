@@ -20,6 +20,8 @@ interface Job {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 let n = 0;
+/** The first refusal, to say why a run failed. */
+let firstRefusal: string | undefined;
 const result = await autocannon({
   url: job.url,
   connections: job.connections,
@@ -34,6 +36,9 @@ const result = await autocannon({
         const body = job.body?.replaceAll('{{n}}', String(i));
         return { ...req, path, ...(body !== undefined && { body }) };
       },
+      onResponse: (status, body) => {
+        if (status >= 300 && firstRefusal === undefined) firstRefusal = `${status} ${String(body).slice(0, 300)}`;
+      },
     },
   ],
 });
@@ -46,5 +51,6 @@ console.log(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     seconds: result.duration,
+    firstRefusal,
   }),
 );
