@@ -7,47 +7,13 @@
 // same run. autocannon runs in a process of its own. Run: npm run bench:api; figures in BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../lib/net.js';
 import { say } from './database.js';
+import { helloWorld, type LoadResult, load } from './load.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const run = promisify(execFile);
-
-interface Result {
-  requests: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-}
-
-/** One autocannon run in its own process (bench/load-client.ts). */
-async function load(job: Record<string, unknown>): Promise<Result> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/load-client.ts', JSON.stringify(job)], {
-    maxBuffer: 16 << 20,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Result;
-}
-
-async function helloWorld(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-world.ts', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`hello-world exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
 await withBenchSystem(async (system) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
   const sql = new pg.Client({ connectionString: system.databaseUrl });
@@ -104,7 +70,7 @@ await withBenchSystem(async (system) => {
     ).rows as { id: string; review: string }[];
 
     const hello = await helloWorld();
-    const results: [string, Result][] = [];
+    const results: [string, LoadResult][] = [];
     const measure = async (label: string, job: Record<string, unknown>) => {
       const r = await load({ connections: 50, duration: SECONDS, headers, ...job });
       say(`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`);

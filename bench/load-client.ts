@@ -12,8 +12,13 @@ interface Job {
   method?: 'GET' | 'POST';
   /** Paths taken in turn, one per request. */
   paths?: string[];
-  /** A body per request: `{{n}}` in it is replaced by the request's number. */
+  /**
+   * A body per request, with `{{n}}` replaced by the request's number, `{{k}}` by the number of its
+   * path in `paths`, and `{{spread}}` by a whole number going from `spread.from` (first request) to
+   * `spread.to` (last), e.g. seconds before a review at which to remind.
+   */
   body?: string;
+  spread?: { from: number; to: number };
   /** Exactly this many requests, then stop. */
   amount?: number;
 }
@@ -33,7 +38,12 @@ const result = await autocannon({
       setupRequest: (req) => {
         const i = n++;
         const path = job.paths ? job.paths[i % job.paths.length] : req.path;
-        const body = job.body?.replaceAll('{{n}}', String(i));
+        const total = job.amount ?? job.paths?.length ?? 1;
+        const spread = job.spread ? Math.round(job.spread.from + ((job.spread.to - job.spread.from) * i) / total) : 0;
+        const body = job.body
+          ?.replaceAll('{{n}}', String(i))
+          .replaceAll('{{k}}', String(i % (job.paths?.length ?? 1)))
+          .replaceAll('{{spread}}', String(spread));
         return { ...req, path, ...(body !== undefined && { body }) };
       },
       onResponse: (status, body) => {

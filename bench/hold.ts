@@ -1,0 +1,167 @@
+// Benchmark: holding BENCH_PARTNERSHIPS active partnerships (default 10,000), each with 5 members, 3
+// open commitments and an evidence request (5 open workflows each), all created through the API (8
+// clients at once), on the whole system as `npm start` runs it (TEMPORAL_SERVER=postgres for the
+// Temporal server on PostgreSQL). Reports the creation rates; the first reviews' reminders, spread
+// over BENCH_SPREAD_SECONDS after creation, and how late each copy went out; then, once everything is
+// quiet, the memory and CPU of the API and worker process, of the Temporal server and of PostgreSQL
+// over a minute, and the databases' sizes. Run: npm run bench:hold; figures in BENCHMARKS.md.
+process.env.TZ = 'UTC';
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { say } from './database.js';
+import { type LoadResult, load } from './load.js';
+import { processTree } from './processes.js';
+import { withBenchSystem } from './system.js';
+
+const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 10_000);
+const SPREAD_S = Number(process.env.BENCH_SPREAD_SECONDS ?? 300);
+/** Seconds allowed for creating the partnerships before their reminders start to fall due. */
+const CREATE_BUDGET_S = Number(process.env.BENCH_CREATE_BUDGET_SECONDS ?? Math.ceil(PARTNERSHIPS / 10) + 120);
+const IDLE_S = 60;
+const MEMBERS = 5;
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const rate = (r: LoadResult) => `${r.perSecond.toFixed(1)}/s (p99 ${r.p99} ms)`;
+const pidIn = async (file: string) => Number((await readFile(file, 'utf8')).split('\n')[0]);
+
+await withBenchSystem(async (system, dir) => {
+  const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
+  const sql = new pg.Client({ connectionString: system.databaseUrl });
+  await sql.connect();
+  try {
+    const created = Date.now();
+    // One review instant for all; partnership n is reminded at remindFrom + n/N × SPREAD_S.
+    const remindFrom = created + CREATE_BUDGET_S * 1000;
+    const reviewAt = remindFrom + (SPREAD_S + 600) * 1000;
+    say(`creating ${PARTNERSHIPS} partnerships; their reminders fall due from ${CREATE_BUDGET_S} s from now, over ${SPREAD_S} s`);
+    const partnerships = await load({
+      url: system.apiUrl,
+      connections: 8,
+      amount: PARTNERSHIPS,
+      method: 'POST',
+      headers,
+      paths: ['/partnerships'],
+      spread: { from: SPREAD_S + 600, to: 600 },
+      body: JSON.stringify({
+        name: 'Hold {{n}}',
+        district: { name: 'Hold USD' },
+        partner: { name: 'Hold Partners' },
+        timeZone: 'America/Chicago',
+        firstReviewAt: new Date(reviewAt).toISOString(),
+        reminderOffsets: ['PT{{spread}}S'],
+        members: ['district_lead', 'partner_lead', 'executive_sponsor', 'participant', 'participant'].map((role, i) => ({
+          name: `Member ${i} of {{n}}`,
+          email: `m${i}.{{n}}@hold.example`,
+          role,
+        })),
+      }),
+    });
+    if (partnerships.non2xx || partnerships.errors) throw new Error(`creating partnerships failed: ${JSON.stringify(partnerships)}`);
+    say(`partnerships: ${rate(partnerships)}`);
+
+    // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.
+    const ids = (await sql.query(`SELECT id FROM partnership WHERE name LIKE 'Hold %' ORDER BY substr(name, 6)::int`)).rows.map(
+      (r) => r.id as string,
+    );
+    const dueAt = new Date(Date.now() + 60 * 86_400_000).toISOString();
+    const items = async (what: string, amount: number, body: unknown) => {
+      const r = await load({
+        url: system.apiUrl,
+        connections: 8,
+        amount,
+        method: 'POST',
+        headers,
+        paths: ids.map((id) => `/partnerships/${id}/${what}`),
+        body: JSON.stringify(body),
+      });
+      if (r.non2xx || r.errors) throw new Error(`creating ${what} failed: ${JSON.stringify(r)}`);
+      say(`${what}: ${rate(r)}`);
+      return r;
+    };
+    const commitments = await items('commitments', 3 * PARTNERSHIPS, {
+      ownerEmail: 'm0.{{k}}@hold.example',
+      side: 'district',
+      description: 'Commitment {{n}}',
+      dueAt,
+    });
+    const evidence = await items('evidence-requests', PARTNERSHIPS, {
+      ownerEmail: 'm1.{{k}}@hold.example',
+      description: 'Observation notes {{n}}',
+      kinds: ['observation'],
+      dueAt,
+    });
+    const createdIn = (Date.now() - created) / 1000;
+    if (Date.now() > remindFrom)
+      say(`creation took longer than the ${CREATE_BUDGET_S} s budget: early reminders were planned after their time`);
+
+    const copies = PARTNERSHIPS * MEMBERS;
+    const sentReminders = async () =>
+      Number((await sql.query(`SELECT count(*) FROM email_outbox WHERE template = 'review-reminder' AND status = 'sent'`)).rows[0].count);
+    const giveUp = remindFrom + (SPREAD_S + 300) * 1000;
+    for (let sent = await sentReminders(); sent < copies && Date.now() < giveUp; sent = await sentReminders()) {
+      say(`reminders: ${sent} of ${copies} sent`);
+      await new Promise((r) => setTimeout(r, 15_000));
+    }
+    const lateness = (
+      await sql.query(
+        `SELECT extract(epoch FROM sent_at - due_at) AS late FROM email_outbox WHERE template = 'review-reminder' AND status = 'sent' ORDER BY 1`,
+      )
+    ).rows.map((r) => Number(r.late));
+    const q = (p: number) => lateness[Math.min(lateness.length - 1, Math.floor(p * lateness.length))] ?? Number.NaN;
+
+    // Quiet: nothing falls due for weeks. Let the last activities finish, then measure a minute.
+    await new Promise((r) => setTimeout(r, 30_000));
+    const temporalPid = await pidIn(
+      system.temporalUiUrl === undefined && process.env.TEMPORAL_SERVER === 'postgres'
+        ? path.join(dir, 'temporal-server', 'temporal-server.pid')
+        : path.join(dir, 'temporal', 'temporal.db.pid'),
+    );
+    const postgresPid = await pidIn(path.join(dir, 'postgres', 'postmaster.pid'));
+    const own = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    };
+    const before = { own: own(), temporal: await processTree(temporalPid), postgres: await processTree(postgresPid) };
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    const after = { own: own(), temporal: await processTree(temporalPid), postgres: await processTree(postgresPid) };
+    const cpu = (a: number, b: number) => `${(((b - a) / IDLE_S) * 100).toFixed(1)} %`;
+
+    const size = async (db: string) => Number((await sql.query('SELECT pg_database_size($1) AS n', [db])).rows[0].n);
+    const tandemSize = await size('tandem');
+    const temporalSize =
+      process.env.TEMPORAL_SERVER === 'postgres'
+        ? (await size('temporal')) + (await size('temporal_visibility'))
+        : (await stat(path.join(dir, 'temporal', 'temporal.db'))).size +
+          ((await stat(path.join(dir, 'temporal', 'temporal.db-wal')).catch(() => ({ size: 0 }))).size ?? 0);
+    const open = Number(
+      (
+        await sql.query(
+          `SELECT (SELECT count(*) FROM partnership WHERE status = 'active') + (SELECT count(*) FROM commitment WHERE status = 'open')
+                + (SELECT count(*) FROM evidence_request WHERE status = 'open') AS n`,
+        )
+      ).rows[0].n,
+    );
+
+    console.log(`\n| Holding ${PARTNERSHIPS} partnerships (${open} open partnerships, commitments and evidence requests) | |\n|---|---:|`);
+    console.log(`| partnerships created through the API, 8 clients | ${rate(partnerships)} |`);
+    console.log(`| commitments created | ${rate(commitments)} |`);
+    console.log(`| evidence requests created | ${rate(evidence)} |`);
+    console.log(`| everything created in | ${createdIn.toFixed(0)} s |`);
+    console.log(
+      `| first reviews' reminders sent (of ${copies}), lateness p50 / p99 / max | ${lateness.length}: ${q(0.5).toFixed(1)} / ${q(0.99).toFixed(1)} / ${q(1).toFixed(1)} s |`,
+    );
+    console.log(`| API and worker process: RSS, CPU while idle | ${mib(process.memoryUsage().rss)}, ${cpu(before.own, after.own)} |`);
+    console.log(
+      `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: RSS, CPU while idle | ${mib(after.temporal.rssBytes)}, ${cpu(before.temporal.cpuSeconds, after.temporal.cpuSeconds)} |`,
+    );
+    console.log(
+      `| PostgreSQL (${after.postgres.processes} processes): RSS, CPU while idle | ${mib(after.postgres.rssBytes)}, ${cpu(before.postgres.cpuSeconds, after.postgres.cpuSeconds)} |`,
+    );
+    console.log(`| Tandem's database | ${mib(tandemSize)} |`);
+    console.log(`| Temporal's ${process.env.TEMPORAL_SERVER === 'postgres' ? 'databases' : 'SQLite file'} | ${mib(temporalSize)} |`);
+  } finally {
+    await sql.end();
+  }
+});

@@ -1,0 +1,37 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { freePort } from '../lib/net.js';
+
+const run = promisify(execFile);
+
+export interface LoadResult {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  /** The first answer that was not a success: status and the start of its body. */
+  firstRefusal?: string;
+}
+
+/** One autocannon run in its own process (bench/load-client.ts). */
+export async function load(job: Record<string, unknown>): Promise<LoadResult> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/load-client.ts', JSON.stringify(job)], {
+    maxBuffer: 16 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as LoadResult;
+}
+
+export async function helloWorld(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-world.ts', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`hello-world exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}

@@ -1,0 +1,35 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Memory and CPU time of a process and all its descendants (Linux /proc), e.g. PostgreSQL and its backends. */
+export async function processTree(rootPid: number): Promise<{ rssBytes: number; cpuSeconds: number; processes: number }> {
+  const stats = new Map<number, { ppid: number; rss: number; cpu: number }>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    if (!text) continue;
+    // The command name is in parentheses and may hold spaces; the fields after it are numbered from 3.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    stats.set(Number(entry), {
+      ppid: Number(fields[1]),
+      cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+      rss: Number(fields[21]) * 4096,
+    });
+  }
+  const inTree = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (!inTree.has(pid) && inTree.has(s.ppid)) {
+        inTree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let rssBytes = 0;
+  let cpuSeconds = 0;
+  for (const pid of inTree) {
+    rssBytes += stats.get(pid)?.rss ?? 0;
+    cpuSeconds += stats.get(pid)?.cpu ?? 0;
+  }
+  return { rssBytes, cpuSeconds, processes: inTree.size };
+}
