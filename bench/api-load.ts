@@ -9,7 +9,7 @@ process.env.TZ = 'UTC';
 
 import pg from 'pg';
 import { say } from './database.js';
-import { helloWorld, type LoadResult, load } from './load.js';
+import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
@@ -19,31 +19,13 @@ await withBenchSystem(async (system) => {
   const sql = new pg.Client({ connectionString: system.databaseUrl });
   await sql.connect();
   try {
-    const firstReviewAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    const body = JSON.stringify({
-      name: 'Load {{n}}',
-      district: { name: 'Load USD' },
-      partner: { name: 'Load Partners' },
-      timeZone: 'America/Chicago',
-      firstReviewAt,
-      reminderOffsets: ['P14D', 'P2D'],
-      members: ['district_lead', 'partner_lead', 'executive_sponsor', 'participant', 'participant'].map((role, i) => ({
-        name: `Member ${i} of {{n}}`,
-        email: `m${i}.{{n}}@load.example`,
-        role,
-      })),
-    });
     say(`creating ${PARTNERSHIPS} partnerships through the API, 8 clients at once`);
-    const created = await load({
-      url: system.apiUrl,
-      connections: 8,
-      amount: PARTNERSHIPS,
-      method: 'POST',
-      headers,
-      paths: ['/partnerships'],
-      body,
+    const created = await createPartnerships(system.apiUrl, headers, {
+      count: PARTNERSHIPS,
+      name: 'Load',
+      firstReviewAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      reminderOffsets: ['P14D', 'P2D'],
     });
-    if (created.non2xx || created.errors) throw new Error(`creation failed: ${JSON.stringify(created)}`);
     say(`created ${created.requests} in ${created.seconds.toFixed(1)} s: ${created.perSecond.toFixed(1)}/s, p99 ${created.p99} ms`);
 
     const copies = PARTNERSHIPS * 5;

@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { say } from './database.js';
-import { type LoadResult, load } from './load.js';
+import { createPartnerships, type LoadResult, load } from './load.js';
 import { processTree } from './processes.js';
 import { withBenchSystem } from './system.js';
 
@@ -36,29 +36,13 @@ await withBenchSystem(async (system, dir) => {
     const remindFrom = created + CREATE_BUDGET_S * 1000;
     const reviewAt = remindFrom + (SPREAD_S + 600) * 1000;
     say(`creating ${PARTNERSHIPS} partnerships; their reminders fall due from ${CREATE_BUDGET_S} s from now, over ${SPREAD_S} s`);
-    const partnerships = await load({
-      url: system.apiUrl,
-      connections: 8,
-      amount: PARTNERSHIPS,
-      method: 'POST',
-      headers,
-      paths: ['/partnerships'],
+    const partnerships = await createPartnerships(system.apiUrl, headers, {
+      count: PARTNERSHIPS,
+      name: 'Hold',
+      firstReviewAt: new Date(reviewAt).toISOString(),
+      reminderOffsets: ['PT{{spread}}S'],
       spread: { from: SPREAD_S + 600, to: 600 },
-      body: JSON.stringify({
-        name: 'Hold {{n}}',
-        district: { name: 'Hold USD' },
-        partner: { name: 'Hold Partners' },
-        timeZone: 'America/Chicago',
-        firstReviewAt: new Date(reviewAt).toISOString(),
-        reminderOffsets: ['PT{{spread}}S'],
-        members: ['district_lead', 'partner_lead', 'executive_sponsor', 'participant', 'participant'].map((role, i) => ({
-          name: `Member ${i} of {{n}}`,
-          email: `m${i}.{{n}}@hold.example`,
-          role,
-        })),
-      }),
     });
-    if (partnerships.non2xx || partnerships.errors) throw new Error(`creating partnerships failed: ${JSON.stringify(partnerships)}`);
     say(`partnerships: ${rate(partnerships)}`);
 
     // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.

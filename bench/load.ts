@@ -35,3 +35,40 @@ export async function helloWorld(): Promise<{ url: string; child: ChildProcess }
   });
   return { url: `http://127.0.0.1:${port}`, child };
 }
+
+/**
+ * `count` partnerships of 5 members each (`m<i>.<n>@<domain>`, n the request's number), created
+ * through the API by 8 clients at once: what the load benchmarks start from. `{{spread}}` in the
+ * reminder offsets takes the values of `spread` (see bench/load-client.ts).
+ */
+export async function createPartnerships(
+  apiUrl: string,
+  headers: Record<string, string>,
+  opts: { count: number; name: string; firstReviewAt: string; reminderOffsets: string[]; spread?: { from: number; to: number } },
+): Promise<LoadResult> {
+  const domain = `${opts.name.toLowerCase()}.example`;
+  const created = await load({
+    url: apiUrl,
+    connections: 8,
+    amount: opts.count,
+    method: 'POST',
+    headers,
+    paths: ['/partnerships'],
+    spread: opts.spread,
+    body: JSON.stringify({
+      name: `${opts.name} {{n}}`,
+      district: { name: `${opts.name} USD` },
+      partner: { name: `${opts.name} Partners` },
+      timeZone: 'America/Chicago',
+      firstReviewAt: opts.firstReviewAt,
+      reminderOffsets: opts.reminderOffsets,
+      members: ['district_lead', 'partner_lead', 'executive_sponsor', 'participant', 'participant'].map((role, i) => ({
+        name: `Member ${i} of {{n}}`,
+        email: `m${i}.{{n}}@${domain}`,
+        role,
+      })),
+    }),
+  });
+  if (created.non2xx || created.errors) throw new Error(`creating partnerships failed: ${JSON.stringify(created)}`);
+  return created;
+}
