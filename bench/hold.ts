@@ -98,7 +98,7 @@ await withBenchSystem(async (system, dir) => {
     // Quiet: nothing falls due for weeks. Let the last activities finish, then measure a minute.
     await new Promise((r) => setTimeout(r, 30_000));
     const temporalPid = await pidIn(
-      system.temporalUiUrl === undefined && process.env.TEMPORAL_SERVER === 'postgres'
+      process.env.TEMPORAL_SERVER === 'postgres'
         ? path.join(dir, 'temporal-server', 'temporal-server.pid')
         : path.join(dir, 'temporal', 'temporal.db.pid'),
     );

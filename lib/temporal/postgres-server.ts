@@ -11,9 +11,14 @@ import YAML from 'yaml';
 import { stopLeftover } from '../leftovers.js';
 import { canConnect, freePort } from '../net.js';
 import type { TemporalServerInstall } from '../tools/provision.js';
-import type { DevServer } from './dev-server.js';
 
 const run = promisify(execFile);
+
+/** The running server: where to connect, and how to stop it (its state stays in PostgreSQL). */
+export interface TemporalServerProcess {
+  address: string;
+  stop(): Promise<void>;
+}
 
 /** Temporal's two databases on the PostgreSQL it is given, as its docker-compose setup names them. */
 const DATABASES = [
@@ -43,7 +48,7 @@ export interface TemporalOnPostgresOptions {
  * and the namespace created. Its state lives in PostgreSQL, so stopping and starting it again on the
  * same database loses nothing.
  */
-export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): Promise<DevServer> {
+export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): Promise<TemporalServerProcess> {
   await mkdir(opts.stateDir, { recursive: true });
   const pidFile = path.join(opts.stateDir, 'temporal-server.pid');
   // The server reads config/development.yaml under --root.
@@ -99,7 +104,7 @@ export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): 
     await stop();
     throw e;
   }
-  return { address: `127.0.0.1:${opts.port}`, uiUrl: undefined, stop };
+  return { address: `127.0.0.1:${opts.port}`, stop };
 }
 
 /** Creates Temporal's databases if missing, their schema at version 0 if new, then upgrades them to the module's. */

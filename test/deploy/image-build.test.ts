@@ -148,7 +148,8 @@ describe('the Docker image, built by its own steps and started against the embed
     const installed = (name: string) => existsSync(path.join(app, 'node_modules', name, 'package.json'));
     // (typescript stays: @prisma/client declares it as a peer dependency.)
     for (const dev of ['vitest', 'autocannon', '@biomejs/biome', '@temporalio/testing']) expect(installed(dev), dev).toBe(false);
-    for (const prod of ['@temporalio/worker', '@prisma/client', 'express', 'nodemailer', 'pino', 'yaml']) expect(installed(prod), prod).toBe(true);
+    for (const prod of ['@temporalio/worker', '@prisma/client', 'express', 'nodemailer', 'pino', 'yaml'])
+      expect(installed(prod), prod).toBe(true);
   });
 
   it('migrate: applies every migration to an empty database, then finds nothing to do', async () => {

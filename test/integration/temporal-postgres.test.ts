@@ -6,8 +6,7 @@ import { loadConfig } from '../../lib/config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { createLogger } from '../../lib/logger.js';
 import { freePort } from '../../lib/net.js';
-import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { startTemporalOnPostgres, type TemporalOnPostgresOptions } from '../../lib/temporal/postgres-server.js';
+import { startTemporalOnPostgres, type TemporalOnPostgresOptions, type TemporalServerProcess } from '../../lib/temporal/postgres-server.js';
 import { resolveTemporalServer } from '../../lib/tools/provision.js';
 import { embeddedSettings } from '../support/embedded.js';
 import { waitFor } from '../support/mailbox.js';
@@ -25,7 +24,7 @@ describe('Tandem on the Temporal server with PostgreSQL, through restarts', () =
   let pgOptions: Parameters<typeof startEmbeddedPostgres>[0];
   let pg: EmbeddedDatabase;
   let serverOptions: TemporalOnPostgresOptions;
-  let temporal: DevServer;
+  let temporal: TemporalServerProcess;
   let system: RunningSystem;
 
   type Mail = { subject: string; messageId: string; envelopeTo: string[]; receivedAt: string };
