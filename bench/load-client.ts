@@ -1,6 +1,7 @@
 // One autocannon run, in a process of its own so that the load it makes does not share an event loop
-// with the server it measures. Called by bench/api-load.ts with a JSON job as its argument; prints the
+// with the server it measures. Called by bench/load.ts with a JSON job on stdin; prints the
 // result as one JSON line.
+import { text } from 'node:stream/consumers';
 import autocannon from 'autocannon';
 
 interface Job {
@@ -23,7 +24,7 @@ interface Job {
   amount?: number;
 }
 
-const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+const job = JSON.parse(await text(process.stdin)) as Job;
 let n = 0;
 /** The first refusal, to say why a run failed. */
 let firstRefusal: string | undefined;

@@ -18,9 +18,10 @@ export interface LoadResult {
 
 /** One autocannon run in its own process (bench/load-client.ts). */
 export async function load(job: Record<string, unknown>): Promise<LoadResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/load-client.ts', JSON.stringify(job)], {
-    maxBuffer: 16 << 20,
-  });
+  // The job goes by stdin: a list of 2,000 paths is more than one command-line argument may hold.
+  const running = run(process.execPath, ['--import', 'tsx', 'bench/load-client.ts'], { maxBuffer: 16 << 20 });
+  running.child.stdin?.end(JSON.stringify(job));
+  const { stdout } = await running;
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as LoadResult;
 }
 
