@@ -44,6 +44,8 @@ await withBenchSystem(async (system, dir) => {
       spread: { from: SPREAD_S + 600, to: 600 },
     });
     say(`partnerships: ${rate(partnerships)}`);
+    // A reminder already past when its partnership's workflow plans it is skipped, by design.
+    if (Date.now() > remindFrom) say(`the partnerships took longer than the ${CREATE_BUDGET_S} s budget: the first reminders were skipped`);
 
     // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.
     const ids = (await sql.query(`SELECT id FROM partnership WHERE name LIKE 'Hold %' ORDER BY substr(name, 6)::int`)).rows.map(
@@ -77,8 +79,6 @@ await withBenchSystem(async (system, dir) => {
       dueAt,
     });
     const createdIn = (Date.now() - created) / 1000;
-    if (Date.now() > remindFrom)
-      say(`creation took longer than the ${CREATE_BUDGET_S} s budget: early reminders were planned after their time`);
 
     const copies = PARTNERSHIPS * MEMBERS;
     const sentReminders = async () =>
@@ -138,10 +138,10 @@ await withBenchSystem(async (system, dir) => {
     );
     console.log(`| API and worker process: RSS, CPU while idle | ${mib(process.memoryUsage().rss)}, ${cpu(before.own, after.own)} |`);
     console.log(
-      `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: RSS, CPU while idle | ${mib(after.temporal.rssBytes)}, ${cpu(before.temporal.cpuSeconds, after.temporal.cpuSeconds)} |`,
+      `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: PSS, CPU while idle | ${mib(after.temporal.pssBytes)}, ${cpu(before.temporal.cpuSeconds, after.temporal.cpuSeconds)} |`,
     );
     console.log(
-      `| PostgreSQL (${after.postgres.processes} processes): RSS, CPU while idle | ${mib(after.postgres.rssBytes)}, ${cpu(before.postgres.cpuSeconds, after.postgres.cpuSeconds)} |`,
+      `| PostgreSQL (${after.postgres.processes} processes): PSS, CPU while idle | ${mib(after.postgres.pssBytes)}, ${cpu(before.postgres.cpuSeconds, after.postgres.cpuSeconds)} |`,
     );
     console.log(`| Tandem's database | ${mib(tandemSize)} |`);
     console.log(`| Temporal's ${process.env.TEMPORAL_SERVER === 'postgres' ? 'databases' : 'SQLite file'} | ${mib(temporalSize)} |`);

@@ -1,8 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 
-/** Memory and CPU time of a process and all its descendants (Linux /proc), e.g. PostgreSQL and its backends. */
-export async function processTree(rootPid: number): Promise<{ rssBytes: number; cpuSeconds: number; processes: number }> {
-  const stats = new Map<number, { ppid: number; rss: number; cpu: number }>();
+/**
+ * Memory and CPU time of a process and all its descendants (Linux /proc), e.g. PostgreSQL and its
+ * backends. Memory is PSS (proportional set size): shared pages, such as PostgreSQL's shared buffers,
+ * are divided among the processes that map them instead of counted once in each.
+ */
+export async function processTree(rootPid: number): Promise<{ pssBytes: number; cpuSeconds: number; processes: number }> {
+  const stats = new Map<number, { ppid: number; cpu: number }>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
@@ -12,7 +16,6 @@ export async function processTree(rootPid: number): Promise<{ rssBytes: number; 
     stats.set(Number(entry), {
       ppid: Number(fields[1]),
       cpu: (Number(fields[11]) + Number(fields[12])) / 100,
-      rss: Number(fields[21]) * 4096,
     });
   }
   const inTree = new Set([rootPid]);
@@ -25,11 +28,12 @@ export async function processTree(rootPid: number): Promise<{ rssBytes: number; 
       }
     }
   }
-  let rssBytes = 0;
+  let pssBytes = 0;
   let cpuSeconds = 0;
   for (const pid of inTree) {
-    rssBytes += stats.get(pid)?.rss ?? 0;
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+    pssBytes += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
     cpuSeconds += stats.get(pid)?.cpu ?? 0;
   }
-  return { rssBytes, cpuSeconds, processes: inTree.size };
+  return { pssBytes, cpuSeconds, processes: inTree.size };
 }
