@@ -69,6 +69,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     shutdownGraceTime: `${config.SHUTDOWN_GRACE_SECONDS}s`,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     deps: {
       db: deps.db,
       mailer: deps.mailer,

@@ -50,6 +50,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
   MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
   WORKER_HEALTH_PORT: port.default(3001),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   SIGN_IN_LINK_TTL: isoDuration.default('PT24H'),
   SESSION_TTL: isoDuration.default('P7D'),
