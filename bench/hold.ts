@@ -7,12 +7,12 @@
 // over a minute, and the databases' sizes. Run: npm run bench:hold; figures in BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { say } from './database.js';
-import { createPartnerships, type LoadResult, load } from './load.js';
-import { processTree } from './processes.js';
+import { createHoldings, type LoadResult } from './load.js';
+import { processTree, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 10_000);
@@ -24,7 +24,6 @@ const MEMBERS = 5;
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const rate = (r: LoadResult) => `${r.perSecond.toFixed(1)}/s (p99 ${r.p99} ms)`;
-const pidIn = async (file: string) => Number((await readFile(file, 'utf8')).split('\n')[0]);
 
 await withBenchSystem(async (system, dir) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
@@ -36,48 +35,24 @@ await withBenchSystem(async (system, dir) => {
     const remindFrom = created + CREATE_BUDGET_S * 1000;
     const reviewAt = remindFrom + (SPREAD_S + 600) * 1000;
     say(`creating ${PARTNERSHIPS} partnerships; their reminders fall due from ${CREATE_BUDGET_S} s from now, over ${SPREAD_S} s`);
-    const partnerships = await createPartnerships(system.apiUrl, headers, {
-      count: PARTNERSHIPS,
-      name: 'Hold',
-      firstReviewAt: new Date(reviewAt).toISOString(),
-      reminderOffsets: ['PT{{spread}}S'],
-      spread: { from: SPREAD_S + 600, to: 600 },
-    });
-    say(`partnerships: ${rate(partnerships)}`);
-    // A reminder already past when its partnership's workflow plans it is skipped, by design.
-    if (Date.now() > remindFrom) say(`the partnerships took longer than the ${CREATE_BUDGET_S} s budget: the first reminders were skipped`);
-
-    // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.
-    const ids = (await sql.query(`SELECT id FROM partnership WHERE name LIKE 'Hold %' ORDER BY substr(name, 6)::int`)).rows.map(
-      (r) => r.id as string,
+    const { partnerships, commitments, evidence } = await createHoldings(
+      system.apiUrl,
+      headers,
+      sql,
+      {
+        count: PARTNERSHIPS,
+        name: 'Hold',
+        firstReviewAt: new Date(reviewAt).toISOString(),
+        reminderOffsets: ['PT{{spread}}S'],
+        spread: { from: SPREAD_S + 600, to: 600 },
+      },
+      (what, r) => {
+        say(`${what}: ${rate(r)}`);
+        // A reminder already past when its partnership's workflow plans it is skipped, by design.
+        if (what === 'partnerships' && Date.now() > remindFrom)
+          say(`the partnerships took longer than the ${CREATE_BUDGET_S} s budget: the first reminders were skipped`);
+      },
     );
-    const dueAt = new Date(Date.now() + 60 * 86_400_000).toISOString();
-    const items = async (what: string, amount: number, body: unknown) => {
-      const r = await load({
-        url: system.apiUrl,
-        connections: 8,
-        amount,
-        method: 'POST',
-        headers,
-        paths: ids.map((id) => `/partnerships/${id}/${what}`),
-        body: JSON.stringify(body),
-      });
-      if (r.non2xx || r.errors) throw new Error(`creating ${what} failed: ${JSON.stringify(r)}`);
-      say(`${what}: ${rate(r)}`);
-      return r;
-    };
-    const commitments = await items('commitments', 3 * PARTNERSHIPS, {
-      ownerEmail: 'm0.{{k}}@hold.example',
-      side: 'district',
-      description: 'Commitment {{n}}',
-      dueAt,
-    });
-    const evidence = await items('evidence-requests', PARTNERSHIPS, {
-      ownerEmail: 'm1.{{k}}@hold.example',
-      description: 'Observation notes {{n}}',
-      kinds: ['observation'],
-      dueAt,
-    });
     const createdIn = (Date.now() - created) / 1000;
 
     const copies = PARTNERSHIPS * MEMBERS;
@@ -97,19 +72,12 @@ await withBenchSystem(async (system, dir) => {
 
     // Quiet: nothing falls due for weeks. Let the last activities finish, then measure a minute.
     await new Promise((r) => setTimeout(r, 30_000));
-    const temporalPid = await pidIn(
-      process.env.TEMPORAL_SERVER === 'postgres'
-        ? path.join(dir, 'temporal-server', 'temporal-server.pid')
-        : path.join(dir, 'temporal', 'temporal.db.pid'),
-    );
-    const postgresPid = await pidIn(path.join(dir, 'postgres', 'postmaster.pid'));
-    const own = () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    };
-    const before = { own: own(), temporal: await processTree(temporalPid), postgres: await processTree(postgresPid) };
+    const pids = await serverPids(dir);
+    const before = await systemCpu(pids);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const after = { own: own(), temporal: await processTree(temporalPid), postgres: await processTree(postgresPid) };
+    const after = await systemCpu(pids);
+    const postgres = await processTree(pids.postgres);
+    const temporal = await processTree(pids.temporal);
     const cpu = (a: number, b: number) => `${(((b - a) / IDLE_S) * 100).toFixed(1)} %`;
 
     const size = async (db: string) => Number((await sql.query('SELECT pg_database_size($1) AS n', [db])).rows[0].n);
@@ -118,7 +86,7 @@ await withBenchSystem(async (system, dir) => {
       process.env.TEMPORAL_SERVER === 'postgres'
         ? (await size('temporal')) + (await size('temporal_visibility'))
         : (await stat(path.join(dir, 'temporal', 'temporal.db'))).size +
-          ((await stat(path.join(dir, 'temporal', 'temporal.db-wal')).catch(() => ({ size: 0 }))).size ?? 0);
+          (await stat(path.join(dir, 'temporal', 'temporal.db-wal')).catch(() => ({ size: 0 }))).size;
     const open = Number(
       (
         await sql.query(
@@ -138,10 +106,10 @@ await withBenchSystem(async (system, dir) => {
     );
     console.log(`| API and worker process: RSS, CPU while idle | ${mib(process.memoryUsage().rss)}, ${cpu(before.own, after.own)} |`);
     console.log(
-      `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: PSS, CPU while idle | ${mib(after.temporal.pssBytes)}, ${cpu(before.temporal.cpuSeconds, after.temporal.cpuSeconds)} |`,
+      `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: PSS, CPU while idle | ${mib(temporal.pssBytes)}, ${cpu(before.temporal, after.temporal)} |`,
     );
     console.log(
-      `| PostgreSQL (${after.postgres.processes} processes): PSS, CPU while idle | ${mib(after.postgres.pssBytes)}, ${cpu(before.postgres.cpuSeconds, after.postgres.cpuSeconds)} |`,
+      `| PostgreSQL (${postgres.processes} processes): PSS, CPU while idle | ${mib(postgres.pssBytes)}, ${cpu(before.postgres, after.postgres)} |`,
     );
     console.log(`| Tandem's database | ${mib(tandemSize)} |`);
     console.log(`| Temporal's ${process.env.TEMPORAL_SERVER === 'postgres' ? 'databases' : 'SQLite file'} | ${mib(temporalSize)} |`);

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import type pg from 'pg';
 import { freePort } from '../lib/net.js';
 
 const run = promisify(execFile);
@@ -72,4 +73,54 @@ export async function createPartnerships(
   });
   if (created.non2xx || created.errors) throw new Error(`creating partnerships failed: ${JSON.stringify(created)}`);
   return created;
+}
+
+/**
+ * What the holding benchmarks create through the API, 8 clients at once: `count` partnerships of 5
+ * members (createPartnerships), then 3 open commitments and an evidence request in each. Returns
+ * the rates of each kind and the partnerships' ids in the order of their numbers.
+ */
+export async function createHoldings(
+  apiUrl: string,
+  headers: Record<string, string>,
+  sql: pg.Client,
+  opts: { count: number; name: string; firstReviewAt: string; reminderOffsets: string[]; spread?: { from: number; to: number } },
+  report: (what: string, r: LoadResult) => void | Promise<void>,
+) {
+  const partnerships = await createPartnerships(apiUrl, headers, opts);
+  await report('partnerships', partnerships);
+  // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.
+  const prefix = `${opts.name} `;
+  const ids = (
+    await sql.query(`SELECT id FROM partnership WHERE starts_with(name, $1) ORDER BY substr(name, $2)::int`, [prefix, prefix.length + 1])
+  ).rows.map((r) => r.id as string);
+  const domain = `${opts.name.toLowerCase()}.example`;
+  const dueAt = new Date(Date.now() + 60 * 86_400_000).toISOString();
+  const items = async (what: string, amount: number, body: unknown) => {
+    const r = await load({
+      url: apiUrl,
+      connections: 8,
+      amount,
+      method: 'POST',
+      headers,
+      paths: ids.map((id) => `/partnerships/${id}/${what}`),
+      body: JSON.stringify(body),
+    });
+    if (r.non2xx || r.errors) throw new Error(`creating ${what} failed: ${JSON.stringify(r)}`);
+    await report(what, r);
+    return r;
+  };
+  const commitments = await items('commitments', 3 * opts.count, {
+    ownerEmail: `m0.{{k}}@${domain}`,
+    side: 'district',
+    description: 'Commitment {{n}}',
+    dueAt,
+  });
+  const evidence = await items('evidence-requests', opts.count, {
+    ownerEmail: `m1.{{k}}@${domain}`,
+    description: 'Observation notes {{n}}',
+    kinds: ['observation'],
+    dueAt,
+  });
+  return { partnerships, commitments, evidence, ids };
 }

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * Memory and CPU time of a process and all its descendants (Linux /proc), e.g. PostgreSQL and its
@@ -36,4 +37,27 @@ export async function processTree(rootPid: number): Promise<{ pssBytes: number; 
     cpuSeconds += stats.get(pid)?.cpu ?? 0;
   }
   return { pssBytes, cpuSeconds, processes: inTree.size };
+}
+
+/** The PIDs of a bench system's Temporal server and PostgreSQL, from the PID files they keep in its scratch directory. */
+export async function serverPids(scratchDir: string): Promise<{ temporal: number; postgres: number }> {
+  const pidIn = async (file: string) => Number((await readFile(file, 'utf8')).split('\n')[0]);
+  return {
+    temporal: await pidIn(
+      process.env.TEMPORAL_SERVER === 'postgres'
+        ? path.join(scratchDir, 'temporal-server', 'temporal-server.pid')
+        : path.join(scratchDir, 'temporal', 'temporal.db.pid'),
+    ),
+    postgres: await pidIn(path.join(scratchDir, 'postgres', 'postmaster.pid')),
+  };
+}
+
+/** CPU seconds used so far by this process (the API and the worker), the Temporal server and PostgreSQL. */
+export async function systemCpu(pids: { temporal: number; postgres: number }) {
+  const own = process.cpuUsage();
+  return {
+    own: (own.user + own.system) / 1e6,
+    temporal: (await processTree(pids.temporal)).cpuSeconds,
+    postgres: (await processTree(pids.postgres)).cpuSeconds,
+  };
 }

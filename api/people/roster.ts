@@ -37,29 +37,66 @@ export type NewMember = z.infer<typeof newMember>;
 const LEADS: MemberRole[] = ['district_lead', 'partner_lead'];
 
 /**
- * Makes someone a member. Someone new becomes staff of their side's organization: it decides whose
- * keys and admins may act for them. Someone Tandem knows keeps the organizations they have: listing a
- * person in a partnership does not make them another organization's.
+ * Makes people members, in a few statements whatever their number. Someone new becomes staff of
+ * their side's organization: it decides whose keys and admins may act for them. Someone Tandem knows
+ * keeps the organizations they have: listing a person in a partnership does not make them another
+ * organization's.
  */
+export async function enrolMembers(
+  tx: Prisma.TransactionClient,
+  partnership: { id: string; districtId: string; partnerId: string },
+  members: NewMember[],
+) {
+  const created = await tx.person.createManyAndReturn({
+    data: members.map((m) => ({ email: m.email, name: m.name })),
+    skipDuplicates: true,
+  });
+  const fresh = new Set(created.map((p) => p.email));
+  const known = members.filter((m) => !fresh.has(m.email)).map((m) => m.email);
+  const people = new Map(
+    [...created, ...(known.length ? await tx.person.findMany({ where: { email: { in: known } } }) : [])].map((p) => [p.email, p]),
+  );
+  const personOf = (m: NewMember) => {
+    const person = people.get(m.email);
+    if (!person) throw new Error(`${m.email} was neither created nor found`);
+    return person;
+  };
+  if (created.length) {
+    // Each new person's side is the first listing's.
+    const sideOf = new Map([...members].reverse().map((m) => [m.email, m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district')]));
+    await tx.staff.createMany({
+      data: created.map((p) => ({
+        personId: p.id,
+        organizationId: sideOf.get(p.email) === 'partner' ? partnership.partnerId : partnership.districtId,
+      })),
+    });
+  }
+  const enrolled = await tx.partnershipMember.createManyAndReturn({
+    data: members.map((m) => ({ partnershipId: partnership.id, personId: personOf(m).id, role: m.role, notifications: m.notifications })),
+    skipDuplicates: true,
+  });
+  if (enrolled.length < members.length) {
+    const added = new Set(enrolled.map((e) => e.personId));
+    // Someone already a member, or listed twice.
+    const twice =
+      members.find((m) => !added.has(personOf(m).id)) ?? members.find((m, i) => members.findIndex((o) => o.email === m.email) !== i);
+    throw new ConflictError(`${twice?.email ?? 'someone'} is already a member of this partnership`);
+  }
+  const byPerson = new Map(enrolled.map((e) => [e.personId, e]));
+  return members.map((m) => {
+    const person = personOf(m);
+    return { ...(byPerson.get(person.id) as (typeof enrolled)[number]), person };
+  });
+}
+
+/** Makes someone a member (see enrolMembers). */
 export async function enrolMember(
   tx: Prisma.TransactionClient,
   partnership: { id: string; districtId: string; partnerId: string },
   m: NewMember,
 ) {
-  const [created] = await tx.person.createManyAndReturn({ data: [{ email: m.email, name: m.name }], skipDuplicates: true });
-  const person = created ?? (await tx.person.findUniqueOrThrow({ where: { email: m.email } }));
-  if (created) {
-    const side = m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
-    await tx.staff.create({
-      data: { personId: person.id, organizationId: side === 'partner' ? partnership.partnerId : partnership.districtId },
-    });
-  }
-  const [member] = await tx.partnershipMember.createManyAndReturn({
-    data: [{ partnershipId: partnership.id, personId: person.id, role: m.role, notifications: m.notifications }],
-    skipDuplicates: true,
-  });
-  if (!member) throw new ConflictError(`${person.email} is already a member of this partnership`);
-  return { ...member, person };
+  const [member] = await enrolMembers(tx, partnership, [m]);
+  return member as NonNullable<typeof member>;
 }
 
 type Deps = Pick<RouteDeps, 'db' | 'temporal'>;

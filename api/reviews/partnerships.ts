@@ -16,7 +16,7 @@ import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
 import type { Principal } from '../people/principal.js';
 import { actorOf } from '../people/principal.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
-import { enrolMember } from '../people/roster.js';
+import { enrolMembers } from '../people/roster.js';
 import { nextSteps } from './next-steps.js';
 import { countOpenItems } from './open-items.js';
 import { firstReviewOf, planOrThrow } from './schedule.js';
@@ -59,12 +59,18 @@ async function resolveOrganization(
     }
     return org;
   }
-  // ON CONFLICT DO NOTHING: two requests naming the same new organization at once both get the one
-  // row (the second waits for the first's transaction, then finds what it wrote).
-  const created = await tx.organization.createManyAndReturn({ data: [{ kind, name: ref.name, timeZone }], skipDuplicates: true });
-  if (created[0]) return created[0];
-  const existing = await tx.organization.findUniqueOrThrow({ where: { kind_name: { kind, name: ref.name } } });
-  if (!(await tx.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
+  // Most requests name an organization that exists (a cohort's partnerships share their partner):
+  // it is read, not inserted, so that they do not queue behind each other on its unique key.
+  let existing = await tx.organization.findUnique({ where: { kind_name: { kind, name: ref.name } } });
+  if (!existing) {
+    // ON CONFLICT DO NOTHING: two requests naming the same new organization at once both get the one
+    // row (the second waits for the first's transaction, then finds what it wrote).
+    const created = await tx.organization.createManyAndReturn({ data: [{ kind, name: ref.name, timeZone }], skipDuplicates: true });
+    if (created[0]) return created[0];
+    existing = await tx.organization.findUniqueOrThrow({ where: { kind_name: { kind, name: ref.name } } });
+  }
+  const seesAll = Object.keys(visible).length === 0;
+  if (!seesAll && !(await tx.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
     throw new ForbiddenError(
       `A ${kind} named ${JSON.stringify(ref.name)} exists outside your scope; ask an admin to set up this partnership`,
     );
@@ -233,7 +239,7 @@ export async function writePartnership(
       plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),
     },
   });
-  for (const m of body.members) await enrolMember(tx, partnership, m);
+  await enrolMembers(tx, partnership, body.members);
   // Without an explicit first review the workflow plans it from the recurrence.
   const review = firstReviewAt
     ? await tx.review.create({ data: { partnershipId: partnership.id, sequence: 1, scheduledAt: firstReviewAt } })

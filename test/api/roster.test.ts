@@ -112,3 +112,43 @@ describe('the roster of a running partnership', () => {
     expect(again.status).toBe(404);
   });
 });
+
+describe('the members of a new partnership', () => {
+  it('makes the people new to Tandem staff of their side, and leaves the organizations of those it knows', async () => {
+    const staffOf = async (email: string) =>
+      (
+        await stack.database.db.staff.findMany({
+          where: { person: { email } },
+          include: { organization: { select: { name: true } } },
+        })
+      )
+        .map((s) => s.organization.name)
+        .sort();
+    const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+      name: 'Hillcrest numeracy',
+      district: { name: 'Hillcrest USD' },
+      partner: { name: 'Numeracy Partners' },
+      timeZone: 'America/Chicago',
+      firstReviewAt: soon(20 * DAY),
+      members: [
+        { name: 'Gus Lind', email: 'gus@roster.example', role: 'district_lead' },
+        { name: 'Eve Stone', email: 'eve@roster.example', role: 'partner_lead' },
+        { name: 'Fay Roe', email: 'fay@roster.example', role: 'participant', side: 'partner' },
+        { name: 'Ben Ode', email: 'ben@roster.example', role: 'participant' },
+      ],
+    });
+    expect(res.status, res.text).toBe(201);
+    const members = await stack.call<{ members: { email: string; role: string }[] }>(stack.adminKey, 'GET', `/partnerships/${res.json.id}`);
+    expect(members.json.members.map((m) => [m.email, m.role]).sort()).toEqual([
+      ['ben@roster.example', 'participant'],
+      ['eve@roster.example', 'partner_lead'],
+      ['fay@roster.example', 'participant'],
+      ['gus@roster.example', 'district_lead'],
+    ]);
+    expect(await staffOf('gus@roster.example')).toEqual(['Hillcrest USD']);
+    expect(await staffOf('eve@roster.example')).toEqual(['Numeracy Partners']);
+    expect(await staffOf('fay@roster.example')).toEqual(['Numeracy Partners']);
+    // Ben was listed first as the partner lead of Lakeside's partnership: he stays that partner's staff only.
+    expect(await staffOf('ben@roster.example')).toEqual(['Center for School Change']);
+  });
+});
