@@ -4,8 +4,9 @@ import type { Db } from '../../lib/db/client.js';
 /**
  * What comes next in a partnership, read from PostgreSQL, where the workflow's activities record it
  * as they act (the review rows they plan, the reminder copies they send): the next review, its next
- * reminder and the reminders already sent for it. Reading it costs one query, not a workflow query,
- * which replays a workflow the worker no longer holds; `GET /partnerships/:id/live` is that rarer look.
+ * reminder and the reminders already sent for it. Reading it costs one query beside the reviews the
+ * caller loaded, not a workflow query, which replays a workflow the worker no longer holds;
+ * `GET /partnerships/:id/live` is that rarer look.
  */
 export interface NextSteps {
   review: { id: string; sequence: number; scheduledAt: string } | null;
@@ -16,16 +17,22 @@ export interface NextSteps {
 
 export async function nextSteps(
   db: Db,
-  p: { id: string; status: string; reminderOffsets: string[]; timeZone: string },
+  p: {
+    id: string;
+    status: string;
+    reminderOffsets: string[];
+    timeZone: string;
+    /** The partnership's reviews, as the caller has already loaded them. */
+    reviews: { id: string; sequence: number; scheduledAt: Date; status: string }[];
+  },
   now = Date.now(),
 ): Promise<NextSteps> {
   const none: NextSteps = { review: null, reminderAt: null, remindersSent: [] };
   if (p.status !== 'active' && p.status !== 'paused' && p.status !== 'planning') return none;
-  const review = await db.review.findFirst({
-    where: { partnershipId: p.id, status: 'scheduled' },
-    orderBy: { scheduledAt: 'asc' },
-    select: { id: true, sequence: true, scheduledAt: true },
-  });
+  // The earliest still scheduled, as the workflow plans them.
+  const review = p.reviews
+    .filter((r) => r.status === 'scheduled')
+    .reduce<(typeof p.reviews)[number] | undefined>((a, r) => (a && a.scheduledAt <= r.scheduledAt ? a : r), undefined);
   if (!review) return none;
   // One row per reminder: its copies share the reminder's message key.
   const sent = await db.$queryRaw<{ message_key: string; due_at: Date | null; sent_at: Date | null }[]>`
