@@ -1,8 +1,31 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
-/** The activities as the workflows call them: a minute each, retried with backoff until they succeed. */
-export const activities = proxyActivities<Activities>({
+const options = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+} as const;
+
+/** The activities as the workflows call them: a minute each, retried with backoff until they succeed. */
+export const activities = proxyActivities<Activities>(options);
+
+const local = proxyLocalActivities<Activities>(options);
+
+/** Marks the histories in which `steps()` runs local activities (before it, every step was an activity). */
+const LOCAL_STEPS = 'local-steps';
+
+/**
+ * The steps of the workflows there are tens of thousands of (partnerships, commitments, evidence
+ * requests) that follow from their plan, run as local activities: by the worker, inside the workflow
+ * task that reaches them, their result recorded in that task's completion. An activity costs the
+ * Temporal server a task to schedule, dispatch, start and complete, and the workflow a second task
+ * to go on: most of the server's work per new partnership, deadline or reminder (bench:creation,
+ * bench:burst in BENCHMARKS.md). A local activity whose workflow task fails runs again in the next
+ * one, at that task's time: so only steps idempotent by their business key, whose outcome does not
+ * depend on which attempt ran first, run this way (planNextReview uses the time only to plan a
+ * review not yet written; once it is, every attempt finds it). What an update does stays an
+ * activity: its arguments carry the time the update was accepted, part of its idempotency key, and
+ * an activity's arguments are fixed once in the history.
+ * Histories from before the marker ran every step as an activity, and replay as such.
+ */
+export const steps = () => (patched(LOCAL_STEPS) ? local : activities);

@@ -12,7 +12,10 @@ export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, signInLi
     mailer,
     publicUrl,
     giveUpAfterMs: mailGiveUpAfterMs,
-    heartbeat: () => Context.current().heartbeat(),
+    // A local activity has no heartbeat of its own: the worker keeps its workflow task alive.
+    heartbeat: () => {
+      if (!Context.current().info.isLocal) Context.current().heartbeat();
+    },
     wake: (personId) => wakeMailbox(Context.current().client, Context.current().info.taskQueue, personId),
   };
 }

@@ -96,7 +96,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
 
       await s.handle.executeUpdate(completeCommitmentUpdate, { args: [{ note: 'Logs shared in the portal' }] });
       await s.handle.result();
-      await recordHistory(s.handle, 'overdue-escalated-completed');
+      await recordHistory(s.handle, 'overdue-escalated-completed-local-steps');
       const done = await stack.database.db.commitment.findUniqueOrThrow({ where: { id: s.commitment.id } });
       expect([done.status, done.closeNote]).toEqual(['done', 'Logs shared in the portal']);
     });
@@ -132,7 +132,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
       );
       await s.handle.executeUpdate(dropCommitmentUpdate, { args: [{ reason: 'superseded by the new literacy plan' }] });
       await s.handle.result();
-      await recordHistory(s.handle, 'extended-then-dropped');
+      await recordHistory(s.handle, 'extended-then-dropped-local-steps');
 
       expect(await notices(s.partnershipId)).toEqual([
         ['commitment-reminder', s.dueAt - 7 * DAY, [s.owner], 'sent'],

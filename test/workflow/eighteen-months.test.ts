@@ -240,9 +240,9 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       acted.ended = await now();
       await waitFor('the partnership to end', async () => (await handle.describe()).status.name === 'COMPLETED');
-      await recordHistory(handle, 'eighteen-months');
-      await recordHistory(commitment(c3.id), 'overdue-escalated-via-held-review');
-      await recordHistory(client.workflow.getHandle(evidenceWorkflowId(e1.id)), 'submitted-after-reminder');
+      await recordHistory(handle, 'eighteen-months-local-steps');
+      await recordHistory(commitment(c3.id), 'overdue-escalated-via-held-review-local-steps');
+      await recordHistory(client.workflow.getHandle(evidenceWorkflowId(e1.id)), 'submitted-after-reminder-local-steps');
     });
 
     // Every message, in order of its virtual due time: template, recipients, when.

@@ -174,12 +174,15 @@ describe('an inquiry cycle (time-skipping)', () => {
         db.commitment.findUnique({ where: { id: next.phases.find((x) => x.phase === 'plan')?.id as string } }),
       );
       expect((await nextHandle.query(inquiryStatusQuery)).phase).toBe('plan');
+      // Its commitment's workflow has planned the deadline of the next plan phase.
+      const nextPlan = stack.env.client.workflow.getHandle(commitmentWorkflowId(next.phases.find((x) => x.phase === 'plan')?.id as string));
+      await waitFor('the next plan phase to be planned', async () => (await nextPlan.query(commitmentStatusQuery).catch(() => null))?.nextStage);
       // Everyone hears the decision once.
       const closing = (await outboxMessages(db, { partnershipId: p.id, template: 'inquiry-closed' }))[0];
       expect(closing?.recipients).toEqual([ana.email, ben.email, sponsor.email].sort());
       expect(closing?.subject).toMatch(/Inquiry cycle 1 of .+ is closed: adapt/);
       await nextHandle.terminate('test over');
-      await recordHistory(handle, 'overdue-escalated-adapted');
+      await recordHistory(handle, 'overdue-escalated-adapted-local-steps');
     });
   });
 
@@ -203,7 +206,7 @@ describe('an inquiry cycle (time-skipping)', () => {
       await handle.result();
       await stack.env.client.workflow.getHandle(commitmentWorkflowId(phaseIds.plan)).result();
       await partnership.result();
-      await recordHistory(handle, 'ended-with-partnership');
+      await recordHistory(handle, 'ended-with-partnership-local-steps');
     });
     const ended = await db.inquiryCycle.findUniqueOrThrow({ where: { id: cycle.id } });
     expect([ended.status, ended.currentPhase]).toEqual(['ended', null]);

@@ -97,7 +97,7 @@ describe('recording a missed review late (time-skipping)', () => {
 
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
-      await recordHistory(handle, 'missed-review-recorded-late');
+      await recordHistory(handle, 'missed-review-recorded-late-local-steps');
     });
   });
 });

@@ -115,7 +115,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await expectRejected(handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
-      await recordHistory(handle, 'five-reviews-lifecycle');
+      await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
     });
 
     const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });

@@ -85,7 +85,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       await waitFor('the review to be missed', async () => (await handle.query(statusQuery)).phase === 'no-review-scheduled');
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
-      await recordHistory(handle, 'two-reminders-missed-review-ended');
+      await recordHistory(handle, 'two-reminders-missed-review-ended-local-steps');
     });
 
     const members = await stack.database.db.person.findMany({ where: { email: { in: p.emails } } });
@@ -142,7 +142,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       const status = await handle.query(statusQuery);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'district withdrew' }] });
       await handle.result();
-      await recordHistory(handle, 'past-reminder-skipped-ended-early');
+      await recordHistory(handle, 'past-reminder-skipped-ended-early-local-steps');
       return status;
     });
     expect(status.sentReminders.map((r) => [r.index, r.dueAt])).toEqual([[2, firstReviewAt.getTime() - 2 * DAY]]);

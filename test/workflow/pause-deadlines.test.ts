@@ -141,9 +141,9 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
       await partnership.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'funding ended' }] });
       await Promise.all(deadlines.map((d) => d.result()));
       await partnership.result();
-      await recordHistory(deadlines[1], 'overdue-paused-resumed-ended');
-      await recordHistory(deadlines[2], 'paused-resumed-ended');
-      await recordHistory(partnership, 'paused-resumed-ended-with-deadlines');
+      await recordHistory(deadlines[1], 'overdue-paused-resumed-ended-local-steps');
+      await recordHistory(deadlines[2], 'paused-resumed-ended-local-steps');
+      await recordHistory(partnership, 'paused-resumed-ended-with-deadlines-local-steps');
     });
 
     const closed = [

@@ -71,7 +71,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       await waitFor('the first reminder', async () => (await mailOf(p.id)).includes('review-reminder'));
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
-      await recordHistory(handle, 'planning-until-planned-start');
+      await recordHistory(handle, 'planning-until-planned-start-local-steps');
     });
   });
 
@@ -135,7 +135,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       const ended = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id, template: 'partnership-ended' } });
       expect(ended.map((m) => m.recipient).sort()).toEqual(p.emails);
       expect(ended[0]?.text).toMatch(/Reason: its planned end/);
-      await recordHistory(handle, 'completed-at-planned-end');
+      await recordHistory(handle, 'completed-at-planned-end-local-steps');
     });
   });
 });

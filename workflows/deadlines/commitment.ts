@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { activities } from '../activities.js';
+import { activities, steps } from '../activities.js';
 import { rejectTransition, runDeadline } from './deadline.js';
 import { commitmentStatusQuery, completeCommitmentUpdate, dropCommitmentUpdate, extendCommitmentUpdate } from './messages.js';
 
@@ -12,8 +12,8 @@ export async function commitmentWorkflow({ commitmentId }: { commitmentId: strin
   await runDeadline({
     what: 'commitment',
     closedStatuses: ['done', 'dropped'],
-    plan: () => activities.planCommitmentDeadline(commitmentId),
-    notify: (stage, dueAt) => activities.notifyCommitment({ commitmentId, stage, dueAt }),
+    plan: () => steps().planCommitmentDeadline(commitmentId),
+    notify: (stage, dueAt) => steps().notifyCommitment({ commitmentId, stage, dueAt }),
     extend: (dueAt, reason, actor) => activities.extendCommitment({ commitmentId, dueAt, reason, actor }),
     extendUpdate: extendCommitmentUpdate,
     register: ({ status, ensureOpen, close }) => {

@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { activities } from '../activities.js';
+import { activities, steps } from '../activities.js';
 import { rejectTransition, runDeadline } from './deadline.js';
 import { evidenceStatusQuery, extendEvidenceUpdate, submitEvidenceUpdate, waiveEvidenceUpdate } from './messages.js';
 
@@ -11,8 +11,8 @@ export async function evidenceRequestWorkflow({ requestId }: { requestId: string
   await runDeadline({
     what: 'evidence request',
     closedStatuses: ['submitted', 'waived'],
-    plan: () => activities.planEvidenceDeadline(requestId),
-    notify: (stage, dueAt) => activities.notifyEvidenceRequest({ requestId, stage, dueAt }),
+    plan: () => steps().planEvidenceDeadline(requestId),
+    notify: (stage, dueAt) => steps().notifyEvidenceRequest({ requestId, stage, dueAt }),
     extend: (dueAt, reason, actor) => activities.extendEvidenceRequest({ requestId, dueAt, reason, actor }),
     extendUpdate: extendEvidenceUpdate,
     register: ({ status, ensureOpen, close, closing, serially }) => {

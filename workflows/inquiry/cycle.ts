@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
 import { activities } from '../activities.js';
 import { commitmentWorkflow } from '../deadlines/commitment.js';
 import { rejectTransition as reject } from '../deadlines/deadline.js';
@@ -14,6 +22,9 @@ import {
   recordPhaseUpdate,
   reloadInquirySignal,
 } from './messages.js';
+
+/** Marks the histories in which a reload signalled while a phase opens is acted on. */
+const RELOAD_DURING_OPEN = 'inquiry-reload-during-open';
 
 /**
  * One per inquiry cycle (`inquiry:<id>`): plan, do, study, act, then the reflection that closes it.
@@ -85,6 +96,7 @@ export async function inquiryCycleWorkflow({ cycleId }: { cycleId: string }): Pr
   let opened: InquiryPhase | null = null;
   while (state.status === 'open' && state.phase) {
     const phase = state.phase;
+    const before = reloads;
     if (opened !== phase) {
       opened = phase;
       await serially(async () => {
@@ -97,7 +109,9 @@ export async function inquiryCycleWorkflow({ cycleId }: { cycleId: string }): Pr
         });
       });
     }
-    const seen = reloads;
+    // A reload signalled while the phase was opening (its partnership ended meanwhile) is not missed;
+    // before the marker it was, and the cycle waited for one more.
+    const seen = patched(RELOAD_DURING_OPEN) ? before : reloads;
     await condition(() => state.phase !== phase || state.status !== 'open' || reloads !== seen);
     if (reloads !== seen) {
       const now = await serially(() => activities.loadInquiryCycle(cycleId));

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReviewPlan } from '../../activities/reviews/activities.js';
-import { activities } from '../activities.js';
+import { activities, steps } from '../activities.js';
 import { commitmentWorkflow } from '../deadlines/commitment.js';
 import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
@@ -339,7 +339,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     }
   }
   if (!carried && open()) {
-    await activities.activatePartnership(partnershipId, activatedBy);
+    await steps().activatePartnership(partnershipId, activatedBy);
     if (lifecycle() === 'planning') status.lifecycle = 'active';
   }
 
@@ -374,7 +374,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     }
 
     const version = planVersion;
-    current = await activities.planNextReview(partnershipId, { now: Date.now() });
+    current = await steps().planNextReview(partnershipId, { now: Date.now() });
     outcomeRecorded = false;
     outcomeClaimed = false;
     // An outcome may come early (a review skipped in advance): it ends the reminders too.
@@ -397,7 +397,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
       status.nextReminderAt = reminder.at;
       if (await condition(changed, Math.max(0, reminder.at - Date.now()))) break;
       if (Date.now() >= plan.scheduledAt) break;
-      await activities.sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
+      await steps().sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
       status.sentReminders.push({ index: reminder.index, dueAt: reminder.at, sentAt: Date.now() });
     }
     status.nextReminderAt = null;
@@ -413,7 +413,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
       if (!settled && outcomeClaimed) settled = await condition(changed).then(() => true);
       if (settled && !outcomeRecorded) continue;
       if (!settled) {
-        await activities.markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+        await steps().markReviewMissed({ partnershipId, reviewId: plan.reviewId });
         if (patched(RECORD_MISSED_LATE)) late = { reviewId: plan.reviewId, claimed: false };
       }
     }
