@@ -176,7 +176,10 @@ describe('an inquiry cycle (time-skipping)', () => {
       expect((await nextHandle.query(inquiryStatusQuery)).phase).toBe('plan');
       // Its commitment's workflow has planned the deadline of the next plan phase.
       const nextPlan = stack.env.client.workflow.getHandle(commitmentWorkflowId(next.phases.find((x) => x.phase === 'plan')?.id as string));
-      await waitFor('the next plan phase to be planned', async () => (await nextPlan.query(commitmentStatusQuery).catch(() => null))?.nextStage);
+      await waitFor(
+        'the next plan phase to be planned',
+        async () => (await nextPlan.query(commitmentStatusQuery).catch(() => null))?.nextStage,
+      );
       // Everyone hears the decision once.
       const closing = (await outboxMessages(db, { partnershipId: p.id, template: 'inquiry-closed' }))[0];
       expect(closing?.recipients).toEqual([ana.email, ben.email, sponsor.email].sort());
