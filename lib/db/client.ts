@@ -9,10 +9,12 @@ export function createDb(databaseUrl: string): Db {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 }) });
 }
 
-// Socket errors, PostgreSQL's "connection exception" and "operator intervention" SQLSTATEs (shutting
-// down, starting up), and Prisma's own codes for an unreachable or timed-out server.
+// Socket errors (ENOENT: the Unix socket of the embedded PostgreSQL is gone while it is stopped),
+// PostgreSQL's "connection exception" and "operator intervention" SQLSTATEs (shutting down, starting
+// up), and Prisma's own codes for an unreachable or timed-out server.
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
+  'ENOENT',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
