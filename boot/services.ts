@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
@@ -92,7 +93,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
       },
       ...dependencyChecks({ db: deps.db, mailer: deps.mailer, temporal: connection, namespace: config.TEMPORAL_NAMESPACE }),
     };
-    const health = await listen((draining) => express().use(healthRouter({ checks, draining })), opts.healthPort);
+    const health = await listen((draining) => express().use(healthRouter({ checks, draining })), opts.healthPort, 'WORKER_HEALTH_PORT');
     stops.add('worker health endpoint', () => health.close(1000));
     logger.info({ port: health.port }, 'worker health endpoint listening');
   }
@@ -103,7 +104,8 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
 /** Starts the API; on stop `/ready` turns 503, new connections are refused and requests in flight finish. */
 export async function startApiService(
   deps: ServiceDeps,
-  opts: { port: number; mailCaptureDir?: string | undefined },
+  /** `port`: a number, or the server `holdPort` opened on it at the start. */
+  opts: { port: number | Server; mailCaptureDir?: string | undefined },
 ): Promise<{ server: HttpServer; temporal: Client }> {
   const { config, logger, stops } = deps;
   const connection = await connectClient(deps.temporal);

@@ -1,11 +1,15 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import express from 'express';
+import { problemHandler } from '../api/http/problem.js';
 import { localAdminKey } from '../lib/auth/api-keys.js';
 import { localSecret } from '../lib/auth/secrets.js';
 import type { Config } from '../lib/config.js';
 import { createDb, type Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
 import { migrate } from '../lib/db/migrate.js';
+import { StartingError } from '../lib/errors.js';
+import { holdPort } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../lib/mail/mailer.js';
@@ -45,6 +49,15 @@ export interface RunningSystem {
 export async function startSystem(config: Config, logger: Logger, progress: Progress): Promise<RunningSystem> {
   const stops = new StopList(logger, progress);
   try {
+    // The API's port before anything else: a taken port fails the start at once, and none of the
+    // servers started below (each picks free ports of its own) can take it in the meantime.
+    const apiPort = await holdPort(
+      config.PORT,
+      express()
+        .use((_req, _res, next) => next(new StartingError('Tandem is still starting; try again in a moment')))
+        .use(problemHandler(logger)),
+    );
+    stops.add('API port', () => new Promise<void>((resolve) => (apiPort.listening ? apiPort.close(() => resolve()) : resolve())));
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);
@@ -114,7 +127,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
 
     progress('bundling workflows and starting the worker');
     await startWorkerService(deps);
-    const { server, temporal } = await startApiService(deps, { port: config.PORT, mailCaptureDir });
+    const { server, temporal } = await startApiService(deps, { port: apiPort, mailCaptureDir });
 
     return {
       apiUrl: `http://localhost:${server.port}`,

@@ -56,6 +56,13 @@ export class UnprocessableError extends TandemError {
   readonly title = 'Unprocessable request';
 }
 
+/** What the API's port answers while the rest of the system is still starting. */
+export class StartingError extends TandemError {
+  readonly status = 503;
+  readonly type = 'starting';
+  readonly title = 'Tandem is starting';
+}
+
 export class DependencyUnavailableError extends TandemError {
   readonly status = 503;
   readonly type = 'dependency-unavailable';

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findApiKey } from '../../lib/auth/api-keys.js';
@@ -23,6 +26,30 @@ describe('npm start with a bad environment', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} must be .* \\(got "${value}"\\)$`));
+  });
+});
+
+describe('npm start on a taken port', () => {
+  it('stops at once naming the port, before starting anything', async () => {
+    const other = net.createServer();
+    await new Promise<void>((r) => other.listen(0, () => r()));
+    const { port } = other.address() as net.AddressInfo;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-taken-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, PORT: String(port) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(`[tandem] could not start: port ${port} is already in use; stop what listens there or set PORT`);
+      // Nothing was started: no database, no Temporal state, no mail directory.
+      expect(await readdir(dataDir)).toEqual([]);
+    } finally {
+      other.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
@@ -11,7 +12,7 @@ import { AUTH_BASE_PATH, OIDC_PROVIDER_ID, type OidcSettings, type TandemAuth } 
 import { createDb } from '../../lib/db/client.js';
 import { startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { migrate } from '../../lib/db/migrate.js';
-import { type HttpServer, listen } from '../../lib/http-server.js';
+import { type HttpServer, holdPort, listen } from '../../lib/http-server.js';
 import { createLogger } from '../../lib/logger.js';
 import { startMailCapture } from '../../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
@@ -81,7 +82,10 @@ export function useApiStack(
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-api-'));
-    const port = await freePort();
+    // The port is held from here: the dev server started below picks free ports of its own.
+    const held = await holdPort(0, (_req, res) => void res.writeHead(503).end());
+    const { port } = held.address() as AddressInfo;
+    closers.push(() => new Promise<void>((resolve) => (held.listening ? held.close(() => resolve()) : resolve())));
     stack.publicUrl = `http://tandem.test:${port}`;
     await chmod(dir, 0o755);
     stack.dev = await startTestDevServer(dir);
@@ -123,7 +127,7 @@ export function useApiStack(
           mailCaptureDir: stack.mailCaptureDir,
           oidc,
         }),
-      port,
+      held,
     );
     stack.baseUrl = `http://localhost:${stack.server.port}`;
     stack.adminKey = (await createApiKey(stack.database.db, { name: 'test admin', role: 'admin' })).secret;
