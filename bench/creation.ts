@@ -42,6 +42,7 @@ await withBenchSystem(async (system, dir) => {
         rows.push(`| ${what} | ${rate(r)} | ${ms('own')} / ${ms('temporal')} / ${ms('postgres')} ms |`);
         before = await systemCpu(pids);
       },
+      say,
     );
     console.log(
       `\n| Created through the API, 8 clients (${PARTNERSHIPS} partnerships of 5 members) | per second (p50, p99) | CPU per item: API and worker / Temporal / PostgreSQL |\n|---|---:|---:|`,

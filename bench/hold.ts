@@ -52,6 +52,7 @@ await withBenchSystem(async (system, dir) => {
         if (what === 'partnerships' && Date.now() > remindFrom)
           say(`the partnerships took longer than the ${CREATE_BUDGET_S} s budget: the first reminders were skipped`);
       },
+      say,
     );
     const createdIn = (Date.now() - created) / 1000;
 
@@ -70,9 +71,21 @@ await withBenchSystem(async (system, dir) => {
     ).rows.map((r) => Number(r.late));
     const q = (p: number) => lateness[Math.min(lateness.length - 1, Math.floor(p * lateness.length))] ?? Number.NaN;
 
-    // Quiet: nothing falls due for weeks. Let the last activities finish, then measure a minute.
-    await new Promise((r) => setTimeout(r, 30_000));
+    // Quiet: nothing falls due before the review instant. Wait until the last reminders' work is done
+    // (the three together under 5 % of a core over 10 s; at the latest, a minute and a half before
+    // the review instant), then measure a minute.
     const pids = await serverPids(dir);
+    const settling = Date.now();
+    const quietBy = reviewAt - (IDLE_S + 90) * 1000;
+    for (let last = await systemCpu(pids); ; ) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      const now = await systemCpu(pids);
+      const busy = (now.own - last.own + now.temporal - last.temporal + now.postgres - last.postgres) / 10;
+      last = now;
+      if (busy < 0.05 || Date.now() > quietBy) break;
+      say(`settling: ${(busy * 100).toFixed(0)} % of a core busy (API and worker, Temporal, PostgreSQL together)`);
+    }
+    const settledIn = (Date.now() - settling) / 1000;
     const before = await systemCpu(pids);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const after = await systemCpu(pids);
@@ -104,7 +117,11 @@ await withBenchSystem(async (system, dir) => {
     console.log(
       `| first reviews' reminders sent (of ${copies}), lateness p50 / p99 / max | ${lateness.length}: ${q(0.5).toFixed(1)} / ${q(0.99).toFixed(1)} / ${q(1).toFixed(1)} s |`,
     );
-    console.log(`| API and worker process: RSS, CPU while idle | ${mib(process.memoryUsage().rss)}, ${cpu(before.own, after.own)} |`);
+    console.log(`| quiet (under 5 % of a core) after the last reminder | ${settledIn.toFixed(0)} s |`);
+    const memory = process.memoryUsage();
+    console.log(
+      `| API and worker process: RSS (V8 heap), CPU while idle | ${mib(memory.rss)} (${mib(memory.heapUsed)}), ${cpu(before.own, after.own)} |`,
+    );
     console.log(
       `| Temporal ${process.env.TEMPORAL_SERVER === 'postgres' ? 'server' : 'dev server'}: PSS, CPU while idle | ${mib(temporal.pssBytes)}, ${cpu(before.temporal, after.temporal)} |`,
     );

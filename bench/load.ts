@@ -75,6 +75,21 @@ export async function createPartnerships(
   return created;
 }
 
+/** Says every 30 s how many rows `table` has while `work` runs: at 10,000 partnerships a stage takes minutes. */
+async function counting<T>(sql: pg.Client, table: string, total: number, progress: (m: string) => void, work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    sql.query(`SELECT count(*) AS n FROM ${table}`).then(
+      (r) => progress(`${table.replace('_', ' ')}: ${r.rows[0].n} of ${total} created`),
+      () => {},
+    );
+  }, 30_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /**
  * What the holding benchmarks create through the API, 8 clients at once: `count` partnerships of 5
  * members (createPartnerships), then 3 open commitments and an evidence request in each. Returns
@@ -86,8 +101,9 @@ export async function createHoldings(
   sql: pg.Client,
   opts: { count: number; name: string; firstReviewAt: string; reminderOffsets: string[]; spread?: { from: number; to: number } },
   report: (what: string, r: LoadResult) => void | Promise<void>,
+  progress: (message: string) => void = () => {},
 ) {
-  const partnerships = await createPartnerships(apiUrl, headers, opts);
+  const partnerships = await counting(sql, 'partnership', opts.count, progress, createPartnerships(apiUrl, headers, opts));
   await report('partnerships', partnerships);
   // Paths in the order of the partnerships' numbers, so that {{k}} names the partnership's members.
   const prefix = `${opts.name} `;
@@ -97,15 +113,22 @@ export async function createHoldings(
   const domain = `${opts.name.toLowerCase()}.example`;
   const dueAt = new Date(Date.now() + 60 * 86_400_000).toISOString();
   const items = async (what: string, amount: number, body: unknown) => {
-    const r = await load({
-      url: apiUrl,
-      connections: 8,
+    const table = what === 'commitments' ? 'commitment' : 'evidence_request';
+    const r = await counting(
+      sql,
+      table,
       amount,
-      method: 'POST',
-      headers,
-      paths: ids.map((id) => `/partnerships/${id}/${what}`),
-      body: JSON.stringify(body),
-    });
+      progress,
+      load({
+        url: apiUrl,
+        connections: 8,
+        amount,
+        method: 'POST',
+        headers,
+        paths: ids.map((id) => `/partnerships/${id}/${what}`),
+        body: JSON.stringify(body),
+      }),
+    );
     if (r.non2xx || r.errors) throw new Error(`creating ${what} failed: ${JSON.stringify(r)}`);
     await report(what, r);
     return r;

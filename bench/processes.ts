@@ -16,7 +16,9 @@ export async function processTree(rootPid: number): Promise<{ pssBytes: number; 
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     stats.set(Number(entry), {
       ppid: Number(fields[1]),
-      cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+      // utime + stime, and cutime + cstime: the CPU of children it has reaped (PostgreSQL's backends
+      // that ended), so that a tree's total never falls when one of its processes exits.
+      cpu: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100,
     });
   }
   const inTree = new Set([rootPid]);
