@@ -9,7 +9,7 @@ import { createDb, type Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
 import { migrate } from '../lib/db/migrate.js';
 import { StartingError } from '../lib/errors.js';
-import { holdPort } from '../lib/http-server.js';
+import { holdPort, releasePort } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../lib/mail/mailer.js';
@@ -57,7 +57,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         .use((_req, _res, next) => next(new StartingError('Tandem is still starting; try again in a moment')))
         .use(problemHandler(logger)),
     );
-    stops.add('API port', () => new Promise<void>((resolve) => (apiPort.listening ? apiPort.close(() => resolve()) : resolve())));
+    stops.add('API port', () => releasePort(apiPort));
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);

@@ -28,6 +28,11 @@ export async function holdPort(port: number, meanwhile: RequestListener, setting
   return server;
 }
 
+/** Closes a port `holdPort` opened, if `listen` did not take it over and close it since (a start that failed). */
+export function releasePort(server: Server): Promise<void> {
+  return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+}
+
 /**
  * Serves the app on `at`: a port, or a server `holdPort` opened. `makeApp` receives the draining
  * flag so that `/ready` can turn 503 the moment shutdown begins.

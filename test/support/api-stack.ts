@@ -12,7 +12,7 @@ import { AUTH_BASE_PATH, OIDC_PROVIDER_ID, type OidcSettings, type TandemAuth } 
 import { createDb } from '../../lib/db/client.js';
 import { startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { migrate } from '../../lib/db/migrate.js';
-import { type HttpServer, holdPort, listen } from '../../lib/http-server.js';
+import { type HttpServer, holdPort, listen, releasePort } from '../../lib/http-server.js';
 import { createLogger } from '../../lib/logger.js';
 import { startMailCapture } from '../../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
@@ -85,7 +85,7 @@ export function useApiStack(
     // The port is held from here: the dev server started below picks free ports of its own.
     const held = await holdPort(0, (_req, res) => void res.writeHead(503).end());
     const { port } = held.address() as AddressInfo;
-    closers.push(() => new Promise<void>((resolve) => (held.listening ? held.close(() => resolve()) : resolve())));
+    closers.push(() => releasePort(held));
     stack.publicUrl = `http://tandem.test:${port}`;
     await chmod(dir, 0o755);
     stack.dev = await startTestDevServer(dir);
