@@ -9,12 +9,10 @@ export function createDb(databaseUrl: string): Db {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 }) });
 }
 
-// Socket errors (ENOENT: the Unix socket of the embedded PostgreSQL is gone while it is stopped),
-// PostgreSQL's "connection exception" and "operator intervention" SQLSTATEs (shutting down, starting
-// up), and Prisma's own codes for an unreachable or timed-out server.
+// Socket errors, PostgreSQL's "connection exception" and "operator intervention" SQLSTATEs (shutting
+// down, starting up), and Prisma's own codes for an unreachable or timed-out server.
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
-  'ENOENT',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
@@ -37,8 +35,10 @@ const UNREACHABLE = new Set([
 ]);
 // The driver adapter's own names for the same.
 const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// `connect ENOENT …/.s.PGSQL.<port>`: the embedded PostgreSQL's Unix socket is gone while it is
+// stopped (Prisma keeps only the code, ENOENT, which a missing file has too, and the message).
 const UNREACHABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i;
+  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error|connect ENOENT \S*\.s\.PGSQL\.\d+/i;
 
 /** Whether an error means the database could not be reached (a 503), rather than refused the query. */
 export function isDatabaseUnavailable(e: unknown): boolean {

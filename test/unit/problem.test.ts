@@ -1,6 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseOrThrow } from '../../api/http/problem.js';
+import { isDatabaseUnavailable } from '../../lib/db/client.js';
 import { ValidationError } from '../../lib/errors.js';
 
 describe('parseOrThrow', () => {
@@ -15,5 +20,13 @@ describe('parseOrThrow', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).status).toBe(400);
     expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['a.b', 'c']);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('counts a refused connection and a missing PostgreSQL socket, not a missing file', async () => {
+    const connectTo = (path: string) => new Promise<unknown>((resolve) => net.connect(path).once('error', resolve));
+    expect(isDatabaseUnavailable(await connectTo(path.join(os.tmpdir(), 'no-such-dir', '.s.PGSQL.5432')))).toBe(true);
+    expect(isDatabaseUnavailable(await readFile(path.join(os.tmpdir(), 'no-such-file')).catch((e) => e))).toBe(false);
   });
 });
