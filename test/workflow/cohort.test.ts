@@ -7,15 +7,18 @@ import { waitFor } from '../support/mailbox.js';
 import { outboxMessages } from '../support/outbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
-const PARTNERSHIPS = 100;
+// The seeds' community of practice: 22 districts on one calendar. The cohort's scale (hundreds or
+// thousands at once) is measured in bench/ (bench:burst, bench:hold), not here.
+const PARTNERSHIPS = 22;
 const ZONES = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles'];
 
-describe('a cohort of 100 partnerships through its first year (time-skipping)', () => {
+describe('a cohort of 22 partnerships through its first year (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-cohort');
 
   it('plans four quarterly reviews for each, sends every reminder once at its local time, and marks unrecorded reviews missed (and says so)', async () => {
     const started = performance.now();
     const t0 = await stack.env.currentTimeMs();
+    const yearEnd = DateTime.fromMillis(t0).plus({ years: 1 }).toMillis();
     const cohort = await stack.database.db.cohort.create({ data: { name: 'Community of practice 2027' } });
     const plans: { id: string; reviews: DateTime[] }[] = [];
     for (let i = 0; i < PARTNERSHIPS; i++) {
@@ -45,22 +48,35 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
           args: [{ partnershipId: p.id }],
         });
       }
-      await stack.env.sleep(DateTime.fromMillis(t0).plus({ years: 1 }).toMillis() - (await stack.env.currentTimeMs()));
+      await stack.env.sleep(yearEnd - (await stack.env.currentTimeMs()));
+      // A condition the clock cannot run past: only the first year's reviews count, and "missed" is
+      // final. (Counting every missed review hung when the time-skipping clock moved on meanwhile:
+      // the count jumped past the figure waited for.)
       await waitFor(
         'every first-year review to be closed',
         async () =>
-          (await stack.database.db.review.count({ where: { partnership: { cohortId: cohort.id }, status: 'missed' } })) ===
+          (await stack.database.db.review.count({
+            where: { partnership: { cohortId: cohort.id }, scheduledAt: { lt: new Date(yearEnd) }, status: 'missed' },
+          })) ===
           4 * PARTNERSHIPS,
       );
     });
 
+    // What follows looks at the first year only (and at the review planned after it), whatever the
+    // clock did after the wait.
     for (const p of plans) {
-      const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });
-      expect(reviews.map((r) => [r.sequence, r.status, r.scheduledAt.getTime()])).toEqual(
-        p.reviews.map((d, i) => [i + 1, i < 4 ? 'missed' : 'scheduled', d.toMillis()]),
+      const reviews = (await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } })).slice(
+        0,
+        5,
       );
+      expect(reviews.map((r) => [r.sequence, r.scheduledAt.getTime()])).toEqual(p.reviews.map((d, i) => [i + 1, d.toMillis()]));
+      expect(reviews.slice(0, 4).map((r) => r.status)).toEqual(['missed', 'missed', 'missed', 'missed']);
       const mail = (
-        await outboxMessages(stack.database.db, { partnershipId: p.id, template: { in: ['review-reminder', 'review-missed'] } })
+        await outboxMessages(stack.database.db, {
+          partnershipId: p.id,
+          template: { in: ['review-reminder', 'review-missed'] },
+          dueAt: { lt: new Date(yearEnd) },
+        })
       ).sort((a, b) => (a.dueAt as number) - (b.dueAt as number));
       // Two weeks and two days before, at the same local time even across DST; missed two days after.
       const due = p.reviews.slice(0, 4).flatMap((d) => [
@@ -70,12 +86,24 @@ describe('a cohort of 100 partnerships through its first year (time-skipping)', 
       ]);
       // One copy to each of the two members.
       expect(mail.map((r) => [r.template, r.dueAt, r.statuses, r.attempts])).toEqual(due.map((d) => [...d, ['sent', 'sent'], [1, 1]]));
-      // Each of the five reviews planned so far was sent as an invitation, once.
+      // Each of the five reviews planned so far was sent as an invitation, once to each member.
       expect(
-        await stack.database.db.emailOutbox.count({ where: { partnershipId: p.id, template: 'review-invitation', status: 'sent' } }),
+        await stack.database.db.emailOutbox.count({
+          where: {
+            partnershipId: p.id,
+            template: 'review-invitation',
+            status: 'sent',
+            OR: reviews.map((r) => ({ messageKey: { startsWith: `review:${r.id}:` } })),
+          },
+        }),
       ).toBe(10);
     }
-    expect(await stack.mailbox.messages()).toHaveLength((12 + 5) * 2 * PARTNERSHIPS);
+    // Every copy the outbox sent arrived once, and nothing else did.
+    const sent = await stack.database.db.emailOutbox.count({ where: { partnership: { cohortId: cohort.id }, status: 'sent' } });
+    const arrived = await stack.mailbox.messages();
+    expect(new Set(arrived.map((m) => m.messageId)).size).toBe(arrived.length);
+    expect(arrived.length).toBe(sent);
+    expect(sent).toBeGreaterThanOrEqual((12 + 5) * 2 * PARTNERSHIPS);
     console.log(`[cohort] ${PARTNERSHIPS} partnerships, first year: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 });
