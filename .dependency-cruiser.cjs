@@ -1,7 +1,8 @@
 /**
  * The layout's rules, checked by `npm run lint` (depcruise): no import cycles, and each layer imports
  * only what stands below it. From the bottom: lib/ (infrastructure), workflows/ (deterministic; they
- * see activities by type only), activities/, api/ and web/, boot/ (startup wiring), scripts/.
+ * see activities by type only), core/ (each domain's rules, vocabulary and commands: the one door for
+ * every write), activities/, api/ and web/, boot/ (startup wiring), scripts/.
  */
 module.exports = {
   forbidden: [
@@ -17,14 +18,14 @@ module.exports = {
       comment: 'lib/ holds infrastructure (config, database, logger, errors, Temporal and mail transport) and imports nothing above it.',
       severity: 'error',
       from: { path: '^lib/' },
-      to: { path: '^(workflows|activities|api|web|boot|scripts)/' },
+      to: { path: '^(workflows|core|activities|api|web|boot|scripts)/' },
     },
     {
       name: 'workflows-are-deterministic',
       comment: 'Workflow code runs in the sandbox: it imports other workflow code and @temporalio/workflow, and activities by type only.',
       severity: 'error',
       from: { path: '^workflows/' },
-      to: { path: '^(lib|api|web|boot|scripts|generated)/' },
+      to: { path: '^(lib|core|api|web|boot|scripts|generated)/' },
     },
     {
       name: 'workflows-see-activities-by-type',
@@ -41,6 +42,14 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'core-below-its-callers',
+      comment:
+        'The domain core (rules, vocabulary, commands) is called by activities, the API, the pages and the CLI; it calls none of them.',
+      severity: 'error',
+      from: { path: '^core/' },
+      to: { path: '^(activities|api|web|boot|scripts)/' },
+    },
+    {
       name: 'activities-below-http',
       comment: 'Activities are called by workflows; they never reach up into the HTTP layers or the wiring.',
       severity: 'error',
@@ -51,7 +60,7 @@ module.exports = {
       name: 'production-code-uses-production-dependencies',
       comment: 'The image installs dependencies only (npm prune --omit=dev): code it runs cannot import a devDependency.',
       severity: 'error',
-      from: { path: '^(lib|workflows|activities|api|web|boot)/' },
+      from: { path: '^(lib|workflows|core|activities|api|web|boot)/' },
       to: { dependencyTypes: ['npm-dev'] },
     },
     {

@@ -112,6 +112,6 @@ await withBenchDatabase(async (url) => {
   }
   console.log('\n| Request | p50 | p99 | Max | Size |\n|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
-  await server.close();
+  await server.close(0);
   await db.$disconnect();
 });

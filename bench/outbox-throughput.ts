@@ -65,13 +65,16 @@ await withBenchDatabase(async (url, dir) => {
       giveUpAfterMs: 86_400_000,
       wake: async () => {},
       heartbeat: () => {},
+      // The links people get sign them in; here a plain link stands in for each copy's.
+      signInLink: async (_person: { id: string; email: string }, target: string) => `http://bench${target}`,
     };
     // One notice per partnership and reminder, each copied to the partnership's ten members.
     const notices = Array.from({ length: EMAILS / MEMBERS }, (_, i) => {
       const p = partnerships[i % PARTNERSHIPS] as (typeof partnerships)[number];
       const index = Math.floor(i / PARTNERSHIPS);
-      const render = (timeZone: string) =>
-        reviewReminder({ partnershipName: p.name, sequence: index + 1, scheduledAt, timeZone, link: `http://bench/partnerships/${p.id}` });
+      const target = `/p/${p.id}`;
+      const render = (timeZone: string, link = `http://bench${target}`) =>
+        reviewReminder({ partnershipName: p.name, sequence: index + 1, scheduledAt, timeZone, link });
       if (!outbox) {
         const send = (m: (typeof p.members)[number]) =>
           mailer.send({ to: m.person.email, ...render(p.timeZone), messageId: `<bench.${run}.${p.id}.${index}.${m.personId}@tandem>` });
@@ -89,6 +92,7 @@ await withBenchDatabase(async (url, dir) => {
           timeZone: p.timeZone,
           dueAt: scheduledAt - 14 * 86_400_000,
           recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+          target,
           render,
         });
     });

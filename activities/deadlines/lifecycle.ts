@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { DateTime } from 'luxon';
+import { recordEvent } from '../../core/events.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Actor } from '../../workflows/actor.js';
 import { replanDeadlineSignal } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId } from '../../workflows/ids.js';
-import { recordEvent } from '../events.js';
 import { DEADLINE_KINDS, type DeadlineKind } from './operations.js';
 
 /**

@@ -1,15 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { recordEvent } from '../../core/events.js';
+import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../../core/policy.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { DeadlinePlan, DeadlineStage, EvidenceItemInput } from '../../workflows/deadlines/messages.js';
 import type { ActivityDeps } from '../deps.js';
-import { recordEvent } from '../events.js';
 import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';
 import { deadlineNotice } from '../mail/templates.js';
 import { notFound } from '../not-found.js';
-import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../policy.js';
 import { planDeadline, stageName } from './stages.js';
 
 /** The two things that have a deadline. Keys, templates and events are named after `prefix`. */

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { recordEvent } from '../../core/events.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Actor } from '../../workflows/actor.js';
 import { inquiryWorkflowId } from '../../workflows/ids.js';
 import { reloadInquirySignal } from '../../workflows/inquiry/messages.js';
-import { recordEvent } from '../events.js';
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { OPTIONAL_TEMPLATES, wantsMessage } from '../../core/policy.js';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
 import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
-import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
 import { digest, type RenderedMail, withFooter } from './templates.js';

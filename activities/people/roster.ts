@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { recordEvent } from '../../core/events.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { HandOver } from '../../workflows/reviews/messages.js';
 import { DEADLINE_KINDS } from '../deadlines/operations.js';
 import type { ActivityDeps } from '../deps.js';
-import { recordEvent } from '../events.js';
 import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
+import { recordEvent } from '../../core/events.js';
+import { resolvePolicy } from '../../core/policy.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ActivityDeps } from '../deps.js';
-import { recordEvent } from '../events.js';
 import { mailContext } from '../mail/activities.js';
 import { notify } from '../mail/notify.js';
 import { pages } from '../mail/pages.js';
 import { reflectionPrompt, reflectionSummary } from '../mail/templates.js';
-import { resolvePolicy } from '../policy.js';
 import { reflectionThemes } from './themes.js';
 
 export interface ReflectionPlan {

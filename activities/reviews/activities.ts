@@ -1,5 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
+import { recordEvent } from '../../core/events.js';
+import { type Blackout, nextReview } from '../../core/reviews/recurrence.js';
+import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { parseOffset } from '../../lib/durations.js';
@@ -7,7 +10,6 @@ import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';
 import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '../deadlines/lifecycle.js';
 import type { ActivityDeps } from '../deps.js';
-import { recordEvent } from '../events.js';
 import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { type NoticeResult, notify } from '../mail/notify.js';
@@ -22,9 +24,7 @@ import {
 } from '../mail/templates.js';
 import { notFound } from '../not-found.js';
 import { reviewInvitation as invitationIcs } from './ics.js';
-import { type Blackout, nextReview } from './recurrence.js';
 import { type PlannedReminder, planReminders } from './reminders.js';
-import { calendarBlackouts } from './school-calendar.js';
 
 export interface ReviewPlan {
   reviewId: string;

@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import { actorColumns } from '../../activities/events.js';
+import { completeCommitment, dropCommitment, extendCommitment } from '../../core/deadlines/commands.js';
+import { assertFuture } from '../../core/deadlines/due.js';
+import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody } from '../../core/deadlines/schemas.js';
+import { actorColumns } from '../../core/events.js';
+import { uuidParam } from '../../core/fields.js';
+import { actorOf } from '../../core/people/principal.js';
+import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
+import { memberByEmail, openPartnership } from '../../core/reviews/partnership.js';
 import type { Commitment, Prisma } from '../../generated/prisma/client.js';
+import { startOrRollBack } from '../../lib/temporal/start.js';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import { type CommitmentStatus, commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { actorOf } from '../people/principal.js';
-import { visibleOwner, visiblePartnershipId } from '../people/rights.js';
-import { memberByEmail, openPartnership } from '../reviews/partnership.js';
-import { completeCommitment, dropCommitment, extendCommitment } from './actions.js';
-import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
-import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody } from './schemas.js';
+import { extensionJson, liveDeadlineJson } from './deadline.js';
 
 const commitmentJson = (c: Commitment) => ({
   id: c.id,

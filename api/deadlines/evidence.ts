@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import { actorColumns } from '../../activities/events.js';
+import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from '../../core/deadlines/commands.js';
+import { assertFuture } from '../../core/deadlines/due.js';
+import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
+import { actorColumns } from '../../core/events.js';
+import { uuidParam } from '../../core/fields.js';
+import { actorOf } from '../../core/people/principal.js';
+import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
+import { memberByEmail, openPartnership } from '../../core/reviews/partnership.js';
 import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
+import { startOrRollBack } from '../../lib/temporal/start.js';
 import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import { type EvidenceStatus, evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { actorOf } from '../people/principal.js';
-import { visibleOwner, visiblePartnershipId } from '../people/rights.js';
-import { memberByEmail, openPartnership } from '../reviews/partnership.js';
-import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from './actions.js';
-import { assertFuture, extensionJson, liveDeadlineJson, startOrRollBack } from './deadline.js';
-import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from './schemas.js';
+import { extensionJson, liveDeadlineJson } from './deadline.js';
 
 const requestJson = (r: EvidenceRequest) => ({
   id: r.id,

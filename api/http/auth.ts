@@ -1,8 +1,8 @@
 import type { Request } from 'express';
+import { type KeyPrincipal, keyPrincipal } from '../../core/people/principal.js';
 import { findApiKey } from '../../lib/auth/api-keys.js';
 import type { Db } from '../../lib/db/client.js';
 import { UnauthorizedError } from '../../lib/errors.js';
-import { type KeyPrincipal, keyPrincipal } from '../people/principal.js';
 
 /** The caller of an API request, from `Authorization: Bearer <key>`; 401 without a live key. */
 export async function authenticate(db: Db, req: Request): Promise<KeyPrincipal> {

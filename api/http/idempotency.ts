@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import type { KeyPrincipal } from '../../core/people/principal.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type Db, isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../../lib/errors.js';
-import type { KeyPrincipal } from '../people/principal.js';
 import type { Reply } from './reply.js';
 
 /** How long a key is remembered; a repeat after that is a new request. */

@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { z } from 'zod';
 import { isDatabaseUnavailable } from '../../lib/db/client.js';
 import { describeError, type FieldIssue, TandemError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -16,19 +15,6 @@ export interface Problem {
 }
 
 const PROBLEM_BASE = 'https://tandem.dev/problems/';
-
-export function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
-}
-
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new ValidationError(`The ${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  }
-  return result.data;
-}
 
 export const notFoundRoute: RequestHandler = (req, res) => {
   res

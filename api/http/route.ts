@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import type { KeyPrincipal } from '../../core/people/principal.js';
 import { ApiRole } from '../../lib/auth/api-keys.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { KeyPrincipal } from '../people/principal.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
-import { parseOrThrow } from './problem.js';
 import { type Reply, send } from './reply.js';
 
 /** What every route handler may use. */

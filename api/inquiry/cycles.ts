@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { PHASE_TEXT } from '../../activities/inquiry/cycles.js';
+import { uuidParam } from '../../core/fields.js';
+import {
+  type CycleWithPhases,
+  cycleFor,
+  phaseDueAt,
+  phaseStatus,
+  recordPhase,
+  startCohortCycles,
+  startCycle,
+} from '../../core/inquiry/commands.js';
+import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
+import { cycleParams, phaseParams, recordPhaseBody, startCohortCyclesBody, startCycleBody } from '../../core/inquiry/schemas.js';
+import { visiblePartnershipId } from '../../core/people/rights.js';
 import { INQUIRY_PHASES } from '../../workflows/inquiry/messages.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { visiblePartnershipId } from '../people/rights.js';
-import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCohortCycles, startCycle } from './actions.js';
-import { cycleParams, phaseParams, recordPhaseBody, startCohortCyclesBody, startCycleBody } from './schemas.js';
 
 const phaseJson = (cycle: CycleWithPhases, ph: CycleWithPhases['phases'][number]) => ({
   phase: ph.phase,

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
 import { escapeHtml } from '../../activities/mail/templates.js';
+import { uuidParam } from '../../core/fields.js';
+import type { Principal } from '../../core/people/principal.js';
+import { partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import type { Principal } from '../people/principal.js';
-import { partnershipScope, personScope } from '../people/rights.js';
 import { mailSettingsBody, updateMailSettings } from './settings.js';
 
 const mailSettingsSchema = z

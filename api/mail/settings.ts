@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { ianaTimeZone } from '../../core/fields.js';
+import type { Principal } from '../../core/people/principal.js';
+import { assertMayChangeMailSettings, personScope } from '../../core/people/rights.js';
 import { type Db, isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import { ianaTimeZone } from '../http/schemas.js';
-import type { Principal } from '../people/principal.js';
-import { assertMayChangeMailSettings, personScope } from '../people/rights.js';
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:mm, e.g. 21:00');
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { uuidParam } from '../../core/fields.js';
 import type { ApiKey, Prisma } from '../../generated/prisma/client.js';
 import { ApiRole, createApiKey } from '../../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
 
 const apiRole = z.enum(ApiRole);
 const apiKeySchema = z

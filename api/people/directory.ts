@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { email, ianaTimeZone, uuidParam } from '../../core/fields.js';
+import { cohortScope, organizationScope, partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { email, ianaTimeZone, uuidParam } from '../http/schemas.js';
 import { mailSettingsJson } from '../mail/notifications.js';
-import { cohortScope, organizationScope, partnershipScope, personScope } from './rights.js';
 
 const organizationKind = z.enum(['district', 'partner', 'coordinating_body']);
 

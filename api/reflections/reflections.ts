@@ -1,6 +1,6 @@
+import { uuidParam } from '../../core/fields.js';
+import { visibleOwner } from '../../core/people/rights.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { visibleOwner } from '../people/rights.js';
 
 export const reflectionRoutes = [
   route({

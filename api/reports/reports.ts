@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { Principal } from '../../core/people/principal.js';
+import { partnershipScope } from '../../core/people/rights.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import type { Principal } from '../people/principal.js';
-import { partnershipScope } from '../people/rights.js';
 import { HEALTH_LABELS, partnershipHealth, RULES } from './health.js';
 import { overdueCommitmentsCsv } from './overdue-csv.js';
 

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { pages } from '../../activities/mail/pages.js';
 import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
+import { uuidParam } from '../../core/fields.js';
+import { keyPrincipal, type Principal, personPrincipal } from '../../core/people/principal.js';
+import { partnershipScope, personScope, visibleCohortId, visiblePartnershipId } from '../../core/people/rights.js';
 import { hashSecret, newSecret } from '../../lib/auth/secrets.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { Reply } from '../http/reply.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { keyPrincipal, type Principal, personPrincipal } from '../people/principal.js';
-import { partnershipScope, personScope, visibleCohortId, visiblePartnershipId } from '../people/rights.js';
 
 const DEADLINE_MINUTES = 15;
 const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -1,15 +1,15 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { ianaTimeZone, uuidParam } from '../../core/fields.js';
+import type { Principal } from '../../core/people/principal.js';
+import { assertCoordinates, organizationScope, visibleCohortId } from '../../core/people/rights.js';
+import { firstReviewOf } from '../../core/reviews/schedule.js';
+import { type CreatePartnershipBody, createPartnershipBody } from '../../core/reviews/schemas.js';
 import { ValidationError } from '../../lib/errors.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type RouteDeps, route } from '../http/route.js';
-import { ianaTimeZone, uuidParam } from '../http/schemas.js';
-import type { Principal } from '../people/principal.js';
-import { assertCoordinates, organizationScope, visibleCohortId } from '../people/rights.js';
 import { checkNewPartnership, writePartnership } from './partnerships.js';
-import { firstReviewOf } from './schedule.js';
-import { type CreatePartnershipBody, createPartnershipBody } from './schemas.js';
 
 /**
  * A cohort's partnerships created from one CSV file (one row each), all or none: every row is

@@ -1,6 +1,5 @@
-import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { memberJson, memberParams } from '../people/roster.js';
+import { uuidParam } from '../../core/fields.js';
+import { memberJson } from '../../core/people/roster.js';
 import {
   activatePartnership,
   changeRecurrence,
@@ -11,9 +10,19 @@ import {
   rescheduleReview,
   resumePartnership,
   setMemberNotifications,
-} from './actions.js';
+} from '../../core/reviews/commands.js';
+import {
+  changeRecurrenceBody,
+  endBody,
+  memberPreferencesBody,
+  outcomeBody,
+  pauseBody,
+  rescheduleBody,
+  reviewParams,
+} from '../../core/reviews/schemas.js';
+import { route } from '../http/route.js';
+import { memberParams } from '../people/roster.js';
 import { liveStatusJson } from './partnerships.js';
-import { changeRecurrenceBody, endBody, memberPreferencesBody, outcomeBody, pauseBody, rescheduleBody, reviewParams } from './schemas.js';
 
 const statusResponse = { 200: { description: "The partnership's live state after the change" } };
 

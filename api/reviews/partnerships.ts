@@ -1,10 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { actorColumns } from '../../activities/events.js';
-import { resolvePolicy } from '../../activities/policy.js';
-import { upcomingReviews } from '../../activities/reviews/recurrence.js';
-import { calendarBlackouts } from '../../activities/reviews/school-calendar.js';
+import { actorColumns } from '../../core/events.js';
+import { ianaTimeZone, instant, uuidParam } from '../../core/fields.js';
+import type { Principal } from '../../core/people/principal.js';
+import { actorOf } from '../../core/people/principal.js';
+import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../../core/people/rights.js';
+import { enrolMembers } from '../../core/people/roster.js';
+import { resolvePolicy } from '../../core/policy.js';
+import { upcomingReviews } from '../../core/reviews/recurrence.js';
+import { firstReviewOf, planOrThrow } from '../../core/reviews/schedule.js';
+import {
+  blackoutSchema,
+  type CreatePartnershipBody,
+  createPartnershipBody,
+  partnershipRecord,
+  recurrenceSchema,
+} from '../../core/reviews/schemas.js';
+import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -12,15 +25,8 @@ import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { type RouteDeps, route } from '../http/route.js';
-import { ianaTimeZone, instant, uuidParam } from '../http/schemas.js';
-import type { Principal } from '../people/principal.js';
-import { actorOf } from '../people/principal.js';
-import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../people/rights.js';
-import { enrolMembers } from '../people/roster.js';
 import { nextSteps } from './next-steps.js';
 import { countOpenItems } from './open-items.js';
-import { firstReviewOf, planOrThrow } from './schedule.js';
-import { blackoutSchema, type CreatePartnershipBody, createPartnershipBody, partnershipRecord, recurrenceSchema } from './schemas.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {

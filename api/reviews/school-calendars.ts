@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import type { Blackout } from '../../activities/reviews/recurrence.js';
-import { CalendarFileError, parseSchoolCalendar } from '../../activities/reviews/school-calendar.js';
+import { uuidParam } from '../../core/fields.js';
+import { actorOf, type Principal } from '../../core/people/principal.js';
+import {
+  assertCoordinates,
+  assertManagesDistrict,
+  organizationScope,
+  partnershipScope,
+  visibleCohortId,
+} from '../../core/people/rights.js';
+import type { Blackout } from '../../core/reviews/recurrence.js';
+import { CalendarFileError, parseSchoolCalendar } from '../../core/reviews/school-calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { changeRecurrenceUpdate } from '../../workflows/reviews/messages.js';
 import type { RouteDeps } from '../http/route.js';
 import { route } from '../http/route.js';
-import { uuidParam } from '../http/schemas.js';
-import { actorOf, type Principal } from '../people/principal.js';
-import { assertCoordinates, assertManagesDistrict, organizationScope, partnershipScope, visibleCohortId } from '../people/rights.js';
 
 /**
  * School calendars: a district's or a cohort's days without reviews, imported from an .ics file,

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
-import { saveReflection } from '../../api/reflections/actions.js';
 import { type RunningSystem, startSystem } from '../../boot/system.js';
+import { type PersonPrincipal, personPrincipal } from '../../core/people/principal.js';
+import { saveReflection } from '../../core/reflections/commands.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { embeddedSettings } from '../support/embedded.js';

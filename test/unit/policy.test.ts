@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy, wantsMessage } from '../../activities/policy.js';
+import { DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy, wantsMessage } from '../../core/policy.js';
 
 const partnership = (policy: unknown) => ({ reminderOffsets: ['P7D'], outcomeGrace: 'P1D', policy });
 

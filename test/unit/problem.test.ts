@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseOrThrow } from '../../api/http/problem.js';
 import { isDatabaseUnavailable } from '../../lib/db/client.js';
 import { ValidationError } from '../../lib/errors.js';
+import { parseOrThrow } from '../../lib/validation.js';
 
 describe('parseOrThrow', () => {
   it('turns zod issues into field-level validation errors', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextReview, type ReviewSchedule, ScheduleError, upcomingReviews, validateSchedule } from '../../activities/reviews/recurrence.js';
+import { nextReview, type ReviewSchedule, ScheduleError, upcomingReviews, validateSchedule } from '../../core/reviews/recurrence.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (s: string) => Date.parse(s);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CalendarFileError, parseSchoolCalendar } from '../../activities/reviews/school-calendar.js';
+import { CalendarFileError, parseSchoolCalendar } from '../../core/reviews/school-calendar.js';
 
 const file = (name: string) => readFile(path.resolve(import.meta.dirname, '../fixtures/calendars', name), 'utf8');
 const NOW = Date.parse('2026-11-30T12:00:00Z');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { personPrincipal } from '../../api/people/principal.js';
-import { saveReflection } from '../../api/reflections/actions.js';
 import { countOpenItems } from '../../api/reviews/open-items.js';
+import { personPrincipal } from '../../core/people/principal.js';
+import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
 import {
   completeCommitmentUpdate,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCycle } from '../../activities/inquiry/cycles.js';
+import { createCycle } from '../../core/inquiry/cycles.js';
 import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, inquiryWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
 import { inquiryCycleWorkflow } from '../../workflows/inquiry/cycle.js';

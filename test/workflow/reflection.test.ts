@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { personPrincipal } from '../../api/people/principal.js';
-import { saveReflection } from '../../api/reflections/actions.js';
+import { personPrincipal } from '../../core/people/principal.js';
+import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
 import { partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
 import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';

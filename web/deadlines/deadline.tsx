@@ -7,9 +7,9 @@ import {
   extendEvidenceRequest,
   submitEvidence,
   waiveEvidenceRequest,
-} from '../../api/deadlines/actions.js';
-import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../api/deadlines/files.js';
-import { partnershipScope, standingIn } from '../../api/people/rights.js';
+} from '../../core/deadlines/commands.js';
+import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.js';
+import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';

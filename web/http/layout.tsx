@@ -1,5 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
-import type { PersonPrincipal } from '../../api/people/principal.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
 
 export interface LayoutProps {
   title: string;

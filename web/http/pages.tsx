@@ -4,7 +4,7 @@ import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { type PersonPrincipal, personPrincipal } from '../../api/people/principal.js';
+import { type PersonPrincipal, personPrincipal } from '../../core/people/principal.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
 import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';

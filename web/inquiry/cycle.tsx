@@ -1,8 +1,8 @@
-import { PHASE_TEXT } from '../../activities/inquiry/cycles.js';
 import { pages } from '../../activities/mail/pages.js';
-import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCycle } from '../../api/inquiry/actions.js';
-import { standingIn } from '../../api/people/rights.js';
-import { loadPartnership } from '../../api/reviews/partnership.js';
+import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCycle } from '../../core/inquiry/commands.js';
+import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
+import { standingIn } from '../../core/people/rights.js';
+import { loadPartnership } from '../../core/reviews/partnership.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { fromLocalInput, ROLE_LABELS, Status, When } from '../http/format.js';

@@ -1,5 +1,5 @@
 import { pages } from '../../activities/mail/pages.js';
-import { partnershipScope } from '../../api/people/rights.js';
+import { partnershipScope } from '../../core/people/rights.js';
 import { Status, When } from '../http/format.js';
 import type { PageContext } from '../http/pages.js';
 

@@ -1,5 +1,5 @@
 import { pages } from '../../activities/mail/pages.js';
-import { addMember, changeMemberRole, handOver, memberRole, newMember, removeMember } from '../../api/people/roster.js';
+import { addMember, changeMemberRole, handOver, memberRole, newMember, removeMember } from '../../core/people/roster.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { ROLE_LABELS } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';

@@ -1,6 +1,6 @@
-import { zodIssues } from '../../api/http/problem.js';
 import { mailSettingsBody, updateMailSettings } from '../../api/mail/settings.js';
 import { newFeed } from '../../api/reviews/calendar.js';
+import { zodIssues } from '../../lib/validation.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 

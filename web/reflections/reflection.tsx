@@ -1,5 +1,5 @@
 import { pages } from '../../activities/mail/pages.js';
-import { ownReflection, saveReflection } from '../../api/reflections/actions.js';
+import { ownReflection, saveReflection } from '../../core/reflections/commands.js';
 import { When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';

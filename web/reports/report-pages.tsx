@@ -6,8 +6,6 @@ import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import type { z } from 'zod';
 import { pages } from '../../activities/mail/pages.js';
-import type { PersonPrincipal } from '../../api/people/principal.js';
-import { cohortScope } from '../../api/people/rights.js';
 import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
 import {
   evidenceQuery,
@@ -20,6 +18,8 @@ import {
   upcomingQuery,
   upcomingReviewsReport,
 } from '../../api/reports/reports.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
+import { cohortScope } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { Status } from '../http/format.js';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { pages } from '../../activities/mail/pages.js';
-import { cohortScope } from '../../api/people/rights.js';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../api/reviews/import.js';
+import { cohortScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
 import { CohortSelect, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';

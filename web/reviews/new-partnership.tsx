@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import { pages } from '../../activities/mail/pages.js';
-import { type Blackout, upcomingReviews } from '../../activities/reviews/recurrence.js';
-import { calendarBlackouts } from '../../activities/reviews/school-calendar.js';
-import { cohortScope } from '../../api/people/rights.js';
 import { type ImportRow, rowToPartnership } from '../../api/reviews/import.js';
 import { checkNewPartnership, writePartnership } from '../../api/reviews/partnerships.js';
-import { planOrThrow } from '../../api/reviews/schedule.js';
+import { cohortScope } from '../../core/people/rights.js';
+import { type Blackout, upcomingReviews } from '../../core/reviews/recurrence.js';
+import { planOrThrow } from '../../core/reviews/schedule.js';
+import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';

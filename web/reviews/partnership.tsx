@@ -1,6 +1,6 @@
 import { pages } from '../../activities/mail/pages.js';
 import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/themes.js';
-import { partnershipScope, standingIn } from '../../api/people/rights.js';
+import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';

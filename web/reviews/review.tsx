@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { pages } from '../../activities/mail/pages.js';
-import { partnershipScope, standingIn } from '../../api/people/rights.js';
-import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../api/reviews/actions.js';
+import { partnershipScope, standingIn } from '../../core/people/rights.js';
+import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { DateTime } from 'luxon';
 import { pages } from '../../activities/mail/pages.js';
-import { schoolCalendarScope } from '../../api/people/rights.js';
 import { type CalendarOwner, importSchoolCalendar } from '../../api/reviews/school-calendars.js';
+import { schoolCalendarScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DECISIONS, INQUIRY_PHASES } from '../../workflows/inquiry/messages.js';
 import { onBehalfOf } from '../deadlines/schemas.js';
-import { email, instant } from '../http/schemas.js';
+import { email, instant } from '../fields.js';
 
 const text = z.string().trim().min(1).max(4000);
 const role = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);

@@ -14,7 +14,7 @@ import {
 } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId } from '../../workflows/ids.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
-import type { RouteDeps } from '../http/route.js';
+import type { CoreDeps } from '../deps.js';
 import type { Principal } from '../people/principal.js';
 import { actorForDeadline, type DeadlineAction, partnershipScope } from '../people/rights.js';
 import { storeEvidenceFile, type UploadedFile } from './files.js';
@@ -25,7 +25,7 @@ import { storeEvidenceFile, type UploadedFile } from './files.js';
  * refused one is a 409) and records it with its actor.
  */
 
-type Deps = Pick<RouteDeps, 'db' | 'temporal'>;
+type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
 
 const partnershipRef = { select: { id: true, districtId: true, partnerId: true, cohortId: true } } as const;
 

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { actorColumns } from '../../activities/events.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { reflectionWorkflowId } from '../../workflows/ids.js';
 import { reflectionSubmittedSignal } from '../../workflows/reflections/messages.js';
+import { actorColumns } from '../events.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertOwnReflection, partnershipScope } from '../people/rights.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, instant } from '../http/schemas.js';
+import { email, instant } from '../fields.js';
 
 export const createCommitmentBody = z
   .object({

@@ -1,16 +1,17 @@
-import { createCycle, PHASE_TEXT } from '../../activities/inquiry/cycles.js';
 import type { InquiryCycle, MemberRole, InquiryPhase as PhaseRow } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { startOrRollBack } from '../../lib/temporal/start.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { inquiryWorkflowId } from '../../workflows/ids.js';
 import { inquiryCycleWorkflow } from '../../workflows/inquiry/cycle.js';
 import { INQUIRY_PHASES, type InquiryPhase, type PhaseRecord, recordPhaseUpdate } from '../../workflows/inquiry/messages.js';
-import { assertFuture, startOrRollBack } from '../deadlines/deadline.js';
-import { parseOrThrow } from '../http/problem.js';
-import type { RouteDeps } from '../http/route.js';
+import { assertFuture } from '../deadlines/due.js';
+import type { CoreDeps } from '../deps.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { actorForDeadline, assertCoordinates, assertLeads, partnershipScope, visibleCohortId } from '../people/rights.js';
 import { loadPartnership, type Partnership } from '../reviews/partnership.js';
+import { createCycle, PHASE_TEXT } from './cycles.js';
 import { PHASE_RECORDS, type PhasePlan } from './schemas.js';
 
 /**
@@ -20,7 +21,7 @@ import { PHASE_RECORDS, type PhasePlan } from './schemas.js';
  * (api/people/rights.ts); the cycle's workflow validates the order (a refused record is a 409).
  */
 
-type Deps = Pick<RouteDeps, 'db' | 'temporal' | 'logger' | 'taskQueue'>;
+type Deps = Pick<CoreDeps, 'db' | 'temporal' | 'logger' | 'taskQueue'>;
 
 type Plan = { question: string; phases: Record<InquiryPhase, PhasePlan> };
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY, policyOverrides } from '../../activities/policy.js';
 import { isoDurationAtMost } from '../../lib/durations.js';
 import { createCommitmentBody, createEvidenceRequestBody } from '../deadlines/schemas.js';
-import { ianaTimeZone, instant, localDate, localDateTime } from '../http/schemas.js';
+import { ianaTimeZone, instant, localDate, localDateTime } from '../fields.js';
 import { newMember, notificationLevel } from '../people/roster.js';
+import { DEFAULT_POLICY, policyOverrides } from '../policy.js';
 
 export const recurrenceSchema = z
   .object({

@@ -1,5 +1,5 @@
-import { nextReview, type ReviewSchedule, ScheduleError } from '../../activities/reviews/recurrence.js';
 import { ValidationError } from '../../lib/errors.js';
+import { nextReview, type ReviewSchedule, ScheduleError } from './recurrence.js';
 
 /** Runs schedule maths on a recurrence from a request; what the maths refuses is a 400 on `recurrence`. */
 export function planOrThrow<T>(plan: () => T): T {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Blackout } from '../../activities/reviews/recurrence.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
@@ -15,10 +14,11 @@ import {
   rescheduleReviewUpdate,
   resumeUpdate,
 } from '../../workflows/reviews/messages.js';
-import { assertFuture } from '../deadlines/deadline.js';
-import type { RouteDeps } from '../http/route.js';
+import { assertFuture } from '../deadlines/due.js';
+import type { CoreDeps } from '../deps.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertLeads, assertManages, partnershipScope } from '../people/rights.js';
+import type { Blackout } from './recurrence.js';
 import { firstReviewOf } from './schedule.js';
 
 /**
@@ -28,7 +28,7 @@ import { firstReviewOf } from './schedule.js';
  * actor.
  */
 
-type Deps = Pick<RouteDeps, 'db' | 'temporal'>;
+type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
 
 async function partnershipFor(deps: Deps, p: Principal, id: string) {
   const partnership = await deps.db.partnership.findFirst({
