@@ -7,6 +7,6 @@ export interface ActivityDeps {
   publicUrl: string;
   /** MAIL_GIVE_UP_AFTER: how long a message is retried before it is marked failed. */
   mailGiveUpAfterMs: number;
-  /** The link in a message to one person: the page, signing them in (lib/auth/better-auth.ts). */
-  signInLink(person: { id: string; email: string }, target: string): Promise<string>;
+  /** The link in a message to one person: the page, acting on it as them for a while (core/people/task-links.ts). */
+  taskLink(person: { id: string }, target: string): Promise<string>;
 }

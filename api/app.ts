@@ -12,8 +12,10 @@ import { inquiryRoutes } from './inquiry/cycles.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { apiKeyRoutes } from './people/api-keys.js';
+import { auditRoutes } from './people/audit.js';
 import { directoryRoutes } from './people/directory.js';
 import { rosterRoutes } from './people/roster.js';
+import { staffRoutes } from './people/staff.js';
 import { reflectionRoutes } from './reflections/reflections.js';
 import { reportRoutes } from './reports/reports.js';
 import { calendarRoutes } from './reviews/calendar.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   namespace: string;
   taskQueue: string;
   publicUrl: string;
+  /** MAIL_GIVE_UP_AFTER, in ms. */
+  mailGiveUpAfterMs: number;
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
@@ -51,7 +55,9 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...schoolCalendarRoutes,
     ...directoryRoutes,
     ...rosterRoutes,
+    ...staffRoutes,
     ...apiKeyRoutes,
+    ...auditRoutes,
     ...notificationRoutes,
     ...(opts.mailCaptureDir ? mailRoutes(opts.mailCaptureDir) : []),
   ];

@@ -6,8 +6,8 @@ process.env.TZ = 'UTC';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { notify } from '../activities/mail/notify.js';
-import { reviewReminder } from '../activities/mail/templates.js';
+import { notify } from '../core/mail/notify.js';
+import { reviewReminder } from '../core/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer } from '../lib/mail/mailer.js';
@@ -66,7 +66,7 @@ await withBenchDatabase(async (url, dir) => {
       wake: async () => {},
       heartbeat: () => {},
       // The links people get sign them in; here a plain link stands in for each copy's.
-      signInLink: async (_person: { id: string; email: string }, target: string) => `http://bench${target}`,
+      taskLink: async (_person: { id: string }, target: string) => `http://bench${target}`,
     };
     // One notice per partnership and reminder, each copied to the partnership's ten members.
     const notices = Array.from({ length: EMAILS / MEMBERS }, (_, i) => {

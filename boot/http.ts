@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { toNodeHandler } from 'better-auth/node';
-import express from 'express';
+import { fromNodeHeaders } from 'better-auth/node';
+import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiRouter } from '../api/app.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
 import { AUTH_BASE_PATH, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
+import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { webRouter } from '../web/app.js';
@@ -21,6 +22,10 @@ export interface HttpDeps {
   taskQueue: string;
   /** PUBLIC_URL: links, cookies (Secure on https) and the security headers follow its scheme. */
   publicUrl: string;
+  /** MAIL_GIVE_UP_AFTER, in ms. */
+  mailGiveUpAfterMs: number;
+  /** SIGN_IN_LINK_TTL and TASK_LINK_GRANT, in ms. */
+  taskLinks: { linkTtlMs: number; grantTtlMs: number };
   /** AUTH_SECRET, which also keys the forms' CSRF tokens. */
   secret: string;
   /** The district's identity provider, when configured: its name on the sign-in page, its origin in the forms' policy. */
@@ -65,8 +70,9 @@ export function createHttpApp(deps: HttpDeps) {
       },
     }),
   );
-  // Better Auth reads its own bodies: mounted before any parser.
-  app.all(`${AUTH_BASE_PATH}/{*rest}`, toNodeHandler(deps.auth.auth));
+  // Of Better Auth's own endpoints, only the identity provider's callback is reachable: sign-in,
+  // sign-out, sessions and profiles go through Tandem's pages, which decide what a person may do.
+  app.get(`${AUTH_BASE_PATH}/oauth2/callback/:providerId`, providerCallback(deps.auth));
   app.use(
     webRouter({
       db: deps.db,
@@ -74,6 +80,9 @@ export function createHttpApp(deps: HttpDeps) {
       logger: deps.logger,
       taskQueue: deps.taskQueue,
       auth: deps.auth,
+      mailer: deps.mailer,
+      mailGiveUpAfterMs: deps.mailGiveUpAfterMs,
+      taskLinks: deps.taskLinks,
       publicUrl: deps.publicUrl,
       secret: deps.secret,
       oidcName: deps.oidc?.name,
@@ -85,4 +94,27 @@ export function createHttpApp(deps: HttpDeps) {
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));
   return app;
+}
+
+/**
+ * The identity provider's redirect back to Tandem, handed to Better Auth. When it cannot answer (the
+ * database is down), the person gets a page saying so rather than Better Auth's bare 500.
+ */
+function providerCallback(auth: TandemAuth): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+      const answer = await auth.auth.handler(new Request(url, { method: 'GET', headers: fromNodeHeaders(req.headers) }));
+      if (answer.status >= 500)
+        throw new DependencyUnavailableError('Signing in with your district account is unavailable; try again in a moment');
+      res.status(answer.status);
+      answer.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') res.set(name, value);
+      });
+      for (const c of answer.headers.getSetCookie()) res.append('Set-Cookie', c);
+      res.send(Buffer.from(await answer.arrayBuffer()));
+    } catch (e) {
+      next(e);
+    }
+  };
 }

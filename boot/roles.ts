@@ -9,6 +9,7 @@ export const ROLES = {
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_SECRET'],
   migrate: ['DATABASE_URL'],
   'api-key': ['DATABASE_URL'],
+  admin: ['DATABASE_URL'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type Role = keyof typeof ROLES;

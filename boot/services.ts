@@ -4,9 +4,12 @@ import type { Worker } from '@temporalio/worker';
 import express from 'express';
 import { dependencyChecks, healthRouter } from '../api/http/health.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
+import { createAdmin } from '../core/people/identity.js';
+import { taskLinks } from '../core/people/task-links.js';
 import { createAuth, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db/client.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
 import { type HttpServer, listen } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
@@ -76,7 +79,11 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
       mailer: deps.mailer,
       publicUrl: config.publicUrl,
       mailGiveUpAfterMs: config.mailGiveUpAfterMs,
-      signInLink: serviceAuth(deps).signInLink,
+      taskLink: taskLinks(deps.db, {
+        publicUrl: config.publicUrl,
+        linkTtlMs: config.signInLinkTtlSeconds * 1000,
+        grantTtlMs: config.taskLinkGrantMs,
+      }),
     },
   });
   const running = worker.run();
@@ -106,7 +113,7 @@ export async function startApiService(
   deps: ServiceDeps,
   /** `port`: a number, or the server `holdPort` opened on it at the start. */
   opts: { port: number | Server; mailCaptureDir?: string | undefined },
-): Promise<{ server: HttpServer; temporal: Client }> {
+): Promise<{ server: HttpServer; temporal: Client; auth: TandemAuth }> {
   const { config, logger, stops } = deps;
   const connection = await connectClient(deps.temporal);
   stops.add('Temporal client', () => connection.close());
@@ -114,7 +121,7 @@ export async function startApiService(
   // Loaded here, not at the top: a worker process has no use for the routes and starts faster without them.
   const { createHttpApp } = await import('./http.js');
   const auth = serviceAuth(deps);
-  if (config.ADMIN_EMAIL) await ensureAdmin(deps.db, config.ADMIN_EMAIL);
+  if (config.ADMIN_EMAIL) await ensureAdmin(deps.db, logger, config.ADMIN_EMAIL);
   const server = await listen(
     (draining) =>
       createHttpApp({
@@ -126,6 +133,8 @@ export async function startApiService(
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         publicUrl: config.publicUrl,
+        mailGiveUpAfterMs: config.mailGiveUpAfterMs,
+        taskLinks: { linkTtlMs: config.signInLinkTtlSeconds * 1000, grantTtlMs: config.taskLinkGrantMs },
         secret: deps.authSecret,
         oidc: config.oidc,
         mailCaptureDir: opts.mailCaptureDir,
@@ -135,14 +144,21 @@ export async function startApiService(
   );
   stops.add('API', () => server.close(config.SHUTDOWN_GRACE_SECONDS * 1000));
   logger.info({ port: server.port }, 'API listening');
-  return { server, temporal };
+  return { server, temporal, auth };
 }
 
-/** The installation's admin (ADMIN_EMAIL): a person who sees and manages everything, signing in like anyone. */
-export async function ensureAdmin(db: Db, email: string): Promise<void> {
-  await db.person.upsert({
-    where: { email: email.toLowerCase() },
-    create: { email: email.toLowerCase(), name: 'Tandem admin', isAdmin: true },
-    update: { isAdmin: true },
-  });
+/**
+ * The installation's admin named by ADMIN_EMAIL: made if the address is new to Tandem. An address
+ * someone already has is never promoted (a tenant may have named it first): the start says so and
+ * goes on without it.
+ */
+export async function ensureAdmin(db: Db, logger: Logger, email: string): Promise<void> {
+  try {
+    if ((await createAdmin({ db }, { kind: 'system', name: 'ADMIN_EMAIL' }, { email })) === 'created') {
+      logger.info({ email }, 'made the installation admin from ADMIN_EMAIL');
+    }
+  } catch (e) {
+    if (!(e instanceof ConflictError || e instanceof ValidationError)) throw e;
+    logger.warn({ email }, `ADMIN_EMAIL was not applied: ${e.message}`);
+  }
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import { problemHandler } from '../api/http/problem.js';
 import { localAdminKey } from '../lib/auth/api-keys.js';
+import { SIGN_IN_PARAMS } from '../lib/auth/better-auth.js';
 import { localSecret } from '../lib/auth/secrets.js';
 import type { Config } from '../lib/config.js';
 import { createDb, type Db } from '../lib/db/client.js';
@@ -24,7 +25,14 @@ import { ensureAdmin, startApiService, startWorkerService } from './services.js'
 export const LOCAL_ADMIN_EMAIL = 'admin@tandem.localhost';
 
 export interface RunningSystem {
+  /** Where this machine reaches the API (localhost). */
   apiUrl: string;
+  /** PUBLIC_URL: where people reach it, as links name it. */
+  publicUrl: string;
+  /** On the embedded mail capture: a link that signs the admin in (the captured mail is theirs to read). */
+  adminSignInLink: string | undefined;
+  /** The admin key was made by this start (shown once), not read from its file. */
+  adminKeyCreated: boolean;
   temporalAddress: string;
   temporalUiUrl: string | undefined;
   databaseUrl: string;
@@ -75,10 +83,10 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     const db = createDb(databaseUrl);
     stops.add('database pool', () => db.$disconnect());
     const adminKeyFile = path.join(config.dataDir, 'admin-api-key');
-    const adminKey = await localAdminKey(db, adminKeyFile);
+    const { secret: adminKey, created: adminKeyCreated } = await localAdminKey(db, adminKeyFile);
     const authSecret = config.AUTH_SECRET ?? (await localSecret(path.join(config.dataDir, 'auth-secret')));
     const adminEmail = config.ADMIN_EMAIL ?? LOCAL_ADMIN_EMAIL;
-    await ensureAdmin(db, adminEmail);
+    await ensureAdmin(db, logger, adminEmail);
 
     let smtpUrl = config.SMTP_URL;
     let mailCaptureDir: string | undefined;
@@ -127,10 +135,19 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
 
     progress('bundling workflows and starting the worker');
     await startWorkerService(deps);
-    const { server, temporal } = await startApiService(deps, { port: apiPort, mailCaptureDir });
+    const { server, temporal, auth } = await startApiService(deps, { port: apiPort, mailCaptureDir });
+    // Mail is captured here and only the admin reads it: the admin's own first way in is printed.
+    const admin = await db.person.findUnique({ where: { email: adminEmail.toLowerCase() } });
+    const adminSignInLink =
+      mailCaptureDir && admin?.isAdmin
+        ? `${config.publicUrl}/link?${new URLSearchParams({ [SIGN_IN_PARAMS.token]: await auth.mintSignInToken(admin.email), [SIGN_IN_PARAMS.person]: admin.id, next: '/' })}`
+        : undefined;
 
     return {
       apiUrl: `http://localhost:${server.port}`,
+      publicUrl: config.publicUrl,
+      adminSignInLink,
+      adminKeyCreated,
       temporalAddress,
       temporalUiUrl,
       databaseUrl,

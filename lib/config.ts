@@ -54,6 +54,7 @@ const schema = z.object({
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   SIGN_IN_LINK_TTL: isoDuration.default('PT24H'),
   SESSION_TTL: isoDuration.default('P7D'),
+  TASK_LINK_GRANT: isoDuration.default('PT1H'),
   ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
   OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url().optional()),
   OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -76,6 +77,8 @@ export type Config = Readonly<
     mailGiveUpAfterMs: number;
     signInLinkTtlSeconds: number;
     sessionTtlSeconds: number;
+    /** TASK_LINK_GRANT in milliseconds: how long an opened link in an email acts on its one page. */
+    taskLinkGrantMs: number;
     /** The district's identity provider, when all three OIDC_ variables are set. */
     oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
   }
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mailGiveUpAfterMs: parseOffset(c.MAIL_GIVE_UP_AFTER).toMillis(),
     signInLinkTtlSeconds: Math.round(parseOffset(c.SIGN_IN_LINK_TTL).toMillis() / 1000),
     sessionTtlSeconds: Math.round(parseOffset(c.SESSION_TTL).toMillis() / 1000),
+    taskLinkGrantMs: parseOffset(c.TASK_LINK_GRANT).toMillis(),
     oidc:
       c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
         ? { issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, name: c.OIDC_NAME }

@@ -36,14 +36,17 @@ try {
 }
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-say(`  Web app        ${system.apiUrl}/   (sign in as ${system.adminEmail}: the link arrives in the mail below)`);
-say(`  API            ${system.apiUrl}   (docs: ${system.apiUrl}/docs)`);
-say(`  API key        ${system.adminKey}   (admin; kept in ${system.adminKeyFile})`);
-say(`                 e.g. curl -H "Authorization: Bearer $(cat ${system.adminKeyFile})" ${system.apiUrl}/partnerships`);
+say(`  Web app        ${system.publicUrl}/`);
+if (system.adminSignInLink) say(`  Sign in        ${system.adminSignInLink}   (as ${system.adminEmail}, the admin; once, within a day)`);
+else say(`  Sign in        as ${system.adminEmail} with an emailed link`);
+say(`  API            ${system.publicUrl}   (docs: ${system.publicUrl}/docs)`);
+if (system.adminKeyCreated) say(`  API key        ${system.adminKey}   (admin; shown this once, kept in ${system.adminKeyFile})`);
+else say(`  API key        kept in ${system.adminKeyFile} (admin)`);
+say(`                 e.g. curl -H "Authorization: Bearer $(cat ${system.adminKeyFile})" ${system.publicUrl}/partnerships`);
 if (system.temporalUiUrl) say(`  Temporal UI    ${system.temporalUiUrl}`);
 say(`  Temporal       ${system.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
 say(`  PostgreSQL     ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-if (system.mailCaptureDir) say(`  Mail           captured locally: open ${system.apiUrl}/mail on this machine`);
+if (system.mailCaptureDir) say(`  Mail           captured locally: ${system.publicUrl}/mail (the admin reads everyone's mail there)`);
 say('press Ctrl-C to stop');
 
 let stopping = false;

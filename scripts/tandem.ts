@@ -8,11 +8,12 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ROLES, type Role } from '../boot/roles.js';
 import { startApiService, startWorkerService } from '../boot/services.js';
+import { createAdmin } from '../core/people/identity.js';
 import { ApiRole, createApiKey, type NewApiKey } from '../lib/auth/api-keys.js';
 import { type Config, ConfigError, loadConfig } from '../lib/config.js';
 import { createDb } from '../lib/db/client.js';
 import { migrate } from '../lib/db/migrate.js';
-import { ValidationError } from '../lib/errors.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMailer } from '../lib/mail/mailer.js';
 import { StopList } from '../lib/stop-list.js';
@@ -21,6 +22,7 @@ import { installTemporalRuntime } from '../lib/temporal/runtime.js';
 
 const USAGE = `usage: tandem api|worker|migrate
        tandem api-key --name NAME --role admin|coordinator|district|partner [--cohort ID] [--organization ID]
+       tandem admin --email ADDRESS [--name NAME]   (makes an installation admin; an address already in Tandem is refused)
 (see README.md, "Production")`;
 
 function parseRole(arg: string | undefined): Role {
@@ -72,6 +74,33 @@ async function run(role: Role, config: Config, logger: Logger, stops: StopList):
       const { key, secret } = await createApiKey(db, apiKeyArgs(process.argv.slice(3)));
       console.error(`created API key ${key.id} (${key.role}, "${key.name}"); its secret is shown only now:`);
       process.stdout.write(`${secret}\n`);
+    } finally {
+      await db.$disconnect();
+    }
+    return 'done';
+  }
+  if (role === 'admin') {
+    const db = createDb(databaseUrl);
+    try {
+      const { values } = parseArgs({
+        args: process.argv.slice(3),
+        options: { email: { type: 'string' }, name: { type: 'string' } },
+        strict: true,
+      });
+      const made = await createAdmin(
+        { db },
+        { kind: 'command_line', name: 'tandem admin' },
+        { email: values.email ?? '', name: values.name },
+      );
+      console.error(
+        made === 'created'
+          ? `${values.email} is now an installation admin; they sign in with an emailed link`
+          : `${values.email} is an installation admin already`,
+      );
+    } catch (e) {
+      if (!(e instanceof ConflictError || e instanceof ValidationError || e instanceof TypeError)) throw e;
+      console.error(`${(e as Error).message}\n${USAGE}`);
+      process.exitCode = 2;
     } finally {
       await db.$disconnect();
     }
@@ -138,7 +167,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 try {
-  if ((await run(role, config, logger, stops)) === 'done') process.exit(0);
+  if ((await run(role, config, logger, stops)) === 'done') process.exit(process.exitCode ?? 0);
 } catch (e) {
   if (e instanceof ConfigError || e instanceof ValidationError) {
     console.error(e.message);

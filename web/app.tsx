@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import multer from 'multer';
 import { EVIDENCE_MAX_BYTES } from '../core/deadlines/files.js';
+import { pages } from '../core/pages.js';
 import type { PersonPrincipal } from '../core/people/principal.js';
 import { partnershipScope } from '../core/people/rights.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
@@ -14,7 +15,7 @@ import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry
 import { capturedMailPage } from './mail/captured.js';
 import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
-import { makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
+import { addressConfirmation, askNewAddress, makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
@@ -87,6 +88,10 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/settings', ...posted, kit.signedIn(saveSettings));
   router.post('/settings/calendar', ...posted, kit.signedIn(makeCalendarFeed));
+  router.post('/settings/new-address', ...posted, kit.signedIn(askNewAddress));
+  const confirmation = addressConfirmation(kit);
+  router.get(pages.confirmAddress(), confirmation.page);
+  router.post(pages.confirmAddress(), ...posted, confirmation.confirm);
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
   router.get(

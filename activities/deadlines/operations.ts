@@ -1,14 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../../core/events.js';
+import { notify } from '../../core/mail/notify.js';
+import { deadlineNotice } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
 import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../../core/policy.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { DeadlinePlan, DeadlineStage, EvidenceItemInput } from '../../workflows/deadlines/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
-import { notify } from '../mail/notify.js';
-import { pages } from '../mail/pages.js';
-import { deadlineNotice } from '../mail/templates.js';
 import { notFound } from '../not-found.js';
 import { planDeadline, stageName } from './stages.js';
 

@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../../core/events.js';
 import { createCycle, PHASE_TEXT } from '../../core/inquiry/cycles.js';
+import { notify } from '../../core/mail/notify.js';
+import { inquiryClosed, inquiryPhaseOpened } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type InquiryCycleState, type InquiryPhase, nextPhase, type RecordPhase } from '../../workflows/inquiry/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
-import { notify } from '../mail/notify.js';
-import { pages } from '../mail/pages.js';
-import { inquiryClosed, inquiryPhaseOpened } from '../mail/templates.js';
 
 const OPEN = { in: ['open' as const, 'overdue' as const] };
 

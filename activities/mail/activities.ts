@@ -1,14 +1,14 @@
 import { Context } from '@temporalio/activity';
+import { deliverHeld } from '../../core/mail/notify.js';
+import type { MailContext } from '../../core/mail/outbox.js';
 import type { ActivityDeps } from '../deps.js';
 import { wakeMailbox } from './mailbox.js';
-import { deliverHeld } from './notify.js';
-import type { MailContext } from './outbox.js';
 
 /** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
-export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, signInLink }: ActivityDeps): MailContext {
+export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, taskLink }: ActivityDeps): MailContext {
   return {
     db,
-    signInLink,
+    taskLink,
     mailer,
     publicUrl,
     giveUpAfterMs: mailGiveUpAfterMs,

@@ -1,13 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../../core/events.js';
+import { notify } from '../../core/mail/notify.js';
+import { workHandedOver } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
+import { keepsALead, LEADS, lockRoster } from '../../core/people/roster.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { HandOver } from '../../workflows/reviews/messages.js';
 import { DEADLINE_KINDS } from '../deadlines/operations.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
-import { notify } from '../mail/notify.js';
-import { pages } from '../mail/pages.js';
-import { workHandedOver } from '../mail/templates.js';
 
 const OPEN = { in: ['open' as const, 'overdue' as const] };
 
@@ -26,6 +27,7 @@ export function createRosterActivities(deps: ActivityDeps) {
       const key = `handover:${partnershipId}:${fromId}:${at}`;
       await db.$transaction(async (tx) => {
         if (await tx.partnershipEvent.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return;
+        await lockRoster(tx, partnershipId);
         const to = await tx.partnershipMember.findUnique({ where: { partnershipId_personId: { partnershipId, personId: toId } } });
         if (!to) throw ApplicationFailure.nonRetryable('the person taking over is not a member of the partnership', 'InvalidTransition');
         const where = { partnershipId, ownerId: fromId, status: OPEN };
@@ -49,7 +51,16 @@ export function createRosterActivities(deps: ActivityDeps) {
           where: { ownerId: fromId, recordedAt: null, cycle: { partnershipId, status: 'open' } },
           data: { ownerId: toId },
         });
-        if (input.leaves) await tx.partnershipMember.deleteMany({ where: { partnershipId, personId: fromId } });
+        if (input.leaves) {
+          // Checked again under the roster's lock: a lead removed meanwhile may have made this one the last.
+          const leaving = await tx.partnershipMember.findUnique({ where: { partnershipId_personId: { partnershipId, personId: fromId } } });
+          if (leaving && LEADS.includes(leaving.role)) {
+            await keepsALead(tx, partnershipId, fromId, 'let them leave').catch((e: Error) => {
+              throw ApplicationFailure.nonRetryable(e.message, 'InvalidTransition');
+            });
+          }
+          await tx.partnershipMember.deleteMany({ where: { partnershipId, personId: fromId } });
+        }
         const data = { fromId, toId, items: moved.length, leaves: input.leaves === true, ...(input.reason && { reason: input.reason }) };
         await recordEvent(tx, partnershipId, key, 'member.work_handed_over', data, actor);
       });

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
+import { notify } from '../../core/mail/notify.js';
+import { reflectionPrompt, reflectionSummary } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
 import { resolvePolicy } from '../../core/policy.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
-import { notify } from '../mail/notify.js';
-import { pages } from '../mail/pages.js';
-import { reflectionPrompt, reflectionSummary } from '../mail/templates.js';
 import { reflectionThemes } from './themes.js';
 
 export interface ReflectionPlan {

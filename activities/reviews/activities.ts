@@ -1,6 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
+import { type NoticeResult, notify } from '../../core/mail/notify.js';
+import {
+  type LifecycleNotice,
+  partnershipLifecycle,
+  reviewCancelled,
+  reviewInvitation,
+  reviewMissed,
+  reviewReminder,
+} from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
 import { type Blackout, nextReview } from '../../core/reviews/recurrence.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
@@ -12,16 +22,6 @@ import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '.
 import type { ActivityDeps } from '../deps.js';
 import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
-import { type NoticeResult, notify } from '../mail/notify.js';
-import { pages } from '../mail/pages.js';
-import {
-  type LifecycleNotice,
-  partnershipLifecycle,
-  reviewCancelled,
-  reviewInvitation,
-  reviewMissed,
-  reviewReminder,
-} from '../mail/templates.js';
 import { notFound } from '../not-found.js';
 import { reviewInvitation as invitationIcs } from './ics.js';
 import { type PlannedReminder, planReminders } from './reminders.js';

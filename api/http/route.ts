@@ -6,6 +6,7 @@ import { ApiRole } from '../../lib/auth/api-keys.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
@@ -19,6 +20,10 @@ export interface RouteDeps {
   taskQueue: string;
   /** Base URL of this API as users reach it, for links (calendar feeds). */
   publicUrl: string;
+  /** Mail a request sends at once (notices of a changed address, a staff role), through the outbox. */
+  mailer: Mailer;
+  /** MAIL_GIVE_UP_AFTER, in ms. */
+  mailGiveUpAfterMs: number;
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;
 }
@@ -104,7 +109,8 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
       }
       refuseNulAndDepth({ path: req.params, query: req.query, body: req.body });
       const params = r.params ? parseOrThrow(r.params, req.params, 'path') : undefined;
-      const query = r.query ? parseOrThrow(r.query, req.query, 'query') : undefined;
+      // Unknown query parameters are refused, not ignored: a misspelt filter must not answer with everything.
+      const query = parseOrThrow(strictQuery(r.query), req.query, 'query');
       const rawBody = req.body === undefined && r.bodyOptional ? {} : req.body;
       const body = r.body ? parseOrThrow(r.body, rawBody, 'request body') : undefined;
       const run = () => r.handle({ params, query, body, caller, req, deps });
@@ -114,6 +120,10 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
   }
   return router;
 }
+
+const NO_QUERY = z.object({}).strict();
+const strictQuery = (schema: z.ZodType | undefined): z.ZodType =>
+  schema === undefined ? NO_QUERY : schema instanceof z.ZodObject ? schema.strict() : schema;
 
 // No request of this API nests deeper than a handful of levels; a deeper one is refused before
 // anything walks it (a 5,000-deep body would otherwise exhaust the stack).

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
-import { escapeHtml } from '../../activities/mail/templates.js';
 import { uuidParam } from '../../core/fields.js';
+import { escapeHtml } from '../../core/mail/templates.js';
+import { changeMailSettings, mailSettingsBody } from '../../core/people/identity.js';
 import type { Principal } from '../../core/people/principal.js';
 import { partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
@@ -9,7 +10,6 @@ import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
-import { mailSettingsBody, updateMailSettings } from './settings.js';
 
 const mailSettingsSchema = z
   .object({
@@ -112,14 +112,14 @@ export const notificationRoutes = [
     operationId: 'updateMailSettings',
     summary: 'Change how a person receives mail',
     description:
-      'Zone, immediate or daily digest (at a local hour), quiet hours; a new address clears a recorded bounce and signs the person out everywhere. Read at each send, so no workflow is involved. An admin key, or a key of an organization the person is staff of.',
+      "Zone, immediate or daily digest (at a local hour), quiet hours. Read at each send, so no workflow is involved. A person's settings are theirs: only an admin key changes them through the API, and only an admin key changes an address (recorded in the audit log; the old and the new address are told, the person is signed out everywhere and a recorded bounce is cleared).",
     tag: 'People',
     access: 'member',
     params: uuidParam,
     body: mailSettingsBody,
     errors: [403, 404, 409],
     responses: { 200: { description: 'The mail settings', schema: mailSettingsSchema } },
-    handle: async ({ params, body, caller, deps }) => ({ body: mailSettingsJson(await updateMailSettings(deps, caller, params.id, body)) }),
+    handle: async ({ params, body, caller, deps }) => ({ body: mailSettingsJson(await changeMailSettings(deps, caller, params.id, body)) }),
   }),
   route({
     method: 'get',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
+import { line, uuidParam } from '../../core/fields.js';
+import { recordAudit } from '../../core/people/audit.js';
 import type { ApiKey, Prisma } from '../../generated/prisma/client.js';
 import { ApiRole, createApiKey } from '../../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
@@ -43,15 +44,21 @@ export const apiKeyRoutes = [
     access: 'admin',
     body: z
       .object({
-        name: z.string().trim().min(1).max(200),
+        name: line(200),
         role: apiRole,
         cohortId: z.uuid().optional(),
         organizationId: z.uuid().optional(),
       })
       .strict(),
     responses: { 201: { description: 'Created; `secret` is shown this once' } },
-    async handle({ body, deps }) {
+    async handle({ body, caller, deps }) {
       const { key, secret } = await createApiKey(deps.db, body);
+      await recordAudit(deps.db, caller, {
+        action: 'api_key.created',
+        subjectKind: 'api_key',
+        subjectId: key.id,
+        data: { name: key.name, role: key.role, cohortId: key.cohortId, organizationId: key.organizationId },
+      });
       return { status: 201, location: `/api-keys/${key.id}`, body: { ...apiKeyJson(key), secret } };
     },
   }),
@@ -84,7 +91,10 @@ export const apiKeyRoutes = [
     responses: { 200: { description: 'The revoked key', schema: apiKeySchema } },
     async handle({ params, caller, deps }) {
       if (params.id === caller.id) throw new ConflictError('A key cannot revoke itself; revoke it with another admin key');
-      await deps.db.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      await deps.db.$transaction(async (tx) => {
+        const { count } = await tx.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
+        if (count) await recordAudit(tx, caller, { action: 'api_key.revoked', subjectKind: 'api_key', subjectId: params.id });
+      });
       const key = await deps.db.apiKey.findUnique({ where: { id: params.id } });
       if (!key) throw new NotFoundError(`API key ${params.id} does not exist`);
       return { body: apiKeyJson(key) };

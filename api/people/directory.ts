@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { email, ianaTimeZone, uuidParam } from '../../core/fields.js';
+import { email, ianaTimeZone, line, uuidParam } from '../../core/fields.js';
+import { recordAudit } from '../../core/people/audit.js';
 import { cohortScope, organizationScope, partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../lib/db/client.js';
@@ -48,7 +49,7 @@ export const directoryRoutes = [
     summary: 'Create an organization',
     tag: 'Directory',
     access: 'admin',
-    body: z.object({ kind: organizationKind, name: z.string().trim().min(1).max(200), timeZone: ianaTimeZone }).strict(),
+    body: z.object({ kind: organizationKind, name: line(200), timeZone: ianaTimeZone }).strict(),
     errors: [409],
     responses: { 201: { description: 'Created', schema: organizationSchema } },
     async handle({ body, deps }) {
@@ -159,7 +160,7 @@ export const directoryRoutes = [
     access: 'admin',
     body: z
       .object({
-        name: z.string().trim().min(1).max(200),
+        name: line(200),
         coordinatorId: z.uuid().optional().meta({ description: 'The coordinating organization.' }),
       })
       .strict(),
@@ -231,16 +232,33 @@ export const directoryRoutes = [
     tag: 'Directory',
     access: 'admin',
     params: uuidParam,
-    body: z.object({ name: z.string().trim().min(1).max(200), email }).strict(),
+    body: z.object({ name: line(200), email }).strict(),
     errors: [404],
     responses: { 201: { description: 'A coordinator of the cohort', schema: z.object({ cohortId: z.uuid(), personId: z.uuid() }) } },
-    async handle({ params, body, deps }) {
+    async handle({ params, body, caller, deps }) {
       const cohort = await deps.db.cohort.findUnique({ where: { id: params.id }, select: { id: true } });
       if (!cohort) throw new NotFoundError(`Cohort ${params.id} does not exist`);
       const person = await deps.db.$transaction(async (tx) => {
         const [created] = await tx.person.createManyAndReturn({ data: [{ email: body.email, name: body.name }], skipDuplicates: true });
         const found = created ?? (await tx.person.findUniqueOrThrow({ where: { email: body.email } }));
-        await tx.cohortCoordinator.createMany({ data: [{ personId: found.id, cohortId: cohort.id }], skipDuplicates: true });
+        if (created)
+          await recordAudit(tx, caller, {
+            action: 'person.created',
+            subjectKind: 'person',
+            subjectId: found.id,
+            data: { email: body.email },
+          });
+        const { count } = await tx.cohortCoordinator.createMany({
+          data: [{ personId: found.id, cohortId: cohort.id }],
+          skipDuplicates: true,
+        });
+        if (count)
+          await recordAudit(tx, caller, {
+            action: 'coordinator.granted',
+            subjectKind: 'person',
+            subjectId: found.id,
+            data: { cohortId: cohort.id },
+          });
         return found;
       });
       return { status: 201, body: { cohortId: cohort.id, personId: person.id } };

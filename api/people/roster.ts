@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { addMember, changeMemberRole, handOver, memberJson, memberRole, newMember, removeMember } from '../../core/people/roster.js';
+import { text } from '../../core/fields.js';
+import {
+  addMember,
+  changeMemberRole,
+  handOver,
+  handOverBody,
+  memberJson,
+  memberRole,
+  newMember,
+  removeMember,
+} from '../../core/people/roster.js';
 import { route } from '../http/route.js';
 
 export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
@@ -62,7 +72,7 @@ export const rosterRoutes = [
     tag: 'People',
     access: 'manager',
     params: memberParams,
-    body: z.object({ to: z.uuid(), reason: z.string().trim().min(1).max(1000).optional(), leaves: z.boolean().default(false) }).strict(),
+    body: handOverBody,
     errors: [404, 409],
     responses: { 200: { description: 'How many items were handed over' } },
     handle: async ({ params, body, caller, deps }) => ({ body: await handOver(deps, caller, params.id, params.personId, body) }),

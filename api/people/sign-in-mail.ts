@@ -1,5 +1,6 @@
-import { notify } from '../../activities/mail/notify.js';
-import { signIn } from '../../activities/mail/templates.js';
+import { notify } from '../../core/mail/notify.js';
+import { requestMail } from '../../core/mail/send.js';
+import { signIn } from '../../core/mail/templates.js';
 import { signInUrl } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Logger } from '../../lib/logger.js';
@@ -30,16 +31,7 @@ async function send(deps: SignInMailDeps, email: string, token: string, next: st
   if (!person) return;
   const now = Date.now();
   await notify(
-    {
-      db: deps.db,
-      mailer: deps.mailer,
-      publicUrl: deps.publicUrl,
-      giveUpAfterMs: deps.mailGiveUpAfterMs,
-      heartbeat: () => {},
-      // An urgent message is never held for a mailbox workflow.
-      wake: async () => {},
-      signInLink: async (p, target) => signInUrl(deps.publicUrl, target, token, p.id),
-    },
+    requestMail(deps, async (p, target) => signInUrl(deps.publicUrl, target, token, p.id)),
     {
       messageKey: `sign-in:${person.id}:${now}`,
       template: 'sign-in',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { pages } from '../../activities/mail/pages.js';
 import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
 import { uuidParam } from '../../core/fields.js';
+import { pages } from '../../core/pages.js';
 import { keyPrincipal, type Principal, personPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, personScope, visibleCohortId, visiblePartnershipId } from '../../core/people/rights.js';
 import { hashSecret, newSecret } from '../../lib/auth/secrets.js';

@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ianaTimeZone, uuidParam } from '../../core/fields.js';
+import { fileText, ianaTimeZone, uuidParam } from '../../core/fields.js';
 import type { Principal } from '../../core/people/principal.js';
 import { assertCoordinates, organizationScope, visibleCohortId } from '../../core/people/rights.js';
 import { firstReviewOf } from '../../core/reviews/schedule.js';
@@ -322,7 +322,7 @@ export const importRoute = route({
   params: uuidParam,
   body: z
     .object({
-      csv: z.string().min(1).max(IMPORT_MAX_CHARS).meta({ description: 'The file, UTF-8, with a header line.' }),
+      csv: fileText(IMPORT_MAX_CHARS).meta({ description: 'The file, UTF-8, with a header line.' }),
       dryRun: z.boolean().default(false),
     })
     .strict(),

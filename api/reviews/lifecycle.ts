@@ -93,7 +93,7 @@ export const lifecycleRoutes = [
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, body, caller, deps }) => ({
-      body: liveStatusJson(await rescheduleReview(deps, caller, params.id, params.reviewId, body.at)),
+      body: liveStatusJson(await rescheduleReview(deps, caller, params.id, params.reviewId, { at: body.at })),
     }),
   }),
   route({

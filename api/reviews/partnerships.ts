@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { actorColumns } from '../../core/events.js';
-import { ianaTimeZone, instant, uuidParam } from '../../core/fields.js';
+import { ianaTimeZone, instant, line, uuidParam } from '../../core/fields.js';
 import type { Principal } from '../../core/people/principal.js';
 import { actorOf } from '../../core/people/principal.js';
 import { assertMayCreatePartnership, organizationScope, partnershipScope, visiblePartnershipId } from '../../core/people/rights.js';
-import { enrolMembers } from '../../core/people/roster.js';
+import { enrolMembers, memberJson } from '../../core/people/roster.js';
 import { resolvePolicy } from '../../core/policy.js';
 import { upcomingReviews } from '../../core/reviews/recurrence.js';
 import { firstReviewOf, planOrThrow } from '../../core/reviews/schedule.js';
@@ -129,7 +129,7 @@ const timelineQuery = pageQuery(['occurredAt'], 'occurredAt').extend({
 });
 
 const updatePartnershipBody = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), cohortId: z.uuid().nullable().optional(), ...partnershipRecord })
+  .object({ name: line(200).optional(), cohortId: z.uuid().nullable().optional(), ...partnershipRecord })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
     message: 'give at least one of name, cohortId, goals, sharedFramework, engagementPathway',
@@ -368,13 +368,7 @@ export const partnershipRoutes = [
           endedReason: p.endedReason,
           district: { id: p.district.id, name: p.district.name },
           partner: { id: p.partner.id, name: p.partner.name },
-          members: p.members.map((m) => ({
-            personId: m.personId,
-            name: m.person.name,
-            email: m.person.email,
-            role: m.role,
-            notifications: m.notifications,
-          })),
+          members: p.members.map(memberJson),
           reviews: p.reviews.map((r) => ({
             id: r.id,
             sequence: r.sequence,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
+import { fileText, line, uuidParam } from '../../core/fields.js';
 import { actorOf, type Principal } from '../../core/people/principal.js';
 import {
   assertCoordinates,
@@ -128,8 +128,8 @@ export async function importSchoolCalendar(
 
 const body = z
   .object({
-    name: z.string().trim().min(1).max(200).meta({ description: 'What to call it, e.g. the file name.' }),
-    ics: z.string().min(1).max(CALENDAR_MAX_CHARS).meta({ description: 'The .ics file, as exported by Google Calendar or Outlook.' }),
+    name: line(200).meta({ description: 'What to call it, e.g. the file name.' }),
+    ics: fileText(CALENDAR_MAX_CHARS).meta({ description: 'The .ics file, as exported by Google Calendar or Outlook.' }),
   })
   .strict();
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import type { Actor } from '../../workflows/actor.js';
 import {
   completeCommitmentUpdate,
@@ -18,11 +20,13 @@ import type { CoreDeps } from '../deps.js';
 import type { Principal } from '../people/principal.js';
 import { actorForDeadline, type DeadlineAction, partnershipScope } from '../people/rights.js';
 import { storeEvidenceFile, type UploadedFile } from './files.js';
+import { completeCommitmentBody, evidenceItemFields, extendDeadlineBody, reasonBody } from './schemas.js';
 
 /**
- * What people do to commitments and evidence requests, for the API and the pages alike: the rights
- * (api/people/rights.ts) say who acts, for whom; the deadline's workflow validates the change (a
- * refused one is a 409) and records it with its actor.
+ * What people do to commitments and evidence requests: the one door for the API and the pages alike.
+ * Each command reads its input with its schema (./schemas.ts: lengths, dates within the horizon, no
+ * control characters), whoever calls it; the rights (core/people/rights.ts) say who acts, for whom;
+ * the deadline's workflow validates the change (a refused one is a 409) and records it with its actor.
  */
 
 type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
@@ -76,7 +80,8 @@ function assertNotAPhase(c: { inquiryPhaseId: string | null; partnershipId: stri
   }
 }
 
-export async function completeCommitment(deps: Deps, p: Principal, id: string, request: { note?: string | undefined } & ActingAs) {
+export async function completeCommitment(deps: Deps, p: Principal, id: string, input: z.input<typeof completeCommitmentBody>) {
+  const request = parseOrThrow(completeCommitmentBody, input, 'request');
   const c = await commitmentFor(deps, p, id);
   assertNotAPhase(c);
   const by = await actor(deps, p, c, 'complete', request);
@@ -84,7 +89,8 @@ export async function completeCommitment(deps: Deps, p: Principal, id: string, r
   return deps.db.commitment.findUniqueOrThrow({ where: { id } });
 }
 
-export async function extendCommitment(deps: Deps, p: Principal, id: string, request: { dueAt: string; reason: string } & ActingAs) {
+export async function extendCommitment(deps: Deps, p: Principal, id: string, input: z.input<typeof extendDeadlineBody>) {
+  const request = parseOrThrow(extendDeadlineBody, input, 'request');
   const c = await commitmentFor(deps, p, id);
   const by = await actor(deps, p, c, 'extend', request);
   await onCommitment(deps, id, (h) =>
@@ -93,7 +99,8 @@ export async function extendCommitment(deps: Deps, p: Principal, id: string, req
   return deps.db.commitment.findUniqueOrThrow({ where: { id } });
 }
 
-export async function dropCommitment(deps: Deps, p: Principal, id: string, request: { reason: string } & ActingAs) {
+export async function dropCommitment(deps: Deps, p: Principal, id: string, input: z.input<typeof reasonBody>) {
+  const request = parseOrThrow(reasonBody, input, 'request');
   const c = await commitmentFor(deps, p, id);
   assertNotAPhase(c);
   const by = await actor(deps, p, c, 'drop', request);
@@ -101,7 +108,8 @@ export async function dropCommitment(deps: Deps, p: Principal, id: string, reque
   return deps.db.commitment.findUniqueOrThrow({ where: { id } });
 }
 
-export async function extendEvidenceRequest(deps: Deps, p: Principal, id: string, request: { dueAt: string; reason: string } & ActingAs) {
+export async function extendEvidenceRequest(deps: Deps, p: Principal, id: string, input: z.input<typeof extendDeadlineBody>) {
+  const request = parseOrThrow(extendDeadlineBody, input, 'request');
   const r = await requestFor(deps, p, id);
   const by = await actor(deps, p, r, 'extend', request);
   await onRequest(deps, id, (h) =>
@@ -110,25 +118,26 @@ export async function extendEvidenceRequest(deps: Deps, p: Principal, id: string
   return deps.db.evidenceRequest.findUniqueOrThrow({ where: { id } });
 }
 
-export async function waiveEvidenceRequest(deps: Deps, p: Principal, id: string, request: { reason: string } & ActingAs) {
+export async function waiveEvidenceRequest(deps: Deps, p: Principal, id: string, input: z.input<typeof reasonBody>) {
+  const request = parseOrThrow(reasonBody, input, 'request');
   const r = await requestFor(deps, p, id);
   const by = await actor(deps, p, r, 'waive', request);
   await onRequest(deps, id, (h) => h.executeUpdate(waiveEvidenceUpdate, { args: [{ reason: request.reason, actor: by }] }));
   return deps.db.evidenceRequest.findUniqueOrThrow({ where: { id } });
 }
 
-export interface EvidenceInput extends ActingAs {
-  kind: EvidenceKind;
-  link?: string | undefined;
-  text?: string | undefined;
-  file?: UploadedFile | undefined;
-}
+export type EvidenceInput = z.input<typeof evidenceItemFields> & { file?: UploadedFile | undefined };
 
 /**
  * One item of evidence: a link, a text or a file (or several of them). The first item submits the
  * request (through its workflow); later ones are kept as further sources of evidence.
  */
-export async function submitEvidence(deps: Deps, p: Principal, id: string, input: EvidenceInput) {
+export async function submitEvidence(deps: Deps, p: Principal, id: string, raw: EvidenceInput) {
+  const { file, ...fields } = raw;
+  const input = { ...parseOrThrow(evidenceItemFields, fields, 'evidence'), file };
+  if (!input.link && !input.text && !input.file) {
+    throw new ValidationError('Give a link, a text or a file', [{ path: 'link', message: 'give a link, a text or a file' }]);
+  }
   const r = await requestFor(deps, p, id);
   const { actor: by, personId } = await actorForDeadline(deps.db, p, r, 'submit evidence for', input.onBehalfOf);
   if (r.status === 'waived') throw new ConflictError('The evidence request was waived; it takes no evidence');

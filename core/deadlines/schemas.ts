@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { email, instant } from '../fields.js';
+import { email, instant, text } from '../fields.js';
 
 export const createCommitmentBody = z
   .object({
     ownerEmail: email,
     side: z.enum(['district', 'partner', 'shared']),
-    description: z.string().trim().min(1).max(2000),
+    description: text(2000),
     dueAt: instant,
   })
   .strict();
@@ -14,7 +14,7 @@ export const evidenceKind = z.enum(['observation', 'interview', 'survey', 'data_
 export const createEvidenceRequestBody = z
   .object({
     ownerEmail: email,
-    description: z.string().trim().min(1).max(2000),
+    description: text(2000),
     kinds: z.array(evidenceKind).min(1).max(6),
     dueAt: instant,
   })
@@ -29,19 +29,24 @@ export const onBehalfOf = z
   .optional()
   .meta({ description: "The person this key acts for: the owner (the default) or a lead; they must be staff of the key's organization." });
 
-export const completeCommitmentBody = z.object({ note: z.string().trim().min(1).max(2000).optional(), onBehalfOf }).strict();
-export const extendDeadlineBody = z.object({ dueAt: instant, reason: z.string().trim().min(1).max(2000), onBehalfOf }).strict();
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000), onBehalfOf }).strict();
+export const completeCommitmentBody = z.object({ note: text(2000).optional(), onBehalfOf }).strict();
+export const extendDeadlineBody = z.object({ dueAt: instant, reason: text(2000), onBehalfOf }).strict();
+export const reasonBody = z.object({ reason: text(2000), onBehalfOf }).strict();
 
-export const submitEvidenceBody = z
+/** One item of evidence: a link, a text or a file (uploaded with the pages), or several of them. */
+export const evidenceItemFields = z
   .object({
     onBehalfOf,
     kind: evidenceKind,
     link: z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https?$/, error: 'must be a link starting with https:// or http://' })
       .max(2000)
       .optional(),
-    text: z.string().trim().min(1).max(20_000).optional(),
+    text: text(20_000).optional(),
   })
-  .strict()
-  .refine((b) => b.link || b.text, { message: 'give a link, a text, or both', path: ['link'] });
+  .strict();
+
+export const submitEvidenceBody = evidenceItemFields.refine((b) => b.link || b.text, {
+  message: 'give a link, a text, or both',
+  path: ['link'],
+});

@@ -1,4 +1,5 @@
-import type { InquiryCycle, MemberRole, InquiryPhase as PhaseRow } from '../../generated/prisma/client.js';
+import type { z } from 'zod';
+import type { InquiryCycle, InquiryPhase as PhaseRow } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { startOrRollBack } from '../../lib/temporal/start.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
@@ -12,7 +13,7 @@ import { actorOf, type Principal } from '../people/principal.js';
 import { actorForDeadline, assertCoordinates, assertLeads, partnershipScope, visibleCohortId } from '../people/rights.js';
 import { loadPartnership, type Partnership } from '../reviews/partnership.js';
 import { createCycle, PHASE_TEXT } from './cycles.js';
-import { PHASE_RECORDS, type PhasePlan } from './schemas.js';
+import { PHASE_RECORDS, startCohortCyclesBody, startCycleBody } from './schemas.js';
 
 /**
  * What people do with inquiry cycles, for the API and the pages alike. A partnership's leads start
@@ -23,7 +24,7 @@ import { PHASE_RECORDS, type PhasePlan } from './schemas.js';
 
 type Deps = Pick<CoreDeps, 'db' | 'temporal' | 'logger' | 'taskQueue'>;
 
-type Plan = { question: string; phases: Record<InquiryPhase, PhasePlan> };
+type Plan = z.output<typeof startCycleBody>;
 
 /** Each phase's owner among the partnership's members and its due time, or every problem at once. */
 function resolvePhases(partnership: Partnership, plan: Plan) {
@@ -80,7 +81,13 @@ async function start(deps: Deps, p: Principal, partnership: Partnership, plan: P
 
 const dueTimes = (plan: Plan) => INQUIRY_PHASES.map((ph) => ({ path: `phases.${ph}.dueAt`, at: plan.phases[ph].dueAt }));
 
-export async function startCycle(deps: Deps, p: Principal, partnershipId: string, plan: Plan): Promise<InquiryCycle> {
+export async function startCycle(
+  deps: Deps,
+  p: Principal,
+  partnershipId: string,
+  input: z.input<typeof startCycleBody>,
+): Promise<InquiryCycle> {
+  const plan = parseOrThrow(startCycleBody, input, 'cycle');
   const partnership = await loadPartnership(deps.db, p, partnershipId);
   await assertLeads(deps.db, p, partnership, 'start an inquiry cycle');
   if (partnership.status !== 'active') throw notActive(partnership);
@@ -89,12 +96,8 @@ export async function startCycle(deps: Deps, p: Principal, partnershipId: string
 }
 
 /** One cycle in each active partnership of the cohort; a partnership without a member in a phase's role is named and left out. */
-export async function startCohortCycles(
-  deps: Deps,
-  p: Principal,
-  cohortId: string,
-  plan: { question: string; phases: Record<InquiryPhase, { ownerRole: MemberRole; dueAt: string }> },
-) {
+export async function startCohortCycles(deps: Deps, p: Principal, cohortId: string, input: z.input<typeof startCohortCyclesBody>) {
+  const plan = parseOrThrow(startCohortCyclesBody, input, 'cycle');
   const cohort = await deps.db.cohort.findUniqueOrThrow({
     where: { id: await visibleCohortId(deps.db, p, cohortId) },
     select: { id: true, name: true },

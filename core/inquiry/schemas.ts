@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { DECISIONS, INQUIRY_PHASES } from '../../workflows/inquiry/messages.js';
 import { onBehalfOf } from '../deadlines/schemas.js';
-import { email, instant } from '../fields.js';
+import { email, instant, line, text as textOf } from '../fields.js';
 
-const text = z.string().trim().min(1).max(4000);
+const text = textOf(4000);
 const role = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 
 /** Each phase's owner (a member, by address or by role: the first member with it) and due time. */
@@ -37,7 +37,7 @@ export const PHASE_RECORDS = {
       question: text.optional().meta({ description: 'The question, sharpened; leave out to keep it.' }),
       changeIdea: text,
       prediction: text,
-      measures: z.array(z.string().trim().min(1).max(500)).min(1).max(20),
+      measures: z.array(line(500)).min(1).max(20),
       onBehalfOf,
     })
     .strict(),

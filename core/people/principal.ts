@@ -24,6 +24,11 @@ export interface PersonPrincipal {
   staff: { organizationId: string; isAdmin: boolean }[];
   /** The cohorts they coordinate. */
   coordinates: string[];
+  /**
+   * How this browser acts as them: signed in, or through a link of one of their emails, which acts
+   * on that one page only (core/people/task-links.ts).
+   */
+  via?: 'session' | 'task-link';
 }
 
 /** Whoever makes a request: every right is decided for one of these (api/people/rights.ts). */

@@ -21,8 +21,9 @@ import { actorOf, type PersonPrincipal, type Principal } from './principal.js';
  *   a named person (the owner unless it says otherwise), who must be allowed by these rules and be
  *   staff of the key's organization, unless the key is an admin's or a coordinator's.
  * - A reflection: only its author, signed in.
- * - Mail settings and address: the person, the admins of an organization they are staff of, the
- *   installation's admins; an admin key, or a key of an organization they are staff of.
+ * - A person's identity and mail settings: theirs, or the installation admin's (core/people/identity.ts).
+ *   Being an organization's staff is granted explicitly (core/people/staff.ts); nobody below the
+ *   installation's admin touches an admin.
  */
 
 // A key whose cohort or organization was deleted (the reference is set null) sees nothing.
@@ -246,16 +247,6 @@ export async function actorForDeadline(
 export function assertOwnReflection(p: Principal, reflection: { personId: string }) {
   if (p.kind === 'key') throw new ForbiddenError('A reflection is written by its author, signed in; a key cannot write one');
   if (p.id !== reflection.personId) throw new ForbiddenError('You can write only your own reflection');
-}
-
-/** Mail settings and address: the person, admins of their organizations, the installation's admins. */
-export async function assertMayChangeMailSettings(db: Db, p: Principal, personId: string) {
-  if (seesEverything(p)) return;
-  if (p.kind === 'person' && p.id === personId) return;
-  const theirs = (await db.staff.findMany({ where: { personId }, select: { organizationId: true } })).map((s) => s.organizationId);
-  const mine = p.kind === 'key' ? (p.role === 'district' || p.role === 'partner' ? [p.organizationId] : []) : adminOf(p);
-  if (theirs.some((o) => mine.includes(o))) return;
-  throw new ForbiddenError('Only the person, or an admin of their own organization, changes their mail settings and address');
 }
 
 /** Starting something for a whole cohort: an admin, or one of the cohort's coordinators. */

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { MemberRole, Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { handOverUpdate } from '../../workflows/reviews/messages.js';
 import type { CoreDeps } from '../deps.js';
 import { actorColumns } from '../events.js';
-import { email } from '../fields.js';
+import { email, line, text } from '../fields.js';
 import { actorOf, type Principal } from './principal.js';
 import { assertManages, partnershipScope } from './rights.js';
 
@@ -20,12 +21,16 @@ import { assertManages, partnershipScope } from './rights.js';
 export const memberRole = z.enum(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
 export const notificationLevel = z.enum(['all', 'essential']);
 export const memberSide = z.enum(['district', 'partner']).meta({
-  description: "The organization a person new to Tandem is staff of; by default the partner's for a partner lead, else the district's.",
+  description: "The side the member is on in this partnership; by default the partner's for a partner lead, else the district's.",
 });
+
+/** A member's side: as given, else the partner's for the partner's lead and the district's for everyone else. */
+export const sideOf = (m: { side?: 'district' | 'partner' | undefined; role: MemberRole }) =>
+  m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district');
 
 export const newMember = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: line(200),
     email,
     role: memberRole,
     side: memberSide.optional(),
@@ -34,13 +39,15 @@ export const newMember = z
   .strict();
 export type NewMember = z.infer<typeof newMember>;
 
-const LEADS: MemberRole[] = ['district_lead', 'partner_lead'];
+export const handOverBody = z.object({ to: z.uuid(), reason: text(1000).optional(), leaves: z.boolean().default(false) }).strict();
+
+export const LEADS: readonly MemberRole[] = ['district_lead', 'partner_lead'];
 
 /**
- * Makes people members, in a few statements whatever their number. Someone new becomes staff of
- * their side's organization: it decides whose keys and admins may act for them. Someone Tandem knows
- * keeps the organizations they have: listing a person in a partnership does not make them another
- * organization's.
+ * Makes people members, in a few statements whatever their number. Someone new to Tandem is created
+ * with the name and address given; someone Tandem knows keeps their name, address and organizations:
+ * naming a person in a partnership makes them a member of it, nothing more (no organization owns
+ * them for it: staff roles are granted explicitly, core/people/staff.ts).
  */
 export async function enrolMembers(
   tx: Prisma.TransactionClient,
@@ -61,18 +68,14 @@ export async function enrolMembers(
     if (!person) throw new Error(`${m.email} was neither created nor found`);
     return person;
   };
-  if (created.length) {
-    // Each new person's side is the first listing's.
-    const sideOf = new Map([...members].reverse().map((m) => [m.email, m.side ?? (m.role === 'partner_lead' ? 'partner' : 'district')]));
-    await tx.staff.createMany({
-      data: created.map((p) => ({
-        personId: p.id,
-        organizationId: sideOf.get(p.email) === 'partner' ? partnership.partnerId : partnership.districtId,
-      })),
-    });
-  }
   const enrolled = await tx.partnershipMember.createManyAndReturn({
-    data: members.map((m) => ({ partnershipId: partnership.id, personId: personOf(m).id, role: m.role, notifications: m.notifications })),
+    data: members.map((m) => ({
+      partnershipId: partnership.id,
+      personId: personOf(m).id,
+      role: m.role,
+      side: sideOf(m),
+      notifications: m.notifications,
+    })),
     skipDuplicates: true,
   });
   if (enrolled.length < members.length) {
@@ -122,9 +125,18 @@ async function memberOf(tx: Prisma.TransactionClient, partnershipId: string, per
   return m;
 }
 
+/**
+ * Takes the partnership's row lock for the rest of the transaction: roster changes that check, then
+ * write (a lead left?) run one after another, so two managers removing the two last leads at once
+ * cannot both succeed.
+ */
+export async function lockRoster(tx: Prisma.TransactionClient, partnershipId: string) {
+  await tx.$queryRaw`SELECT id FROM partnership WHERE id = ${partnershipId}::uuid FOR UPDATE`;
+}
+
 /** Refuses to leave the partnership without a district or partner lead. */
-async function keepsALead(tx: Prisma.TransactionClient, partnershipId: string, personId: string, what: string) {
-  const others = await tx.partnershipMember.count({ where: { partnershipId, role: { in: LEADS }, personId: { not: personId } } });
+export async function keepsALead(tx: Prisma.TransactionClient, partnershipId: string, personId: string, what: string) {
+  const others = await tx.partnershipMember.count({ where: { partnershipId, role: { in: [...LEADS] }, personId: { not: personId } } });
   if (others === 0) throw new ConflictError(`A partnership keeps at least one district or partner lead: name another before you ${what}`);
 }
 
@@ -134,15 +146,23 @@ const record = (tx: Prisma.TransactionClient, partnershipId: string, type: strin
   });
 
 /** A member as the API answers it. */
-export const memberJson = (m: { personId: string; role: string; notifications: string; person: { name: string; email: string } }) => ({
+export const memberJson = (m: {
+  personId: string;
+  role: string;
+  side: string;
+  notifications: string;
+  person: { name: string; email: string };
+}) => ({
   personId: m.personId,
   name: m.person.name,
   email: m.person.email,
   role: m.role,
+  side: m.side,
   notifications: m.notifications,
 });
 
-export async function addMember(deps: Deps, p: Principal, id: string, m: NewMember) {
+export async function addMember(deps: Deps, p: Principal, id: string, input: z.input<typeof newMember>) {
+  const m = parseOrThrow(newMember, input, 'member');
   const partnership = await managed(deps, p, id, 'add members');
   return deps.db.$transaction(async (tx) => {
     const member = await enrolMember(tx, partnership, m);
@@ -151,9 +171,11 @@ export async function addMember(deps: Deps, p: Principal, id: string, m: NewMemb
   });
 }
 
-export async function changeMemberRole(deps: Deps, p: Principal, id: string, personId: string, role: MemberRole) {
+export async function changeMemberRole(deps: Deps, p: Principal, id: string, personId: string, input: MemberRole) {
+  const role = parseOrThrow(memberRole, input, 'role');
   await managed(deps, p, id, "change a member's role");
   return deps.db.$transaction(async (tx) => {
+    await lockRoster(tx, id);
     const m = await memberOf(tx, id, personId);
     if (m.role === role) return m;
     if (LEADS.includes(m.role) && !LEADS.includes(role)) await keepsALead(tx, id, personId, `change ${m.person.name}'s role`);
@@ -170,6 +192,7 @@ export async function changeMemberRole(deps: Deps, p: Principal, id: string, per
 export async function removeMember(deps: Deps, p: Principal, id: string, personId: string) {
   await managed(deps, p, id, 'remove members');
   await deps.db.$transaction(async (tx) => {
+    await lockRoster(tx, id);
     const m = await memberOf(tx, id, personId);
     const where = { partnershipId: id, ownerId: personId, status: { in: ['open' as const, 'overdue' as const] } };
     const open = (await tx.commitment.count({ where })) + (await tx.evidenceRequest.count({ where }));
@@ -185,13 +208,8 @@ export async function removeMember(deps: Deps, p: Principal, id: string, personI
 }
 
 /** Through the partnership's workflow, which records the hand-over and tells both people. */
-export async function handOver(
-  deps: Deps,
-  p: Principal,
-  id: string,
-  fromId: string,
-  request: { to: string; reason?: string | undefined; leaves: boolean },
-) {
+export async function handOver(deps: Deps, p: Principal, id: string, fromId: string, input: z.input<typeof handOverBody>) {
+  const request = parseOrThrow(handOverBody, input, 'hand-over');
   await managed(deps, p, id, "hand a member's work over");
   const [from, to] = await Promise.all([memberOf(deps.db, id, fromId), memberOf(deps.db, id, request.to)]);
   if (from.personId === to.personId) throw new ConflictError('Hand the work over to another member');

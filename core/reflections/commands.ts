@@ -2,17 +2,15 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { reflectionWorkflowId } from '../../workflows/ids.js';
 import { reflectionSubmittedSignal } from '../../workflows/reflections/messages.js';
 import { actorColumns } from '../events.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertOwnReflection, partnershipScope } from '../people/rights.js';
+import { type ReflectionAnswers, reflectionAnswers } from './schemas.js';
 
-export interface ReflectionAnswers {
-  whatWorked: string;
-  whatDidnt: string;
-  howToImprove: string;
-}
+export type { ReflectionAnswers };
 
 type Deps = { db: Db; temporal: Client; logger: Logger };
 
@@ -33,7 +31,8 @@ export async function ownReflection(deps: Pick<Deps, 'db'>, p: Principal, review
  * submitted (and the review's reflection workflow stops reminding them), later an edit. The database
  * write is the record: if the signal cannot be delivered, reminders still skip whoever has answered.
  */
-export async function saveReflection(deps: Deps, p: Principal, reviewId: string, answers: ReflectionAnswers) {
+export async function saveReflection(deps: Deps, p: Principal, reviewId: string, input: ReflectionAnswers) {
+  const answers = parseOrThrow(reflectionAnswers, input, 'reflection');
   const { review, reflection } = await ownReflection(deps, p, reviewId);
   if (!reflection) throw new NotFoundError(`No reflection was asked of you for review ${reviewId}`);
   assertOwnReflection(p, reflection);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import {
@@ -20,6 +22,7 @@ import { actorOf, type Principal } from '../people/principal.js';
 import { assertLeads, assertManages, partnershipScope } from '../people/rights.js';
 import type { Blackout } from './recurrence.js';
 import { firstReviewOf } from './schedule.js';
+import { changeRecurrenceBody, endBody, type OutcomeInput, outcomeInput, pauseBody, rescheduleBody } from './schemas.js';
 
 /**
  * What people do to a partnership's plan and reviews, for the API and the pages alike: each checks
@@ -42,7 +45,8 @@ async function partnershipFor(deps: Deps, p: Principal, id: string) {
 const send = (deps: Deps, id: string, update: (h: WorkflowHandle) => Promise<PartnershipStatus>) =>
   sendUpdate(deps.temporal, partnershipWorkflowId(id), 'The partnership has ended; its plan can no longer change', update);
 
-export async function pausePartnership(deps: Deps, p: Principal, id: string, request: { reason?: string | undefined }) {
+export async function pausePartnership(deps: Deps, p: Principal, id: string, input: z.input<typeof pauseBody>) {
+  const request = parseOrThrow(pauseBody, input, 'request');
   const partnership = await partnershipFor(deps, p, id);
   await assertManages(deps.db, p, partnership, 'pause it');
   return send(deps, id, (h) => h.executeUpdate(pauseUpdate, { args: [{ ...request, actor: actorOf(p) }] }));
@@ -60,23 +64,15 @@ export async function resumePartnership(deps: Deps, p: Principal, id: string) {
   return send(deps, id, (h) => h.executeUpdate(resumeUpdate, { args: [{ actor: actorOf(p) }] }));
 }
 
-export async function endPartnership(
-  deps: Deps,
-  p: Principal,
-  id: string,
-  request: { outcome: 'completed' | 'ended_early'; reason?: string | undefined },
-) {
+export async function endPartnership(deps: Deps, p: Principal, id: string, input: z.input<typeof endBody>) {
+  const request = parseOrThrow(endBody, input, 'request');
   const partnership = await partnershipFor(deps, p, id);
   await assertManages(deps.db, p, partnership, 'end it');
   return send(deps, id, (h) => h.executeUpdate(endUpdate, { args: [{ ...request, actor: actorOf(p) }] }));
 }
 
-export async function changeRecurrence(
-  deps: Deps,
-  p: Principal,
-  id: string,
-  request: { recurrence: { rrule: string; start: string }; blackouts?: Blackout[] | undefined },
-) {
+export async function changeRecurrence(deps: Deps, p: Principal, id: string, input: z.input<typeof changeRecurrenceBody>) {
+  const request = parseOrThrow(changeRecurrenceBody, input, 'request');
   const partnership = await partnershipFor(deps, p, id);
   await assertManages(deps.db, p, partnership, 'change its recurrence');
   const rrule = request.recurrence.rrule.replace(/^RRULE:/i, '');
@@ -89,34 +85,23 @@ export async function changeRecurrence(
   );
 }
 
-export async function rescheduleReview(deps: Deps, p: Principal, id: string, reviewId: string, at: string) {
+export async function rescheduleReview(deps: Deps, p: Principal, id: string, reviewId: string, input: z.input<typeof rescheduleBody>) {
+  const { at } = parseOrThrow(rescheduleBody, input, 'request');
   const partnership = await partnershipFor(deps, p, id);
   await assertLeads(deps.db, p, partnership, 'reschedule a review');
   return send(deps, id, (h) => h.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId, at: Date.parse(at), actor: actorOf(p) }] }));
 }
 
-/** A pledge made at a held review; its owner, a member, named by person id (pages) or address (API). */
-export interface PledgeInput {
-  owner: { id: string } | { email: string };
-  description: string;
-  dueAt: string;
-}
+export type { OutcomeInput };
 
-export type OutcomeInput =
-  | {
-      outcome: 'held';
-      notes?: string | undefined;
-      decisions?: string[] | undefined;
-      commitments: (PledgeInput & { side: 'district' | 'partner' | 'shared' })[];
-      evidenceRequests: (PledgeInput & { kinds: EvidenceKind[] })[];
-    }
-  | { outcome: 'skipped'; reason: string };
+type PledgeOwner = { id: string } | { email: string };
 
 /**
  * Records a review held (with what it pledged: created by the workflow together with the outcome,
  * under ids given here) or skipped.
  */
-export async function recordOutcome(deps: Deps, p: Principal, id: string, reviewId: string, input: OutcomeInput) {
+export async function recordOutcome(deps: Deps, p: Principal, id: string, reviewId: string, raw: OutcomeInput) {
+  const input = parseOrThrow(outcomeInput, raw, 'outcome');
   const partnership = await partnershipFor(deps, p, id);
   await assertLeads(deps.db, p, partnership, "record a review's outcome");
   const actor = actorOf(p);
@@ -132,7 +117,7 @@ export async function recordOutcome(deps: Deps, p: Principal, id: string, review
     Date.now(),
   );
   const members = await deps.db.partnershipMember.findMany({ where: { partnershipId: id }, include: { person: true } });
-  const ownerId = (owner: PledgeInput['owner'], path: string) => {
+  const ownerId = (owner: PledgeOwner, path: string) => {
     const m = members.find((x) => ('id' in owner ? x.personId === owner.id : x.person.email === owner.email));
     if (!m)
       throw new ValidationError(`${'id' in owner ? owner.id : owner.email} is not a member of the partnership`, [

@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import { isoDurationAtMost } from '../../lib/durations.js';
-import { createCommitmentBody, createEvidenceRequestBody } from '../deadlines/schemas.js';
-import { ianaTimeZone, instant, localDate, localDateTime } from '../fields.js';
+import { createCommitmentBody, createEvidenceRequestBody, evidenceKind } from '../deadlines/schemas.js';
+import { email, ianaTimeZone, instant, line, localDate, localDateTime, text } from '../fields.js';
 import { newMember, notificationLevel } from '../people/roster.js';
 import { DEFAULT_POLICY, policyOverrides } from '../policy.js';
 
 export const recurrenceSchema = z
   .object({
-    rrule: z.string().trim().min(1).max(500),
+    rrule: line(500),
     start: localDateTime,
   })
   .strict();
 
 export const blackoutSchema = z
-  .object({ start: localDate, end: localDate, label: z.string().trim().min(1).max(100).optional() })
+  .object({ start: localDate, end: localDate, label: line(100).optional() })
   .strict()
   .refine((b) => b.start <= b.end, { message: 'end must not be before start', path: ['end'] });
 
-const orgName = z.string().trim().min(1).max(200);
+const orgName = line(200);
 /** An existing organization by id, or one by name (created if new). */
 const organizationRef = z.union([z.object({ id: z.uuid() }).strict(), z.object({ name: orgName }).strict()]);
 
@@ -25,14 +25,14 @@ export const engagementPathway = z.enum(['introductory', 'pilot', 'whole_school'
 
 /** What the partnership sets out to do: written at creation, changed with PATCH. */
 export const partnershipRecord = {
-  goals: z.string().trim().min(1).max(20_000).optional(),
-  sharedFramework: z.string().trim().min(1).max(20_000).optional(),
+  goals: text(20_000).optional(),
+  sharedFramework: text(20_000).optional(),
   engagementPathway: engagementPathway.optional(),
 };
 
 export const createPartnershipBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: line(200),
     district: organizationRef,
     partner: organizationRef,
     cohortId: z.uuid().optional(),
@@ -73,23 +73,47 @@ export const createPartnershipBody = z
 
 export type CreatePartnershipBody = z.infer<typeof createPartnershipBody>;
 
-export const pauseBody = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
-export const endBody = z
-  .object({ outcome: z.enum(['completed', 'ended_early']), reason: z.string().trim().min(1).max(1000).optional() })
-  .strict();
+export const pauseBody = z.object({ reason: text(1000).optional() }).strict();
+export const endBody = z.object({ outcome: z.enum(['completed', 'ended_early']), reason: text(1000).optional() }).strict();
 export const rescheduleBody = z.object({ at: instant }).strict();
 export const outcomeBody = z.discriminatedUnion('outcome', [
   z
     .object({
       outcome: z.literal('held'),
-      notes: z.string().max(20_000).optional(),
-      decisions: z.array(z.string().trim().min(1).max(2000)).max(100).optional(),
+      notes: text(20_000).optional(),
+      decisions: z.array(text(2000)).max(100).optional(),
       commitments: z.array(createCommitmentBody).max(100).default([]),
       evidenceRequests: z.array(createEvidenceRequestBody).max(100).default([]),
     })
     .strict(),
-  z.object({ outcome: z.literal('skipped'), reason: z.string().trim().min(1).max(1000) }).strict(),
+  z.object({ outcome: z.literal('skipped'), reason: text(1000) }).strict(),
 ]);
+/**
+ * An outcome as the command takes it, from the API (owners by address) or the pages (owners by
+ * person id): the same limits as the API's body.
+ */
+const pledgeOwner = z.union([z.object({ id: z.uuid() }).strict(), z.object({ email }).strict()]);
+const pledge = { owner: pledgeOwner, description: text(2000), dueAt: instant };
+export const outcomeInput = z.discriminatedUnion('outcome', [
+  z
+    .object({
+      outcome: z.literal('held'),
+      notes: text(20_000).optional(),
+      decisions: z.array(text(2000)).max(100).optional(),
+      commitments: z
+        .array(z.object({ ...pledge, side: z.enum(['district', 'partner', 'shared']) }).strict())
+        .max(100)
+        .default([]),
+      evidenceRequests: z
+        .array(z.object({ ...pledge, kinds: z.array(evidenceKind).min(1).max(6) }).strict())
+        .max(100)
+        .default([]),
+    })
+    .strict(),
+  z.object({ outcome: z.literal('skipped'), reason: text(1000) }).strict(),
+]);
+export type OutcomeInput = z.input<typeof outcomeInput>;
+
 export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
 
 export const changeRecurrenceBody = z

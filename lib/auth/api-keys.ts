@@ -57,14 +57,14 @@ export async function findApiKey(db: Db, secret: string): Promise<ApiKey | null>
  * The admin key of a local installation (`npm start`), kept in a file of the data directory so that
  * it stays the same across restarts; a new one is made when the file or the key is gone.
  */
-export async function localAdminKey(db: Db, file: string): Promise<string> {
+export async function localAdminKey(db: Db, file: string): Promise<{ secret: string; created: boolean }> {
   const saved = await readFile(file, 'utf8').then(
     (s) => s.trim(),
     () => '',
   );
-  if (saved && (await findApiKey(db, saved))?.role === 'admin') return saved;
+  if (saved && (await findApiKey(db, saved))?.role === 'admin') return { secret: saved, created: false };
   const { secret } = await createApiKey(db, { name: 'local admin (npm start)', role: 'admin' });
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  return { secret, created: true };
 }

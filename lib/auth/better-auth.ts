@@ -128,12 +128,7 @@ export function createAuth(opts: AuthOptions) {
     return token;
   }
 
-  /** The link to `target` for one person: it signs them in on the way (see signInUrl). */
-  async function signInLink(person: { id: string; email: string }, target: string): Promise<string> {
-    return signInUrl(opts.publicUrl, target, await mintSignInToken(person.email), person.id);
-  }
-
-  return { auth, mintSignInToken, signInLink };
+  return { auth, mintSignInToken };
 }
 
 /** The query parameters of a link that signs its reader in: the token, and whom it was made for. */

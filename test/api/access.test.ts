@@ -40,6 +40,8 @@ interface Tenants {
   dee?: string;
   /** An inquiry cycle of x. */
   cycle?: string;
+  /** Someone made staff of d1, then no longer. */
+  gil?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -95,6 +97,9 @@ async function seed(s: ApiStack): Promise<Tenants> {
     dueAt: soon(30 * 24 * HOUR),
   });
   const person = await ok<{ items: { id: string }[] }>(s.call(admin, 'GET', '/people?email=ana@x.example'), 200);
+  // Each side's key acts for its own staff, granted explicitly (naming someone a member does not make them staff).
+  await post(`/organizations/${org.d1}/staff`, { email: 'ana@x.example' }, keys.d1);
+  await post(`/organizations/${org.p1}/staff`, { email: 'ben@x.example' }, keys.p1);
   const anaInvitation = await waitFor(
     'the invitation to Ana',
     async () =>
@@ -325,8 +330,23 @@ const CASES: Record<string, Case> = {
   listApiKeys: { as: 'admin', path: () => '/api-keys' },
   revokeApiKey: { as: 'admin', status: 200, path: (t) => `/api-keys/${t.revokable ?? t.x.id}/revoke` },
   listCapturedMail: { as: 'admin', path: () => '/mail' },
-  updateMailSettings: {
+  grantStaff: {
     as: 'd1',
+    path: (t) => `/organizations/${t.org.d1}/staff`,
+    body: () => ({ email: 'gil@lakeside.example', name: 'Gil Ray', isAdmin: false }),
+  },
+  listStaff: { as: 'd1', path: (t) => `/organizations/${t.org.d1}/staff` },
+  revokeStaff: {
+    as: 'd1',
+    status: 204,
+    path: (t) => `/organizations/${t.org.d1}/staff/${t.gil ?? t.x.ana}/revoke`,
+    before: async (t) => {
+      t.gil = (await stack.database.db.person.findUniqueOrThrow({ where: { email: 'gil@lakeside.example' } })).id;
+    },
+  },
+  listAuditEvents: { as: 'admin', path: () => '/audit-events' },
+  updateMailSettings: {
+    as: 'admin',
     status: 200,
     path: (t) => `/people/${t.x.ana}/mail-settings`,
     body: () => ({ timeZone: 'America/New_York', delivery: 'daily_digest', digestHour: 8, quietHours: { from: '21:00', until: '07:00' } }),
@@ -457,6 +477,8 @@ async function snapshot() {
       db.inquiryPhase.count({ where: { recordedAt: { not: null } } }),
       db.schoolCalendar.count(),
       db.cohortCoordinator.count(),
+      db.staff.count(),
+      db.auditEvent.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),
@@ -555,8 +577,10 @@ describe('the API, route by route, on the real stack', () => {
       403,
       expect.stringMatching(/acts only for its own organization's people, and Ben Ode/),
     ]);
-    // The district's own key may change its staff's mail settings, a coordinator's may not.
-    expect((await stack.call(t.keys.coordA, 'PATCH', `/people/${t.x.ana}/mail-settings`, { digestHour: 9 })).status).toBe(403);
+    // A person's settings are theirs (or the installation admin's): not their own district's key's, nor a coordinator's.
+    for (const key of ['d1', 'coordA'] as const) {
+      expect((await stack.call(t.keys[key], 'PATCH', `/people/${t.x.ana}/mail-settings`, { digestHour: 9 })).status).toBe(403);
+    }
     expect(await snapshot()).toEqual(before);
   });
 

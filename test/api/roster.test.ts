@@ -114,7 +114,7 @@ describe('the roster of a running partnership', () => {
 });
 
 describe('the members of a new partnership', () => {
-  it('makes the people new to Tandem staff of their side, and leaves the organizations of those it knows', async () => {
+  it('makes nobody staff of an organization for being named a member, and keeps the side each member is on', async () => {
     const staffOf = async (email: string) =>
       (
         await stack.database.db.staff.findMany({
@@ -138,17 +138,18 @@ describe('the members of a new partnership', () => {
       ],
     });
     expect(res.status, res.text).toBe(201);
-    const members = await stack.call<{ members: { email: string; role: string }[] }>(stack.adminKey, 'GET', `/partnerships/${res.json.id}`);
-    expect(members.json.members.map((m) => [m.email, m.role]).sort()).toEqual([
-      ['ben@roster.example', 'participant'],
-      ['eve@roster.example', 'partner_lead'],
-      ['fay@roster.example', 'participant'],
-      ['gus@roster.example', 'district_lead'],
+    const members = await stack.call<{ members: { email: string; role: string; side: string }[] }>(
+      stack.adminKey,
+      'GET',
+      `/partnerships/${res.json.id}`,
+    );
+    expect(members.json.members.map((m) => [m.email, m.role, m.side]).sort()).toEqual([
+      ['ben@roster.example', 'participant', 'district'],
+      ['eve@roster.example', 'partner_lead', 'partner'],
+      ['fay@roster.example', 'participant', 'partner'],
+      ['gus@roster.example', 'district_lead', 'district'],
     ]);
-    expect(await staffOf('gus@roster.example')).toEqual(['Hillcrest USD']);
-    expect(await staffOf('eve@roster.example')).toEqual(['Numeracy Partners']);
-    expect(await staffOf('fay@roster.example')).toEqual(['Numeracy Partners']);
-    // Ben was listed first as the partner lead of Lakeside's partnership: he stays that partner's staff only.
-    expect(await staffOf('ben@roster.example')).toEqual(['Center for School Change']);
+    // Naming someone first gives no organization a hold on them: staff roles are granted explicitly.
+    for (const who of ['gus', 'eve', 'fay', 'ben']) expect(await staffOf(`${who}@roster.example`)).toEqual([]);
   });
 });

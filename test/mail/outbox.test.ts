@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notify } from '../../activities/mail/notify.js';
-import { deliver, type MailContext } from '../../activities/mail/outbox.js';
+import { notify } from '../../core/mail/notify.js';
+import { deliver, type MailContext } from '../../core/mail/outbox.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { testAuth } from '../support/auth.js';
+import { testTaskLinks } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { startTestSmtp } from '../support/smtp.js';
@@ -21,7 +21,7 @@ describe('the outbox', () => {
       throw new Error('nothing is held in these tests');
     },
     heartbeat: () => {},
-    signInLink: testAuth(database.db).signInLink,
+    taskLink: testTaskLinks(database.db),
   });
 
   beforeAll(async () => {

@@ -19,7 +19,7 @@ import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { TEST_AUTH_SECRET, testAuth } from './auth.js';
+import { TEST_AUTH_SECRET, testAuth, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 
@@ -106,7 +106,13 @@ export function useApiStack(
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db: stack.database.db, mailer, publicUrl: stack.publicUrl, mailGiveUpAfterMs: 86_400_000, signInLink: stack.auth.signInLink },
+      deps: {
+        db: stack.database.db,
+        mailer,
+        publicUrl: stack.publicUrl,
+        mailGiveUpAfterMs: 86_400_000,
+        taskLink: testTaskLinks(stack.database.db, stack.publicUrl),
+      },
     });
     running = stack.worker.run();
     const connection = await connectClient({ address: stack.dev.address, tls: false });
@@ -123,6 +129,8 @@ export function useApiStack(
           namespace: 'default',
           taskQueue,
           publicUrl: stack.publicUrl,
+          mailGiveUpAfterMs: 86_400_000,
+          taskLinks: { linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 },
           secret: TEST_AUTH_SECRET,
           mailCaptureDir: stack.mailCaptureDir,
           oidc,

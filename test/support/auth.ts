@@ -1,4 +1,5 @@
 import { deliverSignInLink } from '../../api/people/sign-in-mail.js';
+import { taskLinks } from '../../core/people/task-links.js';
 import { createAuth } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
 import { createLogger } from '../../lib/logger.js';
@@ -11,6 +12,10 @@ export const TEST_PUBLIC_URL = 'http://tandem.test';
  * The real sign-in (Better Auth on the test's database) as the services build it: links in messages
  * carry real tokens, and the sign-in page's links go out through `mailer` when one is given.
  */
+/** The links in the test stack's messages, as the worker makes them (core/people/task-links.ts). */
+export const testTaskLinks = (db: Db, publicUrl = TEST_PUBLIC_URL) =>
+  taskLinks(db, { publicUrl, linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 });
+
 export function testAuth(db: Db, opts: { publicUrl?: string; mailer?: Mailer; oidc?: Parameters<typeof createAuth>[0]['oidc'] } = {}) {
   const publicUrl = opts.publicUrl ?? TEST_PUBLIC_URL;
   const mailer = opts.mailer;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
-import { testAuth } from './auth.js';
+import { testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startMailbox } from './mailbox.js';
 
@@ -41,7 +41,7 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
           mailer: opts.mailer ?? stack.mailer,
           publicUrl: 'http://tandem.test',
           mailGiveUpAfterMs: opts.mailGiveUpAfterMs ?? 86_400_000,
-          signInLink: testAuth(stack.database.db).signInLink,
+          taskLink: testTaskLinks(stack.database.db),
         }),
       });
   });

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { type DeliveryPreferences, nextDigestAt, quietHoursEnd } from '../../activities/mail/delivery-times.js';
+import { type DeliveryPreferences, nextDigestAt, quietHoursEnd } from '../../core/mail/delivery-times.js';
 
 const zone = 'America/New_York';
 const at = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();

@@ -12,7 +12,7 @@ import {
   reviewMissed,
   reviewReminder,
   withFooter,
-} from '../../activities/mail/templates.js';
+} from '../../core/mail/templates.js';
 
 describe('review reminder template', () => {
   const at = Date.UTC(2027, 0, 12, 21, 30);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
-import { testAuth } from '../support/auth.js';
+import { testTaskLinks } from '../support/auth.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
@@ -163,7 +163,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       mailer: stack.mailer,
       publicUrl: 'http://tandem.test',
       mailGiveUpAfterMs: 86_400_000,
-      signInLink: testAuth(stack.database.db).signInLink,
+      taskLink: testTaskLinks(stack.database.db),
     });
     const activityEnv = new MockActivityEnvironment();
     const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };

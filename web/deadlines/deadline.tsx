@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { pages } from '../../activities/mail/pages.js';
 import {
   completeCommitment,
   dropCommitment,
@@ -9,6 +8,7 @@ import {
   waiveEvidenceRequest,
 } from '../../core/deadlines/commands.js';
 import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.js';
+import { pages } from '../../core/pages.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';

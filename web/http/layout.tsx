@@ -32,7 +32,12 @@ export function Layout({ title, me, csrf, flash, children }: LayoutProps) {
           <a class="brand" href="/">
             Tandem
           </a>
-          {me && (
+          {me?.via === 'task-link' && (
+            <nav aria-label="Account">
+              <a href="/sign-in">Sign in for all your work</a>
+            </nav>
+          )}
+          {me && me.via !== 'task-link' && (
             <nav aria-label="Account">
               <a href="/">My work</a>
               <a href="/dashboard">Dashboard</a>
@@ -47,6 +52,11 @@ export function Layout({ title, me, csrf, flash, children }: LayoutProps) {
           )}
         </header>
         <main id="main">
+          {me?.via === 'task-link' && (
+            <p class="notice" role="note">
+              You are acting as {me.name} on this page only, through a link from their email.
+            </p>
+          )}
           {flash && (
             <p class="flash" role="status">
               {flash}

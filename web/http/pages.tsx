@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { type PersonPrincipal, personPrincipal } from '../../core/people/principal.js';
+import { grantedPerson } from '../../core/people/task-links.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
 import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';
@@ -65,11 +66,22 @@ export function pageKit(deps: WebDeps) {
     return token;
   };
 
+  /**
+   * Who acts: on a page a link of one of their emails opened (its grant's cookie, sent for that page
+   * only), its recipient; elsewhere whoever is signed in.
+   */
   async function whoIs(req: Request): Promise<PersonPrincipal | null> {
     const cached = (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe;
     if (cached !== undefined) return cached;
-    const session = await deps.auth.auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
-    const me = session ? await personPrincipal(deps.db, session.user.id) : null;
+    const granted = await grantedPerson(deps.db, taskGrants(req), req.path);
+    let me: PersonPrincipal | null = null;
+    if (granted) {
+      const person = await personPrincipal(deps.db, granted);
+      me = person && { ...person, via: 'task-link' };
+    } else {
+      const session = await deps.auth.auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
+      me = session ? await personPrincipal(deps.db, session.user.id) : null;
+    }
     (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe = me;
     return me;
   }
@@ -182,7 +194,7 @@ export function pageKit(deps: WebDeps) {
     next(e);
   };
 
-  return { signedIn, open, csrfProtection: csrf.doubleCsrfProtection, formErrors, render, whoIs };
+  return { deps, signedIn, open, csrfProtection: csrf.doubleCsrfProtection, formErrors, render, whoIs };
 }
 
 export type PageKit = ReturnType<typeof pageKit>;
@@ -199,6 +211,18 @@ export function formIssues(e: unknown, path: string): FieldIssue[] {
     return [{ path, message: e.message }];
   }
   throw e;
+}
+
+/** The name of the cookie an opened task link leaves, restricted to its page's path. */
+export const TASK_COOKIE = 'tandem.task';
+
+/** Every task grant the browser sent (one per page whose link it opened; cookie-parser keeps only the first). */
+function taskGrants(req: Request): string[] {
+  return (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c.startsWith(`${TASK_COOKIE}=`))
+    .map((c) => decodeURIComponent(c.slice(TASK_COOKIE.length + 1)));
 }
 
 function sessionCookie(req: Request): string | undefined {

@@ -1,6 +1,6 @@
-import { pages } from '../../activities/mail/pages.js';
 import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCycle } from '../../core/inquiry/commands.js';
 import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
+import { pages } from '../../core/pages.js';
 import { standingIn } from '../../core/people/rights.js';
 import { loadPartnership } from '../../core/reviews/partnership.js';
 import { ForbiddenError } from '../../lib/errors.js';

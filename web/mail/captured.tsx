@@ -2,12 +2,12 @@ import type { RequestHandler } from 'express';
 import { type CapturedMail, listCapturedMail } from '../../lib/mail/capture.js';
 import type { PageKit } from '../http/pages.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /**
  * The mail Tandem would have sent, on the embedded default (where it captures mail instead of
- * sending it): where a sign-in link arrives when you try Tandem on your own machine. Readable from
- * this machine itself, or by a signed-in admin; the JSON list stays at GET /mail with an admin key.
+ * sending it): where everyone's sign-in links arrive when you try Tandem on your own machine. It
+ * holds live links for everyone, so only the installation's admin, signed in, reads it (`npm start`
+ * prints the admin's own first link); where the request comes from proves nothing behind a proxy or
+ * by DNS rebinding. The JSON list stays at GET /mail with an admin key.
  */
 export function capturedMailPage(kit: PageKit, dir: string): RequestHandler {
   return async (req, res, next) => {
@@ -15,14 +15,15 @@ export function capturedMailPage(kit: PageKit, dir: string): RequestHandler {
     if (!(req.get('accept') ?? '').includes('text/html')) return next();
     try {
       const me = await kit.whoIs(req);
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? '') && !me?.isAdmin) {
+      if (!me) return res.redirect(303, `/sign-in?${new URLSearchParams({ next: '/mail' })}`);
+      if (!me.isAdmin) {
         kit.render(req, res, me, {
           title: 'Captured mail',
           status: 403,
           body: (
             <section>
-              <h1>Captured mail is readable from this machine only</h1>
-              <p>Open this page on the machine Tandem runs on, or sign in as an admin.</p>
+              <h1>Captured mail is the installation admin's to read</h1>
+              <p>It holds everyone's sign-in links. Sign in as the installation's admin to read it.</p>
             </section>
           ),
         });

@@ -1,4 +1,4 @@
-import { pages } from '../../activities/mail/pages.js';
+import { pages } from '../../core/pages.js';
 import { partnershipScope } from '../../core/people/rights.js';
 import { Status, When } from '../http/format.js';
 import type { PageContext } from '../http/pages.js';

@@ -1,4 +1,4 @@
-import { pages } from '../../activities/mail/pages.js';
+import { pages } from '../../core/pages.js';
 import { addMember, changeMemberRole, handOver, memberRole, newMember, removeMember } from '../../core/people/roster.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { ROLE_LABELS } from '../http/format.js';

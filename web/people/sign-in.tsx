@@ -1,11 +1,16 @@
 import { fromNodeHeaders } from 'better-auth/node';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
+import { notify } from '../../core/mail/notify.js';
+import { requestMail } from '../../core/mail/send.js';
+import { freshLink } from '../../core/mail/templates.js';
+import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
 import { OIDC_PROVIDER_ID, SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
-import type { Outcome, PageKit } from '../http/pages.js';
+import { type Outcome, type PageKit, TASK_COOKIE } from '../http/pages.js';
 
 /**
  * Signing in and out. An emailed link (Better Auth's magic link; sent through the outbox), or the
@@ -151,57 +156,87 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
     }
   });
 
-  // The page a link in a message opens: one button, so that following the link uses nothing up.
+  // The page a link opens: one button, so that following the link (a mail scanner does) uses nothing up.
   router.get(
     '/link',
     kit.open(async ({ req, me, csrf }) => {
       const token = typeof req.query[SIGN_IN_PARAMS.token] === 'string' ? (req.query[SIGN_IN_PARAMS.token] as string) : '';
       const person = typeof req.query[SIGN_IN_PARAMS.person] === 'string' ? (req.query[SIGN_IN_PARAMS.person] as string) : '';
       const to = localPath.parse(req.query.next);
-      if (me && me.id === person) return { redirect: to };
-      return {
-        title: 'Continue to Tandem',
-        body: (
-          <section class="narrow">
-            <h1>Continue to Tandem</h1>
-            {me ? (
+      const task = await findTaskLink(deps.db, token);
+      if (task) {
+        // Signed in as its recipient already: the page is theirs, the link stays unused.
+        if (me && me.id === task.personId && me.via !== 'task-link') return { redirect: task.target };
+        if (!usable(task)) return expired(csrf, task.personId, task.target, 'task');
+        return continuePage(
+          csrf,
+          token,
+          task.personId,
+          task.target,
+          <>
+            <p>
+              This link was sent to <strong>{task.person.name}</strong>. It opens one page of their work in Tandem,{' '}
+              {describeTarget(task.target)}, and lets this browser act on it as {task.person.name} for {minutes(deps.taskLinks.grantTtlMs)}.
+              The rest of their work takes a sign-in of their own.
+            </p>
+            {me && me.id !== task.personId && (
               <p>
-                You are signed in as {me.name}, and this link was sent to someone else. Continuing signs you out, and signs in the person it
-                was sent to.
+                You are signed in as {me.name}, and you stay signed in: only this page acts as {task.person.name}.
               </p>
-            ) : (
-              <p>This link signs you in as the person it was sent to.</p>
             )}
-            <Form action="/link" csrf={csrf} label="Continue">
-              <input type="hidden" name={SIGN_IN_PARAMS.token} value={token} />
-              <input type="hidden" name={SIGN_IN_PARAMS.person} value={person} />
-              <input type="hidden" name="next" value={to} />
-              <button type="submit">Continue</button>
-            </Form>
-          </section>
-        ),
-      };
+          </>,
+        );
+      }
+      if (me && me.id === person && me.via !== 'task-link') return { redirect: to };
+      const recipient = z.uuid().safeParse(person).success
+        ? await deps.db.person.findUnique({ where: { id: person }, select: { name: true } })
+        : null;
+      return continuePage(
+        csrf,
+        token,
+        person,
+        to,
+        <>
+          <p>This link signs in {recipient ? <strong>{recipient.name}</strong> : 'the person it was sent to'}.</p>
+          {me && me.id !== person && <p>You are signed in as {me.name}: continuing signs you out first.</p>}
+        </>,
+      );
     }),
   );
 
   router.post('/link', form, kit.csrfProtection, async (req, res, next) => {
     try {
       const body = req.body as Record<string, string | undefined>;
+      const token = body[SIGN_IN_PARAMS.token] ?? '';
+      const task = await findTaskLink(deps.db, token);
+      if (task) {
+        const opened = await openTaskLink(deps.db, token, deps.taskLinks.grantTtlMs);
+        if (!opened) return kit.open(async ({ csrf }) => expired(csrf, task.personId, task.target, 'task'))(req, res, next);
+        // Sent back for that page (and its forms and files) only, until the grant ends.
+        res.cookie(TASK_COOKIE, opened.grant, {
+          path: opened.target,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: deps.publicUrl.startsWith('https:'),
+          expires: opened.grantExpiresAt,
+        });
+        return res.redirect(303, opened.target);
+      }
       const to = localPath.parse(body.next);
       const headers = fromNodeHeaders(req.headers);
-      // Whoever was signed in here is signed out first: the link is its recipient's.
+      // A sign-in link is its recipient's: whoever was signed in here is signed out first.
       if (await kit.whoIs(req)) {
         relayCookies(await deps.auth.auth.api.signOut({ headers, asResponse: true }), res);
         headers.delete('cookie');
       }
       const answer = await deps.auth.auth.api.magicLinkVerify({
-        query: { token: body[SIGN_IN_PARAMS.token] ?? '', callbackURL: to },
+        query: { token, callbackURL: to },
         headers,
         asResponse: true,
       });
       const location = answer.headers.get('location') ?? '';
       if (answer.status >= 400 || location.includes('error=')) {
-        return kit.open(async ({ csrf }) => expired(csrf, body[SIGN_IN_PARAMS.person] ?? '', to))(req, res, next);
+        return kit.open(async ({ csrf }) => expired(csrf, body[SIGN_IN_PARAMS.person] ?? '', to, 'sign-in'))(req, res, next);
       }
       relayCookies(answer, res);
       res.redirect(303, to);
@@ -210,16 +245,33 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
     }
   });
 
+  // A fresh link, to the recipient's own address only, whoever asks: a sign-in link for a sign-in
+  // link, a link to the same page for a message's.
   router.post('/link/fresh', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
     try {
       const body = req.body as Record<string, string | undefined>;
       const to = localPath.parse(body.next);
       const id = z.uuid().safeParse(body[SIGN_IN_PARAMS.person]);
-      const person = id.success ? await deps.db.person.findUnique({ where: { id: id.data }, select: { email: true } }) : null;
-      if (person && !(req as Request & { limited?: boolean }).limited) {
+      const person = id.success ? await deps.db.person.findUnique({ where: { id: id.data } }) : null;
+      if (person && !(req as Request & { limited?: boolean }).limited && body.kind !== 'task') {
+        // A sign-in link again: the person asked to sign in.
         await deps.auth.auth.api.signInMagicLink({
           body: { email: person.email, metadata: { next: to } },
           headers: fromNodeHeaders(req.headers),
+        });
+      } else if (person && !(req as Request & { limited?: boolean }).limited) {
+        const link = taskLinks(deps.db, { publicUrl: deps.publicUrl, ...deps.taskLinks });
+        const now = Date.now();
+        await notify(requestMail(deps, link), {
+          messageKey: `fresh-link:${person.id}:${now}`,
+          template: 'sign-in',
+          partnershipId: null,
+          timeZone: person.timeZone ?? 'UTC',
+          dueAt: now,
+          recipients: [{ person }],
+          target: to,
+          urgent: true,
+          render: (timeZone, url) => freshLink({ link: url, timeZone, expiresAt: now + deps.taskLinks.linkTtlMs }),
         });
       }
       kit.render(req, res, null, sent());
@@ -240,8 +292,41 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
   return router;
 }
 
+/** The confirmation a link opens: what it does, and one button. */
+function continuePage(csrf: string, token: string, person: string, next: string, what: ComponentChildren): Outcome {
+  return {
+    title: 'Continue to Tandem',
+    body: (
+      <section class="narrow">
+        <h1>Continue to Tandem</h1>
+        {what}
+        <Form action="/link" csrf={csrf} label="Continue">
+          <input type="hidden" name={SIGN_IN_PARAMS.token} value={token} />
+          <input type="hidden" name={SIGN_IN_PARAMS.person} value={person} />
+          <input type="hidden" name="next" value={next} />
+          <button type="submit">Continue</button>
+        </Form>
+      </section>
+    ),
+  };
+}
+
+const minutes = (ms: number) =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000} hour${ms === 3_600_000 ? '' : 's'}` : `${Math.round(ms / 60_000)} minutes`;
+
+/** What a task link's page is, in words: "a commitment", "your reflection on a review". */
+function describeTarget(target: string): string {
+  if (/\/reviews\/[^/]+\/reflection$/.test(target)) return 'a reflection on a review';
+  if (/\/reviews\/[^/]+$/.test(target)) return 'a review';
+  if (/\/commitments\/[^/]+$/.test(target)) return 'a commitment';
+  if (/\/evidence\/[^/]+$/.test(target)) return 'an evidence request';
+  if (/\/inquiry\/[^/]+$/.test(target)) return 'an inquiry cycle';
+  if (/^\/p\/[^/]+$/.test(target)) return "a partnership's page";
+  return 'a page';
+}
+
 /** The page of a link that was used already or has expired: a fresh one goes to its recipient. */
-function expired(csrf: string, person: string, next: string): Outcome {
+function expired(csrf: string, person: string, next: string, kind: 'task' | 'sign-in'): Outcome {
   return {
     title: 'Link expired',
     status: 410,
@@ -253,6 +338,7 @@ function expired(csrf: string, person: string, next: string): Outcome {
           <Form action="/link/fresh" csrf={csrf} label="Send a fresh link">
             <input type="hidden" name={SIGN_IN_PARAMS.person} value={person} />
             <input type="hidden" name="next" value={next} />
+            <input type="hidden" name="kind" value={kind} />
             <button type="submit">Email me a fresh link</button>
           </Form>
         ) : (

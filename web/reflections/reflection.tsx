@@ -1,4 +1,4 @@
-import { pages } from '../../activities/mail/pages.js';
+import { pages } from '../../core/pages.js';
 import { ownReflection, saveReflection } from '../../core/reflections/commands.js';
 import { When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
@@ -90,11 +90,7 @@ export async function reflectionPage(
 export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
   const f = ctx.req.body as Record<string, string>;
   const errors: Issue[] = QUESTIONS.filter((q) => !f[q.name]?.trim()).map((q) => ({ path: q.name, message: `Answer "${q.label}"` }));
-  const long = QUESTIONS.filter((q) => (f[q.name] ?? '').length > 10_000).map((q) => ({
-    path: q.name,
-    message: 'Keep it under 10,000 characters',
-  }));
-  if (errors.length || long.length) return reflectionPage(ctx, { errors: [...errors, ...long], values: f });
+  if (errors.length) return reflectionPage(ctx, { errors, values: f });
   const reviewId = ctx.req.params.reviewId as string;
   try {
     await saveReflection(ctx.deps, ctx.me, reviewId, {

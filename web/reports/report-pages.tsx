@@ -5,7 +5,6 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import type { z } from 'zod';
-import { pages } from '../../activities/mail/pages.js';
 import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
 import {
   evidenceQuery,
@@ -18,6 +17,7 @@ import {
   upcomingQuery,
   upcomingReviewsReport,
 } from '../../api/reports/reports.js';
+import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';

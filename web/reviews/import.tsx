@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { pages } from '../../activities/mail/pages.js';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../api/reviews/import.js';
+import { pages } from '../../core/pages.js';
 import { cohortScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
 import { CohortSelect, Form } from '../http/layout.js';

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
-import { pages } from '../../activities/mail/pages.js';
 import { type ImportRow, rowToPartnership } from '../../api/reviews/import.js';
 import { checkNewPartnership, writePartnership } from '../../api/reviews/partnerships.js';
+import { pages } from '../../core/pages.js';
 import { cohortScope } from '../../core/people/rights.js';
 import { type Blackout, upcomingReviews } from '../../core/reviews/recurrence.js';
 import { planOrThrow } from '../../core/reviews/schedule.js';

@@ -1,5 +1,5 @@
-import { pages } from '../../activities/mail/pages.js';
 import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/themes.js';
+import { pages } from '../../core/pages.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { pages } from '../../activities/mail/pages.js';
+import { pages } from '../../core/pages.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -336,7 +336,7 @@ export async function saveReschedule(ctx: PageContext): Promise<Outcome> {
   const at = fromLocalInput(f.at, review.partnership.timeZone);
   if (!at) return reviewPage(ctx, { errors: [{ path: 'at', message: 'Give a date and a time' }], values: f });
   try {
-    await rescheduleReview(ctx.deps, ctx.me, review.partnershipId, review.id, at);
+    await rescheduleReview(ctx.deps, ctx.me, review.partnershipId, review.id, { at });
   } catch (e) {
     return reviewPage(ctx, { errors: formIssues(e, 'at'), values: f });
   }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { DateTime } from 'luxon';
-import { pages } from '../../activities/mail/pages.js';
 import { type CalendarOwner, importSchoolCalendar } from '../../api/reviews/school-calendars.js';
+import { pages } from '../../core/pages.js';
 import { schoolCalendarScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, Form } from '../http/layout.js';

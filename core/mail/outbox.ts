@@ -15,10 +15,10 @@ export interface MailContext {
   heartbeat(): void;
   /**
    * The link in a copy for its recipient: the page at `target` (a path such as /p/<id>), with a
-   * sign-in token bound to that one person (lib/auth/better-auth.ts), so that opening it needs no
-   * other sign-in.
+   * token bound to that one person and that one page (core/people/task-links.ts), so that opening it
+   * acts on that page without another sign-in, and on nothing else.
    */
-  signInLink(person: { id: string; email: string }, target: string): Promise<string>;
+  taskLink(person: { id: string }, target: string): Promise<string>;
 }
 
 /** A refusal the server will give again: retrying cannot help. */

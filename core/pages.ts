@@ -13,4 +13,6 @@ export const pages = {
   /** An inquiry cycle: its phases, and the form of the one under way. */
   inquiryCycle: (partnershipId: string, cycleId: string) => `/p/${partnershipId}/inquiry/${cycleId}`,
   settings: () => '/settings',
+  /** Where a link sent to a new address confirms it. */
+  confirmAddress: () => '/settings/address',
 };

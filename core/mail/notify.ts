@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { OPTIONAL_TEMPLATES, wantsMessage } from '../../core/policy.js';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
 import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
+import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
 import { digest, type RenderedMail, withFooter } from './templates.js';
@@ -73,7 +73,7 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
     const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-    const body = n.render(prefs.timeZone, await ctx.signInLink(person, n.target));
+    const body = n.render(prefs.timeZone, await ctx.taskLink(person, n.target));
     const bounced = bounceNote(person, person.email);
     const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
     const idempotencyKey = keyOf(person.id);

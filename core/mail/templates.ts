@@ -366,3 +366,63 @@ export function inquiryClosed(input: {
 <p><a href="${escapeHtml(input.link)}">Open the cycle</a></p>`;
   return { subject, text, html };
 }
+
+/** To a new address someone asked to use: the link that makes it theirs. */
+export function addressConfirm(input: { name: string; newEmail: string; link: string; expiresAt: number; timeZone: string }): RenderedMail {
+  const until = formatLocalTime(input.expiresAt, input.timeZone);
+  const subject = 'Confirm your new address for Tandem';
+  const lead = `${input.name} asked Tandem to send their mail to ${input.newEmail} from now on.`;
+  const use = `Open the link to confirm it, until ${until}. Until then mail goes to the old address.`;
+  const ignore = 'If you did not ask for this, ignore this message: nothing changes without the link.';
+  const text = [lead, '', `Confirm: ${input.link}`, '', use, ignore].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p><a href="${escapeHtml(input.link)}">Confirm the new address</a></p>
+<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
+  return { subject, text, html };
+}
+
+/** To the old address: a change was asked for, or made. */
+export function addressNotice(input: {
+  stage: 'requested' | 'changed';
+  oldEmail: string;
+  newEmail: string;
+  by: string | null;
+}): RenderedMail {
+  const subject = input.stage === 'requested' ? 'A new address was asked for your Tandem account' : 'Your Tandem address was changed';
+  const lead =
+    input.stage === 'requested'
+      ? `Someone signed in as you asked Tandem to send your mail to ${input.newEmail} instead of ${input.oldEmail}. It changes only if the link sent to ${input.newEmail} is opened.`
+      : `Tandem now sends your mail to ${input.newEmail} instead of ${input.oldEmail}${input.by ? `; ${input.by} changed it` : ''}. You were signed out everywhere.`;
+  const help = 'If this was not you, tell your partnership lead or the people who run Tandem for you at once.';
+  return { subject, text: [lead, '', help].join('\n'), html: `<p>${escapeHtml(lead)}</p>\n<p>${escapeHtml(help)}</p>` };
+}
+
+/** Someone made staff of an organization (or an admin of it), by whom. */
+export function staffGranted(input: { organizationName: string; isAdmin: boolean; by: string; link: string }): RenderedMail {
+  const role = input.isAdmin ? 'an admin' : 'staff';
+  const subject = `You are now ${role} of ${input.organizationName} in Tandem`;
+  const lead = `${input.by} made you ${role} of ${input.organizationName} in Tandem.`;
+  const what = input.isAdmin
+    ? `You can now manage ${input.organizationName}'s partnerships.`
+    : `${input.organizationName}'s integrations may now act on your behalf in its partnerships, as the record will show.`;
+  const help = 'If you do not expect this, tell the people who run Tandem for you.';
+  const text = [lead, what, '', `Tandem: ${input.link}`, '', help].join('\n');
+  const html = `<p>${escapeHtml(lead)} ${escapeHtml(what)}</p>
+<p><a href="${escapeHtml(input.link)}">Open Tandem</a></p>
+<p>${escapeHtml(help)}</p>`;
+  return { subject, text, html };
+}
+
+/** A fresh link, asked for on the page of one that was used or had expired: to its recipient only. */
+export function freshLink(input: { link: string; expiresAt: number; timeZone: string }): RenderedMail {
+  const until = formatLocalTime(input.expiresAt, input.timeZone);
+  const subject = 'Your fresh Tandem link';
+  const lead = 'A link in an earlier message from Tandem had been used or had expired; here is a fresh one to the same page.';
+  const use = `It works once, until ${until}.`;
+  const ignore = 'If you did not ask for it, ignore this message: nothing happens without the link.';
+  const text = [lead, '', `Open it: ${input.link}`, '', use, ignore].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p><a href="${escapeHtml(input.link)}">Open the page</a></p>
+<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
+  return { subject, text, html };
+}
