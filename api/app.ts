@@ -18,6 +18,7 @@ import { rosterRoutes } from './people/roster.js';
 import { staffRoutes } from './people/staff.js';
 import { reflectionRoutes } from './reflections/reflections.js';
 import { reportRoutes } from './reports/reports.js';
+import { stuckRoutes } from './reports/stuck.js';
 import { calendarRoutes } from './reviews/calendar.js';
 import { importRoute } from './reviews/import.js';
 import { lifecycleRoutes } from './reviews/lifecycle.js';
@@ -51,6 +52,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...inquiryRoutes,
     ...reflectionRoutes,
     ...reportRoutes,
+    ...stuckRoutes,
     ...calendarRoutes,
     ...schoolCalendarRoutes,
     ...directoryRoutes,

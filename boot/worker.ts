@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import { failureInterceptors } from '../activities/failures.js';
 import { type ActivityDeps, createActivities } from '../activities/index.js';
 import { workflowBundle } from '../lib/temporal/bundle.js';
 
@@ -22,6 +23,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
+    interceptors: { activity: [failureInterceptors(opts.deps.db)] },
     ...(opts.shutdownGraceTime ? { shutdownGraceTime: opts.shutdownGraceTime } : {}),
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
   });

@@ -22,6 +22,7 @@ import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { chartSvg, chartsPage } from './reports/charts.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
 import { reportCsv, reportPage } from './reports/report-pages.js';
+import { stuckPage } from './reports/stuck.js';
 import { importPage, saveImport } from './reviews/import.js';
 import { newPartnershipPage, saveNewPartnership } from './reviews/new-partnership.js';
 import { partnershipPage } from './reviews/partnership.js';
@@ -94,6 +95,7 @@ export function webRouter(deps: WebDeps): Router {
   router.post(pages.confirmAddress(), ...posted, confirmation.confirm);
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
+  router.get('/dashboard/stuck', kit.signedIn(stuckPage));
   router.get(
     '/dashboard/new',
     kit.signedIn((ctx) => newPartnershipPage(ctx)),

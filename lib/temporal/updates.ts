@@ -1,5 +1,5 @@
-import { type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ConflictError } from '../errors.js';
+import { ApplicationFailure, type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ConflictError, errorChain, ValidationError } from '../errors.js';
 
 /**
  * Sends an update to a workflow and turns its refusals into ConflictErrors (HTTP 409): a validator's
@@ -14,7 +14,14 @@ export async function sendUpdate<T>(
   try {
     return await send(temporal.workflow.getHandle(workflowId));
   } catch (e) {
-    if (e instanceof WorkflowUpdateFailedError) throw new ConflictError(e.cause?.message ?? 'The change was rejected');
+    if (e instanceof WorkflowUpdateFailedError) {
+      // The reason is the innermost application failure: a validator's refusal, or an activity's.
+      const reason = errorChain(e.cause)
+        .filter((x): x is ApplicationFailure => x instanceof ApplicationFailure)
+        .at(-1);
+      if (reason?.type === 'InvalidData') throw new ValidationError(reason.message);
+      throw new ConflictError(reason?.message ?? e.cause?.message ?? 'The change was rejected');
+    }
     if (e instanceof WorkflowNotFoundError) throw new ConflictError(closedMessage);
     throw e;
   }

@@ -345,6 +345,7 @@ const CASES: Record<string, Case> = {
     },
   },
   listAuditEvents: { as: 'admin', path: () => '/audit-events' },
+  listStuckWork: { as: 'admin', path: () => '/stuck-work' },
   updateMailSettings: {
     as: 'admin',
     status: 200,

@@ -108,6 +108,12 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           <a href="/dashboard/reports/missing-reflections">missing reflections</a> ·{' '}
           <a href="/dashboard/reports/evidence-status">evidence</a> ·{' '}
           <a href={`/dashboard/charts${f.cohort ? `?cohortId=${f.cohort}` : ''}`}>charts</a>
+          {me.isAdmin && (
+            <>
+              {' '}
+              · <a href="/dashboard/stuck">stuck work</a>
+            </>
+          )}
         </p>
         {rows.length === 0 ? (
           <p class="empty">No partnership matches.</p>

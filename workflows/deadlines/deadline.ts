@@ -52,7 +52,14 @@ export async function runDeadline<Closed extends string>(opts: {
   const close = (to: Closed, work: () => Promise<void>) => {
     closedAs = to;
     return serially(async () => {
-      await work();
+      try {
+        await work();
+      } catch (e) {
+        // Refused for good (data the database would not take): the deadline is as open as before,
+        // and the next update is judged by that.
+        closedAs = null;
+        throw e;
+      }
       status.status = to;
       return status;
     });
@@ -65,9 +72,15 @@ export async function runDeadline<Closed extends string>(opts: {
   setHandler(
     opts.extendUpdate,
     ({ dueAt, reason, actor }) => {
+      const before = claimedDueAt;
       claimedDueAt = dueAt;
       return serially(async () => {
-        await opts.extend(dueAt, reason, actor);
+        try {
+          await opts.extend(dueAt, reason, actor);
+        } catch (e) {
+          claimedDueAt = before;
+          throw e;
+        }
         version++;
         return status;
       });
