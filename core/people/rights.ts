@@ -243,6 +243,12 @@ export async function actorForDeadline(
   return { actor: actorOf(p, acting), personId: forId };
 }
 
+/**
+ * Whose reflections one sees, as the reflection form says: the partnership's leads (and those who
+ * manage it, and keys) see everyone's answers with names; the other members see how many answered.
+ */
+export const seesReflections = (standing: Standing) => standing.leads;
+
 /** Only its author writes a reflection, signed in. */
 export function assertOwnReflection(p: Principal, reflection: { personId: string }) {
   if (p.kind === 'key') throw new ForbiddenError('A reflection is written by its author, signed in; a key cannot write one');

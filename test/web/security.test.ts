@@ -109,6 +109,32 @@ describe('sign-in and rights, against someone who should not get through', () =>
     expect((await stack.database.db.review.findUniqueOrThrow({ where: { id: one.reviewId } })).status).toBe('scheduled');
   });
 
+  it("shows each member's reflection to the leads only, as the form promises, and to the others how many answered", async () => {
+    const p = await partnership('Ash', 'Ash USD');
+    const held = await stack.call(stack.adminKey, 'POST', `/partnerships/${p.id}/reviews/${p.reviewId}/outcome`, { outcome: 'held' });
+    expect(held.status, held.text).toBe(200);
+    const db = stack.database.db;
+    await waitFor('the prompts', async () => (await db.reflection.count({ where: { reviewId: p.reviewId } })) === 2);
+    const ana = await db.person.findUniqueOrThrow({ where: { email: email('ana.ash') } });
+    await db.reflection.updateMany({
+      where: { reviewId: p.reviewId, personId: ana.id },
+      data: { whatWorked: 'Ana says the walkthroughs worked', whatDidnt: 'Time', howToImprove: 'Earlier data', submittedAt: new Date() },
+    });
+    // Cal, a participant, has not written his own yet: he cannot read Ana's, on either page.
+    const { page } = await signIn(stack, browser, email('cal.Ash'));
+    for (const path of [`/p/${p.id}`, `/p/${p.id}/reviews/${p.reviewId}`]) {
+      await page.goto(`${stack.publicUrl}${path}`);
+      const text = await page.locator('main').textContent();
+      expect(text, path).not.toContain('Ana says the walkthroughs worked');
+    }
+    await page.goto(`${stack.publicUrl}/p/${p.id}`);
+    expect(await page.locator('.reflections h3').first().textContent()).toMatch(/1 of 2 answered/);
+    // Ana, a lead, sees the answers with names.
+    const lead = await signIn(stack, browser, email('ana.Ash'));
+    await lead.page.goto(`${stack.publicUrl}/p/${p.id}`);
+    expect(await lead.page.locator('.reflections').first().textContent()).toContain('Ana says the walkthroughs worked');
+  });
+
   it('signs in only the person a link was sent to, once, and offers its recipient a fresh one when used or expired', async () => {
     // Ana asks for a link twice; each arrives.
     const ask = async () => {

@@ -51,7 +51,8 @@ export async function reflectionPage(
         <p class="crumbs">{back}</p>
         <h1>Your reflection on review #{review.sequence}</h1>
         <p>
-          Take a moment to debrief: what worked, what didn't, and how it could be improved. The leads see everyone's answers.
+          Take a moment to debrief: what worked, what didn't, and how it could be improved. The partnership's leads see everyone's answers,
+          with names; the other members see how many answered and, once the window closes, the themes.
           {reflection.submittedAt && (
             <>
               {' '}

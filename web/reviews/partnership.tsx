@@ -1,6 +1,6 @@
 import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/themes.js';
 import { pages } from '../../core/pages.js';
-import { partnershipScope, standingIn } from '../../core/people/rights.js';
+import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
@@ -161,7 +161,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
           {held.length === 0 ? (
             <p class="empty">Reflections follow each review that is held.</p>
           ) : (
-            held.map((r) => <ReflectionSummary key={r.id} review={r} />)
+            held.map((r) => <ReflectionSummary key={r.id} review={r} answers={seesReflections(standing)} />)
           )}
         </section>
 
@@ -219,10 +219,28 @@ type ReviewWithReflections = {
  * Who answered the debrief of a review, and what they said, question by question, with the themes
  * that recur in the answers (activities/reflections/themes.ts, whose method the page states).
  */
-export function ReflectionSummary({ review }: { review: ReviewWithReflections }) {
+export function ReflectionSummary({ review, answers }: { review: ReviewWithReflections; answers: boolean }) {
   const answered = review.reflections.filter((x) => x.submittedAt);
   const themes = reflectionThemes(answered);
   const named = (list: { phrase: string; people: number }[]) => list.map((t) => `${t.phrase} (${t.people})`).join(', ');
+  if (!answers) {
+    // What the form promises: the leads see everyone's answers; the others see how many answered,
+    // and the themes once nobody can answer any more (so nobody reads the others' before writing).
+    return (
+      <article class="reflections">
+        <h3>
+          Review #{review.sequence}: {answered.length} of {review.reflections.length} answered
+          {review.reflectionsClosedAt ? '' : ' (still open)'}
+        </h3>
+        {review.reflectionsClosedAt && themes.overall.length > 0 && (
+          <p>
+            <strong>Themes across the answers:</strong> {named(themes.overall)}
+          </p>
+        )}
+        <p class="hint">The partnership's leads see everyone's answers; you see your own on your reflection's page.</p>
+      </article>
+    );
+  }
   return (
     <article class="reflections">
       <h3>

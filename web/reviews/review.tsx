@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { pages } from '../../core/pages.js';
-import { partnershipScope, standingIn } from '../../core/people/rights.js';
+import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/reviews/messages.js';
@@ -123,7 +123,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
           {lastHeld && (
             <>
               <h3>The last reflections</h3>
-              <ReflectionSummary review={lastHeld} />
+              <ReflectionSummary review={lastHeld} answers={seesReflections(standing)} />
             </>
           )}
           {review.status === 'held' && (
