@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CsvError, parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -6,7 +7,8 @@ import type { Principal } from '../../core/people/principal.js';
 import { assertCoordinates, organizationScope, visibleCohortId } from '../../core/people/rights.js';
 import { firstReviewOf } from '../../core/reviews/schedule.js';
 import { type CreatePartnershipBody, createPartnershipBody } from '../../core/reviews/schemas.js';
-import { ValidationError } from '../../lib/errors.js';
+import { isUniqueViolation } from '../../lib/db/client.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type RouteDeps, route } from '../http/route.js';
 import { checkNewPartnership, writePartnership } from './partnerships.js';
@@ -235,7 +237,7 @@ export async function importPartnerships(
   cohortId: string,
   csv: string,
   dryRun: boolean,
-): Promise<{ dryRun: boolean; partnerships: (ImportPlan & { id?: string })[] }> {
+): Promise<{ dryRun: boolean; alreadyImportedAt?: string; partnerships: (ImportPlan & { id?: string | undefined })[] }> {
   await visibleCohortId(deps.db, caller, cohortId);
   assertCoordinates(caller, cohortId);
   if (csv.length > IMPORT_MAX_CHARS) {
@@ -264,7 +266,7 @@ export async function importPartnerships(
         const ref = body[kind] as { name: string };
         const existing = await deps.db.organization.findUnique({ where: { kind_name: { kind, name: ref.name } }, select: { id: true } });
         if (existing && !(await deps.db.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
-          issues.push({ line, column: kind, message: `a ${kind} named "${ref.name}" exists outside your scope; ask an admin` });
+          issues.push({ line, column: kind, message: `this ${kind} name cannot be used here; use another, or ask an admin` });
         }
       }
       checked.push({ line, body, check });
@@ -286,6 +288,22 @@ export async function importPartnerships(
     members: body.members.length,
   }));
   if (dryRun) return { dryRun, partnerships: plans };
+  // A file is imported once: the same file again (a second click, a second tab, a retry) answers with
+  // what the first created, and two at once create one set.
+  const fileHash = createHash('sha256').update(csv).digest('hex');
+  const claim = { cohortId_fileHash: { cohortId, fileHash } };
+  try {
+    await deps.db.partnershipImport.create({ data: { cohortId, fileHash, importedBy: caller.name } });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const first = await deps.db.partnershipImport.findUnique({ where: claim });
+    if (!first?.finishedAt) throw new ConflictError('This file is being imported right now; look at the cohort’s partnerships in a moment');
+    return {
+      dryRun,
+      alreadyImportedAt: first.finishedAt.toISOString(),
+      partnerships: plans.map((p, i) => ({ ...p, id: first.partnershipIds[i] })),
+    };
+  }
   const started: string[] = [];
   try {
     const ids = await deps.db.$transaction(
@@ -300,8 +318,10 @@ export async function importPartnerships(
       },
       { timeout: 30_000 + checked.length * 1_000 },
     );
+    await deps.db.partnershipImport.update({ where: claim, data: { finishedAt: new Date(), partnershipIds: ids } });
     return { dryRun, partnerships: plans.map((p, i) => ({ ...p, id: ids[i] })) };
   } catch (e) {
+    await deps.db.partnershipImport.delete({ where: claim }).catch(() => {});
     // The rows are rolled back: their workflows, started inside the transaction, go too.
     await Promise.allSettled(
       started.map((id) => deps.temporal.workflow.getHandle(partnershipWorkflowId(id)).terminate('its import was rolled back')),

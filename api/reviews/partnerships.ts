@@ -78,7 +78,7 @@ async function resolveOrganization(
   const seesAll = Object.keys(visible).length === 0;
   if (!seesAll && !(await tx.organization.findFirst({ where: { AND: [{ id: existing.id }, visible] }, select: { id: true } }))) {
     throw new ForbiddenError(
-      `A ${kind} named ${JSON.stringify(ref.name)} exists outside your scope; ask an admin to set up this partnership`,
+      `That ${kind} name cannot be used here; use the organization's id, another name, or ask an admin to set up this partnership`,
     );
   }
   return existing;

@@ -221,12 +221,14 @@ export async function actorForDeadline(
     );
   }
   const forId = onBehalfOfId ?? deadline.ownerId;
-  const acting = await person(forId);
   const isOwner = forId === deadline.ownerId;
   const membership = await db.partnershipMember.findUnique({
     where: { partnershipId_personId: { partnershipId: deadline.partnership.id, personId: forId } },
     select: { role: true },
   });
+  // Someone outside the partnership is not named back: the key may not know them.
+  if (!membership && !isOwner) throw new ForbiddenError('onBehalfOf names no member of this partnership');
+  const acting = await person(forId);
   const leads = membership?.role === 'district_lead' || membership?.role === 'partner_lead' || membership?.role === 'executive_sponsor';
   if (!(leads || (isOwner && OWNERS_ACTIONS.includes(action)))) {
     throw new ForbiddenError(

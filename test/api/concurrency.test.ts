@@ -194,4 +194,46 @@ describe('updates sent at the same time', () => {
     expect(await db.partnership.count({ where: { partnerId: partners[0]?.id } })).toBe(2);
     expect(await db.person.count({ where: { email: 'rae@brand-new.example' } })).toBe(1);
   });
+
+  it('imports a file once when it is sent twice at once, and answers a later repeat with what the first created', async () => {
+    const cohort = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Import twice' });
+    const csv = [
+      'name,district,partner,time_zone,first_review_at,district_lead',
+      'Twice one,Twice USD,Twice Partners,America/Chicago,2027-03-02 15:30,Ivy Lo <ivy@twice.example>',
+      'Twice two,Twice USD,Twice Partners,America/Chicago,2027-03-09 15:30,Ivy Lo <ivy@twice.example>',
+    ].join('\n');
+    const send = () =>
+      stack.call<{ partnerships: { id: string }[] }>(stack.adminKey, 'POST', `/cohorts/${cohort.json.id}/partnership-imports`, { csv });
+    const both = await Promise.all([send(), send()]);
+    // One creates; the other is told the file is being imported (409) or gets what the first created.
+    expect(both.map((r) => r.status).sort(), both.map((r) => r.text).join('\n')).toSatisfy(
+      (s: number[]) => JSON.stringify(s) === '[201,409]' || JSON.stringify(s) === '[201,201]',
+    );
+    const db = stack.database.db;
+    expect(await db.partnership.count({ where: { cohortId: cohort.json.id } })).toBe(2);
+    const again = await send();
+    expect([again.status, (again.json as { alreadyImportedAt?: string }).alreadyImportedAt]).toEqual([201, expect.any(String)]);
+    const created = both
+      .find((r) => r.status === 201)
+      ?.json.partnerships.map((p) => p.id)
+      .sort();
+    expect(again.json.partnerships.map((p) => p.id).sort()).toEqual(created);
+    expect(await db.partnership.count({ where: { cohortId: cohort.json.id } })).toBe(2);
+    // Everyone was invited once.
+    await waitFor(
+      'the invitations',
+      async () => (await db.emailOutbox.count({ where: { template: 'review-invitation', recipient: 'ivy@twice.example' } })) === 2,
+    );
+  });
+
+  it('keeps a lead when two managers remove the last two at once', async () => {
+    const p = await partnership();
+    const db = stack.database.db;
+    const [ana, ben] = await Promise.all([p.ana, p.ben].map((email) => db.person.findUniqueOrThrow({ where: { email } })));
+    const results = await Promise.all(
+      [ana, ben].map((who) => stack.call(stack.adminKey, 'POST', `/partnerships/${p.id}/members/${who?.id}/remove`)),
+    );
+    expect(statuses(results), results.map((r) => r.text).join('\n')).toEqual([200, 409]);
+    expect(await db.partnershipMember.count({ where: { partnershipId: p.id, role: { in: ['district_lead', 'partner_lead'] } } })).toBe(1);
+  });
 });

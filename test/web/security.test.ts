@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../core/people/identity.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { launchBrowser, phone } from '../support/browser.js';
@@ -133,6 +135,36 @@ describe('sign-in and rights, against someone who should not get through', () =>
     const lead = await signIn(stack, browser, email('ana.Ash'));
     await lead.page.goto(`${stack.publicUrl}/p/${p.id}`);
     expect(await lead.page.locator('.reflections').first().textContent()).toContain('Ana says the walkthroughs worked');
+  });
+
+  it('creates one partnership when its form is sent twice at once (a double click), and answers both with it', async () => {
+    await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: email('root') });
+    const { page } = await signIn(stack, browser, email('root'));
+    await page.goto(`${stack.publicUrl}/dashboard/new`);
+    await page.getByLabel('Name of the partnership').fill('Twice-clicked literacy');
+    await page.getByLabel('District', { exact: true }).fill('Twice USD');
+    await page.getByLabel('Partner organization').fill('Twice Partners');
+    await page.getByLabel('District lead').fill(`Ida Moss <${email('ida')}>`);
+    await page.getByLabel('Time zone').fill('America/Chicago');
+    await page.getByLabel('First review').fill(DateTime.now().plus({ months: 2 }).toFormat("yyyy-LL-dd'T'15:30"));
+    // The same form, sent twice before the first answers, as a double click sends it.
+    const answers = await page.evaluate(async (url) => {
+      const form = document.querySelector('form[aria-label="New partnership"]') as HTMLFormElement;
+      const body = () => {
+        const data = new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
+        data.set('action', 'create');
+        return data;
+      };
+      const send = () =>
+        fetch(url, { method: 'POST', body: body(), redirect: 'manual' }).then((r) => [r.status, r.headers.get('location')]);
+      return Promise.all([send(), send()]);
+    }, `${stack.publicUrl}/dashboard/new`);
+    expect(await stack.database.db.partnership.count({ where: { name: 'Twice-clicked literacy' } })).toBe(1);
+    const created = await stack.database.db.partnership.findFirstOrThrow({ where: { name: 'Twice-clicked literacy' } });
+    // Fetch sees the redirect as an opaque answer (status 0); both went to the one partnership's page.
+    expect(answers.map((a) => a[0])).toEqual([0, 0]);
+    await page.goto(`${stack.publicUrl}/p/${created.id}`);
+    expect(await h1(page)).toBe('Twice-clicked literacy');
   });
 
   it('signs in only the person a link was sent to, once, and offers its recipient a fresh one when used or expired', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 
@@ -225,10 +226,15 @@ export function Form({
   return (
     <form method="post" action={action} enctype={multipart ? 'multipart/form-data' : undefined} aria-label={label}>
       <input type="hidden" name="_csrf" value={csrf} />
+      {/* Each rendering of a form is one submission: sent twice, it acts once (web/http/pages.tsx). */}
+      <input type="hidden" name={SUBMISSION_FIELD} value={randomUUID()} />
       {children}
     </form>
   );
 }
+
+/** The hidden field that names one submission of a form. */
+export const SUBMISSION_FIELD = '_submission';
 
 /** Errors of one field, by its path, out of a list. */
 export const errorOf = (errors: { path: string; message: string }[], path: string) => errors.find((e) => e.path === path)?.message;

@@ -7,9 +7,10 @@ import { renderToString } from 'preact-render-to-string';
 import { type PersonPrincipal, personPrincipal } from '../../core/people/principal.js';
 import { grantedPerson } from '../../core/people/task-links.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
+import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';
-import { Layout } from './layout.js';
+import { Layout, SUBMISSION_FIELD } from './layout.js';
 
 /** What a page handler works with. */
 export interface PageContext {
@@ -28,6 +29,10 @@ export interface PageContext {
 export type Outcome = { title: string; body: VNode; status?: number } | { redirect: string; flash?: string };
 
 const FLASH_COOKIE = 'tandem.flash';
+const SUBMISSION_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How long a form's first answer is kept for a repeat, and how long a repeat waits for it. */
+const SUBMISSION_KEPT_MS = 24 * 3_600_000;
+const SUBMISSION_WAIT_MS = 30_000;
 const VISITOR_COOKIE = 'tandem.visitor';
 
 /**
@@ -150,11 +155,59 @@ export function pageKit(deps: WebDeps) {
           res.redirect(303, `/link?${params}`);
           return;
         }
-        render(req, res, me, await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null }));
+        const run = () => handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null });
+        render(req, res, me, req.method === 'POST' ? await onceOnly(req, me, run) : await run());
       } catch (e) {
         fail(req, res, e, next);
       }
     };
+  }
+
+  /**
+   * A form acts once per rendering (its hidden submission key): sent again (a double click, a
+   * reload, the same page in two tabs), it waits for the first one's answer and gets its redirect.
+   * A submission that fails, or shows its form again with mistakes, leaves nothing behind: the form
+   * shown again is a new submission.
+   */
+  async function onceOnly(req: Request, me: PersonPrincipal, run: () => Promise<Outcome>): Promise<Outcome> {
+    const key = (req.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
+    if (typeof key !== 'string' || !SUBMISSION_KEY.test(key)) return run();
+    const id = { personId_key: { personId: me.id, key } };
+    await deps.db.formSubmission.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - SUBMISSION_KEPT_MS) } } });
+    try {
+      await deps.db.formSubmission.create({ data: { personId: me.id, key, path: req.path } });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      for (let waited = 0; waited < SUBMISSION_WAIT_MS; waited += 200) {
+        const first = await deps.db.formSubmission.findUnique({ where: id });
+        if (!first) break;
+        if (first.redirect) return { redirect: first.redirect, ...(first.flash && { flash: first.flash }) };
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return {
+        title: 'Already sent',
+        status: 409,
+        body: (
+          <Problem
+            title="This form was sent already"
+            detail="It is still being handled, or it failed: go back and reload the page to see where things stand."
+          />
+        ),
+      };
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await run();
+    } catch (e) {
+      await deps.db.formSubmission.delete({ where: id }).catch(() => {});
+      throw e;
+    }
+    if ('redirect' in outcome) {
+      await deps.db.formSubmission.update({ where: id, data: { redirect: outcome.redirect, flash: outcome.flash ?? null } });
+    } else {
+      await deps.db.formSubmission.delete({ where: id }).catch(() => {});
+    }
+    return outcome;
   }
 
   /** A page anyone may see (sign-in, a link's confirmation): the person, if any, is passed along. */
