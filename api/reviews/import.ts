@@ -249,6 +249,8 @@ export async function importPartnerships(
   const visible = organizationScope(caller);
   const names = new Map<string, number>();
   for (const { line, row } of issues.length ? [] : rows) {
+    // Each row's schedule is worked out on the event loop: other requests go between rows.
+    await new Promise((r) => setImmediate(r));
     const { body, issues: rowIssues } = rowToPartnership(row, line, cohortId);
     issues.push(...rowIssues);
     if (!body) {

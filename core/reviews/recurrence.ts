@@ -38,6 +38,13 @@ export class ScheduleError extends Error {
 // Reviews are meetings: a rule firing more than daily is a mistake, not a schedule.
 const ALLOWED_FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY']);
 const MAX_STEPS = 10_000;
+// Reviews are at least every two years: a longer period is a typo (and a costly one to expand).
+const MAX_INTERVAL = { YEARLY: 2, MONTHLY: 24, WEEKLY: 104, DAILY: 730 } as const;
+// What one expansion may cost before it is refused as too complex (the event loop serves everyone).
+const BUDGET_MS = 100;
+// Bounds on the library's own search, so that no rule costs more than a few milliseconds to expand.
+const MAX_PERIODS = 1_000;
+const MAX_CANDIDATES = 20_000;
 // A blackout longer than this (summer is about 11 weeks) would push reviews around by a season.
 const MAX_SHIFT_WEEKS = 16;
 
@@ -65,11 +72,21 @@ function buildRule(schedule: ReviewSchedule): RRuleTemporal {
     throw new ScheduleError(`recurrence FREQ=${freq} is not allowed; use DAILY, WEEKLY, MONTHLY or YEARLY`);
   if (/(?:^|;)(DTSTART|TZID)=/i.test(body))
     throw new ScheduleError('recurrence takes its start and time zone from the partnership, not DTSTART/TZID');
+  // The floor: at most one review a day. The time of day is the start's; a rule may not add others.
+  if (/(?:^|;)(BYHOUR|BYMINUTE|BYSECOND)=/i.test(body))
+    throw new ScheduleError('recurrence takes its time of day from its start: BYHOUR, BYMINUTE and BYSECOND are not allowed');
+  const interval = Number(/(?:^|;)INTERVAL=(\d+)/i.exec(body)?.[1] ?? 1);
+  if (interval > MAX_INTERVAL[freq as keyof typeof MAX_INTERVAL])
+    throw new ScheduleError(
+      `recurrence INTERVAL=${interval} is too long for FREQ=${freq}: reviews at least every two years (at most ${MAX_INTERVAL[freq as keyof typeof MAX_INTERVAL]})`,
+    );
   try {
     return new RRuleTemporal({
       rruleString: `DTSTART;TZID=${schedule.timeZone}:${start.toFormat("yyyyMMdd'T'HHmmss")}\nRRULE:${body}`,
       strict: true,
       cache: false,
+      maxIterations: MAX_PERIODS,
+      maxCandidateEvaluations: MAX_CANDIDATES,
     });
   } catch (e) {
     throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} is not a valid RFC 5545 RRULE: ${(e as Error).message}`);
@@ -94,6 +111,25 @@ function checkBlackouts(blackouts: Blackout[]): void {
     if (!/^\d{4}-\d\d-\d\d$/.test(b.end) || !end.isValid)
       throw new ScheduleError(`blackout end ${JSON.stringify(b.end)} is not a date such as 2027-01-01`);
     if (end < start) throw new ScheduleError(`blackout ${b.label ?? b.start} ends (${b.end}) before it starts (${b.start})`);
+  }
+}
+
+/**
+ * Whether a recurrence of an imported calendar's event (a school calendar) falls on any date at all:
+ * a rule that never does (FEB 30th) is not read as a day off on March 1st. Bounded like the rest.
+ */
+export function recursOnSomeDate(rrule: string, localStart: string, timeZone: string): boolean {
+  try {
+    const rule = new RRuleTemporal({
+      rruleString: `DTSTART;TZID=${timeZone}:${localStart}\nRRULE:${rrule}`,
+      cache: false,
+      maxIterations: MAX_PERIODS,
+      maxCandidateEvaluations: MAX_CANDIDATES,
+    });
+    rule.next(new Date(0), true);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -134,7 +170,11 @@ export function upcomingReviews(schedule: ReviewSchedule, afterMs: number, count
   const kept: PlannedReview[] = [];
   // One more than asked for beyond afterMs, because the next occurrence can still drop the last one.
   const enough = () => kept.filter((r) => r.at > afterMs).length > count;
+  const started = performance.now();
   for (let step = 0; step < MAX_STEPS && !enough(); step++) {
+    if (performance.now() - started > BUDGET_MS) {
+      throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} is too costly to expand; use a simpler rule`);
+    }
     const occurrence = nextOccurrence(rule, cursor, inclusive, schedule);
     if (!occurrence) break;
     inclusive = false;

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import type { Db } from '../../lib/db/client.js';
-import type { Blackout } from './recurrence.js';
+import { type Blackout, recursOnSomeDate } from './recurrence.js';
 
 /**
  * A school calendar exported as .ics (Google Calendar, Outlook, Exchange) read into blackouts: every
@@ -86,6 +86,13 @@ export function parseSchoolCalendar(text: string, zone: string, now = Date.now()
     if (!event.isRecurring()) {
       add(summary, span(event.startDate, event.endDate, zone));
       continue;
+    }
+    for (const rule of vevent.getAllProperties('rrule')) {
+      const start = event.startDate;
+      const local = `${String(start.year).padStart(4, '0')}${String(start.month).padStart(2, '0')}${String(start.day).padStart(2, '0')}T${String(start.hour).padStart(2, '0')}${String(start.minute).padStart(2, '0')}00`;
+      if (!recursOnSomeDate(String(rule.getFirstValue()), local, zone)) {
+        throw new CalendarFileError(`${name} has a recurrence that falls on no date (${String(rule.getFirstValue())})`);
+      }
     }
     let iterator: ReturnType<typeof event.iterator>;
     try {

@@ -92,8 +92,58 @@ describe('hostile and absurd input', () => {
     expect(problem.errors?.find((e) => e.path === 'members.0')?.message).toMatch(/isAdmin/);
   });
 
+  it('refuses a recurrence that is absurd or costly quickly, and keeps serving everyone meanwhile', async () => {
+    const preview = (rrule: string, start: string) =>
+      stack.call<Problem>(stack.adminKey, 'POST', '/schedule-preview', { timeZone: 'America/Chicago', recurrence: { rrule, start } });
+    const health: number[] = [];
+    let done = false;
+    // /health answers fast throughout: no rule holds the event loop.
+    const probe = (async () => {
+      while (!done) {
+        const t = performance.now();
+        await fetch(`${stack.baseUrl}/health`);
+        health.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const started = performance.now();
+    for (const [rrule, start, message] of [
+      ['FREQ=YEARLY;INTERVAL=999', '2000-02-29T15:30', /INTERVAL=999 is too long/],
+      ['FREQ=YEARLY;INTERVAL=7999', '2000-02-29T15:30', /INTERVAL=7999 is too long/],
+      ['FREQ=DAILY;BYSECOND=0,10,20,30,40,50', '2027-01-12T15:30', /BYHOUR, BYMINUTE and BYSECOND are not allowed/],
+      ['FREQ=MINUTELY;INTERVAL=10', '2027-01-12T15:30', /FREQ=MINUTELY is not allowed/],
+      ['FREQ=MONTHLY;BYDAY=-1FR;BYMONTHDAY=13', '2027-01-12T15:30', /finds no date/],
+    ] as const) {
+      const res = await preview(rrule, start);
+      expect([rrule, res.status], res.text).toEqual([rrule, 400]);
+      expect(res.json.detail).toMatch(message);
+    }
+    const far = await preview('FREQ=MONTHLY;INTERVAL=3', '2400-02-29T15:30');
+    expect(far.status).toBe(400);
+    done = true;
+    await probe;
+    expect(performance.now() - started).toBeLessThan(20_000);
+    // A held event loop shows as one answer that waited for it (the old rules held it 12 s and more);
+    // the limit is generous for a busy machine, where /health itself checks three dependencies.
+    expect(health.length).toBeGreaterThan(0);
+    expect(Math.max(...health)).toBeLessThan(1_000);
+  });
+
+  it('keeps a time zone by its canonical name, and refuses one that is not a zone', async () => {
+    const created = await stack.call<{ id: string; timeZone: string }>(
+      stack.adminKey,
+      'POST',
+      '/partnerships',
+      partnership({ name: 'Zone test', timeZone: 'america/chicago', district: { name: 'Zone USD' } }),
+    );
+    expect([created.status, created.json.timeZone], created.text).toEqual([201, 'America/Chicago']);
+    await refused('POST', '/partnerships', partnership({ timeZone: '+05:00' }), 'timeZone');
+    await refused('POST', '/partnerships', partnership({ timeZone: 'Mars/Olympus' }), 'timeZone');
+    await stack.database.db.$executeRaw`UPDATE partnership SET status = 'ended_early' WHERE id = ${created.json.id}::uuid`;
+  });
+
   it('refuses far-off due dates and reschedules on an existing partnership, and none of the above wrote anything', async () => {
-    expect(await stack.database.db.partnership.count()).toBe(0);
+    expect(await stack.database.db.partnership.count({ where: { name: { not: 'Zone test' } } })).toBe(0);
     const created = await stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', partnership());
     expect(created.status, created.text).toBe(201);
     const { id, firstReview } = created.json;
@@ -112,6 +162,10 @@ describe('hostile and absurd input', () => {
       'evidenceRequests.0.dueAt',
     );
     const db = stack.database.db;
-    expect([await db.partnership.count(), await db.commitment.count(), await db.evidenceRequest.count()]).toEqual([1, 0, 0]);
+    expect([
+      await db.partnership.count({ where: { name: { not: 'Zone test' } } }),
+      await db.commitment.count(),
+      await db.evidenceRequest.count(),
+    ]).toEqual([1, 0, 0]);
   });
 });

@@ -70,4 +70,24 @@ describe('reading a school calendar (.ics)', () => {
     expect(noStart).toThrow(CalendarFileError);
     expect(noStart).toThrow('"Field day" has no start (DTSTART)');
   });
+
+  it('refuses an event whose recurrence falls on no date, rather than reading it as days off in March', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Tandem tests//EN',
+      'BEGIN:VEVENT',
+      'UID:feb30@test',
+      'DTSTART;VALUE=DATE:20270201',
+      'DTEND;VALUE=DATE:20270202',
+      'RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30',
+      'SUMMARY:Founders day',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    expect(() => parseSchoolCalendar(ics, 'America/Chicago', Date.parse('2027-01-01T00:00:00Z'))).toThrow(
+      '"Founders day" has a recurrence that falls on no date (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30)',
+    );
+  });
 });
