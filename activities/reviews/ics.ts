@@ -20,17 +20,24 @@ export interface CalendarItem {
 // Reviews have no length of their own yet; an hour is what the articles describe.
 export const REVIEW_MINUTES = 60;
 
+/**
+ * Text on one line. The library escapes what it writes (SUMMARY, an attendee's CN) except the
+ * calendar's own name, which it writes as given: a line break there would start a property of its
+ * own. Names are one line when they enter Tandem; this holds for what was stored before that rule.
+ */
+const oneLine = (s: string) => s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+
 const eventUid = (kind: CalendarItem['kind'], id: string) => `${kind}-${id}@tandem`;
 const prodId = { company: 'Tandem', product: 'review-cycles', language: 'EN' };
 
 export function calendarFeed(name: string, items: CalendarItem[]): string {
-  const calendar = ical({ name, prodId, ttl: 3600 });
+  const calendar = ical({ name: oneLine(name), prodId, ttl: 3600 });
   for (const item of items) {
     calendar.createEvent({
       id: eventUid(item.kind, item.id),
       start: item.start,
       end: new Date(item.start.getTime() + item.minutes * 60_000),
-      summary: item.summary,
+      summary: oneLine(item.summary),
       description: item.description,
       url: item.url,
       status: item.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
@@ -61,13 +68,13 @@ export function reviewInvitation(input: {
     sequence: input.sequence,
     start: input.start,
     end: new Date(input.start.getTime() + REVIEW_MINUTES * 60_000),
-    summary: input.summary,
+    summary: oneLine(input.summary),
     description: input.description,
     url: input.url,
     status: input.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: input.organizer.name, email: input.organizer.address },
+    organizer: { name: oneLine(input.organizer.name), email: input.organizer.address },
     attendees: input.attendees.map((a) => ({
-      name: a.name,
+      name: oneLine(a.name),
       email: a.email,
       role: ICalAttendeeRole.REQ,
       status: ICalAttendeeStatus.NEEDSACTION,

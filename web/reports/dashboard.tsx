@@ -1,5 +1,4 @@
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { HEALTH_LABELS, type Health, type PartnershipHealth, partnershipHealth, RULES } from '../../api/reports/health.js';
@@ -8,6 +7,7 @@ import { overdueWhere } from '../../api/reports/reports.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope } from '../../core/people/rights.js';
+import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { localTime, Status, When } from '../http/format.js';
 import { CohortSelect } from '../http/layout.js';
@@ -197,25 +197,22 @@ export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, re
     'Content-Disposition': 'attachment; filename="tandem-dashboard.csv"',
     'Cache-Control': 'private, no-store',
   });
-  const csv = stringify({
-    header: true,
-    columns: [
-      'partnership',
-      'district',
-      'partner',
-      'cohort',
-      'status',
-      'health',
-      'reasons',
-      'next_review_local',
-      'last_outcome',
-      'missed_last_4',
-      'overdue_commitments',
-      'overdue_evidence',
-      'reflections_answered',
-      'reflections_asked',
-    ],
-  });
+  const csv = csvWriter([
+    'partnership',
+    'district',
+    'partner',
+    'cohort',
+    'status',
+    'health',
+    'reasons',
+    'next_review_local',
+    'last_outcome',
+    'missed_last_4',
+    'overdue_commitments',
+    'overdue_evidence',
+    'reflections_answered',
+    'reflections_asked',
+  ]);
   csv.pipe(res);
   for (const r of rows) {
     const zone = reader.timeZone ?? r.timeZone;

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
@@ -20,6 +19,7 @@ import {
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope } from '../../core/people/rights.js';
+import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { Status } from '../http/format.js';
@@ -281,9 +281,7 @@ export async function reportCsv(db: Db, me: PersonPrincipal, req: Request, res: 
         page = await report.load(db, me, { ...query, limit: 200, cursor: page.nextCursor });
       }
     }
-    source = Readable.from(rows()).pipe(
-      stringify({ header: true, columns: report.columns.map((c) => c.label.toLowerCase().replace(/ /g, '_')) }),
-    );
+    source = Readable.from(rows()).pipe(csvWriter(report.columns.map((c) => c.label.toLowerCase().replace(/ /g, '_'))));
   }
   res.set({
     'Content-Type': 'text/csv; charset=utf-8',
