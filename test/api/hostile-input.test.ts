@@ -196,7 +196,7 @@ describe('hostile and absurd input', () => {
     const db = stack.database.db;
     expect([
       await db.partnership.count({ where: { name: { notIn: ['Zone test', 'Output\r\nX-INJECTED:1'] } } }),
-      await db.commitment.count(),
+      await db.commitment.count({ where: { partnershipId: id } }),
       await db.evidenceRequest.count(),
     ]).toEqual([1, 0, 0]);
   });
