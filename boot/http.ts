@@ -10,7 +10,7 @@ import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
-import { webRouter } from '../web/app.js';
+import { problemPage, webRouter } from '../web/app.js';
 
 export interface HttpDeps {
   db: Db;
@@ -73,26 +73,27 @@ export function createHttpApp(deps: HttpDeps) {
   // Of Better Auth's own endpoints, only the identity provider's callback is reachable: sign-in,
   // sign-out, sessions and profiles go through Tandem's pages, which decide what a person may do.
   app.get(`${AUTH_BASE_PATH}/oauth2/callback/:providerId`, providerCallback(deps.auth));
-  app.use(
-    webRouter({
-      db: deps.db,
-      temporal: deps.temporal,
-      logger: deps.logger,
-      taskQueue: deps.taskQueue,
-      auth: deps.auth,
-      mailer: deps.mailer,
-      mailGiveUpAfterMs: deps.mailGiveUpAfterMs,
-      taskLinks: deps.taskLinks,
-      publicUrl: deps.publicUrl,
-      secret: deps.secret,
-      oidcName: deps.oidc?.name,
-      mailCaptureDir: deps.mailCaptureDir,
-    }),
-  );
+  const web = {
+    db: deps.db,
+    temporal: deps.temporal,
+    logger: deps.logger,
+    taskQueue: deps.taskQueue,
+    auth: deps.auth,
+    mailer: deps.mailer,
+    mailGiveUpAfterMs: deps.mailGiveUpAfterMs,
+    taskLinks: deps.taskLinks,
+    publicUrl: deps.publicUrl,
+    secret: deps.secret,
+    oidcName: deps.oidc?.name,
+    mailCaptureDir: deps.mailCaptureDir,
+  };
+  app.use(webRouter(web));
   app.use(express.json({ limit: '256kb' }));
   app.use(apiRouter(deps));
-  app.use(notFoundRoute);
-  app.use(problemHandler(deps.logger));
+  // A person's browser is shown pages; integrations get problem+json.
+  const page = problemPage(web);
+  app.use(notFoundRoute(page));
+  app.use(problemHandler(deps.logger, page));
   return app;
 }
 

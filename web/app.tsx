@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import multer from 'multer';
+import type { PageRenderer } from '../api/http/problem.js';
 import { EVIDENCE_MAX_BYTES } from '../core/deadlines/files.js';
 import { pages } from '../core/pages.js';
 import type { PersonPrincipal } from '../core/people/principal.js';
@@ -10,7 +11,7 @@ import { partnershipScope } from '../core/people/rights.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
 import type { WebDeps } from './http/deps.js';
-import { pageKit } from './http/pages.js';
+import { Problem, pageKit } from './http/pages.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
 import { myWork } from './people/home.js';
@@ -214,6 +215,20 @@ export function webRouter(deps: WebDeps): Router {
 
   if (deps.mailCaptureDir) router.get('/mail', capturedMailPage(kit, deps.mailCaptureDir));
 
+  // An address a form posts to, opened again (a reload after the answer, a bookmark, the history):
+  // the page the form is on, rather than a page that does not exist.
+  const FORM_ONLY = [
+    /^\/settings\/(calendar|new-address)$/,
+    /^\/dashboard\/calendar\/feed$/,
+    /^\/link\/fresh$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive)|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+  ];
+  router.get(/.*/, (req, res, next) => {
+    if (!FORM_ONLY.some((p) => p.test(req.path))) return next();
+    const up = req.path === '/link/fresh' ? '/sign-in' : req.path.replace(/\/(members\/[^/]+\/[^/]+|phases\/[^/]+|[^/]+)$/, '');
+    res.redirect(303, up);
+  });
+
   // Refusals of the form layer (an expired form, a file too large) as pages.
   router.use(kit.formErrors);
   router.use((e: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -227,3 +242,27 @@ export function webRouter(deps: WebDeps): Router {
 }
 
 export const WEB_ASSETS = path.resolve(ASSETS);
+
+/**
+ * What a person's browser is shown when something fails outside a page's own handling (no such
+ * address, a dependency down, a bug): a page of the app with the problem and a way back, not JSON.
+ */
+export function problemPage(deps: WebDeps): PageRenderer {
+  const kit = pageKit(deps);
+  return (req, res, problem) => {
+    kit.whoIs(req).then(
+      (me) =>
+        kit.render(req, res, me, {
+          title: problem.title,
+          status: problem.status,
+          body: <Problem title={problem.title} detail={problem.detail ?? ''} />,
+        }),
+      () =>
+        kit.render(req, res, null, {
+          title: problem.title,
+          status: problem.status,
+          body: <Problem title={problem.title} detail={problem.detail ?? ''} />,
+        }),
+    );
+  };
+}

@@ -35,17 +35,40 @@ export function dependencyChecks(deps: { db: Db; mailer: Mailer; temporal: Clien
   return {
     database: () => deps.db.$queryRaw`SELECT 1`,
     temporal: () => deps.temporal.workflowService.describeNamespace({ namespace: deps.namespace }),
-    mail: () => deps.mailer.verify(),
+    mail: async () => {
+      await deps.mailer.verify();
+      await assertSendsGoThrough(deps.db);
+    },
   } satisfies Record<string, Check>;
 }
 
 /**
- * `/health` reports every dependency (503 when one is down); `/ready` is the gate for load balancers
- * and container health checks: 200 only while everything is up and the process is not draining.
+ * A mail server can greet and still refuse every message (450, a full disk, a lost relay): mail is
+ * failing when copies wait after a refused attempt and none has gone out since the oldest of them
+ * was first tried.
+ */
+async function assertSendsGoThrough(db: Db) {
+  const oldest = await db.emailOutbox.findFirst({
+    where: { status: 'pending', attempts: { gt: 0 }, lastError: { not: null } },
+    orderBy: { firstAttemptAt: 'asc' },
+    select: { firstAttemptAt: true, lastError: true },
+  });
+  if (!oldest?.firstAttemptAt) return;
+  const since = await db.emailOutbox.findFirst({ where: { sentAt: { gt: oldest.firstAttemptAt } }, select: { id: true } });
+  if (!since) throw new Error(`messages are not going out since ${oldest.firstAttemptAt.toISOString()}: ${oldest.lastError}`);
+}
+
+/** What readiness waits for: the outbox retries mail by itself, so a mail server down does not take the API out. */
+const READINESS = ['database', 'temporal'];
+
+/**
+ * `/health` reports every dependency (503 when one is down or, for mail, failing); `/ready` is the
+ * gate for load balancers and container health checks: 200 while the database and Temporal answer
+ * and the process is not draining (mail waits in the outbox when the mail server does not take it).
  */
 export function healthRouter({ checks, draining }: HealthDeps) {
-  const report = async () => {
-    const names = Object.keys(checks);
+  const report = async (only?: string[]) => {
+    const names = Object.keys(checks).filter((n) => !only || only.includes(n));
     const results = await Promise.all(names.map((n) => probe(checks[n] as Check, 3000)));
     return { up: results.every((r) => r.status === 'up'), checks: Object.fromEntries(names.map((n, i) => [n, results[i]])) };
   };
@@ -59,7 +82,7 @@ export function healthRouter({ checks, draining }: HealthDeps) {
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const { up, checks } = await report();
+    const { up, checks } = await report(READINESS);
     res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready', checks });
   });
   return router;

@@ -154,6 +154,18 @@ describe('the API with a dependency down', () => {
   });
 
   it('answers 503 naming the database on every route that reads it, and recovers', async () => {
+    // Ana is signed in (a real session, from a real link) before the database goes.
+    const token = await stack.auth.mintSignInToken('ana@lakeside.example');
+    const signedIn = await stack.auth.auth.api.magicLinkVerify({
+      query: { token, callbackURL: '/' },
+      headers: new Headers(),
+      asResponse: true,
+    });
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(cookie).toContain('session_token');
     await (stack.postgres as NonNullable<ApiStack['postgres']>).stop();
 
     const health = await stack.call<{ checks: Record<string, { status: string; error?: string }> }>(null, 'GET', '/health');
@@ -177,6 +189,14 @@ describe('the API with a dependency down', () => {
     }
     // The contract itself needs no database.
     expect((await stack.call(null, 'GET', '/openapi.json')).status).toBe(200);
+    // A person's browser gets a page saying so, with a way back, not JSON.
+    for (const path of ['/', `/p/${s.partnership}`, '/dashboard']) {
+      const page = await fetch(`${stack.baseUrl}${path}`, { headers: { accept: 'text/html', cookie }, redirect: 'manual' });
+      expect([path, page.status, page.headers.get('content-type')]).toEqual([path, 503, 'text/html; charset=utf-8']);
+      expect(await page.text()).toMatch(/cannot be reached; nothing was changed|unavailable/);
+    }
+    // Readiness leaves the mail server out (the outbox waits for it), liveness reports everything.
+    expect((await stack.call(null, 'GET', '/ready')).status).toBe(503);
 
     await (stack.postgres as NonNullable<ApiStack['postgres']>).start();
     await waitFor('the database to answer', async () => (await stack.call(null, 'GET', '/health')).status === 200);

@@ -12,7 +12,7 @@ const ZONES = Intl.supportedValuesOf('timeZone');
 /** The person's own mail settings (the same rules and action as the API's) and their calendar feed. */
 export async function settingsPage(
   ctx: PageContext,
-  state: { errors?: Issue[]; feedUrl?: string; values?: Record<string, string>; form?: 'mail' | 'address' } = {},
+  state: { errors?: Issue[]; values?: Record<string, string>; form?: 'mail' | 'address' } = {},
 ): Promise<Outcome> {
   const person = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id } });
   const errors = state.form === 'address' ? [] : (state.errors ?? []);
@@ -91,17 +91,11 @@ export async function settingsPage(
         <section aria-labelledby="calendar">
           <h2 id="calendar">Your calendar</h2>
           <p>A private address your calendar app can subscribe to: your reviews and the deadlines you own.</p>
-          {state.feedUrl ? (
-            <p>
-              Copy this address now; it is shown only once: <code class="secret">{state.feedUrl}</code>
-            </p>
-          ) : (
-            <Form action="/settings/calendar" csrf={ctx.csrf} label="Calendar feed">
-              <button type="submit" class="secondary">
-                Make my calendar address
-              </button>
-            </Form>
-          )}
+          <Form action="/settings/calendar" csrf={ctx.csrf} label="Calendar feed">
+            <button type="submit" class="secondary">
+              Make my calendar address
+            </button>
+          </Form>
         </section>
       </>
     ),
@@ -205,5 +199,6 @@ export function addressConfirmation(kit: PageKit) {
 
 export async function makeCalendarFeed(ctx: PageContext): Promise<Outcome> {
   const { url } = await newFeed(ctx.deps.db, ctx.me, { personId: ctx.me.id }, ctx.deps.publicUrl);
-  return settingsPage(ctx, { feedUrl: url });
+  // After the post, a page of its own: reloading it makes no second address.
+  return { redirect: pages.settings(), flash: `Your calendar address, shown this once (keep it private): ${url}` };
 }

@@ -280,6 +280,26 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
     }
   });
 
+  // A sign-out address opened (a bookmark, a typed address): a button, since signing out is a form.
+  router.get(
+    '/sign-out',
+    kit.open(async ({ me, csrf }) =>
+      me
+        ? {
+            title: 'Sign out',
+            body: (
+              <section class="narrow">
+                <h1>Sign out of Tandem?</h1>
+                <Form action="/sign-out" csrf={csrf} label="Sign out">
+                  <button type="submit">Sign out</button>
+                </Form>
+              </section>
+            ),
+          }
+        : { redirect: '/sign-in' },
+    ),
+  );
+
   router.post('/sign-out', form, kit.csrfProtection, async (req, res, next) => {
     try {
       relayCookies(await deps.auth.auth.api.signOut({ headers: fromNodeHeaders(req.headers), asResponse: true }), res);

@@ -27,7 +27,7 @@ const params = z.object({
     .catch(undefined),
 });
 
-export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<Outcome> {
+export async function calendarPage(ctx: PageContext): Promise<Outcome> {
   const { db } = ctx.deps;
   const f = params.parse({ ...ctx.req.query, ...(ctx.req.method === 'POST' ? ctx.req.body : {}) });
   const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
@@ -92,18 +92,12 @@ export async function calendarPage(ctx: PageContext, feedUrl?: string): Promise<
               <a href={`/dashboard/calendar.ics?cohort=${f.cohort}`}>Download its reviews (.ics)</a>, or subscribe in a calendar app: the
               address shows every review of the cohort you can see, as long as you can.
             </p>
-            {feedUrl ? (
-              <p>
-                Subscribe to: <code>{feedUrl}</code> (shown this once; keep it private).
-              </p>
-            ) : (
-              <Form action="/dashboard/calendar/feed" csrf={ctx.csrf} label="Make a subscription address">
-                <input type="hidden" name="cohort" value={f.cohort} />
-                <button type="submit" class="secondary">
-                  Make a subscription address
-                </button>
-              </Form>
-            )}
+            <Form action="/dashboard/calendar/feed" csrf={ctx.csrf} label="Make a subscription address">
+              <input type="hidden" name="cohort" value={f.cohort} />
+              <button type="submit" class="secondary">
+                Make a subscription address
+              </button>
+            </Form>
           </section>
         )}
       </>
@@ -116,7 +110,11 @@ export async function makeCohortFeed(ctx: PageContext): Promise<Outcome> {
   const cohort = params.parse(ctx.req.body ?? {}).cohort;
   if (!cohort) return calendarPage(ctx);
   const { url } = await newFeed(ctx.deps.db, ctx.me, { cohortId: await visibleCohortId(ctx.deps.db, ctx.me, cohort) }, ctx.deps.publicUrl);
-  return calendarPage(ctx, url);
+  // After the post, a page of its own: reloading it makes no second address.
+  return {
+    redirect: `/dashboard/calendar?${new URLSearchParams({ cohort })}`,
+    flash: `Subscribe your calendar app to ${url} (shown this once; keep it private).`,
+  };
 }
 
 export async function cohortIcs(db: Db, me: PersonPrincipal, req: Request, res: Response, publicUrl: string): Promise<void> {
