@@ -58,7 +58,7 @@ export async function moveDeadlinesAfterPause(
         ? await tx.commitment.updateMany({ where: expected, data })
         : await tx.evidenceRequest.updateMany({ where: expected, data });
     if (done.count === 0) continue;
-    const history = { fromDueAt: d.dueAt, toDueAt: to, reason };
+    const history = { fromDueAt: d.dueAt, toDueAt: to, reason, actor: 'system' };
     if (d.kind === 'commitment') await tx.commitmentExtension.create({ data: { commitmentId: d.id, ...history } });
     else await tx.evidenceExtension.create({ data: { requestId: d.id, ...history } });
     await recordEvent(

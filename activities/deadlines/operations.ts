@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { recordEvent } from '../../core/events.js';
+import { actorColumns, recordEvent } from '../../core/events.js';
 import { notify } from '../../core/mail/notify.js';
 import { deadlineNotice } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
@@ -147,7 +147,8 @@ export function createDeadlineOperations(deps: ActivityDeps) {
             ? await tx.commitment.updateMany({ where: expected, data })
             : await tx.evidenceRequest.updateMany({ where: expected, data });
         if (moved.count === 0) throw refused(`the ${label} is ${row.status}; it cannot be extended`);
-        const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason };
+        const { onBehalfOfId: _, ...by } = actorColumns(input.actor);
+        const history = { fromDueAt: row.dueAt, toDueAt: new Date(input.dueAt), reason: input.reason, ...by };
         if (kind === 'commitment') await tx.commitmentExtension.create({ data: { commitmentId: row.id, ...history } });
         else await tx.evidenceExtension.create({ data: { requestId: row.id, ...history } });
         await recordEvent(

@@ -461,7 +461,20 @@ export const partnershipRoutes = [
         description: 'One page of events',
         schema: pageSchema(
           z
-            .object({ id: z.string(), type: z.string(), actor: z.string(), occurredAt: z.string(), data: z.unknown() })
+            .object({
+              id: z.string(),
+              type: z.string(),
+              actor: z.string().meta({ description: 'Who acted: person, api_key, or system (a workflow on its own clock).' }),
+              by: z
+                .object({
+                  id: z.uuid().nullable(),
+                  name: z.string().nullable(),
+                  onBehalfOf: z.object({ id: z.uuid().nullable(), name: z.string().nullable() }).nullable(),
+                })
+                .nullable(),
+              occurredAt: z.string(),
+              data: z.unknown(),
+            })
             .meta({ id: 'Event' }),
         ),
       },
@@ -479,6 +492,14 @@ export const partnershipRoutes = [
           id: String(e.id),
           type: e.type,
           actor: e.actor,
+          by:
+            e.actor === 'system'
+              ? null
+              : {
+                  id: e.actorId,
+                  name: e.actorName,
+                  onBehalfOf: e.onBehalfOfName ? { id: e.onBehalfOfId, name: e.onBehalfOfName } : null,
+                },
           occurredAt: e.occurredAt.toISOString(),
           data: e.data,
         })),
