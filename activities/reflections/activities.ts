@@ -45,6 +45,12 @@ export function createReflectionActivities(deps: ActivityDeps) {
       };
     },
 
+    /** Whether the partnership is paused now: a reflection window does not close during a pause. */
+    async partnershipPaused(partnershipId: string): Promise<boolean> {
+      const p = await db.partnership.findUniqueOrThrow({ where: { id: partnershipId }, select: { status: true } });
+      return p.status === 'paused';
+    },
+
     /** Prompts (or reminds) every member who has not answered yet; one message per person and stage. */
     async sendReflectionNotices(input: { reviewId: string; stage: string; dueAt: number; closesAt: number }): Promise<number> {
       const review = await db.review.findUniqueOrThrow({

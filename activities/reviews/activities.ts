@@ -23,6 +23,7 @@ import type { ActivityDeps } from '../deps.js';
 import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
+import { resumeReflections } from '../reflections/lifecycle.js';
 import { reviewInvitation as invitationIcs } from './ics.js';
 import { type PlannedReminder, planReminders } from './reminders.js';
 
@@ -272,6 +273,16 @@ export function createReviewActivities(deps: ActivityDeps) {
         }
       });
       if (change.to === 'active' || ending) await replanDeadlines(db, partnershipId, at);
+      if (change.to === 'active') {
+        // The pause's start, from its event's key (found again, so that a retry after the commit tells the same).
+        const paused = await db.partnershipEvent.findFirst({
+          where: { partnershipId, idempotencyKey: { startsWith: `partnership:${partnershipId}:paused:` }, occurredAt: { lte: at } },
+          orderBy: { occurredAt: 'desc' },
+          select: { idempotencyKey: true },
+        });
+        const pausedAt = Number(paused?.idempotencyKey.split(':').at(-1));
+        if (Number.isFinite(pausedAt)) await resumeReflections(db, partnershipId, change.at - pausedAt);
+      }
       if (ending) await reloadEndedCycles(db, partnershipId, at);
       const deadlines = await deadlinesChangedBy(db, partnershipId, change.to, at);
       // A partnership ended while still in planning was never announced: nobody is told it ended.

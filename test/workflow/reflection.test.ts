@@ -4,7 +4,14 @@ import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
 import { partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
 import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
-import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/partnership.js';
+import {
+  endUpdate,
+  partnershipWorkflow,
+  pauseUpdate,
+  recordOutcomeUpdate,
+  resumeUpdate,
+  statusQuery,
+} from '../../workflows/reviews/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
@@ -113,5 +120,59 @@ describe('reflection after a held review (time-skipping)', () => {
         .map((r) => r.person.name)
         .sort(),
     ).toEqual(['Ana Diaz', 'Ben Ode']);
+  });
+
+  it('asks for reflections on a review held while the partnership is paused, and keeps the window open through the pause', async () => {
+    const t0 = await stack.env.currentTimeMs();
+    const reviewAt = t0 + 2 * DAY;
+    const p = await createPartnershipRecord(stack.database.db, {
+      firstReviewAt: new Date(reviewAt),
+      reminderOffsets: ['P1D'],
+      timeZone: 'UTC',
+      plannedAt: t0,
+    });
+    const db = stack.database.db;
+    const notices = async (template: string) => db.emailOutbox.count({ where: { partnershipId: p.id, template } });
+    const worker = await stack.newWorker();
+    await worker.runUntil(async () => {
+      const partnership = await stack.env.client.workflow.start(partnershipWorkflow, {
+        workflowId: partnershipWorkflowId(p.id),
+        taskQueue: 'tandem-reflection',
+        args: [{ partnershipId: p.id }],
+      });
+      await stack.env.sleep(reviewAt + HOUR - (await stack.env.currentTimeMs()));
+      await waitFor('the review to take place', async () => (await partnership.query(statusQuery)).phase === 'waiting-for-outcome');
+      // Paused right after the meeting; the lead records it as held during the pause.
+      await partnership.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
+      await partnership.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'held', notes: 'Held anyway' }] });
+      const reflection = stack.env.client.workflow.getHandle(reflectionWorkflowId(p.review.id));
+      await waitFor('the prompts', async () => (await notices('reflection-prompt')) === 2);
+      const opened = await stack.env.currentTimeMs();
+      // The window (14 days) runs out during the pause: it stays open, no summary goes out.
+      await stack.env.sleep(opened + 20 * DAY - (await stack.env.currentTimeMs()));
+      await waitFor('the workflow to wait out the pause', async () => (await reflection.query(reflectionStatusQuery)).closesAt !== null);
+      expect((await reflection.query(reflectionStatusQuery)).closed).toBe(false);
+      expect(await db.review.findUniqueOrThrow({ where: { id: p.review.id } })).toMatchObject({ reflectionsClosedAt: null });
+      expect(await notices('reflection-summary')).toBe(0);
+      // Resumed on day 22 of the pause: the close moves by the pause's length.
+      await partnership.executeUpdate(resumeUpdate, { args: [{}] });
+      const pausedAt = (await db.partnershipEvent.findFirstOrThrow({ where: { partnershipId: p.id, type: 'partnership.paused' } }))
+        .idempotencyKey;
+      const pausedMs = (await stack.env.currentTimeMs()) - Number(pausedAt.split(':').at(-1));
+      const moved = await waitFor('the close to move', async () => {
+        const s = await reflection.query(reflectionStatusQuery);
+        return s.closesAt !== null && s.closesAt > opened + 14 * DAY ? s.closesAt : undefined;
+      });
+      expect(moved - (opened + 14 * DAY - HOUR)).toBeGreaterThan(pausedMs - 2 * HOUR);
+      await stack.env.sleep(moved + HOUR - (await stack.env.currentTimeMs()));
+      await waitFor('the window to close', async () => (await reflection.query(reflectionStatusQuery)).closed);
+      await waitFor('the reflection workflow to complete', async () => (await reflection.describe()).status.name === 'COMPLETED');
+      // One summary, a copy to each lead.
+      expect(await notices('reflection-summary')).toBe(2);
+      await recordHistory(reflection, 'window-waits-out-a-pause');
+      await partnership.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await partnership.result();
+      await recordHistory(partnership, 'held-while-paused-reflects');
+    });
   });
 });

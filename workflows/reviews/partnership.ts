@@ -71,6 +71,8 @@ const RECORD_MISSED_LATE = 'record-missed-reviews-late';
 const PLANNING = 'planning-phase';
 /** Marks the histories in which a planned end completes the partnership by itself. */
 const PLANNED_END = 'planned-end';
+/** Marks the histories in which a review held while the partnership is paused asks for reflections at once. */
+const REFLECT_WHEN_HELD_PAUSED = 'reflect-when-held-paused';
 
 const NOT_STARTED = 'the partnership is still in planning: activate it first';
 
@@ -277,6 +279,12 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
         if (outcome.outcome === 'held') {
           heldReviewId = outcome.reviewId;
           await startPledges(outcome);
+          // Held while paused: the loop waits for the resume and plans the next review, never
+          // reaching the end of this one, where reflections start. They start now.
+          if (lifecycle() === 'paused' && patched(REFLECT_WHEN_HELD_PAUSED)) {
+            await startReflections(outcome.reviewId);
+            heldReviewId = null;
+          }
         }
         outcomeRecorded = true;
         return status;
