@@ -12,6 +12,7 @@ import { inquiryRoutes } from './inquiry/cycles.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { apiKeyRoutes } from './people/api-keys.js';
+import { identityProviderRoutes } from './people/identity-providers.js';
 import { auditRoutes } from './people/audit.js';
 import { directoryRoutes } from './people/directory.js';
 import { rosterRoutes } from './people/roster.js';
@@ -35,6 +36,7 @@ export interface AppDeps {
   publicUrl: string;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  identityDomains: string[];
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
@@ -58,6 +60,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...directoryRoutes,
     ...rosterRoutes,
     ...staffRoutes,
+    ...identityProviderRoutes,
     ...apiKeyRoutes,
     ...auditRoutes,
     ...notificationRoutes,

@@ -81,6 +81,7 @@ const benchAuth = (db: Db) =>
     secret: BENCH_SECRET,
     signInLinkTtlSeconds: 3600,
     sessionTtlSeconds: 3600,
+    providers: [],
     deliverSignInLink: async () => {},
   });
 

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiRouter } from '../api/app.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
+import { syncProviders } from '../core/people/identity-providers.js';
 import { AUTH_BASE_PATH, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
@@ -29,7 +30,7 @@ export interface HttpDeps {
   /** AUTH_SECRET, which also keys the forms' CSRF tokens. */
   secret: string;
   /** The district's identity provider, when configured: its name on the sign-in page, its origin in the forms' policy. */
-  oidc?: { issuer: string; name: string } | undefined;
+  oidc?: { issuer: string; name: string; domains: string[] } | undefined;
   /** Set when mail is captured locally; enables /mail. */
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
@@ -46,6 +47,11 @@ export function createHttpApp(deps: HttpDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const https = deps.publicUrl.startsWith('https:');
+  // The sign-in page's policy names the identity providers a form may lead to: they are brought up
+  // to date before it is written (one approved a moment ago included).
+  app.use('/sign-in', (_req, _res, next) => {
+    syncProviders(deps.db, deps.auth).then(() => next(), next);
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -54,7 +60,8 @@ export function createHttpApp(deps: HttpDeps) {
           // forms to an https address that does not answer: only ask for it when served over https.
           upgradeInsecureRequests: https ? [] : null,
           // Forms post here; the identity-provider form is redirected on to the provider.
-          formAction: ["'self'", ...(deps.oidc ? [new URL(deps.oidc.issuer).origin] : [])],
+          // The installation's and the organizations' providers (approved ones come and go).
+          formAction: ["'self'", (_req, _res) => providerOrigins(deps.auth)],
         },
       },
       strictTransportSecurity: https,
@@ -72,7 +79,7 @@ export function createHttpApp(deps: HttpDeps) {
   );
   // Of Better Auth's own endpoints, only the identity provider's callback is reachable: sign-in,
   // sign-out, sessions and profiles go through Tandem's pages, which decide what a person may do.
-  app.get(`${AUTH_BASE_PATH}/oauth2/callback/:providerId`, providerCallback(deps.auth));
+  app.get(`${AUTH_BASE_PATH}/callback/:providerId`, providerCallback(deps.db, deps.auth));
   const web = {
     db: deps.db,
     temporal: deps.temporal,
@@ -84,12 +91,11 @@ export function createHttpApp(deps: HttpDeps) {
     taskLinks: deps.taskLinks,
     publicUrl: deps.publicUrl,
     secret: deps.secret,
-    oidcName: deps.oidc?.name,
     mailCaptureDir: deps.mailCaptureDir,
   };
   app.use(webRouter(web));
   app.use(express.json({ limit: '256kb' }));
-  app.use(apiRouter(deps));
+  app.use(apiRouter({ ...deps, identityDomains: deps.oidc?.domains ?? [] }));
   // A person's browser is shown pages; integrations get problem+json.
   const page = problemPage(web);
   app.use(notFoundRoute(page));
@@ -101,9 +107,10 @@ export function createHttpApp(deps: HttpDeps) {
  * The identity provider's redirect back to Tandem, handed to Better Auth. When it cannot answer (the
  * database is down), the person gets a page saying so rather than Better Auth's bare 500.
  */
-function providerCallback(auth: TandemAuth): RequestHandler {
+function providerCallback(db: Db, auth: TandemAuth): RequestHandler {
   return async (req, res, next) => {
     try {
+      await syncProviders(db, auth);
       const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
       const answer = await auth.auth.handler(new Request(url, { method: 'GET', headers: fromNodeHeaders(req.headers) }));
       if (answer.status >= 500)
@@ -118,4 +125,10 @@ function providerCallback(auth: TandemAuth): RequestHandler {
       next(e);
     }
   };
+}
+
+/** Where forms may lead: the origins of the identity providers in use (the sign-in form redirects there). */
+function providerOrigins(auth: TandemAuth): string {
+  const origins = [...new Set(auth.providers().map((p) => new URL(p.issuer).origin))];
+  return origins.join(' ') || "'self'";
 }

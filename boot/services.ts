@@ -6,7 +6,7 @@ import { dependencyChecks, healthRouter } from '../api/http/health.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
 import { createAdmin } from '../core/people/identity.js';
 import { taskLinks } from '../core/people/task-links.js';
-import { createAuth, type TandemAuth } from '../lib/auth/better-auth.js';
+import { createAuth, OIDC_PROVIDER_ID, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';
@@ -41,7 +41,7 @@ export function serviceAuth(deps: Omit<ServiceDeps, 'temporal' | 'stops'>): Tand
     secret: deps.authSecret,
     signInLinkTtlSeconds: config.signInLinkTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
-    oidc: config.oidc,
+    providers: config.oidc ? [{ ...config.oidc, providerId: OIDC_PROVIDER_ID }] : [],
     deliverSignInLink: deliverSignInLink({
       db: deps.db,
       mailer: deps.mailer,

@@ -60,6 +60,23 @@ const schema = z.object({
   OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
   OIDC_NAME: z.string().min(1).default('your district account'),
+  OIDC_DOMAINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map((d) => d.toLowerCase()),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be address domains such as lakeside.k12.example, separated by commas'))
+          .min(1),
+      )
+      .optional(),
+  ),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
@@ -80,7 +97,7 @@ export type Config = Readonly<
     /** TASK_LINK_GRANT in milliseconds: how long an opened link in an email acts on its one page. */
     taskLinkGrantMs: number;
     /** The district's identity provider, when all three OIDC_ variables are set. */
-    oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
+    oidc: { issuer: string; clientId: string; clientSecret: string; name: string; domains: string[] } | undefined;
   }
 >;
 
@@ -102,6 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
     throw new ConfigError('Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (set all three, or none)');
   }
+  if (c.OIDC_ISSUER && !c.OIDC_DOMAINS) {
+    throw new ConfigError(
+      'Invalid configuration: OIDC_DOMAINS is required with OIDC_ISSUER: the address domains the provider vouches for (it signs in nobody else)',
+    );
+  }
   return Object.freeze({
     ...c,
     dataDir: path.resolve(cwd, c.DATA_DIR),
@@ -113,7 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     taskLinkGrantMs: parseOffset(c.TASK_LINK_GRANT).toMillis(),
     oidc:
       c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
-        ? { issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, name: c.OIDC_NAME }
+        ? {
+            issuer: c.OIDC_ISSUER,
+            clientId: c.OIDC_CLIENT_ID,
+            clientSecret: c.OIDC_CLIENT_SECRET,
+            name: c.OIDC_NAME,
+            domains: c.OIDC_DOMAINS ?? [],
+          }
         : undefined,
   });
 }

@@ -42,6 +42,8 @@ interface Tenants {
   cycle?: string;
   /** Someone made staff of d1, then no longer. */
   gil?: string;
+  /** d1's own sign-in provider. */
+  provider?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -344,6 +346,23 @@ const CASES: Record<string, Case> = {
       t.gil = (await stack.database.db.person.findUniqueOrThrow({ where: { email: 'gil@lakeside.example' } })).id;
     },
   },
+  registerIdentityProvider: {
+    as: 'd1',
+    path: (t) => `/organizations/${t.org.d1}/identity-providers`,
+    body: () => ({
+      name: 'Lakeside account',
+      issuer: 'https://login.lakeside.example',
+      clientId: 'tandem',
+      clientSecret: 's'.repeat(32),
+      domains: ['lakeside.example'],
+    }),
+    after: (t, json: { id: string }) => {
+      t.provider = json.id;
+    },
+  },
+  listIdentityProviders: { as: 'd1', path: (t) => `/organizations/${t.org.d1}/identity-providers` },
+  approveIdentityProvider: { as: 'admin', status: 200, path: (t) => `/identity-providers/${t.provider ?? t.x.id}/approve` },
+  removeIdentityProvider: { as: 'd1', status: 204, path: (t) => `/identity-providers/${t.provider ?? t.x.id}/remove` },
   listAuditEvents: { as: 'admin', path: () => '/audit-events' },
   listStuckWork: { as: 'admin', path: () => '/stuck-work' },
   updateMailSettings: {
@@ -480,6 +499,7 @@ async function snapshot() {
       db.cohortCoordinator.count(),
       db.staff.count(),
       db.auditEvent.count(),
+      db.identityProvider.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

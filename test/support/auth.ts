@@ -1,6 +1,6 @@
 import { deliverSignInLink } from '../../api/people/sign-in-mail.js';
 import { taskLinks } from '../../core/people/task-links.js';
-import { createAuth } from '../../lib/auth/better-auth.js';
+import { createAuth, OIDC_PROVIDER_ID, type OidcSettings } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
@@ -16,7 +16,7 @@ export const TEST_PUBLIC_URL = 'http://tandem.test';
 export const testTaskLinks = (db: Db, publicUrl = TEST_PUBLIC_URL) =>
   taskLinks(db, { publicUrl, linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 });
 
-export function testAuth(db: Db, opts: { publicUrl?: string; mailer?: Mailer; oidc?: Parameters<typeof createAuth>[0]['oidc'] } = {}) {
+export function testAuth(db: Db, opts: { publicUrl?: string; mailer?: Mailer; oidc?: OidcSettings | undefined } = {}) {
   const publicUrl = opts.publicUrl ?? TEST_PUBLIC_URL;
   const mailer = opts.mailer;
   return createAuth({
@@ -25,7 +25,7 @@ export function testAuth(db: Db, opts: { publicUrl?: string; mailer?: Mailer; oi
     secret: TEST_AUTH_SECRET,
     signInLinkTtlSeconds: 24 * 3600,
     sessionTtlSeconds: 7 * 24 * 3600,
-    oidc: opts.oidc,
+    providers: opts.oidc ? [{ ...opts.oidc, providerId: OIDC_PROVIDER_ID }] : [],
     deliverSignInLink: mailer
       ? deliverSignInLink({
           db,

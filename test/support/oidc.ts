@@ -14,8 +14,13 @@ export interface TestOidcProvider extends OidcSettings {
  * login and password are accepted), discovery, signed ID tokens, PKCE. The login typed is the
  * account; its address is the login itself, verified.
  */
-export async function startOidcProvider(redirectUri: string, name = 'Lakeside USD account'): Promise<TestOidcProvider> {
-  const port = await freePort();
+export async function startOidcProvider(
+  redirectUri: string,
+  name = 'Lakeside USD account',
+  domains = ['lakeside.example'],
+  port?: number,
+): Promise<TestOidcProvider> {
+  port ??= await freePort();
   const issuer = `http://localhost:${port}`;
   const clientId = 'tandem';
   const clientSecret = randomBytes(24).toString('hex');
@@ -53,6 +58,7 @@ export async function startOidcProvider(redirectUri: string, name = 'Lakeside US
     clientId,
     clientSecret,
     name,
+    domains,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

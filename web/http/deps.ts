@@ -22,8 +22,6 @@ export interface WebDeps {
   publicUrl: string;
   /** Secret for the forms' CSRF tokens (AUTH_SECRET). */
   secret: string;
-  /** How the sign-in page names the district's identity provider, when one is configured. */
-  oidcName?: string | undefined;
   /** Set when mail is captured locally (the embedded default): the /mail page shows it. */
   mailCaptureDir?: string | undefined;
 }

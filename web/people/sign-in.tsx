@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { notify } from '../../core/mail/notify.js';
 import { requestMail } from '../../core/mail/send.js';
 import { freshLink } from '../../core/mail/templates.js';
+import { syncProviders } from '../../core/people/identity-providers.js';
 import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
-import { OIDC_PROVIDER_ID, SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
+import { SIGN_IN_PARAMS, vouchesFor } from '../../lib/auth/better-auth.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
 import { type Outcome, type PageKit, TASK_COOKIE } from '../http/pages.js';
@@ -78,41 +79,65 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
     },
   });
 
-  const signInPage = (next: string, opts: { error?: string; value?: string } = {}) =>
-    kit.open(async ({ csrf }) => ({
-      title: 'Sign in',
-      status: opts.error ? 400 : 200,
-      body: (
-        <section class="narrow">
-          <h1>Sign in to Tandem</h1>
-          {opts.error && <ErrorSummary errors={[{ path: 'email', message: opts.error }]} />}
-          <Form action="/sign-in" csrf={csrf} label="Sign in with an emailed link">
-            <input type="hidden" name="next" value={next} />
-            <TextField
-              name="email"
-              label="Your email address"
-              hint="We send you a link that signs you in."
-              type="email"
-              inputmode="email"
-              autocomplete="email"
-              required
-              value={opts.value}
-              error={opts.error}
-            />
-            <button type="submit">Send me a sign-in link</button>
-          </Form>
-          {deps.oidcName && (
-            <Form action="/sign-in/provider" csrf={csrf} label={`Sign in with ${deps.oidcName}`}>
+  const signInPage = (next: string, opts: { error?: string; value?: string; providerError?: string } = {}) =>
+    kit.open(async ({ csrf }) => {
+      await syncProviders(deps.db, deps.auth);
+      const providers = deps.auth.providers();
+      return {
+        title: 'Sign in',
+        status: opts.error ? 400 : 200,
+        body: (
+          <section class="narrow">
+            <h1>Sign in to Tandem</h1>
+            {opts.error && <ErrorSummary errors={[{ path: 'email', message: opts.error }]} />}
+            <Form action="/sign-in" csrf={csrf} label="Sign in with an emailed link">
               <input type="hidden" name="next" value={next} />
-              <p class="or">or</p>
-              <button type="submit" class="secondary">
-                Sign in with {deps.oidcName}
-              </button>
+              <TextField
+                name="email"
+                label="Your email address"
+                hint="We send you a link that signs you in."
+                type="email"
+                inputmode="email"
+                autocomplete="email"
+                required
+                value={opts.value}
+                error={opts.error}
+              />
+              <button type="submit">Send me a sign-in link</button>
             </Form>
-          )}
-        </section>
-      ),
-    }));
+            {providers.length === 1 && (
+              <Form action="/sign-in/provider" csrf={csrf} label={`Sign in with ${providers[0]?.name}`}>
+                <input type="hidden" name="next" value={next} />
+                <input type="hidden" name="provider" value={providers[0]?.providerId} />
+                <p class="or">or</p>
+                <ErrorSummary errors={opts.providerError ? [{ path: 'work-email', message: opts.providerError }] : []} />
+                <button type="submit" class="secondary">
+                  Sign in with {providers[0]?.name}
+                </button>
+              </Form>
+            )}
+            {providers.length > 1 && (
+              <Form action="/sign-in/provider" csrf={csrf} label="Sign in with your organization's account">
+                <input type="hidden" name="next" value={next} />
+                <p class="or">or</p>
+                <TextField
+                  name="work-email"
+                  label="Your work address, to sign in with your organization's account"
+                  hint={`For ${providers.flatMap((p) => p.domains).join(', ')}.`}
+                  type="email"
+                  inputmode="email"
+                  autocomplete="email"
+                  error={opts.providerError}
+                />
+                <button type="submit" class="secondary">
+                  Sign in with my organization's account
+                </button>
+              </Form>
+            )}
+          </section>
+        ),
+      };
+    });
 
   router.get('/sign-in', (req, res, next) => {
     const error = typeof req.query.error === 'string' ? providerError(req.query.error) : undefined;
@@ -141,9 +166,23 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
 
   router.post('/sign-in/provider', form, kit.csrfProtection, perIp, async (req, res, next) => {
     try {
-      const to = localPath.parse((req.body as { next?: string }).next);
+      const body = req.body as { next?: string; provider?: string; 'work-email'?: string };
+      const to = localPath.parse(body.next);
+      await syncProviders(deps.db, deps.auth);
+      const providers = deps.auth.providers();
+      // A provider by its button (when there is one), or the one whose domain the address is in.
+      const address = (body['work-email'] ?? '').trim().toLowerCase();
+      const provider = body.provider
+        ? providers.find((p) => p.providerId === body.provider)
+        : providers.find((p) => vouchesFor(p, address));
+      if (!provider) {
+        const providerError = address
+          ? `No organization's sign-in serves ${address.split('@').at(-1)}: sign in with an emailed link instead`
+          : 'Enter your work address, like name@district.org';
+        return signInPage(to, { providerError })(req, res, next);
+      }
       const answer = await deps.auth.auth.api.signInSocial({
-        body: { provider: OIDC_PROVIDER_ID, callbackURL: to, errorCallbackURL: '/sign-in' },
+        body: { provider: provider.providerId, callbackURL: to, errorCallbackURL: '/sign-in' },
         headers: fromNodeHeaders(req.headers),
         asResponse: true,
       });
@@ -377,6 +416,9 @@ function relayCookies(answer: globalThis.Response, res: Response) {
 }
 
 function providerError(code: string): string {
+  if (/session|account_not_linked|unable_to_link/i.test(code)) {
+    return "That account's address is not one your organization's sign-in may vouch for. Sign in with an emailed link instead.";
+  }
   if (/sign_?up|user_not_found|signup_disabled/i.test(code)) {
     return 'Your district account is not known to Tandem. Ask your partnership lead to add you, or sign in with an emailed link.';
   }
