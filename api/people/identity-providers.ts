@@ -33,7 +33,10 @@ export const identityProviderRoutes = [
     body: newProviderBody,
     errors: [403, 404],
     responses: { 201: { description: 'Registered, awaiting approval', schema: providerSchema } },
-    handle: async ({ params, body, caller, deps }) => ({ status: 201, body: providerJson(await registerProvider(deps, caller, params.id, body)) }),
+    handle: async ({ params, body, caller, deps }) => ({
+      status: 201,
+      body: providerJson(await registerProvider(deps, caller, params.id, body)),
+    }),
   }),
   route({
     method: 'get',
@@ -63,7 +66,9 @@ export const identityProviderRoutes = [
     params: uuidParam,
     errors: [404, 409],
     responses: { 200: { description: 'Approved: it signs in from now on', schema: providerSchema } },
-    handle: async ({ params, caller, deps }) => ({ body: providerJson(await approveProvider(deps, caller, params.id, deps.identityDomains)) }),
+    handle: async ({ params, caller, deps }) => ({
+      body: providerJson(await approveProvider(deps, caller, params.id, deps.identityDomains)),
+    }),
   }),
   route({
     method: 'post',

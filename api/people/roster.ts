@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { text } from '../../core/fields.js';
 import {
   addMember,
   changeMemberRole,

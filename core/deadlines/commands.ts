@@ -15,7 +15,6 @@ import {
   waiveEvidenceUpdate,
 } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId } from '../../workflows/ids.js';
-import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import type { CoreDeps } from '../deps.js';
 import type { Principal } from '../people/principal.js';
 import { actorForDeadline, type DeadlineAction, partnershipScope } from '../people/rights.js';

@@ -5,7 +5,6 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import type { EvidenceKind } from '../../workflows/reviews/messages.js';
 import {
   activateUpdate,
   changeRecurrenceUpdate,
