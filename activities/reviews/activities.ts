@@ -117,6 +117,9 @@ export function createReviewActivities(deps: ActivityDeps) {
    * The review's invitation for its current calendar sequence (REQUEST), or its cancellation, to every
    * member; keyed by review and sequence, so asking again for the same version sends nothing.
    */
+  /** A review's regular date: where the recurrence put it before a blackout or a person moved it. */
+  const regularOf = (r: { originalAt: Date | null; scheduledAt: Date } | null) => (r ? (r.originalAt ?? r.scheduledAt).getTime() : undefined);
+
   async function sendInvitation(review: ReviewWithMembers, dueAt: number): Promise<void> {
     const p = review.partnership;
     const cancel = review.status === 'skipped';
@@ -136,7 +139,12 @@ export function createReviewActivities(deps: ActivityDeps) {
       render: (timeZone, link) =>
         cancel
           ? reviewCancelled({ ...mail, timeZone, link, reason: review.skipReason ?? 'it was skipped' })
-          : reviewInvitation({ ...mail, timeZone, link, moved: review.calendarSequence > 0 }),
+          : reviewInvitation({
+              ...mail,
+              timeZone,
+              link,
+              moved: review.calendarSequence > 0 ? { from: review.movedFrom?.getTime() ?? null, reason: review.moveReason } : null,
+            }),
       calendar: invitationIcs({
         method: cancel ? 'CANCEL' : 'REQUEST',
         reviewId: review.id,
@@ -178,6 +186,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         const next = nextReview(
           await scheduleOf(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart }),
           after,
+          regularOf(last),
         );
         if (!next) return null;
         const sequence = (last?.sequence ?? 0) + 1;
@@ -333,6 +342,8 @@ export function createReviewActivities(deps: ActivityDeps) {
           data: {
             scheduledAt: new Date(input.at),
             originalAt: review.originalAt ?? review.scheduledAt,
+            movedFrom: review.scheduledAt,
+            moveReason: input.actor ? `${input.actor.name} moved it` : 'it was moved',
             calendarSequence: { increment: 1 },
           },
         });
@@ -492,13 +503,23 @@ export function createReviewActivities(deps: ActivityDeps) {
           orderBy: { sequence: 'desc' },
         });
         const after = Math.max(previous?.scheduledAt.getTime() ?? Number.NEGATIVE_INFINITY, input.at);
-        const next = nextReview(await scheduleOf(tx, { ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }), after);
+        // Forward from the last review's own regular date: a school calendar that now blacks out the
+        // day of the review just held must not make that (moved) occurrence the next one.
+        const next = nextReview(
+          await scheduleOf(tx, { ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }),
+          after,
+          regularOf(previous),
+        );
         if (upcoming && next && upcoming.scheduledAt.getTime() !== next.at) {
           await tx.review.update({
             where: { id: upcoming.id },
             data: {
               scheduledAt: new Date(next.at),
               originalAt: upcoming.originalAt ?? upcoming.scheduledAt,
+              movedFrom: upcoming.scheduledAt,
+              moveReason: next.movedBy
+                ? `${change.reason ?? 'its recurrence changed'}: ${next.movedBy} has no reviews`
+                : (change.reason ?? 'its recurrence changed'),
               calendarSequence: { increment: 1 },
             },
           });
@@ -517,7 +538,7 @@ export function createReviewActivities(deps: ActivityDeps) {
           tx,
           partnershipId,
           `partnership:${partnershipId}:recurrence:${input.at}`,
-          'partnership.recurrence_changed',
+          change.cause === 'school-calendar' ? 'partnership.school_calendar_applied' : 'partnership.recurrence_changed',
           {
             rrule: change.rrule,
             start: change.start,

@@ -104,6 +104,7 @@ export async function importSchoolCalendar(
               rrule: partnership.recurrenceRule as string,
               start: partnership.recurrenceStart as string,
               reason: `the school calendar "${file.name}" changed`,
+              cause: 'school-calendar',
               actor,
             },
           ],

@@ -167,11 +167,15 @@ ${input.themes.length ? `<p><strong>Themes across the answers:</strong> ${escape
 }
 
 /** Sent with a calendar invitation (REQUEST) when a review is planned or moves. */
-export function reviewInvitation(input: ReviewMailInput & { moved: boolean }): RenderedMail {
+export function reviewInvitation(
+  input: ReviewMailInput & { moved: { from: number | null; reason: string | null } | null },
+): RenderedMail {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `${input.moved ? 'Moved' : 'Invitation'}: quarterly review #${input.sequence} of ${input.partnershipName}`;
+  const from = input.moved?.from ? ` from ${formatLocalTime(input.moved.from, input.timeZone)}` : '';
+  const why = input.moved?.reason ? ` (${input.moved.reason})` : '';
   const lead = input.moved
-    ? `Quarterly review #${input.sequence} of ${input.partnershipName} has moved to ${when}.`
+    ? `Quarterly review #${input.sequence} of ${input.partnershipName} has moved${from} to ${when}${why}.`
     : `You are invited to quarterly review #${input.sequence} of ${input.partnershipName} on ${when}.`;
   const ask = 'Both sides meet to look at the evidence, reflect on what worked and agree on the next commitments.';
   const text = [

@@ -161,7 +161,12 @@ function avoidBlackouts(at: DateTime, blackouts: Blackout[]): PlannedReview | nu
  * The next `count` reviews strictly after `afterMs`, blackouts applied. A moved review that would
  * land on or after the next regular occurrence is dropped: that regular one is held instead.
  */
-export function upcomingReviews(schedule: ReviewSchedule, afterMs: number, count: number): PlannedReview[] {
+export function upcomingReviews(
+  schedule: ReviewSchedule,
+  afterMs: number,
+  count: number,
+  opts: { afterRegular?: number | undefined } = {},
+): PlannedReview[] {
   const rule = buildRule(schedule);
   checkBlackouts(schedule.blackouts);
   // A review regularly due before afterMs may have been moved past it.
@@ -181,12 +186,20 @@ export function upcomingReviews(schedule: ReviewSchedule, afterMs: number, count
     cursor = new Date(occurrence.epochMilliseconds);
     const last = kept.at(-1);
     if (last?.movedFrom !== undefined && last.at >= occurrence.epochMilliseconds) kept.pop();
+    // An occurrence at or before the last review's own regular date is that review's (or older):
+    // a blackout moving it past `afterMs` must not make it the next one.
+    if (opts.afterRegular !== undefined && occurrence.epochMilliseconds <= opts.afterRegular) continue;
     const planned = avoidBlackouts(DateTime.fromMillis(occurrence.epochMilliseconds, { zone: schedule.timeZone }), schedule.blackouts);
     if (planned) kept.push(planned);
   }
   return kept.filter((r) => r.at > afterMs).slice(0, count);
 }
 
-export function nextReview(schedule: ReviewSchedule, afterMs: number): PlannedReview | null {
-  return upcomingReviews(schedule, afterMs, 1)[0] ?? null;
+/**
+ * The next review after `afterMs`. `afterRegular` is the regular date (before any blackout moved it) of
+ * the last review held, missed or skipped: only occurrences after it count, so that the review a
+ * blackout pushes forward is never the one just past.
+ */
+export function nextReview(schedule: ReviewSchedule, afterMs: number, afterRegular?: number): PlannedReview | null {
+  return upcomingReviews(schedule, afterMs, 1, { afterRegular })[0] ?? null;
 }

@@ -264,7 +264,15 @@ describe('Tandem on the real stack', () => {
     });
     expect(((await again.json()) as { detail: string }).detail).toMatch(/already (done|closed)/);
     const record = (await (await api(`/commitments/${commitment.id}`)).json()) as { extensions: unknown[]; status: string };
-    expect(record.extensions).toEqual([{ from: due, to: later, reason: 'data arrives late' }]);
+    // Who moved it is kept: here the admin key of npm start.
+    expect(record.extensions).toEqual([
+      {
+        from: due,
+        to: later,
+        reason: 'data arrives late',
+        by: { kind: 'api_key', id: expect.any(String), name: 'local admin (npm start)', onBehalfOf: 'Ana Diaz' },
+      },
+    ]);
     expect((await api('/commitments/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 

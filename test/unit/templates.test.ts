@@ -44,8 +44,8 @@ describe('review reminder template', () => {
     const deadline = { partnershipName: evil, description: evil, ownerName: evil, dueAt: at, timeZone: zone, link: 'http://t/c' };
     const mails: [string, RenderedMail][] = [
       ['review-reminder', reviewReminder(review)],
-      ['review-invitation', reviewInvitation({ ...review, moved: false })],
-      ['review-invitation (moved)', reviewInvitation({ ...review, moved: true })],
+      ['review-invitation', reviewInvitation({ ...review, moved: null })],
+      ['review-invitation (moved)', reviewInvitation({ ...review, moved: { from: at - 86_400_000, reason: evil } })],
       ['review-cancelled', reviewCancelled({ ...review, reason: evil })],
       ['review-missed', reviewMissed(review)],
       ['reflection-prompt', reflectionPrompt('prompt', { ...review, closesAt: at })],

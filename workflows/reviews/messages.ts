@@ -65,6 +65,8 @@ export interface RecurrenceChange extends Acted {
   blackouts?: { start: string; end: string; label?: string }[];
   /** Why, when it is not a new recurrence: e.g. its school calendar changed (the timeline says so). */
   reason?: string;
+  /** What made the change: a new recurrence (by default) or the school calendar it shares. */
+  cause?: 'recurrence' | 'school-calendar';
 }
 
 export interface EndRequest extends Acted {
