@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { actorColumns, recordEvent } from '../../core/events.js';
 import { notify } from '../../core/mail/notify.js';
-import { deadlineNotice } from '../../core/mail/templates.js';
+import { deadlineAssigned, deadlineNotice } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../../core/policy.js';
 import type { Db } from '../../lib/db/client.js';
@@ -60,6 +60,41 @@ async function targetOf(db: Db, kind: DeadlineKind, row: { id: string; partnersh
 /** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
 export function createDeadlineOperations(deps: ActivityDeps) {
   const { db } = deps;
+
+  /**
+   * The owner of a new commitment or evidence request is told at once that it is theirs, with its due
+   * time: the first reminder may be weeks away, or already past when it was made. Once per deadline
+   * (its first plan; a hand-over sends its own notice). An inquiry phase's owner gets "Your turn" instead.
+   */
+  async function tellOwner(kind: DeadlineKind, row: Awaited<ReturnType<typeof load>>) {
+    if (CLOSED.has(row.status) || ('inquiryPhaseId' in row && row.inquiryPhaseId)) return;
+    const { prefix, label } = DEADLINE_KINDS[kind];
+    const created = await db.partnershipEvent.findUnique({
+      where: { idempotencyKey: `${prefix}:${row.id}:created` },
+      select: { actorName: true },
+    });
+    const membership = row.partnership.members.find((m) => m.personId === row.ownerId) ?? null;
+    await notify(mailContext(deps), {
+      messageKey: `${prefix}:${row.id}:assigned`,
+      template: `${prefix}-assigned`,
+      partnershipId: row.partnershipId,
+      partnershipName: row.partnership.name,
+      timeZone: row.partnership.timeZone,
+      dueAt: row.createdAt.getTime(),
+      recipients: [{ person: row.owner, membership }],
+      target: await targetOf(db, kind, row),
+      render: (timeZone, link, reader) =>
+        deadlineAssigned(label, {
+          partnershipName: row.partnership.name,
+          description: row.description,
+          dueAt: row.dueAt.getTime(),
+          timeZone,
+          link,
+          by: created?.actorName && created.actorName !== reader.name ? created.actorName : null,
+        }),
+    });
+  }
+
   return {
     /** The current due time and the stages of the deadline, by the partnership's policy and in its zone. */
     async plan(kind: DeadlineKind, id: string): Promise<DeadlinePlan> {
@@ -70,6 +105,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         reminders: policy.deadlineReminders,
         escalations: policy.deadlineEscalations,
       });
+      await tellOwner(kind, row);
       // After a pause moved it, the stages that now fall before the resume were sent before the pause.
       const resumedAt = await lastResume(db, kind, row);
       return { partnershipId: row.partnershipId, dueAt, status: row.status, stages: stages.filter((s) => s.at >= resumedAt) };
@@ -111,7 +147,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         dueAt: input.stage.at,
         recipients,
         target: await targetOf(db, kind, row),
-        render: (timeZone, link) =>
+        render: (timeZone, link, reader) =>
           deadlineNotice(label, notice, {
             partnershipName: row.partnership.name,
             description: row.description,
@@ -119,6 +155,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
             dueAt: input.dueAt,
             timeZone,
             link,
+            toOwner: reader.id === row.ownerId,
           }),
       });
       const wanted = recipients.filter((r) => !r.membership || wantsMessage(r.membership, template));

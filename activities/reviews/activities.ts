@@ -118,7 +118,8 @@ export function createReviewActivities(deps: ActivityDeps) {
    * member; keyed by review and sequence, so asking again for the same version sends nothing.
    */
   /** A review's regular date: where the recurrence put it before a blackout or a person moved it. */
-  const regularOf = (r: { originalAt: Date | null; scheduledAt: Date } | null) => (r ? (r.originalAt ?? r.scheduledAt).getTime() : undefined);
+  const regularOf = (r: { originalAt: Date | null; scheduledAt: Date } | null) =>
+    r ? (r.originalAt ?? r.scheduledAt).getTime() : undefined;
 
   async function sendInvitation(review: ReviewWithMembers, dueAt: number): Promise<void> {
     const p = review.partnership;

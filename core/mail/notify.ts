@@ -28,7 +28,8 @@ export interface Notice {
   /** The page where a recipient does what the message asks; each copy links to it, signing its reader in. */
   target: string;
   /** Each copy in its reader's zone, with the link to `target` made for them. */
-  render(timeZone: string, link: string): RenderedMail;
+  /** Each copy in its reader's zone, with the link to `target` made for them; `reader` is whom it goes to. */
+  render(timeZone: string, link: string, reader: { id: string; name: string }): RenderedMail;
   calendar?: string;
   /** Sent at once whatever the recipient's quiet hours and digest (a sign-in link someone is waiting for). */
   urgent?: boolean;
@@ -73,7 +74,7 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
     const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-    const body = n.render(prefs.timeZone, await ctx.taskLink(person, n.target));
+    const body = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
     const bounced = bounceNote(person, person.email);
     const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
     const idempotencyKey = keyOf(person.id);

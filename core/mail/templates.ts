@@ -45,22 +45,33 @@ export type DeadlineNotice = 'reminder' | 'overdue' | 'escalation';
 export function deadlineNotice(
   label: string,
   notice: DeadlineNotice,
-  input: { partnershipName: string; description: string; ownerName: string; dueAt: number; timeZone: string; link: string },
+  input: {
+    partnershipName: string;
+    description: string;
+    ownerName: string;
+    dueAt: number;
+    timeZone: string;
+    link: string;
+    /** The copy goes to the owner: it speaks to them. */
+    toOwner?: boolean;
+  },
 ): RenderedMail {
   const due = formatLocalTime(input.dueAt, input.timeZone);
   const Label = label.charAt(0).toUpperCase() + label.slice(1);
   const lead = {
     reminder: `A ${label} in ${input.partnershipName} is due on ${due}.`,
     overdue: `A ${label} in ${input.partnershipName} was due on ${due} and is now overdue.`,
-    escalation: `A ${label} in ${input.partnershipName}, owned by ${input.ownerName}, was due on ${due} and is still open.`,
+    escalation: input.toOwner
+      ? `Your ${label} in ${input.partnershipName} was due on ${due} and is still open; the partnership's leads have been told.`
+      : `A ${label} in ${input.partnershipName}, owned by ${input.ownerName}, was due on ${due} and is still open.`,
   }[notice];
   const subject = {
     reminder: `Due soon: ${input.description}`,
     overdue: `Overdue: ${input.description}`,
-    escalation: `Still overdue: ${input.description} (${input.ownerName})`,
+    escalation: input.toOwner ? `Still overdue: ${input.description}` : `Still overdue: ${input.description} (${input.ownerName})`,
   }[notice];
   const act =
-    notice === 'escalation'
+    notice === 'escalation' && !input.toOwner
       ? `Open the ${label}`
       : label === 'commitment'
         ? 'Mark it done, or ask for more time'
@@ -167,9 +178,7 @@ ${input.themes.length ? `<p><strong>Themes across the answers:</strong> ${escape
 }
 
 /** Sent with a calendar invitation (REQUEST) when a review is planned or moves. */
-export function reviewInvitation(
-  input: ReviewMailInput & { moved: { from: number | null; reason: string | null } | null },
-): RenderedMail {
+export function reviewInvitation(input: ReviewMailInput & { moved: { from: number | null; reason: string | null } | null }): RenderedMail {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
   const subject = `${input.moved ? 'Moved' : 'Invitation'}: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const from = input.moved?.from ? ` from ${formatLocalTime(input.moved.from, input.timeZone)}` : '';
@@ -429,4 +438,21 @@ export function freshLink(input: { link: string; expiresAt: number; timeZone: st
 <p><a href="${escapeHtml(input.link)}">Open the page</a></p>
 <p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
   return { subject, text, html };
+}
+
+/** To the owner of a new commitment or evidence request, at once: it is theirs, by when, and where. */
+export function deadlineAssigned(
+  label: string,
+  input: { partnershipName: string; description: string; dueAt: number; timeZone: string; link: string; by: string | null },
+): RenderedMail {
+  const due = formatLocalTime(input.dueAt, input.timeZone);
+  const Label = label.charAt(0).toUpperCase() + label.slice(1);
+  const subject = `New ${label} for you: ${input.description}`;
+  const lead = `${input.by ? `${input.by} gave you` : 'You have'} a ${label} in ${input.partnershipName}, due ${due}.`;
+  const act = label === 'commitment' ? 'Mark it done, or ask for more time' : 'Submit the evidence, or ask for more time';
+  const text = [lead, '', `${Label}: ${input.description}`, '', `${act}: ${input.link}`].join('\n');
+  const html = `<p>${escapeHtml(lead)}</p>
+<p>${escapeHtml(Label)}: <strong>${escapeHtml(input.description)}</strong></p>
+<p><a href="${escapeHtml(input.link)}">${escapeHtml(act)}</a></p>`;
+  return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
 }
