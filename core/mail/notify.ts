@@ -4,6 +4,7 @@ import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
 import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
+import { aboutOf, stillApplies } from './still-applies.js';
 import { digest, type RenderedMail, withFooter } from './templates.js';
 
 export interface Recipient {
@@ -157,10 +158,29 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
  */
 export async function deliverHeld(ctx: MailContext, personId: string, now: number): Promise<number | null> {
   const { db } = ctx;
-  const due = await db.emailOutbox.findMany({
+  const held = await db.emailOutbox.findMany({
     where: { personId, status: 'held', sendAfter: { lte: new Date(now) } },
     orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }],
   });
+  // What no longer applies is dropped, and of several about one thing only the latest goes out.
+  const latest = new Map<string, (typeof held)[number]>();
+  const dropped: string[] = [];
+  for (const row of held) {
+    if (!(await stillApplies(db, row, new Date(now)))) {
+      dropped.push(row.id);
+      continue;
+    }
+    const earlier = latest.get(aboutOf(row.messageKey));
+    if (earlier) dropped.push(earlier.id);
+    latest.set(aboutOf(row.messageKey), row);
+  }
+  if (dropped.length) {
+    await db.emailOutbox.updateMany({
+      where: { id: { in: dropped }, status: 'held' },
+      data: { status: 'dropped', lastError: 'no longer applied when it was due to go out' },
+    });
+  }
+  const due = held.filter((r) => !dropped.includes(r.id));
   let failure: unknown = null;
   const person = await db.person.findUniqueOrThrow({ where: { id: personId } });
   for (const row of due.filter((r) => !r.inDigest)) {
