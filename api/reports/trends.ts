@@ -40,11 +40,18 @@ export async function trends(db: Db, where: Prisma.PartnershipWhereInput, zone: 
           ON c.partnership_id = ANY(${ids}::uuid[]) AND c.due_at < w.week_end AND c.created_at < w.week_end
          AND (c.closed_at IS NULL OR c.closed_at >= w.week_end)
        GROUP BY w.week_end ORDER BY w.week_end`,
+    // On time: done by its due date without ever having been overdue (an extension asked for after it
+    // turned overdue moves the date, not the lateness).
     db.$queryRaw<{ side: string; done: number; on_time: number }[]>`
-      SELECT side::text AS side, count(*)::int AS done, count(*) FILTER (WHERE closed_at <= due_at)::int AS on_time
-        FROM commitment
-       WHERE partnership_id = ANY(${ids}::uuid[]) AND status = 'done'
-       GROUP BY side ORDER BY side`,
+      SELECT c.side::text AS side, count(*)::int AS done,
+             count(*) FILTER (
+               WHERE c.closed_at <= c.due_at
+                 AND NOT EXISTS (SELECT 1 FROM partnership_event e
+                                  WHERE e.partnership_id = c.partnership_id AND e.type = 'commitment.overdue'
+                                    AND e.data->>'commitmentId' = c.id::text))::int AS on_time
+        FROM commitment c
+       WHERE c.partnership_id = ANY(${ids}::uuid[]) AND c.status = 'done'
+       GROUP BY c.side ORDER BY c.side`,
   ]);
   return {
     reflections,

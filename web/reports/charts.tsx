@@ -30,6 +30,8 @@ const percent = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%
 const CHARTS = {
   reflections: {
     title: 'Reflection completion per quarter',
+    empty: (d: Trends) => d.reflections.length === 0,
+    nothing: 'No review has been held yet, so nobody has been asked to reflect.',
     alt: 'Bar chart: the share of members who reflected after each held review, per quarter.',
     spec: (d: Trends): TopLevelSpec => ({
       data: { values: d.reflections.map((r) => ({ quarter: r.quarter, rate: r.asked ? r.answered / r.asked : 0 })) },
@@ -42,18 +44,29 @@ const CHARTS = {
   },
   overdue: {
     title: 'Overdue commitments, week by week',
+    empty: (d: Trends) => d.overdue.length === 0,
+    nothing: 'There are no partnerships to chart.',
     alt: 'Line chart: how many commitments were overdue at the end of each of the last twelve weeks.',
     spec: (d: Trends): TopLevelSpec => ({
       data: { values: d.overdue.map((w, i) => ({ ...w, order: i })) },
       mark: { type: 'line', point: true, color: '#a8321f' },
       encoding: {
         x: { field: 'week', type: 'ordinal', sort: { field: 'order' }, title: 'Week ending', axis: { labelAngle: -45 } },
-        y: { field: 'overdue', type: 'quantitative', title: 'Overdue', axis: { tickMinStep: 1 } },
+        // Whole commitments on the axis, and a scale that stands even when every week is 0.
+        y: {
+          field: 'overdue',
+          type: 'quantitative',
+          title: 'Overdue',
+          axis: { tickMinStep: 1, format: 'd' },
+          scale: { domain: [0, Math.max(1, ...d.overdue.map((w) => w.overdue))] },
+        },
       },
     }),
   },
   'on-time': {
     title: 'Commitments done on time, by side',
+    empty: (d: Trends) => d.onTime.length === 0,
+    nothing: 'No commitment has been completed yet.',
     alt: 'Bar chart: of the commitments each side completed, the share done by their due date.',
     spec: (d: Trends): TopLevelSpec => ({
       data: { values: d.onTime.map((s) => ({ side: s.side, rate: s.done ? s.onTime / s.done : 0 })) },
@@ -68,14 +81,20 @@ const CHARTS = {
 
 type ChartName = keyof typeof CHARTS;
 
+/** A chart drawn as SVG from its figures. */
+export async function renderChart(name: ChartName, data: Trends): Promise<string> {
+  const chart = CHARTS[name];
+  const spec = compile({ ...chart.spec(data), width: 480, height: 200, description: chart.alt } as TopLevelSpec).spec;
+  return new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+}
+
 /** One chart as an SVG image. */
 export async function chartSvg(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
   const name = String(req.params.chart ?? '') as ChartName;
   const chart = CHARTS[name];
   if (!chart) throw new NotFoundError(`There is no chart called ${name}`);
   const { data } = await figures(db, me, req);
-  const spec = compile({ ...chart.spec(data), width: 480, height: 200, description: chart.alt } as TopLevelSpec).spec;
-  const svg = await new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+  const svg = await renderChart(name, data);
   res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' }).send(svg);
 }
 
@@ -90,8 +109,14 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
   const Chart = ({ name, children }: { name: ChartName; children: preact.ComponentChildren }) => (
     <section aria-labelledby={`chart-${name}`}>
       <h2 id={`chart-${name}`}>{CHARTS[name].title}</h2>
-      <img src={src(name)} alt={CHARTS[name].alt} class="chart" width={540} />
-      {children}
+      {CHARTS[name].empty(data) ? (
+        <p class="empty">{CHARTS[name].nothing}</p>
+      ) : (
+        <>
+          <img src={src(name)} alt={CHARTS[name].alt} class="chart" width={540} />
+          {children}
+        </>
+      )}
     </section>
   );
   return {
