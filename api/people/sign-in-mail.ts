@@ -1,6 +1,7 @@
 import { notify } from '../../core/mail/notify.js';
 import { requestMail } from '../../core/mail/send.js';
 import { signIn } from '../../core/mail/templates.js';
+import { personZone } from '../../core/people/zone.js';
 import { signInUrl } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Logger } from '../../lib/logger.js';
@@ -36,7 +37,7 @@ async function send(deps: SignInMailDeps, email: string, token: string, next: st
       messageKey: `sign-in:${person.id}:${now}`,
       template: 'sign-in',
       partnershipId: null,
-      timeZone: person.timeZone ?? 'UTC',
+      timeZone: await personZone(deps.db, person.id),
       dueAt: now,
       recipients: [{ person }],
       target: next,

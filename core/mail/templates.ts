@@ -12,7 +12,9 @@ export const escapeHtml = (s: string) =>
 /** "Tuesday, January 13, 2026 at 3:30 PM CST (America/Chicago)": local time with the zone named. */
 export function formatLocalTime(epochMs: number, timeZone: string): string {
   const t = DateTime.fromMillis(epochMs, { zone: timeZone });
-  return `${t.toFormat("cccc, LLLL d, yyyy 'at' h:mm a ZZZZ")} (${timeZone})`;
+  const when = t.toFormat("cccc, LLLL d, yyyy 'at' h:mm a ZZZZ");
+  // "… 3:30 PM CST (America/Chicago)", but "… 11:21 PM UTC", not "UTC (UTC)".
+  return t.offsetNameShort === timeZone || timeZone === 'UTC' ? when : `${when} (${timeZone})`;
 }
 
 interface ReviewMailInput {

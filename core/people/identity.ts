@@ -13,6 +13,7 @@ import { pages } from '../pages.js';
 import { type AuditActor, recordAudit } from './audit.js';
 import type { PersonPrincipal, Principal } from './principal.js';
 import { personScope } from './rights.js';
+import { personZone } from './zone.js';
 
 /**
  * A person's identity is their own. Their address changes only by them, confirmed at the new
@@ -133,7 +134,7 @@ async function setAddress(deps: Deps, actor: AuditActor, person: Person, newEmai
       messageKey: `person:${person.id}:address-changed:${updated.updatedAt.getTime()}:${which}`,
       template: 'address-changed',
       partnershipId: null,
-      timeZone: person.timeZone ?? 'UTC',
+      timeZone: await personZone(deps.db, person.id),
       dueAt: Date.now(),
       recipients: [{ person: { ...recipient, emailBouncedAt: null } }],
       target: pages.settings(),
@@ -169,7 +170,7 @@ export async function requestAddressChange(deps: Deps, me: PersonPrincipal, inpu
     return row;
   });
   const link = `${deps.publicUrl}${pages.confirmAddress()}?${new URLSearchParams({ token })}`;
-  const zone = person.timeZone ?? 'UTC';
+  const zone = await personZone(deps.db, person.id);
   const base = { partnershipId: null, timeZone: zone, dueAt: Date.now(), target: pages.settings(), urgent: true };
   await notify(requestMail(deps), {
     ...base,

@@ -9,6 +9,7 @@ import { pages } from '../pages.js';
 import { recordAudit } from './audit.js';
 import type { Principal } from './principal.js';
 import { organizationScope } from './rights.js';
+import { personZone } from './zone.js';
 
 /**
  * Staff of an organization, granted explicitly: by the installation's admin, the organization's own
@@ -77,7 +78,7 @@ export async function grantStaff(deps: Deps, p: Principal, organizationId: strin
       messageKey: `staff:${org.id}:${person.id}:${body.isAdmin ? 'admin' : 'staff'}:${Date.now()}`,
       template: 'staff-granted',
       partnershipId: null,
-      timeZone: person.timeZone ?? 'UTC',
+      timeZone: await personZone(deps.db, person.id),
       dueAt: Date.now(),
       recipients: [{ person }],
       target: pages.home(),

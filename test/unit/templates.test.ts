@@ -20,6 +20,7 @@ describe('review reminder template', () => {
   it('shows the time in the partnership zone with the zone named', () => {
     expect(formatLocalTime(at, 'America/Chicago')).toBe('Tuesday, January 12, 2027 at 3:30 PM CST (America/Chicago)');
     expect(formatLocalTime(at, 'America/New_York')).toBe('Tuesday, January 12, 2027 at 4:30 PM EST (America/New_York)');
+    expect(formatLocalTime(at, 'UTC')).toBe('Tuesday, January 12, 2027 at 9:30 PM UTC');
   });
 
   it('escapes user text in the HTML part and keeps it verbatim in the text part', () => {

@@ -67,7 +67,9 @@ describe('partnership workflow (time-skipping test server)', () => {
       });
       expect(mail.map((m) => m.subject)).toEqual(p.emails.map(() => `Reminder: quarterly review #1 of ${p.name}`));
       expect(mail.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
-      expect(mail[0]?.text).toContain(' UTC (UTC)');
+      // In UTC the zone is named once.
+      expect(mail[0]?.text).toMatch(/ UTC\./);
+      expect(mail[0]?.text).not.toContain('UTC (UTC)');
 
       // The second reminder two days before the review, then the workflow waits for the outcome.
       await stack.env.sleep(secondDue + MINUTE - (await stack.env.currentTimeMs()));

@@ -8,6 +8,7 @@ import { requestMail } from '../../core/mail/send.js';
 import { freshLink } from '../../core/mail/templates.js';
 import { syncProviders } from '../../core/people/identity-providers.js';
 import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
+import { personZone } from '../../core/people/zone.js';
 import { SIGN_IN_PARAMS, vouchesFor } from '../../lib/auth/better-auth.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
@@ -305,7 +306,7 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
           messageKey: `fresh-link:${person.id}:${now}`,
           template: 'sign-in',
           partnershipId: null,
-          timeZone: person.timeZone ?? 'UTC',
+          timeZone: await personZone(deps.db, person.id),
           dueAt: now,
           recipients: [{ person }],
           target: to,

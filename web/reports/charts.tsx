@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type Trends, trends } from '../../api/reports/trends.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope, partnershipScope } from '../../core/people/rights.js';
+import { personZone } from '../../core/people/zone.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { CohortSelect } from '../http/layout.js';
@@ -20,9 +21,8 @@ const filters = z.object({ cohortId: z.uuid().optional().catch(undefined) });
 
 async function figures(db: Db, me: PersonPrincipal, req: Request): Promise<{ data: Trends; cohortId?: string | undefined }> {
   const { cohortId } = filters.parse(req.query);
-  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
   const where = { AND: [partnershipScope(me), cohortId ? { cohortId } : {}] };
-  return { data: await trends(db, where, reader.timeZone ?? 'UTC'), cohortId };
+  return { data: await trends(db, where, await personZone(db, me.id)), cohortId };
 }
 
 const percent = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : '—');

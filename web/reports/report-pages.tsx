@@ -19,6 +19,7 @@ import {
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope } from '../../core/people/rights.js';
+import { personZone } from '../../core/people/zone.js';
 import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -175,8 +176,7 @@ function reportOf(req: Request) {
 
 export async function reportPage(ctx: PageContext): Promise<Outcome> {
   const { name, report, raw, query } = reportOf(ctx.req);
-  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? 'UTC';
+  const zone = await personZone(ctx.deps.db, ctx.me.id);
   const result = await report.load(ctx.deps.db, ctx.me, { ...query, limit: 100 });
   const cohorts = await ctx.deps.db.cohort.findMany({
     where: cohortScope(ctx.me),
@@ -264,8 +264,7 @@ export async function reportPage(ctx: PageContext): Promise<Outcome> {
 /** Every row of the report as CSV, page after page: one page in memory at a time. */
 export async function reportCsv(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
   const { name, report, query } = reportOf(req);
-  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? 'UTC';
+  const zone = await personZone(db, me.id);
   let source: Readable;
   if (name === 'overdue-commitments') {
     // The large one has its own batched reader, in the API's column order.

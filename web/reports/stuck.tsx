@@ -1,3 +1,4 @@
+import { personZone } from '../../core/people/zone.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { localTime } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
@@ -5,8 +6,7 @@ import type { Outcome, PageContext } from '../http/pages.js';
 /** The installation admin's list of work that keeps failing (the same rows as GET /stuck-work). */
 export async function stuckPage({ deps, me }: PageContext): Promise<Outcome> {
   if (!me.isAdmin) throw new ForbiddenError("Only the installation's admin sees the work that keeps failing");
-  const reader = await deps.db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? 'UTC';
+  const zone = await personZone(deps.db, me.id);
   const rows = await deps.db.stuckActivity.findMany({ orderBy: { firstFailedAt: 'asc' }, take: 500 });
   return {
     title: 'Stuck work',
