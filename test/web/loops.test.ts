@@ -172,6 +172,8 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
     await page.locator('input[name="c0.due"]').fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Record the outcome' }).click();
     await expect.poll(() => page.locator('.flash').textContent()).toMatch(/recorded as held/);
+    // The review's own page shows what it decided.
+    expect(await page.locator('section[aria-labelledby="decisions"] li').allTextContents()).toEqual(['Keep the walkthroughs', 'Add a data day']);
 
     const db = stack.database.db;
     const review = await db.review.findUniqueOrThrow({ where: { id: p.reviewId } });

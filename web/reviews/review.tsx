@@ -86,6 +86,16 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
           {review.skipReason ? ` · ${review.skipReason}` : ''}
         </p>
         {review.notes && <p class="notes">{review.notes}</p>}
+        {review.decisions.length > 0 && (
+          <section aria-labelledby="decisions">
+            <h2 id="decisions">Decisions</h2>
+            <ul>
+              {review.decisions.map((d) => (
+                <li key={d}>{d}</li>
+              ))}
+            </ul>
+          </section>
+        )}
 
         <section aria-labelledby="agenda">
           <h2 id="agenda">On the agenda</h2>
