@@ -11,8 +11,9 @@ import {
   reviewReminder,
 } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { reviewInvitation as invitationIcs } from '../../core/reviews/ics.js';
 import { type Blackout, nextReview } from '../../core/reviews/recurrence.js';
-import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
+import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { parseOffset } from '../../lib/durations.js';
@@ -24,7 +25,6 @@ import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
 import { resumeReflections } from '../reflections/lifecycle.js';
-import { reviewInvitation as invitationIcs } from './ics.js';
 import { type PlannedReminder, planReminders } from './reminders.js';
 
 export interface ReviewPlan {
@@ -96,17 +96,6 @@ async function deadlinesChangedBy(db: ActivityDeps['db'], partnershipId: string,
   ]);
   return commitments + requests;
 }
-
-/** The partnership's recurrence, with its own blackouts and those of its district's and cohort's school calendars. */
-const scheduleOf = async (
-  db: Pick<Db, 'schoolCalendar'>,
-  p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown; districtId: string; cohortId: string | null },
-) => ({
-  rrule: p.recurrenceRule,
-  start: p.recurrenceStart,
-  timeZone: p.timeZone,
-  blackouts: [...(p.blackouts as Blackout[]), ...(await calendarBlackouts(db, p))],
-});
 
 /** A partnership's reviews: planning from the recurrence, reminders, outcomes, lifecycle changes. */
 export function createReviewActivities(deps: ActivityDeps) {
@@ -185,7 +174,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         const last = await db.review.findFirst({ where: { partnershipId }, orderBy: { sequence: 'desc' } });
         const after = Math.max(last?.scheduledAt.getTime() ?? Number.NEGATIVE_INFINITY, opts.now);
         const next = nextReview(
-          await scheduleOf(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart }),
+          await partnershipSchedule(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart }),
           after,
           regularOf(last),
         );
@@ -507,7 +496,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         // Forward from the last review's own regular date: a school calendar that now blacks out the
         // day of the review just held must not make that (moved) occurrence the next one.
         const next = nextReview(
-          await scheduleOf(tx, { ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }),
+          await partnershipSchedule(tx, { ...p, recurrenceRule: change.rrule, recurrenceStart: change.start }),
           after,
           regularOf(previous),
         );

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../activities/reviews/ics.js';
 import { uuidParam } from '../../core/fields.js';
 import { pages } from '../../core/pages.js';
 import { keyPrincipal, type Principal, personPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, personScope, visibleCohortId, visiblePartnershipId } from '../../core/people/rights.js';
+import { type CalendarItem, calendarFeed, REVIEW_MINUTES } from '../../core/reviews/ics.js';
+import { type PlannedReview, ScheduleError, upcomingReviews } from '../../core/reviews/recurrence.js';
+import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
 import { hashSecret, newSecret } from '../../lib/auth/secrets.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -30,20 +32,23 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
         : { AND: [scope, { members: { some: { personId: subject.personId } } }] };
   const ownerFilter = 'personId' in subject ? { ownerId: subject.personId } : {};
   const deadlines = !('cohortId' in subject);
-  const [reviews, commitments, evidence] = await Promise.all([
+  // Deadlines while they are open: done, dropped, submitted or waived, they leave the calendar.
+  const open = { status: { in: ['open' as const, 'overdue' as const] } };
+  const [reviews, commitments, evidence, partnerships] = await Promise.all([
     db.review.findMany({ where: { partnership: partnershipWhere }, include: { partnership: { select: { name: true } } } }),
     deadlines
       ? db.commitment.findMany({
-          where: { partnership: partnershipWhere, ...ownerFilter },
+          where: { partnership: partnershipWhere, ...ownerFilter, ...open },
           include: { partnership: { select: { name: true } } },
         })
       : [],
     deadlines
       ? db.evidenceRequest.findMany({
-          where: { partnership: partnershipWhere, ...ownerFilter },
+          where: { partnership: partnershipWhere, ...ownerFilter, ...open },
           include: { partnership: { select: { name: true } } },
         })
       : [],
+    db.partnership.findMany({ where: { AND: [partnershipWhere, { status: { in: ['planning', 'active'] } }] } }),
   ]);
   const link = (path: string) => `${publicUrl}${path}`;
   const items: CalendarItem[] = [
@@ -58,6 +63,7 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
       cancelled: r.status === 'skipped',
       sequence: r.calendarSequence,
     })),
+    ...(await plannedReviews(db, partnerships, reviews, link)),
     ...commitments.map((c) => ({
       kind: 'commitment' as const,
       id: c.id,
@@ -88,6 +94,63 @@ async function feedItems(db: Db, caller: Principal, subject: Subject, publicUrl:
         ? (await db.cohort.findUniqueOrThrow({ where: { id: subject.cohortId } })).name
         : (await db.person.findUniqueOrThrow({ where: { id: subject.personId } })).name;
   return { name: `Tandem: ${name}`, items };
+}
+
+/** How far ahead a feed shows the reviews a recurrence will bring (the workflow plans one at a time). */
+const AHEAD_MONTHS = 12;
+
+/**
+ * The reviews a partnership's recurrence will bring in the coming year, after the last one planned:
+ * the year the preview showed, in the feed. Each becomes a review of its own (with its own invitation)
+ * when its time to be planned comes; until then its UID names the partnership and its number.
+ */
+async function plannedReviews(
+  db: Db,
+  partnerships: {
+    id: string;
+    name: string;
+    recurrenceRule: string | null;
+    recurrenceStart: string | null;
+    timeZone: string;
+    blackouts: unknown;
+    districtId: string;
+    cohortId: string | null;
+  }[],
+  reviews: { partnershipId: string; sequence: number; scheduledAt: Date; originalAt: Date | null }[],
+  link: (path: string) => string,
+): Promise<CalendarItem[]> {
+  const items: CalendarItem[] = [];
+  const horizon = Date.now() + AHEAD_MONTHS * 31 * 86_400_000;
+  for (const p of partnerships) {
+    if (!p.recurrenceRule || !p.recurrenceStart) continue;
+    const own = reviews.filter((r) => r.partnershipId === p.id).sort((a, b) => a.sequence - b.sequence);
+    const last = own.at(-1);
+    const after = Math.max(last?.scheduledAt.getTime() ?? 0, Date.now());
+    const schedule = await partnershipSchedule(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart });
+    let next: PlannedReview[] = [];
+    try {
+      next = upcomingReviews(schedule, after, 12, { afterRegular: last ? (last.originalAt ?? last.scheduledAt).getTime() : undefined });
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+    }
+    next
+      .filter((r) => r.at <= horizon)
+      .forEach((r, i) => {
+        const sequence = (last?.sequence ?? 0) + i + 1;
+        items.push({
+          kind: 'review',
+          id: `${p.id}-${sequence}`,
+          start: new Date(r.at),
+          minutes: REVIEW_MINUTES,
+          summary: `Partnership review #${sequence}: ${p.name}`,
+          description: `Review #${sequence} of ${p.name}, as its recurrence plans it.`,
+          url: link(pages.partnership(p.id)),
+          cancelled: false,
+          sequence: 0,
+        });
+      });
+  }
+  return items;
 }
 
 async function visiblePerson(db: Db, caller: Principal, id: string) {

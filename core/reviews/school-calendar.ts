@@ -127,3 +127,14 @@ export async function calendarBlackouts(
   const calendars = await db.schoolCalendar.findMany({ where: { OR: owners }, select: { blackouts: true } });
   return calendars.flatMap((c) => c.blackouts as unknown as Blackout[]);
 }
+
+/** The partnership's recurrence, with its own blackouts and those of its district's and cohort's school calendars. */
+export const partnershipSchedule = async (
+  db: Pick<Db, 'schoolCalendar'>,
+  p: { recurrenceRule: string; recurrenceStart: string; timeZone: string; blackouts: unknown; districtId: string; cohortId: string | null },
+) => ({
+  rrule: p.recurrenceRule,
+  start: p.recurrenceStart,
+  timeZone: p.timeZone,
+  blackouts: [...(p.blackouts as Blackout[]), ...(await calendarBlackouts(db, p))],
+});

@@ -173,7 +173,10 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
     await page.getByRole('button', { name: 'Record the outcome' }).click();
     await expect.poll(() => page.locator('.flash').textContent()).toMatch(/recorded as held/);
     // The review's own page shows what it decided.
-    expect(await page.locator('section[aria-labelledby="decisions"] li').allTextContents()).toEqual(['Keep the walkthroughs', 'Add a data day']);
+    expect(await page.locator('section[aria-labelledby="decisions"] li').allTextContents()).toEqual([
+      'Keep the walkthroughs',
+      'Add a data day',
+    ]);
 
     const db = stack.database.db;
     const review = await db.review.findUniqueOrThrow({ where: { id: p.reviewId } });
