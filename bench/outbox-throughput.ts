@@ -6,6 +6,7 @@ process.env.TZ = 'UTC';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { renderMail } from '../core/mail/message.js';
 import { notify } from '../core/mail/notify.js';
 import { reviewReminder } from '../core/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
@@ -74,10 +75,14 @@ await withBenchDatabase(async (url, dir) => {
       const index = Math.floor(i / PARTNERSHIPS);
       const target = `/p/${p.id}`;
       const render = (timeZone: string, link = `http://bench${target}`) =>
-        reviewReminder({ partnershipName: p.name, sequence: index + 1, scheduledAt, timeZone, link });
+        reviewReminder({ partnershipName: p.name, label: 'quarterly review', sequence: index + 1, scheduledAt, timeZone, link });
       if (!outbox) {
         const send = (m: (typeof p.members)[number]) =>
-          mailer.send({ to: m.person.email, ...render(p.timeZone), messageId: `<bench.${run}.${p.id}.${index}.${m.personId}@tandem>` });
+          mailer.send({
+            to: m.person.email,
+            ...renderMail(render(p.timeZone)),
+            messageId: `<bench.${run}.${p.id}.${index}.${m.personId}@tandem>`,
+          });
         return async () => {
           for (let c = 0; c < p.members.length; c += COPIES_AT_ONCE) await Promise.all(p.members.slice(c, c + COPIES_AT_ONCE).map(send));
           return { sent: p.members.length };

@@ -14,6 +14,7 @@ import type { WebDeps } from './http/deps.js';
 import { Problem, pageKit } from './http/pages.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
+import { unsubscribeRoutes } from './mail/unsubscribe.js';
 import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
 import { addressConfirmation, askNewAddress, makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
@@ -82,6 +83,7 @@ export function webRouter(deps: WebDeps): Router {
   router.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
   router.use(cookieParser());
   router.use(signInRoutes(deps, kit));
+  router.use(unsubscribeRoutes(kit));
 
   router.get('/', kit.signedIn(myWork));
   router.get(

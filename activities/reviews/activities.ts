@@ -12,6 +12,7 @@ import {
 } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { reviewInvitation as invitationIcs } from '../../core/reviews/ics.js';
+import { reviewLabel } from '../../core/reviews/label.js';
 import { type Blackout, nextReview } from '../../core/reviews/recurrence.js';
 import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
@@ -106,6 +107,8 @@ export function createReviewActivities(deps: ActivityDeps) {
    * The review's invitation for its current calendar sequence (REQUEST), or its cancellation, to every
    * member; keyed by review and sequence, so asking again for the same version sends nothing.
    */
+  const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
   /** A review's regular date: where the recurrence put it before a blackout or a person moved it. */
   const regularOf = (r: { originalAt: Date | null; scheduledAt: Date } | null) =>
     r ? (r.originalAt ?? r.scheduledAt).getTime() : undefined;
@@ -116,7 +119,12 @@ export function createReviewActivities(deps: ActivityDeps) {
     if (!cancel && review.status !== 'scheduled') return;
     // The calendar entry links to the review's page without a sign-in token: it outlives any token.
     const page = `${publicUrl}${pages.review(p.id, review.id)}`;
-    const mail = { partnershipName: p.name, sequence: review.sequence, scheduledAt: review.scheduledAt.getTime() };
+    const mail = {
+      partnershipName: p.name,
+      label: reviewLabel(p.recurrenceRule),
+      sequence: review.sequence,
+      scheduledAt: review.scheduledAt.getTime(),
+    };
     await notify(mailContext(deps), {
       messageKey: cancel ? `review:${review.id}:cancel` : `review:${review.id}:invitation:${review.calendarSequence}`,
       template: cancel ? 'review-cancelled' : 'review-invitation',
@@ -141,7 +149,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         sequence: review.calendarSequence,
         start: review.scheduledAt,
         summary: `Partnership review #${review.sequence}: ${p.name}`,
-        description: `Quarterly review #${review.sequence} of ${p.name}.\n${page}`,
+        description: `${capitalize(reviewLabel(p.recurrenceRule))} #${review.sequence} of ${p.name}.\n${page}`,
         url: page,
         organizer: mailer.from,
         attendees: p.members.map((m) => ({ name: m.person.name, email: m.person.email })),
@@ -460,6 +468,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         render: (timeZone, link) =>
           reviewMissed({
             partnershipName: partnership.name,
+            label: reviewLabel(partnership.recurrenceRule),
             sequence: review.sequence,
             scheduledAt: review.scheduledAt.getTime(),
             timeZone,
@@ -562,6 +571,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         render: (timeZone, link) =>
           reviewReminder({
             partnershipName: partnership.name,
+            label: reviewLabel(partnership.recurrenceRule),
             sequence: review.sequence,
             scheduledAt: review.scheduledAt.getTime(),
             timeZone,

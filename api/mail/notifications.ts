@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
 import { uuidParam } from '../../core/fields.js';
-import { escapeHtml } from '../../core/mail/templates.js';
 import { changeMailSettings, mailSettingsBody } from '../../core/people/identity.js';
 import type { Principal } from '../../core/people/principal.js';
 import { partnershipScope, personScope } from '../../core/people/rights.js';
@@ -84,25 +83,6 @@ const outboxScope = (caller: Principal): Prisma.EmailOutboxWhereInput =>
     : { OR: [{ partnership: partnershipScope(caller) }, { partnershipId: null, person: personScope(caller) }] };
 
 const RETRYABLE = ['failed', 'bounced', 'unconfirmed'] as const;
-
-const htmlPage = (title: string, body: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
-<body style="font-family:sans-serif;max-width:36rem;margin:3rem auto;line-height:1.5">
-<h1 style="font-size:1.4rem">${escapeHtml(title)}</h1>
-${body}
-</body></html>
-`;
-
-const htmlResponse = (description: string) => ({ 200: { description, contentType: 'text/html', schema: z.string() } });
-
-async function membershipOf(deps: { db: Db }, token: string) {
-  const member = await deps.db.partnershipMember.findUnique({
-    where: { unsubscribeToken: token },
-    include: { person: true, partnership: true },
-  });
-  if (!member) throw new NotFoundError('This unsubscribe link is not valid (any more)');
-  return member;
-}
 
 /** How each person receives mail, what the outbox holds, and the unsubscribe links in optional mail. */
 export const notificationRoutes = [
@@ -188,61 +168,6 @@ export const notificationRoutes = [
         return updated;
       });
       return { status: 200, body: outboxJson(held) };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/unsubscribe/:token',
-    operationId: 'showUnsubscribe',
-    summary: 'Confirm stopping reminders',
-    description: 'The link in every optional message. Only shows a button: mail scanners follow links, so stopping takes a POST.',
-    tag: 'Mail',
-    access: 'public',
-    params: z.object({ token: z.uuid() }),
-    errors: [404],
-    responses: htmlResponse('A page with a button that stops the reminders'),
-    async handle({ params, deps }) {
-      const m = await membershipOf(deps, params.token);
-      const stopped = m.notifications === 'essential';
-      return {
-        contentType: 'text/html',
-        body: htmlPage(
-          `Reminders from ${m.partnership.name}`,
-          stopped
-            ? `<p>${escapeHtml(m.person.email)} no longer receives reminders from this partnership.</p>`
-            : `<p>Stop sending reminders from <strong>${escapeHtml(m.partnership.name)}</strong> to ${escapeHtml(m.person.email)}?</p>
-<p>Invitations, reflection prompts, overdue notices and escalations still come: the partnership depends on them.</p>
-<form method="post"><button type="submit">Stop reminders</button></form>`,
-        ),
-      };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/unsubscribe/:token',
-    operationId: 'unsubscribe',
-    summary: 'Stop reminders',
-    description:
-      'The button of the confirmation page, and the one-click unsubscribe of mail clients (RFC 8058). Repeating it changes nothing.',
-    tag: 'Mail',
-    access: 'public',
-    params: z.object({ token: z.uuid() }),
-    errors: [404],
-    responses: htmlResponse('Reminders stopped'),
-    async handle({ params, deps }) {
-      const m = await membershipOf(deps, params.token);
-      await deps.db.partnershipMember.update({
-        where: { unsubscribeToken: params.token },
-        data: { notifications: 'essential' },
-      });
-      return {
-        status: 200,
-        contentType: 'text/html',
-        body: htmlPage(
-          'Reminders stopped',
-          `<p>${escapeHtml(m.person.email)} no longer receives reminders from <strong>${escapeHtml(m.partnership.name)}</strong>.</p>`,
-        ),
-      };
     },
   }),
 ];

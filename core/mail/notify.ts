@@ -3,9 +3,10 @@ import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../gener
 import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
 import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
+import { type Message, p, renderMail } from './message.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
 import { aboutOf, stillApplies } from './still-applies.js';
-import { digest, type RenderedMail, withFooter } from './templates.js';
+import { digest } from './templates.js';
 
 export interface Recipient {
   person: Person;
@@ -28,9 +29,8 @@ export interface Notice {
   recipients: Recipient[];
   /** The page where a recipient does what the message asks; each copy links to it, signing its reader in. */
   target: string;
-  /** Each copy in its reader's zone, with the link to `target` made for them. */
   /** Each copy in its reader's zone, with the link to `target` made for them; `reader` is whom it goes to. */
-  render(timeZone: string, link: string, reader: { id: string; name: string }): RenderedMail;
+  render(timeZone: string, link: string, reader: { id: string; name: string }): Message;
   calendar?: string;
   /** Sent at once whatever the recipient's quiet hours and digest (a sign-in link someone is waiting for). */
   urgent?: boolean;
@@ -75,7 +75,12 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
     const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
     const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-    const body = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+    const message = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+    // A digest item gets its footer from the digest that carries it.
+    const body = renderMail(
+      message,
+      inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName },
+    );
     const bounced = bounceNote(person, person.email);
     const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
     const idempotencyKey = keyOf(person.id);
@@ -87,7 +92,8 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
       personId: person.id,
       template: n.template,
       recipient: person.email,
-      ...(inDigest ? body : withFooter(body, { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName })),
+      ...body,
+      message: message as unknown as Prisma.InputJsonObject,
       ics: n.calendar ?? null,
       unsubscribeUrl,
       status,
@@ -207,7 +213,18 @@ export async function deliverHeld(ctx: MailContext, personId: string, now: numbe
       ? await db.partnership.findUnique({ where: { id: firstPartnership }, select: { timeZone: true } })
       : null;
     const timeZone = person.timeZone ?? first?.timeZone ?? 'UTC';
-    const mail = withFooter(digest({ at: now, timeZone, items }), { timeZone, unsubscribeUrl: null });
+    const mail = renderMail(
+      digest({
+        at: now,
+        timeZone,
+        items: items.map((i) => ({
+          // A copy recorded before messages were kept as data is gathered by its text.
+          message: (i.message as unknown as Message | null) ?? { subject: i.subject, blocks: i.text.split(/\n{2,}/).map((t) => p(t)) },
+          unsubscribeUrl: i.unsubscribeUrl,
+        })),
+      }),
+      { timeZone, unsubscribeUrl: null },
+    );
     digestRow = await db.$transaction(async (tx) => {
       const created = await tx.emailOutbox.create({
         data: {

@@ -1,13 +1,11 @@
 import { DateTime } from 'luxon';
+import { button, heading, list, type Message, p, quote, rule, small, strong, subjectOf } from './message.js';
 
-export interface RenderedMail {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/**
+ * Every message Tandem sends, as typed data (core/mail/message.tsx renders both parts of each, with
+ * its reader's footer). One function a message; each says what happened, what is asked of its
+ * reader and by when, with one button that leads to the page where they do it.
+ */
 
 /** "Tuesday, January 13, 2026 at 3:30 PM CST (America/Chicago)": local time with the zone named. */
 export function formatLocalTime(epochMs: number, timeZone: string): string {
@@ -19,26 +17,28 @@ export function formatLocalTime(epochMs: number, timeZone: string): string {
 
 interface ReviewMailInput {
   partnershipName: string;
+  /** What the partnership calls its reviews: "quarterly review", "monthly review", "review" (core/reviews/label.ts). */
+  label: string;
   sequence: number;
   scheduledAt: number;
   timeZone: string;
   link: string;
 }
 
-export function reviewReminder(input: ReviewMailInput): RenderedMail {
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const reviewName = (i: ReviewMailInput) => `${i.label} #${i.sequence} of ${i.partnershipName}`;
+
+export function reviewReminder(input: ReviewMailInput): Message {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
-  const subject = `Reminder: quarterly review #${input.sequence} of ${input.partnershipName}`;
-  const text = [
-    `Quarterly review #${input.sequence} of ${input.partnershipName} is on ${when}.`,
-    '',
-    'Bring the evidence you committed to and your progress on open commitments.',
-    '',
-    `The review, its agenda and what is open: ${input.link}`,
-  ].join('\n');
-  const html = `<p>Quarterly review #${input.sequence} of <strong>${escapeHtml(input.partnershipName)}</strong> is on ${escapeHtml(when)}.</p>
-<p>Bring the evidence you committed to and your progress on open commitments.</p>
-<p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`Reminder: ${reviewName(input)}`),
+    preview: `On ${when}.`,
+    blocks: [
+      p(capital(input.label), ` #${input.sequence} of `, strong(input.partnershipName), ` is on ${when}.`),
+      p('Bring the evidence you committed to and your progress on open commitments.'),
+      button('Open the review', input.link),
+    ],
+  };
 }
 
 export type DeadlineNotice = 'reminder' | 'overdue' | 'escalation';
@@ -57,9 +57,8 @@ export function deadlineNotice(
     /** The copy goes to the owner: it speaks to them. */
     toOwner?: boolean;
   },
-): RenderedMail {
+): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);
-  const Label = label.charAt(0).toUpperCase() + label.slice(1);
   const lead = {
     reminder: `A ${label} in ${input.partnershipName} is due on ${due}.`,
     overdue: `A ${label} in ${input.partnershipName} was due on ${due} and is now overdue.`,
@@ -78,55 +77,70 @@ export function deadlineNotice(
       : label === 'commitment'
         ? 'Mark it done, or ask for more time'
         : 'Submit the evidence, or ask for more time';
-  const text = [lead, '', `${Label}: ${input.description}`, '', `${act}: ${input.link}`].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p>${escapeHtml(Label)}: <strong>${escapeHtml(input.description)}</strong></p>
-<p><a href="${escapeHtml(input.link)}">${escapeHtml(act)}</a></p>`;
-  return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
+  return {
+    subject: subjectOf(subject),
+    blocks: [p(lead), p(`${capital(label)}: `, strong(input.description)), button(act, input.link)],
+  };
+}
+
+/** To the owner of a new commitment or evidence request, at once: it is theirs, by when, and where. */
+export function deadlineAssigned(
+  label: string,
+  input: { partnershipName: string; description: string; dueAt: number; timeZone: string; link: string; by: string | null },
+): Message {
+  const due = formatLocalTime(input.dueAt, input.timeZone);
+  const act = label === 'commitment' ? 'Mark it done, or ask for more time' : 'Submit the evidence, or ask for more time';
+  return {
+    subject: subjectOf(`New ${label} for you: ${input.description}`),
+    preview: `Due ${due}.`,
+    blocks: [
+      p(`${input.by ? `${input.by} gave you` : 'You have'} a ${label} in ${input.partnershipName}, due ${due}.`),
+      p(`${capital(label)}: `, strong(input.description)),
+      button(act, input.link),
+    ],
+  };
 }
 
 /** To the sponsor and the leads: a review passed its grace period without an outcome. */
-export function reviewMissed(input: ReviewMailInput): RenderedMail {
+export function reviewMissed(input: ReviewMailInput): Message {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
-  const subject = `Missed: quarterly review #${input.sequence} of ${input.partnershipName}`;
-  const lead = `Quarterly review #${input.sequence} of ${input.partnershipName} was planned for ${when}, and no outcome has been recorded.`;
-  const ask =
-    'If it took place, or was skipped, you can still record it until the next review begins; if not, agree on a new date with the other side.';
-  const text = [lead, '', ask, '', `Record it: ${input.link}`].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p>${escapeHtml(ask)}</p>
-<p><a href="${escapeHtml(input.link)}">Record it</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`Missed: ${reviewName(input)}`),
+    blocks: [
+      p(
+        `${capital(input.label)} #${input.sequence} of ${input.partnershipName} was planned for ${when}, and no outcome has been recorded.`,
+      ),
+      p(
+        'If it took place, or was skipped, you can still record it until the next review begins; if not, agree on a new date with the other side.',
+      ),
+      button('Record it', input.link),
+    ],
+  };
 }
 
 export function reflectionPrompt(
   stage: 'prompt' | 'reminder',
   input: { partnershipName: string; sequence: number; closesAt: number; timeZone: string; link: string },
-): RenderedMail {
+): Message {
   const closes = formatLocalTime(input.closesAt, input.timeZone);
-  const lead =
-    stage === 'prompt'
-      ? `Review #${input.sequence} of ${input.partnershipName} took place. Take a few minutes to reflect on it.`
-      : `Your reflection on review #${input.sequence} of ${input.partnershipName} is still missing.`;
-  const questions = ['What worked?', "What didn't?", 'How could it be improved?'];
-  const subject =
-    stage === 'prompt'
-      ? `Reflect on review #${input.sequence} of ${input.partnershipName}`
-      : `Reminder: reflect on review #${input.sequence} of ${input.partnershipName}`;
-  const text = [
-    lead,
-    '',
-    ...questions.map((q) => `- ${q}`),
-    '',
-    `Answers are collected until ${closes}.`,
-    '',
-    `Answer here: ${input.link}`,
-  ].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<ul>${questions.map((q) => `<li>${escapeHtml(q)}</li>`).join('')}</ul>
-<p>Answers are collected until ${escapeHtml(closes)}.</p>
-<p><a href="${escapeHtml(input.link)}">Answer here</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(
+      stage === 'prompt'
+        ? `Reflect on review #${input.sequence} of ${input.partnershipName}`
+        : `Reminder: reflect on review #${input.sequence} of ${input.partnershipName}`,
+    ),
+    preview: 'What worked, what didn’t, how it could be improved.',
+    blocks: [
+      p(
+        stage === 'prompt'
+          ? `Review #${input.sequence} of ${input.partnershipName} took place. Take a few minutes to reflect on it.`
+          : `Your reflection on review #${input.sequence} of ${input.partnershipName} is still missing.`,
+      ),
+      list('What worked?', "What didn't?", 'How could it be improved?'),
+      p(`Answers are collected until ${closes}.`),
+      button('Answer here', input.link),
+    ],
+  };
 }
 
 export function reflectionSummary(input: {
@@ -139,81 +153,61 @@ export function reflectionSummary(input: {
   /** The themes across all the answers. */
   themes: { phrase: string; people: number }[];
   link: string;
-}): RenderedMail {
+}): Message {
   const total = input.answered.length + input.missing.length;
-  const subject = `Reflections on review #${input.sequence} of ${input.partnershipName}: ${input.answered.length} of ${total} answered`;
-  const list = (names: string[]) => (names.length ? names.join(', ') : 'nobody');
+  const names = (list: string[]) => (list.length ? list.join(', ') : 'nobody');
   const themeList = (themes: { phrase: string; people: number }[]) => themes.map((t) => `${t.phrase} (${t.people} people)`).join(', ');
-  const text = [
-    `The reflection window for review #${input.sequence} of ${input.partnershipName} has closed.`,
-    '',
-    `Answered (${input.answered.length}): ${list(input.answered)}`,
-    `Did not answer (${input.missing.length}): ${list(input.missing)}`,
-    ...(input.themes.length ? ['', `Themes across the answers: ${themeList(input.themes)}`] : []),
-    ...input.questions.flatMap((q) =>
-      q.answers.length
-        ? [
-            '',
-            q.label,
-            ...q.answers.map((a) => `- ${a.text} (${a.name})`),
-            ...(q.themes.length ? [`  Themes: ${themeList(q.themes)}`] : []),
-          ]
-        : [],
+  return {
+    subject: subjectOf(
+      `Reflections on review #${input.sequence} of ${input.partnershipName}: ${input.answered.length} of ${total} answered`,
     ),
-    '',
-    `Read the reflections: ${input.link}`,
-  ].join('\n');
-  const html = `<p>The reflection window for review #${input.sequence} of <strong>${escapeHtml(input.partnershipName)}</strong> has closed.</p>
-<p>Answered (${input.answered.length}): ${escapeHtml(list(input.answered))}</p>
-<p>Did not answer (${input.missing.length}): ${escapeHtml(list(input.missing))}</p>
-${input.themes.length ? `<p><strong>Themes across the answers:</strong> ${escapeHtml(themeList(input.themes))}</p>\n` : ''}${input.questions
-  .filter((q) => q.answers.length)
-  .map(
-    (q) => `<h3>${escapeHtml(q.label)}</h3>
-<ul>${q.answers.map((a) => `<li>${escapeHtml(a.text)} <em>(${escapeHtml(a.name)})</em></li>`).join('')}</ul>${
-      q.themes.length ? `\n<p>Themes: ${escapeHtml(themeList(q.themes))}</p>` : ''
-    }`,
-  )
-  .join('\n')}
-<p><a href="${escapeHtml(input.link)}">Read the reflections</a></p>`;
-  return { subject, text, html };
+    blocks: [
+      p(`The reflection window for review #${input.sequence} of `, strong(input.partnershipName), ' has closed.'),
+      p(`Answered (${input.answered.length}): ${names(input.answered)}`),
+      p(`Did not answer (${input.missing.length}): ${names(input.missing)}`),
+      ...(input.themes.length ? [p(strong('Themes across the answers:'), ` ${themeList(input.themes)}`)] : []),
+      ...input.questions
+        .filter((q) => q.answers.length)
+        .flatMap((q) => [
+          heading(q.label),
+          ...q.answers.map((a) => quote(a.text, a.name)),
+          ...(q.themes.length ? [small(`Themes: ${themeList(q.themes)}`)] : []),
+        ]),
+      button('Read the reflections', input.link),
+    ],
+  };
 }
 
-/** Sent with a calendar invitation (REQUEST) when a review is planned or moves. */
-export function reviewInvitation(input: ReviewMailInput & { moved: { from: number | null; reason: string | null } | null }): RenderedMail {
+export function reviewInvitation(input: ReviewMailInput & { moved: { from: number | null; reason: string | null } | null }): Message {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
-  const subject = `${input.moved ? 'Moved' : 'Invitation'}: quarterly review #${input.sequence} of ${input.partnershipName}`;
   const from = input.moved?.from ? ` from ${formatLocalTime(input.moved.from, input.timeZone)}` : '';
   const why = input.moved?.reason ? ` (${input.moved.reason})` : '';
-  const lead = input.moved
-    ? `Quarterly review #${input.sequence} of ${input.partnershipName} has moved${from} to ${when}${why}.`
-    : `You are invited to quarterly review #${input.sequence} of ${input.partnershipName} on ${when}.`;
-  const ask = 'Both sides meet to look at the evidence, reflect on what worked and agree on the next commitments.';
-  const text = [
-    lead,
-    '',
-    ask,
-    '',
-    'The attached invitation adds it to your calendar.',
-    '',
-    `The review and its agenda: ${input.link}`,
-  ].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p>${escapeHtml(ask)}</p>
-<p>The attached invitation adds it to your calendar.</p>
-<p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`${input.moved ? 'Moved' : 'Invitation'}: ${reviewName(input)}`),
+    preview: when,
+    blocks: [
+      input.moved
+        ? p(`${capital(input.label)} #${input.sequence} of ${input.partnershipName} has moved${from} to `, strong(when), `${why}.`)
+        : p(`You are invited to ${input.label} #${input.sequence} of ${input.partnershipName} on `, strong(when), '.'),
+      p('Both sides meet to look at the evidence, reflect on what worked and agree on the next commitments.'),
+      p('The attached invitation adds it to your calendar.'),
+      button('Open the review and its agenda', input.link),
+    ],
+  };
 }
 
 /** Sent with a calendar cancellation (CANCEL) when a review is skipped or the partnership ends. */
-export function reviewCancelled(input: ReviewMailInput & { reason: string }): RenderedMail {
+export function reviewCancelled(input: ReviewMailInput & { reason: string }): Message {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);
-  const subject = `Cancelled: quarterly review #${input.sequence} of ${input.partnershipName}`;
-  const lead = `Quarterly review #${input.sequence} of ${input.partnershipName}, planned for ${when}, will not take place: ${input.reason}.`;
-  const text = [lead, '', `The review: ${input.link}`].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p><a href="${escapeHtml(input.link)}">Open the review</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`Cancelled: ${reviewName(input)}`),
+    blocks: [
+      p(
+        `${capital(input.label)} #${input.sequence} of ${input.partnershipName}, planned for ${when}, will not take place: ${input.reason}.`,
+      ),
+      button('Open the review', input.link),
+    ],
+  };
 }
 
 export type LifecycleNotice = 'paused' | 'resumed' | 'ended';
@@ -230,9 +224,8 @@ export function partnershipLifecycle(
     timeZone: string;
     link: string;
   },
-): RenderedMail {
+): Message {
   const at = formatLocalTime(input.at, input.timeZone);
-  const subject = `${input.partnershipName} is ${notice === 'resumed' ? 'active again' : notice}`;
   const n = input.deadlines ?? 0;
   const open = `${n} open commitment${n === 1 ? ' or evidence request' : 's and evidence requests'}`;
   const lead = {
@@ -240,83 +233,63 @@ export function partnershipLifecycle(
     resumed: `${input.partnershipName} resumed on ${at}.`,
     ended: `${input.partnershipName} ended on ${at}. Its upcoming reviews are cancelled.`,
   }[notice];
-  const lines = [
-    lead,
-    ...(input.reason ? [`Reason: ${input.reason}`] : []),
-    ...(notice === 'resumed' && n > 0 ? [`${open} ${n === 1 ? 'is' : 'are'} now due later by the length of the pause.`] : []),
-    ...(notice === 'ended' && n > 0 ? [`${open} ${n === 1 ? 'was' : 'were'} closed with it.`] : []),
-    ...(notice === 'resumed' && input.nextReviewAt !== null
-      ? [`The next review is on ${formatLocalTime(input.nextReviewAt, input.timeZone)}.`]
-      : []),
-  ];
-  const text = [...lines, '', `The partnership: ${input.link}`].join('\n');
-  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
-<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`${input.partnershipName} is ${notice === 'resumed' ? 'active again' : notice}`),
+    blocks: [
+      p(lead),
+      ...(input.reason ? [p(`Reason: ${input.reason}`)] : []),
+      ...(notice === 'resumed' && n > 0 ? [p(`${open} ${n === 1 ? 'is' : 'are'} now due later by the length of the pause.`)] : []),
+      ...(notice === 'ended' && n > 0 ? [p(`${open} ${n === 1 ? 'was' : 'were'} closed with it.`)] : []),
+      ...(notice === 'resumed' && input.nextReviewAt !== null
+        ? [p(`The next review is on ${formatLocalTime(input.nextReviewAt, input.timeZone)}.`)]
+        : []),
+      button('Open the partnership', input.link),
+    ],
+  };
 }
 
 /** A sign-in link someone asked for at the sign-in page. */
-export function signIn(input: { link: string; expiresAt: number; timeZone: string }): RenderedMail {
+export function signIn(input: { link: string; expiresAt: number; timeZone: string }): Message {
   const until = formatLocalTime(input.expiresAt, input.timeZone);
-  const subject = 'Your Tandem sign-in link';
-  const lead = 'Someone asked to sign in to Tandem with this address; we hope it was you.';
-  const use = `The link signs you in once, until ${until}.`;
-  const ignore = 'If it was not you, ignore this message: nothing happens without the link.';
-  const text = [lead, '', `Sign in: ${input.link}`, '', use, ignore].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p><a href="${escapeHtml(input.link)}">Sign in to Tandem</a></p>
-<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
-  return { subject, text, html };
+  return {
+    subject: 'Your Tandem sign-in link',
+    blocks: [
+      p('Someone asked to sign in to Tandem with this address; we hope it was you.'),
+      button('Sign in to Tandem', input.link),
+      small(`The link signs you in once, until ${until}. If it was not you, ignore this message: nothing happens without the link.`),
+    ],
+  };
+}
+
+/** A fresh link, asked for on the page of one that was used or had expired: to its recipient only. */
+export function freshLink(input: { link: string; expiresAt: number; timeZone: string }): Message {
+  const until = formatLocalTime(input.expiresAt, input.timeZone);
+  return {
+    subject: 'Your fresh Tandem link',
+    blocks: [
+      p('A link in an earlier message from Tandem had been used or had expired; here is a fresh one to the same page.'),
+      button('Open the page', input.link),
+      small(`It works once, until ${until}. If you did not ask for it, ignore this message: nothing happens without the link.`),
+    ],
+  };
 }
 
 /** One email gathering the messages held for a person's daily digest, oldest first. */
-export function digest(input: { at: number; timeZone: string; items: (RenderedMail & { unsubscribeUrl: string | null })[] }): RenderedMail {
+export function digest(input: { at: number; timeZone: string; items: { message: Message; unsubscribeUrl: string | null }[] }): Message {
   const day = DateTime.fromMillis(input.at, { zone: input.timeZone }).toFormat('cccc, LLLL d');
   const n = input.items.length;
-  const subject = `Your Tandem digest for ${day}: ${n} ${n === 1 ? 'reminder' : 'reminders'}`;
-  const rule = '-'.repeat(40);
-  const text = [
-    `${n} ${n === 1 ? 'message' : 'messages'} since your last digest:`,
-    ...input.items.flatMap((m, i) => [
-      '',
-      rule,
-      `${i + 1}. ${m.subject}`,
-      '',
-      m.text,
-      ...(m.unsubscribeUrl ? ['', `To stop these reminders: ${m.unsubscribeUrl}`] : []),
-    ]),
-  ].join('\n');
-  // Each item's HTML was escaped when it was rendered.
-  const html = `<p>${n} ${n === 1 ? 'message' : 'messages'} since your last digest:</p>
-${input.items
-  .map(
-    (m, i) =>
-      `<h3>${i + 1}. ${escapeHtml(m.subject)}</h3>\n${m.html}${
-        m.unsubscribeUrl ? `\n<p style="font-size:small"><a href="${escapeHtml(m.unsubscribeUrl)}">Stop these reminders</a></p>` : ''
-      }`,
-  )
-  .join('\n<hr>\n')}`;
-  return { subject, text, html };
-}
-
-/** The part under every message: which zone its times are in, and how to stop optional ones. */
-export function withFooter(
-  mail: RenderedMail,
-  opts: { timeZone: string; unsubscribeUrl: string | null; partnershipName?: string },
-): RenderedMail {
-  const zone = `Times in this message are in ${opts.timeZone}.`;
-  const stop = opts.unsubscribeUrl
-    ? `To stop reminders${opts.partnershipName ? ` from ${opts.partnershipName}` : ''}: ${opts.unsubscribeUrl}`
-    : null;
-  const text = [mail.text, '', '--', zone, ...(stop ? [stop] : [])].join('\n');
-  const html = `${mail.html}
-<hr>
-<p style="color:#666;font-size:small">${escapeHtml(zone)}${
-    opts.unsubscribeUrl
-      ? `<br><a href="${escapeHtml(opts.unsubscribeUrl)}">Stop reminders${opts.partnershipName ? ` from ${escapeHtml(opts.partnershipName)}` : ''}</a>`
-      : ''
-  }</p>`;
-  return { subject: mail.subject, text, html };
+  return {
+    subject: `Your Tandem digest for ${day}: ${n} ${n === 1 ? 'reminder' : 'reminders'}`,
+    blocks: [
+      p(`${n} ${n === 1 ? 'message' : 'messages'} since your last digest:`),
+      ...input.items.flatMap((item, i) => [
+        ...(i > 0 ? [rule] : []),
+        heading(`${i + 1}. ${item.message.subject}`),
+        ...item.message.blocks,
+        ...(item.unsubscribeUrl ? [small('Stop these reminders: ', item.unsubscribeUrl)] : []),
+      ]),
+    ],
+  };
 }
 
 /** Someone's open work handed to another member: the same notice to both. */
@@ -328,16 +301,18 @@ export function workHandedOver(input: {
   items: { label: string; description: string; dueAt: number }[];
   timeZone: string;
   link: string;
-}): RenderedMail {
-  const subject = `${input.fromName}'s open work in ${input.partnershipName} is now ${input.toName}'s`;
-  const lead = `${input.fromName}'s open commitments and evidence requests in ${input.partnershipName} were handed to ${input.toName}.`;
-  const items = input.items.map((i) => `${i.label}: ${i.description} (due ${formatLocalTime(i.dueAt, input.timeZone)})`);
-  const lines = [lead, ...(input.reason ? [`Reason: ${input.reason}`] : [])];
-  const text = [...lines, '', ...items.map((i) => `- ${i}`), '', `The partnership: ${input.link}`].join('\n');
-  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
-<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>
-<p><a href="${escapeHtml(input.link)}">Open the partnership</a></p>`;
-  return { subject, text, html };
+}): Message {
+  return {
+    subject: subjectOf(`${input.fromName}'s open work in ${input.partnershipName} is now ${input.toName}'s`),
+    blocks: [
+      p(`${input.fromName}'s open commitments and evidence requests in ${input.partnershipName} were handed to ${input.toName}.`),
+      ...(input.reason ? [p(`Reason: ${input.reason}`)] : []),
+      ...(input.items.length
+        ? [list(...input.items.map((i) => [`${i.label}: `, strong(i.description), ` (due ${formatLocalTime(i.dueAt, input.timeZone)})`]))]
+        : []),
+      button('Open the partnership', input.link),
+    ],
+  };
 }
 
 /** An inquiry phase has begun and is its owner's to do. */
@@ -350,16 +325,16 @@ export function inquiryPhaseOpened(input: {
   dueAt: number;
   timeZone: string;
   link: string;
-}): RenderedMail {
+}): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);
-  const subject = `Your turn: ${input.phaseLabel} of inquiry cycle ${input.cycleNumber} in ${input.partnershipName}`;
-  const lead = `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asks: ${input.question}`;
-  const ask = `The ${input.phaseLabel.toLowerCase()} phase is yours, due on ${due}: ${input.ask}`;
-  const text = [lead, '', ask, '', `Record it here: ${input.link}`].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p>${escapeHtml(ask)}</p>
-<p><a href="${escapeHtml(input.link)}">Record it here</a></p>`;
-  return { subject, text, html };
+  return {
+    subject: subjectOf(`Your turn: ${input.phaseLabel} of inquiry cycle ${input.cycleNumber} in ${input.partnershipName}`),
+    blocks: [
+      p(`Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asks: `, strong(input.question)),
+      p(`The ${input.phaseLabel.toLowerCase()} phase is yours, due on ${due}: ${input.ask}`),
+      button('Record it here', input.link),
+    ],
+  };
 }
 
 /** A cycle's reflection is in: what was decided, and what comes next. */
@@ -370,91 +345,61 @@ export function inquiryClosed(input: {
   decision: string;
   next: string;
   link: string;
-}): RenderedMail {
-  const subject = `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} is closed: ${input.decision}`;
-  const lines = [
-    `Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asked: ${input.question}`,
-    `Its reflection is in, and the decision was to ${input.decision}. ${input.next}`,
-  ];
-  const text = [...lines, '', `The cycle, phase by phase: ${input.link}`].join('\n');
-  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
-<p><a href="${escapeHtml(input.link)}">Open the cycle</a></p>`;
-  return { subject, text, html };
+}): Message {
+  return {
+    subject: subjectOf(`Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} is closed: ${input.decision}`),
+    blocks: [
+      p(`Inquiry cycle ${input.cycleNumber} of ${input.partnershipName} asked: `, strong(input.question)),
+      p(`Its reflection is in, and the decision was to ${input.decision}. ${input.next}`),
+      button('Open the cycle', input.link),
+    ],
+  };
 }
 
 /** To a new address someone asked to use: the link that makes it theirs. */
-export function addressConfirm(input: { name: string; newEmail: string; link: string; expiresAt: number; timeZone: string }): RenderedMail {
+export function addressConfirm(input: { name: string; newEmail: string; link: string; expiresAt: number; timeZone: string }): Message {
   const until = formatLocalTime(input.expiresAt, input.timeZone);
-  const subject = 'Confirm your new address for Tandem';
-  const lead = `${input.name} asked Tandem to send their mail to ${input.newEmail} from now on.`;
-  const use = `Open the link to confirm it, until ${until}. Until then mail goes to the old address.`;
-  const ignore = 'If you did not ask for this, ignore this message: nothing changes without the link.';
-  const text = [lead, '', `Confirm: ${input.link}`, '', use, ignore].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p><a href="${escapeHtml(input.link)}">Confirm the new address</a></p>
-<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
-  return { subject, text, html };
+  return {
+    subject: 'Confirm your new address for Tandem',
+    blocks: [
+      p(`${input.name} asked Tandem to send their mail to `, strong(input.newEmail), ' from now on.'),
+      button('Confirm the new address', input.link),
+      small(
+        `Open the link to confirm it, until ${until}. Until then mail goes to the old address. If you did not ask for this, ignore this message: nothing changes without the link.`,
+      ),
+    ],
+  };
 }
 
 /** To the old address: a change was asked for, or made. */
-export function addressNotice(input: {
-  stage: 'requested' | 'changed';
-  oldEmail: string;
-  newEmail: string;
-  by: string | null;
-}): RenderedMail {
-  const subject = input.stage === 'requested' ? 'A new address was asked for your Tandem account' : 'Your Tandem address was changed';
-  const lead =
-    input.stage === 'requested'
-      ? `Someone signed in as you asked Tandem to send your mail to ${input.newEmail} instead of ${input.oldEmail}. It changes only if the link sent to ${input.newEmail} is opened.`
-      : `Tandem now sends your mail to ${input.newEmail} instead of ${input.oldEmail}${input.by ? `; ${input.by} changed it` : ''}. You were signed out everywhere.`;
-  const help = 'If this was not you, tell your partnership lead or the people who run Tandem for you at once.';
-  return { subject, text: [lead, '', help].join('\n'), html: `<p>${escapeHtml(lead)}</p>\n<p>${escapeHtml(help)}</p>` };
+export function addressNotice(input: { stage: 'requested' | 'changed'; oldEmail: string; newEmail: string; by: string | null }): Message {
+  return {
+    subject: input.stage === 'requested' ? 'A new address was asked for your Tandem account' : 'Your Tandem address was changed',
+    blocks: [
+      p(
+        input.stage === 'requested'
+          ? `Someone signed in as you asked Tandem to send your mail to ${input.newEmail} instead of ${input.oldEmail}. It changes only if the link sent to ${input.newEmail} is opened.`
+          : `Tandem now sends your mail to ${input.newEmail} instead of ${input.oldEmail}${input.by ? `; ${input.by} changed it` : ''}. You were signed out everywhere.`,
+      ),
+      p('If this was not you, tell your partnership lead or the people who run Tandem for you at once.'),
+    ],
+  };
 }
 
 /** Someone made staff of an organization (or an admin of it), by whom. */
-export function staffGranted(input: { organizationName: string; isAdmin: boolean; by: string; link: string }): RenderedMail {
+export function staffGranted(input: { organizationName: string; isAdmin: boolean; by: string; link: string }): Message {
   const role = input.isAdmin ? 'an admin' : 'staff';
-  const subject = `You are now ${role} of ${input.organizationName} in Tandem`;
-  const lead = `${input.by} made you ${role} of ${input.organizationName} in Tandem.`;
-  const what = input.isAdmin
-    ? `You can now manage ${input.organizationName}'s partnerships.`
-    : `${input.organizationName}'s integrations may now act on your behalf in its partnerships, as the record will show.`;
-  const help = 'If you do not expect this, tell the people who run Tandem for you.';
-  const text = [lead, what, '', `Tandem: ${input.link}`, '', help].join('\n');
-  const html = `<p>${escapeHtml(lead)} ${escapeHtml(what)}</p>
-<p><a href="${escapeHtml(input.link)}">Open Tandem</a></p>
-<p>${escapeHtml(help)}</p>`;
-  return { subject, text, html };
-}
-
-/** A fresh link, asked for on the page of one that was used or had expired: to its recipient only. */
-export function freshLink(input: { link: string; expiresAt: number; timeZone: string }): RenderedMail {
-  const until = formatLocalTime(input.expiresAt, input.timeZone);
-  const subject = 'Your fresh Tandem link';
-  const lead = 'A link in an earlier message from Tandem had been used or had expired; here is a fresh one to the same page.';
-  const use = `It works once, until ${until}.`;
-  const ignore = 'If you did not ask for it, ignore this message: nothing happens without the link.';
-  const text = [lead, '', `Open it: ${input.link}`, '', use, ignore].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p><a href="${escapeHtml(input.link)}">Open the page</a></p>
-<p>${escapeHtml(use)} ${escapeHtml(ignore)}</p>`;
-  return { subject, text, html };
-}
-
-/** To the owner of a new commitment or evidence request, at once: it is theirs, by when, and where. */
-export function deadlineAssigned(
-  label: string,
-  input: { partnershipName: string; description: string; dueAt: number; timeZone: string; link: string; by: string | null },
-): RenderedMail {
-  const due = formatLocalTime(input.dueAt, input.timeZone);
-  const Label = label.charAt(0).toUpperCase() + label.slice(1);
-  const subject = `New ${label} for you: ${input.description}`;
-  const lead = `${input.by ? `${input.by} gave you` : 'You have'} a ${label} in ${input.partnershipName}, due ${due}.`;
-  const act = label === 'commitment' ? 'Mark it done, or ask for more time' : 'Submit the evidence, or ask for more time';
-  const text = [lead, '', `${Label}: ${input.description}`, '', `${act}: ${input.link}`].join('\n');
-  const html = `<p>${escapeHtml(lead)}</p>
-<p>${escapeHtml(Label)}: <strong>${escapeHtml(input.description)}</strong></p>
-<p><a href="${escapeHtml(input.link)}">${escapeHtml(act)}</a></p>`;
-  return { subject: subject.length > 200 ? `${subject.slice(0, 197)}...` : subject, text, html };
+  return {
+    subject: subjectOf(`You are now ${role} of ${input.organizationName} in Tandem`),
+    blocks: [
+      p(`${input.by} made you ${role} of ${input.organizationName} in Tandem.`),
+      p(
+        input.isAdmin
+          ? `You can now manage ${input.organizationName}'s partnerships.`
+          : `${input.organizationName}'s integrations may now act on your behalf in its partnerships, as the record will show.`,
+      ),
+      button('Open Tandem', input.link),
+      small('If you do not expect this, tell the people who run Tandem for you.'),
+    ],
+  };
 }

@@ -384,8 +384,6 @@ const CASES: Record<string, Case> = {
       });
     },
   },
-  showUnsubscribe: { as: 'p1', path: (t) => `/unsubscribe/${t.x.anaToken}` },
-  unsubscribe: { as: 'p1', status: 200, path: (t) => `/unsubscribe/${t.x.anaToken}` },
   setMemberPreferences: {
     as: 'd1',
     status: 200,

@@ -78,13 +78,13 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
     // The link in Ana's reminder: GET shows a button (mail scanners follow links), POST stops reminders.
     const mail = await listCapturedMail(stack.mailCaptureDir);
     const anaReminder = mail.find((m) => m.to.includes('ana@lakeside.example') && m.subject.startsWith('Reminder:'));
-    const link = /To stop reminders from Lakeside literacy: (\S+)/.exec(anaReminder?.text ?? '')?.[1] as string;
+    const link = /Stop reminders from Lakeside literacy: (\S+)/.exec(anaReminder?.text ?? '')?.[1] as string;
     expect(link).toMatch(new RegExp(`^${stack.publicUrl}/unsubscribe/[0-9a-f-]{36}$`));
     const path = new URL(link).pathname;
     const page = await stack.call(null, 'GET', path);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.text).toContain('<form method="post">');
+    expect(page.text).toContain('<form method="post" action="' + path + '">');
     expect(page.text).toContain('ana@lakeside.example');
     expect((await stack.database.db.partnershipMember.findFirstOrThrow({ where: { personId: ana } })).notifications).toBe('all');
     for (let i = 0; i < 2; i++) {

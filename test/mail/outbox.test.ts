@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { p as paragraph } from '../../core/mail/message.js';
 import { notify } from '../../core/mail/notify.js';
 import { deliver, type MailContext } from '../../core/mail/outbox.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
@@ -53,7 +54,7 @@ describe('the outbox', () => {
           dueAt: Date.now(),
           recipients: p.members.map((m) => ({ person: m.person, membership: m })),
           target: `/p/${p.id}`,
-          render: (_zone, link) => ({ subject: `About ${key}`, text: `text ${link}`, html: '<p>html</p>' }),
+          render: (_zone, link) => ({ subject: `About ${key}`, blocks: [paragraph(`text ${link}`)] }),
         }),
     };
   }

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { type Message, type RenderedMail, renderMail } from '../../core/mail/message.js';
 import {
   deadlineNotice,
   digest,
   formatLocalTime,
   partnershipLifecycle,
-  type RenderedMail,
   reflectionPrompt,
   reflectionSummary,
   reviewCancelled,
   reviewInvitation,
   reviewMissed,
   reviewReminder,
-  withFooter,
 } from '../../core/mail/templates.js';
 
 describe('review reminder template', () => {
@@ -24,15 +23,19 @@ describe('review reminder template', () => {
   });
 
   it('escapes user text in the HTML part and keeps it verbatim in the text part', () => {
-    const mail = reviewReminder({
-      partnershipName: '<script>alert("x")</script> & Co',
-      sequence: 3,
-      scheduledAt: at,
-      timeZone: 'America/Chicago',
-      link: 'http://localhost:3000/partnerships/abc?x=1&y=2',
-    });
+    const mail = renderMail(
+      reviewReminder({
+        partnershipName: '<script>alert("x")</script> & Co',
+        label: 'quarterly review',
+        sequence: 3,
+        scheduledAt: at,
+        timeZone: 'America/Chicago',
+        link: 'http://localhost:3000/partnerships/abc?x=1&y=2',
+      }),
+    );
     expect(mail.html).not.toContain('<script>');
-    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+    // Preact escapes what could open a tag or end an attribute; a lone > is text.
+    expect(mail.html).toContain('&lt;script>alert(&quot;x&quot;)&lt;/script> &amp; Co');
     expect(mail.html).toContain('href="http://localhost:3000/partnerships/abc?x=1&amp;y=2"');
     expect(mail.text).toContain('<script>alert("x")</script> & Co');
     expect(mail.subject).toBe('Reminder: quarterly review #3 of <script>alert("x")</script> & Co');
@@ -41,9 +44,16 @@ describe('review reminder template', () => {
   it('escapes user text in the HTML of every message, shows times in the zone it is given, and keeps text parts verbatim', () => {
     const evil = '<script>alert("x")</script>';
     const zone = 'Europe/Berlin';
-    const review = { partnershipName: evil, sequence: 2, scheduledAt: at, timeZone: zone, link: 'http://t/p?a=1&b=2' };
+    const review = {
+      partnershipName: evil,
+      label: 'quarterly review',
+      sequence: 2,
+      scheduledAt: at,
+      timeZone: zone,
+      link: 'http://t/p?a=1&b=2',
+    };
     const deadline = { partnershipName: evil, description: evil, ownerName: evil, dueAt: at, timeZone: zone, link: 'http://t/c' };
-    const mails: [string, RenderedMail][] = [
+    const mails: [string, Message][] = [
       ['review-reminder', reviewReminder(review)],
       ['review-invitation', reviewInvitation({ ...review, moved: null })],
       ['review-invitation (moved)', reviewInvitation({ ...review, moved: { from: at - 86_400_000, reason: evil } })],
@@ -58,12 +68,12 @@ describe('review reminder template', () => {
       ['partnership-resumed', partnershipLifecycle('resumed', { ...review, at, nextReviewAt: at })],
       ['partnership-ended', partnershipLifecycle('ended', { ...review, at, reason: evil, nextReviewAt: null })],
     ];
-    const withTimes = mails.map(
-      ([name, m]) => [name, withFooter(m, { timeZone: zone, unsubscribeUrl: 'http://t/u?a=1&b=2', partnershipName: evil })] as const,
+    const withTimes: [string, RenderedMail][] = mails.map(
+      ([name, m]) => [name, renderMail(m, { timeZone: zone, unsubscribeUrl: 'http://t/u?a=1&b=2', partnershipName: evil })] as const,
     );
     withTimes.push([
       'reflection-summary',
-      withFooter(
+      renderMail(
         reflectionSummary({
           ...review,
           answered: [evil],
@@ -76,14 +86,14 @@ describe('review reminder template', () => {
     ]);
     withTimes.push([
       'digest',
-      withFooter(digest({ at, timeZone: zone, items: mails.slice(0, 2).map(([, m]) => ({ ...m, unsubscribeUrl: 'http://t/u' })) }), {
+      renderMail(digest({ at, timeZone: zone, items: mails.slice(0, 2).map(([, m]) => ({ message: m, unsubscribeUrl: 'http://t/u' })) }), {
         timeZone: zone,
         unsubscribeUrl: null,
       }),
     ]);
     for (const [name, m] of withTimes) {
       expect(m.html, name).not.toMatch(/<script/i);
-      expect(m.html, name).toContain('&lt;script&gt;');
+      expect(m.html, name).toContain('&lt;script>');
       expect(m.text, name).toContain(evil);
       expect(m.text, name).toContain(`Times in this message are in ${zone}.`);
       expect(m.html, name).not.toMatch(/href="[^"]*&b=/);

@@ -49,7 +49,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       // Only the invitation, one copy per member, has gone out so far.
       const invitations = await stack.mailbox.messages();
       expect(invitations.map((m) => [m.subject, m.calendar?.includes('METHOD:REQUEST')])).toEqual(
-        p.emails.map(() => [`Invitation: quarterly review #1 of ${p.name}`, true]),
+        p.emails.map(() => [`Invitation: review #1 of ${p.name}`, true]),
       );
       const reminders = async () => (await stack.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
 
@@ -65,7 +65,7 @@ describe('partnership workflow (time-skipping test server)', () => {
         const m = await reminders();
         return m.length === p.emails.length && m;
       });
-      expect(mail.map((m) => m.subject)).toEqual(p.emails.map(() => `Reminder: quarterly review #1 of ${p.name}`));
+      expect(mail.map((m) => m.subject)).toEqual(p.emails.map(() => `Reminder: review #1 of ${p.name}`));
       expect(mail.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
       // In UTC the zone is named once.
       expect(mail[0]?.text).toMatch(/ UTC\./);
@@ -102,7 +102,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       [...copies(`review.${p.review.id}.reminder.1`), ...copies(`review.${p.review.id}.reminder.2`)].sort(),
     );
     // Without an executive sponsor among the members, the leads hear of the missed review.
-    expect(arrived(`Missed: quarterly review #1 of ${p.name}`)).toEqual(copies(`review.${p.review.id}.missed`));
+    expect(arrived(`Missed: review #1 of ${p.name}`)).toEqual(copies(`review.${p.review.id}.missed`));
     expect(messages).toHaveLength(p.emails.length * 5);
     const outbox = await outboxMessages(stack.database.db, { partnershipId: p.id, template: { in: ['review-reminder', 'review-missed'] } });
     const sentOnce = p.emails.map(() => 'sent');
