@@ -68,11 +68,17 @@ export const commitmentRoutes = [
       const { db, temporal } = deps;
       const partnership = await openPartnership(db, caller, params.id);
       const { id } = partnership;
-      const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
+      const { person: owner, side: ownersSide } = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
       assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
       const commitment = await db.$transaction(async (tx) => {
         const c = await tx.commitment.create({
-          data: { partnershipId: id, ownerId: owner.id, side: body.side, description: body.description, dueAt: new Date(body.dueAt) },
+          data: {
+            partnershipId: id,
+            ownerId: owner.id,
+            side: body.side ?? ownersSide,
+            description: body.description,
+            dueAt: new Date(body.dueAt),
+          },
         });
         await tx.partnershipEvent.create({
           data: {

@@ -81,7 +81,7 @@ export const evidenceRoutes = [
       const { db, temporal } = deps;
       const partnership = await openPartnership(db, caller, params.id);
       const { id } = partnership;
-      const owner = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
+      const { person: owner } = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
       assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
       const request = await db.$transaction(async (tx) => {
         const r = await tx.evidenceRequest.create({

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { email, instant, text } from '../fields.js';
 
+/** Whose work a commitment is; by default the side its owner is on. */
+export const commitmentSide = z
+  .enum(['district', 'partner', 'shared'])
+  .optional()
+  .meta({ description: "Whose work it is: 'district', 'partner' or 'shared'. By default the side its owner is on." });
+
 export const createCommitmentBody = z
   .object({
     ownerEmail: email,
-    side: z.enum(['district', 'partner', 'shared']),
+    side: commitmentSide,
     description: text(2000),
     dueAt: instant,
   })

@@ -116,24 +116,22 @@ export async function recordOutcome(deps: Deps, p: Principal, id: string, review
     Date.now(),
   );
   const members = await deps.db.partnershipMember.findMany({ where: { partnershipId: id }, include: { person: true } });
-  const ownerId = (owner: PledgeOwner, path: string) => {
+  const memberOf = (owner: PledgeOwner, path: string) => {
     const m = members.find((x) => ('id' in owner ? x.personId === owner.id : x.person.email === owner.email));
     if (!m)
       throw new ValidationError(`${'id' in owner ? owner.id : owner.email} is not a member of the partnership`, [
         { path, message: 'is not a member of this partnership' },
       ]);
-    return m.personId;
+    return m;
   };
-  const commitments = input.commitments.map(({ owner, ...c }, i) => ({
-    ...c,
-    id: randomUUID(),
-    ownerId: ownerId(owner, `commitments.${i}.${'id' in owner ? 'ownerId' : 'ownerEmail'}`),
-    dueAt: Date.parse(c.dueAt),
-  }));
+  const commitments = input.commitments.map(({ owner, side, ...c }, i) => {
+    const m = memberOf(owner, `commitments.${i}.${'id' in owner ? 'ownerId' : 'ownerEmail'}`);
+    return { ...c, id: randomUUID(), ownerId: m.personId, side: side ?? m.side, dueAt: Date.parse(c.dueAt) };
+  });
   const evidenceRequests = input.evidenceRequests.map(({ owner, ...e }, i) => ({
     ...e,
     id: randomUUID(),
-    ownerId: ownerId(owner, `evidenceRequests.${i}.${'id' in owner ? 'ownerId' : 'ownerEmail'}`),
+    ownerId: memberOf(owner, `evidenceRequests.${i}.${'id' in owner ? 'ownerId' : 'ownerEmail'}`).personId,
     dueAt: Date.parse(e.dueAt),
   }));
   const status = await send(deps, id, (h) =>

@@ -29,5 +29,5 @@ export function memberByEmail(partnership: Partnership, email: string, path: str
   const member = partnership.members.find((m) => m.person.email === email);
   if (!member)
     throw new ValidationError(`${email} is not a member of the partnership`, [{ path, message: 'is not a member of this partnership' }]);
-  return member.person;
+  return member;
 }

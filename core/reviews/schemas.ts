@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDurationAtMost } from '../../lib/durations.js';
-import { createCommitmentBody, createEvidenceRequestBody, evidenceKind } from '../deadlines/schemas.js';
+import { commitmentSide, createCommitmentBody, createEvidenceRequestBody, evidenceKind } from '../deadlines/schemas.js';
 import { email, ianaTimeZone, instant, line, localDate, localDateTime, text } from '../fields.js';
 import { newMember, notificationLevel } from '../people/roster.js';
 import { DEFAULT_POLICY, policyOverrides } from '../policy.js';
@@ -101,7 +101,7 @@ export const outcomeInput = z.discriminatedUnion('outcome', [
       notes: text(20_000).optional(),
       decisions: z.array(text(2000)).max(100).optional(),
       commitments: z
-        .array(z.object({ ...pledge, side: z.enum(['district', 'partner', 'shared']) }).strict())
+        .array(z.object({ ...pledge, side: commitmentSide }).strict())
         .max(100)
         .default([]),
       evidenceRequests: z

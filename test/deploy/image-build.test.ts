@@ -199,7 +199,7 @@ describe('the Docker image, built by its own steps and started against the embed
     expect(res.status, await res.clone().text()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const reminder = await waitFor('the review reminder', async () =>
-      (await mailbox.messages()).find((m) => m.subject === 'Reminder: quarterly review #1 of Harbor math'),
+      (await mailbox.messages()).find((m) => m.subject === 'Reminder: review #1 of Harbor math'),
     );
     expect(reminder.envelopeTo).toEqual(['kim@harbor.example']);
     const live = (await (await fetch(`http://localhost:${apiPort}/partnerships/${id}/live`, { headers: auth })).json()) as {

@@ -103,7 +103,7 @@ describe('Tandem on the real stack', () => {
     expect(res.headers.get('location')).toBe(`/partnerships/${body.id}`);
     expect(body.workflowId).toBe(`partnership:${body.id}`);
     expect(body.firstReview.scheduledAt).toBe(firstReviewAt.toISOString());
-    const subject = `Reminder: quarterly review #1 of Lakeside literacy http`;
+    const subject = `Reminder: review #1 of Lakeside literacy http`;
 
     // Every answer that left the server before the due time must show no reminder yet.
     let checksBeforeDue = 0;
@@ -493,7 +493,7 @@ describe('Tandem on the real stack', () => {
     );
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
-    const invitation = 'Invitation: quarterly review #1 of Lakeside literacy restart';
+    const invitation = 'Invitation: review #1 of Lakeside literacy restart';
     const mailBefore = await waitFor('the invitations', async () => {
       const m = await mail();
       return m.filter((x) => x.subject === invitation).length === 2 && m;
@@ -503,7 +503,7 @@ describe('Tandem on the real stack', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 1000));
     system = await startSystem(config, logger, quiet);
 
-    const subject = 'Reminder: quarterly review #1 of Lakeside literacy restart';
+    const subject = 'Reminder: review #1 of Lakeside literacy restart';
     const arrived = await waitFor('the reminder after restart', async () => {
       const m = (await mail()).filter((x) => x.subject === subject);
       return m.length === 2 && m;

@@ -197,7 +197,7 @@ describe("a person's identity, against a tenant who wants it", () => {
     });
     expect(created.status, created.text).toBe(201);
     // Fay's invitation to the review leads to the review; Gus, signed in as himself, opens it.
-    const invitation = await mailTo(stack, 'fay@ashford.example', /^Invitation: quarterly review #1 of Ashford history/);
+    const invitation = await mailTo(stack, 'fay@ashford.example', /^Invitation: review #1 of Ashford history/);
     const { page } = await signIn(stack, browser, 'gus@ashford.example');
     await page.goto(actionLink(invitation));
     expect(await h1(page)).toBe('Continue to Tandem');
@@ -217,7 +217,7 @@ describe("a person's identity, against a tenant who wants it", () => {
     const reminderLink = await stack.database.db.taskLink.count({ where: { personId: (await person('fay@ashford.example')).id } });
     expect(reminderLink).toBeGreaterThan(0);
     const { page: fresh } = await phone(browser);
-    const second = await mailTo(stack, 'fay@ashford.example', /^Invitation: quarterly review #1 of Ashford history/);
+    const second = await mailTo(stack, 'fay@ashford.example', /^Invitation: review #1 of Ashford history/);
     await fresh.goto(actionLink(second));
     // The link was used already by Gus's browser: a fresh one goes to Fay, never to whoever clicked.
     expect(await h1(fresh)).toBe('This link has expired or was used already');

@@ -152,7 +152,9 @@ describe('the dashboard, for each role', () => {
 
     // A subscription address, for a calendar app that signs in as nobody.
     await page.getByRole('button', { name: 'Make a subscription address' }).click();
-    const address = (await page.locator('section[aria-labelledby="subscribe"] code').textContent()) ?? '';
+    // Shown once, after a redirect: reloading the page makes no second address.
+    await page.waitForURL(`${stack.publicUrl}/dashboard/calendar?cohort=${ids.cohortA}`);
+    const address = /Subscribe your calendar app to (\S+)/.exec((await page.locator('.flash').textContent()) ?? '')?.[1] ?? '';
     expect(address).toMatch(/\/calendar\/tdmcal_[A-Za-z0-9_-]{43}\.ics$/);
     const subscribed = await fetch(address.replace(stack.publicUrl, stack.baseUrl));
     expect(subscribed.status).toBe(200);

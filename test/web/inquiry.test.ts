@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { launchBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
-import { expectAccessible, follow, mailTo } from '../support/web.js';
+import { expectAccessible, follow, mailTo, signIn } from '../support/web.js';
 
 /**
  * An inquiry cycle in Chromium, on a phone, without a session or a key: each owner follows the
@@ -106,12 +106,16 @@ describe('an inquiry cycle from the inbox', () => {
     expect(new URL(cal.url()).pathname).toBe(`/p/${partnershipId}/inquiry/${cycleId}`);
     await expect(cal.getByText('Adopt the change').first().isVisible()).resolves.toBe(true);
 
-    // Ben leads (partner lead): from the partnership's page he starts cycle 2.
-    await ben.goto(`${stack.publicUrl}/p/${partnershipId}`);
-    await ben.getByRole('link', { name: 'Start an inquiry cycle' }).click();
-    await expectAccessible(ben);
-    await ben.getByLabel('The question').fill('Does peer observation change practice?');
-    const form = ben.locator('form[aria-label="Start an inquiry cycle"]');
+    // Ben leads (partner lead). His task link opened that task's page only: for the partnership's page
+    // he signs in, and from it starts cycle 2.
+    const outside = await ben.goto(`${stack.publicUrl}/p/${partnershipId}`);
+    expect(new URL(outside?.url() ?? '').pathname).toBe('/sign-in');
+    const { page: lead } = await signIn(stack, browser, email('ben'));
+    await lead.goto(`${stack.publicUrl}/p/${partnershipId}`);
+    await lead.getByRole('link', { name: 'Start an inquiry cycle' }).click();
+    await expectAccessible(lead);
+    await lead.getByLabel('The question').fill('Does peer observation change practice?');
+    const form = lead.locator('form[aria-label="Start an inquiry cycle"]');
     const day = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
     for (const [i, phase] of ['Plan', 'Do', 'Study', 'Act', 'Reflect'].entries()) {
       await form
@@ -119,16 +123,17 @@ describe('an inquiry cycle from the inbox', () => {
         .getByLabel('Due')
         .fill(`${day((i + 1) * 10)}T16:00`);
     }
-    await ben.getByRole('button', { name: 'Start the cycle' }).click();
-    await expect.poll(() => ben.locator('h1').textContent()).toBe('Inquiry cycle 2');
+    await lead.getByRole('button', { name: 'Start the cycle' }).click();
+    await expect.poll(() => lead.locator('h1').textContent()).toBe('Inquiry cycle 2');
     const cycles = await stack.database.db.inquiryCycle.findMany({ where: { partnershipId }, orderBy: { number: 'asc' } });
     expect(cycles.map((c) => [c.number, c.status])).toEqual([
       [1, 'closed'],
       [2, 'open'],
     ]);
 
-    // Cal is no lead: the page to start a cycle refuses him.
-    const refused = await cal.goto(`${stack.publicUrl}/p/${partnershipId}/inquiry/new`);
+    // Cal is no lead: signed in, the page to start a cycle refuses him.
+    const { page: member } = await signIn(stack, browser, email('cal'));
+    const refused = await member.goto(`${stack.publicUrl}/p/${partnershipId}/inquiry/new`);
     expect(refused?.status()).toBe(403);
   });
 });

@@ -159,7 +159,7 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
 
   it('a lead records the outcome of a review, with a new commitment, from the review reminder', async () => {
     const p = await partnership({ firstReviewInMs: 3_600_000, reminderOffsets: ['PT59M52S'] });
-    const reminder = await mailTo(stack, p.ana.email, /^Reminder: quarterly review #1/);
+    const reminder = await mailTo(stack, p.ana.email, /^Reminder: review #1/);
     const page = await follow(browser, reminder);
     expect(new URL(page.url()).pathname).toBe(`/p/${p.id}/reviews/${p.reviewId}`);
     await expectAccessible(page);
@@ -167,9 +167,19 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
     await page.getByLabel('Notes').fill('Looked at the walkthrough data together.');
     await page.getByLabel('Decisions').fill('Keep the walkthroughs\nAdd a data day');
     await page.getByLabel('Commitment 1').fill('Draft the data-day agenda');
-    await page.locator('select[name="c0.owner"]').selectOption({ label: 'Ben Ode' });
+    await page.locator('select[name="c0.owner"]').selectOption({ label: 'Ben Ode (partner)' });
     await page.locator('select[name="c0.side"]').selectOption('partner');
     await page.locator('input[name="c0.due"]').fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
+    // One row of each to start with; the form grows a row at a time and keeps what was typed.
+    expect(await page.locator('input[name="c1.description"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Add another commitment' }).click();
+    await page.getByLabel('Commitment 2').fill('Book the data-day room');
+    expect(await page.getByLabel('Commitment 1').inputValue()).toBe('Draft the data-day agenda');
+    expect(await page.getByLabel('Notes').inputValue()).toBe('Looked at the walkthrough data together.');
+    // Left at "The owner's side", the commitment is on its owner's side.
+    await page.locator('select[name="c1.owner"]').selectOption({ label: 'Ben Ode (partner)' });
+    await page.locator('input[name="c1.due"]').fill(new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10));
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Record the outcome' }).click();
     await expect.poll(() => page.locator('.flash').textContent()).toMatch(/recorded as held/);
     // The review's own page shows what it decided.
@@ -185,8 +195,9 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
       'Looked at the walkthrough data together.',
       ['Keep the walkthroughs', 'Add a data day'],
     ]);
-    const [commitment] = await db.commitment.findMany({ where: { partnershipId: p.id } });
+    const [commitment, second] = await db.commitment.findMany({ where: { partnershipId: p.id }, orderBy: { dueAt: 'asc' } });
     expect([commitment?.description, commitment?.ownerId, commitment?.side]).toEqual(['Draft the data-day agenda', p.ben.id, 'partner']);
+    expect([second?.description, second?.ownerId, second?.side]).toEqual(['Book the data-day room', p.ben.id, 'partner']);
     const held = await db.partnershipEvent.findFirstOrThrow({ where: { partnershipId: p.id, type: 'review.held' } });
     expect([held.actor, held.actorName]).toEqual(['person', 'Ana Diaz']);
     await waitFor('the pledge’s workflow', async () =>
@@ -196,5 +207,19 @@ describe('from a message to the page that does what it asks, in Chromium', () =>
         .then((d) => d.status.name === 'RUNNING')
         .catch(() => false),
     );
+  });
+
+  it('a review days away may be recorded as skipped, not as held: the page offers only that', async () => {
+    const p = await partnership({ firstReviewInMs: 3 * 86_400_000 });
+    const page = await follow(browser, await mailTo(stack, p.ana.email, /^Invitation: /));
+    expect(new URL(page.url()).pathname).toBe(`/p/${p.id}/reviews/${p.reviewId}`);
+    expect(await page.getByLabel('It was held', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'If it will not take place' }).isVisible()).toBe(true);
+    await expectAccessible(page);
+    await page.getByLabel('Why it is skipped').fill('The superintendent is at the state conference');
+    await page.getByRole('button', { name: 'Record it as skipped' }).click();
+    await expect.poll(() => page.locator('.flash').textContent()).toMatch(/recorded as skipped/);
+    const review = await stack.database.db.review.findUniqueOrThrow({ where: { id: p.reviewId } });
+    expect([review.status, review.skipReason]).toEqual(['skipped', 'The superintendent is at the state conference']);
   });
 });

@@ -106,7 +106,7 @@ describe('the link in every message leads its recipient to the page that does wh
   });
 
   it('review-invitation: the review and its agenda', async () => {
-    const page = await follow(browser, await mailTo(stack, email('cal.maple'), /^Invitation: quarterly review #1 of Maple/));
+    const page = await follow(browser, await mailTo(stack, email('cal.maple'), /^Invitation: review #1 of Maple/));
     expect(new URL(page.url()).pathname).toBe(`/p/${world.missed.id}/reviews/${world.missed.reviewId}`);
     expect(await heading(page)).toBe('Review #1');
     await expect(page.getByRole('heading', { name: 'On the agenda' }).isVisible()).resolves.toBe(true);
@@ -114,14 +114,14 @@ describe('the link in every message leads its recipient to the page that does wh
   });
 
   it('review-reminder: the review, where a lead records its outcome', async () => {
-    const page = await follow(browser, await mailTo(stack, email('ana.maple'), /^Reminder: quarterly review #1 of Maple/));
+    const page = await follow(browser, await mailTo(stack, email('ana.maple'), /^Reminder: review #1 of Maple/));
     expect(await heading(page)).toBe('Review #1');
     await expect(page.getByRole('button', { name: 'Record the outcome' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
   });
 
   it('review-missed: the review, where a lead records it late', async () => {
-    const page = await follow(browser, await mailTo(stack, email('sam.maple'), /^Missed: quarterly review #1 of Maple/));
+    const page = await follow(browser, await mailTo(stack, email('sam.maple'), /^Missed: review #1 of Maple/));
     expect(new URL(page.url()).pathname).toBe(`/p/${world.missed.id}/reviews/${world.missed.reviewId}`);
     await expect(page.getByRole('heading', { name: 'Record it late' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
@@ -172,6 +172,15 @@ describe('the link in every message leads its recipient to the page that does wh
     await expect(page.getByText('You are a lead of this partnership').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: 'Drop the commitment' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
+  });
+
+  it('commitment-escalation to its owner: speaks to them, and leads to where they act', async () => {
+    const mail = await mailTo(stack, email('sam.cedar'), /^Still overdue: Share the coaching calendar$/);
+    expect(mail.text).toContain('Your commitment in Cedar was due on');
+    expect(mail.text).not.toContain('owned by Sam Reyes');
+    const page = await follow(browser, mail);
+    expect(new URL(page.url()).pathname).toBe(`/p/${world.held.id}/commitments/${world.held.commitmentId}`);
+    await expect(page.getByRole('button', { name: 'Mark it done' }).isVisible()).resolves.toBe(true);
   });
 
   it('evidence-reminder: the request, to submit evidence', async () => {
@@ -244,7 +253,7 @@ describe('the link in every message leads its recipient to the page that does wh
       reason: 'state testing week',
     });
     expect(skipped.status, skipped.text).toBe(200);
-    const page = await follow(browser, await mailTo(stack, email('cal.birch'), /^Cancelled: quarterly review #1 of Birch/));
+    const page = await follow(browser, await mailTo(stack, email('cal.birch'), /^Cancelled: review #1 of Birch/));
     expect(new URL(page.url()).pathname).toBe(`/p/${birch.id}/reviews/${birch.reviewId}`);
     await expect(page.locator('.badge-skipped').first().isVisible()).resolves.toBe(true);
     await expectAccessible(page);

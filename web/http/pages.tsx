@@ -26,7 +26,14 @@ export interface PageContext {
 }
 
 /** A page to show, or where to go after a form (with what to tell there). */
-export type Outcome = { title: string; body: VNode; status?: number } | { redirect: string; flash?: string };
+export type Outcome =
+  | { title: string; body: VNode; status?: number }
+  | {
+      redirect: string;
+      flash?: string;
+      /** The flash holds a secret shown once: a second submit of the form is not told it again. */
+      secret?: boolean;
+    };
 
 const FLASH_COOKIE = 'tandem.flash';
 const SUBMISSION_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -203,7 +210,8 @@ export function pageKit(deps: WebDeps) {
       throw e;
     }
     if ('redirect' in outcome) {
-      await deps.db.formSubmission.update({ where: id, data: { redirect: outcome.redirect, flash: outcome.flash ?? null } });
+      const flash = outcome.secret ? 'Done already: the address was shown to the first submission of this form.' : (outcome.flash ?? null);
+      await deps.db.formSubmission.update({ where: id, data: { redirect: outcome.redirect, flash } });
     } else {
       await deps.db.formSubmission.delete({ where: id }).catch(() => {});
     }

@@ -23,7 +23,21 @@ const ROLES = memberRole.options.map((value) => ({ value, label: ROLE_LABELS[val
 interface Member {
   personId: string;
   role: string;
+  /** A member is on one side (the column's type also allows a commitment's "shared"). */
+  side: string;
   person: { name: string; email: string };
+}
+
+/** A member as everyone sees them: name, role and the side they are on. */
+export function MemberLine({ member }: { member: Member }) {
+  return (
+    <>
+      {member.person.name}{' '}
+      <span class="meta">
+        {ROLE_LABELS[member.role] ?? member.role}, {member.side === 'partner' ? 'partner' : 'district'} side
+      </span>
+    </>
+  );
 }
 
 export function RosterForms({
@@ -47,7 +61,7 @@ export function RosterForms({
           const others = members.filter((o) => o.personId !== m.personId);
           return (
             <li key={m.personId}>
-              {m.person.name} <span class="meta">{ROLE_LABELS[m.role] ?? m.role}</span>
+              <MemberLine member={m} />
               {mine && <ErrorSummary errors={mine.errors} />}
               <details open={Boolean(mine)}>
                 <summary>Change {m.person.name}'s role, or let them leave</summary>

@@ -200,5 +200,5 @@ export function addressConfirmation(kit: PageKit) {
 export async function makeCalendarFeed(ctx: PageContext): Promise<Outcome> {
   const { url } = await newFeed(ctx.deps.db, ctx.me, { personId: ctx.me.id }, ctx.deps.publicUrl);
   // After the post, a page of its own: reloading it makes no second address.
-  return { redirect: pages.settings(), flash: `Your calendar address, shown this once (keep it private): ${url}` };
+  return { redirect: pages.settings(), flash: `Your calendar address, shown this once (keep it private): ${url}`, secret: true };
 }

@@ -114,6 +114,7 @@ export async function makeCohortFeed(ctx: PageContext): Promise<Outcome> {
   return {
     redirect: `/dashboard/calendar?${new URLSearchParams({ cohort })}`,
     flash: `Subscribe your calendar app to ${url} (shown this once; keep it private).`,
+    secret: true,
   };
 }
 

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
-import { RosterForms, type RosterState } from '../people/roster.js';
+import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';
 
 const PATHWAY_LABELS: Record<string, string> = {
   introductory: 'Introductory',
@@ -173,7 +173,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
             <ul class="items">
               {p.members.map((m) => (
                 <li key={m.personId}>
-                  {m.person.name} <span class="meta">{ROLE_LABELS[m.role] ?? m.role}</span>
+                  <MemberLine member={m} />
                 </li>
               ))}
             </ul>

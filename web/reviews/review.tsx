@@ -3,17 +3,19 @@ import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { EvidenceKind } from '../../workflows/reviews/messages.js';
+import { type EvidenceKind, HELD_EARLIEST_MS } from '../../workflows/reviews/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { ReflectionSummary } from './partnership.js';
 
 type Issue = { path: string; message: string };
-const COMMITMENT_ROWS = 3;
-const EVIDENCE_ROWS = 2;
+/** The outcome form starts with one row of each and grows a row at a time ("Add another"), up to this. */
+const MAX_ROWS = 20;
 /** Pledges are due at the end of the working day they are due on, in the partnership's zone. */
 const DUE_HOUR = 17;
+
+const SIDES = ['district', 'partner', 'shared'] as const;
 
 const KINDS: { value: EvidenceKind; label: string }[] = [
   { value: 'observation', label: 'Classroom observations' },
@@ -68,10 +70,18 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   const ended = p.status === 'completed' || p.status === 'ended_early';
   const recordable =
     !ended && (review.status === 'scheduled' || (review.status === 'missed' && (!next || next.scheduledAt.getTime() > Date.now())));
+  // Held may be recorded from a few hours before (the workflow's rule); skipped at any time.
+  const heldFrom = new Date(review.scheduledAt.getTime() - HELD_EARLIEST_MS);
+  const early = review.status === 'scheduled' && Date.now() < heldFrom.getTime();
   const errors = state.errors ?? [];
   const v = state.values ?? {};
   const own = (id: string) => `/p/${p.id}/reviews/${review.id}/${id}`;
-  const memberOptions = [{ value: '', label: 'Choose a member' }, ...p.members.map((m) => ({ value: m.personId, label: m.person.name }))];
+  const memberOptions = [
+    { value: '', label: 'Choose a member' },
+    ...p.members.map((m) => ({ value: m.personId, label: `${m.person.name} (${m.side === 'partner' ? 'partner' : 'district'})` })),
+  ];
+  const commitmentRows = rowsOf(v, 'c');
+  const evidenceRows = rowsOf(v, 'e');
   return {
     title: `Review #${review.sequence} of ${p.name}`,
     status: errors.length ? 400 : 200,
@@ -143,7 +153,24 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
           )}
         </section>
 
-        {standing.leads && recordable && (
+        {standing.leads && recordable && early && (
+          <section aria-labelledby="outcome">
+            <h2 id="outcome">If it will not take place</h2>
+            <p>
+              It can be recorded as held from <When at={heldFrom} zone={zone} />, a few hours before it starts. If it will not take place,
+              record it as skipped now, or move it below.
+            </p>
+            <ErrorSummary errors={errors} />
+            <Form action={own('outcome')} csrf={ctx.csrf} label="Record it as skipped">
+              <input type="hidden" name="outcome" value="skipped" />
+              <TextField name="reason" label="Why it is skipped" value={v.reason} error={errorOf(errors, 'reason')} required />
+              <button type="submit" class="secondary">
+                Record it as skipped
+              </button>
+            </Form>
+          </section>
+        )}
+        {standing.leads && recordable && !early && (
           <section aria-labelledby="outcome">
             <h2 id="outcome">{review.status === 'missed' ? 'Record it late' : 'Record the outcome'}</h2>
             {review.status === 'missed' && (
@@ -151,6 +178,8 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
             )}
             <ErrorSummary errors={errors} />
             <Form action={own('outcome')} csrf={ctx.csrf} label="Outcome">
+              <input type="hidden" name="c.rows" value={String(commitmentRows)} />
+              <input type="hidden" name="e.rows" value={String(evidenceRows)} />
               <fieldset>
                 <legend>What happened</legend>
                 <label class="choice">
@@ -177,7 +206,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
               />
               <fieldset>
                 <legend>New commitments (leave a row empty to skip it; due at 5 PM, {p.timeZone})</legend>
-                {Array.from({ length: COMMITMENT_ROWS }, (_, i) => (
+                {Array.from({ length: commitmentRows }, (_, i) => (
                   <div class="row" key={`c${i}`}>
                     <TextField
                       name={`c${i}.description`}
@@ -194,12 +223,13 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
                     />
                     <Select
                       name={`c${i}.side`}
-                      label="Side"
-                      value={v[`c${i}.side`] ?? 'shared'}
+                      label="Whose work"
+                      value={v[`c${i}.side`] ?? ''}
                       options={[
-                        { value: 'district', label: 'District' },
-                        { value: 'partner', label: 'Partner' },
-                        { value: 'shared', label: 'Both' },
+                        { value: '', label: "The owner's side" },
+                        { value: 'district', label: 'The district' },
+                        { value: 'partner', label: 'The partner' },
+                        { value: 'shared', label: 'Both sides' },
                       ]}
                     />
                     <TextField
@@ -211,10 +241,15 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
                     />
                   </div>
                 ))}
+                {commitmentRows < MAX_ROWS && (
+                  <button type="submit" name="add" value="c" class="link" formnovalidate>
+                    Add another commitment
+                  </button>
+                )}
               </fieldset>
               <fieldset>
                 <legend>Evidence to gather (leave a row empty to skip it)</legend>
-                {Array.from({ length: EVIDENCE_ROWS }, (_, i) => (
+                {Array.from({ length: evidenceRows }, (_, i) => (
                   <div class="row" key={`e${i}`}>
                     <TextField
                       name={`e${i}.description`}
@@ -239,6 +274,11 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
                     />
                   </div>
                 ))}
+                {evidenceRows < MAX_ROWS && (
+                  <button type="submit" name="add" value="e" class="link" formnovalidate>
+                    Add more evidence
+                  </button>
+                )}
               </fieldset>
               <TextField
                 name="reason"
@@ -275,10 +315,21 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   };
 }
 
-/** The outcome form, as the action that the API's route also calls takes it. */
+/**
+ * How many commitment ("c") or evidence ("e") rows the outcome form shows: as many as it showed
+ * before, one more when "Add another" was pressed.
+ */
+function rowsOf(values: Record<string, string>, prefix: 'c' | 'e'): number {
+  const shown = Number(values[`${prefix}.rows`]);
+  const rows = Number.isInteger(shown) && shown >= 1 ? shown : 1;
+  return Math.min(MAX_ROWS, rows + (values.add === prefix ? 1 : 0));
+}
+
+/** The outcome form, as the action that the API's route also calls takes it; or the form with a row more. */
 export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
   const review = await load(ctx);
   const f = ctx.req.body as Record<string, string>;
+  if (f.add === 'c' || f.add === 'e') return reviewPage(ctx, { values: f });
   const zone = review.partnership.timeZone;
   const errors: Issue[] = [];
   const due = (value: string | undefined, path: string) => {
@@ -306,18 +357,16 @@ export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
         .split('\n')
         .map((d) => d.trim())
         .filter(Boolean),
-      commitments: Array.from({ length: COMMITMENT_ROWS }, (_, i) => i)
+      commitments: Array.from({ length: rowsOf({ ...f, add: '' }, 'c') }, (_, i) => i)
         .filter((i) => filled('c', i))
         .map((i) => ({
           description: (f[`c${i}.description`] ?? '').trim(),
           owner: owner('c', i, `commitments.${i}.ownerId`),
-          side: (['district', 'partner', 'shared'].includes(f[`c${i}.side`] ?? '') ? f[`c${i}.side`] : 'shared') as
-            | 'district'
-            | 'partner'
-            | 'shared',
+          // Left at "the owner's side", the command takes the owner's.
+          side: SIDES.find((s) => s === f[`c${i}.side`]),
           dueAt: due(f[`c${i}.due`], `commitments.${i}.dueAt`),
         })),
-      evidenceRequests: Array.from({ length: EVIDENCE_ROWS }, (_, i) => i)
+      evidenceRequests: Array.from({ length: rowsOf({ ...f, add: '' }, 'e') }, (_, i) => i)
         .filter((i) => filled('e', i))
         .map((i) => ({
           description: (f[`e${i}.description`] ?? '').trim(),

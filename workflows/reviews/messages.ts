@@ -30,6 +30,9 @@ export interface NewCommitment {
   dueAt: number;
 }
 
+/** A review may be recorded as held from this long before it (the meeting may start early); skipped at any time. */
+export const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
+
 export type EvidenceKind = 'observation' | 'interview' | 'survey' | 'data_team_minutes' | 'student_achievement_data' | 'other';
 
 export interface NewEvidenceRequest {

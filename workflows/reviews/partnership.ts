@@ -17,7 +17,7 @@ import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
-import type { Acted, ReviewOutcome } from './messages.js';
+import { type Acted, HELD_EARLIEST_MS, type ReviewOutcome } from './messages.js';
 import {
   activateUpdate,
   changeRecurrenceUpdate,
@@ -76,8 +76,6 @@ const REFLECT_WHEN_HELD_PAUSED = 'reflect-when-held-paused';
 
 const NOT_STARTED = 'the partnership is still in planning: activate it first';
 
-// Outcomes may be recorded from a few hours before the meeting (it may start early).
-const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
 
 const reject = (message: string) => {
   throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
