@@ -13,10 +13,9 @@ import {
 import { pages } from '../../core/pages.js';
 import { reviewInvitation as invitationIcs } from '../../core/reviews/ics.js';
 import { reviewLabel } from '../../core/reviews/label.js';
-import { type Blackout, nextReview } from '../../core/reviews/recurrence.js';
+import { nextReview } from '../../core/reviews/recurrence.js';
 import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
 import type { PartnershipStatus, Prisma } from '../../generated/prisma/client.js';
-import type { Db } from '../../lib/db/client.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange, ReviewOutcome } from '../../workflows/reviews/messages.js';

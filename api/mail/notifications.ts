@@ -5,7 +5,6 @@ import { changeMailSettings, mailSettingsBody } from '../../core/people/identity
 import type { Principal } from '../../core/people/principal.js';
 import { partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
-import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';

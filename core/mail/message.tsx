@@ -87,7 +87,6 @@ function BlockHtml({ block }: { block: Block }) {
       return (
         <ul style={`margin:0 0 16px;padding-left:22px;font:16px/1.5 ${FONT};color:${INK};`}>
           {block.items.map((item, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: the items are rendered once, in order.
             <li key={i} style="margin:0 0 6px;">
               <InlineHtml parts={item} />
             </li>
@@ -150,7 +149,6 @@ function Layout({ message, footer }: { message: Message; footer: ComponentChildr
                 <tr>
                   <td style="padding:24px 24px 8px;">
                     {message.blocks.map((b, i) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: the blocks are rendered once, in order.
                       <BlockHtml key={i} block={b} />
                     ))}
                   </td>

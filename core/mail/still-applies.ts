@@ -11,7 +11,7 @@ export async function stillApplies(db: Db, row: { messageKey: string; personId: 
   if (!id) return true;
   if (kind === 'review' && (part === 'reminder' || part === 'invitation')) {
     const review = await db.review.findUnique({ where: { id }, select: { status: true, scheduledAt: true, calendarSequence: true } });
-    if (!review || review.status !== 'scheduled' || review.scheduledAt <= now) return false;
+    if (review?.status !== 'scheduled' || review.scheduledAt <= now) return false;
     return part === 'reminder' || review.calendarSequence === Number(rest[0]);
   }
   if (kind === 'reflection' && part) {

@@ -84,7 +84,7 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
     const page = await stack.call(null, 'GET', path);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.text).toContain('<form method="post" action="' + path + '">');
+    expect(page.text).toContain(`<form method="post" action="${path}">`);
     expect(page.text).toContain('ana@lakeside.example');
     expect((await stack.database.db.partnershipMember.findFirstOrThrow({ where: { personId: ana } })).notifications).toBe('all');
     for (let i = 0; i < 2; i++) {

@@ -59,12 +59,12 @@ describe('held mail, when its delivery comes', () => {
       html: '<p>t</p>',
     };
     const rows = [
-      ['reflection:' + held.id + ':' + ana.id + ':prompt', 'reflection-prompt', 1],
-      ['reflection:' + held.id + ':' + ana.id + ':reminder:1', 'reflection-reminder', 2],
-      ['reflection:' + held.id + ':' + ana.id + ':reminder:2', 'reflection-reminder', 3],
-      ['review:' + p.review.id + ':invitation:1', 'review-invitation', 4],
-      ['review:' + p.review.id + ':invitation:2', 'review-invitation', 5],
-      ['review:' + p.review.id + ':reminder:1', 'review-reminder', 6],
+      [`reflection:${held.id}:${ana.id}:prompt`, 'reflection-prompt', 1],
+      [`reflection:${held.id}:${ana.id}:reminder:1`, 'reflection-reminder', 2],
+      [`reflection:${held.id}:${ana.id}:reminder:2`, 'reflection-reminder', 3],
+      [`review:${p.review.id}:invitation:1`, 'review-invitation', 4],
+      [`review:${p.review.id}:invitation:2`, 'review-invitation', 5],
+      [`review:${p.review.id}:reminder:1`, 'review-reminder', 6],
     ] as const;
     for (const [messageKey, template, n] of rows) {
       await db.emailOutbox.create({

@@ -2,7 +2,7 @@ import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/th
 import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { ROLE_LABELS, Status, When } from '../http/format.js';
+import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
 import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';

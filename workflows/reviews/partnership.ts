@@ -17,15 +17,17 @@ import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
-import { type Acted, HELD_EARLIEST_MS, type ReviewOutcome } from './messages.js';
 import {
+  type Acted,
   activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
+  HELD_EARLIEST_MS,
   handOverUpdate,
   type Lifecycle,
   type PartnershipStatus,
   pauseUpdate,
+  type ReviewOutcome,
   recordOutcomeUpdate,
   rescheduleReviewUpdate,
   resumeUpdate,
@@ -75,7 +77,6 @@ const PLANNED_END = 'planned-end';
 const REFLECT_WHEN_HELD_PAUSED = 'reflect-when-held-paused';
 
 const NOT_STARTED = 'the partnership is still in planning: activate it first';
-
 
 const reject = (message: string) => {
   throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
