@@ -269,7 +269,22 @@ describe('one partnership through eighteen months (time-skipping)', () => {
     const prompts = (at: number) => ['Sam', 'Ana', 'Ben', 'Pat'].sort().map((n) => ['reflection-prompt', n, at]);
     const days = (at: DateTime | number, d: number, h = 0) =>
       (typeof at === 'number' ? DateTime.fromMillis(at, { zone: ZONE }) : at).plus({ days: d, hours: h }).toMillis();
+    // Each owner is told at once of what was pledged at the first review (when its row was made).
+    const made = async (table: 'commitment' | 'evidenceRequest', id: string) =>
+      (table === 'commitment'
+        ? await db.commitment.findUniqueOrThrow({ where: { id } })
+        : await db.evidenceRequest.findUniqueOrThrow({ where: { id } })
+      ).createdAt.getTime();
+    const assigned = [
+      ['commitment-assigned', 'Ana', await made('commitment', c1.id)],
+      ['commitment-assigned', 'Ben', await made('commitment', c2.id)],
+      ['commitment-assigned', 'Pat', await made('commitment', c3.id)],
+      ['evidence-assigned', 'Ana', await made('evidenceRequest', e1.id)],
+    ].sort(
+      ([t1, n1, a1], [t2, n2, a2]) => Number(a1) - Number(a2) || String(t1).localeCompare(String(t2)) || String(n1).localeCompare(String(n2)),
+    );
     const expected = [
+      ...assigned,
       ['review-reminder', who3, days(local(0), -14)],
       ['review-reminder', who3, days(local(0), -2)],
       ...prompts(open1),
@@ -314,7 +329,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
     );
     // User text reaches the HTML part escaped, the text part as written.
     const overdue = received.find((m) => m.subject.startsWith('Overdue:'));
-    expect(overdue?.html).toContain('Schedule &lt;b&gt;peer&lt;/b&gt; visits');
+    expect(overdue?.html).toContain('Schedule &lt;b>peer&lt;/b> visits');
+    expect(overdue?.html).not.toContain('<b>');
     expect(overdue?.text).toContain('Schedule <b>peer</b> visits');
     // Prompts open the window the moment the review is recorded as held.
     for (const [opened, heldAt] of [

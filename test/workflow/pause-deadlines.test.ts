@@ -71,6 +71,8 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
           args: [{ requestId: evidence.id }],
         }),
       ]);
+      const byTime = (a: (string | number | undefined)[], b: (string | number | undefined)[]) =>
+        Number(a[2]) - Number(b[2]) || String(a[0]).localeCompare(String(b[0]));
       const notices = async () =>
         (await outboxMessages(db, { partnershipId: p.id, template: { startsWith: 'commitment-' } }))
           .concat(await outboxMessages(db, { partnershipId: p.id, template: { startsWith: 'evidence-' } }))
@@ -79,7 +81,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
             m.template,
             m.dueAt,
           ])
-          .sort((a, b) => Number(a[2]) - Number(b[2]) || String(a[0]).localeCompare(String(b[0])));
+          .sort(byTime);
 
       // Day 5: the soon one was reminded and turned overdue; the pause comes before its escalation.
       await sleepUntil(t0 + 5 * DAY);
@@ -92,7 +94,13 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
       expect(pausedAt - (t0 + 5 * DAY)).toBeGreaterThanOrEqual(0);
       expect(pausedAt - (t0 + 5 * DAY)).toBeLessThan(HOUR);
       const beforePause = await notices();
+      // Each owner was told at once that the work is theirs (when the row was made).
       expect(beforePause).toEqual([
+        ...[
+          ['later', 'commitment-assigned', later.createdAt.getTime()],
+          ['soon', 'commitment-assigned', soon.createdAt.getTime()],
+          ['evidence', 'evidence-assigned', evidence.createdAt.getTime()],
+        ].sort(byTime),
         ['soon', 'commitment-reminder', t0 + 2 * DAY],
         ['soon', 'commitment-overdue', t0 + 3 * DAY],
       ]);

@@ -111,7 +111,9 @@ describe('reflection after a held review (time-skipping)', () => {
     const mail = (await stack.mailbox.messages()).find((m) => m.subject === summary?.subject);
     expect(mail?.text).toContain('Did not answer (1): Zoe Coach');
     // The answers, question by question, and what recurs in them.
-    expect(mail?.text).toMatch(/What worked\?\r?\n- Shared data protocol \(Ana Diaz\)\r?\n- Shared data protocol \(Ben Ode\)/);
+    expect(mail?.text).toMatch(
+      /What worked\?\r?\n-+\r?\n\r?\n> Shared data protocol \(Ana Diaz\)\r?\n\r?\n> Shared data protocol \(Ben Ode\)/,
+    );
     expect(mail?.text).toMatch(/Themes across the answers: .*data protocol \(2 people\)/);
     const rows = await stack.database.db.reflection.findMany({ where: { reviewId: p.review.id }, include: { person: true } });
     expect(
