@@ -97,8 +97,11 @@ function buildRule(schedule: ReviewSchedule): RRuleTemporal {
 function nextOccurrence(rule: RRuleTemporal, after: Date, inclusive: boolean, schedule: ReviewSchedule) {
   try {
     return rule.next(after, inclusive);
-  } catch (e) {
-    throw new ScheduleError(`recurrence ${JSON.stringify(schedule.rrule)} finds no date to hold a review on (${(e as Error).message})`);
+  } catch {
+    // The library's reason ("Maximum iterations exceeded") says nothing to the person who wrote the rule.
+    throw new ScheduleError(
+      `recurrence ${JSON.stringify(schedule.rrule)} finds no date to hold a review on: its parts never meet (such as February 30, or Friday the 13th as the last Friday)`,
+    );
   }
 }
 
