@@ -98,6 +98,15 @@ async function deadlinesChangedBy(db: ActivityDeps['db'], partnershipId: string,
 }
 
 /** A partnership's reviews: planning from the recurrence, reminders, outcomes, lifecycle changes. */
+/** Who a review's invitation names as its organizer: the district's lead, else the partner's, else the sponsor. */
+function organizerOf(members: { role: string; person: { name: string; email: string } }[]) {
+  for (const role of ['district_lead', 'partner_lead', 'executive_sponsor']) {
+    const m = members.find((x) => x.role === role);
+    if (m) return { name: m.person.name, email: m.person.email };
+  }
+  return null;
+}
+
 export function createReviewActivities(deps: ActivityDeps) {
   const { db, mailer, publicUrl } = deps;
   const loadReview = (id: string) => db.review.findUniqueOrThrow({ where: { id }, include: { partnership: withMembers } });
@@ -150,7 +159,8 @@ export function createReviewActivities(deps: ActivityDeps) {
         summary: `Partnership review #${review.sequence}: ${p.name}`,
         description: `${capitalize(reviewLabel(p.recurrenceRule))} #${review.sequence} of ${p.name}.\n${page}`,
         url: page,
-        organizer: mailer.from,
+        organizer: organizerOf(p.members) ?? { name: mailer.from.name, email: mailer.from.address },
+        sentBy: mailer.from.address,
         attendees: p.members.map((m) => ({ name: m.person.name, email: m.person.email })),
       }),
     });

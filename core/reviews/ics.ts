@@ -59,7 +59,9 @@ export function reviewInvitation(input: {
   summary: string;
   description: string;
   url: string;
-  organizer: { name: string; address: string };
+  /** Whom the review is organized by (a lead); the invitation is sent by Tandem on their behalf. */
+  organizer: { name: string; email: string };
+  sentBy: string;
   attendees: { name: string; email: string }[];
 }): string {
   const calendar = ical({ prodId, method: input.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
@@ -72,13 +74,15 @@ export function reviewInvitation(input: {
     description: input.description,
     url: input.url,
     status: input.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: oneLine(input.organizer.name), email: input.organizer.address },
+    // A lead organizes it, Tandem sends it (SENT-BY): an answer a calendar app sends anyway reaches a
+    // person, not Tandem's no-reply address. No RSVP is asked for: Tandem does not read replies.
+    organizer: { name: oneLine(input.organizer.name), email: input.organizer.email, sentBy: input.sentBy },
     attendees: input.attendees.map((a) => ({
       name: oneLine(a.name),
       email: a.email,
       role: ICalAttendeeRole.REQ,
       status: ICalAttendeeStatus.NEEDSACTION,
-      rsvp: input.method === 'REQUEST',
+      rsvp: false,
     })),
   });
   return calendar.toString();

@@ -17,6 +17,8 @@ export function parseInvitation(ics: string) {
     status: String(vevent.getFirstPropertyValue('status')),
     summary: event.summary,
     organizer: address(event.organizer),
+    sentBy: address(vevent.getFirstProperty('organizer')?.getParameter('sent-by') ?? ''),
     attendees: event.attendees.map((a) => address(a.getFirstValue())),
+    rsvp: event.attendees.map((a) => String(a.getParameter('rsvp') ?? 'FALSE').toUpperCase()),
   };
 }
