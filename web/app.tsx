@@ -15,6 +15,7 @@ import { Problem, pageKit } from './http/pages.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
 import { unsubscribeRoutes } from './mail/unsubscribe.js';
+import { cohortsPage, saveCohort, saveCoordinator } from './people/cohorts.js';
 import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
 import { addressConfirmation, askNewAddress, makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
@@ -81,6 +82,8 @@ export function webRouter(deps: WebDeps): Router {
     );
   }
   router.use('/assets', express.static(ASSETS, { maxAge: '1h', fallthrough: false }));
+  // Browsers and feed readers ask for it whatever the page says.
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   router.use(cookieParser());
   router.use(signInRoutes(deps, kit));
   router.use(unsubscribeRoutes(kit));
@@ -99,6 +102,12 @@ export function webRouter(deps: WebDeps): Router {
 
   router.get('/dashboard', kit.signedIn(dashboardPage));
   router.get('/dashboard/stuck', kit.signedIn(stuckPage));
+  router.get(
+    '/dashboard/cohorts',
+    kit.signedIn((ctx) => cohortsPage(ctx)),
+  );
+  router.post('/dashboard/cohorts', ...posted, kit.signedIn(saveCohort));
+  router.post('/dashboard/cohorts/:id/coordinators', ...posted, kit.signedIn(saveCoordinator));
   router.get(
     '/dashboard/new',
     kit.signedIn((ctx) => newPartnershipPage(ctx)),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { email, ianaTimeZone, line, uuidParam } from '../../core/fields.js';
-import { recordAudit } from '../../core/people/audit.js';
+import { ianaTimeZone, line, uuidParam } from '../../core/fields.js';
+import { addCoordinator, createCohort, newCohort, newCoordinator } from '../../core/people/cohorts.js';
 import { cohortScope, organizationScope, partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../lib/db/client.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import { mailSettingsJson } from '../mail/notifications.js';
@@ -158,27 +158,12 @@ export const directoryRoutes = [
     summary: 'Create a cohort',
     tag: 'Directory',
     access: 'admin',
-    body: z
-      .object({
-        name: line(200),
-        coordinatorId: z.uuid().optional().meta({ description: 'The coordinating organization.' }),
-      })
-      .strict(),
+    body: newCohort,
     errors: [409],
     responses: { 201: { description: 'Created', schema: cohortSchema } },
-    async handle({ body, deps }) {
-      if (body.coordinatorId) {
-        const org = await deps.db.organization.findUnique({ where: { id: body.coordinatorId } });
-        if (!org)
-          throw new ValidationError('No such coordinating organization', [{ path: 'coordinatorId', message: 'no such organization' }]);
-      }
-      try {
-        const cohort = await deps.db.cohort.create({ data: { name: body.name, coordinatorId: body.coordinatorId ?? null } });
-        return { status: 201, location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new ConflictError(`A cohort named ${JSON.stringify(body.name)} already exists`);
-        throw e;
-      }
+    async handle({ body, caller, deps }) {
+      const cohort = await createCohort(deps.db, caller, body);
+      return { status: 201, location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
     },
   }),
   route({
@@ -232,36 +217,12 @@ export const directoryRoutes = [
     tag: 'Directory',
     access: 'admin',
     params: uuidParam,
-    body: z.object({ name: line(200), email }).strict(),
+    body: newCoordinator,
     errors: [404],
     responses: { 201: { description: 'A coordinator of the cohort', schema: z.object({ cohortId: z.uuid(), personId: z.uuid() }) } },
     async handle({ params, body, caller, deps }) {
-      const cohort = await deps.db.cohort.findUnique({ where: { id: params.id }, select: { id: true } });
-      if (!cohort) throw new NotFoundError(`Cohort ${params.id} does not exist`);
-      const person = await deps.db.$transaction(async (tx) => {
-        const [created] = await tx.person.createManyAndReturn({ data: [{ email: body.email, name: body.name }], skipDuplicates: true });
-        const found = created ?? (await tx.person.findUniqueOrThrow({ where: { email: body.email } }));
-        if (created)
-          await recordAudit(tx, caller, {
-            action: 'person.created',
-            subjectKind: 'person',
-            subjectId: found.id,
-            data: { email: body.email },
-          });
-        const { count } = await tx.cohortCoordinator.createMany({
-          data: [{ personId: found.id, cohortId: cohort.id }],
-          skipDuplicates: true,
-        });
-        if (count)
-          await recordAudit(tx, caller, {
-            action: 'coordinator.granted',
-            subjectKind: 'person',
-            subjectId: found.id,
-            data: { cohortId: cohort.id },
-          });
-        return found;
-      });
-      return { status: 201, body: { cohortId: cohort.id, personId: person.id } };
+      const { cohortId, person } = await addCoordinator(deps.db, caller, params.id, body);
+      return { status: 201, body: { cohortId, personId: person.id } };
     },
   }),
 ];

@@ -140,6 +140,26 @@ export function assertMayCreatePartnership(p: Principal, target: { districtId: s
   if (target.cohortId) throw new ForbiddenError("Only an admin or the cohort's coordinator puts a partnership into a cohort");
 }
 
+/** What only the installation's admins do (make cohorts and their coordinators): an admin key or person. */
+export function assertRunsInstallation(p: Principal, what: string) {
+  if (!seesEverything(p)) throw new ForbiddenError(`Only an admin may ${what}`);
+}
+
+/**
+ * What a person may start from the pages, so that they offer only that: the same rules as the
+ * assert… functions here, which still decide when the form is sent.
+ */
+export async function mayStart(
+  db: Db,
+  p: PersonPrincipal,
+): Promise<{ partnership: boolean; import: boolean; schoolCalendar: boolean; cohort: boolean }> {
+  if (p.isAdmin) return { partnership: true, import: true, schoolCalendar: true, cohort: true };
+  const admins = adminOf(p);
+  const districtAdmin = admins.length > 0 && (await db.organization.count({ where: { id: { in: admins }, kind: 'district' } })) > 0;
+  const coordinates = p.coordinates.length > 0;
+  return { partnership: coordinates || districtAdmin, import: coordinates, schoolCalendar: coordinates || districtAdmin, cohort: false };
+}
+
 /** The cohorts a principal coordinates: a coordinator key's, or a person's. */
 const coordinatedBy = (p: Principal) => (p.kind === 'key' ? (p.role === 'coordinator' && p.cohortId ? [p.cohortId] : []) : p.coordinates);
 

@@ -120,6 +120,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       '/dashboard/import',
       '/dashboard/school-calendar',
       '/dashboard/calendar',
+      '/dashboard/cohorts',
       p,
       `${p}/reviews/${ids.review}`,
       `${p}/commitments/${ids.commitment}`,

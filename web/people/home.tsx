@@ -1,5 +1,5 @@
 import { pages } from '../../core/pages.js';
-import { partnershipScope } from '../../core/people/rights.js';
+import { mayStart, partnershipScope } from '../../core/people/rights.js';
 import { Status, When } from '../http/format.js';
 import type { PageContext } from '../http/pages.js';
 
@@ -52,6 +52,8 @@ export async function myWork({ deps, me }: PageContext) {
     orderBy: { name: 'asc' },
     take: 100,
   });
+  const may = await mayStart(db, me);
+  const fresh = partnerships.length === 0 && overseen.length === 0;
   const deadlines = [
     ...commitments.map((c) => ({ ...c, what: 'Commitment', href: pages.commitment(c.partnershipId, c.id) })),
     ...evidence.map((e) => ({ ...e, what: 'Evidence', href: pages.evidence(e.partnershipId, e.id) })),
@@ -61,6 +63,24 @@ export async function myWork({ deps, me }: PageContext) {
     body: (
       <>
         <h1>My work</h1>
+        {fresh && may.partnership && (
+          <section class="notice" aria-labelledby="start">
+            <h2 id="start">Start here</h2>
+            <p>
+              There is no partnership yet. <a href="/dashboard/new">Create a partnership</a>
+              {may.cohort ? (
+                <>
+                  , or <a href="/dashboard/cohorts">make a cohort</a> and create its partnerships from a file
+                </>
+              ) : may.import ? (
+                <>
+                  , or <a href="/dashboard/import">create your cohort's partnerships from a file</a>
+                </>
+              ) : null}
+              . Its members are sent their invitations and reminders from then on.
+            </p>
+          </section>
+        )}
         <section aria-labelledby="reflect">
           <h2 id="reflect">Reflections waiting for you</h2>
           {reflections.length === 0 ? (

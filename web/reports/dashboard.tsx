@@ -6,7 +6,7 @@ import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
 import { overdueWhere } from '../../api/reports/reports.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
-import { partnershipScope } from '../../core/people/rights.js';
+import { mayStart, partnershipScope } from '../../core/people/rights.js';
 import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { localTime, Status, When } from '../http/format.js';
@@ -57,6 +57,8 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
     orderBy: { name: 'asc' },
   });
   const counts = HEALTHS.map((h) => [h, rows.filter((r) => r.health === h).length] as const);
+  const may = await mayStart(deps.db, me);
+  const cohortQuery = f.cohort ? `?${new URLSearchParams({ cohort: f.cohort })}` : '';
   const csv = `/dashboard.csv?${new URLSearchParams(Object.entries(f).filter((e): e is [string, string] => typeof e[1] === 'string'))}`;
   return {
     title: 'Dashboard',
@@ -88,6 +90,13 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           </div>
           <button type="submit">Show</button>
         </form>
+        <nav aria-label="Start" class="actions">
+          {may.partnership && <a href="/dashboard/new">New partnership</a>}
+          {may.import && <a href={`/dashboard/import${cohortQuery}`}>Create partnerships from a file</a>}
+          {may.schoolCalendar && <a href="/dashboard/school-calendar">School calendars</a>}
+          <a href="/dashboard/cohorts">Cohorts</a>
+          <a href={`/dashboard/calendar${cohortQuery}`}>Calendar of reviews</a>
+        </nav>
         <p class="summary">
           {rows.length} partnership{rows.length === 1 ? '' : 's'}:{' '}
           {counts.map(([h, n], i) => (
@@ -96,27 +105,26 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
               {n} {HEALTH_LABELS[h].toLowerCase()}
             </span>
           ))}
-          . <a href={csv}>Download as CSV</a> ·{' '}
-          <a href={`/dashboard/overdue.csv${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Overdue commitments (CSV)</a> ·{' '}
-          <a href={`/dashboard/calendar${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Calendar of reviews</a> ·{' '}
-          <a href={`/dashboard/import${f.cohort ? `?cohort=${f.cohort}` : ''}`}>Create partnerships from a file</a> ·{' '}
-          <a href="/dashboard/school-calendar">School calendars</a> · <a href="/dashboard/new">New partnership</a>
+          .
         </p>
-        <p class="summary">
-          Reports: <a href="/dashboard/reports/overdue-commitments">overdue commitments</a> ·{' '}
-          <a href="/dashboard/reports/upcoming-reviews">upcoming reviews</a> ·{' '}
-          <a href="/dashboard/reports/missing-reflections">missing reflections</a> ·{' '}
-          <a href="/dashboard/reports/evidence-status">evidence</a> ·{' '}
-          <a href={`/dashboard/charts${f.cohort ? `?cohortId=${f.cohort}` : ''}`}>charts</a>
-          {me.isAdmin && (
-            <>
-              {' '}
-              · <a href="/dashboard/stuck">stuck work</a>
-            </>
-          )}
-        </p>
+        <nav aria-label="Reports and downloads" class="actions">
+          <a href="/dashboard/reports/overdue-commitments">Overdue commitments</a>
+          <a href="/dashboard/reports/upcoming-reviews">Upcoming reviews</a>
+          <a href="/dashboard/reports/missing-reflections">Missing reflections</a>
+          <a href="/dashboard/reports/evidence-status">Evidence</a>
+          <a href={`/dashboard/charts${f.cohort ? `?cohortId=${f.cohort}` : ''}`}>Charts</a>
+          <a href={csv}>This list as CSV</a>
+          <a href={`/dashboard/overdue.csv${cohortQuery}`}>Overdue commitments as CSV</a>
+          {me.isAdmin && <a href="/dashboard/stuck">Stuck work</a>}
+        </nav>
         {rows.length === 0 ? (
-          <p class="empty">No partnership matches.</p>
+          <p class="empty">
+            {f.cohort || f.health
+              ? 'No partnership matches.'
+              : may.partnership
+                ? 'No partnership yet: start with “New partnership”, or create a cohort’s partnerships from a file.'
+                : 'No partnership yet: you see those you belong to, and those of cohorts you coordinate.'}
+          </p>
         ) : (
           <div class="table-scroll">
             <table class="dashboard">
@@ -144,17 +152,17 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
                           {r.cohort && ` · ${r.cohort.name}`}
                         </span>
                       </th>
-                      <td>
+                      <td data-label="Health">
                         {r.health ? <span class={`badge health-${r.health}`}>{HEALTH_LABELS[r.health]}</span> : <Status value={r.status} />}
                         {r.reasons.length > 0 && <span class="meta">{r.reasons.join('; ')}</span>}
                       </td>
-                      <td>{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
-                      <td>{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
-                      <td>{r.missedReviews}</td>
-                      <td>
+                      <td data-label="Next review">{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
+                      <td data-label="Last outcome">{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
+                      <td data-label="Missed (last 4)">{r.missedReviews}</td>
+                      <td data-label="Overdue">
                         {r.overdueCommitments} commitment{r.overdueCommitments === 1 ? '' : 's'}, {r.overdueEvidence} evidence
                       </td>
-                      <td>{r.reflection ? `${r.reflection.answered} of ${r.reflection.asked}` : '—'}</td>
+                      <td data-label="Reflections">{r.reflection ? `${r.reflection.answered} of ${r.reflection.asked}` : '—'}</td>
                     </tr>
                   );
                 })}

@@ -8,12 +8,20 @@ import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
  * Creating a cohort's partnerships from a CSV file: check it first (a dry run names every mistake by
- * line and column, or shows what would be created), then create them all, or none. The action is
- * the API's (api/reviews/import.ts), with its rights and its rules.
+ * line and column, or shows what would be created), then confirm to create them all, or none, from
+ * the file just checked; what was created links to its pages. The action is the API's
+ * (api/reviews/import.ts), with its rights and its rules.
  */
 
 type Result = Awaited<ReturnType<typeof importPartnerships>>;
-type State = { cohort?: string; issues?: { path: string; message: string }[]; result?: Result; filename?: string };
+type State = {
+  cohort?: string;
+  issues?: { path: string; message: string }[];
+  result?: Result;
+  filename?: string;
+  /** The checked file's text, kept in the confirmation form: creating does not ask for the file again. */
+  csv?: string;
+};
 
 export async function importPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const cohorts = await ctx.deps.db.cohort.findMany({
@@ -21,6 +29,29 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });
+  if (cohorts.length === 0) {
+    return {
+      title: 'Create partnerships from a file',
+      body: (
+        <>
+          <p class="crumbs">
+            <a href="/dashboard">Dashboard</a>
+          </p>
+          <h1>Create partnerships from a file</h1>
+          <p>
+            A file creates the partnerships of one cohort, and there is none you coordinate yet.{' '}
+            {ctx.me.isAdmin ? (
+              <a href="/dashboard/cohorts">Make a cohort first.</a>
+            ) : (
+              <>
+                Ask an admin to make you a cohort's coordinator, or create a partnership with <a href="/dashboard/new">New partnership</a>.
+              </>
+            )}
+          </p>
+        </>
+      ),
+    };
+  }
   const chosen = state.cohort ?? (typeof ctx.req.query.cohort === 'string' ? ctx.req.query.cohort : undefined);
   const { issues, result } = state;
   return {
@@ -68,19 +99,27 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
                 </li>
               ))}
             </ul>
+            {result.dryRun && state.csv !== undefined && (
+              <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Create the partnerships">
+                <input type="hidden" name="cohort" value={state.cohort ?? ''} />
+                <input type="hidden" name="filename" value={state.filename ?? ''} />
+                <input type="hidden" name="csv" value={state.csv} />
+                <button type="submit" name="action" value="create">
+                  Create these {result.partnerships.length} partnership{result.partnerships.length === 1 ? '' : 's'}
+                </button>
+              </Form>
+            )}
           </section>
         )}
-        <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Create partnerships from a file">
+        <h2 id="upload">{result?.dryRun ? 'Or check another file' : 'Check a file'}</h2>
+        <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Check a file">
           <CohortSelect name="cohort" cohorts={cohorts} value={chosen} />
           <div class="field">
             <label for="f-file">The CSV file</label>
             <input id="f-file" name="file" type="file" accept=".csv,text/csv" required />
           </div>
-          <button type="submit" name="action" value="check">
+          <button type="submit" name="action" value="check" class={result?.dryRun ? 'secondary' : undefined}>
             Check the file
-          </button>{' '}
-          <button type="submit" name="action" value="create" class="secondary">
-            Create the partnerships
           </button>
         </Form>
         <section aria-labelledby="columns">
@@ -101,16 +140,20 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
   };
 }
 
+/** "Check": the file uploaded, a dry run. "Create": the text of the file checked, from the confirmation. */
 export async function saveImport(ctx: PageContext): Promise<Outcome> {
   const f = (ctx.req.body ?? {}) as Record<string, string | undefined>;
   const file = (ctx.req as Request & { file?: { originalname: string; buffer: Buffer } }).file;
   const cohort = f.cohort ?? '';
-  if (!file) return importPage(ctx, { cohort, issues: [{ path: 'file', message: 'Choose a CSV file' }] });
+  const create = f.action === 'create' && typeof f.csv === 'string';
+  const csv = create ? f.csv : file?.buffer.toString('utf8');
+  const filename = create ? f.filename : file?.originalname;
+  if (csv === undefined) return importPage(ctx, { cohort, issues: [{ path: 'file', message: 'Choose a CSV file' }] });
   try {
-    const result = await importPartnerships(ctx.deps, ctx.me, cohort, file.buffer.toString('utf8'), f.action !== 'create');
-    return importPage(ctx, { cohort, result, filename: file.originalname });
+    const result = await importPartnerships(ctx.deps, ctx.me, cohort, csv, !create);
+    return importPage(ctx, { cohort, result, ...(filename && { filename }), csv });
   } catch (e) {
-    if (e instanceof ValidationError) return importPage(ctx, { cohort, issues: e.issues, filename: file.originalname });
-    return importPage(ctx, { cohort, issues: formIssues(e, 'file'), filename: file.originalname });
+    const issues = e instanceof ValidationError ? e.issues : formIssues(e, 'file');
+    return importPage(ctx, { cohort, issues, ...(filename && { filename }) });
   }
 }

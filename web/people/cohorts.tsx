@@ -1,0 +1,116 @@
+import { addCoordinator, createCohort } from '../../core/people/cohorts.js';
+import { cohortScope, mayStart, partnershipScope } from '../../core/people/rights.js';
+import type { FieldIssue } from '../../lib/errors.js';
+import { ErrorSummary, errorOf, Form, TextField } from '../http/layout.js';
+import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+
+/**
+ * The cohorts the reader sees, with their coordinators; for the installation's admins, making a
+ * cohort and its coordinators (the API's actions, core/people/cohorts.ts, with its rights).
+ */
+
+type State = { errors: FieldIssue[]; values: Record<string, string>; form: string };
+
+export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outcome> {
+  const { db } = ctx.deps;
+  const may = await mayStart(db, ctx.me);
+  const cohorts = await db.cohort.findMany({
+    where: cohortScope(ctx.me),
+    orderBy: { name: 'asc' },
+    include: {
+      coordinators: { include: { person: { select: { name: true, email: true } } }, orderBy: { person: { name: 'asc' } } },
+      _count: { select: { partnerships: { where: partnershipScope(ctx.me) } } },
+    },
+  });
+  const mine = (form: string) => (state?.form === form ? state : undefined);
+  const create = mine('new');
+  return {
+    title: 'Cohorts',
+    status: state?.errors.length ? 400 : 200,
+    body: (
+      <>
+        <p class="crumbs">
+          <a href="/dashboard">Dashboard</a>
+        </p>
+        <h1>Cohorts</h1>
+        <p>A cohort is districts working through one programme together; its coordinators see and manage all its partnerships.</p>
+        {cohorts.length === 0 ? (
+          <p class="empty">{may.cohort ? 'No cohort yet: make the first one below.' : 'You are in no cohort.'}</p>
+        ) : (
+          <ul class="items">
+            {cohorts.map((c) => {
+              const add = mine(c.id);
+              return (
+                <li key={c.id}>
+                  <a href={`/dashboard?${new URLSearchParams({ cohort: c.id })}`}>{c.name}</a>{' '}
+                  <span class="meta">
+                    {c._count.partnerships} partnership{c._count.partnerships === 1 ? '' : 's'} · coordinated by{' '}
+                    {c.coordinators.length ? c.coordinators.map((k) => k.person.name).join(', ') : 'nobody yet'}
+                  </span>
+                  {may.cohort && (
+                    <details open={Boolean(add)}>
+                      <summary>Add a coordinator to {c.name}</summary>
+                      {add && <ErrorSummary errors={add.errors} />}
+                      <Form action={`/dashboard/cohorts/${c.id}/coordinators`} csrf={ctx.csrf} label={`Add a coordinator to ${c.name}`}>
+                        <TextField
+                          name="name"
+                          id={`name-${c.id}`}
+                          label="Name"
+                          required
+                          value={add?.values.name}
+                          error={errorOf(add?.errors ?? [], 'name')}
+                        />
+                        <TextField
+                          name="email"
+                          id={`email-${c.id}`}
+                          label="Email address"
+                          type="email"
+                          inputmode="email"
+                          required
+                          value={add?.values.email}
+                          error={errorOf(add?.errors ?? [], 'email')}
+                        />
+                        <button type="submit">Make them a coordinator</button>
+                      </Form>
+                    </details>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {may.cohort && (
+          <section aria-labelledby="new-cohort">
+            <h2 id="new-cohort">New cohort</h2>
+            {create && <ErrorSummary errors={create.errors} />}
+            <Form action="/dashboard/cohorts" csrf={ctx.csrf} label="New cohort">
+              <TextField name="name" label="Name" required value={create?.values.name} error={errorOf(create?.errors ?? [], 'name')} />
+              <button type="submit">Make the cohort</button>
+            </Form>
+          </section>
+        )}
+      </>
+    ),
+  };
+}
+
+export async function saveCohort(ctx: PageContext): Promise<Outcome> {
+  const f = ctx.req.body as Record<string, string>;
+  try {
+    const cohort = await createCohort(ctx.deps.db, ctx.me, { name: f.name ?? '' });
+    return { redirect: '/dashboard/cohorts', flash: `${cohort.name} is made. Add its coordinators, then its partnerships.` };
+  } catch (e) {
+    return cohortsPage(ctx, { errors: formIssues(e, 'name'), values: f, form: 'new' });
+  }
+}
+
+export async function saveCoordinator(ctx: PageContext): Promise<Outcome> {
+  const f = ctx.req.body as Record<string, string>;
+  const cohortId = ctx.req.params.id as string;
+  try {
+    const { person } = await addCoordinator(ctx.deps.db, ctx.me, cohortId, { name: f.name ?? '', email: (f.email ?? '').trim() });
+    return { redirect: '/dashboard/cohorts', flash: `${person.name} coordinates the cohort; they sign in with ${person.email}.` };
+  } catch (e) {
+    return cohortsPage(ctx, { errors: formIssues(e, 'email'), values: f, form: cohortId });
+  }
+}
