@@ -98,7 +98,7 @@ describe('school calendars', () => {
       `Maple: the upcoming review moved (America/Chicago) from ${local.toFormat('ccc, LLL d, yyyy, h:mm a')} to ${moved.toFormat('ccc, LLL d, yyyy, h:mm a')}`,
     );
     const event = await stack.database.db.partnershipEvent.findFirstOrThrow({
-      where: { partnershipId: maple.id, type: 'partnership.recurrence_changed' },
+      where: { partnershipId: maple.id, type: 'partnership.school_calendar_applied' },
     });
     expect(event.data).toMatchObject({ reason: 'the school calendar "google-school-year.ics" changed', reviewId: before.id });
     expect(event.actorName).toBe('Cora Lin');
@@ -127,9 +127,9 @@ describe('school calendars', () => {
     await page.getByLabel('Engagement pathway').selectOption('pilot');
     await page.getByLabel('District lead').fill('Wes Tan <wes@willow.example>');
     await page.getByLabel('Partner lead').fill('Not an address');
-    await page.getByLabel('Time zone').fill(ZONE);
+    await page.getByLabel('Time zone').selectOption(ZONE);
     await page.getByLabel('First review').fill(first.toFormat("yyyy-LL-dd'T'HH:mm"));
-    await page.getByLabel('Then').selectOption('quarterly-date');
+    await page.getByLabel('Every 3 months, on the same date').check();
     await page.getByRole('button', { name: 'Preview the schedule' }).click();
     // A mistake is named at its field, with what was typed kept.
     await expect.poll(() => page.locator('#f-partner_lead-error').textContent()).toMatch(/Name <email>/);

@@ -145,7 +145,7 @@ describe('sign-in and rights, against someone who should not get through', () =>
     await page.getByLabel('District', { exact: true }).fill('Twice USD');
     await page.getByLabel('Partner organization').fill('Twice Partners');
     await page.getByLabel('District lead').fill(`Ida Moss <${email('ida')}>`);
-    await page.getByLabel('Time zone').fill('America/Chicago');
+    await page.getByLabel('Time zone').selectOption('America/Chicago');
     await page.getByLabel('First review').fill(DateTime.now().plus({ months: 2 }).toFormat("yyyy-LL-dd'T'15:30"));
     // The same form, sent twice before the first answers, as a double click sends it.
     const answers = await page.evaluate(async (url) => {

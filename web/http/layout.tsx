@@ -24,6 +24,7 @@ export function Layout({ title, me, csrf, flash, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Tandem`}</title>
         <link rel="stylesheet" href="/assets/tandem.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <a class="skip" href="#main">
@@ -170,9 +171,22 @@ export function TextArea(props: FieldProps & { value?: string | undefined | null
   );
 }
 
+type Option = { value: string; label: string };
+
+/** A list to choose from; `groups` follow the plain `options` (a long list, such as time zones, by region). */
 export function Select(
-  props: FieldProps & { value?: string | undefined; options: { value: string; label: string }[]; required?: boolean },
+  props: FieldProps & {
+    value?: string | undefined;
+    options: Option[];
+    groups?: { label: string; options: Option[] }[];
+    required?: boolean;
+  },
 ) {
+  const option = (o: Option) => (
+    <option key={o.value} value={o.value} selected={o.value === props.value}>
+      {o.label}
+    </option>
+  );
   return (
     <div class={props.error ? 'field invalid' : 'field'}>
       <Label {...props} />
@@ -183,13 +197,35 @@ export function Select(
         aria-describedby={describedBy(props)}
         aria-invalid={props.error ? 'true' : undefined}
       >
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === props.value}>
-            {o.label}
-          </option>
+        {props.options.map(option)}
+        {props.groups?.map((g) => (
+          <optgroup key={g.label} label={g.label}>
+            {g.options.map(option)}
+          </optgroup>
         ))}
       </select>
     </div>
+  );
+}
+
+/** One of a few choices, each spelled out in full: radio buttons that wrap on a phone, unlike a list's options. */
+export function Choices(props: {
+  name: string;
+  legend: string;
+  value?: string | undefined;
+  options: Option[];
+  error?: string | undefined;
+}) {
+  return (
+    <fieldset class={props.error ? 'field invalid' : undefined} id={fieldId(props.name)}>
+      <legend>{props.legend}</legend>
+      {props.error && <p class="field-error">{props.error}</p>}
+      {props.options.map((o) => (
+        <label class="choice" key={o.value}>
+          <input type="radio" name={props.name} value={o.value} checked={o.value === props.value} /> {o.label}
+        </label>
+      ))}
+    </fieldset>
   );
 }
 

@@ -4,10 +4,9 @@ import { changeMailSettings, confirmAddressChange, pendingAddressChange, request
 import { ConflictError } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext, type PageKit } from '../http/pages.js';
+import { TimeZoneSelect } from '../http/time-zone.js';
 
 type Issue = { path: string; message: string };
-
-const ZONES = Intl.supportedValuesOf('timeZone');
 
 /** The person's own mail settings (the same rules and action as the API's) and their calendar feed. */
 export async function settingsPage(
@@ -34,11 +33,11 @@ export async function settingsPage(
           <h2 id="mail">How you get mail</h2>
           <ErrorSummary errors={errors} />
           <Form action="/settings" csrf={ctx.csrf} label="Mail settings">
-            <Select
+            <TimeZoneSelect
               name="timeZone"
               label="Show times in"
               value={v.timeZone}
-              options={[{ value: '', label: "Each partnership's own zone" }, ...ZONES.map((z) => ({ value: z, label: z }))]}
+              emptyLabel="Each partnership's own zone"
               error={errorOf(errors, 'timeZone')}
             />
             <Select

@@ -8,9 +8,10 @@ import { type Blackout, upcomingReviews } from '../../core/reviews/recurrence.js
 import { planOrThrow } from '../../core/reviews/schedule.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { Choices, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { TimeZoneSelect } from '../http/time-zone.js';
 
 /**
  * Setting a partnership up from the web: the district and partner, what it sets out to do, its
@@ -36,15 +37,6 @@ const PATHWAYS = [
   { value: 'pilot', label: 'Pilot' },
   { value: 'whole_school', label: 'Whole school' },
   { value: 'systemic', label: 'Systemic' },
-];
-const ZONES = [
-  'America/New_York',
-  'America/Chicago',
-  'America/Denver',
-  'America/Phoenix',
-  'America/Los_Angeles',
-  'America/Anchorage',
-  'Pacific/Honolulu',
 ];
 
 /** The RRULE of a repeat choice, from the first review's local date. */
@@ -172,28 +164,9 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
           </fieldset>
           <fieldset>
             <legend>Rhythm</legend>
-            <div class={errorOf(errors, 'time_zone') ? 'field invalid' : 'field'}>
-              <label for="f-time_zone">Time zone</label>
-              {errorOf(errors, 'time_zone') && (
-                <p class="field-error" id="f-time_zone-error">
-                  {errorOf(errors, 'time_zone')}
-                </p>
-              )}
-              <input
-                id="f-time_zone"
-                name="time_zone"
-                list="zones"
-                value={v.time_zone ?? ''}
-                aria-describedby={errorOf(errors, 'time_zone') ? 'f-time_zone-error' : undefined}
-              />
-              <datalist id="zones">
-                {ZONES.map((z) => (
-                  <option key={z} value={z} />
-                ))}
-              </datalist>
-            </div>
+            <TimeZoneSelect name="time_zone" label="Time zone" value={v.time_zone} error={errorOf(errors, 'time_zone')} />
             {field('first_review', 'First review', 'Local date and time, in the time zone above.', 'datetime-local')}
-            <Select name="repeat" label="Then" value={v.repeat} options={REPEATS} />
+            <Choices name="repeat" legend="After the first review" value={v.repeat} options={REPEATS} error={errorOf(errors, 'repeat')} />
             <TextArea
               name="blackouts"
               label="Days without reviews (optional)"
