@@ -4,9 +4,10 @@ import type { ComponentChildren } from 'preact';
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /**
- * A month as a table of weeks from Monday, each day with what `items` puts on it. It fits a phone's
- * width (CSS `table.month`: fixed columns, words wrap) rather than scrolling sideways, which a
- * keyboard could not reach. `month` is the month's first day, in the zone the days are in.
+ * A month as a table of weeks from Monday, each day with what `items` puts on it. On a phone (CSS
+ * `table.month`) it reads as a list of the days that have something, each named ("Tue 12"): seven
+ * columns of 50 px would break every name mid-word. `month` is the month's first day, in the zone
+ * the days are in.
  */
 export function MonthGrid({ month, items }: { month: DateTime; items: Map<number, ComponentChildren[]> }) {
   const lead = month.weekday - 1;
@@ -32,7 +33,11 @@ export function MonthGrid({ month, items }: { month: DateTime; items: Map<number
               day === null ? (
                 <td key={`blank-${w}-${i}`} class="blank" />
               ) : (
-                <td key={day}>
+                <td
+                  key={day}
+                  class={(items.get(day)?.length ?? 0) > 0 ? undefined : 'quiet'}
+                  data-day={month.set({ day }).toFormat('ccc d')}
+                >
                   <span class="day">{day}</span>
                   {(items.get(day)?.length ?? 0) > 0 && (
                     <ul>

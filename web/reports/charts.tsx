@@ -81,10 +81,24 @@ const CHARTS = {
 
 type ChartName = keyof typeof CHARTS;
 
+/**
+ * Drawn about as wide as a phone's column, with text at the page's size, so that on a phone the
+ * image is shown at its own size: a wider chart shrunk to fit had 8 px labels.
+ */
+const LOOK = {
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+  axis: { labelFontSize: 14, titleFontSize: 14, titleFontWeight: 600, labelColor: '#1b1f24', titleColor: '#1b1f24' },
+  legend: { labelFontSize: 14, titleFontSize: 14, orient: 'bottom' },
+  view: { stroke: null },
+} as const;
+const CHART_WIDTH = 300;
+/** The image's width as drawn: the plot and its axes' labels. */
+const IMAGE_WIDTH = 360;
+
 /** A chart drawn as SVG from its figures. */
 export async function renderChart(name: ChartName, data: Trends): Promise<string> {
   const chart = CHARTS[name];
-  const spec = compile({ ...chart.spec(data), width: 480, height: 200, description: chart.alt } as TopLevelSpec).spec;
+  const spec = compile({ ...chart.spec(data), width: CHART_WIDTH, height: 180, description: chart.alt, config: LOOK } as TopLevelSpec).spec;
   return new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
 }
 
@@ -113,7 +127,7 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
         <p class="empty">{CHARTS[name].nothing}</p>
       ) : (
         <>
-          <img src={src(name)} alt={CHARTS[name].alt} class="chart" width={540} />
+          <img src={src(name)} alt={CHARTS[name].alt} class="chart" width={IMAGE_WIDTH} />
           {children}
         </>
       )}

@@ -1,0 +1,241 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Router } from 'express';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../core/people/identity.js';
+import type { Mailer } from '../../lib/mail/mailer.js';
+import { webRouter } from '../../web/app.js';
+import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { launchBrowser } from '../support/browser.js';
+import { waitFor } from '../support/mailbox.js';
+import { expectAccessible, signIn } from '../support/web.js';
+
+/**
+ * Every page, at a phone's width (390 px) and a desktop's (1280 px), in Chromium, filled with what
+ * makes pages wide (a long name, an address without a break, a busy partnership): no page scrolls
+ * sideways and none has a serious axe-core violation. A screenshot of each is left in
+ * test-results/pages/ to look at. A GET route of the pages without a case here fails the test.
+ */
+const stack: ApiStack = useApiStack('tandem-every-page');
+const SHOTS = path.resolve(import.meta.dirname, '../../test-results/pages');
+const WIDTHS = [390, 1280];
+const LONG_NAME = 'Riverside Unified School District and Northwestern Regional Educational Laboratory literacy partnership';
+const LONG_EMAIL = 'coordinator.of.professional.learning.and.instruction@riverside-unified-school-district.example.org';
+const DAY = 86_400_000;
+
+/** GET routes that answer a download or a redirect, not a page. */
+const NOT_PAGES = new Set([
+  '/favicon.ico',
+  // A form's address opened again: a redirect to its page.
+  '/.*/',
+  '/dashboard/charts/:chart.svg',
+  '/dashboard/reports/:report.csv',
+  '/dashboard/calendar.ics',
+  '/dashboard.csv',
+  '/dashboard/overdue.csv',
+  '/p/:partnershipId/evidence/:id/files/:fileId',
+]);
+
+/** Every GET route of the pages' router, sub-routers included. */
+function getRoutes(router: Router): string[] {
+  const out: string[] = [];
+  const walk = (stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) => {
+    for (const layer of stack) {
+      if (layer.route?.methods.get) out.push(String(layer.route.path));
+      else if (layer.handle?.stack) walk(layer.handle.stack as never);
+    }
+  };
+  walk(router.stack as never);
+  return [...new Set(out)];
+}
+
+describe('every page fits a phone and a desktop and passes axe-core', () => {
+  let browser: Browser;
+  let admin: BrowserContext;
+  const ids = { busy: '', review: '', commitment: '', evidence: '', cycle: '', held: '', heldReview: '', cohort: '', token: '' };
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'ada@pages.example' });
+    const cohort = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', {
+      name: 'Valley literacy cohort of twenty-two districts',
+    });
+    ids.cohort = cohort.json.id;
+    const create = (name: string, inMs: number) =>
+      stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
+        name,
+        district: { name: `${name} USD` },
+        partner: { name: 'Northwestern Regional Educational Laboratory' },
+        cohortId: ids.cohort,
+        timeZone: 'America/Chicago',
+        firstReviewAt: new Date(Date.now() + inMs).toISOString(),
+        members: [
+          { name: 'Ada Admin', email: 'ada@pages.example', role: 'district_lead' },
+          { name: 'Bartholomew Featherstonehaugh-Cholmondeley', email: LONG_EMAIL, role: 'partner_lead' },
+          { name: 'Cal Moss', email: 'cal@pages.example', role: 'participant', side: 'partner' },
+        ],
+      });
+    const busy = await create(LONG_NAME, 3_600_000);
+    expect(busy.status, busy.text).toBe(201);
+    ids.busy = busy.json.id;
+    ids.review = busy.json.firstReview.id;
+    const held = await create('Held literacy', 3_600_000);
+    ids.held = held.json.id;
+    ids.heldReview = held.json.firstReview.id;
+    for (const id of [ids.busy, ids.held]) {
+      await waitFor('the review to be planned', async () => {
+        const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
+        return live.json.currentReview !== null;
+      });
+    }
+    const soon = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+    ids.commitment = (
+      await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${ids.busy}/commitments`, {
+        ownerEmail: 'ada@pages.example',
+        description: `Share the walkthrough data with ${LONG_EMAIL} before the data day`,
+        dueAt: soon(20),
+      })
+    ).json.id;
+    ids.evidence = (
+      await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${ids.busy}/evidence-requests`, {
+        ownerEmail: 'ada@pages.example',
+        description: 'Classroom walkthrough notes from every K-3 classroom',
+        kinds: ['observation', 'student_achievement_data'],
+        dueAt: soon(20),
+      })
+    ).json.id;
+    const phases = Object.fromEntries(
+      ['plan', 'do', 'study', 'act', 'reflect'].map((ph, i) => [ph, { ownerEmail: 'ada@pages.example', dueAt: soon(10 * (i + 1)) }]),
+    );
+    ids.cycle = (
+      await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${ids.busy}/inquiry-cycles`, {
+        question: 'Does peer observation change what teachers do in the daily literacy block?',
+        phases,
+      })
+    ).json.id;
+    const outcome = await stack.call(stack.adminKey, 'POST', `/partnerships/${ids.held}/reviews/${ids.heldReview}/outcome`, {
+      outcome: 'held',
+      notes: 'Looked at the walkthrough data together.',
+      decisions: ['Keep the walkthroughs'],
+    });
+    expect(outcome.status, outcome.text).toBe(200);
+    await waitFor(
+      'the reflection to be asked for',
+      async () => (await stack.database.db.reflection.count({ where: { reviewId: ids.heldReview } })) > 0,
+    );
+    ids.token = (
+      await stack.database.db.partnershipMember.findFirstOrThrow({ where: { partnershipId: ids.busy, role: 'participant' } })
+    ).unsubscribeToken;
+    admin = (await signIn(stack, browser, 'ada@pages.example')).context;
+    await mkdir(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Each page: where it is, and whether it is seen signed in (as the admin, who leads both partnerships). */
+  const cases = (): Record<string, { url: string; signedIn: boolean }[]> => {
+    const p = `/p/${ids.busy}`;
+    const signedIn = (url: string) => ({ url, signedIn: true });
+    return {
+      '/': [signedIn('/')],
+      '/settings': [signedIn('/settings')],
+      '/settings/address': [signedIn('/settings/address?t=not-a-token')],
+      '/dashboard': [signedIn('/dashboard'), signedIn(`/dashboard?cohort=${ids.cohort}`)],
+      '/dashboard/stuck': [signedIn('/dashboard/stuck')],
+      '/dashboard/cohorts': [signedIn('/dashboard/cohorts')],
+      '/dashboard/new': [signedIn('/dashboard/new')],
+      '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
+      '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],
+      '/dashboard/charts': [signedIn('/dashboard/charts')],
+      '/dashboard/reports/:report': ['overdue-commitments', 'upcoming-reviews', 'missing-reflections', 'evidence-status'].map((r) =>
+        signedIn(`/dashboard/reports/${r}`),
+      ),
+      '/dashboard/calendar': [signedIn(`/dashboard/calendar?cohort=${ids.cohort}`)],
+      '/p/:partnershipId': [signedIn(p), signedIn(`/p/${ids.held}`)],
+      '/p/:partnershipId/reviews/:reviewId': [signedIn(`${p}/reviews/${ids.review}`), signedIn(`/p/${ids.held}/reviews/${ids.heldReview}`)],
+      '/p/:partnershipId/reviews/:reviewId/reflection': [signedIn(`/p/${ids.held}/reviews/${ids.heldReview}/reflection`)],
+      '/p/:partnershipId/commitments/:id': [signedIn(`${p}/commitments/${ids.commitment}`)],
+      '/p/:partnershipId/evidence/:id': [signedIn(`${p}/evidence/${ids.evidence}`)],
+      '/p/:partnershipId/inquiry/new': [signedIn(`${p}/inquiry/new`)],
+      '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`)],
+      '/mail': [signedIn('/mail')],
+      '/sign-out': [signedIn('/sign-out')],
+      '/sign-in': [{ url: '/sign-in', signedIn: false }],
+      '/link': [{ url: '/link?t=not-a-token', signedIn: false }],
+      '/unsubscribe/:token': [{ url: `/unsubscribe/${ids.token}`, signedIn: false }],
+    };
+  };
+  /** Pages no route names: what a mistyped address shows. */
+  const extras = (): Record<string, { url: string; signedIn: boolean }[]> => ({
+    'not found': [
+      { url: '/no-such-page', signedIn: true },
+      { url: `/p/${ids.busy}/commitments/00000000-0000-4000-8000-000000000000`, signedIn: true },
+    ],
+  });
+
+  it('has a case for every page, and every case is a page', () => {
+    const router = webRouter({
+      db: stack.database.db,
+      temporal: stack.temporal,
+      logger: { info() {}, warn() {}, error() {}, debug() {} } as never,
+      taskQueue: 'tandem-every-page',
+      auth: stack.auth,
+      mailer: {} as Mailer,
+      mailGiveUpAfterMs: 1,
+      taskLinks: { linkTtlMs: 1, grantTtlMs: 1 },
+      publicUrl: stack.publicUrl,
+      secret: 'x'.repeat(32),
+      mailCaptureDir: '/tmp',
+    });
+    expect(
+      getRoutes(router)
+        .filter((r) => !NOT_PAGES.has(r))
+        .sort(),
+    ).toEqual(Object.keys(cases()).sort());
+  });
+
+  it('never scrolls sideways at 390 or 1280 px, and has no serious axe violation', async () => {
+    const problems: string[] = [];
+    const visited: string[] = [];
+    for (const [route, pages] of Object.entries({ ...cases(), ...extras() })) {
+      for (const { url, signedIn } of pages) {
+        for (const width of WIDTHS) {
+          const context = await browser.newContext({ viewport: { width, height: 900 }, isMobile: width < 500, hasTouch: width < 500 });
+          if (signedIn) await context.addCookies(await admin.cookies());
+          const page: Page = await context.newPage();
+          const res = await page.goto(`${stack.publicUrl}${url}`);
+          const status = res?.status() ?? 0;
+          if (status >= 500) problems.push(`${url}: ${status}`);
+          // Signed-in pages are shown to the admin, not the sign-in page.
+          if (signedIn && new URL(page.url()).pathname === '/sign-in') problems.push(`${url}: sent to the sign-in page`);
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+          if (wide > width) {
+            const culprits = await page.evaluate((w) => {
+              const out: string[] = [];
+              for (const el of Array.from(document.querySelectorAll('body *'))) {
+                const r = el.getBoundingClientRect();
+                if (r.right > w + 1 && r.width > 0)
+                  out.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`);
+              }
+              return out.slice(0, 5);
+            }, width);
+            problems.push(`${url} at ${width} px: ${wide} px wide (${culprits.join(', ')})`);
+          }
+          try {
+            await expectAccessible(page);
+          } catch (e) {
+            problems.push(`${url} at ${width} px: ${(e as Error).message.split('\n')[0]}`);
+          }
+          const name = `${route.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}-${pages.findIndex((x) => x.url === url)}`;
+          await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+          visited.push(`${url}@${width}`);
+          await context.close();
+        }
+      }
+    }
+    expect(visited.length).toBeGreaterThanOrEqual(2 * Object.keys(cases()).length);
+    expect(problems).toEqual([]);
+  });
+});
