@@ -281,7 +281,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       ['commitment-assigned', 'Pat', await made('commitment', c3.id)],
       ['evidence-assigned', 'Ana', await made('evidenceRequest', e1.id)],
     ].sort(
-      ([t1, n1, a1], [t2, n2, a2]) => Number(a1) - Number(a2) || String(t1).localeCompare(String(t2)) || String(n1).localeCompare(String(n2)),
+      ([t1, n1, a1], [t2, n2, a2]) =>
+        Number(a1) - Number(a2) || String(t1).localeCompare(String(t2)) || String(n1).localeCompare(String(n2)),
     );
     const expected = [
       ...assigned,
