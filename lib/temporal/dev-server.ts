@@ -81,7 +81,13 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
   if (child.pid) await writeFile(pidFileOf(opts.dbFile), `${child.pid}\n`);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // Said in its own log: a server that vanished names the signal that ended it.
+      log.write(`[tandem] the dev server (pid ${child.pid}) ended: ${signal ?? `exit code ${code}`}\n`);
+      resolve(code);
+    }),
+  );
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   let ready = false;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
 import { type ApiResponse, type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
@@ -50,6 +50,11 @@ async function seed(): Promise<Seeded> {
     description: 'Observation notes',
     kinds: ['observation'],
   });
+  // Their workflows have planned them (and told the owner), so nothing more is written on its own.
+  await waitFor(
+    'the owner to be told of both',
+    async () => (await stack.database.db.emailOutbox.count({ where: { template: { endsWith: '-assigned' } } })) === 2,
+  );
   const person = await stack.call<{ items: { id: string }[] }>(admin, 'GET', '/people?email=ana@lakeside.example');
   return {
     partnership,
@@ -123,6 +128,10 @@ describe('the API with a dependency down', () => {
     s = await seed();
     const before = await snapshot();
     await stack.dev.stop();
+    // Temporal comes back whatever this test finds, for the next one to run on a whole stack.
+    onTestFinished(async () => {
+      if (!stack.dev.alive()) await stack.restartTemporal();
+    });
 
     const health = await stack.call<{ checks: Record<string, { status: string; error?: string }> }>(null, 'GET', '/health');
     expect(health.status).toBe(503);
@@ -199,7 +208,14 @@ describe('the API with a dependency down', () => {
     expect((await stack.call(null, 'GET', '/ready')).status).toBe(503);
 
     await (stack.postgres as NonNullable<ApiStack['postgres']>).start();
-    await waitFor('the database to answer', async () => (await stack.call(null, 'GET', '/health')).status === 200);
+    let said = '';
+    await waitFor('the database to answer', async () => {
+      const res = await stack.call(null, 'GET', '/health');
+      said = res.text;
+      return res.status === 200;
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; /health last said ${said}`);
+    });
     const listed = await stack.call<{ items: unknown[] }>(stack.adminKey, 'GET', '/partnerships');
     expect([listed.status, listed.json.items.length]).toEqual([200, 1]);
   });
