@@ -248,30 +248,41 @@ export function partnershipLifecycle(
   };
 }
 
-/** A sign-in link someone asked for at the sign-in page. */
-export function signIn(input: { link: string; expiresAt: number; timeZone: string }): Message {
+type LinkInput = { link: string; expiresAt: number; timeZone: string };
+
+/** A one-time link, and until when it works: the sign-in link and the fresh link differ only in words. */
+function oneTimeLink(input: LinkInput, words: { subject: string; why: string; button: string; works: string; notYou: string }): Message {
   const until = formatLocalTime(input.expiresAt, input.timeZone);
   return {
-    subject: 'Your Tandem sign-in link',
+    subject: words.subject,
     blocks: [
-      p('Someone asked to sign in to Tandem with this address; we hope it was you.'),
-      button('Sign in to Tandem', input.link),
-      small(`The link signs you in once, until ${until}. If it was not you, ignore this message: nothing happens without the link.`),
+      p(words.why),
+      button(words.button, input.link),
+      small(`${words.works}, until ${until}. If ${words.notYou}, ignore this message: nothing happens without the link.`),
     ],
   };
 }
 
+/** A sign-in link someone asked for at the sign-in page. */
+export function signIn(input: LinkInput): Message {
+  return oneTimeLink(input, {
+    subject: 'Your Tandem sign-in link',
+    why: 'Someone asked to sign in to Tandem with this address; we hope it was you.',
+    button: 'Sign in to Tandem',
+    works: 'The link signs you in once',
+    notYou: 'it was not you',
+  });
+}
+
 /** A fresh link, asked for on the page of one that was used or had expired: to its recipient only. */
-export function freshLink(input: { link: string; expiresAt: number; timeZone: string }): Message {
-  const until = formatLocalTime(input.expiresAt, input.timeZone);
-  return {
+export function freshLink(input: LinkInput): Message {
+  return oneTimeLink(input, {
     subject: 'Your fresh Tandem link',
-    blocks: [
-      p('A link in an earlier message from Tandem had been used or had expired; here is a fresh one to the same page.'),
-      button('Open the page', input.link),
-      small(`It works once, until ${until}. If you did not ask for it, ignore this message: nothing happens without the link.`),
-    ],
-  };
+    why: 'A link in an earlier message from Tandem had been used or had expired; here is a fresh one to the same page.',
+    button: 'Open the page',
+    works: 'It works once',
+    notYou: 'you did not ask for it',
+  });
 }
 
 /** One email gathering the messages held for a person's daily digest, oldest first. */

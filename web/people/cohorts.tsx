@@ -3,6 +3,7 @@ import { cohortScope, mayStart, partnershipScope } from '../../core/people/right
 import type { FieldIssue } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { PersonFields } from './person-fields.js';
 
 /**
  * The cohorts the reader sees, with their coordinators; for the installation's admins, making a
@@ -52,24 +53,7 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
                       <summary>Add a coordinator to {c.name}</summary>
                       {add && <ErrorSummary errors={add.errors} />}
                       <Form action={`/dashboard/cohorts/${c.id}/coordinators`} csrf={ctx.csrf} label={`Add a coordinator to ${c.name}`}>
-                        <TextField
-                          name="name"
-                          id={`name-${c.id}`}
-                          label="Name"
-                          required
-                          value={add?.values.name}
-                          error={errorOf(add?.errors ?? [], 'name')}
-                        />
-                        <TextField
-                          name="email"
-                          id={`email-${c.id}`}
-                          label="Email address"
-                          type="email"
-                          inputmode="email"
-                          required
-                          value={add?.values.email}
-                          error={errorOf(add?.errors ?? [], 'email')}
-                        />
+                        <PersonFields values={add?.values} errors={add?.errors} idSuffix={c.id} />
                         <button type="submit">Make them a coordinator</button>
                       </Form>
                     </details>

@@ -4,6 +4,7 @@ import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { ROLE_LABELS } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { PersonFields } from './person-fields.js';
 
 /**
  * The roster on a partnership's page, for those who manage it: add a member, change a role, and
@@ -101,16 +102,7 @@ export function RosterForms({
       <h3 id="add-member">Add a member</h3>
       {add && <ErrorSummary errors={add.errors} />}
       <Form action={base} csrf={csrf} label="Add a member">
-        <TextField name="name" label="Name" required value={add?.values.name} error={errorOf(add?.errors ?? [], 'name')} />
-        <TextField
-          name="email"
-          label="Email address"
-          type="email"
-          inputmode="email"
-          required
-          value={add?.values.email}
-          error={errorOf(add?.errors ?? [], 'email')}
-        />
+        <PersonFields values={add?.values} errors={add?.errors} />
         <Select name="role" label="Role" options={ROLES} value={add?.values.role ?? 'participant'} />
         <Select
           name="side"

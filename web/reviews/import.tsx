@@ -29,15 +29,20 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });
+  const heading = (
+    <>
+      <p class="crumbs">
+        <a href="/dashboard">Dashboard</a>
+      </p>
+      <h1>Create partnerships from a file</h1>
+    </>
+  );
   if (cohorts.length === 0) {
     return {
       title: 'Create partnerships from a file',
       body: (
         <>
-          <p class="crumbs">
-            <a href="/dashboard">Dashboard</a>
-          </p>
-          <h1>Create partnerships from a file</h1>
+          {heading}
           <p>
             A file creates the partnerships of one cohort, and there is none you coordinate yet.{' '}
             {ctx.me.isAdmin ? (
@@ -59,10 +64,7 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
     status: issues?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
-        <h1>Create partnerships from a file</h1>
+        {heading}
         <p>
           One partnership per row of a CSV file (UTF-8, a header line, at most {IMPORT_MAX_ROWS} rows). Check it first: every mistake is
           named by line and column, and nothing is created until every row is right; then all are created at once.
