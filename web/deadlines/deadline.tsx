@@ -308,6 +308,30 @@ async function zoneOfDeadline(ctx: PageContext) {
   return p?.timeZone ?? 'UTC';
 }
 
+/** Asking for more time, the same for a commitment and an evidence request: the date is read in the partnership's zone. */
+function extendAction(
+  page: typeof commitmentPage,
+  extend: (deps: PageContext['deps'], me: PageContext['me'], id: string, input: { dueAt: string; reason: string }) => Promise<unknown>,
+) {
+  return async (ctx: PageContext) => {
+    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
+    if (!dueAt) {
+      return page(ctx, {
+        form: 'extend',
+        errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
+        values: body(ctx.req) as Record<string, string>,
+      });
+    }
+    return act(
+      ctx,
+      'extend',
+      page,
+      () => extend(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
+      'The due date is moved.',
+    );
+  };
+}
+
 export const commitmentActions = {
   complete: (ctx: PageContext) =>
     act(
@@ -317,22 +341,7 @@ export const commitmentActions = {
       () => completeCommitment(ctx.deps, ctx.me, params(ctx).id, { note: body(ctx.req).note?.trim() || undefined }),
       'Marked done. Thank you.',
     ),
-  extend: async (ctx: PageContext) => {
-    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
-    if (!dueAt)
-      return commitmentPage(ctx, {
-        form: 'extend',
-        errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
-        values: body(ctx.req) as Record<string, string>,
-      });
-    return act(
-      ctx,
-      'extend',
-      commitmentPage,
-      () => extendCommitment(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
-      'The due date is moved.',
-    );
-  },
+  extend: extendAction(commitmentPage, extendCommitment),
   drop: (ctx: PageContext) =>
     act(
       ctx,
@@ -376,22 +385,7 @@ export const evidenceActions = {
       'Thank you: the evidence is in.',
     );
   },
-  extend: async (ctx: PageContext) => {
-    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
-    if (!dueAt)
-      return evidencePage(ctx, {
-        form: 'extend',
-        errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
-        values: body(ctx.req) as Record<string, string>,
-      });
-    return act(
-      ctx,
-      'extend',
-      evidencePage,
-      () => extendEvidenceRequest(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
-      'The due date is moved.',
-    );
-  },
+  extend: extendAction(evidencePage, extendEvidenceRequest),
   waive: (ctx: PageContext) =>
     act(
       ctx,
