@@ -82,111 +82,172 @@ const reject = (message: string) => {
   throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
 };
 
+/** The state of one run of a partnership, shared by its update handlers and its loop. */
+interface Run {
+  partnershipId: string;
+  status: PartnershipStatus;
+  /** Bumped by every update that changes the plan, so that waits end and the loop replans. */
+  planVersion: number;
+  current: ReviewPlan | null;
+  outcomeRecorded: boolean;
+  heldReviewId: string | null;
+  /**
+   * A review marked missed that may still be recorded, until the next review begins (the missed
+   * notice's "record it late"). Histories from before this existed have no marker and no late review.
+   */
+  late: { reviewId: string; claimed: boolean } | null;
+  /**
+   * What accepted updates will make of the partnership once their work is done: validators judge
+   * against these claims, taken before a handler's first await, so that of two updates sent at once
+   * the second sees the first (see one-at-a-time.ts). The loop reads the settled state (status).
+   */
+  claimedLifecycle: Lifecycle;
+  outcomeClaimed: boolean;
+  activatedBy: Acted['actor'] | undefined;
+  serially: ReturnType<typeof oneAtATime>;
+}
+
+const hasEnded = (l: Lifecycle) => l === 'completed' || l === 'ended_early';
+const lifecycleOf = (run: Run) => run.status.lifecycle as Lifecycle;
+const isOpen = (run: Run) => !hasEnded(lifecycleOf(run));
+
+/** A change the database refused after all gives its claim back, so the next update is judged by what is. */
+async function settle(run: Run, work: () => Promise<void>) {
+  try {
+    await work();
+  } catch (e) {
+    run.claimedLifecycle = lifecycleOf(run);
+    throw e;
+  }
+}
+
+/** Records a change of lifecycle (pause, resume, end), then lets the loop replan. */
+async function changeLifecycle(
+  run: Run,
+  to: Exclude<Lifecycle, 'planning'>,
+  how: { reason?: string | undefined; actor?: Acted['actor'] | undefined },
+) {
+  await settle(run, () => activities.recordLifecycle(run.partnershipId, { to, ...how, at: Date.now() }));
+  run.status.lifecycle = to;
+  run.planVersion++;
+  return run.status;
+}
+
 /**
- * One per partnership (`partnership:<id>`), for the partnership's whole life: plans each review
- * from the recurrence, reminds before it, waits for its outcome (missed after the grace period),
- * and reacts to pause, resume, end, reschedule and outcome updates, each validated first.
+ * One per partnership (`partnership:<id>`), for the partnership's whole life: in planning until
+ * activated, then plans each review from the recurrence, reminds before it, waits for its outcome
+ * (missed after the grace period), and reacts to pause, resume, end, reschedule and outcome updates,
+ * each validated first, until it ends (by an update or its planned end).
  */
 export async function partnershipWorkflow({ partnershipId, carried, plan: begin }: PartnershipInput): Promise<void> {
-  const status: PartnershipStatus = {
-    phase: 'starting',
-    lifecycle: carried?.lifecycle ?? 'active',
-    currentReview: null,
-    nextReviewAt: null,
-    nextReminderAt: null,
-    sentReminders: [],
+  const run: Run = {
+    partnershipId,
+    status: {
+      phase: 'starting',
+      lifecycle: carried?.lifecycle ?? 'active',
+      currentReview: null,
+      nextReviewAt: null,
+      nextReminderAt: null,
+      sentReminders: [],
+    },
+    planVersion: 0,
+    current: null,
+    outcomeRecorded: false,
+    heldReviewId: null,
+    late: null,
+    claimedLifecycle: carried?.lifecycle ?? 'active',
+    outcomeClaimed: false,
+    activatedBy: undefined,
+    serially: oneAtATime(),
   };
-  setHandler(statusQuery, () => status);
+  setHandler(statusQuery, () => run.status);
+  handleLifecycle(run);
+  handlePlanChanges(run);
+  handleOutcomes(run);
+  handleActivation(run);
 
-  // Bumped by every update that changes the plan, so that waits end and the loop replans.
-  let planVersion = 0;
-  let current: ReviewPlan | null = null;
-  let outcomeRecorded = false;
-  let heldReviewId: string | null = null;
-  // A review marked missed that may still be recorded, until the next review begins (the missed
-  // notice's "record it late"). Histories from before this existed have no marker and no late review.
-  let late: { reviewId: string; claimed: boolean } | null = null;
-  const lifecycle = () => status.lifecycle as Lifecycle;
-  const ended = () => lifecycle() === 'completed' || lifecycle() === 'ended_early';
-  const open = () => !ended();
+  if (!carried && begin?.planning && patched(PLANNING)) await inPlanning(run, begin.plannedStart ?? null);
+  if (!carried && isOpen(run)) {
+    await steps().activatePartnership(partnershipId, run.activatedBy);
+    if (lifecycleOf(run) === 'planning') run.status.lifecycle = 'active';
+  }
+  const plannedEnd = carried?.plannedEnd ?? begin?.plannedEnd ?? null;
+  if (plannedEnd != null && isOpen(run) && patched(PLANNED_END)) endAt(run, plannedEnd);
 
-  // What accepted updates will make of the partnership once their work is done: validators judge
-  // against these claims, taken before a handler's first await, so that of two updates sent at once
-  // the second sees the first (see one-at-a-time.ts). The loop reads the settled state above.
-  let claimedLifecycle: Lifecycle = lifecycle();
-  let outcomeClaimed = false;
-  const claimedEnded = () => claimedLifecycle === 'completed' || claimedLifecycle === 'ended_early';
-  const serially = oneAtATime();
-  // A change the database refused after all gives its claim back, so the next update is judged by what is.
-  const settle = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (e) {
-      claimedLifecycle = lifecycle();
-      throw e;
+  while (isOpen(run)) {
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      const next: CarriedState = {
+        lifecycle: lifecycleOf(run) === 'paused' ? 'paused' : 'active',
+        ...(plannedEnd != null && { plannedEnd }),
+      };
+      await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
     }
-  };
+    if (lifecycleOf(run) === 'paused') {
+      run.status.phase = 'paused';
+      run.status.nextReminderAt = null;
+      await condition(() => lifecycleOf(run) !== 'paused');
+      continue;
+    }
+    await nextReview(run);
+  }
 
+  Object.assign(run.status, { phase: 'ended', currentReview: null, nextReviewAt: null, nextReminderAt: null });
+  await condition(allHandlersFinished);
+}
+
+/** Pause, resume and end. */
+function handleLifecycle(run: Run) {
   setHandler(
     pauseUpdate,
     ({ reason, actor }) => {
-      claimedLifecycle = 'paused';
-      return serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: 'paused', reason, at: Date.now(), actor }));
-        status.lifecycle = 'paused';
-        planVersion++;
-        return status;
-      });
+      run.claimedLifecycle = 'paused';
+      return run.serially(() => changeLifecycle(run, 'paused', { reason, actor }));
     },
     {
       validator: (_request) => {
-        if (claimedLifecycle !== 'active') reject(`cannot pause a partnership that is ${claimedLifecycle}`);
+        if (run.claimedLifecycle !== 'active') reject(`cannot pause a partnership that is ${run.claimedLifecycle}`);
       },
     },
   );
   setHandler(
     resumeUpdate,
+    // Histories from before actors were passed sent no argument at all.
     (request: Acted | undefined) => {
-      claimedLifecycle = 'active';
-      return serially(async () => {
-        // Histories from before actors were passed sent no argument at all.
-        await settle(() => activities.recordLifecycle(partnershipId, { to: 'active', at: Date.now(), actor: request?.actor }));
-        status.lifecycle = 'active';
-        planVersion++;
-        return status;
-      });
+      run.claimedLifecycle = 'active';
+      return run.serially(() => changeLifecycle(run, 'active', { actor: request?.actor }));
     },
     {
       validator: (_request) => {
-        if (claimedLifecycle !== 'paused') reject(`cannot resume a partnership that is ${claimedLifecycle}`);
+        if (run.claimedLifecycle !== 'paused') reject(`cannot resume a partnership that is ${run.claimedLifecycle}`);
       },
     },
   );
   setHandler(
     endUpdate,
     ({ outcome, reason, actor }) => {
-      claimedLifecycle = outcome;
-      return serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: outcome, reason, at: Date.now(), actor }));
-        status.lifecycle = outcome;
-        planVersion++;
-        return status;
-      });
+      run.claimedLifecycle = outcome;
+      return run.serially(() => changeLifecycle(run, outcome, { reason, actor }));
     },
     {
       validator: ({ outcome, reason }) => {
-        if (claimedEnded()) reject(`the partnership has already ended (${claimedLifecycle})`);
+        if (hasEnded(run.claimedLifecycle)) reject(`the partnership has already ended (${run.claimedLifecycle})`);
         if (outcome === 'ended_early' && !reason?.trim()) reject('ending a partnership early needs a reason');
       },
     },
   );
+}
+
+/** A hand-over, a rescheduled review, a new recurrence. */
+function handlePlanChanges(run: Run) {
+  const { partnershipId } = run;
   // A roster change that sends mail; it changes nothing the loop waits on.
   setHandler(
     handOverUpdate,
-    (request) => serially(async () => ({ handedOver: await activities.handOverWork({ ...request, partnershipId, at: Date.now() }) })),
+    (request) => run.serially(async () => ({ handedOver: await activities.handOverWork({ ...request, partnershipId, at: Date.now() }) })),
     {
       validator: ({ fromId, toId }) => {
-        if (claimedEnded()) reject('the partnership has ended');
+        if (hasEnded(run.claimedLifecycle)) reject('the partnership has ended');
         if (!fromId || !toId || fromId === toId) reject('hand work over from one member to another');
       },
     },
@@ -194,16 +255,16 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   setHandler(
     rescheduleReviewUpdate,
     ({ reviewId, at, actor }) =>
-      serially(async () => {
+      run.serially(async () => {
         await activities.rescheduleReview({ partnershipId, reviewId, at, actor });
-        planVersion++;
-        return status;
+        run.planVersion++;
+        return run.status;
       }),
     {
       validator: ({ reviewId, at }) => {
-        if (claimedEnded()) reject('the partnership has ended');
-        if (claimedLifecycle === 'planning') reject(NOT_STARTED);
-        if (current?.reviewId !== reviewId || outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
+        if (hasEnded(run.claimedLifecycle)) reject('the partnership has ended');
+        if (run.claimedLifecycle === 'planning') reject(NOT_STARTED);
+        if (run.current?.reviewId !== reviewId || run.outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
         if (!Number.isFinite(at) || at <= Date.now()) reject('a review cannot be rescheduled into the past');
       },
     },
@@ -211,50 +272,57 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   setHandler(
     changeRecurrenceUpdate,
     (change) =>
-      serially(async () => {
+      run.serially(async () => {
         await activities.changeRecurrence({ partnershipId, change, at: Date.now() });
-        planVersion++;
-        return status;
+        run.planVersion++;
+        return run.status;
       }),
     {
       validator: ({ rrule, start }) => {
-        if (claimedEnded()) reject('the partnership has ended');
+        if (hasEnded(run.claimedLifecycle)) reject('the partnership has ended');
         if (!rrule?.trim() || !start?.trim()) reject('a recurrence needs a rule and a start');
       },
     },
   );
-  /** The pledges of a held review each get their own workflow, which outlives this run. */
-  const startPledges = async (outcome: ReviewOutcome) => {
-    if (outcome.outcome !== 'held') return;
-    for (const c of outcome.commitments ?? []) {
-      await startChild(commitmentWorkflow, {
-        workflowId: commitmentWorkflowId(c.id),
-        args: [{ commitmentId: c.id }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    }
-    for (const e of outcome.evidenceRequests ?? []) {
-      await startChild(evidenceRequestWorkflow, {
-        workflowId: evidenceWorkflowId(e.id),
-        args: [{ requestId: e.id }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    }
-  };
-  const startReflections = (reviewId: string) =>
-    // Reflection runs on its own clock (two weeks) while the partnership moves on to its next review.
-    startChild(reflectionWorkflow, {
-      workflowId: reflectionWorkflowId(reviewId),
-      args: [{ partnershipId, reviewId }],
+}
+
+/** The pledges of a held review each get their own workflow, which outlives this run. */
+async function startPledges(outcome: ReviewOutcome) {
+  if (outcome.outcome !== 'held') return;
+  for (const c of outcome.commitments ?? []) {
+    await startChild(commitmentWorkflow, {
+      workflowId: commitmentWorkflowId(c.id),
+      args: [{ commitmentId: c.id }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
+  }
+  for (const e of outcome.evidenceRequests ?? []) {
+    await startChild(evidenceRequestWorkflow, {
+      workflowId: evidenceWorkflowId(e.id),
+      args: [{ requestId: e.id }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
+}
+
+/** Reflection runs on its own clock (two weeks) while the partnership moves on to its next review. */
+const startReflections = (partnershipId: string, reviewId: string) =>
+  startChild(reflectionWorkflow, {
+    workflowId: reflectionWorkflowId(reviewId),
+    args: [{ partnershipId, reviewId }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
+
+/** A review's outcome: the upcoming review's, or a missed one's recorded late. */
+function handleOutcomes(run: Run) {
+  const { partnershipId } = run;
   setHandler(
     recordOutcomeUpdate,
     (outcome) => {
-      if (late && outcome.reviewId === late.reviewId) {
-        const missed = late;
+      if (run.late && outcome.reviewId === run.late.reviewId) {
+        const missed = run.late;
         missed.claimed = true;
-        return serially(async () => {
+        return run.serially(async () => {
           try {
             await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
           } catch (e) {
@@ -262,36 +330,37 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
             throw e;
           }
           await startPledges(outcome);
-          if (outcome.outcome === 'held') await startReflections(outcome.reviewId);
-          if (late === missed) late = null;
-          return status;
+          if (outcome.outcome === 'held') await startReflections(partnershipId, outcome.reviewId);
+          if (run.late === missed) run.late = null;
+          return run.status;
         });
       }
-      outcomeClaimed = true;
-      return serially(async () => {
+      run.outcomeClaimed = true;
+      return run.serially(async () => {
         try {
           await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
         } catch (e) {
-          outcomeClaimed = false;
+          run.outcomeClaimed = false;
           throw e;
         }
         if (outcome.outcome === 'held') {
-          heldReviewId = outcome.reviewId;
+          run.heldReviewId = outcome.reviewId;
           await startPledges(outcome);
           // Held while paused: the loop waits for the resume and plans the next review, never
           // reaching the end of this one, where reflections start. They start now.
-          if (lifecycle() === 'paused' && patched(REFLECT_WHEN_HELD_PAUSED)) {
-            await startReflections(outcome.reviewId);
-            heldReviewId = null;
+          if (lifecycleOf(run) === 'paused' && patched(REFLECT_WHEN_HELD_PAUSED)) {
+            await startReflections(partnershipId, outcome.reviewId);
+            run.heldReviewId = null;
           }
         }
-        outcomeRecorded = true;
-        return status;
+        run.outcomeRecorded = true;
+        return run.status;
       });
     },
     {
       validator: (outcome) => {
-        if (claimedLifecycle === 'planning') reject(NOT_STARTED);
+        const { late, current } = run;
+        if (run.claimedLifecycle === 'planning') reject(NOT_STARTED);
         if (outcome.outcome === 'skipped' && !outcome.reason?.trim()) reject('skipping a review needs a reason');
         if (late && outcome.reviewId === late.reviewId) {
           if (late.claimed) reject(`review ${outcome.reviewId} is already recorded`);
@@ -300,137 +369,120 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
             reject(`the next review has begun: review ${outcome.reviewId} can no longer be recorded`);
           return;
         }
-        if (current?.reviewId !== outcome.reviewId || outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
+        if (current?.reviewId !== outcome.reviewId || run.outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
         if (outcome.outcome === 'held' && Date.now() < (current?.scheduledAt ?? 0) - HELD_EARLIEST_MS) {
           reject('a review cannot be recorded as held before it takes place');
         }
       },
     },
   );
+}
 
-  // Planning: members, goals and schedule are set, nothing is sent, until someone activates it or
-  // its planned start comes. Ending it is allowed; pausing, outcomes and reschedules are not.
-  let activatedBy: Acted['actor'] | undefined;
+/** Activation, which ends the planning phase. */
+function handleActivation(run: Run) {
   setHandler(
     activateUpdate,
     async (request: Acted | undefined) => {
-      claimedLifecycle = 'active';
-      activatedBy = request?.actor;
-      // Answers once the planning wait below has carried it out. Not queued behind other updates: an
-      // end accepted right after it must not wait for an activation that the end makes moot.
-      await condition(() => lifecycle() !== 'planning');
-      return status;
+      run.claimedLifecycle = 'active';
+      run.activatedBy = request?.actor;
+      // Answers once the planning wait carried it out. Not queued behind other updates: an end
+      // accepted right after it must not wait for an activation that the end makes moot.
+      await condition(() => lifecycleOf(run) !== 'planning');
+      return run.status;
     },
     {
       validator: (_request) => {
-        if (claimedLifecycle !== 'planning') reject(`cannot activate a partnership that is ${claimedLifecycle}`);
+        if (run.claimedLifecycle !== 'planning') reject(`cannot activate a partnership that is ${run.claimedLifecycle}`);
       },
     },
   );
-  if (!carried && begin?.planning && patched(PLANNING)) {
-    status.phase = 'planning';
-    status.lifecycle = 'planning';
-    claimedLifecycle = 'planning';
-    const start = begin.plannedStart ?? null;
-    const decided = () => claimedLifecycle !== 'planning';
-    for (;;) {
-      if (claimedLifecycle === 'planning') {
-        const startsNow =
-          start === null ? !(await condition(decided).then(() => true)) : !(await condition(decided, Math.max(0, start - Date.now())));
-        if (startsNow) claimedLifecycle = 'active';
-      }
-      if (claimedLifecycle === 'active') break;
-      // An end accepted meanwhile is carried out (then there is nothing to start), or given back.
-      await condition(() => ended() || claimedLifecycle === 'planning');
-      if (ended()) break;
+}
+
+/**
+ * Planning: members, goals and schedule are set, nothing is sent, until someone activates it or
+ * its planned start comes. Ending it is allowed; pausing, outcomes and reschedules are not.
+ */
+async function inPlanning(run: Run, start: number | null) {
+  run.status.phase = 'planning';
+  run.status.lifecycle = 'planning';
+  run.claimedLifecycle = 'planning';
+  const decided = () => run.claimedLifecycle !== 'planning';
+  for (;;) {
+    if (run.claimedLifecycle === 'planning') {
+      const startsNow =
+        start === null ? !(await condition(decided).then(() => true)) : !(await condition(decided, Math.max(0, start - Date.now())));
+      if (startsNow) run.claimedLifecycle = 'active';
     }
+    if (run.claimedLifecycle === 'active') break;
+    // An end accepted meanwhile is carried out (then there is nothing to start), or given back.
+    await condition(() => !isOpen(run) || run.claimedLifecycle === 'planning');
+    if (!isOpen(run)) break;
   }
-  if (!carried && open()) {
-    await steps().activatePartnership(partnershipId, activatedBy);
-    if (lifecycle() === 'planning') status.lifecycle = 'active';
-  }
+}
 
-  // A planned end completes the partnership by itself, as an end update would, with its notice.
-  const plannedEnd = carried?.plannedEnd ?? begin?.plannedEnd ?? null;
-  if (plannedEnd != null && open() && patched(PLANNED_END)) {
-    const endAtPlannedEnd = async () => {
-      await sleep(Math.max(0, plannedEnd - Date.now()));
-      if (claimedEnded()) return;
-      claimedLifecycle = 'completed';
-      await serially(async () => {
-        await settle(() => activities.recordLifecycle(partnershipId, { to: 'completed', reason: 'its planned end', at: Date.now() }));
-        status.lifecycle = 'completed';
-        planVersion++;
-      });
-    };
-    // A refused end means the partnership ended otherwise meanwhile: nothing is left to do.
-    void endAtPlannedEnd().catch(() => undefined);
-  }
+/** A planned end completes the partnership by itself, as an end update would, with its notice. */
+function endAt(run: Run, plannedEnd: number) {
+  const endAtPlannedEnd = async () => {
+    await sleep(Math.max(0, plannedEnd - Date.now()));
+    if (hasEnded(run.claimedLifecycle)) return;
+    run.claimedLifecycle = 'completed';
+    await run.serially(() => changeLifecycle(run, 'completed', { reason: 'its planned end' }));
+  };
+  // A refused end means the partnership ended otherwise meanwhile: nothing is left to do.
+  void endAtPlannedEnd().catch(() => undefined);
+}
 
-  while (open()) {
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      const next: CarriedState = { lifecycle: lifecycle() === 'paused' ? 'paused' : 'active', ...(plannedEnd != null && { plannedEnd }) };
-      await continueAsNew<typeof partnershipWorkflow>({ partnershipId, carried: next });
-    }
-    if (lifecycle() === 'paused') {
-      status.phase = 'paused';
-      status.nextReminderAt = null;
-      await condition(() => lifecycle() !== 'paused');
-      continue;
-    }
-
-    const version = planVersion;
-    current = await steps().planNextReview(partnershipId, { now: Date.now() });
-    outcomeRecorded = false;
-    outcomeClaimed = false;
-    // An outcome may come early (a review skipped in advance): it ends the reminders too.
-    const changed = () => planVersion !== version || outcomeRecorded;
-    if (current?.reviewId !== status.currentReview?.id) status.sentReminders = [];
-    status.currentReview = current && { id: current.reviewId, sequence: current.sequence, scheduledAt: current.scheduledAt };
-    status.nextReviewAt = current?.scheduledAt ?? null;
-    if (!current) {
-      status.phase = 'no-review-scheduled';
-      await condition(changed);
-      continue;
-    }
-
-    // A reminder already past when the review was planned is skipped; one that fell due while
-    // workers were down still goes out, late, as long as the review is still ahead.
-    const plan = current;
-    for (const reminder of plan.reminders.filter((r) => r.at >= plan.plannedAt)) {
-      if (status.sentReminders.some((r) => r.index === reminder.index)) continue;
-      status.phase = 'waiting-for-reminder';
-      status.nextReminderAt = reminder.at;
-      if (await condition(changed, Math.max(0, reminder.at - Date.now()))) break;
-      if (Date.now() >= plan.scheduledAt) break;
-      await steps().sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
-      status.sentReminders.push({ index: reminder.index, dueAt: reminder.at, sentAt: Date.now() });
-    }
-    status.nextReminderAt = null;
-    if (!outcomeRecorded) {
-      if (changed()) continue;
-      status.phase = 'waiting-for-review';
-      let settled = await condition(changed, Math.max(0, plan.scheduledAt - Date.now()));
-      if (!settled) {
-        status.phase = 'waiting-for-outcome';
-        settled = await condition(changed, Math.max(0, plan.outcomeDeadline - Date.now()));
-      }
-      // An outcome accepted as the grace period ran out is recorded, not overtaken by "missed".
-      if (!settled && outcomeClaimed) settled = await condition(changed).then(() => true);
-      if (settled && !outcomeRecorded) continue;
-      if (!settled) {
-        await steps().markReviewMissed({ partnershipId, reviewId: plan.reviewId });
-        if (patched(RECORD_MISSED_LATE)) late = { reviewId: plan.reviewId, claimed: false };
-      }
-    }
-    if (heldReviewId === plan.reviewId) await startReflections(plan.reviewId);
-    status.sentReminders = [];
+/**
+ * The next review, from its plan to its end: reminders, then its time, then the grace period for
+ * its outcome (missed after it), then reflections if it was held. Returns early, to be planned
+ * again, when an update changes the plan.
+ */
+async function nextReview(run: Run) {
+  const { partnershipId, status } = run;
+  const version = run.planVersion;
+  run.current = await steps().planNextReview(partnershipId, { now: Date.now() });
+  run.outcomeRecorded = false;
+  run.outcomeClaimed = false;
+  // An outcome may come early (a review skipped in advance): it ends the reminders too.
+  const changed = () => run.planVersion !== version || run.outcomeRecorded;
+  const plan = run.current;
+  if (plan?.reviewId !== status.currentReview?.id) status.sentReminders = [];
+  status.currentReview = plan && { id: plan.reviewId, sequence: plan.sequence, scheduledAt: plan.scheduledAt };
+  status.nextReviewAt = plan?.scheduledAt ?? null;
+  if (!plan) {
+    status.phase = 'no-review-scheduled';
+    await condition(changed);
+    return;
   }
 
-  status.phase = 'ended';
-  status.currentReview = null;
-  status.nextReviewAt = null;
+  // A reminder already past when the review was planned is skipped; one that fell due while
+  // workers were down still goes out, late, as long as the review is still ahead.
+  for (const reminder of plan.reminders.filter((r) => r.at >= plan.plannedAt)) {
+    if (status.sentReminders.some((r) => r.index === reminder.index)) continue;
+    status.phase = 'waiting-for-reminder';
+    status.nextReminderAt = reminder.at;
+    if (await condition(changed, Math.max(0, reminder.at - Date.now()))) break;
+    if (Date.now() >= plan.scheduledAt) break;
+    await steps().sendReviewReminder({ partnershipId, reviewId: plan.reviewId, reminderIndex: reminder.index, dueAt: reminder.at });
+    status.sentReminders.push({ index: reminder.index, dueAt: reminder.at, sentAt: Date.now() });
+  }
   status.nextReminderAt = null;
-  await condition(allHandlersFinished);
+  if (!run.outcomeRecorded) {
+    if (changed()) return;
+    status.phase = 'waiting-for-review';
+    let settled = await condition(changed, Math.max(0, plan.scheduledAt - Date.now()));
+    if (!settled) {
+      status.phase = 'waiting-for-outcome';
+      settled = await condition(changed, Math.max(0, plan.outcomeDeadline - Date.now()));
+    }
+    // An outcome accepted as the grace period ran out is recorded, not overtaken by "missed".
+    if (!settled && run.outcomeClaimed) settled = await condition(changed).then(() => true);
+    if (settled && !run.outcomeRecorded) return;
+    if (!settled) {
+      await steps().markReviewMissed({ partnershipId, reviewId: plan.reviewId });
+      if (patched(RECORD_MISSED_LATE)) run.late = { reviewId: plan.reviewId, claimed: false };
+    }
+  }
+  if (run.heldReviewId === plan.reviewId) await startReflections(partnershipId, plan.reviewId);
+  status.sentReminders = [];
 }

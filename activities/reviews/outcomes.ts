@@ -1,0 +1,139 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { DateTime } from 'luxon';
+import { recordEvent } from '../../core/events.js';
+import { notify } from '../../core/mail/notify.js';
+import { reviewMissed } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
+import { reviewLabel } from '../../core/reviews/label.js';
+import { parseOffset } from '../../lib/durations.js';
+import type { ReviewOutcome } from '../../workflows/reviews/messages.js';
+import type { ActivityDeps } from '../deps.js';
+import { mailContext } from '../mail/activities.js';
+import { createInvitations } from './invitations.js';
+
+/** What became of a review: held (with its pledges), skipped, or missed. */
+export function createOutcomeActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const { loadReview, sendInvitation } = createInvitations(deps);
+  return {
+    /**
+     * The outcome of a review. A held review may pledge commitments and ask for evidence: they are
+     * created here under the ids the API gave them, so a retry creates nothing twice.
+     */
+    async recordReviewOutcome(input: { partnershipId: string; at: number } & ReviewOutcome): Promise<void> {
+      const { partnershipId, reviewId } = input;
+      // A missed review recorded late (the workflow allows it until the next review begins); told by its
+      // missed event, which a retry after the commit still finds.
+      const late = Boolean(
+        await db.partnershipEvent.findFirst({ where: { idempotencyKey: `review:${reviewId}:outcome`, type: 'review.missed' } }),
+      );
+      await db.$transaction(async (tx) => {
+        const recorded = await tx.review.updateMany({
+          where: { id: reviewId, status: { in: ['scheduled', 'missed'] } },
+          data:
+            input.outcome === 'held'
+              ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [], outcomeAt: new Date(input.at) }
+              : { status: 'skipped', skipReason: input.reason, outcomeAt: new Date(input.at), calendarSequence: { increment: 1 } },
+        });
+        if (recorded.count === 0) {
+          // An earlier attempt of this activity recorded it (same outcome, same time): carry on, creating
+          // what it pledged if that is still missing. Anything else has an outcome already: nothing is pledged.
+          const review = await tx.review.findUniqueOrThrow({ where: { id: reviewId } });
+          const expected = input.outcome === 'held' ? 'held' : 'skipped';
+          if (review.status !== expected || review.outcomeAt?.getTime() !== input.at) {
+            throw ApplicationFailure.nonRetryable(`review ${reviewId} is already ${review.status}`, 'InvalidTransition');
+          }
+        }
+        await recordEvent(
+          tx,
+          partnershipId,
+          // The missed review already has its `review:<id>:outcome` event (review.missed).
+          `review:${reviewId}:outcome${late ? ':late' : ''}`,
+          `review.${input.outcome}`,
+          {
+            reviewId,
+            ...(input.outcome === 'skipped' && { reason: input.reason }),
+            ...(late && { late: true }),
+          },
+          input.actor,
+        );
+        if (input.outcome !== 'held') return;
+        const commitments = input.commitments ?? [];
+        const evidence = input.evidenceRequests ?? [];
+        await tx.commitment.createMany({
+          data: commitments.map((c) => ({ ...c, partnershipId, reviewId, dueAt: new Date(c.dueAt) })),
+          skipDuplicates: true,
+        });
+        await tx.evidenceRequest.createMany({
+          data: evidence.map((e) => ({ ...e, partnershipId, reviewId, dueAt: new Date(e.dueAt) })),
+          skipDuplicates: true,
+        });
+        for (const c of commitments) {
+          await recordEvent(
+            tx,
+            partnershipId,
+            `commitment:${c.id}:created`,
+            'commitment.created',
+            {
+              commitmentId: c.id,
+              reviewId,
+              dueAt: new Date(c.dueAt).toISOString(),
+            },
+            input.actor,
+          );
+        }
+        for (const e of evidence) {
+          await recordEvent(
+            tx,
+            partnershipId,
+            `evidence:${e.id}:created`,
+            'evidence.requested',
+            {
+              requestId: e.id,
+              reviewId,
+              dueAt: new Date(e.dueAt).toISOString(),
+            },
+            input.actor,
+          );
+        }
+      });
+      // A review skipped in advance is cancelled in everyone's calendar; one recorded late is long past.
+      if (input.outcome === 'skipped' && !late) await sendInvitation(await loadReview(reviewId), input.at);
+    },
+
+    /** No outcome within the grace period: the review is missed, and the sponsor and the leads are told. */
+    async markReviewMissed(input: { partnershipId: string; reviewId: string }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        await tx.review.updateMany({ where: { id: input.reviewId, status: 'scheduled' }, data: { status: 'missed' } });
+        await recordEvent(tx, input.partnershipId, `review:${input.reviewId}:outcome`, 'review.missed', { reviewId: input.reviewId });
+      });
+      const review = await loadReview(input.reviewId);
+      if (review.status !== 'missed') return;
+      const { partnership } = review;
+      await notify(mailContext(deps), {
+        messageKey: `review:${review.id}:missed`,
+        template: 'review-missed',
+        partnershipId: partnership.id,
+        partnershipName: partnership.name,
+        timeZone: partnership.timeZone,
+        recipients: partnership.members
+          .filter((m) => m.role === 'executive_sponsor' || m.role === 'district_lead' || m.role === 'partner_lead')
+          .map((m) => ({ person: m.person, membership: m })),
+        target: pages.review(partnership.id, review.id),
+        render: (timeZone, link) =>
+          reviewMissed({
+            partnershipName: partnership.name,
+            label: reviewLabel(partnership.recurrenceRule),
+            sequence: review.sequence,
+            scheduledAt: review.scheduledAt.getTime(),
+            timeZone,
+            link,
+          }),
+        // Missed the moment the grace period ended, whenever the worker got to it.
+        dueAt: DateTime.fromMillis(review.scheduledAt.getTime(), { zone: partnership.timeZone })
+          .plus(parseOffset(partnership.outcomeGrace))
+          .toMillis(),
+      });
+    },
+  };
+}
