@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { completeCommitment, dropCommitment, extendCommitment } from '../../core/deadlines/commands.js';
-import { assertFuture } from '../../core/deadlines/due.js';
+import { createCommitment } from '../../core/deadlines/create.js';
 import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reasonBody } from '../../core/deadlines/schemas.js';
-import { actorColumns } from '../../core/events.js';
 import { uuidParam } from '../../core/fields.js';
-import { actorOf } from '../../core/people/principal.js';
 import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
-import { memberByEmail, openPartnership } from '../../core/reviews/partnership.js';
 import type { Commitment, Prisma } from '../../generated/prisma/client.js';
-import { startOrRollBack } from '../../lib/temporal/start.js';
-import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import { type CommitmentStatus, commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
@@ -65,39 +60,7 @@ export const commitmentRoutes = [
     errors: [404, 409, 503],
     responses: { 201: { description: 'Created; its deadline workflow is running', schema: commitmentSchema } },
     async handle({ params, body, caller, deps }) {
-      const { db, temporal } = deps;
-      const partnership = await openPartnership(db, caller, params.id);
-      const { id } = partnership;
-      const { person: owner, side: ownersSide } = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
-      assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
-      const commitment = await db.$transaction(async (tx) => {
-        const c = await tx.commitment.create({
-          data: {
-            partnershipId: id,
-            ownerId: owner.id,
-            side: body.side ?? ownersSide,
-            description: body.description,
-            dueAt: new Date(body.dueAt),
-          },
-        });
-        await tx.partnershipEvent.create({
-          data: {
-            partnershipId: id,
-            idempotencyKey: `commitment:${c.id}:created`,
-            type: 'commitment.created',
-            ...actorColumns(actorOf(caller)),
-            data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
-          },
-        });
-        await startOrRollBack(deps.logger, 'commitment', () =>
-          temporal.workflow.start(commitmentWorkflow, {
-            workflowId: commitmentWorkflowId(c.id),
-            taskQueue: deps.taskQueue,
-            args: [{ commitmentId: c.id }],
-          }),
-        );
-        return c;
-      });
+      const commitment = await createCommitment(deps, caller, params.id, body);
       return { status: 201, location: `/commitments/${commitment.id}`, body: commitmentJson(commitment) };
     },
   }),

@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from '../../core/deadlines/commands.js';
-import { assertFuture } from '../../core/deadlines/due.js';
+import { createEvidenceRequest } from '../../core/deadlines/create.js';
 import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
-import { actorColumns } from '../../core/events.js';
 import { uuidParam } from '../../core/fields.js';
-import { actorOf } from '../../core/people/principal.js';
 import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
-import { memberByEmail, openPartnership } from '../../core/reviews/partnership.js';
 import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
-import { startOrRollBack } from '../../lib/temporal/start.js';
-import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import { type EvidenceStatus, evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
 import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
@@ -78,33 +73,7 @@ export const evidenceRoutes = [
     errors: [404, 409, 503],
     responses: { 201: { description: 'Created; its deadline workflow is running', schema: evidenceRequestSchema } },
     async handle({ params, body, caller, deps }) {
-      const { db, temporal } = deps;
-      const partnership = await openPartnership(db, caller, params.id);
-      const { id } = partnership;
-      const { person: owner } = memberByEmail(partnership, body.ownerEmail, 'ownerEmail');
-      assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
-      const request = await db.$transaction(async (tx) => {
-        const r = await tx.evidenceRequest.create({
-          data: { partnershipId: id, ownerId: owner.id, description: body.description, kinds: body.kinds, dueAt: new Date(body.dueAt) },
-        });
-        await tx.partnershipEvent.create({
-          data: {
-            partnershipId: id,
-            idempotencyKey: `evidence:${r.id}:created`,
-            type: 'evidence.requested',
-            ...actorColumns(actorOf(caller)),
-            data: { requestId: r.id, dueAt: r.dueAt.toISOString() },
-          },
-        });
-        await startOrRollBack(deps.logger, 'evidence request', () =>
-          temporal.workflow.start(evidenceRequestWorkflow, {
-            workflowId: evidenceWorkflowId(r.id),
-            taskQueue: deps.taskQueue,
-            args: [{ requestId: r.id }],
-          }),
-        );
-        return r;
-      });
+      const request = await createEvidenceRequest(deps, caller, params.id, body);
       return { status: 201, location: `/evidence-requests/${request.id}`, body: requestJson(request) };
     },
   }),
