@@ -12,6 +12,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
 import type { WebDeps } from './http/deps.js';
 import { Problem, pageKit } from './http/pages.js';
+import { cohortCyclePage, saveCohortCycle } from './inquiry/cohort-cycle.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
 import { unsubscribeRoutes } from './mail/unsubscribe.js';
@@ -108,6 +109,11 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/dashboard/cohorts', ...posted, kit.signedIn(saveCohort));
   router.post('/dashboard/cohorts/:id/coordinators', ...posted, kit.signedIn(saveCoordinator));
+  router.get(
+    '/dashboard/cohorts/:id/inquiry',
+    kit.signedIn((ctx) => cohortCyclePage(ctx)),
+  );
+  router.post('/dashboard/cohorts/:id/inquiry', ...posted, kit.signedIn(saveCohortCycle));
   router.get(
     '/dashboard/new',
     kit.signedIn((ctx) => newPartnershipPage(ctx)),

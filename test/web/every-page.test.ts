@@ -145,6 +145,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard': [signedIn('/dashboard'), signedIn(`/dashboard?cohort=${ids.cohort}`)],
       '/dashboard/stuck': [signedIn('/dashboard/stuck')],
       '/dashboard/cohorts': [signedIn('/dashboard/cohorts')],
+      '/dashboard/cohorts/:id/inquiry': [signedIn(`/dashboard/cohorts/${ids.cohort}/inquiry`)],
       '/dashboard/new': [signedIn('/dashboard/new')],
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],

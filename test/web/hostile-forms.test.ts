@@ -59,7 +59,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const ids = { partnership: '', review: '', commitment: '', evidence: '', cycle: '' };
+  const ids = { partnership: '', review: '', commitment: '', evidence: '', cycle: '', cohort: '' };
   beforeAll(async () => {
     browser = await launchBrowser();
     // The installation's admin: every form is theirs to send.
@@ -105,7 +105,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
         phases,
       })
     ).json.id;
-    await stack.call(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' });
+    ids.cohort = (await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' })).json.id;
     ({ context, page } = await signIn(stack, browser, 'root@hostile.example'));
   });
   afterAll(async () => {
@@ -121,6 +121,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       '/dashboard/school-calendar',
       '/dashboard/calendar',
       '/dashboard/cohorts',
+      `/dashboard/cohorts/${ids.cohort}/inquiry`,
       p,
       `${p}/reviews/${ids.review}`,
       `${p}/commitments/${ids.commitment}`,

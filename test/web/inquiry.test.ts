@@ -136,4 +136,69 @@ describe('an inquiry cycle from the inbox', () => {
     const refused = await member.goto(`${stack.publicUrl}/p/${partnershipId}/inquiry/new`);
     expect(refused?.status()).toBe(403);
   });
+
+  it('starts a cycle in every partnership of a cohort from the dashboard, names those it could not, and lets only coordinators', async () => {
+    const cohort = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Willow cohort' });
+    const added = await stack.call(stack.adminKey, 'POST', `/cohorts/${cohort.json.id}/coordinators`, {
+      name: 'Cora Lin',
+      email: email('cora'),
+    });
+    expect(added.status, added.text).toBe(201);
+    const make = async (name: string, withParticipant: boolean) => {
+      const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+        name,
+        district: { name: `${name} USD` },
+        partner: { name: 'Reading Partners' },
+        timeZone: 'America/Denver',
+        firstReviewAt: soon(60 * DAY),
+        cohortId: cohort.json.id,
+        members: [
+          { name: 'Dee Park', email: email(`dee.${name.toLowerCase()}`), role: 'district_lead' },
+          { name: 'Fay Ruiz', email: email(`fay.${name.toLowerCase()}`), role: 'partner_lead' },
+          ...(withParticipant ? [{ name: 'Eli Moss', email: email(`eli.${name.toLowerCase()}`), role: 'participant' as const }] : []),
+        ],
+      });
+      expect(res.status, res.text).toBe(201);
+      await waitFor(
+        `${name} to be active`,
+        async () => (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: res.json.id } })).status === 'active',
+      );
+      return res.json.id;
+    };
+    const [aspen, birch] = [await make('Aspen', true), await make('Birch', false)];
+
+    const { page } = await signIn(stack, browser, email('cora'));
+    await page.goto(`${stack.publicUrl}/dashboard/cohorts`);
+    await page.getByRole('link', { name: 'Start an inquiry cycle in every partnership' }).click();
+    await expectAccessible(page);
+    const day = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
+    for (const [i, phase] of ['Plan', 'Do', 'Study', 'Act', 'Reflect'].entries()) {
+      await page
+        .locator('fieldset', { hasText: `${phase}:` })
+        .getByLabel('Due')
+        .fill(`${day((i + 1) * 10)}T16:00`);
+    }
+    // A mistake is named at its field, what was typed is kept, and nothing is started.
+    await page.getByLabel('The question').fill('   ');
+    await page.getByRole('button', { name: 'Start the cycles' }).click();
+    await expect.poll(() => page.locator('#f-question-error').textContent()).toMatch(/Ask the question/);
+    expect(await page.locator('fieldset', { hasText: 'Plan:' }).getByLabel('Due').inputValue()).toBe(`${day(10)}T16:00`);
+    expect(await stack.database.db.inquiryCycle.count({ where: { partnershipId: { in: [aspen, birch] } } })).toBe(0);
+
+    await page.getByLabel('The question').fill('Do weekly data chats raise fluency?');
+    await page.getByRole('button', { name: 'Start the cycles' }).click();
+    // The do phase goes to a participant by default: Birch has none, and says so.
+    await expect
+      .poll(() => page.locator('.flash').textContent())
+      .toBe('An inquiry cycle started in 1 partnership of Willow cohort. Not in: Birch (Do: no member of Birch has this role).');
+    const cycles = await stack.database.db.inquiryCycle.findMany({ where: { partnershipId: { in: [aspen, birch] } } });
+    expect(cycles.map((c) => [c.partnershipId, c.question])).toEqual([[aspen, 'Do weekly data chats raise fluency?']]);
+
+    // A participant of the cohort's partnership sees the cohort, but may not start its cycles.
+    const { page: member } = await signIn(stack, browser, email('eli.aspen'));
+    const refused = await member.goto(`${stack.publicUrl}/dashboard/cohorts/${cohort.json.id}/inquiry`);
+    expect(refused?.status()).toBe(403);
+    await member.goto(`${stack.publicUrl}/dashboard/cohorts`);
+    expect(await member.getByRole('link', { name: 'Start an inquiry cycle in every partnership' }).count()).toBe(0);
+  });
 });

@@ -48,6 +48,11 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
                     {c._count.partnerships} partnership{c._count.partnerships === 1 ? '' : 's'} · coordinated by{' '}
                     {c.coordinators.length ? c.coordinators.map((k) => k.person.name).join(', ') : 'nobody yet'}
                   </span>
+                  {(ctx.me.isAdmin || ctx.me.coordinates.includes(c.id)) && c._count.partnerships > 0 && (
+                    <p>
+                      <a href={`/dashboard/cohorts/${c.id}/inquiry`}>Start an inquiry cycle in every partnership</a>
+                    </p>
+                  )}
                   {may.cohort && (
                     <details open={Boolean(add)}>
                       <summary>Add a coordinator to {c.name}</summary>
