@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { uuidParam } from '../../core/fields.js';
 import { pages } from '../../core/pages.js';
@@ -120,12 +121,14 @@ async function plannedReviews(
   link: (path: string) => string,
 ): Promise<CalendarItem[]> {
   const items: CalendarItem[] = [];
-  const horizon = Date.now() + AHEAD_MONTHS * 31 * 86_400_000;
   for (const p of partnerships) {
     if (!p.recurrenceRule || !p.recurrenceStart) continue;
     const own = reviews.filter((r) => r.partnershipId === p.id).sort((a, b) => a.sequence - b.sequence);
     const last = own.at(-1);
     const after = Math.max(last?.scheduledAt.getTime() ?? 0, Date.now());
+    // A year of reviews after the one planned (its own date included), in the partnership's calendar:
+    // a quarterly partnership shows the next four, whatever the time of day the feed is read.
+    const horizon = DateTime.fromMillis(after, { zone: p.timeZone }).plus({ months: AHEAD_MONTHS }).toMillis();
     const schedule = await partnershipSchedule(db, { ...p, recurrenceRule: p.recurrenceRule, recurrenceStart: p.recurrenceStart });
     let next: PlannedReview[] = [];
     try {
