@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stopLeftover } from '../leftovers.js';
 import { canConnect, freePort } from '../net.js';
@@ -76,15 +76,21 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
     'warn',
     ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch']),
   ];
+  const logStart = (await stat(opts.logFile).catch(() => null))?.size ?? 0;
   const log = createWriteStream(opts.logFile, { flags: 'a' });
+  // The log is for people; a full disk must not take the process down with it.
+  log.on('error', () => {});
   const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid) await writeFile(pidFileOf(opts.dbFile), `${child.pid}\n`);
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // Two sources into one log: neither may end it (the first to close would, before the other's last
+  // lines and the exit note below); stop() and a failed start end it.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  // 'close', not 'exit': it comes once the output streams are drained too, so the log has every line.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       // Said in its own log: a server that vanished names the signal that ended it.
-      log.write(`[tandem] the dev server (pid ${child.pid}) ended: ${signal ?? `exit code ${code}`}\n`);
+      if (!log.writableEnded) log.write(`[tandem] the dev server (pid ${child.pid}) ended: ${signal ?? `exit code ${code}`}\n`);
       resolve(code);
     }),
   );
@@ -95,9 +101,15 @@ async function launch(opts: Parameters<typeof startDevServer>[0]): Promise<DevSe
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
     if (early !== 'running') {
       await new Promise<void>((resolve) => log.end(resolve));
-      const tail = (await readFile(opts.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-      if (/address already in use/.test(tail) && !tail.includes(`:${opts.port}: bind`)) throw new AuxiliaryPortTaken(tail);
-      throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}:\n${tail}`);
+      // This attempt's lines only (the log is appended to): a Go panic's stack trace can bury the
+      // "address already in use" that says another process took a port between our pick and its bind.
+      const said = (await readFile(opts.logFile, 'utf8').catch(() => '')).slice(logStart);
+      const tail = said.trim().split('\n').slice(-5).join('\n');
+      const taken = /.*address already in use.*/.exec(said)?.[0];
+      if (taken && !said.includes(`:${opts.port}: bind`)) throw new AuxiliaryPortTaken(taken);
+      // A panic's first line says why; its last lines only where.
+      const cause = /^(panic|Error|error)\b.*$/m.exec(said)?.[0];
+      throw new Error(`Temporal dev server exited with code ${early} during start; see ${opts.logFile}:\n${cause ?? tail}`);
     }
     ready = await canConnect('127.0.0.1', opts.port);
     if (!ready && Date.now() > deadline) {

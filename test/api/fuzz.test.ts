@@ -42,6 +42,10 @@ it('answers thousands of generated requests, valid and invalid, without a single
     '50',
     '--seed',
     '1',
+    // Health checks judge the data generator (too slow on a loaded machine, too much filtered), not
+    // the API: a failed one failed this test on a busy CI machine while every request passed.
+    '--suppress-health-check',
+    'all',
     '--report',
     'ndjson',
     '--report-ndjson-path',
