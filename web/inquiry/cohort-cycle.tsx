@@ -3,10 +3,10 @@ import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
 import { assertCoordinates, cohortScope } from '../../core/people/rights.js';
 import { personZone } from '../../core/people/zone.js';
 import { type FieldIssue, NotFoundError } from '../../lib/errors.js';
-import { INQUIRY_PHASES } from '../../workflows/inquiry/messages.js';
-import { fromLocalInput, ROLE_LABELS } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { ROLE_LABELS } from '../http/format.js';
+import { ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 
 /**
  * An inquiry cycle in every active partnership of a cohort at once (the seeds' cohort of 22 districts
@@ -55,29 +55,7 @@ export async function cohortCyclePage(ctx: PageContext, state: State = { errors:
         </p>
         <ErrorSummary errors={errors} />
         <Form action={`/dashboard/cohorts/${cohort.id}/inquiry`} csrf={ctx.csrf} label="Start an inquiry cycle in every partnership">
-          <TextArea name="question" label="The question" value={v.question} required rows={2} error={errorOf(errors, 'question')} />
-          {INQUIRY_PHASES.map((ph) => (
-            <fieldset key={ph}>
-              <legend>
-                {PHASE_TEXT[ph].label}: {PHASE_TEXT[ph].ask}
-              </legend>
-              <Select
-                name={`${ph}.ownerRole`}
-                label="Owner"
-                value={v[`${ph}.ownerRole`] ?? DEFAULT_OWNER[ph]}
-                options={ROLES}
-                error={errorOf(errors, `phases.${ph}.ownerRole`)}
-              />
-              <TextField
-                name={`${ph}.dueAt`}
-                label="Due"
-                type="datetime-local"
-                value={v[`${ph}.dueAt`]}
-                required
-                error={errorOf(errors, `phases.${ph}.dueAt`)}
-              />
-            </fieldset>
-          ))}
+          <CyclePlanFields values={v} errors={errors} owner={{ field: 'ownerRole', options: ROLES, initial: (ph) => DEFAULT_OWNER[ph] }} />
           <button type="submit">Start the cycles</button>
         </Form>
       </>
@@ -89,16 +67,9 @@ export async function saveCohortCycle(ctx: PageContext): Promise<Outcome> {
   const cohort = await cohortOf(ctx);
   const values = (ctx.req.body ?? {}) as Record<string, string>;
   const zone = await personZone(ctx.deps.db, ctx.me.id);
-  const missing: FieldIssue[] = [];
-  const phases = Object.fromEntries(
-    INQUIRY_PHASES.map((ph) => {
-      const dueAt = fromLocalInput(values[`${ph}.dueAt`], zone);
-      if (!dueAt) missing.push({ path: `phases.${ph}.dueAt`, message: 'Give a date and a time' });
-      return [ph, { ownerRole: values[`${ph}.ownerRole`], dueAt: dueAt ?? '' }];
-    }),
-  ) as Parameters<typeof startCohortCycles>[3]['phases'];
-  const question = values.question?.trim() ?? '';
-  if (!question) missing.push({ path: 'question', message: 'Ask the question the cycles set out to answer' });
+  const plan = readCyclePlan(values, zone, 'ownerRole');
+  const { question, missing } = plan;
+  const phases = plan.phases as Parameters<typeof startCohortCycles>[3]['phases'];
   if (missing.length) return cohortCyclePage(ctx, { errors: missing, values });
   try {
     const { started, skipped } = await startCohortCycles(ctx.deps, ctx.me, cohort.id, { question, phases });

@@ -5,9 +5,10 @@ import { standingIn } from '../../core/people/rights.js';
 import { loadPartnership } from '../../core/reviews/partnership.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
-import { fromLocalInput, ROLE_LABELS, Status, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { ROLE_LABELS, Status, When } from '../http/format.js';
+import { ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 
 /**
  * An inquiry cycle's page: the question, each phase with its owner, due date and what was recorded,
@@ -276,29 +277,7 @@ export async function newCyclePage(ctx: PageContext, state: State = {}): Promise
         </p>
         <ErrorSummary errors={errors} />
         <Form action={`${pages.partnership(partnership.id)}/inquiry`} csrf={ctx.csrf} label="Start an inquiry cycle">
-          <TextArea name="question" label="The question" value={v.question} required rows={2} error={errorOf(errors, 'question')} />
-          {INQUIRY_PHASES.map((ph) => (
-            <fieldset key={ph}>
-              <legend>
-                {PHASE_TEXT[ph].label}: {PHASE_TEXT[ph].ask}
-              </legend>
-              <Select
-                name={`${ph}.ownerEmail`}
-                label="Owner"
-                value={v[`${ph}.ownerEmail`] ?? lead?.person.email}
-                options={owners}
-                error={errorOf(errors, `phases.${ph}.ownerEmail`)}
-              />
-              <TextField
-                name={`${ph}.dueAt`}
-                label="Due"
-                type="datetime-local"
-                value={v[`${ph}.dueAt`]}
-                required
-                error={errorOf(errors, `phases.${ph}.dueAt`)}
-              />
-            </fieldset>
-          ))}
+          <CyclePlanFields values={v} errors={errors} owner={{ field: 'ownerEmail', options: owners, initial: () => lead?.person.email }} />
           <button type="submit">Start the cycle</button>
         </Form>
       </>
@@ -311,16 +290,9 @@ export async function saveNewCycle(ctx: PageContext): Promise<Outcome> {
   const values = body(ctx);
   const partnership = await ctx.deps.db.partnership.findUnique({ where: { id: partnershipId }, select: { timeZone: true } });
   const zone = partnership?.timeZone ?? 'UTC';
-  const missing: Issue[] = [];
-  const phases = Object.fromEntries(
-    INQUIRY_PHASES.map((ph) => {
-      const dueAt = fromLocalInput(values[`${ph}.dueAt`], zone);
-      if (!dueAt) missing.push({ path: `phases.${ph}.dueAt`, message: 'Give a date and a time' });
-      return [ph, { ownerEmail: values[`${ph}.ownerEmail`], dueAt: dueAt ?? '' }];
-    }),
-  ) as Parameters<typeof startCycle>[3]['phases'];
-  const question = values.question?.trim() ?? '';
-  if (!question) missing.push({ path: 'question', message: 'Ask the question the cycle sets out to answer' });
+  const plan = readCyclePlan(values, zone, 'ownerEmail');
+  const { question, missing } = plan;
+  const phases = plan.phases as Parameters<typeof startCycle>[3]['phases'];
   if (missing.length) return newCyclePage(ctx, { errors: missing, values });
   try {
     const cycle = await startCycle(ctx.deps, ctx.me, partnershipId, { question, phases });
