@@ -1,33 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dependencyChecks } from '../../api/http/health.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestSmtp } from '../support/smtp.js';
+import { useMailServices } from '../support/mail-services.js';
 
 /**
  * Mail is reported as failing when sends fail, not only when the server does not answer: a server
  * that greets and then refuses every message (450) used to look "up" while nothing went out.
  */
 describe('the mail check of /health', () => {
-  let database: TestDatabase;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-  let mailer: Mailer;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    smtp = await startTestSmtp();
-    mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
-  });
-  afterAll(async () => {
-    mailer?.close();
-    await smtp?.stop();
-    await database?.drop();
-  });
-
+  const mail = useMailServices();
   it('fails while copies wait after a refused attempt and nothing has gone out since, and recovers once one goes out', async () => {
-    const check = dependencyChecks({ db: database.db, mailer, temporal: undefined as never, namespace: 'default' }).mail;
+    const check = dependencyChecks({ db: mail.database.db, mailer: mail.mailer, temporal: undefined as never, namespace: 'default' }).mail;
     await expect(check()).resolves.toBeUndefined();
     const base = { template: 'review-reminder', subject: 'Reminder', text: 't', html: '<p>t</p>' };
-    await database.db.emailOutbox.create({
+    await mail.database.db.emailOutbox.create({
       data: {
         ...base,
         idempotencyKey: 'k1',
@@ -40,7 +25,7 @@ describe('the mail check of /health', () => {
       },
     });
     await expect(check()).rejects.toThrow(/messages are not going out since .*450 4\.2\.0 mailbox temporarily unavailable/);
-    await database.db.emailOutbox.create({
+    await mail.database.db.emailOutbox.create({
       data: {
         ...base,
         idempotencyKey: 'k2',

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverHeld } from '../../core/mail/notify.js';
 import { requestMail } from '../../core/mail/send.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
-import { startTestSmtp } from '../support/smtp.js';
+import { useMailServices } from '../support/mail-services.js';
 
 /**
  * Mail held over quiet hours or for a digest is looked at again when its time comes: what no longer
@@ -13,22 +11,9 @@ import { startTestSmtp } from '../support/smtp.js';
  * latest goes out.
  */
 describe('held mail, when its delivery comes', () => {
-  let database: TestDatabase;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-  let mailer: Mailer;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    smtp = await startTestSmtp();
-    mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
-  });
-  afterAll(async () => {
-    mailer?.close();
-    await smtp?.stop();
-    await database?.drop();
-  });
-
+  const mail = useMailServices();
   it('drops what no longer applies and sends only the latest of what does', async () => {
-    const db = database.db;
+    const db = mail.database.db;
     const now = Date.now();
     const p = await createPartnershipRecord(db, {
       firstReviewAt: new Date(now + 30 * 86_400_000),
@@ -78,7 +63,11 @@ describe('held mail, when its delivery comes', () => {
         },
       });
     }
-    await deliverHeld(requestMail({ db, mailer, publicUrl: 'http://tandem.test', mailGiveUpAfterMs: 86_400_000 }), ana.id, now);
+    await deliverHeld(
+      requestMail({ db, mailer: mail.mailer, publicUrl: 'http://tandem.test', mailGiveUpAfterMs: 86_400_000 }),
+      ana.id,
+      now,
+    );
     const after = await db.emailOutbox.findMany({ where: { personId: ana.id }, orderBy: { dueAt: 'asc' } });
     expect(after.map((r) => [r.messageKey.split(':').slice(2).join(':'), r.status])).toEqual([
       [`${ana.id}:prompt`, 'dropped'],
@@ -88,7 +77,7 @@ describe('held mail, when its delivery comes', () => {
       ['invitation:2', 'sent'],
       ['reminder:1', 'sent'],
     ]);
-    expect(smtp.received.map((m) => m.mail.subject).sort()).toEqual([
+    expect(mail.smtp.received.map((m) => m.mail.subject).sort()).toEqual([
       `review:${p.review.id}:invitation:2`,
       `review:${p.review.id}:reminder:1`,
     ]);

@@ -1,43 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { p as paragraph } from '../../core/mail/message.js';
 import { notify } from '../../core/mail/notify.js';
 import { deliver, type MailContext } from '../../core/mail/outbox.js';
-import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { testTaskLinks } from '../support/auth.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
-import { startTestSmtp } from '../support/smtp.js';
+import { useMailServices } from '../support/mail-services.js';
 
 /** The outbox on its own, on the real PostgreSQL and a real SMTP server: what each state leads to. */
 describe('the outbox', () => {
-  let database: TestDatabase;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-  let mailer: Mailer;
+  const mail = useMailServices();
   const ctx = (): MailContext => ({
-    db: database.db,
-    mailer,
+    db: mail.database.db,
+    mailer: mail.mailer,
     publicUrl: 'http://tandem.test',
     giveUpAfterMs: 86_400_000,
     wake: async () => {
       throw new Error('nothing is held in these tests');
     },
     heartbeat: () => {},
-    taskLink: testTaskLinks(database.db),
-  });
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    smtp = await startTestSmtp();
-    mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
-  });
-  afterAll(async () => {
-    mailer?.close();
-    await smtp?.stop();
-    await database?.drop();
+    taskLink: testTaskLinks(mail.database.db),
   });
 
   async function notice(key: string) {
-    const p = await createPartnershipRecord(database.db, {
+    const p = await createPartnershipRecord(mail.database.db, {
       firstReviewAt: new Date(Date.now() + 86_400_000),
       reminderOffsets: [],
       plannedAt: Date.now(),
@@ -64,7 +49,7 @@ describe('the outbox', () => {
     expect(await run()).toEqual({ sent: 2 });
     expect(await run()).toEqual({ 'already-sent': 2 });
     expect(
-      smtp.received
+      mail.smtp.received
         .filter((m) => m.mail.subject === 'About once')
         .flatMap((m) => m.envelopeTo)
         .sort(),
@@ -75,7 +60,7 @@ describe('the outbox', () => {
     const { p, run } = await notice('interrupted');
     // What a worker killed between claiming a copy and recording the server's answer leaves behind.
     const [first, second] = [...p.members].sort((a, b) => a.person.email.localeCompare(b.person.email));
-    await database.db.emailOutbox.create({
+    await mail.database.db.emailOutbox.create({
       data: {
         idempotencyKey: `interrupted:to:${first?.personId}`,
         messageKey: 'interrupted',
@@ -91,32 +76,32 @@ describe('the outbox', () => {
       },
     });
     expect(await run()).toEqual({ unconfirmed: 1, sent: 1 });
-    const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'interrupted' }, orderBy: { recipient: 'asc' } });
+    const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'interrupted' }, orderBy: { recipient: 'asc' } });
     expect(rows.map((r) => [r.recipient, r.status, r.attempts])).toEqual([
       [first?.person.email, 'unconfirmed', 1],
       [second?.person.email, 'sent', 1],
     ]);
     expect(rows[0]?.lastError).toMatch(/not sent again to avoid a duplicate/);
-    expect(smtp.received.filter((m) => m.mail.subject === 'About interrupted').flatMap((m) => m.envelopeTo)).toEqual([
+    expect(mail.smtp.received.filter((m) => m.mail.subject === 'About interrupted').flatMap((m) => m.envelopeTo)).toEqual([
       second?.person.email,
     ]);
   });
 
   it('puts a copy back to pending and rethrows while the server is unreachable, so the activity retries it', async () => {
     const { run } = await notice('unreachable');
-    await smtp.stop();
+    await mail.smtp.stop();
     try {
       await expect(run()).rejects.toThrow(/ECONNREFUSED/);
-      const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
+      const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
       expect(rows.map((r) => [r.status, r.attempts])).toEqual([
         ['pending', 1],
         ['pending', 1],
       ]);
     } finally {
-      await smtp.start();
+      await mail.smtp.start();
     }
     expect(await run()).toEqual({ sent: 2 });
-    const rows = await database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
+    const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'unreachable' } });
     expect(rows.map((r) => [r.status, r.attempts, r.lastError])).toEqual([
       ['sent', 2, null],
       ['sent', 2, null],
