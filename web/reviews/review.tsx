@@ -80,8 +80,6 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
     { value: '', label: 'Choose a member' },
     ...p.members.map((m) => ({ value: m.personId, label: `${m.person.name} (${m.side === 'partner' ? 'partner' : 'district'})` })),
   ];
-  const commitmentRows = rowsOf(v, 'c');
-  const evidenceRows = rowsOf(v, 'e');
   return {
     title: `Review #${review.sequence} of ${p.name}`,
     status: errors.length ? 400 : 200,
@@ -107,51 +105,14 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
           </section>
         )}
 
-        <section aria-labelledby="agenda">
-          <h2 id="agenda">On the agenda</h2>
-          <p>Progress on what is open, the evidence gathered, decisions and next steps.</p>
-          <h3>Open commitments</h3>
-          {commitments.length === 0 ? (
-            <p class="empty">None open.</p>
-          ) : (
-            <ul class="items">
-              {commitments.map((c) => (
-                <li key={c.id}>
-                  <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
-                  <span class="meta">
-                    {c.owner.name}, due <When at={c.dueAt} zone={zone} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>Evidence still to come</h3>
-          {evidence.length === 0 ? (
-            <p class="empty">None.</p>
-          ) : (
-            <ul class="items">
-              {evidence.map((e) => (
-                <li key={e.id}>
-                  <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
-                  <span class="meta">
-                    {e.owner.name}, due <When at={e.dueAt} zone={zone} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-          {lastHeld && (
-            <>
-              <h3>The last reflections</h3>
-              <ReflectionSummary review={lastHeld} answers={seesReflections(standing)} />
-            </>
-          )}
-          {review.status === 'held' && (
-            <p>
-              <a href={pages.reflection(p.id, review.id)}>Your reflection on this review</a>
-            </p>
-          )}
-        </section>
+        <Agenda
+          review={review}
+          commitments={commitments}
+          evidence={evidence}
+          lastHeld={lastHeld}
+          answers={seesReflections(standing)}
+          zone={zone}
+        />
 
         {standing.leads && recordable && early && (
           <section aria-labelledby="outcome">
@@ -171,148 +132,293 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
           </section>
         )}
         {standing.leads && recordable && !early && (
-          <section aria-labelledby="outcome">
-            <h2 id="outcome">{review.status === 'missed' ? 'Record it late' : 'Record the outcome'}</h2>
-            {review.status === 'missed' && (
-              <p>This review was marked missed. If it took place, or was skipped, record it until the next review begins.</p>
-            )}
-            <ErrorSummary errors={errors} />
-            <Form action={own('outcome')} csrf={ctx.csrf} label="Outcome">
-              <input type="hidden" name="c.rows" value={String(commitmentRows)} />
-              <input type="hidden" name="e.rows" value={String(evidenceRows)} />
-              <fieldset>
-                <legend>What happened</legend>
-                <label class="choice">
-                  <input type="radio" name="outcome" value="held" checked={(v.outcome ?? 'held') === 'held'} /> It was held
-                </label>
-                <label class="choice">
-                  <input type="radio" name="outcome" value="skipped" checked={v.outcome === 'skipped'} /> It was skipped
-                </label>
-              </fieldset>
-              <TextArea
-                name="notes"
-                label="Notes"
-                hint="If it was held: what was discussed."
-                value={v.notes}
-                error={errorOf(errors, 'notes')}
-              />
-              <TextArea
-                name="decisions"
-                label="Decisions"
-                hint="One per line."
-                value={v.decisions}
-                rows={3}
-                error={errorOf(errors, 'decisions')}
-              />
-              <fieldset>
-                <legend>New commitments (leave a row empty to skip it; due at 5 PM, {p.timeZone})</legend>
-                {Array.from({ length: commitmentRows }, (_, i) => (
-                  <div class="row" key={`c${i}`}>
-                    <TextField
-                      name={`c${i}.description`}
-                      label={`Commitment ${i + 1}`}
-                      value={v[`c${i}.description`]}
-                      error={errorOf(errors, `commitments.${i}.description`)}
-                    />
-                    <Select
-                      name={`c${i}.owner`}
-                      label="Owner"
-                      value={v[`c${i}.owner`]}
-                      options={memberOptions}
-                      error={errorOf(errors, `commitments.${i}.ownerId`)}
-                    />
-                    <Select
-                      name={`c${i}.side`}
-                      label="Whose work"
-                      value={v[`c${i}.side`] ?? ''}
-                      options={[
-                        { value: '', label: "The owner's side" },
-                        { value: 'district', label: 'The district' },
-                        { value: 'partner', label: 'The partner' },
-                        { value: 'shared', label: 'Both sides' },
-                      ]}
-                    />
-                    <TextField
-                      name={`c${i}.due`}
-                      label="Due on"
-                      type="date"
-                      value={v[`c${i}.due`]}
-                      error={errorOf(errors, `commitments.${i}.dueAt`)}
-                    />
-                  </div>
-                ))}
-                {commitmentRows < MAX_ROWS && (
-                  <button type="submit" name="add" value="c" class="link" formnovalidate>
-                    Add another commitment
-                  </button>
-                )}
-              </fieldset>
-              <fieldset>
-                <legend>Evidence to gather (leave a row empty to skip it)</legend>
-                {Array.from({ length: evidenceRows }, (_, i) => (
-                  <div class="row" key={`e${i}`}>
-                    <TextField
-                      name={`e${i}.description`}
-                      label={`Evidence ${i + 1}`}
-                      value={v[`e${i}.description`]}
-                      error={errorOf(errors, `evidenceRequests.${i}.description`)}
-                    />
-                    <Select
-                      name={`e${i}.owner`}
-                      label="Who provides it"
-                      value={v[`e${i}.owner`]}
-                      options={memberOptions}
-                      error={errorOf(errors, `evidenceRequests.${i}.ownerId`)}
-                    />
-                    <Select name={`e${i}.kind`} label="Kind" value={v[`e${i}.kind`] ?? 'observation'} options={KINDS} />
-                    <TextField
-                      name={`e${i}.due`}
-                      label="Due on"
-                      type="date"
-                      value={v[`e${i}.due`]}
-                      error={errorOf(errors, `evidenceRequests.${i}.dueAt`)}
-                    />
-                  </div>
-                ))}
-                {evidenceRows < MAX_ROWS && (
-                  <button type="submit" name="add" value="e" class="link" formnovalidate>
-                    Add more evidence
-                  </button>
-                )}
-              </fieldset>
-              <TextField
-                name="reason"
-                label="Why it was skipped"
-                hint="Needed when it was skipped."
-                value={v.reason}
-                error={errorOf(errors, 'reason')}
-              />
-              <button type="submit">Record the outcome</button>
-            </Form>
-          </section>
+          <OutcomeForm
+            action={own('outcome')}
+            csrf={ctx.csrf}
+            missed={review.status === 'missed'}
+            timeZone={p.timeZone}
+            members={memberOptions}
+            values={v}
+            errors={errors}
+          />
         )}
 
         {standing.leads && review.status === 'scheduled' && !ended && (
-          <section aria-labelledby="move">
-            <h2 id="move">Move the review</h2>
-            <Form action={own('reschedule')} csrf={ctx.csrf} label="Move the review">
-              <TextField
-                name="at"
-                label={`New date and time (${p.timeZone})`}
-                type="datetime-local"
-                value={v.at ?? localInput(review.scheduledAt, p.timeZone)}
-                error={errorOf(errors, 'at')}
-                required
-              />
-              <button type="submit" class="secondary">
-                Move it
-              </button>
-            </Form>
-          </section>
+          <MoveForm
+            action={own('reschedule')}
+            csrf={ctx.csrf}
+            timeZone={p.timeZone}
+            at={v.at ?? localInput(review.scheduledAt, p.timeZone)}
+            errors={errors}
+          />
         )}
       </>
     ),
   };
+}
+
+type ReviewRow = Awaited<ReturnType<typeof load>>;
+type Open = { id: string; status: string; description: string; dueAt: Date; owner: { name: string } };
+
+/** What the review is for: the open commitments and evidence, and the last reflections. */
+function Agenda({
+  review,
+  commitments,
+  evidence,
+  lastHeld,
+  answers,
+  zone,
+}: {
+  review: ReviewRow;
+  commitments: Open[];
+  evidence: Open[];
+  lastHeld: Parameters<typeof ReflectionSummary>[0]['review'] | null;
+  answers: boolean;
+  zone: string;
+}) {
+  return (
+    <section aria-labelledby="agenda">
+      <h2 id="agenda">On the agenda</h2>
+      <p>Progress on what is open, the evidence gathered, decisions and next steps.</p>
+      <h3>Open commitments</h3>
+      {commitments.length === 0 ? (
+        <p class="empty">None open.</p>
+      ) : (
+        <ul class="items">
+          {commitments.map((c) => (
+            <li key={c.id}>
+              <Status value={c.status} /> <a href={pages.commitment(review.partnershipId, c.id)}>{c.description}</a>
+              <span class="meta">
+                {c.owner.name}, due <When at={c.dueAt} zone={zone} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Evidence still to come</h3>
+      {evidence.length === 0 ? (
+        <p class="empty">None.</p>
+      ) : (
+        <ul class="items">
+          {evidence.map((e) => (
+            <li key={e.id}>
+              <Status value={e.status} /> <a href={pages.evidence(review.partnershipId, e.id)}>{e.description}</a>
+              <span class="meta">
+                {e.owner.name}, due <When at={e.dueAt} zone={zone} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {lastHeld && (
+        <>
+          <h3>The last reflections</h3>
+          <ReflectionSummary review={lastHeld} answers={answers} />
+        </>
+      )}
+      {review.status === 'held' && (
+        <p>
+          <a href={pages.reflection(review.partnershipId, review.id)}>Your reflection on this review</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The outcome of a review: held (notes, decisions, new commitments and evidence requests, a row of
+ * each to start with and "Add another" without JavaScript) or skipped.
+ */
+function OutcomeForm({
+  action,
+  csrf,
+  missed,
+  timeZone,
+  members,
+  values: v,
+  errors,
+}: {
+  action: string;
+  csrf: string;
+  missed: boolean;
+  timeZone: string;
+  members: { value: string; label: string }[];
+  values: Record<string, string>;
+  errors: Issue[];
+}) {
+  const commitmentRows = rowsOf(v, 'c');
+  const evidenceRows = rowsOf(v, 'e');
+  return (
+    <section aria-labelledby="outcome">
+      <h2 id="outcome">{missed ? 'Record it late' : 'Record the outcome'}</h2>
+      {missed && <p>This review was marked missed. If it took place, or was skipped, record it until the next review begins.</p>}
+      <ErrorSummary errors={errors} />
+      <Form action={action} csrf={csrf} label="Outcome">
+        <input type="hidden" name="c.rows" value={String(commitmentRows)} />
+        <input type="hidden" name="e.rows" value={String(evidenceRows)} />
+        <fieldset>
+          <legend>What happened</legend>
+          <label class="choice">
+            <input type="radio" name="outcome" value="held" checked={(v.outcome ?? 'held') === 'held'} /> It was held
+          </label>
+          <label class="choice">
+            <input type="radio" name="outcome" value="skipped" checked={v.outcome === 'skipped'} /> It was skipped
+          </label>
+        </fieldset>
+        <TextArea name="notes" label="Notes" hint="If it was held: what was discussed." value={v.notes} error={errorOf(errors, 'notes')} />
+        <TextArea
+          name="decisions"
+          label="Decisions"
+          hint="One per line."
+          value={v.decisions}
+          rows={3}
+          error={errorOf(errors, 'decisions')}
+        />
+        <CommitmentRows rows={commitmentRows} timeZone={timeZone} members={members} values={v} errors={errors} />
+        <EvidenceRows rows={evidenceRows} members={members} values={v} errors={errors} />
+        <TextField
+          name="reason"
+          label="Why it was skipped"
+          hint="Needed when it was skipped."
+          value={v.reason}
+          error={errorOf(errors, 'reason')}
+        />
+        <button type="submit">Record the outcome</button>
+      </Form>
+    </section>
+  );
+}
+
+/** New commitments at the review: description, owner, whose work, due date; one row more on "Add another". */
+function CommitmentRows({
+  rows,
+  timeZone,
+  members,
+  values: v,
+  errors,
+}: {
+  rows: number;
+  timeZone: string;
+  members: { value: string; label: string }[];
+  values: Record<string, string>;
+  errors: Issue[];
+}) {
+  return (
+    <fieldset>
+      <legend>New commitments (leave a row empty to skip it; due at 5 PM, {timeZone})</legend>
+      {Array.from({ length: rows }, (_, i) => (
+        <div class="row" key={`c${i}`}>
+          <TextField
+            name={`c${i}.description`}
+            label={`Commitment ${i + 1}`}
+            value={v[`c${i}.description`]}
+            error={errorOf(errors, `commitments.${i}.description`)}
+          />
+          <Select
+            name={`c${i}.owner`}
+            label="Owner"
+            value={v[`c${i}.owner`]}
+            options={members}
+            error={errorOf(errors, `commitments.${i}.ownerId`)}
+          />
+          <Select
+            name={`c${i}.side`}
+            label="Whose work"
+            value={v[`c${i}.side`] ?? ''}
+            options={[
+              { value: '', label: "The owner's side" },
+              { value: 'district', label: 'The district' },
+              { value: 'partner', label: 'The partner' },
+              { value: 'shared', label: 'Both sides' },
+            ]}
+          />
+          <TextField
+            name={`c${i}.due`}
+            label="Due on"
+            type="date"
+            value={v[`c${i}.due`]}
+            error={errorOf(errors, `commitments.${i}.dueAt`)}
+          />
+        </div>
+      ))}
+      {rows < MAX_ROWS && (
+        <button type="submit" name="add" value="c" class="link" formnovalidate>
+          Add another commitment
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/** Evidence to gather: description, who provides it, kind, due date. */
+function EvidenceRows({
+  rows,
+  members,
+  values: v,
+  errors,
+}: {
+  rows: number;
+  members: { value: string; label: string }[];
+  values: Record<string, string>;
+  errors: Issue[];
+}) {
+  return (
+    <fieldset>
+      <legend>Evidence to gather (leave a row empty to skip it)</legend>
+      {Array.from({ length: rows }, (_, i) => (
+        <div class="row" key={`e${i}`}>
+          <TextField
+            name={`e${i}.description`}
+            label={`Evidence ${i + 1}`}
+            value={v[`e${i}.description`]}
+            error={errorOf(errors, `evidenceRequests.${i}.description`)}
+          />
+          <Select
+            name={`e${i}.owner`}
+            label="Who provides it"
+            value={v[`e${i}.owner`]}
+            options={members}
+            error={errorOf(errors, `evidenceRequests.${i}.ownerId`)}
+          />
+          <Select name={`e${i}.kind`} label="Kind" value={v[`e${i}.kind`] ?? 'observation'} options={KINDS} />
+          <TextField
+            name={`e${i}.due`}
+            label="Due on"
+            type="date"
+            value={v[`e${i}.due`]}
+            error={errorOf(errors, `evidenceRequests.${i}.dueAt`)}
+          />
+        </div>
+      ))}
+      {rows < MAX_ROWS && (
+        <button type="submit" name="add" value="e" class="link" formnovalidate>
+          Add more evidence
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/** Moving a review that is still ahead: a new local date and time, everyone gets the new invitation. */
+function MoveForm({ action, csrf, timeZone, at, errors }: { action: string; csrf: string; timeZone: string; at: string; errors: Issue[] }) {
+  return (
+    <section aria-labelledby="move">
+      <h2 id="move">Move the review</h2>
+      <Form action={action} csrf={csrf} label="Move the review">
+        <TextField
+          name="at"
+          label={`New date and time (${timeZone})`}
+          type="datetime-local"
+          value={at}
+          error={errorOf(errors, 'at')}
+          required
+        />
+        <button type="submit" class="secondary">
+          Move it
+        </button>
+      </Form>
+    </section>
+  );
 }
 
 /**
