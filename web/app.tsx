@@ -40,7 +40,8 @@ const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
  * The web app for people: sign-in, "My work", a partnership's page, a review (and its outcome), a
  * reflection, a commitment, an evidence request, an inquiry cycle, settings. Every form works without JavaScript and
  * posts with a CSRF token; every change goes through the same actions, and so the same rights, as
- * the API (api/<domain>/actions.ts).
+ * the API (core/<domain>/commands.ts). Long by design: the routing table of every page, a line or
+ * three each, so that a page's address is found in one place.
  */
 export function webRouter(deps: WebDeps): Router {
   const kit = pageKit(deps);

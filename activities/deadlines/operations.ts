@@ -57,7 +57,10 @@ async function targetOf(db: Db, kind: DeadlineKind, row: { id: string; partnersh
   return pages.inquiryCycle(row.partnershipId, phase.cycleId);
 }
 
-/** Planning, notices and extensions of a deadline, the same for commitments and evidence requests. */
+/**
+ * Planning, notices and extensions of a deadline, the same for commitments and evidence requests.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createDeadlineOperations(deps: ActivityDeps) {
   const { db } = deps;
 

@@ -21,7 +21,10 @@ export interface PhaseRecorded {
 
 const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidTransition');
 
-/** What a cycle's workflow asks of the database: open a phase, record one, read the cycle again. */
+/**
+ * What a cycle's workflow asks of the database: open a phase, record one, read the cycle again.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createInquiryActivities(deps: ActivityDeps) {
   const { db } = deps;
 

@@ -12,7 +12,10 @@ import { mailContext } from '../mail/activities.js';
 
 const OPEN = { in: ['open' as const, 'overdue' as const] };
 
-/** Changes of a partnership's roster that the partnership's workflow carries out (they send mail). */
+/**
+ * Changes of a partnership's roster that the partnership's workflow carries out (they send mail).
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createRosterActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {

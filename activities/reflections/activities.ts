@@ -18,7 +18,10 @@ export interface ReflectionPlan {
   closesAt: number;
 }
 
-/** The reflection window after a held review: prompts, reminders, the leads' summary. */
+/**
+ * The reflection window after a held review: prompts, reminders, the leads' summary.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createReflectionActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {

@@ -55,7 +55,10 @@ async function deadlinesChangedBy(db: ActivityDeps['db'], partnershipId: string,
   return commitments + requests;
 }
 
-/** A partnership's activation, pause, resume and end, with what each closes, moves and tells. */
+/**
+ * A partnership's activation, pause, resume and end, with what each closes, moves and tells.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createLifecycleActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { sendInvitation } = createInvitations(deps);

@@ -11,7 +11,10 @@ import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
 import { createInvitations } from './invitations.js';
 
-/** What became of a review: held (with its pledges), skipped, or missed. */
+/**
+ * What became of a review: held (with its pledges), skipped, or missed.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createOutcomeActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { loadReview, sendInvitation } = createInvitations(deps);

@@ -41,7 +41,10 @@ export interface ReminderResult {
   copies: NoticeResult;
 }
 
-/** The upcoming review: planned from the recurrence (and school calendars), moved, reminded of. */
+/**
+ * The upcoming review: planned from the recurrence (and school calendars), moved, reminded of.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createScheduleActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { loadReview, sendInvitation } = createInvitations(deps);
