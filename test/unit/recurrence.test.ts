@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nextReview, type ReviewSchedule, ScheduleError, upcomingReviews, validateSchedule } from '../../core/reviews/recurrence.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -56,6 +56,19 @@ describe('upcomingReviews', () => {
       '2027-01-12T14:00:00.000Z',
     ]);
     expect(reviews.every((r) => r.movedFrom === undefined)).toBe(true);
+  });
+
+  it('gives a real schedule the same answer on a starved machine: only pathological rules are timed', () => {
+    // Each reading of the clock half a second later than the last: a process that barely gets the CPU.
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += 500));
+    try {
+      const daily = { ...quarterly, rrule: 'FREQ=DAILY' };
+      expect(upcomingReviews(daily, at('2026-12-01T00:00:00Z'), 12)).toHaveLength(12);
+      expect(upcomingReviews(quarterly, at('2026-09-01T00:00:00Z'), 5)).toHaveLength(5);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('counts a review moved past the cut-off as upcoming', () => {
