@@ -1,7 +1,7 @@
 /**
  * The layout's rules, checked by `npm run lint` (depcruise): no import cycles, and each layer imports
  * only what stands below it. From the bottom: lib/ (infrastructure), workflows/ (deterministic; they
- * see activities by type only), core/ (each domain's rules, vocabulary and commands: the one door for
+ * declare the activities they call), core/ (each domain's rules, vocabulary and commands: the one door for
  * every write), activities/, api/ and web/, boot/ (startup wiring), scripts/.
  */
 module.exports = {
@@ -10,6 +10,15 @@ module.exports = {
       name: 'no-circular',
       comment: 'An import cycle: split the shared part into a module both can import.',
       severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycles',
+      comment:
+        'Folders (domains, and the layers themselves) never loop: workflows declare the activities they call in <domain>/steps.ts, and a shared word moves to the folder both import (workflows/actor.ts, lib/durations.ts).',
+      severity: 'error',
+      scope: 'folder',
       from: {},
       to: { circular: true },
     },
@@ -28,11 +37,12 @@ module.exports = {
       to: { path: '^(lib|core|api|web|boot|scripts|generated)/' },
     },
     {
-      name: 'workflows-see-activities-by-type',
-      comment: 'Workflows call activities through proxyActivities; they import their types, never their code.',
+      name: 'workflows-declare-their-activities',
+      comment:
+        'Workflows call activities through proxyActivities typed by their own <domain>/steps.ts, which activities/index.ts must satisfy: they import nothing from activities/, not even types.',
       severity: 'error',
       from: { path: '^workflows/' },
-      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^activities/' },
     },
     {
       name: 'workflows-use-no-node-modules',

@@ -1,3 +1,4 @@
+import type { Steps } from '../workflows/activities.js';
 import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createInquiryActivities } from './inquiry/activities.js';
@@ -8,7 +9,7 @@ import { createReviewActivities } from './reviews/activities.js';
 
 export type { ActivityDeps } from './deps.js';
 
-/** Every activity the worker registers; workflows call them by these names. */
+/** Every activity the worker registers; workflows call them by these names, as workflows/activities.ts declares them. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createReviewActivities(deps),
@@ -18,7 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createRosterActivities(deps),
     ...createInquiryActivities(deps),
-  };
+  } satisfies Steps;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

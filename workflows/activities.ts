@@ -1,5 +1,15 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { CommitmentSteps, EvidenceSteps } from './deadlines/steps.js';
+import type { InquirySteps } from './inquiry/steps.js';
+import type { MailSteps } from './mail/steps.js';
+import type { ReflectionSteps } from './reflections/steps.js';
+import type { ReviewSteps } from './reviews/steps.js';
+
+/**
+ * Every activity the workflows call, as each workflow declares it in its <domain>/steps.ts; the
+ * worker's activities (activities/index.ts) must satisfy it, so a mismatch fails type-checking.
+ */
+export type Steps = ReviewSteps & ReflectionSteps & CommitmentSteps & EvidenceSteps & InquirySteps & MailSteps;
 
 const options = {
   startToCloseTimeout: '1 minute',
@@ -7,9 +17,9 @@ const options = {
 } as const;
 
 /** The activities as the workflows call them: a minute each, retried with backoff until they succeed. */
-export const activities = proxyActivities<Activities>(options);
+export const activities = proxyActivities<Steps>(options);
 
-const local = proxyLocalActivities<Activities>(options);
+const local = proxyLocalActivities<Steps>(options);
 
 /** Marks the histories in which `steps()` runs local activities (before it, every step was an activity). */
 const LOCAL_STEPS = 'local-steps';

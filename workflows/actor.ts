@@ -10,3 +10,8 @@ export interface Actor {
   name: string;
   onBehalfOf?: { id: string; name: string } | undefined;
 }
+
+/** Every change names who made it (histories recorded before actors were passed have none). */
+export interface Acted {
+  actor?: Actor;
+}

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
-import { parseOffset } from '../../lib/durations.js';
+import { parseOffset, planReminders } from '../../lib/durations.js';
 import type { DeadlineStage, EscalationTarget } from '../../workflows/deadlines/messages.js';
-import { planReminders } from '../reviews/reminders.js';
 
 export type { DeadlineStage };
 

@@ -6,18 +6,11 @@ import { inquiryClosed, inquiryPhaseOpened } from '../../core/mail/templates.js'
 import { pages } from '../../core/pages.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type InquiryCycleState, type InquiryPhase, nextPhase, type RecordPhase } from '../../workflows/inquiry/messages.js';
+import type { PhaseRecorded } from '../../workflows/inquiry/steps.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 
 const OPEN = { in: ['open' as const, 'overdue' as const] };
-
-export interface PhaseRecorded {
-  phaseId: string;
-  /** The cycle after the record: the phase now under way (null once closed). */
-  state: InquiryCycleState;
-  /** The cycle an "adapt" decision started, with the reflection that closed this one. */
-  nextCycleId: string | null;
-}
 
 const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidTransition');
 

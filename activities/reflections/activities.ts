@@ -5,18 +5,10 @@ import { reflectionPrompt, reflectionSummary } from '../../core/mail/templates.j
 import { pages } from '../../core/pages.js';
 import { resolvePolicy } from '../../core/policy.js';
 import { parseOffset } from '../../lib/durations.js';
+import type { ReflectionPlan } from '../../workflows/reflections/steps.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
 import { reflectionThemes } from './themes.js';
-
-export interface ReflectionPlan {
-  memberIds: string[];
-  /** Members who had already answered when the plan was made. */
-  answered: string[];
-  openedAt: number;
-  reminders: number[];
-  closesAt: number;
-}
 
 /**
  * The reflection window after a held review: prompts, reminders, the leads' summary.

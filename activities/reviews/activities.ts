@@ -3,9 +3,6 @@ import { createLifecycleActivities } from './lifecycle.js';
 import { createOutcomeActivities } from './outcomes.js';
 import { createScheduleActivities } from './schedule.js';
 
-export type { LifecycleChange } from './lifecycle.js';
-export type { ReminderInput, ReminderResult, ReviewPlan } from './schedule.js';
-
 /** A partnership's reviews: planning from the recurrence, reminders, outcomes, lifecycle changes. */
 export function createReviewActivities(deps: ActivityDeps) {
   return { ...createLifecycleActivities(deps), ...createScheduleActivities(deps), ...createOutcomeActivities(deps) };

@@ -5,6 +5,7 @@ import { type LifecycleNotice, partnershipLifecycle } from '../../core/mail/temp
 import { pages } from '../../core/pages.js';
 import type { PartnershipStatus } from '../../generated/prisma/client.js';
 import type { Actor } from '../../workflows/actor.js';
+import type { LifecycleChange } from '../../workflows/reviews/steps.js';
 import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '../deadlines/lifecycle.js';
 import type { ActivityDeps } from '../deps.js';
 import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
@@ -12,14 +13,6 @@ import { mailContext } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
 import { resumeReflections } from '../reflections/lifecycle.js';
 import { createInvitations, withMembers } from './invitations.js';
-
-export interface LifecycleChange {
-  to: 'active' | 'paused' | 'completed' | 'ended_early';
-  reason?: string;
-  /** Workflow time of the change. */
-  at: number;
-  actor?: Actor | undefined;
-}
 
 /** The states each lifecycle change may start from; the workflow takes changes one at a time. */
 const LIFECYCLE_FROM: Record<LifecycleChange['to'], PartnershipStatus[]> = {

@@ -1,45 +1,20 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
-import { type NoticeResult, notify } from '../../core/mail/notify.js';
+import { notify } from '../../core/mail/notify.js';
 import { reviewReminder } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import { nextReview } from '../../core/reviews/recurrence.js';
 import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
-import { parseOffset } from '../../lib/durations.js';
+import { parseOffset, planReminders } from '../../lib/durations.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { RecurrenceChange } from '../../workflows/reviews/messages.js';
+import type { ReminderInput, ReminderResult, ReviewPlan } from '../../workflows/reviews/steps.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
 import { createInvitations, regularOf, withMembers } from './invitations.js';
-import { type PlannedReminder, planReminders } from './reminders.js';
-
-export interface ReviewPlan {
-  reviewId: string;
-  sequence: number;
-  scheduledAt: number;
-  reminders: PlannedReminder[];
-  /** When the review was first planned: reminders due before then are not sent. */
-  plannedAt: number;
-  /** Until when an outcome may be recorded before the review counts as missed. */
-  outcomeDeadline: number;
-}
-
-export interface ReminderInput {
-  partnershipId: string;
-  reviewId: string;
-  reminderIndex: number;
-  /** Workflow time at which the reminder was due. */
-  dueAt: number;
-}
-
-export interface ReminderResult {
-  messageKey: string;
-  /** How many copies ended in each state, and how many members opted out of reminders. */
-  copies: NoticeResult;
-}
 
 /**
  * The upcoming review: planned from the recurrence (and school calendars), moved, reminded of.

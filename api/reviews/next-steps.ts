@@ -1,5 +1,5 @@
-import { planReminders } from '../../activities/reviews/reminders.js';
 import type { Db } from '../../lib/db/client.js';
+import { planReminders } from '../../lib/durations.js';
 
 /**
  * What comes next in a partnership, read from PostgreSQL, where the workflow's activities record it

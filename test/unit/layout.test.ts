@@ -48,6 +48,19 @@ describe('the layout rules that npm run lint checks', () => {
     expect(run.output).toMatch(/no-circular/);
   });
 
+  it('refuse folders that loop, though no file imports itself back: a type-only import counts', async () => {
+    const dir = await tree({
+      'core/reviews/plan.ts': "import { due } from '../deadlines/due.js';\nexport const plan = () => due;\n",
+      'core/deadlines/due.ts': 'export const due = 1;\n',
+      'core/deadlines/create.ts': "import type { Plan } from '../reviews/types.js';\nexport const create = (p: Plan) => p;\n",
+      'core/reviews/types.ts': 'export type Plan = number;\n',
+    });
+    const run = cruise(dir, 'core');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/no-folder-cycles/);
+    expect(run.output).not.toMatch(/no-circular:/);
+  });
+
   it('refuse lib/ importing from a layer above it, and workflows importing activity code', async () => {
     const dir = await tree({
       'lib/config.ts': "import { route } from '../api/route.js';\nexport const c = route;\n",
@@ -58,6 +71,6 @@ describe('the layout rules that npm run lint checks', () => {
     const run = cruise(dir, 'lib', 'api', 'activities', 'workflows');
     expect(run.status).not.toBe(0);
     expect(run.output).toMatch(/lib-is-infrastructure/);
-    expect(run.output).toMatch(/workflows-see-activities-by-type/);
+    expect(run.output).toMatch(/workflows-declare-their-activities/);
   });
 });

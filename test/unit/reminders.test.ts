@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { planReminders } from '../../activities/reviews/reminders.js';
+import { planReminders } from '../../lib/durations.js';
 
 const chicago = (iso: string) => DateTime.fromISO(iso, { zone: 'America/Chicago' }).toMillis();
 const utc = (ms: number) => new Date(ms).toISOString();

@@ -3,10 +3,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../../activities/index.js';
-import type { ReviewPlan } from '../../activities/reviews/activities.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/messages.js';
+import type { ReviewPlan } from '../../workflows/reviews/steps.js';
 
 /**
  * The workflows' update handlers on their own, with stubbed activities (no database, no mail): fast

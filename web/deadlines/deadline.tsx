@@ -11,7 +11,7 @@ import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.j
 import { pages } from '../../core/pages.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { EvidenceKind } from '../../workflows/reviews/messages.js';
+import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';

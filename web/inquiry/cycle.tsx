@@ -1,8 +1,8 @@
 import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCycle } from '../../core/inquiry/commands.js';
 import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
 import { pages } from '../../core/pages.js';
+import { loadPartnership } from '../../core/partnerships/partnership.js';
 import { standingIn } from '../../core/people/rights.js';
-import { loadPartnership } from '../../core/reviews/partnership.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';

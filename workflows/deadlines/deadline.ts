@@ -1,8 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
-import type { Actor } from '../actor.js';
+import type { Acted, Actor } from '../actor.js';
 import { oneAtATime } from '../one-at-a-time.js';
-import type { Acted } from '../reviews/messages.js';
 import { type DeadlinePlan, type DeadlineStage, type DeadlineStatus, replanDeadlineSignal } from './messages.js';
 
 export const rejectTransition = (message: string): never => {

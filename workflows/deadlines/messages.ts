@@ -1,8 +1,10 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Acted, EvidenceKind } from '../reviews/messages.js';
+import type { Acted } from '../actor.js';
 
-/** Who an overdue deadline is escalated to (activities/deadlines/stages.ts says who that is). */
+export type EvidenceKind = 'observation' | 'interview' | 'survey' | 'data_team_minutes' | 'student_achievement_data' | 'other';
+
+/** Who an overdue deadline is escalated to (core/policy.ts, ESCALATION_ROLES, says who that is). */
 export type EscalationTarget = 'leads' | 'sponsor';
 
 export type DeadlineStage =

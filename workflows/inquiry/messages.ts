@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Acted } from '../reviews/messages.js';
+import type { Acted } from '../actor.js';
 
 /** Plan, do, study, act, then the reflection that closes the cycle; in this order. */
 export const INQUIRY_PHASES = ['plan', 'do', 'study', 'act', 'reflect'] as const;

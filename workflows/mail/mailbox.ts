@@ -1,8 +1,8 @@
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
 import { heldMailSignal, type MailboxInput } from './messages.js';
+import type { MailSteps } from './steps.js';
 
-const { deliverHeldMail } = proxyActivities<Activities>({
+const { deliverHeldMail } = proxyActivities<MailSteps>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor } from '../actor.js';
+import type { Acted } from '../actor.js';
+import type { EvidenceKind } from '../deadlines/messages.js';
 
 export type Lifecycle = 'planning' | 'active' | 'paused' | 'completed' | 'ended_early';
 
@@ -33,8 +34,6 @@ export interface NewCommitment {
 /** A review may be recorded as held from this long before it (the meeting may start early); skipped at any time. */
 export const HELD_EARLIEST_MS = 6 * 60 * 60 * 1000;
 
-export type EvidenceKind = 'observation' | 'interview' | 'survey' | 'data_team_minutes' | 'student_achievement_data' | 'other';
-
 export interface NewEvidenceRequest {
   id: string;
   ownerId: string;
@@ -55,11 +54,6 @@ export type ReviewOutcome = (
   | { reviewId: string; outcome: 'skipped'; reason: string }
 ) &
   Acted;
-
-/** Every change names who made it (histories recorded before actors were passed have none). */
-export interface Acted {
-  actor?: Actor;
-}
 
 /** A new recurrence, already validated by the API (calendar maths stays out of workflow code). */
 export interface RecurrenceChange extends Acted {

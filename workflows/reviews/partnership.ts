@@ -10,15 +10,14 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReviewPlan } from '../../activities/reviews/activities.js';
 import { activities, steps } from '../activities.js';
+import type { Acted } from '../actor.js';
 import { commitmentWorkflow } from '../deadlines/commitment.js';
 import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
 import { oneAtATime } from '../one-at-a-time.js';
 import { reflectionWorkflow } from '../reflections/reflection.js';
 import {
-  type Acted,
   activateUpdate,
   changeRecurrenceUpdate,
   endUpdate,
@@ -33,6 +32,7 @@ import {
   resumeUpdate,
   statusQuery,
 } from './messages.js';
+import type { ReviewPlan } from './steps.js';
 
 export type { PartnershipStatus };
 export {

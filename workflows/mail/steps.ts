@@ -1,0 +1,5 @@
+/** What a person's mailbox workflow asks of the world, implemented in activities/mail/ (see reviews/steps.ts). */
+export interface MailSteps {
+  /** Delivers the held mail due by `now`; when the next held copy is due, or null when none is held. */
+  deliverHeldMail: (input: { personId: string; now: number }) => Promise<number | null>;
+}
