@@ -4,11 +4,11 @@ import { notify } from '../../core/mail/notify.js';
 import { reflectionPrompt, reflectionSummary } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { resolvePolicy } from '../../core/policy.js';
+import { reflectionThemes } from '../../core/reflections/themes.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ReflectionPlan } from '../../workflows/reflections/steps.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
-import { reflectionThemes } from './themes.js';
 
 /**
  * The reflection window after a held review: prompts, reminders, the leads' summary.

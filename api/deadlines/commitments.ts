@@ -5,9 +5,9 @@ import { completeCommitmentBody, createCommitmentBody, extendDeadlineBody, reaso
 import { uuidParam } from '../../core/fields.js';
 import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
 import type { Commitment, Prisma } from '../../generated/prisma/client.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { type CommitmentStatus, commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId } from '../../workflows/ids.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import { extensionJson, liveDeadlineJson } from './deadline.js';
 

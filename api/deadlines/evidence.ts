@@ -5,9 +5,9 @@ import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEviden
 import { uuidParam } from '../../core/fields.js';
 import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
 import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { type EvidenceStatus, evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
 import { route } from '../http/route.js';
 import { extensionJson, liveDeadlineJson } from './deadline.js';
 

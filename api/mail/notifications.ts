@@ -6,7 +6,7 @@ import type { Principal } from '../../core/people/principal.js';
 import { partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { route } from '../http/route.js';
 
 const mailSettingsSchema = z

@@ -4,7 +4,7 @@ import { recordAudit } from '../../core/people/audit.js';
 import type { ApiKey, Prisma } from '../../generated/prisma/client.js';
 import { ApiRole, createApiKey } from '../../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { route } from '../http/route.js';
 
 const apiRole = z.enum(ApiRole);

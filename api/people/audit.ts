@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { route } from '../http/route.js';
 
 const auditSchema = z

@@ -5,7 +5,7 @@ import { cohortScope, organizationScope, partnershipScope, personScope } from '.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import { keyset, page, pageQuery, pageSchema } from '../http/pagination.js';
+import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { route } from '../http/route.js';
 import { mailSettingsJson } from '../mail/notifications.js';
 

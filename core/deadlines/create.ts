@@ -7,7 +7,7 @@ import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId } from '../../workflows/ids.js';
 import type { CoreDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-import { memberByEmail, openPartnership } from '../partnerships/partnership.js';
+import { memberByEmail, openPartnership } from '../people/members.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertFuture } from './due.js';
 import { createCommitmentBody, createEvidenceRequestBody } from './schemas.js';

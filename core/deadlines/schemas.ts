@@ -17,6 +17,16 @@ export const createCommitmentBody = z
   .strict();
 
 export const evidenceKind = z.enum(['observation', 'interview', 'survey', 'data_team_minutes', 'student_achievement_data', 'other']);
+
+/** What each kind of evidence is called wherever a person reads or picks one (pages and mail), in the enum's order. */
+export const EVIDENCE_KINDS: readonly { value: z.infer<typeof evidenceKind>; label: string }[] = [
+  { value: 'observation', label: 'Classroom observation' },
+  { value: 'interview', label: 'Interview' },
+  { value: 'survey', label: 'Survey' },
+  { value: 'data_team_minutes', label: 'Data-team minutes' },
+  { value: 'student_achievement_data', label: 'Student achievement data' },
+  { value: 'other', label: 'Other' },
+];
 export const createEvidenceRequestBody = z
   .object({
     ownerEmail: email,

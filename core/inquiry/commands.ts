@@ -9,7 +9,7 @@ import { inquiryCycleWorkflow } from '../../workflows/inquiry/cycle.js';
 import { INQUIRY_PHASES, type InquiryPhase, type PhaseRecord, recordPhaseUpdate } from '../../workflows/inquiry/messages.js';
 import { assertFuture } from '../deadlines/due.js';
 import type { CoreDeps } from '../deps.js';
-import { loadPartnership, type Partnership } from '../partnerships/partnership.js';
+import { loadPartnership, type Partnership } from '../people/members.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { actorForDeadline, assertCoordinates, assertLeads, partnershipScope, visibleCohortId } from '../people/rights.js';
 import { createCycle, PHASE_TEXT } from './cycles.js';

@@ -1,12 +1,21 @@
 import type { Db } from '../../lib/db/client.js';
 
 /**
- * The zone a person reads times in: the one they chose in their settings, else that of the
- * partnerships they take part in (the most common, for someone in several), else UTC.
+ * The zone a person chose in their settings, or null: a page about one partnership then shows its
+ * times in that partnership's zone, a list of several in each row's own (`?? partnership.timeZone`).
+ */
+export async function chosenZone(db: Pick<Db, 'person'>, personId: string): Promise<string | null> {
+  const person = await db.person.findUnique({ where: { id: personId }, select: { timeZone: true } });
+  return person?.timeZone ?? null;
+}
+
+/**
+ * The zone a person reads times in where no one partnership's applies (mail, reports): the one they
+ * chose, else that of the partnerships they take part in (the most common, for someone in several), else UTC.
  */
 export async function personZone(db: Pick<Db, 'person' | 'partnershipMember'>, personId: string): Promise<string> {
-  const person = await db.person.findUnique({ where: { id: personId }, select: { timeZone: true } });
-  if (person?.timeZone) return person.timeZone;
+  const chosen = await chosenZone(db, personId);
+  if (chosen) return chosen;
   const memberships = await db.partnershipMember.findMany({
     where: { personId },
     select: { partnership: { select: { timeZone: true } } },

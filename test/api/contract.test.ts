@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
 import { errorStatuses } from '../../api/http/openapi.js';
 import { openApiPath } from '../../api/http/route.js';
-import { CSV_BATCH } from '../../api/reports/overdue-csv.js';
+import { CSV_BATCH } from '../../core/reports/overdue-csv.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 
 /** The API's contract on the real stack: OpenAPI, Idempotency-Key, pagination, reports, timeline, calendars. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trends } from '../../api/reports/trends.js';
+import { trends } from '../../core/reports/trends.js';
 import { renderChart } from '../../web/reports/charts.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createPartnershipRecord } from '../support/fixtures.js';

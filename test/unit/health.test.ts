@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HealthFacts, judge, RULES } from '../../api/reports/health.js';
+import { type HealthFacts, judge, RULES } from '../../core/reports/health.js';
 
 const calm: HealthFacts = {
   recentReviews: ['held', 'held', 'held'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reflectionThemes, themesOf } from '../../activities/reflections/themes.js';
+import { reflectionThemes, themesOf } from '../../core/reflections/themes.js';
 
 /** Themes of reflections, by wink-nlp's English model: what at least two people said, most shared first. */
 describe('the themes that recur across reflections', () => {

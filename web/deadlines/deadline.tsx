@@ -8,8 +8,10 @@ import {
   waiveEvidenceRequest,
 } from '../../core/deadlines/commands.js';
 import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.js';
+import { EVIDENCE_KINDS } from '../../core/deadlines/schemas.js';
 import { pages } from '../../core/pages.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
@@ -19,21 +21,7 @@ import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 type Issue = { path: string; message: string };
 type State = { errors?: Issue[]; values?: Record<string, string>; form?: string };
 
-const KINDS: { value: EvidenceKind; label: string }[] = [
-  { value: 'observation', label: 'Classroom observation' },
-  { value: 'interview', label: 'Interview' },
-  { value: 'survey', label: 'Survey' },
-  { value: 'data_team_minutes', label: 'Data-team minutes' },
-  { value: 'student_achievement_data', label: 'Student achievement data' },
-  { value: 'other', label: 'Other' },
-];
-
 const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; id: string };
-
-async function zoneOf(ctx: PageContext, partnershipZone: string) {
-  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  return reader.timeZone ?? partnershipZone;
-}
 
 /** Forms shared by commitments and evidence: more time (the owner or a lead), dropping (leads). */
 function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf: string; zone: string; dueAt: Date; state: State }) {
@@ -122,7 +110,7 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
     include: { owner: true, partnership: true, extensions: { orderBy: { createdAt: 'asc' } } },
   });
   if (!c) throw new NotFoundError(`Commitment ${id} does not exist`);
-  const zone = await zoneOf(ctx, c.partnership.timeZone);
+  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? c.partnership.timeZone;
   const standing = await standingIn(ctx.deps.db, ctx.me, c.partnership);
   const mayAct = c.ownerId === ctx.me.id || standing.leads;
   const open = c.status === 'open' || c.status === 'overdue';
@@ -181,7 +169,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
     },
   });
   if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
-  const zone = await zoneOf(ctx, r.partnership.timeZone);
+  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? r.partnership.timeZone;
   const standing = await standingIn(ctx.deps.db, ctx.me, r.partnership);
   const mayAct = r.ownerId === ctx.me.id || standing.leads;
   const open = r.status === 'open' || r.status === 'overdue';
@@ -199,7 +187,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
         <h1>{r.description}</h1>
         <p class="meta">
           <Status value={r.status} /> Asked of {r.owner.name} · due <When at={r.dueAt} zone={zone} /> ·{' '}
-          {r.kinds.map((k) => KINDS.find((x) => x.value === k)?.label ?? k).join(', ')}
+          {r.kinds.map((k) => EVIDENCE_KINDS.find((x) => x.value === k)?.label ?? k).join(', ')}
         </p>
         {r.closeNote && <p class="notes">{r.closeNote}</p>}
         <section aria-labelledby="items">
@@ -210,7 +198,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
             <ul class="items">
               {r.items.map((i) => (
                 <li key={i.id}>
-                  {KINDS.find((k) => k.value === i.kind)?.label ?? i.kind} from {i.submittedBy.name},{' '}
+                  {EVIDENCE_KINDS.find((k) => k.value === i.kind)?.label ?? i.kind} from {i.submittedBy.name},{' '}
                   <When at={i.submittedAt} zone={zone} />
                   {i.link && (
                     <p>
@@ -239,7 +227,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
             {r.ownerId !== ctx.me.id && <p>You are a lead of this partnership: it is recorded that you did it for {r.owner.name}.</p>}
             <ErrorSummary errors={errors} />
             <Form action={`${base}/items`} csrf={ctx.csrf} multipart label="Submit evidence">
-              <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={KINDS} error={errorOf(errors, 'kind')} />
+              <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={EVIDENCE_KINDS} error={errorOf(errors, 'kind')} />
               <TextField
                 name="link"
                 label="A link (optional)"
@@ -356,7 +344,7 @@ export const evidenceActions = {
   submit: (ctx: PageContext) => {
     const f = body(ctx.req);
     const file = (ctx.req as Request & { file?: { originalname: string; mimetype: string; buffer: Buffer } }).file;
-    const kind = (KINDS.find((k) => k.value === f.kind)?.value ?? 'other') as EvidenceKind;
+    const kind = (EVIDENCE_KINDS.find((k) => k.value === f.kind)?.value ?? 'other') as EvidenceKind;
     if (!f.link?.trim() && !f.text?.trim() && !file) {
       return evidencePage(ctx, {
         form: 'submit',

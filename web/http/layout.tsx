@@ -177,8 +177,8 @@ type Option = { value: string; label: string };
 export function Select(
   props: FieldProps & {
     value?: string | undefined;
-    options: Option[];
-    groups?: { label: string; options: Option[] }[];
+    options: readonly Option[];
+    groups?: { label: string; options: readonly Option[] }[];
     required?: boolean;
   },
 ) {
@@ -213,7 +213,7 @@ export function Choices(props: {
   name: string;
   legend: string;
   value?: string | undefined;
-  options: Option[];
+  options: readonly Option[];
   error?: string | undefined;
 }) {
   return (

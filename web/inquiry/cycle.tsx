@@ -1,8 +1,9 @@
 import { type CycleWithPhases, cycleFor, phaseDueAt, phaseStatus, recordPhase, startCycle } from '../../core/inquiry/commands.js';
 import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
 import { pages } from '../../core/pages.js';
-import { loadPartnership } from '../../core/partnerships/partnership.js';
+import { loadPartnership } from '../../core/people/members.js';
 import { standingIn } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
@@ -25,11 +26,6 @@ const body = (ctx: PageContext) =>
     string,
     string
   >;
-
-async function zoneOf(ctx: PageContext, partnershipZone: string) {
-  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  return reader.timeZone ?? partnershipZone;
-}
 
 const DECISION_LABELS: Record<string, string> = {
   adopt: 'Adopt the change',
@@ -120,7 +116,7 @@ function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: Cycl
 export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { partnershipId, cycleId } = params(ctx);
   const cycle = await cycleFor(ctx.deps, ctx.me, partnershipId, cycleId);
-  const zone = await zoneOf(ctx, cycle.partnership.timeZone);
+  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? cycle.partnership.timeZone;
   const leads = (await standingIn(ctx.deps.db, ctx.me, cycle.partnership)).leads;
   const current = cycle.phases.find((ph) => ph.phase === cycle.currentPhase);
   const mayRecord = cycle.status === 'open' && current && (current.ownerId === ctx.me.id || leads);

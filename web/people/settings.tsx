@@ -1,6 +1,6 @@
-import { newFeed } from '../../api/reviews/calendar.js';
 import { pages } from '../../core/pages.js';
 import { changeMailSettings, confirmAddressChange, pendingAddressChange, requestAddressChange } from '../../core/people/identity.js';
+import { newFeed } from '../../core/reviews/calendar-feed.js';
 import { ConflictError } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext, type PageKit } from '../http/pages.js';

@@ -1,4 +1,5 @@
 import { pages } from '../../core/pages.js';
+import { chosenZone } from '../../core/people/zone.js';
 import { ownReflection, saveReflection } from '../../core/reflections/commands.js';
 import { When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
@@ -18,8 +19,7 @@ export async function reflectionPage(
   state: { errors?: Issue[]; values?: Record<string, string> } = {},
 ): Promise<Outcome> {
   const { review, reflection, open } = await ownReflection(ctx.deps, ctx.me, ctx.req.params.reviewId as string);
-  const reader = await ctx.deps.db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? review.partnership.timeZone;
+  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? review.partnership.timeZone;
   const errors = state.errors ?? [];
   const v = state.values ?? {
     whatWorked: reflection?.whatWorked ?? '',

@@ -2,10 +2,11 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
-import { cohortCalendar, newFeed } from '../../api/reviews/calendar.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, visibleCohortId } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
+import { cohortCalendar, newFeed } from '../../core/reviews/calendar-feed.js';
 import type { Db } from '../../lib/db/client.js';
 import { Status } from '../http/format.js';
 import { CohortSelect, Form } from '../http/layout.js';
@@ -30,10 +31,10 @@ const params = z.object({
 export async function calendarPage(ctx: PageContext): Promise<Outcome> {
   const { db } = ctx.deps;
   const f = params.parse({ ...ctx.req.query, ...(ctx.req.method === 'POST' ? ctx.req.body : {}) });
-  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
+  const readerZone = await chosenZone(db, ctx.me.id);
   const where = { AND: [partnershipScope(ctx.me), f.cohort ? { cohortId: f.cohort } : {}] };
   const first = await db.partnership.findFirst({ where, select: { timeZone: true }, orderBy: { name: 'asc' } });
-  const zone = reader.timeZone ?? first?.timeZone ?? 'UTC';
+  const zone = readerZone ?? first?.timeZone ?? 'UTC';
   const month = (f.month ? DateTime.fromFormat(f.month, 'yyyy-LL', { zone }) : DateTime.now().setZone(zone)).startOf('month');
   const reviews = await db.review.findMany({
     where: { partnership: where, scheduledAt: { gte: month.toJSDate(), lt: month.plus({ months: 1 }).toJSDate() } },

@@ -1,12 +1,13 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { HEALTH_LABELS, type Health, type PartnershipHealth, partnershipHealth, RULES } from '../../api/reports/health.js';
-import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
-import { overdueWhere } from '../../api/reports/reports.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { mayStart, partnershipScope } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
+import { HEALTH_LABELS, type Health, type PartnershipHealth, partnershipHealth, RULES } from '../../core/reports/health.js';
+import { overdueCommitmentsCsv } from '../../core/reports/overdue-csv.js';
+import { overdueWhere } from '../../core/reports/reports.js';
 import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { localTime, Status, When } from '../http/format.js';
@@ -15,7 +16,7 @@ import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
  * The dashboard: every partnership the reader may see (a coordinator's cohort, an organization
- * admin's, a lead's own), its health at a glance by the rules of api/reports/health.ts, filtered
+ * admin's, a lead's own), its health at a glance by the rules of core/reports/health.ts, filtered
  * and sorted by a plain GET form, and the same rows as CSV.
  */
 
@@ -49,7 +50,7 @@ const query = (req: Request) => filters.parse(req.query);
 
 export async function dashboardPage({ req, deps, me }: PageContext): Promise<Outcome> {
   const f = query(req);
-  const reader = await deps.db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  const readerZone = await chosenZone(deps.db, me.id);
   const rows = await rowsFor(deps.db, me, f);
   const cohorts = await deps.db.cohort.findMany({
     where: { partnerships: { some: partnershipScope(me) } },
@@ -128,7 +129,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
         ) : (
           <div class="table-scroll">
             <table class="dashboard">
-              <caption>Partnerships, times in {reader.timeZone ?? 'each partnership’s zone'}</caption>
+              <caption>Partnerships, times in {readerZone ?? 'each partnership’s zone'}</caption>
               <thead>
                 <tr>
                   <th scope="col">Partnership</th>
@@ -142,7 +143,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
               </thead>
               <tbody>
                 {rows.map((r) => {
-                  const zone = reader.timeZone ?? r.timeZone;
+                  const zone = readerZone ?? r.timeZone;
                   return (
                     <tr key={r.id}>
                       <th scope="row">
@@ -199,7 +200,7 @@ export async function overdueCsv(db: Db, me: PersonPrincipal, req: Request, res:
 /** The dashboard's rows as CSV, written row by row as they are formatted. */
 export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, res: Response): Promise<void> {
   const rows = await rowsFor(db, me, query(req));
-  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  const readerZone = await chosenZone(db, me.id);
   res.set({
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': 'attachment; filename="tandem-dashboard.csv"',
@@ -223,7 +224,7 @@ export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, re
   ]);
   csv.pipe(res);
   for (const r of rows) {
-    const zone = reader.timeZone ?? r.timeZone;
+    const zone = readerZone ?? r.timeZone;
     csv.write([
       r.name,
       r.district,

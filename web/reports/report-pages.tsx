@@ -4,7 +4,11 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 import type { z } from 'zod';
-import { overdueCommitmentsCsv } from '../../api/reports/overdue-csv.js';
+import { pages } from '../../core/pages.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
+import { cohortScope } from '../../core/people/rights.js';
+import { personZone } from '../../core/people/zone.js';
+import { overdueCommitmentsCsv } from '../../core/reports/overdue-csv.js';
 import {
   evidenceQuery,
   evidenceStatusReport,
@@ -15,11 +19,7 @@ import {
   overdueWhere,
   upcomingQuery,
   upcomingReviewsReport,
-} from '../../api/reports/reports.js';
-import { pages } from '../../core/pages.js';
-import type { PersonPrincipal } from '../../core/people/principal.js';
-import { cohortScope } from '../../core/people/rights.js';
-import { personZone } from '../../core/people/zone.js';
+} from '../../core/reports/reports.js';
 import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../api/reviews/import.js';
 import { pages } from '../../core/pages.js';
+import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../core/partnerships/import.js';
 import { cohortScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
 import { CohortSelect, Form } from '../http/layout.js';
@@ -10,7 +10,7 @@ import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
  * Creating a cohort's partnerships from a CSV file: check it first (a dry run names every mistake by
  * line and column, or shows what would be created), then confirm to create them all, or none, from
  * the file just checked; what was created links to its pages. The action is the API's
- * (api/reviews/import.ts), with its rights and its rules.
+ * (core/partnerships/import.ts), with its rights and its rules.
  */
 
 type Result = Awaited<ReturnType<typeof importPartnerships>>;

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
-import { type ImportRow, rowToPartnership } from '../../api/reviews/import.js';
-import { checkNewPartnership, writePartnership } from '../../api/reviews/partnerships.js';
 import { pages } from '../../core/pages.js';
+import { checkNewPartnership, writePartnership } from '../../core/partnerships/create.js';
+import { type ImportRow, rowToPartnership } from '../../core/partnerships/import.js';
 import { cohortScope } from '../../core/people/rights.js';
 import { type Blackout, upcomingReviews } from '../../core/reviews/recurrence.js';
 import { planOrThrow } from '../../core/reviews/schedule.js';
@@ -17,7 +17,7 @@ import { TimeZoneSelect } from '../http/time-zone.js';
  * Setting a partnership up from the web: the district and partner, what it sets out to do, its
  * pathway, planned start and end, its people, and its rhythm, previewed as a calendar (with what
  * each blackout, its own or its district's and cohort's school calendars, moved) before it is
- * created. The fields are those of the cohort import (api/reviews/import.ts), checked and written by
+ * created. The fields are those of the cohort import (core/partnerships/import.ts), checked and written by
  * the same code as POST /partnerships.
  */
 

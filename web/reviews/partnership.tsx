@@ -1,6 +1,7 @@
-import { reflectionThemes, THEMES_METHOD } from '../../activities/reflections/themes.js';
 import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
+import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
@@ -35,8 +36,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
     },
   });
   if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
-  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? p.timeZone;
+  const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const held = p.reviews.filter((r) => r.status === 'held');
   const running = p.status !== 'completed' && p.status !== 'ended_early';
   const standing = await standingIn(db, ctx.me, p);
@@ -217,7 +217,7 @@ type ReviewWithReflections = {
 
 /**
  * Who answered the debrief of a review, and what they said, question by question, with the themes
- * that recur in the answers (activities/reflections/themes.ts, whose method the page states).
+ * that recur in the answers (core/reflections/themes.ts, whose method the page states).
  */
 export function ReflectionSummary({ review, answers }: { review: ReviewWithReflections; answers: boolean }) {
   const answered = review.reflections.filter((x) => x.submittedAt);

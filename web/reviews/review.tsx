@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
+import { EVIDENCE_KINDS } from '../../core/deadlines/schemas.js';
 import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
@@ -17,15 +19,6 @@ const MAX_ROWS = 20;
 const DUE_HOUR = 17;
 
 const SIDES = ['district', 'partner', 'shared'] as const;
-
-const KINDS: { value: EvidenceKind; label: string }[] = [
-  { value: 'observation', label: 'Classroom observations' },
-  { value: 'interview', label: 'Interviews' },
-  { value: 'survey', label: 'Surveys' },
-  { value: 'data_team_minutes', label: 'Data-team minutes' },
-  { value: 'student_achievement_data', label: 'Student achievement data' },
-  { value: 'other', label: 'Other' },
-];
 
 async function load(ctx: PageContext) {
   const { db } = ctx.deps;
@@ -47,8 +40,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   const { db } = ctx.deps;
   const review = await load(ctx);
   const p = review.partnership;
-  const reader = await db.person.findUniqueOrThrow({ where: { id: ctx.me.id }, select: { timeZone: true } });
-  const zone = reader.timeZone ?? p.timeZone;
+  const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const standing = await standingIn(db, ctx.me, p);
   const [commitments, evidence, lastHeld, next] = await Promise.all([
     db.commitment.findMany({
@@ -381,7 +373,7 @@ function EvidenceRows({
             options={members}
             error={errorOf(errors, `evidenceRequests.${i}.ownerId`)}
           />
-          <Select name={`e${i}.kind`} label="Kind" value={v[`e${i}.kind`] ?? 'observation'} options={KINDS} />
+          <Select name={`e${i}.kind`} label="Kind" value={v[`e${i}.kind`] ?? 'observation'} options={EVIDENCE_KINDS} />
           <TextField
             name={`e${i}.due`}
             label="Due on"
@@ -478,7 +470,7 @@ export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
         .map((i) => ({
           description: (f[`e${i}.description`] ?? '').trim(),
           owner: owner('e', i, `evidenceRequests.${i}.ownerId`),
-          kinds: [(KINDS.find((k) => k.value === f[`e${i}.kind`])?.value ?? 'other') as EvidenceKind],
+          kinds: [(EVIDENCE_KINDS.find((k) => k.value === f[`e${i}.kind`])?.value ?? 'other') as EvidenceKind],
           dueAt: due(f[`e${i}.due`], `evidenceRequests.${i}.dueAt`),
         })),
     };

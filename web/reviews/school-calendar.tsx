@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { DateTime } from 'luxon';
-import { type CalendarOwner, importSchoolCalendar } from '../../api/reviews/school-calendars.js';
 import { pages } from '../../core/pages.js';
 import { schoolCalendarScope } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
+import { type CalendarOwner, importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -34,7 +35,7 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
   ];
   const chosen = state.target ?? (typeof ctx.req.query.target === 'string' ? ctx.req.query.target : targets[0]?.value);
   const { result } = state;
-  const reader = await db.person.findUniqueOrThrow({ where: { id: me.id }, select: { timeZone: true } });
+  const readerZone = await chosenZone(db, me.id);
   const today = DateTime.now().toISODate() as string;
   return {
     title: 'School calendars',
@@ -99,10 +100,10 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
                   <a href={pages.partnership(r.partnershipId)}>{r.name}</a>:{' '}
                   {r.review ? (
                     <>
-                      the upcoming review moved ({reader.timeZone ?? r.timeZone}) from{' '}
-                      {DateTime.fromISO(r.review.from, { zone: reader.timeZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')} to{' '}
+                      the upcoming review moved ({readerZone ?? r.timeZone}) from{' '}
+                      {DateTime.fromISO(r.review.from, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')} to{' '}
                       <a href={pages.review(r.partnershipId, r.review.id)}>
-                        {DateTime.fromISO(r.review.to, { zone: reader.timeZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')}
+                        {DateTime.fromISO(r.review.to, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')}
                       </a>
                     </>
                   ) : (

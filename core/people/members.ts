@@ -1,7 +1,7 @@
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import type { Principal } from '../people/principal.js';
-import { partnershipScope } from '../people/rights.js';
+import type { Principal } from './principal.js';
+import { partnershipScope } from './rights.js';
 
 export type Partnership = Awaited<ReturnType<typeof loadPartnership>>;
 

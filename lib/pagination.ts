@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from './errors.js';
 
 /**
  * Keyset pagination: lists are ordered by one field plus the id, and the cursor is the last row's
