@@ -74,6 +74,14 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'] },
     },
     {
+      name: 'pages-and-routes-are-siblings',
+      comment:
+        'The pages and the API are two doors to the same core/: neither calls the other (the rules they share live in core/). The pages only lend the API their error page, by type.',
+      severity: 'error',
+      from: { path: '^(api|web)/' },
+      to: { path: '^(api|web)/', pathNot: ['^api/http/problem\\.ts$', '^$1/'] },
+    },
+    {
       name: 'http-below-wiring',
       comment: 'Routes and pages are wired together by boot/ and started by scripts/, not the other way round.',
       severity: 'error',

@@ -61,6 +61,18 @@ describe('the layout rules that npm run lint checks', () => {
     expect(run.output).not.toMatch(/no-circular:/);
   });
 
+  it('refuse a page calling into the API, while each keeps its own files', async () => {
+    const dir = await tree({
+      'api/reviews/import.ts': "import { parse } from './parse.js';\nexport const importRoute = parse;\n",
+      'api/reviews/parse.ts': 'export const parse = 1;\n',
+      'web/reviews/import.tsx': "import { importRoute } from '../../api/reviews/import.js';\nexport const page = importRoute;\n",
+    });
+    const run = cruise(dir, 'api', 'web');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/pages-and-routes-are-siblings: web\/reviews\/import\.tsx → api\/reviews\/import\.ts/);
+    expect(run.output).not.toMatch(/api\/reviews\/import\.ts → api\/reviews\/parse\.ts/);
+  });
+
   it('refuse lib/ importing from a layer above it, and workflows importing activity code', async () => {
     const dir = await tree({
       'lib/config.ts': "import { route } from '../api/route.js';\nexport const c = route;\n",
