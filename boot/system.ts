@@ -67,30 +67,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
         .use(problemHandler(logger)),
     );
     stops.add('API port', () => releasePort(apiPort));
-    let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
-      progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);
-      const startPostgres = () =>
-        startEmbeddedPostgres({
-          dataDir: path.join(config.dataDir, 'postgres'),
-          port: config.EMBEDDED_POSTGRES_PORT,
-          database: 'tandem',
-          progress,
-        });
-      let pg = await startPostgres();
-      stops.add('PostgreSQL', () => pg.stop());
-      // Should it die, it is started again on the same port and data; the pool reconnects.
-      const watch = supervise({
-        what: 'PostgreSQL',
-        alive: () => pg.alive(),
-        restart: async () => {
-          pg = await startPostgres();
-        },
-        say: (m) => logger.warn(m),
-      });
-      stops.add('PostgreSQL watch', async () => watch.stop());
-      databaseUrl = pg.url;
-    }
+    const databaseUrl = config.DATABASE_URL ?? (await embeddedPostgres(config, stops, logger, progress));
     const migration = await migrate(databaseUrl, { progress });
     progress(`database ready (${migration.applied.length} migrations applied now, ${migration.alreadyApplied} before)`);
     const db = createDb(databaseUrl);
@@ -101,62 +78,13 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     const adminEmail = config.ADMIN_EMAIL ?? LOCAL_ADMIN_EMAIL;
     await ensureAdmin(db, logger, adminEmail);
 
-    let smtpUrl = config.SMTP_URL;
-    let mailCaptureDir: string | undefined;
-    if (!smtpUrl) {
-      mailCaptureDir = path.join(config.dataDir, 'mail');
-      const capture = await startMailCapture({ dir: mailCaptureDir, port: config.SMTP_CAPTURE_PORT });
-      stops.add('mail capture', capture.stop);
-      smtpUrl = capture.url;
-      progress(`capturing mail locally on port ${capture.port} (messages in ${mailCaptureDir})`);
-    }
+    const { smtpUrl, mailCaptureDir } = await mailTransport(config, stops, progress);
     const mailer = createMailer(smtpUrl, config.MAIL_FROM);
     stops.add('mailer', async () => mailer.close());
 
-    let temporalAddress = config.TEMPORAL_ADDRESS;
-    let temporalUiUrl: string | undefined;
-    if (!temporalAddress && config.TEMPORAL_SERVER === 'postgres') {
-      const install = await resolveTemporalServer(config.toolsDir, progress);
-      progress(`starting the Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL, port ${config.TEMPORAL_DEV_SERVER_PORT}`);
-      const server = await startTemporalOnPostgres({
-        install,
-        postgresUrl: databaseUrl,
-        stateDir: path.join(config.dataDir, 'temporal-server'),
-        port: config.TEMPORAL_DEV_SERVER_PORT,
-        namespace: config.TEMPORAL_NAMESPACE,
-        progress,
-      });
-      stops.add('Temporal server', server.stop);
-      temporalAddress = server.address;
-    } else if (!temporalAddress) {
-      const cli = await resolveTemporalCli(config.toolsDir, config.TEMPORAL_CLI_PATH, progress);
-      progress(`starting the Temporal dev server on port ${config.TEMPORAL_DEV_SERVER_PORT}`);
-      const startDev = (port: number) =>
-        startDevServer({
-          cliPath: cli.path,
-          port,
-          uiPort: config.TEMPORAL_UI_PORT,
-          dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
-          logFile: path.join(config.dataDir, 'temporal', 'server.log'),
-          namespace: config.TEMPORAL_NAMESPACE,
-          progress,
-        });
-      let dev = await startDev(config.TEMPORAL_DEV_SERVER_PORT);
-      stops.add('Temporal dev server', () => dev.stop());
-      // Should it die, it is started again on the same port and state; the worker and clients reconnect.
-      const port = Number(dev.address.split(':').at(-1));
-      const watch = supervise({
-        what: 'The Temporal dev server',
-        alive: () => dev.alive(),
-        restart: async () => {
-          dev = await startDev(port);
-        },
-        say: (m) => logger.warn(m),
-      });
-      stops.add('Temporal dev server watch', async () => watch.stop());
-      temporalAddress = dev.address;
-      temporalUiUrl = dev.uiUrl;
-    }
+    const { temporalAddress, temporalUiUrl } = config.TEMPORAL_ADDRESS
+      ? { temporalAddress: config.TEMPORAL_ADDRESS, temporalUiUrl: undefined }
+      : await embeddedTemporal(config, databaseUrl, stops, logger, progress);
     const deps = { config, logger, db, mailer, temporal: temporalConnectionOptions(temporalAddress, config), stops, authSecret };
 
     progress('bundling workflows and starting the worker');
@@ -191,4 +119,96 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     await stops.stopAll();
     throw e;
   }
+}
+
+/** PostgreSQL embedded in the data directory, started again should it die; its URL. */
+async function embeddedPostgres(config: Config, stops: StopList, logger: Logger, progress: Progress): Promise<string> {
+  progress(`starting embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${path.join(config.dataDir, 'postgres')})`);
+  const startPostgres = () =>
+    startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.EMBEDDED_POSTGRES_PORT,
+      database: 'tandem',
+      progress,
+    });
+  let pg = await startPostgres();
+  stops.add('PostgreSQL', () => pg.stop());
+  // Should it die, it is started again on the same port and data; the pool reconnects.
+  const watch = supervise({
+    what: 'PostgreSQL',
+    alive: () => pg.alive(),
+    restart: async () => {
+      pg = await startPostgres();
+    },
+    say: (m) => logger.warn(m),
+  });
+  stops.add('PostgreSQL watch', async () => watch.stop());
+  return pg.url;
+}
+
+/** The SMTP server configured, or a local capture whose messages land in the data directory. */
+async function mailTransport(
+  config: Config,
+  stops: StopList,
+  progress: Progress,
+): Promise<{ smtpUrl: string; mailCaptureDir: string | undefined }> {
+  if (config.SMTP_URL) return { smtpUrl: config.SMTP_URL, mailCaptureDir: undefined };
+  const mailCaptureDir = path.join(config.dataDir, 'mail');
+  const capture = await startMailCapture({ dir: mailCaptureDir, port: config.SMTP_CAPTURE_PORT });
+  stops.add('mail capture', capture.stop);
+  progress(`capturing mail locally on port ${capture.port} (messages in ${mailCaptureDir})`);
+  return { smtpUrl: capture.url, mailCaptureDir };
+}
+
+/**
+ * The Temporal server on the embedded PostgreSQL (TEMPORAL_SERVER=postgres), or the dev server on
+ * SQLite, started again should it die; where to reach it.
+ */
+async function embeddedTemporal(
+  config: Config,
+  databaseUrl: string,
+  stops: StopList,
+  logger: Logger,
+  progress: Progress,
+): Promise<{ temporalAddress: string; temporalUiUrl: string | undefined }> {
+  if (config.TEMPORAL_SERVER === 'postgres') {
+    const install = await resolveTemporalServer(config.toolsDir, progress);
+    progress(`starting the Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL, port ${config.TEMPORAL_DEV_SERVER_PORT}`);
+    const server = await startTemporalOnPostgres({
+      install,
+      postgresUrl: databaseUrl,
+      stateDir: path.join(config.dataDir, 'temporal-server'),
+      port: config.TEMPORAL_DEV_SERVER_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      progress,
+    });
+    stops.add('Temporal server', server.stop);
+    return { temporalAddress: server.address, temporalUiUrl: undefined };
+  }
+  const cli = await resolveTemporalCli(config.toolsDir, config.TEMPORAL_CLI_PATH, progress);
+  progress(`starting the Temporal dev server on port ${config.TEMPORAL_DEV_SERVER_PORT}`);
+  const startDev = (port: number) =>
+    startDevServer({
+      cliPath: cli.path,
+      port,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+      logFile: path.join(config.dataDir, 'temporal', 'server.log'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      progress,
+    });
+  let dev = await startDev(config.TEMPORAL_DEV_SERVER_PORT);
+  stops.add('Temporal dev server', () => dev.stop());
+  // Should it die, it is started again on the same port and state; the worker and clients reconnect.
+  const port = Number(dev.address.split(':').at(-1));
+  const watch = supervise({
+    what: 'The Temporal dev server',
+    alive: () => dev.alive(),
+    restart: async () => {
+      dev = await startDev(port);
+    },
+    say: (m) => logger.warn(m),
+  });
+  stops.add('Temporal dev server watch', async () => watch.stop());
+  return { temporalAddress: dev.address, temporalUiUrl: dev.uiUrl };
 }

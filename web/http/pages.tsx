@@ -51,52 +51,7 @@ const VISITOR_COOKIE = 'tandem.visitor';
 export function pageKit(deps: WebDeps) {
   const secure = deps.publicUrl.startsWith('https:');
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' };
-  const csrf = doubleCsrf({
-    getSecret: () => deps.secret,
-    getSessionIdentifier: (req) => sessionCookie(req) ?? req.cookies?.[VISITOR_COOKIE] ?? '',
-    cookieName: 'tandem.csrf',
-    cookieOptions: cookie,
-    getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf,
-    errorConfig: { statusCode: 403, message: 'This form has expired. Go back, reload the page and send it again.' },
-  });
-
-  /**
-   * The CSRF token of a page's forms. Before sign-in there is no session: the browser then gets a
-   * random id (a cookie) that its tokens are bound to.
-   */
-  const csrfToken = (req: Request, res: Response) => {
-    // Once per request: a second token would replace the cookie the first one's forms depend on.
-    const made = (req as Request & { tandemCsrf?: string }).tandemCsrf;
-    if (made) return made;
-    if (!sessionCookie(req) && !req.cookies?.[VISITOR_COOKIE]) {
-      const id = randomBytes(16).toString('base64url');
-      res.cookie(VISITOR_COOKIE, id, cookie);
-      req.cookies = { ...req.cookies, [VISITOR_COOKIE]: id };
-    }
-    const token = csrf.generateCsrfToken(req, res);
-    (req as Request & { tandemCsrf?: string }).tandemCsrf = token;
-    return token;
-  };
-
-  /**
-   * Who acts: on a page a link of one of their emails opened (its grant's cookie, sent for that page
-   * only), its recipient; elsewhere whoever is signed in.
-   */
-  async function whoIs(req: Request): Promise<PersonPrincipal | null> {
-    const cached = (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe;
-    if (cached !== undefined) return cached;
-    const granted = await grantedPerson(deps.db, taskGrants(req), req.path);
-    let me: PersonPrincipal | null = null;
-    if (granted) {
-      const person = await personPrincipal(deps.db, granted);
-      me = person && { ...person, via: 'task-link' };
-    } else {
-      const session = await deps.auth.auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
-      me = session ? await personPrincipal(deps.db, session.user.id) : null;
-    }
-    (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe = me;
-    return me;
-  }
+  const { csrf, csrfToken } = csrfOf(deps, cookie);
 
   function render(req: Request, res: Response, me: PersonPrincipal | null, outcome: Outcome) {
     if ('redirect' in outcome) {
@@ -122,23 +77,10 @@ export function pageKit(deps: WebDeps) {
   function signedIn(handler: (ctx: PageContext) => Promise<Outcome>): RequestHandler {
     return async (req, res, next) => {
       try {
-        const me = await whoIs(req);
+        const me = await whoIs(deps, req);
         if (!me) {
           if (req.method === 'GET') {
-            const there = new URL(req.originalUrl, 'http://x');
-            const to = there.searchParams.has(SIGN_IN_PARAMS.token) ? '/link' : '/sign-in';
-            if (to === '/sign-in') there.searchParams.delete(SIGN_IN_PARAMS.person);
-            const query = new URLSearchParams(there.searchParams);
-            query.delete(SIGN_IN_PARAMS.token);
-            query.delete(SIGN_IN_PARAMS.person);
-            const nextPath = `${there.pathname}${query.size ? `?${query}` : ''}`;
-            const params = new URLSearchParams({ next: nextPath });
-            if (to === '/link') {
-              params.set(SIGN_IN_PARAMS.token, there.searchParams.get(SIGN_IN_PARAMS.token) ?? '');
-              const u = there.searchParams.get(SIGN_IN_PARAMS.person);
-              if (u) params.set(SIGN_IN_PARAMS.person, u);
-            }
-            res.redirect(303, `${to}?${params}`);
+            res.redirect(303, signInFor(req.originalUrl));
             return;
           }
           render(req, res, null, { title: 'Signed out', status: 401, body: <SignedOut /> });
@@ -147,82 +89,22 @@ export function pageKit(deps: WebDeps) {
         // A link with a token for someone else than the person signed in: their page decides.
         const token = req.method === 'GET' ? req.query[SIGN_IN_PARAMS.token] : undefined;
         if (typeof token === 'string') {
-          const u = req.query[SIGN_IN_PARAMS.person];
-          if (u === me.id) {
-            // Already signed in as its recipient: the token stays unused, the address clean.
-            const there = new URL(req.originalUrl, 'http://x');
-            there.searchParams.delete(SIGN_IN_PARAMS.token);
-            there.searchParams.delete(SIGN_IN_PARAMS.person);
-            res.redirect(303, `${there.pathname}${there.search}`);
-            return;
-          }
-          const there = new URL(req.originalUrl, 'http://x');
-          const params = new URLSearchParams({ [SIGN_IN_PARAMS.token]: token, next: there.pathname });
-          if (typeof u === 'string') params.set(SIGN_IN_PARAMS.person, u);
-          res.redirect(303, `/link?${params}`);
+          res.redirect(303, pastTheLink(req.originalUrl, token, req.query[SIGN_IN_PARAMS.person], me));
           return;
         }
         const run = () => handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null });
-        render(req, res, me, req.method === 'POST' ? await onceOnly(req, me, run) : await run());
+        render(req, res, me, req.method === 'POST' ? await onceOnly(deps.db, req, me, run) : await run());
       } catch (e) {
         fail(req, res, e, next);
       }
     };
   }
 
-  /**
-   * A form acts once per rendering (its hidden submission key): sent again (a double click, a
-   * reload, the same page in two tabs), it waits for the first one's answer and gets its redirect.
-   * A submission that fails, or shows its form again with mistakes, leaves nothing behind: the form
-   * shown again is a new submission.
-   */
-  async function onceOnly(req: Request, me: PersonPrincipal, run: () => Promise<Outcome>): Promise<Outcome> {
-    const key = (req.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
-    if (typeof key !== 'string' || !SUBMISSION_KEY.test(key)) return run();
-    const id = { personId_key: { personId: me.id, key } };
-    await deps.db.formSubmission.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - SUBMISSION_KEPT_MS) } } });
-    try {
-      await deps.db.formSubmission.create({ data: { personId: me.id, key, path: req.path } });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      for (let waited = 0; waited < SUBMISSION_WAIT_MS; waited += 200) {
-        const first = await deps.db.formSubmission.findUnique({ where: id });
-        if (!first) break;
-        if (first.redirect) return { redirect: first.redirect, ...(first.flash && { flash: first.flash }) };
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return {
-        title: 'Already sent',
-        status: 409,
-        body: (
-          <Problem
-            title="This form was sent already"
-            detail="It is still being handled, or it failed: go back and reload the page to see where things stand."
-          />
-        ),
-      };
-    }
-    let outcome: Outcome;
-    try {
-      outcome = await run();
-    } catch (e) {
-      await deps.db.formSubmission.delete({ where: id }).catch(() => {});
-      throw e;
-    }
-    if ('redirect' in outcome) {
-      const flash = outcome.secret ? 'Done already: the address was shown to the first submission of this form.' : (outcome.flash ?? null);
-      await deps.db.formSubmission.update({ where: id, data: { redirect: outcome.redirect, flash } });
-    } else {
-      await deps.db.formSubmission.delete({ where: id }).catch(() => {});
-    }
-    return outcome;
-  }
-
   /** A page anyone may see (sign-in, a link's confirmation): the person, if any, is passed along. */
   function open(handler: (ctx: Omit<PageContext, 'me'> & { me: PersonPrincipal | null }) => Promise<Outcome>): RequestHandler {
     return async (req, res, next) => {
       try {
-        const me = await whoIs(req);
+        const me = await whoIs(deps, req);
         render(req, res, me, await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null }));
       } catch (e) {
         fail(req, res, e, next);
@@ -255,10 +137,145 @@ export function pageKit(deps: WebDeps) {
     next(e);
   };
 
-  return { deps, signedIn, open, csrfProtection: csrf.doubleCsrfProtection, formErrors, render, whoIs };
+  return { deps, signedIn, open, csrfProtection: csrf.doubleCsrfProtection, formErrors, render, whoIs: (req: Request) => whoIs(deps, req) };
 }
 
 export type PageKit = ReturnType<typeof pageKit>;
+
+/**
+ * The CSRF protection of every form (csrf-csrf, double submit), and the token of a page's forms,
+ * bound to the session or, before sign-in, to the browser.
+ */
+function csrfOf(deps: WebDeps, cookie: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) {
+  const csrf = doubleCsrf({
+    getSecret: () => deps.secret,
+    getSessionIdentifier: (req) => sessionCookie(req) ?? req.cookies?.[VISITOR_COOKIE] ?? '',
+    cookieName: 'tandem.csrf',
+    cookieOptions: cookie,
+    getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf,
+    errorConfig: { statusCode: 403, message: 'This form has expired. Go back, reload the page and send it again.' },
+  });
+
+  /**
+   * The CSRF token of a page's forms. Before sign-in there is no session: the browser then gets a
+   * random id (a cookie) that its tokens are bound to.
+   */
+  const csrfToken = (req: Request, res: Response) => {
+    // Once per request: a second token would replace the cookie the first one's forms depend on.
+    const made = (req as Request & { tandemCsrf?: string }).tandemCsrf;
+    if (made) return made;
+    if (!sessionCookie(req) && !req.cookies?.[VISITOR_COOKIE]) {
+      const id = randomBytes(16).toString('base64url');
+      res.cookie(VISITOR_COOKIE, id, cookie);
+      req.cookies = { ...req.cookies, [VISITOR_COOKIE]: id };
+    }
+    const token = csrf.generateCsrfToken(req, res);
+    (req as Request & { tandemCsrf?: string }).tandemCsrf = token;
+    return token;
+  };
+  return { csrf, csrfToken };
+}
+
+/**
+ * Who acts: on a page a link of one of their emails opened (its grant's cookie, sent for that page
+ * only), its recipient; elsewhere whoever is signed in.
+ */
+async function whoIs(deps: WebDeps, req: Request): Promise<PersonPrincipal | null> {
+  const cached = (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe;
+  if (cached !== undefined) return cached;
+  const granted = await grantedPerson(deps.db, taskGrants(req), req.path);
+  let me: PersonPrincipal | null = null;
+  if (granted) {
+    const person = await personPrincipal(deps.db, granted);
+    me = person && { ...person, via: 'task-link' };
+  } else {
+    const session = await deps.auth.auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
+    me = session ? await personPrincipal(deps.db, session.user.id) : null;
+  }
+  (req as Request & { tandemMe?: PersonPrincipal | null }).tandemMe = me;
+  return me;
+}
+
+/** Where a signed-out GET goes: a link's confirmation when its address carries a token, else the sign-in page; back here after. */
+function signInFor(originalUrl: string): string {
+  const there = new URL(originalUrl, 'http://x');
+  const to = there.searchParams.has(SIGN_IN_PARAMS.token) ? '/link' : '/sign-in';
+  if (to === '/sign-in') there.searchParams.delete(SIGN_IN_PARAMS.person);
+  const query = new URLSearchParams(there.searchParams);
+  query.delete(SIGN_IN_PARAMS.token);
+  query.delete(SIGN_IN_PARAMS.person);
+  const params = new URLSearchParams({ next: `${there.pathname}${query.size ? `?${query}` : ''}` });
+  if (to === '/link') {
+    params.set(SIGN_IN_PARAMS.token, there.searchParams.get(SIGN_IN_PARAMS.token) ?? '');
+    const u = there.searchParams.get(SIGN_IN_PARAMS.person);
+    if (u) params.set(SIGN_IN_PARAMS.person, u);
+  }
+  return `${to}?${params}`;
+}
+
+/**
+ * A link with a token opened by someone signed in: its recipient goes to the page (the token stays
+ * unused, the address clean); anyone else to the link's confirmation, which decides.
+ */
+function pastTheLink(originalUrl: string, token: string, recipient: unknown, me: PersonPrincipal): string {
+  const there = new URL(originalUrl, 'http://x');
+  if (recipient === me.id) {
+    there.searchParams.delete(SIGN_IN_PARAMS.token);
+    there.searchParams.delete(SIGN_IN_PARAMS.person);
+    return `${there.pathname}${there.search}`;
+  }
+  const params = new URLSearchParams({ [SIGN_IN_PARAMS.token]: token, next: there.pathname });
+  if (typeof recipient === 'string') params.set(SIGN_IN_PARAMS.person, recipient);
+  return `/link?${params}`;
+}
+
+/**
+ * A form acts once per rendering (its hidden submission key): sent again (a double click, a
+ * reload, the same page in two tabs), it waits for the first one's answer and gets its redirect.
+ * A submission that fails, or shows its form again with mistakes, leaves nothing behind: the form
+ * shown again is a new submission.
+ */
+async function onceOnly(db: WebDeps['db'], req: Request, me: PersonPrincipal, run: () => Promise<Outcome>): Promise<Outcome> {
+  const key = (req.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
+  if (typeof key !== 'string' || !SUBMISSION_KEY.test(key)) return run();
+  const id = { personId_key: { personId: me.id, key } };
+  await db.formSubmission.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - SUBMISSION_KEPT_MS) } } });
+  try {
+    await db.formSubmission.create({ data: { personId: me.id, key, path: req.path } });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    for (let waited = 0; waited < SUBMISSION_WAIT_MS; waited += 200) {
+      const first = await db.formSubmission.findUnique({ where: id });
+      if (!first) break;
+      if (first.redirect) return { redirect: first.redirect, ...(first.flash && { flash: first.flash }) };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return {
+      title: 'Already sent',
+      status: 409,
+      body: (
+        <Problem
+          title="This form was sent already"
+          detail="It is still being handled, or it failed: go back and reload the page to see where things stand."
+        />
+      ),
+    };
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await run();
+  } catch (e) {
+    await db.formSubmission.delete({ where: id }).catch(() => {});
+    throw e;
+  }
+  if ('redirect' in outcome) {
+    const flash = outcome.secret ? 'Done already: the address was shown to the first submission of this form.' : (outcome.flash ?? null);
+    await db.formSubmission.update({ where: id, data: { redirect: outcome.redirect, flash } });
+  } else {
+    await db.formSubmission.delete({ where: id }).catch(() => {});
+  }
+  return outcome;
+}
 
 /**
  * What a form shows when its action refuses: the mistakes the person can fix (bad input, a state

@@ -1,17 +1,13 @@
 import { pages } from '../../core/pages.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
 import { mayStart, partnershipScope } from '../../core/people/rights.js';
+import { chosenZone } from '../../core/people/zone.js';
+import type { WebDeps } from '../http/deps.js';
 import { Status, When } from '../http/format.js';
 import type { PageContext } from '../http/pages.js';
 
-/**
- * "My work": what is waiting for the person, soonest first, in their zone: reflections to write,
- * their open commitments and evidence requests (overdue first), their upcoming reviews, and for a
- * lead, reviews that were missed and can still be recorded.
- */
-export async function myWork({ deps, me }: PageContext) {
-  const { db } = deps;
-  const person = await db.person.findUniqueOrThrow({ where: { id: me.id } });
-  const zone = (p: { timeZone: string }) => person.timeZone ?? p.timeZone;
+/** What is waiting for the person, each list in the order the page shows it. */
+async function loadWork(db: WebDeps['db'], me: PersonPrincipal) {
   const mine = { members: { some: { personId: me.id } } };
   const [reflections, commitments, evidence, reviews, missed, partnerships] = await Promise.all([
     db.reflection.findMany({
@@ -52,6 +48,19 @@ export async function myWork({ deps, me }: PageContext) {
     orderBy: { name: 'asc' },
     take: 100,
   });
+  return { reflections, commitments, evidence, reviews, missed, partnerships, overseen };
+}
+
+/**
+ * "My work": what is waiting for the person, soonest first, in their zone: reflections to write,
+ * their open commitments and evidence requests (overdue first), their upcoming reviews, and for a
+ * lead, reviews that were missed and can still be recorded.
+ */
+export async function myWork({ deps, me }: PageContext) {
+  const { db } = deps;
+  const readerZone = await chosenZone(db, me.id);
+  const zone = (p: { timeZone: string }) => readerZone ?? p.timeZone;
+  const { reflections, commitments, evidence, reviews, missed, partnerships, overseen } = await loadWork(db, me);
   const may = await mayStart(db, me);
   const fresh = partnerships.length === 0 && overseen.length === 0;
   const deadlines = [
@@ -63,24 +72,7 @@ export async function myWork({ deps, me }: PageContext) {
     body: (
       <>
         <h1>My work</h1>
-        {fresh && may.partnership && (
-          <section class="notice" aria-labelledby="start">
-            <h2 id="start">Start here</h2>
-            <p>
-              There is no partnership yet. <a href="/dashboard/new">Create a partnership</a>
-              {may.cohort ? (
-                <>
-                  , or <a href="/dashboard/cohorts">make a cohort</a> and create its partnerships from a file
-                </>
-              ) : may.import ? (
-                <>
-                  , or <a href="/dashboard/import">create your cohort's partnerships from a file</a>
-                </>
-              ) : null}
-              . Its members are sent their invitations and reminders from then on.
-            </p>
-          </section>
-        )}
+        {fresh && may.partnership && <StartHere cohort={may.cohort} import={may.import} />}
         <section aria-labelledby="reflect">
           <h2 id="reflect">Reflections waiting for you</h2>
           {reflections.length === 0 ? (
@@ -117,51 +109,19 @@ export async function myWork({ deps, me }: PageContext) {
         {missed.length > 0 && (
           <section aria-labelledby="missed">
             <h2 id="missed">Missed reviews you can still record</h2>
-            <ul class="items">
-              {missed.map((r) => (
-                <li key={r.id}>
-                  <a href={pages.review(r.partnershipId, r.id)}>
-                    Review #{r.sequence} of {r.partnership.name}
-                  </a>
-                  <span class="meta">
-                    planned for <When at={r.scheduledAt} zone={zone(r.partnership)} />
-                  </span>
-                </li>
-              ))}
-            </ul>
+            <ReviewItems reviews={missed} zone={zone} planned />
           </section>
         )}
         <section aria-labelledby="upcoming">
           <h2 id="upcoming">Upcoming reviews</h2>
-          {reviews.length === 0 ? (
-            <p class="empty">None planned.</p>
-          ) : (
-            <ul class="items">
-              {reviews.map((r) => (
-                <li key={r.id}>
-                  <a href={pages.review(r.partnershipId, r.id)}>
-                    Review #{r.sequence} of {r.partnership.name}
-                  </a>
-                  <span class="meta">
-                    <When at={r.scheduledAt} zone={zone(r.partnership)} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
+          {reviews.length === 0 ? <p class="empty">None planned.</p> : <ReviewItems reviews={reviews} zone={zone} />}
         </section>
         <section aria-labelledby="partnerships">
           <h2 id="partnerships">Your partnerships</h2>
           {partnerships.length === 0 ? (
             <p class="empty">You are not a member of a partnership yet.</p>
           ) : (
-            <ul class="items">
-              {partnerships.map((p) => (
-                <li key={p.id}>
-                  <a href={pages.partnership(p.id)}>{p.name}</a> <Status value={p.status} />
-                </li>
-              ))}
-            </ul>
+            <PartnershipItems partnerships={partnerships} />
           )}
           <p>
             <a href="/settings">Your mail settings and calendar feed</a>
@@ -170,16 +130,70 @@ export async function myWork({ deps, me }: PageContext) {
         {overseen.length > 0 && (
           <section aria-labelledby="overseen">
             <h2 id="overseen">Partnerships you oversee</h2>
-            <ul class="items">
-              {overseen.map((p) => (
-                <li key={p.id}>
-                  <a href={pages.partnership(p.id)}>{p.name}</a> <Status value={p.status} />
-                </li>
-              ))}
-            </ul>
+            <PartnershipItems partnerships={overseen} />
           </section>
         )}
       </>
     ),
   };
+}
+
+/** For someone who may start a partnership and sees none yet: where to begin. */
+function StartHere(may: { cohort: boolean; import: boolean }) {
+  return (
+    <section class="notice" aria-labelledby="start">
+      <h2 id="start">Start here</h2>
+      <p>
+        There is no partnership yet. <a href="/dashboard/new">Create a partnership</a>
+        {may.cohort ? (
+          <>
+            , or <a href="/dashboard/cohorts">make a cohort</a> and create its partnerships from a file
+          </>
+        ) : may.import ? (
+          <>
+            , or <a href="/dashboard/import">create your cohort's partnerships from a file</a>
+          </>
+        ) : null}
+        . Its members are sent their invitations and reminders from then on.
+      </p>
+    </section>
+  );
+}
+
+type ReviewItem = {
+  id: string;
+  sequence: number;
+  scheduledAt: Date;
+  partnershipId: string;
+  partnership: { name: string; timeZone: string };
+};
+
+function ReviewItems({ reviews, zone, planned }: { reviews: ReviewItem[]; zone: (p: { timeZone: string }) => string; planned?: boolean }) {
+  return (
+    <ul class="items">
+      {reviews.map((r) => (
+        <li key={r.id}>
+          <a href={pages.review(r.partnershipId, r.id)}>
+            Review #{r.sequence} of {r.partnership.name}
+          </a>
+          <span class="meta">
+            {planned && 'planned for '}
+            <When at={r.scheduledAt} zone={zone(r.partnership)} />
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function PartnershipItems({ partnerships }: { partnerships: { id: string; name: string; status: string }[] }) {
+  return (
+    <ul class="items">
+      {partnerships.map((p) => (
+        <li key={p.id}>
+          <a href={pages.partnership(p.id)}>{p.name}</a> <Status value={p.status} />
+        </li>
+      ))}
+    </ul>
+  );
 }

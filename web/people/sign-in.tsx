@@ -48,10 +48,29 @@ const sent = (): Outcome => ({
   ),
 });
 
+/** What the routes of the sign-in door share: the router, the kit, the body parser and the limits. */
+interface Door {
+  router: Router;
+  deps: WebDeps;
+  kit: PageKit;
+  form: RequestHandler;
+  perIp: RequestHandler;
+  perAddress: RequestHandler;
+  signInPage: ReturnType<typeof signInPageOf>;
+}
+
+/** Sign-in by emailed link or an organization's provider, the links in mail, and sign-out. */
 export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const door: Door = { router, deps, kit, form, ...limitsOf(kit), signInPage: signInPageOf(deps, kit) };
+  addSignIn(door);
+  addLinks(door);
+  addSignOut(door);
+  return router;
+}
 
+function limitsOf(kit: PageKit) {
   const tooMany: RequestHandler = (req, res) =>
     kit.render(req, res, null, {
       title: 'Too many requests',
@@ -80,7 +99,11 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
     },
   });
 
-  const signInPage = (next: string, opts: { error?: string; value?: string; providerError?: string } = {}) =>
+  return { perIp, perAddress };
+}
+
+function signInPageOf(deps: WebDeps, kit: PageKit) {
+  return (next: string, opts: { error?: string; value?: string; providerError?: string } = {}) =>
     kit.open(async ({ csrf }) => {
       await syncProviders(deps.db, deps.auth);
       const providers = deps.auth.providers();
@@ -139,7 +162,9 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
         ),
       };
     });
+}
 
+function addSignIn({ router, deps, kit, form, perIp, perAddress, signInPage }: Door) {
   router.get('/sign-in', (req, res, next) => {
     const error = typeof req.query.error === 'string' ? providerError(req.query.error) : undefined;
     return signInPage(localPath.parse(req.query.next), { error })(req, res, next);
@@ -195,7 +220,15 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
       next(e);
     }
   });
+}
 
+function addLinks(door: Door) {
+  addLinkPage(door);
+  addLinkUse(door);
+  addFreshLink(door);
+}
+
+function addLinkPage({ router, deps, kit }: Door) {
   // The page a link opens: one button, so that following the link (a mail scanner does) uses nothing up.
   router.get(
     '/link',
@@ -243,7 +276,10 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
       );
     }),
   );
+}
 
+/** Following a link: a message's opens its one page for a while; a sign-in link signs its recipient in. */
+function addLinkUse({ router, deps, kit, form }: Door) {
   router.post('/link', form, kit.csrfProtection, async (req, res, next) => {
     try {
       const body = req.body as Record<string, string | undefined>;
@@ -284,7 +320,9 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
       next(e);
     }
   });
+}
 
+function addFreshLink({ router, deps, kit, form, perIp, perAddress }: Door) {
   // A fresh link, to the recipient's own address only, whoever asks: a sign-in link for a sign-in
   // link, a link to the same page for a message's.
   router.post('/link/fresh', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
@@ -319,7 +357,9 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
       next(e);
     }
   });
+}
 
+function addSignOut({ router, deps, kit, form }: Door) {
   // A sign-out address opened (a bookmark, a typed address): a button, since signing out is a form.
   router.get(
     '/sign-out',
@@ -348,8 +388,6 @@ export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
       next(e);
     }
   });
-
-  return router;
 }
 
 /** The confirmation a link opens: what it does, and one button. */

@@ -66,31 +66,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
     body: (
       <>
         <h1>Dashboard</h1>
-        <form method="get" action="/dashboard" class="filters" aria-label="Filter the partnerships">
-          <CohortSelect name="cohort" cohorts={cohorts} value={f.cohort} anyLabel="All I can see" />
-          <div class="field">
-            <label for="f-health">Health</label>
-            <select id="f-health" name="health">
-              <option value="">Any</option>
-              {HEALTHS.map((h) => (
-                <option key={h} value={h} selected={h === f.health}>
-                  {HEALTH_LABELS[h]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="f-sort">Sort by</label>
-            <select id="f-sort" name="sort">
-              {Object.entries(SORTS).map(([value, label]) => (
-                <option key={value} value={value} selected={value === f.sort}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit">Show</button>
-        </form>
+        <Filters f={f} cohorts={cohorts} />
         <nav aria-label="Start" class="actions">
           {may.partnership && <a href="/dashboard/new">New partnership</a>}
           {may.import && <a href={`/dashboard/import${cohortQuery}`}>Create partnerships from a file</a>}
@@ -127,65 +103,108 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
                 : 'No partnership yet: you see those you belong to, and those of cohorts you coordinate.'}
           </p>
         ) : (
-          <div class="table-scroll">
-            <table class="dashboard">
-              <caption>Partnerships, times in {readerZone ?? 'each partnership’s zone'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Partnership</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">Next review</th>
-                  <th scope="col">Last outcome</th>
-                  <th scope="col">Missed (last 4)</th>
-                  <th scope="col">Overdue</th>
-                  <th scope="col">Reflections</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => {
-                  const zone = readerZone ?? r.timeZone;
-                  return (
-                    <tr key={r.id}>
-                      <th scope="row">
-                        <a href={pages.partnership(r.id)}>{r.name}</a>
-                        <span class="meta">
-                          {r.district} with {r.partner}
-                          {r.cohort && ` · ${r.cohort.name}`}
-                        </span>
-                      </th>
-                      <td data-label="Health">
-                        {r.health ? <span class={`badge health-${r.health}`}>{HEALTH_LABELS[r.health]}</span> : <Status value={r.status} />}
-                        {r.reasons.length > 0 && <span class="meta">{r.reasons.join('; ')}</span>}
-                      </td>
-                      <td data-label="Next review">{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
-                      <td data-label="Last outcome">{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
-                      <td data-label="Missed (last 4)">{r.missedReviews}</td>
-                      <td data-label="Overdue">
-                        {r.overdueCommitments} commitment{r.overdueCommitments === 1 ? '' : 's'}, {r.overdueEvidence} evidence
-                      </td>
-                      <td data-label="Reflections">{r.reflection ? `${r.reflection.answered} of ${r.reflection.asked}` : '—'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <HealthTable rows={rows} readerZone={readerZone} />
         )}
-        <section aria-labelledby="rules">
-          <h2 id="rules">How health is judged</h2>
-          <p>From Tandem's record, for partnerships that are active or paused:</p>
-          <dl class="record">
-            <dt>{HEALTH_LABELS.at_risk}</dt>
-            <dd>when {RULES.at_risk.join(', or ')}.</dd>
-            <dt>{HEALTH_LABELS.needs_attention}</dt>
-            <dd>when {RULES.needs_attention.join(', or ')}.</dd>
-            <dt>{HEALTH_LABELS.on_track}</dt>
-            <dd>otherwise.</dd>
-          </dl>
-        </section>
+        <HowHealthIsJudged />
       </>
     ),
   };
+}
+
+function Filters({ f, cohorts }: { f: ReturnType<typeof query>; cohorts: { id: string; name: string }[] }) {
+  return (
+    <form method="get" action="/dashboard" class="filters" aria-label="Filter the partnerships">
+      <CohortSelect name="cohort" cohorts={cohorts} value={f.cohort} anyLabel="All I can see" />
+      <div class="field">
+        <label for="f-health">Health</label>
+        <select id="f-health" name="health">
+          <option value="">Any</option>
+          {HEALTHS.map((h) => (
+            <option key={h} value={h} selected={h === f.health}>
+              {HEALTH_LABELS[h]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-sort">Sort by</label>
+        <select id="f-sort" name="sort">
+          {Object.entries(SORTS).map(([value, label]) => (
+            <option key={value} value={value} selected={value === f.sort}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
+/** One row a partnership; on a phone each cell is labelled (data-label) since the header row is hidden. */
+function HealthTable({ rows, readerZone }: { rows: Awaited<ReturnType<typeof rowsFor>>; readerZone: string | null }) {
+  return (
+    <div class="table-scroll">
+      <table class="dashboard">
+        <caption>Partnerships, times in {readerZone ?? 'each partnership’s zone'}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Partnership</th>
+            <th scope="col">Health</th>
+            <th scope="col">Next review</th>
+            <th scope="col">Last outcome</th>
+            <th scope="col">Missed (last 4)</th>
+            <th scope="col">Overdue</th>
+            <th scope="col">Reflections</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const zone = readerZone ?? r.timeZone;
+            return (
+              <tr key={r.id}>
+                <th scope="row">
+                  <a href={pages.partnership(r.id)}>{r.name}</a>
+                  <span class="meta">
+                    {r.district} with {r.partner}
+                    {r.cohort && ` · ${r.cohort.name}`}
+                  </span>
+                </th>
+                <td data-label="Health">
+                  {r.health ? <span class={`badge health-${r.health}`}>{HEALTH_LABELS[r.health]}</span> : <Status value={r.status} />}
+                  {r.reasons.length > 0 && <span class="meta">{r.reasons.join('; ')}</span>}
+                </td>
+                <td data-label="Next review">{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
+                <td data-label="Last outcome">{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
+                <td data-label="Missed (last 4)">{r.missedReviews}</td>
+                <td data-label="Overdue">
+                  {r.overdueCommitments} commitment{r.overdueCommitments === 1 ? '' : 's'}, {r.overdueEvidence} evidence
+                </td>
+                <td data-label="Reflections">{r.reflection ? `${r.reflection.answered} of ${r.reflection.asked}` : '—'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function HowHealthIsJudged() {
+  return (
+    <section aria-labelledby="rules">
+      <h2 id="rules">How health is judged</h2>
+      <p>From Tandem's record, for partnerships that are active or paused:</p>
+      <dl class="record">
+        <dt>{HEALTH_LABELS.at_risk}</dt>
+        <dd>when {RULES.at_risk.join(', or ')}.</dd>
+        <dt>{HEALTH_LABELS.needs_attention}</dt>
+        <dd>when {RULES.needs_attention.join(', or ')}.</dd>
+        <dt>{HEALTH_LABELS.on_track}</dt>
+        <dd>otherwise.</dd>
+      </dl>
+    </section>
+  );
 }
 
 /** Every overdue commitment the reader may see (of the chosen cohort), streamed as the API's export is. */

@@ -1,8 +1,10 @@
 import { pages } from '../../core/pages.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
 import { NotFoundError } from '../../lib/errors.js';
+import type { WebDeps } from '../http/deps.js';
 import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
@@ -19,22 +21,7 @@ const PATHWAY_LABELS: Record<string, string> = {
 export async function partnershipPage(ctx: PageContext, roster?: RosterState): Promise<Outcome> {
   const { db } = ctx.deps;
   const id = ctx.req.params.partnershipId as string;
-  const p = await db.partnership.findFirst({
-    where: { AND: [{ id }, partnershipScope(ctx.me)] },
-    include: {
-      district: true,
-      partner: true,
-      members: { include: { person: true }, orderBy: { person: { name: 'asc' } } },
-      reviews: {
-        orderBy: { sequence: 'desc' },
-        include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
-      },
-      commitments: { include: { owner: true }, orderBy: { dueAt: 'asc' } },
-      evidenceRequests: { include: { owner: true, items: true }, orderBy: { dueAt: 'asc' } },
-      events: { orderBy: { id: 'desc' }, take: 50 },
-      inquiryCycles: { orderBy: { number: 'desc' } },
-    },
-  });
+  const p = await loadPage(db, ctx.me, id);
   if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
   const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const held = p.reviews.filter((r) => r.status === 'held');
@@ -49,110 +36,13 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
         <p class="meta">
           <Status value={p.status} /> {p.district.name} with {p.partner.name} · times in {zone}
         </p>
-        {(p.goals || p.sharedFramework || p.engagementPathway || p.plannedStart || p.plannedEnd) && (
-          <section aria-labelledby="record">
-            <h2 id="record">What it sets out to do</h2>
-            <dl class="record">
-              {p.goals && (
-                <>
-                  <dt>Goals</dt>
-                  <dd>{p.goals}</dd>
-                </>
-              )}
-              {p.sharedFramework && (
-                <>
-                  <dt>Shared framework</dt>
-                  <dd>{p.sharedFramework}</dd>
-                </>
-              )}
-              {p.engagementPathway && (
-                <>
-                  <dt>Engagement pathway</dt>
-                  <dd>{PATHWAY_LABELS[p.engagementPathway]}</dd>
-                </>
-              )}
-              {p.status === 'planning' && p.plannedStart && (
-                <>
-                  <dt>Starts</dt>
-                  <dd>
-                    <When at={p.plannedStart} zone={zone} />
-                  </dd>
-                </>
-              )}
-              {p.plannedEnd && (
-                <>
-                  <dt>Planned end</dt>
-                  <dd>
-                    <When at={p.plannedEnd} zone={zone} />
-                  </dd>
-                </>
-              )}
-            </dl>
-          </section>
-        )}
+        <Record p={p} zone={zone} />
 
-        <section aria-labelledby="reviews">
-          <h2 id="reviews">Reviews</h2>
-          {p.reviews.length === 0 ? (
-            <p class="empty">No review planned yet.</p>
-          ) : (
-            <ul class="items">
-              {p.reviews.map((r) => (
-                <li key={r.id}>
-                  <Status value={r.status} /> <a href={pages.review(p.id, r.id)}>Review #{r.sequence}</a>
-                  <span class="meta">
-                    <When at={r.scheduledAt} zone={zone} />
-                    {r.skipReason ? ` · ${r.skipReason}` : ''}
-                  </span>
-                  {r.notes && <p class="notes">{r.notes}</p>}
-                  {r.decisions.length > 0 && (
-                    <ul>
-                      {r.decisions.map((d) => (
-                        <li key={d}>{d}</li>
-                      ))}
-                    </ul>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <ReviewList p={p} zone={zone} />
 
-        <section aria-labelledby="commitments">
-          <h2 id="commitments">Commitments</h2>
-          {p.commitments.length === 0 ? (
-            <p class="empty">None yet.</p>
-          ) : (
-            <ul class="items">
-              {p.commitments.map((c) => (
-                <li key={c.id}>
-                  <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
-                  <span class="meta">
-                    {c.owner.name} ({c.side}), due <When at={c.dueAt} zone={zone} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <CommitmentList p={p} zone={zone} />
 
-        <section aria-labelledby="evidence">
-          <h2 id="evidence">Evidence</h2>
-          {p.evidenceRequests.length === 0 ? (
-            <p class="empty">None asked for yet.</p>
-          ) : (
-            <ul class="items">
-              {p.evidenceRequests.map((e) => (
-                <li key={e.id}>
-                  <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
-                  <span class="meta">
-                    {e.owner.name}, due <When at={e.dueAt} zone={zone} /> · {e.items.length} {e.items.length === 1 ? 'item' : 'items'}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <EvidenceList p={p} zone={zone} />
 
         <CycleList partnershipId={p.id} cycles={p.inquiryCycles} mayStart={p.status === 'active' && standing.leads} />
 
@@ -180,24 +70,173 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
           )}
         </section>
 
-        <section aria-labelledby="timeline">
-          <h2 id="timeline">Timeline</h2>
-          <ol class="timeline">
-            {p.events.map((e) => (
-              <li key={String(e.id)}>
-                <When at={e.occurredAt} zone={zone} /> · {e.type.replace(/[._]/g, ' ')}
-                <span class="meta">
-                  {' '}
-                  by {e.actor === 'system' ? 'Tandem' : (e.actorName ?? 'an API key')}
-                  {e.onBehalfOfName ? ` for ${e.onBehalfOfName}` : ''}
-                </span>
-              </li>
-            ))}
-          </ol>
-        </section>
+        <Timeline p={p} zone={zone} />
       </>
     ),
   };
+}
+
+/** The partnership as its page shows it, if the reader may see it. */
+function loadPage(db: WebDeps['db'], me: PersonPrincipal, id: string) {
+  return db.partnership.findFirst({
+    where: { AND: [{ id }, partnershipScope(me)] },
+    include: {
+      district: true,
+      partner: true,
+      members: { include: { person: true }, orderBy: { person: { name: 'asc' } } },
+      reviews: {
+        orderBy: { sequence: 'desc' },
+        include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+      },
+      commitments: { include: { owner: true }, orderBy: { dueAt: 'asc' } },
+      evidenceRequests: { include: { owner: true, items: true }, orderBy: { dueAt: 'asc' } },
+      events: { orderBy: { id: 'desc' }, take: 50 },
+      inquiryCycles: { orderBy: { number: 'desc' } },
+    },
+  });
+}
+
+type Shown = { p: NonNullable<Awaited<ReturnType<typeof loadPage>>>; zone: string };
+
+function Record({ p, zone }: Shown) {
+  if (!(p.goals || p.sharedFramework || p.engagementPathway || p.plannedStart || p.plannedEnd)) return null;
+  return (
+    <section aria-labelledby="record">
+      <h2 id="record">What it sets out to do</h2>
+      <dl class="record">
+        {p.goals && (
+          <>
+            <dt>Goals</dt>
+            <dd>{p.goals}</dd>
+          </>
+        )}
+        {p.sharedFramework && (
+          <>
+            <dt>Shared framework</dt>
+            <dd>{p.sharedFramework}</dd>
+          </>
+        )}
+        {p.engagementPathway && (
+          <>
+            <dt>Engagement pathway</dt>
+            <dd>{PATHWAY_LABELS[p.engagementPathway]}</dd>
+          </>
+        )}
+        {p.status === 'planning' && p.plannedStart && (
+          <>
+            <dt>Starts</dt>
+            <dd>
+              <When at={p.plannedStart} zone={zone} />
+            </dd>
+          </>
+        )}
+        {p.plannedEnd && (
+          <>
+            <dt>Planned end</dt>
+            <dd>
+              <When at={p.plannedEnd} zone={zone} />
+            </dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function ReviewList({ p, zone }: Shown) {
+  return (
+    <section aria-labelledby="reviews">
+      <h2 id="reviews">Reviews</h2>
+      {p.reviews.length === 0 ? (
+        <p class="empty">No review planned yet.</p>
+      ) : (
+        <ul class="items">
+          {p.reviews.map((r) => (
+            <li key={r.id}>
+              <Status value={r.status} /> <a href={pages.review(p.id, r.id)}>Review #{r.sequence}</a>
+              <span class="meta">
+                <When at={r.scheduledAt} zone={zone} />
+                {r.skipReason ? ` · ${r.skipReason}` : ''}
+              </span>
+              {r.notes && <p class="notes">{r.notes}</p>}
+              {r.decisions.length > 0 && (
+                <ul>
+                  {r.decisions.map((d) => (
+                    <li key={d}>{d}</li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function CommitmentList({ p, zone }: Shown) {
+  return (
+    <section aria-labelledby="commitments">
+      <h2 id="commitments">Commitments</h2>
+      {p.commitments.length === 0 ? (
+        <p class="empty">None yet.</p>
+      ) : (
+        <ul class="items">
+          {p.commitments.map((c) => (
+            <li key={c.id}>
+              <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
+              <span class="meta">
+                {c.owner.name} ({c.side}), due <When at={c.dueAt} zone={zone} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function EvidenceList({ p, zone }: Shown) {
+  return (
+    <section aria-labelledby="evidence">
+      <h2 id="evidence">Evidence</h2>
+      {p.evidenceRequests.length === 0 ? (
+        <p class="empty">None asked for yet.</p>
+      ) : (
+        <ul class="items">
+          {p.evidenceRequests.map((e) => (
+            <li key={e.id}>
+              <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
+              <span class="meta">
+                {e.owner.name}, due <When at={e.dueAt} zone={zone} /> · {e.items.length} {e.items.length === 1 ? 'item' : 'items'}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** The last 50 events, newest first, each with who did it (and for whom). */
+function Timeline({ p, zone }: Shown) {
+  return (
+    <section aria-labelledby="timeline">
+      <h2 id="timeline">Timeline</h2>
+      <ol class="timeline">
+        {p.events.map((e) => (
+          <li key={String(e.id)}>
+            <When at={e.occurredAt} zone={zone} /> · {e.type.replace(/[._]/g, ' ')}
+            <span class="meta">
+              {' '}
+              by {e.actor === 'system' ? 'Tandem' : (e.actorName ?? 'an API key')}
+              {e.onBehalfOfName ? ` for ${e.onBehalfOfName}` : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
 }
 
 type ReviewWithReflections = {
