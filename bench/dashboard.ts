@@ -12,6 +12,8 @@ const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const COHORT_SIZE = 22;
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
+// The benchmark is one procedure read top to bottom (seed, measure, report) whose steps share what
+// was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
 await withBenchDatabase(async (url) => {
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();

@@ -22,6 +22,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /** notify() sends up to this many copies of one reminder side by side. */
 const COPIES_AT_ONCE = 4;
 
+// The benchmark is one procedure read top to bottom (seed, measure, report) whose steps share what
+// was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
 await withBenchDatabase(async (url, dir) => {
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();

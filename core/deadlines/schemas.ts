@@ -27,6 +27,8 @@ export const EVIDENCE_KINDS: readonly { value: z.infer<typeof evidenceKind>; lab
   { value: 'student_achievement_data', label: 'Student achievement data' },
   { value: 'other', label: 'Other' },
 ];
+
+export const evidenceKindLabel = (kind: string): string => EVIDENCE_KINDS.find((k) => k.value === kind)?.label ?? kind;
 export const createEvidenceRequestBody = z
   .object({
     ownerEmail: email,

@@ -50,7 +50,6 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   const count = (k: keyof NoticeResult) => {
     result[k] = (result[k] ?? 0) + 1;
   };
-  const optional = OPTIONAL_TEMPLATES.has(n.template);
   const keyOf = (personId: string) => `${n.messageKey}:to:${personId}`;
   const wanted: Recipient[] = [];
   const seen = new Set<string>();
@@ -71,40 +70,7 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   const copies: Prisma.EmailOutboxCreateManyInput[] = [];
   for (const { person, membership } of wanted) {
     if (recorded.has(person.id)) continue;
-    const prefs = { ...person, timeZone: person.timeZone ?? n.timeZone };
-    const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
-    const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
-    const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-    const message = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
-    // A digest item gets its footer from the digest that carries it.
-    const body = renderMail(
-      message,
-      inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName },
-    );
-    const bounced = bounceNote(person, person.email);
-    const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
-    const idempotencyKey = keyOf(person.id);
-    copies.push({
-      id: randomUUID(),
-      idempotencyKey,
-      messageKey: n.messageKey,
-      partnershipId: n.partnershipId,
-      personId: person.id,
-      template: n.template,
-      recipient: person.email,
-      ...body,
-      message: message as unknown as Prisma.InputJsonObject,
-      ics: n.calendar ?? null,
-      unsubscribeUrl,
-      status,
-      attempts: status === 'sending' ? 1 : 0,
-      lastError: bounced,
-      inDigest,
-      sendAfter: sendAfter === null ? null : new Date(sendAfter),
-      firstAttemptAt: status === 'sending' ? new Date() : null,
-      providerMessageId: messageIdOf(idempotencyKey),
-      dueAt: new Date(n.dueAt),
-    });
+    copies.push(await copyFor(ctx, n, { person, membership }, keyOf(person.id)));
   }
   // ON CONFLICT DO NOTHING: a copy another attempt recorded meanwhile is left to that attempt.
   const created = copies.length ? await ctx.db.emailOutbox.createManyAndReturn({ data: copies, skipDuplicates: true }) : [];
@@ -156,6 +122,49 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   for (let i = 0; i < earlier.length; i += MAILER_CONNECTIONS) await Promise.all(earlier.slice(i, i + MAILER_CONNECTIONS).map(again));
   if (failure) throw failure;
   return result;
+}
+
+/**
+ * One person's copy of a notice, rendered in their zone with their own link: sent at once, held
+ * over their quiet hours or for their digest, or recorded as bounced if their address bounces.
+ */
+async function copyFor(
+  ctx: MailContext,
+  n: Notice,
+  { person, membership }: Recipient,
+  idempotencyKey: string,
+): Promise<Prisma.EmailOutboxCreateManyInput> {
+  const optional = OPTIONAL_TEMPLATES.has(n.template);
+  const prefs = { ...person, timeZone: person.timeZone ?? n.timeZone };
+  const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
+  const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
+  const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
+  const message = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+  // A digest item gets its footer from the digest that carries it.
+  const body = renderMail(message, inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName });
+  const bounced = bounceNote(person, person.email);
+  const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
+  return {
+    id: randomUUID(),
+    idempotencyKey,
+    messageKey: n.messageKey,
+    partnershipId: n.partnershipId,
+    personId: person.id,
+    template: n.template,
+    recipient: person.email,
+    ...body,
+    message: message as unknown as Prisma.InputJsonObject,
+    ics: n.calendar ?? null,
+    unsubscribeUrl,
+    status,
+    attempts: status === 'sending' ? 1 : 0,
+    lastError: bounced,
+    inDigest,
+    sendAfter: sendAfter === null ? null : new Date(sendAfter),
+    firstAttemptAt: status === 'sending' ? new Date() : null,
+    providerMessageId: messageIdOf(idempotencyKey),
+    dueAt: new Date(n.dueAt),
+  };
 }
 
 /**

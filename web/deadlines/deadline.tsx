@@ -8,12 +8,14 @@ import {
   waiveEvidenceRequest,
 } from '../../core/deadlines/commands.js';
 import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.js';
-import { EVIDENCE_KINDS } from '../../core/deadlines/schemas.js';
+import { EVIDENCE_KINDS, evidenceKindLabel } from '../../core/deadlines/schemas.js';
 import { pages } from '../../core/pages.js';
+import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
+import type { WebDeps } from '../http/deps.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -156,26 +158,13 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
 /** An evidence request: its owner submits evidence (a link, a text, a file) or asks for more time. */
 export async function evidencePage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { partnershipId, id } = params(ctx);
-  const r = await ctx.deps.db.evidenceRequest.findFirst({
-    where: { id, partnershipId, partnership: partnershipScope(ctx.me) },
-    include: {
-      owner: true,
-      partnership: true,
-      extensions: { orderBy: { createdAt: 'asc' } },
-      items: {
-        include: { submittedBy: true, file: { select: { id: true, filename: true, size: true } } },
-        orderBy: { submittedAt: 'asc' },
-      },
-    },
-  });
+  const r = await loadRequest(ctx.deps.db, ctx.me, partnershipId, id);
   if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
   const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? r.partnership.timeZone;
   const standing = await standingIn(ctx.deps.db, ctx.me, r.partnership);
   const mayAct = r.ownerId === ctx.me.id || standing.leads;
   const open = r.status === 'open' || r.status === 'overdue';
   const base = pages.evidence(partnershipId, id);
-  const errors = state.form === 'submit' ? (state.errors ?? []) : [];
-  const v = state.form === 'submit' ? (state.values ?? {}) : {};
   return {
     title: r.description,
     status: state.errors?.length ? 400 : 200,
@@ -187,77 +176,11 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
         <h1>{r.description}</h1>
         <p class="meta">
           <Status value={r.status} /> Asked of {r.owner.name} · due <When at={r.dueAt} zone={zone} /> ·{' '}
-          {r.kinds.map((k) => EVIDENCE_KINDS.find((x) => x.value === k)?.label ?? k).join(', ')}
+          {r.kinds.map((k) => evidenceKindLabel(k)).join(', ')}
         </p>
         {r.closeNote && <p class="notes">{r.closeNote}</p>}
-        <section aria-labelledby="items">
-          <h2 id="items">Evidence received</h2>
-          {r.items.length === 0 ? (
-            <p class="empty">None yet.</p>
-          ) : (
-            <ul class="items">
-              {r.items.map((i) => (
-                <li key={i.id}>
-                  {EVIDENCE_KINDS.find((k) => k.value === i.kind)?.label ?? i.kind} from {i.submittedBy.name},{' '}
-                  <When at={i.submittedAt} zone={zone} />
-                  {i.link && (
-                    <p>
-                      <a href={i.link} rel="noopener noreferrer nofollow">
-                        {i.link}
-                      </a>
-                    </p>
-                  )}
-                  {i.text && <p class="notes">{i.text}</p>}
-                  {i.file && (
-                    <p>
-                      <a href={`${base}/files/${i.file.id}`} download>
-                        {i.file.filename}
-                      </a>{' '}
-                      <span class="meta">({Math.ceil(i.file.size / 1024)} KiB)</span>
-                    </p>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        {r.status !== 'waived' && mayAct && (
-          <section aria-labelledby="submit">
-            <h2 id="submit">{r.status === 'submitted' ? 'Add more evidence' : 'Submit evidence'}</h2>
-            {r.ownerId !== ctx.me.id && <p>You are a lead of this partnership: it is recorded that you did it for {r.owner.name}.</p>}
-            <ErrorSummary errors={errors} />
-            <Form action={`${base}/items`} csrf={ctx.csrf} multipart label="Submit evidence">
-              <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={EVIDENCE_KINDS} error={errorOf(errors, 'kind')} />
-              <TextField
-                name="link"
-                label="A link (optional)"
-                type="url"
-                hint="To a shared document, for instance."
-                value={v.link}
-                error={errorOf(errors, 'link')}
-              />
-              <TextArea name="text" label="Or a text (optional)" value={v.text} error={errorOf(errors, 'text')} />
-              <div class={errorOf(errors, 'file') ? 'field invalid' : 'field'}>
-                <label for="f-file">Or a file (optional)</label>
-                <p class="hint" id="f-file-hint">
-                  Up to {EVIDENCE_MAX_BYTES / 1024 / 1024} MiB: {ACCEPTED_FILES}.
-                </p>
-                {errorOf(errors, 'file') && (
-                  <p class="field-error" id="f-file-error">
-                    {errorOf(errors, 'file')}
-                  </p>
-                )}
-                <input
-                  id="f-file"
-                  name="file"
-                  type="file"
-                  aria-describedby={errorOf(errors, 'file') ? 'f-file-hint f-file-error' : 'f-file-hint'}
-                />
-              </div>
-              <button type="submit">Submit evidence</button>
-            </Form>
-          </section>
-        )}
+        <Received items={r.items} base={base} zone={zone} />
+        {r.status !== 'waived' && mayAct && <SubmitForm r={r} me={ctx.me.id} base={base} csrf={ctx.csrf} state={state} />}
         {open && mayAct && <ExtendForm action={`${base}/extend`} csrf={ctx.csrf} zone={zone} dueAt={r.dueAt} state={state} />}
         {open && standing.leads && (
           <CloseForm action={`${base}/waive`} csrf={ctx.csrf} title="Waive it" button="Waive the request" state={state} form="waive" />
@@ -267,6 +190,101 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
       </>
     ),
   };
+}
+
+function loadRequest(db: WebDeps['db'], me: PersonPrincipal, partnershipId: string, id: string) {
+  return db.evidenceRequest.findFirst({
+    where: { id, partnershipId, partnership: partnershipScope(me) },
+    include: {
+      owner: true,
+      partnership: true,
+      extensions: { orderBy: { createdAt: 'asc' } },
+      items: {
+        include: { submittedBy: true, file: { select: { id: true, filename: true, size: true } } },
+        orderBy: { submittedAt: 'asc' },
+      },
+    },
+  });
+}
+
+type EvidenceRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
+
+function Received({ items, base, zone }: { items: EvidenceRequest['items']; base: string; zone: string }) {
+  return (
+    <section aria-labelledby="items">
+      <h2 id="items">Evidence received</h2>
+      {items.length === 0 ? (
+        <p class="empty">None yet.</p>
+      ) : (
+        <ul class="items">
+          {items.map((i) => (
+            <li key={i.id}>
+              {evidenceKindLabel(i.kind)} from {i.submittedBy.name}, <When at={i.submittedAt} zone={zone} />
+              {i.link && (
+                <p>
+                  <a href={i.link} rel="noopener noreferrer nofollow">
+                    {i.link}
+                  </a>
+                </p>
+              )}
+              {i.text && <p class="notes">{i.text}</p>}
+              {i.file && (
+                <p>
+                  <a href={`${base}/files/${i.file.id}`} download>
+                    {i.file.filename}
+                  </a>{' '}
+                  <span class="meta">({Math.ceil(i.file.size / 1024)} KiB)</span>
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Submitting evidence (a link, a text or a file), by its owner or a lead on their behalf. */
+function SubmitForm({ r, me, base, csrf, state }: { r: EvidenceRequest; me: string; base: string; csrf: string; state: State }) {
+  const errors = state.form === 'submit' ? (state.errors ?? []) : [];
+  const v = state.form === 'submit' ? (state.values ?? {}) : {};
+  return (
+    <section aria-labelledby="submit">
+      <h2 id="submit">{r.status === 'submitted' ? 'Add more evidence' : 'Submit evidence'}</h2>
+      {r.ownerId !== me && <p>You are a lead of this partnership: it is recorded that you did it for {r.owner.name}.</p>}
+      <ErrorSummary errors={errors} />
+      <Form action={`${base}/items`} csrf={csrf} multipart label="Submit evidence">
+        <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={EVIDENCE_KINDS} error={errorOf(errors, 'kind')} />
+        <TextField
+          name="link"
+          label="A link (optional)"
+          type="url"
+          hint="To a shared document, for instance."
+          value={v.link}
+          error={errorOf(errors, 'link')}
+        />
+        <TextArea name="text" label="Or a text (optional)" value={v.text} error={errorOf(errors, 'text')} />
+        <div class={errorOf(errors, 'file') ? 'field invalid' : 'field'}>
+          <label for="f-file">Or a file (optional)</label>
+          <p class="hint" id="f-file-hint">
+            Up to {EVIDENCE_MAX_BYTES / 1024 / 1024} MiB: {ACCEPTED_FILES}.
+          </p>
+          {errorOf(errors, 'file') && (
+            <p class="field-error" id="f-file-error">
+              {errorOf(errors, 'file')}
+            </p>
+          )}
+          <input
+            id="f-file"
+            name="file"
+            type="file"
+            aria-describedby={errorOf(errors, 'file') ? 'f-file-hint f-file-error' : 'f-file-hint'}
+          />
+        </div>
+        <button type="submit">Submit evidence</button>
+      </Form>
+    </section>
+  );
 }
 
 /** Runs a deadline action; a refusal shows the page again with the reason at its form. */

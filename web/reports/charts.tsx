@@ -146,71 +146,54 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
           <button type="submit">Show</button>
         </form>
         <Chart name="reflections">
-          <table class="dashboard">
-            <caption>Reflections after held reviews</caption>
-            <thead>
-              <tr>
-                <th scope="col">Quarter</th>
-                <th scope="col">Asked</th>
-                <th scope="col">Reflected</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.reflections.map((r) => (
-                <tr key={r.quarter}>
-                  <td>{r.quarter}</td>
-                  <td>{r.asked}</td>
-                  <td>
-                    {r.answered} ({percent(r.answered, r.asked)})
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Figures
+            caption="Reflections after held reviews"
+            columns={['Quarter', 'Asked', 'Reflected']}
+            rows={data.reflections.map((r) => [r.quarter, r.asked, `${r.answered} (${percent(r.answered, r.asked)})`])}
+          />
         </Chart>
         <Chart name="overdue">
-          <table class="dashboard">
-            <caption>Overdue at the end of each week</caption>
-            <thead>
-              <tr>
-                <th scope="col">Week ending</th>
-                <th scope="col">Overdue</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.overdue.map((w) => (
-                <tr key={w.week}>
-                  <td>{w.week}</td>
-                  <td>{w.overdue}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Figures
+            caption="Overdue at the end of each week"
+            columns={['Week ending', 'Overdue']}
+            rows={data.overdue.map((w) => [w.week, w.overdue])}
+          />
         </Chart>
         <Chart name="on-time">
-          <table class="dashboard">
-            <caption>Commitments done, and done by their due date</caption>
-            <thead>
-              <tr>
-                <th scope="col">Side</th>
-                <th scope="col">Done</th>
-                <th scope="col">On time</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.onTime.map((s) => (
-                <tr key={s.side}>
-                  <td>{s.side}</td>
-                  <td>{s.done}</td>
-                  <td>
-                    {s.onTime} ({percent(s.onTime, s.done)})
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Figures
+            caption="Commitments done, and done by their due date"
+            columns={['Side', 'Done', 'On time']}
+            rows={data.onTime.map((s) => [s.side, s.done, `${s.onTime} (${percent(s.onTime, s.done)})`])}
+          />
         </Chart>
       </>
     ),
   };
+}
+
+/** A chart's figures as a table, first column first: what the image shows, for every reader. */
+function Figures({ caption, columns, rows }: { caption: string; columns: string[]; rows: (string | number)[][] }) {
+  return (
+    <table class="dashboard">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={String(r[0])}>
+            {r.map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }

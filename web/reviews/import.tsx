@@ -69,50 +69,8 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
           One partnership per row of a CSV file (UTF-8, a header line, at most {IMPORT_MAX_ROWS} rows). Check it first: every mistake is
           named by line and column, and nothing is created until every row is right; then all are created at once.
         </p>
-        {issues && issues.length > 0 && (
-          <section aria-labelledby="mistakes" class="error-summary" tabIndex={-1}>
-            <h2 id="mistakes">
-              {state.filename ? `${state.filename}: ` : ''}
-              {issues.length} mistake{issues.length === 1 ? '' : 's'}, nothing was created
-            </h2>
-            <ul class="items">
-              {issues.map((i) => (
-                <li key={`${i.path}:${i.message}`}>
-                  <strong>{i.path}</strong>: {i.message}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-        {result && (
-          <section aria-labelledby="result">
-            <h2 id="result">
-              {result.dryRun
-                ? `Every row is right: ${result.partnerships.length} partnership${result.partnerships.length === 1 ? '' : 's'} would be created`
-                : `${result.partnerships.length} partnership${result.partnerships.length === 1 ? '' : 's'} created`}
-            </h2>
-            <ul class="items">
-              {result.partnerships.map((p) => (
-                <li key={p.line}>
-                  {p.id ? <a href={pages.partnership(p.id)}>{p.name}</a> : p.name}{' '}
-                  <span class="meta">
-                    line {p.line} · first review {p.firstReview} · {p.members} member{p.members === 1 ? '' : 's'}
-                  </span>
-                </li>
-              ))}
-            </ul>
-            {result.dryRun && state.csv !== undefined && (
-              <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Create the partnerships">
-                <input type="hidden" name="cohort" value={state.cohort ?? ''} />
-                <input type="hidden" name="filename" value={state.filename ?? ''} />
-                <input type="hidden" name="csv" value={state.csv} />
-                <button type="submit" name="action" value="create">
-                  Create these {result.partnerships.length} partnership{result.partnerships.length === 1 ? '' : 's'}
-                </button>
-              </Form>
-            )}
-          </section>
-        )}
+        <Mistakes issues={issues ?? []} filename={state.filename} />
+        {result && <Checked result={result} state={state} csrf={ctx.csrf} />}
         <h2 id="upload">{result?.dryRun ? 'Or check another file' : 'Check a file'}</h2>
         <Form action="/dashboard/import" csrf={ctx.csrf} multipart label="Check a file">
           <CohortSelect name="cohort" cohorts={cohorts} value={chosen} />
@@ -124,22 +82,81 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
             Check the file
           </button>
         </Form>
-        <section aria-labelledby="columns">
-          <h2 id="columns">Columns</h2>
-          <dl class="record">
-            {Object.entries(IMPORT_COLUMNS).map(([name, what]) => (
-              <>
-                <dt>
-                  <code>{name}</code>
-                </dt>
-                <dd>{what}</dd>
-              </>
-            ))}
-          </dl>
-        </section>
+        <Columns />
       </>
     ),
   };
+}
+
+/** Every mistake of the file, by line and column: nothing was created. */
+function Mistakes({ issues, filename }: { issues: NonNullable<State['issues']>; filename: string | undefined }) {
+  if (issues.length === 0) return null;
+  return (
+    <section aria-labelledby="mistakes" class="error-summary" tabIndex={-1}>
+      <h2 id="mistakes">
+        {filename ? `${filename}: ` : ''}
+        {issues.length} mistake{issues.length === 1 ? '' : 's'}, nothing was created
+      </h2>
+      <ul class="items">
+        {issues.map((i) => (
+          <li key={`${i.path}:${i.message}`}>
+            <strong>{i.path}</strong>: {i.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** What a check found (or a creation made); after a check, the button that creates them from the same text. */
+function Checked({ result, state, csrf }: { result: Result; state: State; csrf: string }) {
+  return (
+    <section aria-labelledby="result">
+      <h2 id="result">
+        {result.dryRun
+          ? `Every row is right: ${result.partnerships.length} partnership${result.partnerships.length === 1 ? '' : 's'} would be created`
+          : `${result.partnerships.length} partnership${result.partnerships.length === 1 ? '' : 's'} created`}
+      </h2>
+      <ul class="items">
+        {result.partnerships.map((p) => (
+          <li key={p.line}>
+            {p.id ? <a href={pages.partnership(p.id)}>{p.name}</a> : p.name}{' '}
+            <span class="meta">
+              line {p.line} · first review {p.firstReview} · {p.members} member{p.members === 1 ? '' : 's'}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {result.dryRun && state.csv !== undefined && (
+        <Form action="/dashboard/import" csrf={csrf} multipart label="Create the partnerships">
+          <input type="hidden" name="cohort" value={state.cohort ?? ''} />
+          <input type="hidden" name="filename" value={state.filename ?? ''} />
+          <input type="hidden" name="csv" value={state.csv} />
+          <button type="submit" name="action" value="create">
+            Create these {result.partnerships.length} partnership{result.partnerships.length === 1 ? '' : 's'}
+          </button>
+        </Form>
+      )}
+    </section>
+  );
+}
+
+function Columns() {
+  return (
+    <section aria-labelledby="columns">
+      <h2 id="columns">Columns</h2>
+      <dl class="record">
+        {Object.entries(IMPORT_COLUMNS).map(([name, what]) => (
+          <>
+            <dt>
+              <code>{name}</code>
+            </dt>
+            <dd>{what}</dd>
+          </>
+        ))}
+      </dl>
+    </section>
+  );
 }
 
 /** "Check": the file uploaded, a dry run. "Create": the text of the file checked, from the confirmation. */

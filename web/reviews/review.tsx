@@ -7,6 +7,7 @@ import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/r
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { HELD_EARLIEST_MS } from '../../workflows/reviews/messages.js';
+import type { WebDeps } from '../http/deps.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -42,24 +43,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   const p = review.partnership;
   const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const standing = await standingIn(db, ctx.me, p);
-  const [commitments, evidence, lastHeld, next] = await Promise.all([
-    db.commitment.findMany({
-      where: { partnershipId: p.id, status: { in: ['open', 'overdue'] } },
-      include: { owner: true },
-      orderBy: { dueAt: 'asc' },
-    }),
-    db.evidenceRequest.findMany({
-      where: { partnershipId: p.id, status: { in: ['open', 'overdue'] } },
-      include: { owner: true },
-      orderBy: { dueAt: 'asc' },
-    }),
-    db.review.findFirst({
-      where: { partnershipId: p.id, status: 'held', sequence: { lte: review.sequence } },
-      orderBy: { sequence: 'desc' },
-      include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
-    }),
-    db.review.findFirst({ where: { partnershipId: p.id, sequence: { gt: review.sequence } }, orderBy: { sequence: 'asc' } }),
-  ]);
+  const { commitments, evidence, lastHeld, next } = await agendaOf(db, review);
   const ended = p.status === 'completed' || p.status === 'ended_early';
   const recordable =
     !ended && (review.status === 'scheduled' || (review.status === 'missed' && (!next || next.scheduledAt.getTime() > Date.now())));
@@ -108,21 +92,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
         />
 
         {standing.leads && recordable && early && (
-          <section aria-labelledby="outcome">
-            <h2 id="outcome">If it will not take place</h2>
-            <p>
-              It can be recorded as held from <When at={heldFrom} zone={zone} />, a few hours before it starts. If it will not take place,
-              record it as skipped now, or move it below.
-            </p>
-            <ErrorSummary errors={errors} />
-            <Form action={own('outcome')} csrf={ctx.csrf} label="Record it as skipped">
-              <input type="hidden" name="outcome" value="skipped" />
-              <TextField name="reason" label="Why it is skipped" value={v.reason} error={errorOf(errors, 'reason')} required />
-              <button type="submit" class="secondary">
-                Record it as skipped
-              </button>
-            </Form>
-          </section>
+          <SkipForm action={own('outcome')} csrf={ctx.csrf} heldFrom={heldFrom} zone={zone} values={v} errors={errors} />
         )}
         {standing.leads && recordable && !early && (
           <OutcomeForm
@@ -148,6 +118,54 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
       </>
     ),
   };
+}
+
+/** What the review is about: the open work, the last held review's reflections, and the review after it. */
+async function agendaOf(db: WebDeps['db'], review: { partnershipId: string; sequence: number }) {
+  const [commitments, evidence, lastHeld, next] = await Promise.all([
+    db.commitment.findMany({
+      where: { partnershipId: review.partnershipId, status: { in: ['open', 'overdue'] } },
+      include: { owner: true },
+      orderBy: { dueAt: 'asc' },
+    }),
+    db.evidenceRequest.findMany({
+      where: { partnershipId: review.partnershipId, status: { in: ['open', 'overdue'] } },
+      include: { owner: true },
+      orderBy: { dueAt: 'asc' },
+    }),
+    db.review.findFirst({
+      where: { partnershipId: review.partnershipId, status: 'held', sequence: { lte: review.sequence } },
+      orderBy: { sequence: 'desc' },
+      include: { reflections: { include: { person: true }, orderBy: { person: { name: 'asc' } } } },
+    }),
+    db.review.findFirst({
+      where: { partnershipId: review.partnershipId, sequence: { gt: review.sequence } },
+      orderBy: { sequence: 'asc' },
+    }),
+  ]);
+  return { commitments, evidence, lastHeld, next };
+}
+
+/** Before a review can be recorded as held: skipping it (or moving it, below). */
+function SkipForm(props: { action: string; csrf: string; heldFrom: Date; zone: string; values: Record<string, string>; errors: Issue[] }) {
+  const { action, csrf, heldFrom, zone, values: v, errors } = props;
+  return (
+    <section aria-labelledby="outcome">
+      <h2 id="outcome">If it will not take place</h2>
+      <p>
+        It can be recorded as held from <When at={heldFrom} zone={zone} />, a few hours before it starts. If it will not take place, record
+        it as skipped now, or move it below.
+      </p>
+      <ErrorSummary errors={errors} />
+      <Form action={action} csrf={csrf} label="Record it as skipped">
+        <input type="hidden" name="outcome" value="skipped" />
+        <TextField name="reason" label="Why it is skipped" value={v.reason} error={errorOf(errors, 'reason')} required />
+        <button type="submit" class="secondary">
+          Record it as skipped
+        </button>
+      </Form>
+    </section>
+  );
 }
 
 type ReviewRow = Awaited<ReturnType<typeof load>>;

@@ -36,7 +36,6 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
   const chosen = state.target ?? (typeof ctx.req.query.target === 'string' ? ctx.req.query.target : targets[0]?.value);
   const { result } = state;
   const readerZone = await chosenZone(db, me.id);
-  const today = DateTime.now().toISODate() as string;
   return {
     title: 'School calendars',
     status: state.errors?.length ? 400 : 200,
@@ -88,51 +87,57 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
             </Form>
           </>
         )}
-        {result && (
-          <section aria-labelledby="imported">
-            <h2 id="imported">
-              {result.calendar.name}: {result.calendar.blackouts.length} days off read
-            </h2>
-            <h3>Reviews</h3>
-            <ul class="items">
-              {result.replanned.map((r) => (
-                <li key={r.partnershipId}>
-                  <a href={pages.partnership(r.partnershipId)}>{r.name}</a>:{' '}
-                  {r.review ? (
-                    <>
-                      the upcoming review moved ({readerZone ?? r.timeZone}) from{' '}
-                      {DateTime.fromISO(r.review.from, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')} to{' '}
-                      <a href={pages.review(r.partnershipId, r.review.id)}>
-                        {DateTime.fromISO(r.review.to, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')}
-                      </a>
-                    </>
-                  ) : (
-                    'its upcoming review stays where it was'
-                  )}
-                </li>
-              ))}
-              {result.skipped.map((s) => (
-                <li key={s.partnershipId}>
-                  <a href={pages.partnership(s.partnershipId)}>{s.name}</a>: not replanned, {s.reason}
-                </li>
-              ))}
-            </ul>
-            <h3>Days off from today</h3>
-            <ul class="items">
-              {result.calendar.blackouts
-                .filter((b) => b.end >= today)
-                .map((b) => (
-                  <li key={`${b.start}:${b.label}`}>
-                    {b.start === b.end ? b.start : `${b.start} to ${b.end}`}
-                    {b.label ? `: ${b.label}` : ''}
-                  </li>
-                ))}
-            </ul>
-          </section>
-        )}
+        {result && <Imported result={result} readerZone={readerZone} />}
       </>
     ),
   };
+}
+
+/** What an import did: the days off read, and each partnership's upcoming review, moved or not, in the reader's zone. */
+function Imported({ result, readerZone }: { result: NonNullable<State['result']>; readerZone: string | null }) {
+  const today = DateTime.now().toISODate() as string;
+  return (
+    <section aria-labelledby="imported">
+      <h2 id="imported">
+        {result.calendar.name}: {result.calendar.blackouts.length} days off read
+      </h2>
+      <h3>Reviews</h3>
+      <ul class="items">
+        {result.replanned.map((r) => (
+          <li key={r.partnershipId}>
+            <a href={pages.partnership(r.partnershipId)}>{r.name}</a>:{' '}
+            {r.review ? (
+              <>
+                the upcoming review moved ({readerZone ?? r.timeZone}) from{' '}
+                {DateTime.fromISO(r.review.from, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')} to{' '}
+                <a href={pages.review(r.partnershipId, r.review.id)}>
+                  {DateTime.fromISO(r.review.to, { zone: readerZone ?? r.timeZone }).toFormat('ccc, LLL d, yyyy, h:mm a')}
+                </a>
+              </>
+            ) : (
+              'its upcoming review stays where it was'
+            )}
+          </li>
+        ))}
+        {result.skipped.map((s) => (
+          <li key={s.partnershipId}>
+            <a href={pages.partnership(s.partnershipId)}>{s.name}</a>: not replanned, {s.reason}
+          </li>
+        ))}
+      </ul>
+      <h3>Days off from today</h3>
+      <ul class="items">
+        {result.calendar.blackouts
+          .filter((b) => b.end >= today)
+          .map((b) => (
+            <li key={`${b.start}:${b.label}`}>
+              {b.start === b.end ? b.start : `${b.start} to ${b.end}`}
+              {b.label ? `: ${b.label}` : ''}
+            </li>
+          ))}
+      </ul>
+    </section>
+  );
 }
 
 export async function saveSchoolCalendar(ctx: PageContext): Promise<Outcome> {
