@@ -31,6 +31,26 @@ export const ESCALATION_ROLES: Record<EscalationTarget, readonly MemberRole[]> =
   sponsor: ['executive_sponsor'],
 };
 
+/**
+ * Who among a partnership's members is told of what, besides the person a thing is asked of (a
+ * commitment's owner, a member asked to reflect): every member, or the roles named. Escalations
+ * read ESCALATION_ROLES above. Every message's recipients are read from here.
+ */
+export const AUDIENCE = {
+  reviewInvitation: 'every member',
+  reviewReminder: 'every member',
+  lifecycleChange: 'every member',
+  inquiryCycleClosed: 'every member',
+  reviewMissed: ['executive_sponsor', 'district_lead', 'partner_lead'],
+  reflectionSummary: ['district_lead', 'partner_lead'],
+} as const satisfies Record<string, 'every member' | readonly MemberRole[]>;
+
+/** The members told of `what`, by AUDIENCE. */
+export function audienceOf<M extends { role: MemberRole }>(members: readonly M[], what: keyof typeof AUDIENCE): M[] {
+  const who: 'every member' | readonly MemberRole[] = AUDIENCE[what];
+  return who === 'every member' ? [...members] : members.filter((m) => who.includes(m.role));
+}
+
 /** What a partnership may override besides its review reminders and grace, which have columns of their own. */
 export const policyOverrides = z
   .object({

@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../../core/events.js';
 import { createCycle, PHASE_TEXT } from '../../core/inquiry/cycles.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { inquiryClosed, inquiryPhaseOpened } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { audienceOf } from '../../core/policy.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type InquiryCycleState, type InquiryPhase, nextPhase, type RecordPhase } from '../../workflows/inquiry/messages.js';
 import type { PhaseRecorded } from '../../workflows/inquiry/steps.js';
@@ -199,7 +200,7 @@ export function createInquiryActivities(deps: ActivityDeps) {
       partnershipName: partnership.name,
       timeZone: partnership.timeZone,
       dueAt: cycle.closedAt?.getTime() ?? workflowNow(),
-      recipients: partnership.members.map((m) => ({ person: m.person, membership: m })),
+      recipients: asRecipients(audienceOf(partnership.members, 'inquiryCycleClosed')),
       target: pages.inquiryCycle(partnership.id, nextCycleId ?? cycle.id),
       render: (_timeZone, link) =>
         inquiryClosed({ partnershipName: partnership.name, cycleNumber: cycle.number, question: cycle.question, decision, next, link }),

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { reflectionPrompt, reflectionSummary } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
-import { resolvePolicy } from '../../core/policy.js';
+import { audienceOf, resolvePolicy } from '../../core/policy.js';
 import { reflectionThemes } from '../../core/reflections/themes.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ReflectionPlan } from '../../workflows/reflections/steps.js';
@@ -115,9 +115,7 @@ export function createReflectionActivities(deps: ActivityDeps) {
         partnershipName: review.partnership.name,
         timeZone: review.partnership.timeZone,
         dueAt: input.at,
-        recipients: review.partnership.members
-          .filter((m) => m.role === 'district_lead' || m.role === 'partner_lead')
-          .map((m) => ({ person: m.person, membership: m })),
+        recipients: asRecipients(audienceOf(review.partnership.members, 'reflectionSummary')),
         target: pages.review(review.partnershipId, review.id),
         render: (_timeZone, link) =>
           reflectionSummary({

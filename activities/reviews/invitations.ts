@@ -1,6 +1,7 @@
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { reviewCancelled, reviewInvitation } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { audienceOf } from '../../core/policy.js';
 import { reviewInvitation as invitationIcs } from '../../core/reviews/ics.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -53,7 +54,7 @@ export function createInvitations(deps: ActivityDeps) {
       partnershipName: p.name,
       timeZone: p.timeZone,
       dueAt,
-      recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+      recipients: asRecipients(audienceOf(p.members, 'reviewInvitation')),
       target: pages.review(p.id, review.id),
       render: (timeZone, link) =>
         cancel

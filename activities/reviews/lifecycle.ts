@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../../core/events.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { type LifecycleNotice, partnershipLifecycle } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { audienceOf } from '../../core/policy.js';
 import type { PartnershipStatus } from '../../generated/prisma/client.js';
 import type { Actor } from '../../workflows/actor.js';
 import type { LifecycleChange } from '../../workflows/reviews/steps.js';
@@ -87,7 +88,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
       partnershipName: p.name,
       timeZone: p.timeZone,
       dueAt: change.at,
-      recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+      recipients: asRecipients(audienceOf(p.members, 'lifecycleChange')),
       target: pages.partnership(partnershipId),
       render: (timeZone, link) =>
         partnershipLifecycle(notice, {

@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { reviewMissed } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { audienceOf } from '../../core/policy.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ReviewOutcome } from '../../workflows/reviews/messages.js';
@@ -119,9 +120,7 @@ export function createOutcomeActivities(deps: ActivityDeps) {
         partnershipId: partnership.id,
         partnershipName: partnership.name,
         timeZone: partnership.timeZone,
-        recipients: partnership.members
-          .filter((m) => m.role === 'executive_sponsor' || m.role === 'district_lead' || m.role === 'partner_lead')
-          .map((m) => ({ person: m.person, membership: m })),
+        recipients: asRecipients(audienceOf(partnership.members, 'reviewMissed')),
         target: pages.review(partnership.id, review.id),
         render: (timeZone, link) =>
           reviewMissed({

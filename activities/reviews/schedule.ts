@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { reviewReminder } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
+import { audienceOf } from '../../core/policy.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import { nextReview } from '../../core/reviews/recurrence.js';
 import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
@@ -192,7 +193,7 @@ export function createScheduleActivities(deps: ActivityDeps) {
         partnershipName: partnership.name,
         timeZone: partnership.timeZone,
         dueAt: input.dueAt,
-        recipients: partnership.members.map((m) => ({ person: m.person, membership: m })),
+        recipients: asRecipients(audienceOf(partnership.members, 'reviewReminder')),
         target: pages.review(partnership.id, review.id),
         render: (timeZone, link) =>
           reviewReminder({

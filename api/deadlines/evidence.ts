@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from '../../core/deadlines/commands.js';
 import { createEvidenceRequest } from '../../core/deadlines/create.js';
-import { createEvidenceRequestBody, extendDeadlineBody, reasonBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
+import { createEvidenceRequestBody, reasonBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
 import { uuidParam } from '../../core/fields.js';
-import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js';
 import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
-import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
-import { type EvidenceStatus, evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
+import { evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
 import { route } from '../http/route.js';
-import { extensionJson, liveDeadlineJson } from './deadline.js';
+import { changedResponse, deadlineRoutes } from './deadline.js';
 
 const requestJson = (r: EvidenceRequest) => ({
   id: r.id,
@@ -48,12 +46,7 @@ const evidenceRequestSchema = z
   })
   .meta({ id: 'EvidenceRequest' });
 
-const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
-  status: z.enum(['open', 'overdue', 'submitted', 'waived']).optional(),
-  ownerId: z.uuid().optional(),
-});
-
-const changed = { 200: { description: 'The evidence request after the change', schema: evidenceRequestSchema } };
+const changed = changedResponse('evidence request', evidenceRequestSchema);
 
 /**
  * Evidence requests: what a partnership asked to see (observations, survey results, minutes...),
@@ -61,77 +54,32 @@ const changed = { 200: { description: 'The evidence request after the change', s
  * that are kept as further sources of evidence.
  */
 export const evidenceRoutes = [
-  route({
-    method: 'post',
-    path: '/partnerships/:id/evidence-requests',
-    operationId: 'createEvidenceRequest',
-    summary: 'Request evidence',
+  ...deadlineRoutes({
+    path: '/evidence-requests',
+    name: 'EvidenceRequest',
+    one: 'evidence request',
+    a: 'an evidence request',
+    many: 'evidence requests',
     tag: 'Evidence',
-    access: 'member',
-    params: uuidParam,
-    body: createEvidenceRequestBody,
-    errors: [404, 409, 503],
-    responses: { 201: { description: 'Created; its deadline workflow is running', schema: evidenceRequestSchema } },
-    async handle({ params, body, caller, deps }) {
-      const request = await createEvidenceRequest(deps, caller, params.id, body);
-      return { status: 201, location: `/evidence-requests/${request.id}`, body: requestJson(request) };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/partnerships/:id/evidence-requests',
-    operationId: 'listEvidenceRequests',
-    summary: "List a partnership's evidence requests",
-    tag: 'Evidence',
-    access: 'member',
-    params: uuidParam,
-    query: listQuery,
-    errors: [404],
-    responses: { 200: { description: 'One page of evidence requests', schema: pageSchema(evidenceRequestSchema) } },
-    async handle({ params, query, caller, deps }) {
-      const id = await visiblePartnershipId(deps.db, caller, params.id);
-      const k = keyset(query);
-      const rows = await deps.db.evidenceRequest.findMany({
-        where: { AND: [{ partnershipId: id, status: query.status, ownerId: query.ownerId }, k.where as Prisma.EvidenceRequestWhereInput] },
+    schema: evidenceRequestSchema,
+    statuses: ['open', 'overdue', 'submitted', 'waived'],
+    json: requestJson,
+    create: { summary: 'Request evidence', body: createEvidenceRequestBody, run: createEvidenceRequest },
+    list: (db, where, k) =>
+      db.evidenceRequest.findMany({
+        where: { AND: [where, k.where as Prisma.EvidenceRequestWhereInput] },
         orderBy: k.orderBy,
         take: k.take,
-      });
-      return { body: page(rows, query, k.field, requestJson) };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/evidence-requests/:id',
-    operationId: 'getEvidenceRequest',
-    summary: 'Get an evidence request',
-    description: 'With the items received, its extensions and, while it is open, the next notice its workflow will send.',
-    tag: 'Evidence',
-    access: 'member',
-    params: uuidParam,
-    errors: [404],
-    responses: { 200: { description: 'The evidence request' } },
-    async handle({ params, caller, deps }) {
-      await visibleOwner(deps.db, caller, 'evidence request', params.id);
-      const r = await deps.db.evidenceRequest.findUniqueOrThrow({
-        where: { id: params.id },
+      }),
+    detail: (db, id) =>
+      db.evidenceRequest.findUniqueOrThrow({
+        where: { id },
         include: { items: { orderBy: { submittedAt: 'asc' } }, extensions: { orderBy: { createdAt: 'asc' } } },
-      });
-      let live: EvidenceStatus | null = null;
-      if (r.status === 'open' || r.status === 'overdue') {
-        live = await deps.temporal.workflow
-          .getHandle(evidenceWorkflowId(r.id))
-          .query(evidenceStatusQuery)
-          .catch(() => null);
-      }
-      return {
-        body: {
-          ...requestJson(r),
-          items: r.items.map(itemJson),
-          extensions: r.extensions.map(extensionJson),
-          live: liveDeadlineJson(live),
-        },
-      };
-    },
+      }),
+    detailJson: (r) => ({ items: r.items.map(itemJson) }),
+    getDescription: 'With the items received, its extensions and, while it is open, the next notice its workflow will send.',
+    live: (temporal, id) => temporal.workflow.getHandle(evidenceWorkflowId(id)).query(evidenceStatusQuery),
+    extend: extendEvidenceRequest,
   }),
   route({
     method: 'post',
@@ -162,18 +110,5 @@ export const evidenceRoutes = [
     errors: [404, 409],
     responses: changed,
     handle: async ({ params, body, caller, deps }) => ({ body: requestJson(await waiveEvidenceRequest(deps, caller, params.id, body)) }),
-  }),
-  route({
-    method: 'post',
-    path: '/evidence-requests/:id/extend',
-    operationId: 'extendEvidenceRequest',
-    summary: 'Extend an evidence request',
-    tag: 'Evidence',
-    access: 'member',
-    params: uuidParam,
-    body: extendDeadlineBody,
-    errors: [404, 409],
-    responses: changed,
-    handle: async ({ params, body, caller, deps }) => ({ body: requestJson(await extendEvidenceRequest(deps, caller, params.id, body)) }),
   }),
 ];

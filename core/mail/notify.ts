@@ -14,6 +14,11 @@ export interface Recipient {
   membership?: { notifications: NotificationLevel; unsubscribeToken: string } | null;
 }
 
+/** Members as a notice's recipients, each with their membership (their delivery settings for it). */
+export const asRecipients = <M extends { person: Person; notifications: NotificationLevel; unsubscribeToken: string }>(
+  members: readonly M[],
+): Recipient[] => members.map((m) => ({ person: m.person, membership: m }));
+
 /** One logical message to several people, each getting their own copy in their own zone. */
 export interface Notice {
   /** Business key of the message, e.g. review:<id>:reminder:1; each copy's key adds the person. */

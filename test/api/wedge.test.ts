@@ -1,11 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
 import { pauseUpdate, statusQuery } from '../../workflows/reviews/messages.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { signIn } from '../support/web.js';
 
@@ -35,13 +34,7 @@ async function partnership() {
 }
 
 describe('no input wedges a workflow', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('fails an update whose data the database refuses, at once, and keeps the deadline and the partnership as they were', async () => {
     const p = await partnership();

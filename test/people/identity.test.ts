@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdmin } from '../../boot/services.js';
 import { createAdmin } from '../../core/people/identity.js';
 import { createLogger } from '../../lib/logger.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser, phone } from '../support/browser.js';
+import { phone, useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { actionLink, expectAccessible, mailTo, signIn } from '../support/web.js';
 
@@ -53,16 +53,12 @@ const person = (email: string) => stack.database.db.person.findUniqueOrThrow({ w
 const h1 = async (page: Page) => (await page.locator('h1').textContent())?.trim();
 
 describe("a person's identity, against a tenant who wants it", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let a: { id: string; key: string };
   let b: { id: string; key: string };
   beforeAll(async () => {
-    browser = await launchBrowser();
     a = await districtKey('Ashford USD');
     b = await districtKey('Brook USD');
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it("lets no district take over a person it named first: not their address, not their settings, not another district's partnership", async () => {

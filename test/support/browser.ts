@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's Chromium (installed by .ci/run); Playwright's own download is not reachable here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,6 +20,27 @@ export async function launchBrowser(): Promise<Browser> {
       // The test stacks' PUBLIC_URL is http://tandem.test:<port>: a plain-http host that is not localhost.
       '--host-resolver-rules=MAP tandem.test 127.0.0.1',
     ],
+  });
+}
+
+/**
+ * The Chromium of a file's (or a describe block's) tests: launched before them, closed after. It is
+ * used like the Browser it stands for; before the launch (outside a test or hook) it says so.
+ */
+export function useBrowser(): Browser {
+  let launched: Browser | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return new Proxy({} as Browser, {
+    get(_, key) {
+      if (!launched) throw new Error('The browser is launched before the tests: use it inside a test or a hook');
+      const value = Reflect.get(launched, key);
+      return typeof value === 'function' ? value.bind(launched) : value;
+    },
   });
 }
 

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy, wantsMessage } from '../../core/policy.js';
+import { audienceOf, DEFAULT_POLICY, OPTIONAL_TEMPLATES, policyOverrides, resolvePolicy, wantsMessage } from '../../core/policy.js';
 
 const partnership = (policy: unknown) => ({ reminderOffsets: ['P7D'], outcomeGrace: 'P1D', policy });
 
 describe('policy', () => {
+  it('tells every member of reviews and changes, the sponsor and leads of a missed review, the leads of the reflections’ summary', () => {
+    const members = (['executive_sponsor', 'district_lead', 'partner_lead', 'participant'] as const).map((role) => ({ role }));
+    const told = (what: Parameters<typeof audienceOf>[1]) => audienceOf(members, what).map((m) => m.role);
+    expect(told('reviewInvitation')).toEqual(['executive_sponsor', 'district_lead', 'partner_lead', 'participant']);
+    expect(told('reviewReminder')).toEqual(told('reviewInvitation'));
+    expect(told('reviewMissed')).toEqual(['executive_sponsor', 'district_lead', 'partner_lead']);
+    expect(told('reflectionSummary')).toEqual(['district_lead', 'partner_lead']);
+  });
+
   it('takes a partnership’s own settings over the defaults', () => {
     expect(resolvePolicy(partnership({ deadlineReminders: ['P3D'], reflectionWindow: 'P21D' }))).toEqual({
       ...DEFAULT_POLICY,

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { expectAccessible, mailTo, signIn } from '../support/web.js';
 
 /**
@@ -42,10 +42,9 @@ const rows = async (page: Page) =>
     );
 
 describe('the dashboard, for each role', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    browser = await launchBrowser();
     const db = stack.database.db;
     const cohortA = await db.cohort.create({ data: { name: 'Valley literacy cohort' } });
     const cohortB = await db.cohort.create({ data: { name: 'Coast math cohort' } });
@@ -73,9 +72,6 @@ describe('the dashboard, for each role', () => {
     const coordinator = await db.person.create({ data: { name: 'Cora Lin', email: email('cora') } });
     await db.cohortCoordinator.create({ data: { personId: coordinator.id, cohortId: cohortA.id } });
     await db.person.create({ data: { name: 'Ada Admin', email: email('ada'), isAdmin: true } });
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it("shows a coordinator their cohort's partnerships, worst first, with why, and nothing of another cohort", async () => {

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { signIn } from '../support/web.js';
 
 /**
@@ -14,13 +13,7 @@ const page = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${stack.baseUrl}${path}`, { headers: { accept: 'text/html,application/xhtml+xml', ...headers }, redirect: 'manual' });
 
 describe('what a person sees when something is not there or fails', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('shows a page, not JSON, for a mistyped address, and keeps problem+json for the API', async () => {
     const mistyped = await page('/dashbord');

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Router } from 'express';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../core/people/identity.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 import { webRouter } from '../../web/app.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { expectAccessible, signIn } from '../support/web.js';
 
@@ -51,12 +51,11 @@ function getRoutes(router: Router): string[] {
 }
 
 describe('every page fits a phone and a desktop and passes axe-core', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let admin: BrowserContext;
   const ids = { busy: '', review: '', commitment: '', evidence: '', cycle: '', held: '', heldReview: '', cohort: '', token: '' };
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'ada@pages.example' });
     const cohort = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', {
       name: 'Valley literacy cohort of twenty-two districts',
@@ -129,9 +128,6 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
     ).unsubscribeToken;
     admin = (await signIn(stack, browser, 'ada@pages.example')).context;
     await mkdir(SHOTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   /** Each page: where it is, and whether it is seen signed in (as the admin, who leads both partnerships). */

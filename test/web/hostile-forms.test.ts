@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../core/people/identity.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { signIn } from '../support/web.js';
 
@@ -56,12 +56,11 @@ async function formsOf(page: Page): Promise<FormSpec[]> {
 }
 
 describe('every form of every page, against a corpus of hostile strings', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let context: BrowserContext;
   let page: Page;
   const ids = { partnership: '', review: '', commitment: '', evidence: '', cycle: '', cohort: '' };
   beforeAll(async () => {
-    browser = await launchBrowser();
     // The installation's admin: every form is theirs to send.
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'root@hostile.example' });
     const soon = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
@@ -107,9 +106,6 @@ describe('every form of every page, against a corpus of hostile strings', () => 
     ).json.id;
     ids.cohort = (await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' })).json.id;
     ({ context, page } = await signIn(stack, browser, 'root@hostile.example'));
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('answers every hostile value in every field of every form without a 5xx, and leaves no workflow retrying', async () => {

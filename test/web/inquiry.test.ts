@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { expectAccessible, follow, mailTo, signIn } from '../support/web.js';
 
@@ -16,11 +15,10 @@ const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const email = (who: string) => `${who}@inquiry-web.example`;
 
 describe('an inquiry cycle from the inbox', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let partnershipId: string;
   let cycleId: string;
   beforeAll(async () => {
-    browser = await launchBrowser();
     const p = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
       name: 'Willow literacy',
       district: { name: 'Willow USD' },
@@ -51,9 +49,6 @@ describe('an inquiry cycle from the inbox', () => {
     });
     expect(c.status, c.text).toBe(201);
     cycleId = c.json.id;
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('inquiry-phase: each owner records their phase on the cycle page, without JavaScript or a key', async () => {

@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { expectAccessible, follow, mailTo } from '../support/web.js';
 
@@ -46,13 +45,7 @@ async function partnership(opts: { firstReviewInMs?: number; reminderOffsets?: s
 }
 
 describe('from a message to the page that does what it asks, in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('a participant answers the reflection prompt from its link; their reminders stop and the leads’ summary counts the answer', async () => {
     const p = await partnership({ policy: { reflectionReminders: ['PT20S'], reflectionWindow: 'PT40S' } });

@@ -1,5 +1,4 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Message, renderMail } from '../../core/mail/message.js';
 import {
   addressConfirm,
@@ -15,7 +14,7 @@ import {
   signIn,
   workHandedOver,
 } from '../../core/mail/templates.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { expectAccessible } from '../support/web.js';
 
 /**
@@ -108,13 +107,7 @@ MESSAGES.push([
 ]);
 
 describe('every message, as a mail app shows it', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const width of [390, 1280]) {
     it(`fits ${width} px without running off the side, and passes axe-core`, async () => {

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/net.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser, phone } from '../support/browser.js';
+import { phone, useBrowser } from '../support/browser.js';
 import { startOidcProvider } from '../support/oidc.js';
 import { expectAccessible } from '../support/web.js';
 
@@ -28,9 +28,8 @@ async function signInAtProvider(page: Page, login: string, via?: { workEmail: st
 }
 
 describe('sign-in with the district identity provider (OpenID Connect)', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   beforeAll(async () => {
-    browser = await launchBrowser();
     const res = await stack.call(stack.adminKey, 'POST', '/partnerships', {
       name: 'Lakeside Literacy',
       district: { name: 'Lakeside USD' },
@@ -44,9 +43,6 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
       ],
     });
     expect(res.status, res.text).toBe(201);
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('signs in a person Tandem knows, under the address the provider vouches for, and lands where they were going', async () => {

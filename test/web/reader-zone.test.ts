@@ -1,21 +1,14 @@
 import { DateTime } from 'luxon';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { signIn } from '../support/web.js';
 
 /** Times are the reader's: their own zone, else their partnerships', never UTC by default. */
 const stack: ApiStack = useApiStack('tandem-reader-zone');
 
 describe('times in the reader’s zone', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('shows the reports in the zone of the partnerships of a reader who chose none', async () => {
     const at = DateTime.now().setZone('America/Denver').plus({ days: 10 }).set({ hour: 9, minute: 15, second: 0, millisecond: 0 });

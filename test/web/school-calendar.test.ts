@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser } from '../support/browser.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { expectAccessible, signIn } from '../support/web.js';
 
@@ -45,16 +44,12 @@ async function partnership(name: string, cohortId: string) {
 }
 
 describe('school calendars', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let cohortId: string;
   beforeAll(async () => {
-    browser = await launchBrowser();
     cohortId = (await stack.database.db.cohort.create({ data: { name: 'Lakeside cohort' } })).id;
     const coordinator = await stack.database.db.person.create({ data: { name: 'Cora Lin', email: email('cora') } });
     await stack.database.db.cohortCoordinator.create({ data: { personId: coordinator.id, cohortId } });
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it("lets a coordinator import the cohort's calendar: a bad file changes nothing, a Google export moves the review out of winter break", async () => {

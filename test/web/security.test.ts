@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../core/people/identity.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser, phone } from '../support/browser.js';
+import { phone, useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { actionLink, follow, mailTo, signIn } from '../support/web.js';
 
@@ -52,16 +52,12 @@ async function postForm(page: Page, path: string, fields: Record<string, string>
 const h1 = async (page: Page) => (await page.locator('h1').textContent())?.trim();
 
 describe('sign-in and rights, against someone who should not get through', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let one: { id: string; reviewId: string };
   let other: { id: string; reviewId: string };
   beforeAll(async () => {
-    browser = await launchBrowser();
     one = await partnership('Oak', 'Oak USD');
     other = await partnership('Elm', 'Elm USD');
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('shows a participant nothing of a partnership they are not in (404), and not even that it exists', async () => {

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
-import { launchBrowser, phone } from '../support/browser.js';
+import { phone, useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { actionLink, expectAccessible, follow, mailTo } from '../support/web.js';
 
@@ -52,11 +52,10 @@ async function heading(page: Page) {
 }
 
 describe('the link in every message leads its recipient to the page that does what it asks', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let world: World;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     const missed = await create('Maple', { firstReviewAt: soon(8_000), reminderOffsets: ['PT4S'], outcomeGrace: 'PT3S' });
     const held = await create('Cedar', {
       goals: 'Every K-3 classroom runs a daily literacy block',
@@ -100,9 +99,6 @@ describe('the link in every message leads its recipient to the page that does wh
       kinds: ['survey'],
     });
     world = { held: { ...held, commitmentId: c.json.id, evidenceId: e.json.id }, missed };
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it('review-invitation: the review and its agenda', async () => {

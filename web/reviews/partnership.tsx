@@ -40,9 +40,25 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
 
         <ReviewList p={p} zone={zone} />
 
-        <CommitmentList p={p} zone={zone} />
+        <DeadlineList
+          id="commitments"
+          title="Commitments"
+          empty="None yet."
+          items={p.commitments}
+          href={(c) => pages.commitment(p.id, c.id)}
+          detail={(c) => ` (${c.side})`}
+          zone={zone}
+        />
 
-        <EvidenceList p={p} zone={zone} />
+        <DeadlineList
+          id="evidence"
+          title="Evidence"
+          empty="None asked for yet."
+          items={p.evidenceRequests}
+          href={(e) => pages.evidence(p.id, e.id)}
+          detail={(e) => ` · ${e.items.length} ${e.items.length === 1 ? 'item' : 'items'} so far`}
+          zone={zone}
+        />
 
         <CycleList partnershipId={p.id} cycles={p.inquiryCycles} mayStart={p.status === 'active' && standing.leads} />
 
@@ -174,41 +190,32 @@ function ReviewList({ p, zone }: Shown) {
   );
 }
 
-function CommitmentList({ p, zone }: Shown) {
-  return (
-    <section aria-labelledby="commitments">
-      <h2 id="commitments">Commitments</h2>
-      {p.commitments.length === 0 ? (
-        <p class="empty">None yet.</p>
-      ) : (
-        <ul class="items">
-          {p.commitments.map((c) => (
-            <li key={c.id}>
-              <Status value={c.status} /> <a href={pages.commitment(p.id, c.id)}>{c.description}</a>
-              <span class="meta">
-                {c.owner.name} ({c.side}), due <When at={c.dueAt} zone={zone} />
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
+type DeadlineItem = { id: string; status: string; description: string; owner: { name: string }; dueAt: Date };
 
-function EvidenceList({ p, zone }: Shown) {
+/** A partnership's commitments or evidence requests: each with its owner and due time, and what else `detail` says. */
+function DeadlineList<T extends DeadlineItem>(props: {
+  id: string;
+  title: string;
+  empty: string;
+  items: T[];
+  href: (item: T) => string;
+  detail: (item: T) => string;
+  zone: string;
+}) {
+  const { id, title, empty, items, href, detail, zone } = props;
   return (
-    <section aria-labelledby="evidence">
-      <h2 id="evidence">Evidence</h2>
-      {p.evidenceRequests.length === 0 ? (
-        <p class="empty">None asked for yet.</p>
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {items.length === 0 ? (
+        <p class="empty">{empty}</p>
       ) : (
         <ul class="items">
-          {p.evidenceRequests.map((e) => (
-            <li key={e.id}>
-              <Status value={e.status} /> <a href={pages.evidence(p.id, e.id)}>{e.description}</a>
+          {items.map((d) => (
+            <li key={d.id}>
+              <Status value={d.status} /> <a href={href(d)}>{d.description}</a>
               <span class="meta">
-                {e.owner.name}, due <When at={e.dueAt} zone={zone} /> · {e.items.length} {e.items.length === 1 ? 'item' : 'items'}
+                {d.owner.name}
+                {detail(d)}, due <When at={d.dueAt} zone={zone} />
               </span>
             </li>
           ))}
