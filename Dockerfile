@@ -1,5 +1,5 @@
 # One image, a role per command: `api`, `worker` or `migrate` (see README.md, "Docker").
-# The build stage's RUN steps are run as a script by test/deploy/image-build.test.ts, on this
+# The build stage's RUN steps are run as a script by test/system/image-build.test.ts, on this
 # machine, and the result is started against a real stack there; keep them plain shell.
 
 FROM node:22-bookworm-slim AS build

@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:fast`: the tests that need no server (no PostgreSQL, no Temporal, no SMTP, no
- * browser): the rules as units, the mail as rendered, the workflows' histories replayed. No global
- * setup; files run side by side. `npm test` runs these and everything else, on the real stack.
+ * browser), named *.unit.test.ts in each domain's folder: the rules as units, the mail as rendered,
+ * the workflows' histories replayed. No global setup; files run side by side. `npm test` runs these
+ * and everything else, on the real stack.
  */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/replay/**/*.test.ts'],
+    include: ['test/**/*.unit.test.ts'],
     setupFiles: ['test/support/setup-file.ts'],
     pool: 'forks',
     testTimeout: 60_000,

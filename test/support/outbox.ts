@@ -1,7 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 
-/** Templates the lifecycle tests leave to test/mail/notifications.test.ts. */
+/** Templates the lifecycle tests leave to test/mail/notifications.workflow.test.ts. */
 export const CALENDAR_AND_LIFECYCLE = [
   'review-invitation',
   'review-cancelled',

@@ -7,7 +7,7 @@ import { waitFor } from '../support/mailbox.js';
 import { signIn } from '../support/web.js';
 
 /**
- * What schemathesis does to the API (test/api/fuzz.test.ts), done to every form of every page: each
+ * What schemathesis does to the API (test/system/fuzz.test.ts), done to every form of every page: each
  * field of each form, in turn, gets each of a corpus of hostile strings, the other fields as the
  * page filled them. No answer may be a 5xx, and no workflow may be left retrying what it was given.
  */

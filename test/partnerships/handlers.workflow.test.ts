@@ -11,7 +11,7 @@ import type { ReviewPlan } from '../../workflows/reviews/steps.js';
 /**
  * The workflows' update handlers on their own, with stubbed activities (no database, no mail): fast
  * enough to try every interleaving that matters. The full-stack versions of these races are in
- * test/api/concurrency.test.ts. Each stub takes a little real time, so that a second update arrives
+ * test/partnerships/concurrency.test.ts. Each stub takes a little real time, so that a second update arrives
  * while the first one's activity is still running.
  */
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@ import { TEMPORAL_SERVER_VERSION } from '../../lib/tools/provision.js';
 
 // Docker has no engine on this machine, so `docker compose up` cannot run here. What can be checked
 // without it is checked: the file parses, and what the app reads, where it connects and what the
-// health checks probe agree with the code. test/deploy/image-build.test.ts probes those endpoints.
+// health checks probe agree with the code. test/system/image-build.test.ts probes those endpoints.
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -97,7 +97,7 @@ describe('docker-compose.yml', () => {
 
     const [temporalHost, temporalPort] = (vars.TEMPORAL_ADDRESS as string).split(':');
     expect(needs).toContain(temporalHost);
-    // The same server version as the one TEMPORAL_SERVER=postgres builds and test/integration/temporal-postgres.test.ts runs.
+    // The same server version as the one TEMPORAL_SERVER=postgres builds and test/system/temporal-postgres.test.ts runs.
     expect(services[temporalHost as string]?.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
     expect(containerPorts(services[temporalHost as string] as Service)).toContain(Number(temporalPort));
     expect(s.depends_on?.[temporalHost as string]?.condition).toBe('service_healthy');
