@@ -3,6 +3,7 @@ import { createCommitmentActivities, createEvidenceActivities } from './deadline
 import type { ActivityDeps } from './deps.js';
 import { createInquiryActivities } from './inquiry/activities.js';
 import { createMailActivities } from './mail/activities.js';
+import { createLifecycleActivities } from './partnerships/lifecycle.js';
 import { createRosterActivities } from './people/roster.js';
 import { createReflectionActivities } from './reflections/activities.js';
 import { createReviewActivities } from './reviews/activities.js';
@@ -12,6 +13,7 @@ export type { ActivityDeps } from './deps.js';
 /** Every activity the worker registers; workflows call them by these names, as workflows/activities.ts declares them. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createLifecycleActivities(deps),
     ...createReviewActivities(deps),
     ...createReflectionActivities(deps),
     ...createCommitmentActivities(deps),

@@ -11,6 +11,9 @@ import { type AnyRoute, mountRoutes } from './http/route.js';
 import { inquiryRoutes } from './inquiry/cycles.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
+import { importRoute } from './partnerships/import.js';
+import { lifecycleRoutes } from './partnerships/lifecycle.js';
+import { partnershipRoutes } from './partnerships/partnerships.js';
 import { apiKeyRoutes } from './people/api-keys.js';
 import { auditRoutes } from './people/audit.js';
 import { directoryRoutes } from './people/directory.js';
@@ -21,9 +24,7 @@ import { reflectionRoutes } from './reflections/reflections.js';
 import { reportRoutes } from './reports/reports.js';
 import { stuckRoutes } from './reports/stuck.js';
 import { calendarRoutes } from './reviews/calendar.js';
-import { importRoute } from './reviews/import.js';
-import { lifecycleRoutes } from './reviews/lifecycle.js';
-import { partnershipRoutes } from './reviews/partnerships.js';
+import { reviewRoutes } from './reviews/reviews.js';
 import { schoolCalendarRoutes } from './reviews/school-calendars.js';
 
 export interface AppDeps {
@@ -49,6 +50,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...partnershipRoutes,
     importRoute,
     ...lifecycleRoutes,
+    ...reviewRoutes,
     ...commitmentRoutes,
     ...evidenceRoutes,
     ...inquiryRoutes,

@@ -12,7 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { bundle } from '../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../workflows/ids.js';
-import { partnershipWorkflow } from '../workflows/reviews/partnership.js';
+import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
 import { say } from './database.js';
 import { withBenchSystem } from './system.js';
 

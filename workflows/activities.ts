@@ -2,8 +2,8 @@ import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/work
 import type { CommitmentSteps, EvidenceSteps } from './deadlines/steps.js';
 import type { InquirySteps } from './inquiry/steps.js';
 import type { MailSteps } from './mail/steps.js';
+import type { ReviewSteps } from './partnerships/steps.js';
 import type { ReflectionSteps } from './reflections/steps.js';
-import type { ReviewSteps } from './reviews/steps.js';
 
 /**
  * Every activity the workflows call, as each workflow declares it in its <domain>/steps.ts; the

@@ -2,5 +2,5 @@ export { commitmentWorkflow } from './deadlines/commitment.js';
 export { evidenceRequestWorkflow } from './deadlines/evidence.js';
 export { inquiryCycleWorkflow } from './inquiry/cycle.js';
 export { mailboxWorkflow } from './mail/mailbox.js';
+export { partnershipWorkflow } from './partnerships/partnership.js';
 export { reflectionWorkflow } from './reflections/reflection.js';
-export { partnershipWorkflow } from './reviews/partnership.js';

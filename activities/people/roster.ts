@@ -5,7 +5,7 @@ import { workHandedOver } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { keepsALead, LEADS, lockRoster } from '../../core/people/roster.js';
 import type { Actor } from '../../workflows/actor.js';
-import type { HandOver } from '../../workflows/reviews/messages.js';
+import type { HandOver } from '../../workflows/partnerships/messages.js';
 import { DEADLINE_KINDS } from '../deadlines/operations.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';

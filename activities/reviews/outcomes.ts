@@ -7,7 +7,7 @@ import { pages } from '../../core/pages.js';
 import { audienceOf } from '../../core/policy.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import { parseOffset } from '../../lib/durations.js';
-import type { ReviewOutcome } from '../../workflows/reviews/messages.js';
+import type { ReviewOutcome } from '../../workflows/partnerships/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
 import { createInvitations } from './invitations.js';

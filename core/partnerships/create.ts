@@ -2,7 +2,7 @@ import type { OrganizationKind, Prisma } from '../../generated/prisma/client.js'
 import type { Db } from '../../lib/db/client.js';
 import { DependencyUnavailableError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { partnershipWorkflow } from '../../workflows/reviews/partnership.js';
+import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
 import type { CoreDeps } from '../deps.js';
 import { actorColumns } from '../events.js';
 import type { Principal } from '../people/principal.js';

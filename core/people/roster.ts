@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { handOverUpdate } from '../../workflows/reviews/messages.js';
+import { handOverUpdate } from '../../workflows/partnerships/messages.js';
 import type { CoreDeps } from '../deps.js';
 import { actorColumns } from '../events.js';
 import { email, line, text } from '../fields.js';

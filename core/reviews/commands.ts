@@ -14,7 +14,7 @@ import {
   recordOutcomeUpdate,
   rescheduleReviewUpdate,
   resumeUpdate,
-} from '../../workflows/reviews/messages.js';
+} from '../../workflows/partnerships/messages.js';
 import { assertFuture } from '../deadlines/due.js';
 import type { CoreDeps } from '../deps.js';
 import { actorOf, type Principal } from '../people/principal.js';

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { changeRecurrenceUpdate } from '../../workflows/reviews/messages.js';
+import { changeRecurrenceUpdate } from '../../workflows/partnerships/messages.js';
 import type { CoreDeps } from '../deps.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertCoordinates, assertManagesDistrict, organizationScope, partnershipScope, visibleCohortId } from '../people/rights.js';

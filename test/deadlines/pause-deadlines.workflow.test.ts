@@ -3,7 +3,7 @@ import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, pauseUpdate, resumeUpdate, statusQuery } from '../../workflows/reviews/partnership.js';
+import { endUpdate, partnershipWorkflow, pauseUpdate, resumeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

@@ -4,7 +4,7 @@ import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, inquiryWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
 import { inquiryCycleWorkflow } from '../../workflows/inquiry/cycle.js';
 import { INQUIRY_PHASES, inquiryStatusQuery, recordPhaseUpdate } from '../../workflows/inquiry/messages.js';
-import { endUpdate, partnershipWorkflow } from '../../workflows/reviews/partnership.js';
+import { endUpdate, partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../lib/mail/mailer.js';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import { mailboxWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
+import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { parseInvitation } from '../support/ics.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { countOpenItems } from '../../api/reviews/open-items.js';
+import { countOpenItems } from '../../api/partnerships/open-items.js';
 import { personPrincipal } from '../../core/people/principal.js';
 import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
@@ -12,7 +12,6 @@ import {
   submitEvidenceUpdate,
 } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
 import {
   endUpdate,
   type PartnershipStatus,
@@ -21,7 +20,8 @@ import {
   recordOutcomeUpdate,
   resumeUpdate,
   statusQuery,
-} from '../../workflows/reviews/partnership.js';
+} from '../../workflows/partnerships/partnership.js';
+import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
 import { CALENDAR_AND_LIFECYCLE, outboxMessages } from '../support/outbox.js';

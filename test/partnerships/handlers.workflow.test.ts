@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
-import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/messages.js';
-import type { ReviewPlan } from '../../workflows/reviews/steps.js';
+import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
+import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
 
 /**
  * The workflows' update handlers on their own, with stubbed activities (no database, no mail): fast

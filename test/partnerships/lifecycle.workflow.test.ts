@@ -10,7 +10,7 @@ import {
   rescheduleReviewUpdate,
   resumeUpdate,
   statusQuery,
-} from '../../workflows/reviews/partnership.js';
+} from '../../workflows/partnerships/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { parseInvitation } from '../support/ics.js';

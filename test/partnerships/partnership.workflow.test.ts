@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
+import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { testTaskLinks } from '../support/auth.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';

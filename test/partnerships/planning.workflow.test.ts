@@ -9,7 +9,7 @@ import {
   pauseUpdate,
   recordOutcomeUpdate,
   statusQuery,
-} from '../../workflows/reviews/partnership.js';
+} from '../../workflows/partnerships/partnership.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

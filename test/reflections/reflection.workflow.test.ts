@@ -3,7 +3,6 @@ import { personPrincipal } from '../../core/people/principal.js';
 import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
 import { partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
 import {
   endUpdate,
   partnershipWorkflow,
@@ -11,7 +10,8 @@ import {
   recordOutcomeUpdate,
   resumeUpdate,
   statusQuery,
-} from '../../workflows/reviews/partnership.js';
+} from '../../workflows/partnerships/partnership.js';
+import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

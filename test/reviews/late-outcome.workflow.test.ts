@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { commitmentWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/partnership.js';
+import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { changeRecurrenceUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/reviews/partnership.js';
+import { changeRecurrenceUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { createRecurringPartnershipRecord } from '../support/fixtures.js';
 import { waitFor } from '../support/mailbox.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';

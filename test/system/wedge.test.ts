@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendUpdate } from '../../lib/temporal/updates.js';
 import { extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
-import { pauseUpdate, statusQuery } from '../../workflows/reviews/messages.js';
+import { pauseUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { partnershipWorkflow, statusQuery } from '../../workflows/reviews/partnership.js';
+import { partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestDevServer } from '../support/dev-server.js';
 import { createPartnershipRecord } from '../support/fixtures.js';

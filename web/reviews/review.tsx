@@ -6,12 +6,12 @@ import { chosenZone } from '../../core/people/zone.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
-import { HELD_EARLIEST_MS } from '../../workflows/reviews/messages.js';
+import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
 import type { WebDeps } from '../http/deps.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
-import { ReflectionSummary } from './partnership.js';
+import { ReflectionSummary } from '../partnerships/partnership.js';
 
 type Issue = { path: string; message: string };
 /** The outcome form starts with one row of each and grows a row at a time ("Add another"), up to this. */

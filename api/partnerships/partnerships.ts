@@ -15,7 +15,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { type PartnershipStatus, statusQuery } from '../../workflows/reviews/partnership.js';
+import { type PartnershipStatus, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { route } from '../http/route.js';
 import { nextSteps } from './next-steps.js';
 import { countOpenItems } from './open-items.js';

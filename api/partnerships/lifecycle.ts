@@ -4,22 +4,11 @@ import {
   activatePartnership,
   changeRecurrence,
   endPartnership,
-  type OutcomeInput,
   pausePartnership,
-  recordOutcome,
-  rescheduleReview,
   resumePartnership,
   setMemberNotifications,
 } from '../../core/reviews/commands.js';
-import {
-  changeRecurrenceBody,
-  endBody,
-  memberPreferencesBody,
-  outcomeBody,
-  pauseBody,
-  rescheduleBody,
-  reviewParams,
-} from '../../core/reviews/schemas.js';
+import { changeRecurrenceBody, endBody, memberPreferencesBody, pauseBody } from '../../core/reviews/schemas.js';
 import { route } from '../http/route.js';
 import { memberParams } from '../people/roster.js';
 import { liveStatusJson } from './partnerships.js';
@@ -80,47 +69,6 @@ export const lifecycleRoutes = [
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await endPartnership(deps, caller, params.id, body)) }),
-  }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/reviews/:reviewId/reschedule',
-    operationId: 'rescheduleReview',
-    summary: 'Reschedule a review',
-    tag: 'Reviews',
-    access: 'member',
-    params: reviewParams,
-    body: rescheduleBody,
-    errors: [404, 409],
-    responses: statusResponse,
-    handle: async ({ params, body, caller, deps }) => ({
-      body: liveStatusJson(await rescheduleReview(deps, caller, params.id, params.reviewId, { at: body.at })),
-    }),
-  }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/reviews/:reviewId/outcome',
-    operationId: 'recordReviewOutcome',
-    summary: 'Record the outcome of a review',
-    description:
-      'Held (notes, decisions, the commitments and evidence requests it pledges) or skipped (with a reason). What a held review pledges is created by the workflow together with the outcome.',
-    tag: 'Reviews',
-    access: 'member',
-    params: reviewParams,
-    body: outcomeBody,
-    errors: [404, 409],
-    responses: statusResponse,
-    async handle({ params, body, caller, deps }) {
-      const input: OutcomeInput =
-        body.outcome === 'skipped'
-          ? body
-          : {
-              ...body,
-              commitments: body.commitments.map(({ ownerEmail, ...c }) => ({ ...c, owner: { email: ownerEmail } })),
-              evidenceRequests: body.evidenceRequests.map(({ ownerEmail, ...e }) => ({ ...e, owner: { email: ownerEmail } })),
-            };
-      const { status, created } = await recordOutcome(deps, caller, params.id, params.reviewId, input);
-      return { body: { ...liveStatusJson(status), created } };
-    },
   }),
   route({
     method: 'post',

@@ -6,14 +6,14 @@ import { pages } from '../../core/pages.js';
 import { audienceOf } from '../../core/policy.js';
 import type { PartnershipStatus } from '../../generated/prisma/client.js';
 import type { Actor } from '../../workflows/actor.js';
-import type { LifecycleChange } from '../../workflows/reviews/steps.js';
+import type { LifecycleChange } from '../../workflows/partnerships/steps.js';
 import { closeDeadlinesAtEnd, moveDeadlinesAfterPause, replanDeadlines } from '../deadlines/lifecycle.js';
 import type { ActivityDeps } from '../deps.js';
 import { endCyclesAtEnd, reloadEndedCycles } from '../inquiry/lifecycle.js';
 import { mailContext } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
 import { resumeReflections } from '../reflections/lifecycle.js';
-import { createInvitations, withMembers } from './invitations.js';
+import { createInvitations, withMembers } from '../reviews/invitations.js';
 
 /** The states each lifecycle change may start from; the workflow takes changes one at a time. */
 const LIFECYCLE_FROM: Record<LifecycleChange['to'], PartnershipStatus[]> = {
