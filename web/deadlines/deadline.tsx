@@ -13,9 +13,9 @@ import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
+import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
-import type { WebDeps } from '../http/deps.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -192,7 +192,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
   };
 }
 
-function loadRequest(db: WebDeps['db'], me: PersonPrincipal, partnershipId: string, id: string) {
+function loadRequest(db: Db, me: PersonPrincipal, partnershipId: string, id: string) {
   return db.evidenceRequest.findFirst({
     where: { id, partnershipId, partnership: partnershipScope(me) },
     include: {

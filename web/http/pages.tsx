@@ -7,7 +7,7 @@ import { renderToString } from 'preact-render-to-string';
 import { type PersonPrincipal, personPrincipal } from '../../core/people/principal.js';
 import { grantedPerson } from '../../core/people/task-links.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
-import { isUniqueViolation } from '../../lib/db/client.js';
+import { type Db, isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';
 import { Layout, SUBMISSION_FIELD } from './layout.js';
@@ -235,7 +235,7 @@ function pastTheLink(originalUrl: string, token: string, recipient: unknown, me:
  * A submission that fails, or shows its form again with mistakes, leaves nothing behind: the form
  * shown again is a new submission.
  */
-async function onceOnly(db: WebDeps['db'], req: Request, me: PersonPrincipal, run: () => Promise<Outcome>): Promise<Outcome> {
+async function onceOnly(db: Db, req: Request, me: PersonPrincipal, run: () => Promise<Outcome>): Promise<Outcome> {
   const key = (req.body as Record<string, unknown> | undefined)?.[SUBMISSION_FIELD];
   if (typeof key !== 'string' || !SUBMISSION_KEY.test(key)) return run();
   const id = { personId_key: { personId: me.id, key } };

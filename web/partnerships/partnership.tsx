@@ -3,8 +3,8 @@ import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
+import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { WebDeps } from '../http/deps.js';
 import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
@@ -93,7 +93,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
 }
 
 /** The partnership as its page shows it, if the reader may see it. */
-function loadPage(db: WebDeps['db'], me: PersonPrincipal, id: string) {
+function loadPage(db: Db, me: PersonPrincipal, id: string) {
   return db.partnership.findFirst({
     where: { AND: [{ id }, partnershipScope(me)] },
     include: {

@@ -2,12 +2,12 @@ import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { mayStart, partnershipScope } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
-import type { WebDeps } from '../http/deps.js';
+import type { Db } from '../../lib/db/client.js';
 import { Status, When } from '../http/format.js';
 import type { PageContext } from '../http/pages.js';
 
 /** What is waiting for the person, each list in the order the page shows it. */
-async function loadWork(db: WebDeps['db'], me: PersonPrincipal) {
+async function loadWork(db: Db, me: PersonPrincipal) {
   const mine = { members: { some: { personId: me.id } } };
   const [reflections, commitments, evidence, reviews, missed, partnerships] = await Promise.all([
     db.reflection.findMany({

@@ -4,10 +4,10 @@ import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
+import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
-import type { WebDeps } from '../http/deps.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -121,7 +121,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
 }
 
 /** What the review is about: the open work, the last held review's reflections, and the review after it. */
-async function agendaOf(db: WebDeps['db'], review: { partnershipId: string; sequence: number }) {
+async function agendaOf(db: Db, review: { partnershipId: string; sequence: number }) {
   const [commitments, evidence, lastHeld, next] = await Promise.all([
     db.commitment.findMany({
       where: { partnershipId: review.partnershipId, status: { in: ['open', 'overdue'] } },
