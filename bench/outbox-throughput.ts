@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { renderMail } from '../core/mail/message.js';
-import { notify } from '../core/mail/notify.js';
+import { asRecipients, notify } from '../core/mail/notify.js';
 import { reviewReminder } from '../core/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
 import { startMailCapture } from '../lib/mail/capture.js';
@@ -94,11 +94,9 @@ await withBenchDatabase(async (url, dir) => {
         notify(ctx, {
           messageKey: `bench:${run}:${p.id}:reminder:${index}`,
           template: 'review-reminder',
-          partnershipId: p.id,
-          partnershipName: p.name,
-          timeZone: p.timeZone,
+          about: p,
           dueAt: scheduledAt - 14 * 86_400_000,
-          recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+          recipients: asRecipients(p.members),
           target,
           render,
         });

@@ -46,7 +46,9 @@ export const AUDIENCE = {
 } as const satisfies Record<string, 'every member' | readonly MemberRole[]>;
 
 /** The members told of `what`, by AUDIENCE. */
-export function audienceOf<M extends { role: MemberRole }>(members: readonly M[], what: keyof typeof AUDIENCE): M[] {
+export type Audience = keyof typeof AUDIENCE;
+
+export function audienceOf<M extends { role: MemberRole }>(members: readonly M[], what: Audience): M[] {
   const who: 'every member' | readonly MemberRole[] = AUDIENCE[what];
   return who === 'every member' ? [...members] : members.filter((m) => who.includes(m.role));
 }

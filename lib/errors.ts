@@ -25,49 +25,24 @@ export class ValidationError extends TandemError {
   }
 }
 
-export class UnauthorizedError extends TandemError {
-  readonly status = 401;
-  readonly type = 'unauthorized';
-  readonly title = 'Authentication required';
+/** A problem with no details of its own beyond its message: its class names the status, type and title. */
+function problem(status: number, type: string, title: string) {
+  return class extends TandemError {
+    readonly status = status;
+    readonly type = type;
+    readonly title = title;
+  };
 }
 
-export class ForbiddenError extends TandemError {
-  readonly status = 403;
-  readonly type = 'forbidden';
-  readonly title = 'Not allowed';
-}
-
-export class NotFoundError extends TandemError {
-  readonly status = 404;
-  readonly type = 'not-found';
-  readonly title = 'Not found';
-}
-
-export class ConflictError extends TandemError {
-  readonly status = 409;
-  readonly type = 'conflict';
-  readonly title = 'Conflict';
-}
-
+export class UnauthorizedError extends problem(401, 'unauthorized', 'Authentication required') {}
+export class ForbiddenError extends problem(403, 'forbidden', 'Not allowed') {}
+export class NotFoundError extends problem(404, 'not-found', 'Not found') {}
+export class ConflictError extends problem(409, 'conflict', 'Conflict') {}
 /** A request that is well-formed but cannot be carried out as asked (e.g. an Idempotency-Key reused for another request). */
-export class UnprocessableError extends TandemError {
-  readonly status = 422;
-  readonly type = 'unprocessable';
-  readonly title = 'Unprocessable request';
-}
-
+export class UnprocessableError extends problem(422, 'unprocessable', 'Unprocessable request') {}
 /** What the API's port answers while the rest of the system is still starting. */
-export class StartingError extends TandemError {
-  readonly status = 503;
-  readonly type = 'starting';
-  readonly title = 'Tandem is starting';
-}
-
-export class DependencyUnavailableError extends TandemError {
-  readonly status = 503;
-  readonly type = 'dependency-unavailable';
-  readonly title = 'A dependency is unavailable';
-}
+export class StartingError extends problem(503, 'starting', 'Tandem is starting') {}
+export class DependencyUnavailableError extends problem(503, 'dependency-unavailable', 'A dependency is unavailable') {}
 
 /** The error and its causes, outermost first (`cause`, driver and gRPC wrappers, AggregateError members). */
 export function errorChain(e: unknown): unknown[] {

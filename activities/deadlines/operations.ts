@@ -80,9 +80,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
     await notify(mailContext(deps), {
       messageKey: `${prefix}:${row.id}:assigned`,
       template: `${prefix}-assigned`,
-      partnershipId: row.partnershipId,
-      partnershipName: row.partnership.name,
-      timeZone: row.partnership.timeZone,
+      about: row.partnership,
       dueAt: row.createdAt.getTime(),
       recipients: [{ person: row.owner, membership }],
       target: await targetOf(db, kind, row),
@@ -144,9 +142,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
       await notify(mailContext(deps), {
         messageKey: idempotencyKey,
         template,
-        partnershipId: row.partnershipId,
-        partnershipName: row.partnership.name,
-        timeZone: row.partnership.timeZone,
+        about: row.partnership,
         dueAt: input.stage.at,
         recipients,
         target: await targetOf(db, kind, row),

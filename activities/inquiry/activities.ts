@@ -75,9 +75,7 @@ export function createInquiryActivities(deps: ActivityDeps) {
       await notify(mailContext(deps), {
         messageKey: `inquiry:${phase.id}:opened`,
         template: 'inquiry-phase',
-        partnershipId: partnership.id,
-        partnershipName: partnership.name,
-        timeZone: partnership.timeZone,
+        about: partnership,
         dueAt: workflowNow(),
         recipients: [{ person: phase.owner, membership }],
         target: pages.inquiryCycle(partnership.id, cycle.id),
@@ -196,9 +194,7 @@ export function createInquiryActivities(deps: ActivityDeps) {
     await notify(mailContext(deps), {
       messageKey: `inquiry:${cycle.id}:closed`,
       template: 'inquiry-closed',
-      partnershipId: partnership.id,
-      partnershipName: partnership.name,
-      timeZone: partnership.timeZone,
+      about: partnership,
       dueAt: cycle.closedAt?.getTime() ?? workflowNow(),
       recipients: asRecipients(audienceOf(partnership.members, 'inquiryCycleClosed')),
       target: pages.inquiryCycle(partnership.id, nextCycleId ?? cycle.id),

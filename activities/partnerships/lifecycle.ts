@@ -84,9 +84,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
     await notify(mailContext(deps), {
       messageKey: `partnership:${partnershipId}:${change.to}:${change.at}`,
       template: `partnership-${notice}`,
-      partnershipId,
-      partnershipName: p.name,
-      timeZone: p.timeZone,
+      about: p,
       dueAt: change.at,
       recipients: asRecipients(audienceOf(p.members, 'lifecycleChange')),
       target: pages.partnership(partnershipId),

@@ -102,9 +102,7 @@ export function createRosterActivities(deps: ActivityDeps) {
       await notify(mailContext(deps), {
         messageKey: key,
         template: 'work-handed-over',
-        partnershipId,
-        partnershipName: p.name,
-        timeZone: p.timeZone,
+        about: p,
         dueAt: at,
         urgent: true,
         recipients: [from, to].map((person) => ({ person, membership: memberships.find((m) => m.personId === person.id) ?? null })),

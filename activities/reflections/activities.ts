@@ -65,9 +65,7 @@ export function createReflectionActivities(deps: ActivityDeps) {
         const copies = await notify(mailContext(deps), {
           messageKey: `reflection:${review.id}:${r.personId}:${input.stage}`,
           template,
-          partnershipId: review.partnershipId,
-          partnershipName: partnership.name,
-          timeZone: partnership.timeZone,
+          about: partnership,
           dueAt: input.dueAt,
           recipients: [{ person: r.person, membership }],
           target: pages.reflection(review.partnershipId, review.id),
@@ -111,9 +109,7 @@ export function createReflectionActivities(deps: ActivityDeps) {
       await notify(mailContext(deps), {
         messageKey: key,
         template: 'reflection-summary',
-        partnershipId: review.partnershipId,
-        partnershipName: review.partnership.name,
-        timeZone: review.partnership.timeZone,
+        about: review.partnership,
         dueAt: input.at,
         recipients: asRecipients(audienceOf(review.partnership.members, 'reflectionSummary')),
         target: pages.review(review.partnershipId, review.id),

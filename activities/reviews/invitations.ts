@@ -1,7 +1,8 @@
-import { asRecipients, notify } from '../../core/mail/notify.js';
+import type { Message } from '../../core/mail/message.js';
+import { asRecipients, type Notice, notify } from '../../core/mail/notify.js';
 import { reviewCancelled, reviewInvitation } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
-import { audienceOf } from '../../core/policy.js';
+import { type Audience, audienceOf } from '../../core/policy.js';
 import { reviewInvitation as invitationIcs } from '../../core/reviews/ics.js';
 import { reviewLabel } from '../../core/reviews/label.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -26,6 +27,37 @@ export const regularOf = (r: { originalAt: Date | null; scheduledAt: Date } | nu
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** What every message about one review says of it: which review, of which partnership, when. */
+const aboutReview = (review: ReviewWithMembers) => ({
+  partnershipName: review.partnership.name,
+  label: reviewLabel(review.partnership.recurrenceRule),
+  sequence: review.sequence,
+  scheduledAt: review.scheduledAt.getTime(),
+});
+
+/**
+ * A message about one review to the members the policy names for it, linking to the review's page,
+ * each copy in its reader's zone.
+ */
+export function reviewNotice(
+  review: ReviewWithMembers,
+  n: Pick<Notice, 'messageKey' | 'template' | 'dueAt'> & {
+    audience: Audience;
+    message: (input: ReturnType<typeof aboutReview> & { timeZone: string; link: string }) => Message;
+  },
+): Notice {
+  const p = review.partnership;
+  return {
+    messageKey: n.messageKey,
+    template: n.template,
+    dueAt: n.dueAt,
+    about: p,
+    recipients: asRecipients(audienceOf(p.members, n.audience)),
+    target: pages.review(p.id, review.id),
+    render: (timeZone, link) => n.message({ ...aboutReview(review), timeZone, link }),
+  };
+}
+
 /** A review's calendar invitation, shared by the activities that plan, move, skip or close reviews. */
 export function createInvitations(deps: ActivityDeps) {
   const { db, mailer, publicUrl } = deps;
@@ -41,30 +73,20 @@ export function createInvitations(deps: ActivityDeps) {
     if (!cancel && review.status !== 'scheduled') return;
     // The calendar entry links to the review's page without a sign-in token: it outlives any token.
     const page = `${publicUrl}${pages.review(p.id, review.id)}`;
-    const mail = {
-      partnershipName: p.name,
-      label: reviewLabel(p.recurrenceRule),
-      sequence: review.sequence,
-      scheduledAt: review.scheduledAt.getTime(),
-    };
     await notify(mailContext(deps), {
-      messageKey: cancel ? `review:${review.id}:cancel` : `review:${review.id}:invitation:${review.calendarSequence}`,
-      template: cancel ? 'review-cancelled' : 'review-invitation',
-      partnershipId: p.id,
-      partnershipName: p.name,
-      timeZone: p.timeZone,
-      dueAt,
-      recipients: asRecipients(audienceOf(p.members, 'reviewInvitation')),
-      target: pages.review(p.id, review.id),
-      render: (timeZone, link) =>
-        cancel
-          ? reviewCancelled({ ...mail, timeZone, link, reason: review.skipReason ?? 'it was skipped' })
-          : reviewInvitation({
-              ...mail,
-              timeZone,
-              link,
-              moved: review.calendarSequence > 0 ? { from: review.movedFrom?.getTime() ?? null, reason: review.moveReason } : null,
-            }),
+      ...reviewNotice(review, {
+        messageKey: cancel ? `review:${review.id}:cancel` : `review:${review.id}:invitation:${review.calendarSequence}`,
+        template: cancel ? 'review-cancelled' : 'review-invitation',
+        dueAt,
+        audience: 'reviewInvitation',
+        message: (about) =>
+          cancel
+            ? reviewCancelled({ ...about, reason: review.skipReason ?? 'it was skipped' })
+            : reviewInvitation({
+                ...about,
+                moved: review.calendarSequence > 0 ? { from: review.movedFrom?.getTime() ?? null, reason: review.moveReason } : null,
+              }),
+      }),
       calendar: invitationIcs({
         method: cancel ? 'CANCEL' : 'REQUEST',
         reviewId: review.id,

@@ -1,16 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
+import { deadlineCreated } from '../../core/deadlines/events.js';
 import { recordEvent } from '../../core/events.js';
-import { asRecipients, notify } from '../../core/mail/notify.js';
+import { notify } from '../../core/mail/notify.js';
 import { reviewMissed } from '../../core/mail/templates.js';
-import { pages } from '../../core/pages.js';
-import { audienceOf } from '../../core/policy.js';
-import { reviewLabel } from '../../core/reviews/label.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ReviewOutcome } from '../../workflows/partnerships/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
-import { createInvitations } from './invitations.js';
+import { createInvitations, reviewNotice } from './invitations.js';
 
 /**
  * What became of a review: held (with its pledges), skipped, or missed.
@@ -72,34 +70,11 @@ export function createOutcomeActivities(deps: ActivityDeps) {
           data: evidence.map((e) => ({ ...e, partnershipId, reviewId, dueAt: new Date(e.dueAt) })),
           skipDuplicates: true,
         });
-        for (const c of commitments) {
-          await recordEvent(
-            tx,
-            partnershipId,
-            `commitment:${c.id}:created`,
-            'commitment.created',
-            {
-              commitmentId: c.id,
-              reviewId,
-              dueAt: new Date(c.dueAt).toISOString(),
-            },
-            input.actor,
-          );
-        }
-        for (const e of evidence) {
-          await recordEvent(
-            tx,
-            partnershipId,
-            `evidence:${e.id}:created`,
-            'evidence.requested',
-            {
-              requestId: e.id,
-              reviewId,
-              dueAt: new Date(e.dueAt).toISOString(),
-            },
-            input.actor,
-          );
-        }
+        const created = [
+          ...commitments.map((c) => deadlineCreated('commitment', c, reviewId)),
+          ...evidence.map((e) => deadlineCreated('evidence', e, reviewId)),
+        ];
+        for (const { key, type, data } of created) await recordEvent(tx, partnershipId, key, type, data, input.actor);
       });
       // A review skipped in advance is cancelled in everyone's calendar; one recorded late is long past.
       if (input.outcome === 'skipped' && !late) await sendInvitation(await loadReview(reviewId), input.at);
@@ -114,28 +89,19 @@ export function createOutcomeActivities(deps: ActivityDeps) {
       const review = await loadReview(input.reviewId);
       if (review.status !== 'missed') return;
       const { partnership } = review;
-      await notify(mailContext(deps), {
-        messageKey: `review:${review.id}:missed`,
-        template: 'review-missed',
-        partnershipId: partnership.id,
-        partnershipName: partnership.name,
-        timeZone: partnership.timeZone,
-        recipients: asRecipients(audienceOf(partnership.members, 'reviewMissed')),
-        target: pages.review(partnership.id, review.id),
-        render: (timeZone, link) =>
-          reviewMissed({
-            partnershipName: partnership.name,
-            label: reviewLabel(partnership.recurrenceRule),
-            sequence: review.sequence,
-            scheduledAt: review.scheduledAt.getTime(),
-            timeZone,
-            link,
-          }),
-        // Missed the moment the grace period ended, whenever the worker got to it.
-        dueAt: DateTime.fromMillis(review.scheduledAt.getTime(), { zone: partnership.timeZone })
-          .plus(parseOffset(partnership.outcomeGrace))
-          .toMillis(),
-      });
+      await notify(
+        mailContext(deps),
+        reviewNotice(review, {
+          messageKey: `review:${review.id}:missed`,
+          template: 'review-missed',
+          audience: 'reviewMissed',
+          message: reviewMissed,
+          // Missed the moment the grace period ended, whenever the worker got to it.
+          dueAt: DateTime.fromMillis(review.scheduledAt.getTime(), { zone: partnership.timeZone })
+            .plus(parseOffset(partnership.outcomeGrace))
+            .toMillis(),
+        }),
+      );
     },
   };
 }

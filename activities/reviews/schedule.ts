@@ -1,11 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
-import { asRecipients, notify } from '../../core/mail/notify.js';
+import { notify } from '../../core/mail/notify.js';
 import { reviewReminder } from '../../core/mail/templates.js';
-import { pages } from '../../core/pages.js';
-import { audienceOf } from '../../core/policy.js';
-import { reviewLabel } from '../../core/reviews/label.js';
 import { nextReview } from '../../core/reviews/recurrence.js';
 import { partnershipSchedule } from '../../core/reviews/school-calendar.js';
 import { parseOffset, planReminders } from '../../lib/durations.js';
@@ -15,12 +12,24 @@ import type { ReminderInput, ReminderResult, ReviewPlan } from '../../workflows/
 import type { ActivityDeps } from '../deps.js';
 import { mailContext, workflowNow } from '../mail/activities.js';
 import { notFound } from '../not-found.js';
-import { createInvitations, regularOf, withMembers } from './invitations.js';
+import { createInvitations, regularOf, reviewNotice, withMembers } from './invitations.js';
 
 /**
  * The upcoming review: planned from the recurrence (and school calendars), moved, reminded of.
  * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
  */
+/**
+ * A review moved to `at`: it keeps its regular date (where the recurrence put it) and the date it
+ * moved from, and its calendar entry's sequence goes up so that calendars replace the old one.
+ */
+const movedTo = (r: { originalAt: Date | null; scheduledAt: Date }, at: number, reason: string) => ({
+  scheduledAt: new Date(at),
+  originalAt: r.originalAt ?? r.scheduledAt,
+  movedFrom: r.scheduledAt,
+  moveReason: reason,
+  calendarSequence: { increment: 1 },
+});
+
 export function createScheduleActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { loadReview, sendInvitation } = createInvitations(deps);
@@ -84,13 +93,7 @@ export function createScheduleActivities(deps: ActivityDeps) {
         if (review.scheduledAt.getTime() === input.at) return;
         await tx.review.update({
           where: { id: input.reviewId },
-          data: {
-            scheduledAt: new Date(input.at),
-            originalAt: review.originalAt ?? review.scheduledAt,
-            movedFrom: review.scheduledAt,
-            moveReason: input.actor ? `${input.actor.name} moved it` : 'it was moved',
-            calendarSequence: { increment: 1 },
-          },
+          data: movedTo(review, input.at, input.actor ? `${input.actor.name} moved it` : 'it was moved'),
         });
         await recordEvent(
           tx,
@@ -137,17 +140,10 @@ export function createScheduleActivities(deps: ActivityDeps) {
           regularOf(previous),
         );
         if (upcoming && next && upcoming.scheduledAt.getTime() !== next.at) {
+          const why = change.reason ?? 'its recurrence changed';
           await tx.review.update({
             where: { id: upcoming.id },
-            data: {
-              scheduledAt: new Date(next.at),
-              originalAt: upcoming.originalAt ?? upcoming.scheduledAt,
-              movedFrom: upcoming.scheduledAt,
-              moveReason: next.movedBy
-                ? `${change.reason ?? 'its recurrence changed'}: ${next.movedBy} has no reviews`
-                : (change.reason ?? 'its recurrence changed'),
-              calendarSequence: { increment: 1 },
-            },
+            data: movedTo(upcoming, next.at, next.movedBy ? `${why}: ${next.movedBy} has no reviews` : why),
           });
         } else if (upcoming && !next) {
           await tx.review.update({
@@ -186,25 +182,16 @@ export function createScheduleActivities(deps: ActivityDeps) {
       // A review planned before invitations existed gets its invitation now; otherwise this sends nothing.
       await sendInvitation(review, input.dueAt);
       const { partnership } = review;
-      const copies = await notify(mailContext(deps), {
-        messageKey,
-        template: 'review-reminder',
-        partnershipId: partnership.id,
-        partnershipName: partnership.name,
-        timeZone: partnership.timeZone,
-        dueAt: input.dueAt,
-        recipients: asRecipients(audienceOf(partnership.members, 'reviewReminder')),
-        target: pages.review(partnership.id, review.id),
-        render: (timeZone, link) =>
-          reviewReminder({
-            partnershipName: partnership.name,
-            label: reviewLabel(partnership.recurrenceRule),
-            sequence: review.sequence,
-            scheduledAt: review.scheduledAt.getTime(),
-            timeZone,
-            link,
-          }),
-      });
+      const copies = await notify(
+        mailContext(deps),
+        reviewNotice(review, {
+          messageKey,
+          template: 'review-reminder',
+          dueAt: input.dueAt,
+          audience: 'reviewReminder',
+          message: reviewReminder,
+        }),
+      );
       await recordEvent(db, partnership.id, messageKey, 'review.reminder_sent', {
         reviewId: review.id,
         reminderIndex: input.reminderIndex,

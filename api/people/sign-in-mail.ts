@@ -1,7 +1,6 @@
-import { notify } from '../../core/mail/notify.js';
 import { requestMail } from '../../core/mail/send.js';
 import { signIn } from '../../core/mail/templates.js';
-import { personZone } from '../../core/people/zone.js';
+import { tellPerson } from '../../core/people/tell.js';
 import { signInUrl } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Logger } from '../../lib/logger.js';
@@ -31,17 +30,13 @@ async function send(deps: SignInMailDeps, email: string, token: string, next: st
   const person = await deps.db.person.findUnique({ where: { email } });
   if (!person) return;
   const now = Date.now();
-  await notify(
+  await tellPerson(
     requestMail(deps, async (p, target) => signInUrl(deps.publicUrl, target, token, p.id)),
+    person,
     {
       messageKey: `sign-in:${person.id}:${now}`,
       template: 'sign-in',
-      partnershipId: null,
-      timeZone: await personZone(deps.db, person.id),
-      dueAt: now,
-      recipients: [{ person }],
       target: next,
-      urgent: true,
       render: (timeZone, link) => signIn({ link, timeZone, expiresAt: now + deps.signInLinkTtlSeconds * 1000 }),
     },
   );

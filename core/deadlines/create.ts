@@ -10,6 +10,7 @@ import { recordEvent } from '../events.js';
 import { memberByEmail, openPartnership } from '../people/members.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertFuture } from './due.js';
+import { deadlineCreated } from './events.js';
 import { createCommitmentBody, createEvidenceRequestBody } from './schemas.js';
 
 type Tx = Prisma.TransactionClient;
@@ -59,11 +60,7 @@ export function createCommitment(deps: CoreDeps, p: Principal, partnershipId: st
           dueAt: new Date(body.dueAt),
         },
       }),
-    event: (c) => ({
-      key: `commitment:${c.id}:created`,
-      type: 'commitment.created',
-      data: { commitmentId: c.id, dueAt: c.dueAt.toISOString() },
-    }),
+    event: (c) => deadlineCreated('commitment', c),
     start: (c) =>
       deps.temporal.workflow.start(commitmentWorkflow, {
         workflowId: commitmentWorkflowId(c.id),
@@ -88,11 +85,7 @@ export function createEvidenceRequest(deps: CoreDeps, p: Principal, partnershipI
           dueAt: new Date(body.dueAt),
         },
       }),
-    event: (r) => ({
-      key: `evidence:${r.id}:created`,
-      type: 'evidence.requested',
-      data: { requestId: r.id, dueAt: r.dueAt.toISOString() },
-    }),
+    event: (r) => deadlineCreated('evidence', r),
     start: (r) =>
       deps.temporal.workflow.start(evidenceRequestWorkflow, {
         workflowId: evidenceWorkflowId(r.id),

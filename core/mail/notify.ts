@@ -24,11 +24,11 @@ export interface Notice {
   /** Business key of the message, e.g. review:<id>:reminder:1; each copy's key adds the person. */
   messageKey: string;
   template: string;
-  /** The partnership it is about; a sign-in link is about none. */
-  partnershipId: string | null;
-  partnershipName?: string;
-  /** The partnership's zone, for recipients without one of their own. */
-  timeZone: string;
+  /**
+   * The partnership it is about, whose zone serves recipients without one of their own; a message
+   * about none (a sign-in link) names only the zone to write it in.
+   */
+  about: { id: string; name: string; timeZone: string } | { id: null; name?: undefined; timeZone: string };
   /** Workflow time at which the message is due: quiet hours and digests are judged at it. */
   dueAt: number;
   recipients: Recipient[];
@@ -140,20 +140,20 @@ async function copyFor(
   idempotencyKey: string,
 ): Promise<Prisma.EmailOutboxCreateManyInput> {
   const optional = OPTIONAL_TEMPLATES.has(n.template);
-  const prefs = { ...person, timeZone: person.timeZone ?? n.timeZone };
+  const prefs = { ...person, timeZone: person.timeZone ?? n.about.timeZone };
   const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
   const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
   const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
   const message = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
   // A digest item gets its footer from the digest that carries it.
-  const body = renderMail(message, inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.partnershipName });
+  const body = renderMail(message, inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.about.name });
   const bounced = bounceNote(person, person.email);
   const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
   return {
     id: randomUUID(),
     idempotencyKey,
     messageKey: n.messageKey,
-    partnershipId: n.partnershipId,
+    partnershipId: n.about.id,
     personId: person.id,
     template: n.template,
     recipient: person.email,

@@ -6,14 +6,13 @@ import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { email, ianaTimeZone, line } from '../fields.js';
-import { notify } from '../mail/notify.js';
 import { type MailDeps, requestMail } from '../mail/send.js';
 import { addressConfirm, addressNotice } from '../mail/templates.js';
 import { pages } from '../pages.js';
 import { type AuditActor, recordAudit } from './audit.js';
 import type { PersonPrincipal, Principal } from './principal.js';
 import { personScope } from './rights.js';
-import { personZone } from './zone.js';
+import { tellPerson } from './tell.js';
 
 /**
  * A person's identity is their own. Their address changes only by them, confirmed at the new
@@ -130,17 +129,16 @@ async function setAddress(deps: Deps, actor: AuditActor, person: Person, newEmai
         ['new', updated],
       ] as const);
   for (const [which, recipient] of to as [string, Person][]) {
-    await notify(requestMail(deps), {
-      messageKey: `person:${person.id}:address-changed:${updated.updatedAt.getTime()}:${which}`,
-      template: 'address-changed',
-      partnershipId: null,
-      timeZone: await personZone(deps.db, person.id),
-      dueAt: Date.now(),
-      recipients: [{ person: { ...recipient, emailBouncedAt: null } }],
-      target: pages.settings(),
-      urgent: true,
-      render: () => notice,
-    });
+    await tellPerson(
+      requestMail(deps),
+      { ...recipient, emailBouncedAt: null },
+      {
+        messageKey: `person:${person.id}:address-changed:${updated.updatedAt.getTime()}:${which}`,
+        template: 'address-changed',
+        target: pages.settings(),
+        render: () => notice,
+      },
+    );
   }
   return updated;
 }
@@ -170,21 +168,21 @@ export async function requestAddressChange(deps: Deps, me: PersonPrincipal, inpu
     return row;
   });
   const link = `${deps.publicUrl}${pages.confirmAddress()}?${new URLSearchParams({ token })}`;
-  const zone = await personZone(deps.db, person.id);
-  const base = { partnershipId: null, timeZone: zone, dueAt: Date.now(), target: pages.settings(), urgent: true };
-  await notify(requestMail(deps), {
-    ...base,
-    messageKey: `address-change:${change.id}:confirm`,
-    template: 'address-confirm',
-    // Sent to the new address, which is not the person's yet.
-    recipients: [{ person: { ...person, email: newEmail, emailBouncedAt: null } }],
-    render: (timeZone) => addressConfirm({ name: person.name, newEmail, link, expiresAt: expiresAt.getTime(), timeZone }),
-  });
-  await notify(requestMail(deps), {
-    ...base,
+  // The link goes to the new address, which is not the person's yet; the notice to the old one.
+  await tellPerson(
+    requestMail(deps),
+    { ...person, email: newEmail, emailBouncedAt: null },
+    {
+      messageKey: `address-change:${change.id}:confirm`,
+      template: 'address-confirm',
+      target: pages.settings(),
+      render: (timeZone) => addressConfirm({ name: person.name, newEmail, link, expiresAt: expiresAt.getTime(), timeZone }),
+    },
+  );
+  await tellPerson(requestMail(deps), person, {
     messageKey: `address-change:${change.id}:notice`,
     template: 'address-changed',
-    recipients: [{ person }],
+    target: pages.settings(),
     render: () => addressNotice({ stage: 'requested', oldEmail: person.email, newEmail, by: null }),
   });
   return { newEmail, expiresAt };

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { email, line } from '../fields.js';
-import { notify } from '../mail/notify.js';
 import { type MailDeps, requestMail } from '../mail/send.js';
 import { staffGranted } from '../mail/templates.js';
 import { pages } from '../pages.js';
 import { recordAudit } from './audit.js';
 import type { Principal } from './principal.js';
 import { organizationScope } from './rights.js';
-import { personZone } from './zone.js';
+import { tellPerson } from './tell.js';
 
 /**
  * Staff of an organization, granted explicitly: by the installation's admin, the organization's own
@@ -74,15 +73,10 @@ export async function grantStaff(deps: Deps, p: Principal, organizationId: strin
   });
   if (changed) {
     const link = new URL(pages.home(), deps.publicUrl).toString();
-    await notify(requestMail(deps), {
+    await tellPerson(requestMail(deps), person, {
       messageKey: `staff:${org.id}:${person.id}:${body.isAdmin ? 'admin' : 'staff'}:${Date.now()}`,
       template: 'staff-granted',
-      partnershipId: null,
-      timeZone: await personZone(deps.db, person.id),
-      dueAt: Date.now(),
-      recipients: [{ person }],
       target: pages.home(),
-      urgent: true,
       render: () => staffGranted({ organizationName: org.name, isAdmin: body.isAdmin, by: p.name, link }),
     });
   }

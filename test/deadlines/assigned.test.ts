@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 
 /**
  * Work given to someone is news to them at once: the owner of every commitment and evidence request a
@@ -9,7 +10,6 @@ import { waitFor } from '../support/mailbox.js';
  * weeks later by its first reminder (or never, when that reminder was already past).
  */
 const stack: ApiStack = useApiStack('tandem-assigned');
-const DAY = 86_400_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('an assignment notice', () => {

@@ -7,14 +7,7 @@ import {
   dropCommitmentUpdate,
   extendCommitmentUpdate,
 } from '../../workflows/deadlines/messages.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
+import { createPartnershipRecord, DAY, HOUR, outboxMessages, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 describe('commitment deadline workflow (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-commitments');
@@ -59,7 +52,6 @@ describe('commitment deadline workflow (time-skipping)', () => {
     };
   }
 
-  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
   const notices = async (partnershipId: string) =>
     (await outboxMessages(stack.database.db, { partnershipId, template: { startsWith: 'commitment-' } })).map((o) => [
       o.template,
@@ -80,9 +72,9 @@ describe('commitment deadline workflow (time-skipping)', () => {
       // The owner is told at once that it is theirs; nothing more until the first reminder.
       const assigned = ['commitment-assigned', s.commitment.createdAt.getTime(), [s.owner], 'sent'];
       await waitFor('the owner to be told', async () => (await notices(s.partnershipId)).length === 1);
-      await sleepUntil(s.dueAt - 7 * DAY - HOUR);
+      await stack.sleepUntil(s.dueAt - 7 * DAY - HOUR);
       expect(await notices(s.partnershipId)).toEqual([assigned]);
-      await sleepUntil(s.dueAt + 10 * DAY + HOUR);
+      await stack.sleepUntil(s.dueAt + 10 * DAY + HOUR);
       const st = await until((x) => x.notices.length === 5);
       expect(st.status).toBe('overdue');
       expect(st.notices.every((n) => n.sentAt >= n.stage.at && n.sentAt < n.stage.at + HOUR)).toBe(true);
@@ -111,7 +103,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
     await (await stack.newWorker()).runUntil(async () => {
       const s = await setUp(20);
       const assigned = ['commitment-assigned', s.commitment.createdAt.getTime(), [s.owner], 'sent'];
-      await sleepUntil(s.dueAt - 7 * DAY + HOUR);
+      await stack.sleepUntil(s.dueAt - 7 * DAY + HOUR);
       await waitFor('the first reminder', async () => (await s.handle.query(commitmentStatusQuery)).notices.length === 1);
 
       const rejection = async (update: Promise<unknown>) =>
@@ -131,7 +123,7 @@ describe('commitment deadline workflow (time-skipping)', () => {
       await s.handle.executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: newDue, reason: 'district data arrives late' }] });
 
       // Nothing at the old due time; the new series starts seven days before the new one.
-      await sleepUntil(newDue - 7 * DAY + HOUR);
+      await stack.sleepUntil(newDue - 7 * DAY + HOUR);
       await waitFor('the new first reminder', async () => (await s.handle.query(commitmentStatusQuery)).notices.length === 1);
       expect(await rejection(s.handle.executeUpdate(dropCommitmentUpdate, { args: [{ reason: '' }] }))).toBe(
         'dropping a commitment needs a reason',

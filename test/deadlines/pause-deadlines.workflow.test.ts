@@ -2,16 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
 import { evidenceRequestWorkflow } from '../../workflows/deadlines/evidence.js';
 import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
-import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, pauseUpdate, resumeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
+import { commitmentWorkflowId, evidenceWorkflowId } from '../../workflows/ids.js';
+import { endUpdate, pauseUpdate, resumeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
+import { createPartnershipRecord, DAY, HOUR, outboxMessages, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const QUEUE = 'tandem-pause-deadlines';
 
 /**
@@ -21,7 +15,6 @@ const QUEUE = 'tandem-pause-deadlines';
  */
 describe('a partnership paused, resumed and ended with open deadlines (time-skipping)', () => {
   const stack = useTimeSkippingStack(QUEUE);
-  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
 
   it('holds every deadline notice through a pause, moves the deadlines by its length, and closes them at the end', async () => {
     const db = stack.database.db;
@@ -49,11 +42,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
     });
 
     await (await stack.newWorker()).runUntil(async () => {
-      const partnership = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: QUEUE,
-        args: [{ partnershipId: p.id }],
-      });
+      const partnership = await stack.startPartnership(p.id);
       const deadlines = await Promise.all([
         stack.env.client.workflow.start(commitmentWorkflow, {
           workflowId: commitmentWorkflowId(later.id),
@@ -84,7 +73,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
           .sort(byTime);
 
       // Day 5: the soon one was reminded and turned overdue; the pause comes before its escalation.
-      await sleepUntil(t0 + 5 * DAY);
+      await stack.sleepUntil(t0 + 5 * DAY);
       await waitFor(
         'the soon commitment to be overdue',
         async () => (await db.commitment.findUniqueOrThrow({ where: { id: soon.id } })).status === 'overdue',
@@ -106,7 +95,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
       ]);
 
       // Thirty-five days of pause, across every stage of the other two: nothing is sent.
-      await sleepUntil(t0 + 40 * DAY);
+      await stack.sleepUntil(t0 + 40 * DAY);
       expect((await partnership.query(statusQuery)).phase).toBe('paused');
       expect(await notices()).toEqual(beforePause);
 
@@ -139,7 +128,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
 
       // What fell in the pause comes after it: the soon one's escalation to the leads (3 days after its
       // moved due time), not its overdue notice again; the later one's first reminder 7 days before.
-      await sleepUntil(t0 + 3 * DAY + pause + 3 * DAY + HOUR);
+      await stack.sleepUntil(t0 + 3 * DAY + pause + 3 * DAY + HOUR);
       await waitFor('the escalation to the leads', async () =>
         (await notices()).some(([w, t]) => w === 'soon' && t === 'commitment-escalation'),
       );

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 
 /** Inquiry cycles through the API on the real stack: starting, recording in order, refusals, a cohort at once. */
 const stack: ApiStack = useApiStack('tandem-inquiry-api');
-const DAY = 86_400_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const email = (who: string) => `${who}@inquiry.example`;
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 import { expectAccessible, follow, mailTo, signIn } from '../support/web.js';
 
 /**
@@ -10,7 +11,6 @@ import { expectAccessible, follow, mailTo, signIn } from '../support/web.js';
  * from the partnership's page; everyone hears how the cycle closed.
  */
 const stack: ApiStack = useApiStack('tandem-web-inquiry');
-const DAY = 86_400_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const email = (who: string) => `${who}@inquiry-web.example`;
 

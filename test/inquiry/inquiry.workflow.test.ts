@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { createCycle } from '../../core/inquiry/cycles.js';
 import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
-import { commitmentWorkflowId, inquiryWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
+import { commitmentWorkflowId, inquiryWorkflowId } from '../../workflows/ids.js';
 import { inquiryCycleWorkflow } from '../../workflows/inquiry/cycle.js';
 import { INQUIRY_PHASES, inquiryStatusQuery, recordPhaseUpdate } from '../../workflows/inquiry/messages.js';
-import { endUpdate, partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-import { expectRejected } from '../support/updates.js';
+import { endUpdate } from '../../workflows/partnerships/partnership.js';
+import {
+  createPartnershipRecord,
+  DAY,
+  expectRejected,
+  HOUR,
+  outboxMessages,
+  recordHistory,
+  useTimeSkippingStack,
+  waitFor,
+} from '../support/kit.js';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const QUEUE = 'tandem-inquiry';
 
 /**
@@ -24,7 +26,6 @@ const QUEUE = 'tandem-inquiry';
  */
 describe('an inquiry cycle (time-skipping)', () => {
   const stack = useTimeSkippingStack(QUEUE);
-  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
 
   async function partnershipWithCycle(t0: number) {
     const db = stack.database.db;
@@ -82,7 +83,7 @@ describe('an inquiry cycle (time-skipping)', () => {
 
       // Left undone: reminded 7 and 1 days before, overdue at the due date, escalated to the leads
       // after 3 days and to the sponsor after 10, exactly as a commitment.
-      await sleepUntil(t0 + 14 * DAY + 10 * DAY + HOUR);
+      await stack.sleepUntil(t0 + 14 * DAY + 10 * DAY + HOUR);
       await waitFor('the escalation to the sponsor', async () =>
         (await messages()).some(([t, to]) => t === 'commitment-escalation' && String(to).includes(sponsor.email)),
       );
@@ -194,11 +195,7 @@ describe('an inquiry cycle (time-skipping)', () => {
     const t0 = await stack.env.currentTimeMs();
     const { p, cycle, phaseIds } = await partnershipWithCycle(t0);
     await (await stack.newWorker()).runUntil(async () => {
-      const partnership = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: QUEUE,
-        args: [{ partnershipId: p.id }],
-      });
+      const partnership = await stack.startPartnership(p.id);
       const handle = await stack.env.client.workflow.start(inquiryCycleWorkflow, {
         workflowId: inquiryWorkflowId(cycle.id),
         taskQueue: QUEUE,

@@ -2,30 +2,18 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../lib/mail/mailer.js';
 import { commitmentWorkflow } from '../../workflows/deadlines/commitment.js';
-import { mailboxWorkflowId, partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
+import { mailboxWorkflowId } from '../../workflows/ids.js';
+import { endUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { parseInvitation } from '../support/ics.js';
-import { waitFor } from '../support/mailbox.js';
+import { createPartnershipRecord, DAY, HOUR, MINUTE, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 import { startTestSmtp } from '../support/smtp.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 const QUEUE = 'tandem-notifications';
 
 describe('notifications through the outbox (time-skipping, real SMTP in-process)', () => {
   const stack = useTimeSkippingStack(QUEUE);
   const db = () => stack.database.db;
-  const sleepUntil = async (at: number) => stack.env.sleep(Math.max(1, at - (await stack.env.currentTimeMs())));
-  const startPartnership = (id: string) =>
-    stack.env.client.workflow.start(partnershipWorkflow, {
-      workflowId: partnershipWorkflowId(id),
-      taskQueue: QUEUE,
-      args: [{ partnershipId: id }],
-    });
+  const startPartnership = (id: string) => stack.startPartnership(id);
   const rowsOf = (where: { personId?: string; template?: string; partnershipId?: string }) =>
     db().emailOutbox.findMany({ where, orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }] });
 
@@ -65,7 +53,7 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         taskQueue: QUEUE,
         args: [{ commitmentId: commitment.id }],
       });
-      await sleepUntil(review.minus({ days: 1, hours: 23 }).toMillis());
+      await stack.sleepUntil(review.minus({ days: 1, hours: 23 }).toMillis());
       await waitFor('the reminder and the commitment reminders', async () => (await rowsOf({ partnershipId: p.id })).length >= 6);
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'district withdrew' }] });
       // Ending the partnership closes its open commitment, whose workflow then finishes.
@@ -165,10 +153,10 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
 
     await (await stack.newWorker()).runUntil(async () => {
       const handles = [await startPartnership(p1.id), await startPartnership(p2.id)];
-      await sleepUntil(day.set({ hour: 21, minute: 30 }).toMillis());
+      await stack.sleepUntil(day.set({ hour: 21, minute: 30 }).toMillis());
       for (const h of handles) await waitFor('all four reminders', async () => (await h.query(statusQuery)).sentReminders.length === 4);
       expect((await rowsOf({ personId: dana.id, template: 'review-reminder' })).map((r) => r.status)).toEqual(Array(8).fill('held'));
-      await sleepUntil(quietEnd + 5 * MINUTE);
+      await stack.sleepUntil(quietEnd + 5 * MINUTE);
       await waitFor('the digest and the held reminder', async () => {
         const rows = await rowsOf({ personId: dana.id });
         const eliRows = await rowsOf({ personId: eli.id, template: 'review-reminder' });
@@ -242,7 +230,7 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         const handle = await startPartnership(p.id);
         await waitFor('the invitations', async () => smtp.received.length === 2);
         await smtp.stop();
-        await sleepUntil(t0 + 6 * DAY + MINUTE);
+        await stack.sleepUntil(t0 + 6 * DAY + MINUTE);
         const retrying = await waitFor('a few failed attempts', async () => {
           const rows = await rowsOf({ partnershipId: p.id, template: 'review-reminder' });
           return rows.length === 2 && rows.every((r) => r.attempts >= 2 && r.status === 'pending') && rows;
@@ -290,10 +278,10 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         expect(bounced).toBeInstanceOf(Date);
         // The server is down at the first reminder: retried for 3 s, then failed; the workflow moves on.
         await smtp.stop();
-        await sleepUntil(t0 + 6 * DAY + MINUTE);
+        await stack.sleepUntil(t0 + 6 * DAY + MINUTE);
         await waitFor('the first reminder to fail', async () => (await handle.query(statusQuery)).sentReminders.length === 1);
         await smtp.start();
-        await sleepUntil(t0 + 13 * DAY + MINUTE);
+        await stack.sleepUntil(t0 + 13 * DAY + MINUTE);
         await waitFor('the second reminder', async () => (await handle.query(statusQuery)).sentReminders.length === 2);
         await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { p as paragraph } from '../../core/mail/message.js';
-import { notify } from '../../core/mail/notify.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { deliver, type MailContext } from '../../core/mail/outbox.js';
 import { testTaskLinks } from '../support/auth.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
@@ -33,11 +33,9 @@ describe('the outbox', () => {
         notify(ctx(), {
           messageKey: key,
           template: 'review-missed',
-          partnershipId: p.id,
-          partnershipName: p.name,
-          timeZone: p.timeZone,
+          about: p,
           dueAt: Date.now(),
-          recipients: p.members.map((m) => ({ person: m.person, membership: m })),
+          recipients: asRecipients(p.members),
           target: `/p/${p.id}`,
           render: (_zone, link) => ({ subject: `About ${key}`, blocks: [paragraph(`text ${link}`)] }),
         }),

@@ -1,11 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
-import { createRecurringPartnershipRecord } from '../support/fixtures.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
+import { createRecurringPartnershipRecord, outboxMessages, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 // The seeds' community of practice: 22 districts on one calendar. The cohort's scale (hundreds or
 // thousands at once) is measured in bench/ (bench:burst, bench:hold), not here.
@@ -42,11 +37,7 @@ describe('a cohort of 22 partnerships through its first year (time-skipping)', (
     const worker = await stack.newWorker();
     await worker.runUntil(async () => {
       for (const p of plans) {
-        await stack.env.client.workflow.start(partnershipWorkflow, {
-          workflowId: partnershipWorkflowId(p.id),
-          taskQueue: 'tandem-cohort',
-          args: [{ partnershipId: p.id }],
-        });
+        await stack.startPartnership(p.id);
       }
       await stack.env.sleep(yearEnd - (await stack.env.currentTimeMs()));
       // A condition the clock cannot run past: only the first year's reviews count, and "missed" is

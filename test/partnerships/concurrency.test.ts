@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiResponse, type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
+import { HOUR } from '../support/time.js';
 
 /**
  * Two people acting at once: each pair of requests is sent together, over HTTP, against the real
@@ -8,7 +9,6 @@ import { waitFor } from '../support/mailbox.js';
  * where doing one after the other is right, and no duplicate row or workflow is left behind.
  */
 const stack: ApiStack = useApiStack('tandem-concurrency');
-const HOUR = 3_600_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const statuses = (rs: ApiResponse[]) => rs.map((r) => r.status).sort();
 

@@ -12,25 +12,12 @@ import {
   submitEvidenceUpdate,
 } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId, evidenceWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import {
-  endUpdate,
-  type PartnershipStatus,
-  partnershipWorkflow,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  resumeUpdate,
-  statusQuery,
-} from '../../workflows/partnerships/partnership.js';
+import * as flow from '../../workflows/partnerships/partnership.js';
 import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
+import { DAY, HOUR, MINUTE, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 import { CALENDAR_AND_LIFECYCLE, outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const ZONE = 'America/Chicago';
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /**
  * The issue's acceptance scenario: one partnership through six quarterly reviews (about 18 months)
@@ -88,7 +75,6 @@ describe('one partnership through eighteen months (time-skipping)', () => {
     const client = stack.env.client;
     const deps = { db, temporal: client, logger: createLogger('silent') };
     const now = () => stack.env.currentTimeMs();
-    const sleepUntil = async (at: number) => stack.env.sleep(Math.max(0, at - (await now())));
     const answers = { whatWorked: 'Walkthroughs', whatDidnt: 'Timing', howToImprove: 'Plan earlier' };
     // As each person signed in would, from the reflection page.
     const reflect = async (reviewId: string, email: string) => {
@@ -98,9 +84,9 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       return saveReflection(deps, principal, reviewId, answers);
     };
     const handle = client.workflow.getHandle(partnershipWorkflowId(p.id));
-    const until = (what: string, ok: (s: PartnershipStatus) => boolean) =>
+    const until = (what: string, ok: (s: flow.PartnershipStatus) => boolean) =>
       waitFor(what, async () => {
-        const s = await handle.query(statusQuery);
+        const s = await handle.query(flow.statusQuery);
         return ok(s) && s;
       });
     const held = (i: number) => R[i] as number;
@@ -129,7 +115,7 @@ describe('one partnership through eighteen months (time-skipping)', () => {
 
     const worker = await stack.newWorker();
     await worker.runUntil(async () => {
-      await client.workflow.start(partnershipWorkflow, {
+      await client.workflow.start(flow.partnershipWorkflow, {
         workflowId: partnershipWorkflowId(p.id),
         taskQueue: 'tandem-eighteen-months',
         args: [{ partnershipId: p.id }],
@@ -139,8 +125,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       const s1 = await until('review 1 to be planned', (s) => s.currentReview?.sequence === 1);
       expect(s1.currentReview?.scheduledAt).toBe(R[0]);
       reviewIds.push(s1.currentReview?.id as string);
-      await sleepUntil(held(0) + HOUR);
-      await handle.executeUpdate(recordOutcomeUpdate, {
+      await stack.sleepUntil(held(0) + HOUR);
+      await handle.executeUpdate(flow.recordOutcomeUpdate, {
         args: [
           {
             reviewId: reviewIds[0] as string,
@@ -159,27 +145,27 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       });
       expect(counted).toMatchObject({ commitments: { open: 3, overdue: 0 }, evidenceRequests: { open: 1, overdue: 0 } });
       // Ana and Ben reflect the next day; Pat never does; Sam is prompted but not reminded.
-      await sleepUntil(held(0) + HOUR + DAY);
+      await stack.sleepUntil(held(0) + HOUR + DAY);
       await waitFor('the reflection prompts', async () => (await db.reflection.count({ where: { reviewId: reviewIds[0] } })) === 4);
       await reflect(reviewIds[0] as string, ana.email);
       await reflect(reviewIds[0] as string, ben.email);
 
       const commitment = (id: string) => client.workflow.getHandle(commitmentWorkflowId(id));
-      await sleepUntil(after1(25));
+      await stack.sleepUntil(after1(25));
       await commitment(c1.id).executeUpdate(completeCommitmentUpdate, { args: [{ note: 'Shared at the data team' }] });
       acted.c1done = await now();
-      await sleepUntil(after1(40));
+      await stack.sleepUntil(after1(40));
       await commitment(c2.id).executeUpdate(extendCommitmentUpdate, { args: [{ dueAt: c2extended, reason: 'Coach hired late' }] });
       acted.c2extended = await now();
-      await sleepUntil(after1(44));
+      await stack.sleepUntil(after1(44));
       const item = { itemId: randomUUID(), personId: ana.id, kind: 'observation' as const, link: 'https://drive.example/obs-1' };
       await client.workflow.getHandle(evidenceWorkflowId(e1.id)).executeUpdate(submitEvidenceUpdate, { args: [item] });
       acted.e1submitted = await now();
       expect((await client.workflow.getHandle(evidenceWorkflowId(e1.id)).query(evidenceStatusQuery)).status).toBe('submitted');
-      await sleepUntil(after1(47));
+      await stack.sleepUntil(after1(47));
       await commitment(c3.id).executeUpdate(completeCommitmentUpdate, { args: [{}] });
       acted.c3done = await now();
-      await sleepUntil(after1(59, 12));
+      await stack.sleepUntil(after1(59, 12));
       await commitment(c2.id).executeUpdate(completeCommitmentUpdate, { args: [{}] });
       acted.c2done = await now();
 
@@ -187,10 +173,10 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       const s2 = await until('review 2 to be planned', (s) => s.currentReview?.sequence === 2);
       expect(s2.currentReview?.scheduledAt).toBe(R2);
       reviewIds.push(s2.currentReview?.id as string);
-      await sleepUntil(R2 + HOUR);
-      await handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: reviewIds[1] as string, outcome: 'held' }] });
+      await stack.sleepUntil(R2 + HOUR);
+      await handle.executeUpdate(flow.recordOutcomeUpdate, { args: [{ reviewId: reviewIds[1] as string, outcome: 'held' }] });
       acted.held2 = await now();
-      await sleepUntil(R2 + HOUR + DAY);
+      await stack.sleepUntil(R2 + HOUR + DAY);
       await waitFor('the reflection prompts', async () => (await db.reflection.count({ where: { reviewId: reviewIds[1] } })) === 4);
       for (const x of [sam, ana, ben, pat]) await reflect(reviewIds[1] as string, x.email);
       acted.allReflected2 = await now();
@@ -204,25 +190,25 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       const s3 = await until('review 3 to be planned', (s) => s.currentReview?.sequence === 3);
       expect(s3.currentReview?.scheduledAt).toBe(R[2]);
       reviewIds.push(s3.currentReview?.id as string);
-      await sleepUntil(R2 + 30 * DAY);
-      await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
+      await stack.sleepUntil(R2 + 30 * DAY);
+      await handle.executeUpdate(flow.pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
       acted.paused = await now();
-      await sleepUntil(held(2) + 3 * DAY);
-      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+      await stack.sleepUntil(held(2) + 3 * DAY);
+      await handle.executeUpdate(flow.resumeUpdate, { args: [{}] });
       acted.resumed = await now();
 
       // Review 4: nothing is recorded; missed after the grace period.
       const s4 = await until('review 4 to be planned', (s) => s.currentReview?.sequence === 4);
       expect(s4.currentReview?.scheduledAt).toBe(R[3]);
       reviewIds.push(s4.currentReview?.id as string);
-      await sleepUntil(held(3) + 2 * DAY + HOUR);
+      await stack.sleepUntil(held(3) + 2 * DAY + HOUR);
 
       // Review 5: skipped after its first reminder.
       const s5 = await until('review 5 to be planned', (s) => s.currentReview?.sequence === 5);
       expect(s5.currentReview?.scheduledAt).toBe(R[4]);
       reviewIds.push(s5.currentReview?.id as string);
-      await sleepUntil(held(4) - 7 * DAY);
-      await handle.executeUpdate(recordOutcomeUpdate, {
+      await stack.sleepUntil(held(4) - 7 * DAY);
+      await handle.executeUpdate(flow.recordOutcomeUpdate, {
         args: [{ reviewId: reviewIds[4] as string, outcome: 'skipped', reason: 'budget vote' }],
       });
       acted.skipped5 = await now();
@@ -231,13 +217,13 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       const s6 = await until('review 6 to be planned', (s) => s.currentReview?.sequence === 6);
       expect(s6.currentReview?.scheduledAt).toBe(R[5]);
       reviewIds.push(s6.currentReview?.id as string);
-      await sleepUntil(held(5) + HOUR);
-      await handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: reviewIds[5] as string, outcome: 'held' }] });
+      await stack.sleepUntil(held(5) + HOUR);
+      await handle.executeUpdate(flow.recordOutcomeUpdate, { args: [{ reviewId: reviewIds[5] as string, outcome: 'held' }] });
       acted.held6 = await now();
-      await sleepUntil(held(5) + 15 * DAY);
+      await stack.sleepUntil(held(5) + 15 * DAY);
       const s7 = await until('review 7 to be planned', (s) => s.currentReview?.sequence === 7);
       reviewIds.push(s7.currentReview?.id as string);
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       acted.ended = await now();
       await waitFor('the partnership to end', async () => (await handle.describe()).status.name === 'COMPLETED');
       await recordHistory(handle, 'eighteen-months-local-steps');

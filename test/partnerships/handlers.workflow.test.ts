@@ -7,6 +7,7 @@ import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
 import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
+import { HOUR } from '../support/time.js';
 
 /**
  * The workflows' update handlers on their own, with stubbed activities (no database, no mail): fast
@@ -14,7 +15,6 @@ import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
  * test/partnerships/concurrency.test.ts. Each stub takes a little real time, so that a second update arrives
  * while the first one's activity is still running.
  */
-const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const busy = () => new Promise<void>((r) => setTimeout(r, 150));
 

@@ -1,26 +1,17 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { partnershipWorkflowId } from '../../workflows/ids.js';
-import {
-  endUpdate,
-  type PartnershipStatus,
-  partnershipWorkflow,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  rescheduleReviewUpdate,
-  resumeUpdate,
-  statusQuery,
-} from '../../workflows/partnerships/partnership.js';
-import { createRecurringPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
+import * as flow from '../../workflows/partnerships/partnership.js';
 import { parseInvitation } from '../support/ics.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-import { expectRejected } from '../support/updates.js';
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
+import {
+  createRecurringPartnershipRecord,
+  DAY,
+  expectRejected,
+  HOUR,
+  outboxMessages,
+  recordHistory,
+  useTimeSkippingStack,
+  waitFor,
+} from '../support/kit.js';
 
 describe('partnership lifecycle over five quarterly reviews (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-lifecycle');
@@ -47,73 +38,68 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     const worker = await stack.newWorker();
 
     await worker.runUntil(async () => {
-      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-lifecycle',
-        args: [{ partnershipId: p.id }],
-      });
-      const status = () => handle.query(statusQuery);
-      const until = (what: string, ok: (s: PartnershipStatus) => boolean) =>
+      const handle = await stack.startPartnership(p.id);
+      const status = () => handle.query(flow.statusQuery);
+      const until = (what: string, ok: (s: flow.PartnershipStatus) => boolean) =>
         waitFor(what, async () => {
           const s = await status();
           return ok(s) && s;
         });
-      const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
 
       // Review 1: both reminders, then held.
       const s1 = await until('review 1 to be planned', (s) => s.currentReview?.sequence === 1);
       expect(s1.currentReview?.scheduledAt).toBe(R[0]);
       const review1 = s1.currentReview?.id as string;
       await expectRejected(
-        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
+        handle.executeUpdate(flow.recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
         /before it takes place/,
       );
-      await expectRejected(handle.executeUpdate(resumeUpdate, { args: [{}] }), /cannot resume a partnership that is active/);
-      await sleepUntil((R[0] as number) + HOUR);
+      await expectRejected(handle.executeUpdate(flow.resumeUpdate, { args: [{}] }), /cannot resume a partnership that is active/);
+      await stack.sleepUntil((R[0] as number) + HOUR);
       await until('review 1 to be under way', (s) => s.phase === 'waiting-for-outcome');
-      await handle.executeUpdate(recordOutcomeUpdate, {
+      await handle.executeUpdate(flow.recordOutcomeUpdate, {
         args: [{ reviewId: review1, outcome: 'held', notes: 'Walkthrough data reviewed', decisions: ['Add a second coach'] }],
       });
       await expectRejected(
-        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
+        handle.executeUpdate(flow.recordOutcomeUpdate, { args: [{ reviewId: review1, outcome: 'held' }] }),
         /not awaiting an outcome/,
       );
 
       // Review 2: moved a week by the blackout, no outcome recorded: missed after two days.
       const s2 = await until('review 2 to be planned', (s) => s.currentReview?.sequence === 2);
       expect(s2.currentReview?.scheduledAt).toBe(R2moved);
-      await sleepUntil(R2moved + 2 * DAY + HOUR);
+      await stack.sleepUntil(R2moved + 2 * DAY + HOUR);
 
       // Review 3: the partnership is paused before its reminders and resumed after its date.
       const s3 = await until('review 3 to be planned', (s) => s.currentReview?.sequence === 3);
       expect(s3.currentReview?.scheduledAt).toBe(R[2]);
-      await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
-      await expectRejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
-      await sleepUntil((R[2] as number) + 3 * DAY);
+      await handle.executeUpdate(flow.pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
+      await expectRejected(handle.executeUpdate(flow.pauseUpdate, { args: [{}] }), /cannot pause a partnership that is paused/);
+      await stack.sleepUntil((R[2] as number) + 3 * DAY);
       expect((await status()).phase).toBe('paused');
-      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+      await handle.executeUpdate(flow.resumeUpdate, { args: [{}] });
 
       // Review 4: rescheduled two days later (not into the past), then skipped in advance.
       const s4 = await until('review 4 to be planned', (s) => s.currentReview?.sequence === 4);
       expect(s4.currentReview?.scheduledAt).toBe(R[3]);
       const review4 = s4.currentReview?.id as string;
       await expectRejected(
-        handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await stack.env.currentTimeMs()) - HOUR }] }),
+        handle.executeUpdate(flow.rescheduleReviewUpdate, { args: [{ reviewId: review4, at: (await stack.env.currentTimeMs()) - HOUR }] }),
         /into the past/,
       );
-      await handle.executeUpdate(rescheduleReviewUpdate, { args: [{ reviewId: review4, at: R4rescheduled }] });
+      await handle.executeUpdate(flow.rescheduleReviewUpdate, { args: [{ reviewId: review4, at: R4rescheduled }] });
       await until('review 4 to move', (s) => s.currentReview?.scheduledAt === R4rescheduled);
-      await sleepUntil(R4rescheduled - 2 * DAY + HOUR);
+      await stack.sleepUntil(R4rescheduled - 2 * DAY + HOUR);
       await until('the second reminder of review 4', (s) => s.sentReminders.some((r) => r.index === 2));
-      await handle.executeUpdate(recordOutcomeUpdate, {
+      await handle.executeUpdate(flow.recordOutcomeUpdate, {
         args: [{ reviewId: review4, outcome: 'skipped', reason: 'state testing window' }],
       });
 
       // Review 5 is planned; the partnership is completed before it.
       const s5 = await until('review 5 to be planned', (s) => s.currentReview?.sequence === 5);
       expect(s5.currentReview?.scheduledAt).toBe(R[4]);
-      await expectRejected(handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await expectRejected(handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'ended_early' }] }), /needs a reason/);
+      await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
       await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
     });

@@ -1,17 +1,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
+import { endUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { testTaskLinks } from '../support/auth.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-
-const DAY = 24 * 60 * 60 * 1000;
-const MINUTE = 60 * 1000;
+import { createPartnershipRecord, DAY, MINUTE, outboxMessages, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 describe('partnership workflow (time-skipping test server)', () => {
   const stack = useTimeSkippingStack('tandem-test');
@@ -35,11 +27,7 @@ describe('partnership workflow (time-skipping test server)', () => {
     const worker = await startWorker();
 
     await worker.runUntil(async () => {
-      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-test',
-        args: [{ partnershipId: p.id }],
-      });
+      const handle = await stack.startPartnership(p.id);
 
       await stack.env.sleep(firstDue - (await stack.env.currentTimeMs()) - MINUTE);
       const before = await handle.query(statusQuery);
@@ -134,11 +122,7 @@ describe('partnership workflow (time-skipping test server)', () => {
     });
     const worker = await startWorker();
     const status = await worker.runUntil(async () => {
-      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-test',
-        args: [{ partnershipId: p.id }],
-      });
+      const handle = await stack.startPartnership(p.id);
       await stack.env.sleep(firstReviewAt.getTime() - (await stack.env.currentTimeMs()));
       await waitFor('the review time', async () => (await handle.query(statusQuery)).phase === 'waiting-for-outcome');
       const status = await handle.query(statusQuery);

@@ -1,23 +1,9 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
-import {
-  activateUpdate,
-  endUpdate,
-  type PartnershipPlan,
-  partnershipWorkflow,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  statusQuery,
-} from '../../workflows/partnerships/partnership.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-import { expectRejected } from '../support/updates.js';
+import * as flow from '../../workflows/partnerships/partnership.js';
+import { createPartnershipRecord, DAY, expectRejected, HOUR, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const QUEUE = 'tandem-planning';
 
 /**
@@ -27,11 +13,10 @@ const QUEUE = 'tandem-planning';
  */
 describe('planning, activation and the planned end (time-skipping)', () => {
   const stack = useTimeSkippingStack(QUEUE);
-  const sleepUntil = async (at: number) => stack.env.sleep(at - (await stack.env.currentTimeMs()));
   const mailOf = async (partnershipId: string) =>
     (await stack.database.db.emailOutbox.findMany({ where: { partnershipId }, orderBy: { createdAt: 'asc' } })).map((m) => m.template);
 
-  async function start(plan: PartnershipPlan, firstReviewInDays = 30) {
+  async function start(plan: flow.PartnershipPlan, firstReviewInDays = 30) {
     const t0 = await stack.env.currentTimeMs();
     const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt: new Date(t0 + firstReviewInDays * DAY),
@@ -39,7 +24,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       timeZone: 'UTC',
       plannedAt: t0,
     });
-    const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
+    const handle = await stack.env.client.workflow.start(flow.partnershipWorkflow, {
       workflowId: partnershipWorkflowId(p.id),
       taskQueue: QUEUE,
       args: [{ partnershipId: p.id, plan }],
@@ -51,25 +36,25 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     await (await stack.newWorker()).runUntil(async () => {
       const now = await stack.env.currentTimeMs();
       const { t0, p, handle } = await start({ planning: true, plannedStart: now + 10 * DAY });
-      expect((await handle.query(statusQuery)).phase).toBe('planning');
-      await expectRejected(handle.executeUpdate(pauseUpdate, { args: [{}] }), /cannot pause a partnership that is planning/);
+      expect((await handle.query(flow.statusQuery)).phase).toBe('planning');
+      await expectRejected(handle.executeUpdate(flow.pauseUpdate, { args: [{}] }), /cannot pause a partnership that is planning/);
       await expectRejected(
-        handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'skipped', reason: 'no' }] }),
+        handle.executeUpdate(flow.recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'skipped', reason: 'no' }] }),
         /still in planning: activate it first/,
       );
-      await sleepUntil(t0 + 10 * DAY - HOUR);
-      expect((await handle.query(statusQuery)).phase).toBe('planning');
+      await stack.sleepUntil(t0 + 10 * DAY - HOUR);
+      expect((await handle.query(flow.statusQuery)).phase).toBe('planning');
       expect(await mailOf(p.id)).toEqual([]);
       expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('planning');
 
-      await sleepUntil(t0 + 10 * DAY + HOUR);
+      await stack.sleepUntil(t0 + 10 * DAY + HOUR);
       await waitFor('the invitation once it has started', async () => (await mailOf(p.id)).includes('review-invitation'));
       expect((await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('active');
-      await expectRejected(handle.executeUpdate(activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
+      await expectRejected(handle.executeUpdate(flow.activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
       // The first reminder, 14 days before the review on day 30.
-      await sleepUntil(t0 + 16 * DAY + HOUR);
+      await stack.sleepUntil(t0 + 16 * DAY + HOUR);
       await waitFor('the first reminder', async () => (await mailOf(p.id)).includes('review-reminder'));
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
       await recordHistory(handle, 'planning-until-planned-start-local-steps');
     });
@@ -79,17 +64,17 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     await (await stack.newWorker()).runUntil(async () => {
       const { p, handle } = await start({ planning: true });
       await stack.env.sleep(20 * DAY);
-      expect((await handle.query(statusQuery)).phase).toBe('planning');
+      expect((await handle.query(flow.statusQuery)).phase).toBe('planning');
       expect(await mailOf(p.id)).toEqual([]);
       const actor = { kind: 'person' as const, id: p.members[0]?.person.id as string, name: 'Ana Diaz' };
-      const status = await handle.executeUpdate(activateUpdate, { args: [{ actor }] });
+      const status = await handle.executeUpdate(flow.activateUpdate, { args: [{ actor }] });
       expect(status.lifecycle).toBe('active');
       await waitFor('the invitation', async () => (await mailOf(p.id)).includes('review-invitation'));
       const activated = await stack.database.db.partnershipEvent.findFirstOrThrow({
         where: { partnershipId: p.id, type: 'partnership.activated' },
       });
       expect([activated.actor, activated.actorName]).toEqual(['person', 'Ana Diaz']);
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'test over' }] });
+      await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'ended_early', reason: 'test over' }] });
       await handle.result();
     });
   });
@@ -97,7 +82,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
   it('ends in planning without telling anyone about a partnership they never heard of', async () => {
     await (await stack.newWorker()).runUntil(async () => {
       const { p, handle } = await start({ planning: true });
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] });
+      await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] });
       await handle.result();
       const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id }, include: { reviews: true } });
       expect([row.status, row.endedReason, row.reviews.map((r) => r.status)]).toEqual(['ended_early', 'the board said no', ['skipped']]);
@@ -110,8 +95,8 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     await (await stack.newWorker()).runUntil(async () => {
       const { p, handle } = await start({ planning: true });
       // The activation is accepted first; the end comes while it may still be waiting to be carried out.
-      const activation = await handle.startUpdate(activateUpdate, { args: [{}], waitForStage: WorkflowUpdateStage.ACCEPTED });
-      const ended = await handle.executeUpdate(endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] });
+      const activation = await handle.startUpdate(flow.activateUpdate, { args: [{}], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      const ended = await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'ended_early', reason: 'the board said no' }] });
       expect(ended.lifecycle).toBe('ended_early');
       // The activation answers too: it was carried out before the end, or made moot by it.
       expect(['active', 'ended_early']).toContain((await activation.result()).lifecycle);
@@ -125,9 +110,9 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     await (await stack.newWorker()).runUntil(async () => {
       const now = await stack.env.currentTimeMs();
       const { t0, p, handle } = await start({ planning: false, plannedEnd: now + 40 * DAY }, 20);
-      await sleepUntil(t0 + 39 * DAY);
-      expect((await handle.query(statusQuery)).lifecycle).toBe('active');
-      await sleepUntil(t0 + 40 * DAY + HOUR);
+      await stack.sleepUntil(t0 + 39 * DAY);
+      expect((await handle.query(flow.statusQuery)).lifecycle).toBe('active');
+      await stack.sleepUntil(t0 + 40 * DAY + HOUR);
       await handle.result();
       const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
       expect([row.status, row.endedReason]).toEqual(['completed', 'its planned end']);

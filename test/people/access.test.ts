@@ -3,6 +3,7 @@ import { apiRoutes } from '../../api/app.js';
 import type { AnyRoute } from '../../api/http/route.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
+import { HOUR } from '../support/time.js';
 
 /**
  * Every route of the API, driven over HTTP on the real stack (PostgreSQL, Temporal dev server with
@@ -12,7 +13,6 @@ import { waitFor } from '../support/mailbox.js';
  */
 
 const stack: ApiStack = useApiStack('tandem-access');
-const HOUR = 3600_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 interface Tenants {

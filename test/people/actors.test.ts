@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { DAY } from '../support/time.js';
 
 /** Every change names who made it, in the timeline and on the extensions it left. */
 const stack: ApiStack = useApiStack('tandem-actors');
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const DAY = 86_400_000;
 
 describe('who acted', () => {
   it('names the key and the person it acted for on an extension and in the timeline', async () => {

@@ -7,6 +7,7 @@ import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { phone, useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 import { actionLink, expectAccessible, mailTo, signIn } from '../support/web.js';
 
 /**
@@ -16,7 +17,6 @@ import { actionLink, expectAccessible, mailTo, signIn } from '../support/web.js'
  */
 const stack: ApiStack = useApiStack('tandem-identity');
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const DAY = 86_400_000;
 
 type Json = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { DAY } from '../support/time.js';
 import { mailTo } from '../support/web.js';
 
 /** Changing a partnership's roster after it began, and someone leaving with open work, on the real stack. */
 const stack: ApiStack = useApiStack('tandem-roster');
-const DAY = 86_400_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('the roster of a running partnership', () => {

@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { personPrincipal } from '../../core/people/principal.js';
 import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
-import { partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import {
-  endUpdate,
-  partnershipWorkflow,
-  pauseUpdate,
-  recordOutcomeUpdate,
-  resumeUpdate,
-  statusQuery,
-} from '../../workflows/partnerships/partnership.js';
+import { reflectionWorkflowId } from '../../workflows/ids.js';
+import * as flow from '../../workflows/partnerships/partnership.js';
 import { reflectionStatusQuery } from '../../workflows/reflections/messages.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { outboxMessages } from '../support/outbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
+import { createPartnershipRecord, DAY, HOUR, outboxMessages, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 describe('reflection after a held review (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-reflection');
@@ -58,14 +44,12 @@ describe('reflection after a held review (time-skipping)', () => {
 
     const worker = await stack.newWorker();
     await worker.runUntil(async () => {
-      const partnership = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-reflection',
-        args: [{ partnershipId: p.id }],
-      });
+      const partnership = await stack.startPartnership(p.id);
       await stack.env.sleep(reviewAt + HOUR - (await stack.env.currentTimeMs()));
-      await waitFor('the review to take place', async () => (await partnership.query(statusQuery)).phase === 'waiting-for-outcome');
-      await partnership.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'held', notes: 'Good session' }] });
+      await waitFor('the review to take place', async () => (await partnership.query(flow.statusQuery)).phase === 'waiting-for-outcome');
+      await partnership.executeUpdate(flow.recordOutcomeUpdate, {
+        args: [{ reviewId: p.review.id, outcome: 'held', notes: 'Good session' }],
+      });
 
       const reflection = stack.env.client.workflow.getHandle(reflectionWorkflowId(p.review.id));
       await waitFor('the prompts', async () => (await notices('reflection-prompt')).length === 3);
@@ -100,7 +84,7 @@ describe('reflection after a held review (time-skipping)', () => {
       await waitFor('the reflection workflow to complete', async () => (await reflection.describe()).status.name === 'COMPLETED');
       await recordHistory(reflection, 'two-of-three-answered');
       await expect(reflect(coach.email)).rejects.toThrow('The reflection window for this review has closed');
-      await partnership.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await partnership.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       await partnership.result();
     });
 
@@ -137,16 +121,14 @@ describe('reflection after a held review (time-skipping)', () => {
     const notices = async (template: string) => db.emailOutbox.count({ where: { partnershipId: p.id, template } });
     const worker = await stack.newWorker();
     await worker.runUntil(async () => {
-      const partnership = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-reflection',
-        args: [{ partnershipId: p.id }],
-      });
+      const partnership = await stack.startPartnership(p.id);
       await stack.env.sleep(reviewAt + HOUR - (await stack.env.currentTimeMs()));
-      await waitFor('the review to take place', async () => (await partnership.query(statusQuery)).phase === 'waiting-for-outcome');
+      await waitFor('the review to take place', async () => (await partnership.query(flow.statusQuery)).phase === 'waiting-for-outcome');
       // Paused right after the meeting; the lead records it as held during the pause.
-      await partnership.executeUpdate(pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
-      await partnership.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: p.review.id, outcome: 'held', notes: 'Held anyway' }] });
+      await partnership.executeUpdate(flow.pauseUpdate, { args: [{ reason: 'superintendent transition' }] });
+      await partnership.executeUpdate(flow.recordOutcomeUpdate, {
+        args: [{ reviewId: p.review.id, outcome: 'held', notes: 'Held anyway' }],
+      });
       const reflection = stack.env.client.workflow.getHandle(reflectionWorkflowId(p.review.id));
       await waitFor('the prompts', async () => (await notices('reflection-prompt')) === 2);
       const opened = await stack.env.currentTimeMs();
@@ -157,7 +139,7 @@ describe('reflection after a held review (time-skipping)', () => {
       expect(await db.review.findUniqueOrThrow({ where: { id: p.review.id } })).toMatchObject({ reflectionsClosedAt: null });
       expect(await notices('reflection-summary')).toBe(0);
       // Resumed on day 22 of the pause: the close moves by the pause's length.
-      await partnership.executeUpdate(resumeUpdate, { args: [{}] });
+      await partnership.executeUpdate(flow.resumeUpdate, { args: [{}] });
       const pausedAt = (await db.partnershipEvent.findFirstOrThrow({ where: { partnershipId: p.id, type: 'partnership.paused' } }))
         .idempotencyKey;
       const pausedMs = (await stack.env.currentTimeMs()) - Number(pausedAt.split(':').at(-1));
@@ -172,7 +154,7 @@ describe('reflection after a held review (time-skipping)', () => {
       // One summary, a copy to each lead.
       expect(await notices('reflection-summary')).toBe(2);
       await recordHistory(reflection, 'window-waits-out-a-pause');
-      await partnership.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await partnership.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       await partnership.result();
       await recordHistory(partnership, 'held-while-paused-reflects');
     });

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
+import { DAY } from '../support/time.js';
 import { expectAccessible, mailTo, signIn } from '../support/web.js';
 
 /**
@@ -13,7 +14,6 @@ import { expectAccessible, mailTo, signIn } from '../support/web.js';
  * filters and sorting by a plain form; the same rows as CSV.
  */
 const stack: ApiStack = useApiStack('tandem-web-dashboard');
-const DAY = 86_400_000;
 const email = (who: string) => `${who}@dashboard.example`;
 
 async function partnership(name: string, cohortId: string | null, participant: string) {

@@ -1,14 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { commitmentWorkflowId, partnershipWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
-import { endUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { createRecurringPartnershipRecord } from '../support/fixtures.js';
-import { recordHistory } from '../support/histories.js';
-import { waitFor } from '../support/mailbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
-
-const DAY = 86_400_000;
+import { commitmentWorkflowId, reflectionWorkflowId } from '../../workflows/ids.js';
+import { endUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
+import { createRecurringPartnershipRecord, DAY, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 /**
  * The missed-review notice says a review that took place can still be recorded: until the next
@@ -31,11 +26,7 @@ describe('recording a missed review late (time-skipping)', () => {
     const [ana] = await stack.database.db.partnershipMember.findMany({ where: { partnershipId: p.id, role: 'district_lead' } });
     const worker = await stack.newWorker();
     await worker.runUntil(async () => {
-      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: 'tandem-late',
-        args: [{ partnershipId: p.id }],
-      });
+      const handle = await stack.startPartnership(p.id);
       // Past review 1 and its two days of grace: it is missed, and review 2 is planned.
       await stack.env.sleep(first.toMillis() + 3 * DAY - t0);
       const s = await waitFor('review 2 to be planned', async () => {

@@ -1,12 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { partnershipWorkflowId } from '../../workflows/ids.js';
-import { changeRecurrenceUpdate, partnershipWorkflow, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { createRecurringPartnershipRecord } from '../support/fixtures.js';
-import { waitFor } from '../support/mailbox.js';
-import { useTimeSkippingStack } from '../support/time-skipping.js';
+import { changeRecurrenceUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
+import { createRecurringPartnershipRecord, HOUR, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
-const HOUR = 3_600_000;
 const QUEUE = 'tandem-replan';
 
 /**
@@ -31,11 +27,7 @@ describe('replanning from a new school calendar (time-skipping)', () => {
       reminderOffsets: ['P1D'],
     });
     await (await stack.newWorker()).runUntil(async () => {
-      const handle = await stack.env.client.workflow.start(partnershipWorkflow, {
-        workflowId: partnershipWorkflowId(p.id),
-        taskQueue: QUEUE,
-        args: [{ partnershipId: p.id }],
-      });
+      const handle = await stack.startPartnership(p.id);
       await stack.env.sleep(first.toMillis() + HOUR - (await stack.env.currentTimeMs()));
       const one = await waitFor('review 1 to take place', async () => {
         const s = await handle.query(statusQuery);

@@ -1,9 +1,12 @@
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { partnershipWorkflowId } from '../../workflows/ids.js';
+import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
 import { testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startMailbox } from './mailbox.js';
@@ -13,6 +16,10 @@ export interface TimeSkippingStack {
   database: TestDatabase;
   mailbox: Awaited<ReturnType<typeof startMailbox>>;
   mailer: Mailer;
+  /** Lets the test server's clock run to `at` (epoch ms); at least a millisecond, so timers due now fire. */
+  sleepUntil(at: number): Promise<void>;
+  /** Starts a partnership's workflow on this stack's task queue, as the API does. */
+  startPartnership(partnershipId: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof partnershipWorkflow>>;
   /** A worker with the real activities on this stack; a worker runs once, so one per test. */
   newWorker(opts?: { mailGiveUpAfterMs?: number; mailer?: Mailer }): Promise<Worker>;
 }
@@ -28,6 +35,13 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
     stack.env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
     });
+    stack.sleepUntil = async (at) => stack.env.sleep(Math.max(1, at - (await stack.env.currentTimeMs())));
+    stack.startPartnership = (partnershipId) =>
+      stack.env.client.workflow.start(partnershipWorkflow, {
+        workflowId: partnershipWorkflowId(partnershipId),
+        taskQueue,
+        args: [{ partnershipId }],
+      });
     stack.database = await createTestDatabase();
     stack.mailbox = await startMailbox();
     stack.mailer = createMailer(stack.mailbox.url, 'Tandem <tandem@test.example>');

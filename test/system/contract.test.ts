@@ -6,10 +6,10 @@ import { errorStatuses } from '../../api/http/openapi.js';
 import { openApiPath } from '../../api/http/route.js';
 import { CSV_BATCH } from '../../core/reports/overdue-csv.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { HOUR } from '../support/time.js';
 
 /** The API's contract on the real stack: OpenAPI, Idempotency-Key, pagination, reports, timeline, calendars. */
 const stack: ApiStack = useApiStack('tandem-contract');
-const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 

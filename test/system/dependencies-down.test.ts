@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { apiRoutes } from '../../api/app.js';
 import { type ApiResponse, type ApiStack, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
+import { HOUR } from '../support/time.js';
 
 /**
  * The API when Temporal or PostgreSQL is down, each stopped for real: what needs the missing server
@@ -9,7 +10,6 @@ import { waitFor } from '../support/mailbox.js';
  * server is back; /health names the error.
  */
 const stack: ApiStack = useApiStack('tandem-deps-down', { ownPostgres: true });
-const HOUR = 3_600_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 interface Seeded {

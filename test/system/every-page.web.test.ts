@@ -9,6 +9,7 @@ import { webRouter } from '../../web/app.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 import { expectAccessible, signIn } from '../support/web.js';
 
 /**
@@ -22,7 +23,6 @@ const SHOTS = path.resolve(import.meta.dirname, '../../test-results/pages');
 const WIDTHS = [390, 1280];
 const LONG_NAME = 'Riverside Unified School District and Northwestern Regional Educational Laboratory literacy partnership';
 const LONG_EMAIL = 'coordinator.of.professional.learning.and.instruction@riverside-unified-school-district.example.org';
-const DAY = 86_400_000;
 
 /** GET routes that answer a download or a redirect, not a page. */
 const NOT_PAGES = new Set([

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { DAY } from '../support/time.js';
 
 /**
  * Input that once answered 500 or was accepted though absurd: each is a 400 naming the field, and
  * nothing is written.
  */
 const stack: ApiStack = useApiStack('tandem-hostile');
-const DAY = 86_400_000;
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 const partnership = (over: Record<string, unknown> = {}) => ({

@@ -6,6 +6,7 @@ import { pauseUpdate, statusQuery } from '../../workflows/partnerships/messages.
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { DAY } from '../support/time.js';
 import { signIn } from '../support/web.js';
 
 /**
@@ -16,7 +17,6 @@ import { signIn } from '../support/web.js';
  */
 const stack: ApiStack = useApiStack('tandem-wedge');
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const DAY = 86_400_000;
 const actor = { kind: 'api_key' as const, id: '00000000-0000-4000-8000-000000000000', name: 'test' };
 
 async function partnership() {

@@ -3,12 +3,11 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import { rateLimit } from 'express-rate-limit';
 import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
-import { notify } from '../../core/mail/notify.js';
 import { requestMail } from '../../core/mail/send.js';
 import { freshLink } from '../../core/mail/templates.js';
 import { syncProviders } from '../../core/people/identity-providers.js';
 import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
-import { personZone } from '../../core/people/zone.js';
+import { tellPerson } from '../../core/people/tell.js';
 import { SIGN_IN_PARAMS, vouchesFor } from '../../lib/auth/better-auth.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
@@ -340,15 +339,10 @@ function addFreshLink({ router, deps, kit, form, perIp, perAddress }: Door) {
       } else if (person && !(req as Request & { limited?: boolean }).limited) {
         const link = taskLinks(deps.db, { publicUrl: deps.publicUrl, ...deps.taskLinks });
         const now = Date.now();
-        await notify(requestMail(deps, link), {
+        await tellPerson(requestMail(deps, link), person, {
           messageKey: `fresh-link:${person.id}:${now}`,
           template: 'sign-in',
-          partnershipId: null,
-          timeZone: await personZone(deps.db, person.id),
-          dueAt: now,
-          recipients: [{ person }],
           target: to,
-          urgent: true,
           render: (timeZone, url) => freshLink({ link: url, timeZone, expiresAt: now + deps.taskLinks.linkTtlMs }),
         });
       }
