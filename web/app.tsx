@@ -11,7 +11,7 @@ import { partnershipScope } from '../core/people/rights.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
 import type { WebDeps } from './http/deps.js';
-import { Problem, pageKit } from './http/pages.js';
+import { ID_PARAMS, Problem, pageKit } from './http/pages.js';
 import { cohortCyclePage, saveCohortCycle } from './inquiry/cohort-cycle.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
@@ -78,7 +78,7 @@ export function webRouter(deps: WebDeps): Router {
     };
 
   // An address with something else than an id where one belongs is a page that does not exist.
-  for (const name of ['partnershipId', 'id', 'reviewId', 'cycleId', 'personId', 'fileId']) {
+  for (const name of ID_PARAMS) {
     router.param(name, (req, _res, next, value: string) =>
       next(UUID.test(value) ? undefined : new NotFoundError(`There is no page at ${req.path}`)),
     );

@@ -1,14 +1,15 @@
 import { uuidParam } from '../../core/fields.js';
-import { memberJson } from '../../core/people/roster.js';
 import {
   activatePartnership,
   changeRecurrence,
   endPartnership,
   pausePartnership,
   resumePartnership,
-  setMemberNotifications,
-} from '../../core/reviews/commands.js';
-import { changeRecurrenceBody, endBody, memberPreferencesBody, pauseBody } from '../../core/reviews/schemas.js';
+} from '../../core/partnerships/lifecycle.js';
+import { setMemberNotifications } from '../../core/partnerships/member-settings.js';
+import { endBody, memberPreferencesBody, pauseBody } from '../../core/partnerships/schemas.js';
+import { memberJson } from '../../core/people/roster.js';
+import { changeRecurrenceBody } from '../../core/reviews/schemas.js';
 import { route } from '../http/route.js';
 import { memberParams } from '../people/roster.js';
 import { liveStatusJson } from './partnerships.js';

@@ -16,6 +16,25 @@ import { createCommitmentBody, createEvidenceRequestBody } from './schemas.js';
 type Tx = Prisma.TransactionClient;
 type Owner = ReturnType<typeof memberByEmail>;
 
+/** Starts a new deadline's workflow, which reminds its owner, marks it overdue and escalates. */
+const START = {
+  commitment: (deps: CoreDeps, id: string) =>
+    deps.temporal.workflow.start(commitmentWorkflow, {
+      workflowId: commitmentWorkflowId(id),
+      taskQueue: deps.taskQueue,
+      args: [{ commitmentId: id }],
+    }),
+  evidence: (deps: CoreDeps, id: string) =>
+    deps.temporal.workflow.start(evidenceRequestWorkflow, {
+      workflowId: evidenceWorkflowId(id),
+      taskQueue: deps.taskQueue,
+      args: [{ requestId: id }],
+    }),
+};
+
+/** The columns every deadline has, whatever its kind. */
+type DeadlineRow = { partnershipId: string; ownerId: string; description: string; dueAt: Date };
+
 /**
  * A deadline made on its own (not pledged at a review), the same for both kinds: its owner must be a
  * member, its due time ahead; the row, its timeline event and its workflow's start are one unit (if
@@ -25,22 +44,22 @@ async function createDeadline<T extends { id: string; dueAt: Date }>(
   deps: CoreDeps,
   p: Principal,
   partnershipId: string,
-  input: { ownerEmail: string; dueAt: string },
-  kind: {
-    insert: (tx: Tx, partnershipId: string, owner: Owner) => Promise<T>;
-    event: (row: T) => { key: string; type: string; data: Prisma.InputJsonObject };
-    start: (row: T) => Promise<unknown>;
-    what: string;
-  },
+  input: { ownerEmail: string; dueAt: string; description: string },
+  kind: keyof typeof START,
+  insert: (tx: Tx, row: DeadlineRow, owner: Owner) => Promise<T>,
 ): Promise<T> {
   const partnership = await openPartnership(deps.db, p, partnershipId);
   const owner = memberByEmail(partnership, input.ownerEmail, 'ownerEmail');
   assertFuture([{ path: 'dueAt', at: input.dueAt }], Date.now());
   return deps.db.$transaction(async (tx) => {
-    const row = await kind.insert(tx, partnership.id, owner);
-    const { key, type, data } = kind.event(row);
+    const row = await insert(
+      tx,
+      { partnershipId: partnership.id, ownerId: owner.person.id, description: input.description, dueAt: new Date(input.dueAt) },
+      owner,
+    );
+    const { key, type, data } = deadlineCreated(kind, row);
     await recordEvent(tx, partnership.id, key, type, data, actorOf(p));
-    await startOrRollBack(deps.logger, kind.what, () => kind.start(row));
+    await startOrRollBack(deps.logger, kind === 'commitment' ? 'commitment' : 'evidence request', () => START[kind](deps, row.id));
     return row;
   });
 }
@@ -48,49 +67,15 @@ async function createDeadline<T extends { id: string; dueAt: Date }>(
 /** A commitment: its side is the owner's unless said. */
 export function createCommitment(deps: CoreDeps, p: Principal, partnershipId: string, raw: z.input<typeof createCommitmentBody>) {
   const body = parseOrThrow(createCommitmentBody, raw, 'commitment');
-  return createDeadline<Commitment>(deps, p, partnershipId, body, {
-    what: 'commitment',
-    insert: (tx, id, owner) =>
-      tx.commitment.create({
-        data: {
-          partnershipId: id,
-          ownerId: owner.person.id,
-          side: body.side ?? owner.side,
-          description: body.description,
-          dueAt: new Date(body.dueAt),
-        },
-      }),
-    event: (c) => deadlineCreated('commitment', c),
-    start: (c) =>
-      deps.temporal.workflow.start(commitmentWorkflow, {
-        workflowId: commitmentWorkflowId(c.id),
-        taskQueue: deps.taskQueue,
-        args: [{ commitmentId: c.id }],
-      }),
-  });
+  return createDeadline<Commitment>(deps, p, partnershipId, body, 'commitment', (tx, row, owner) =>
+    tx.commitment.create({ data: { ...row, side: body.side ?? owner.side } }),
+  );
 }
 
 /** An evidence request: what the partnership asks to see, of which kinds. */
 export function createEvidenceRequest(deps: CoreDeps, p: Principal, partnershipId: string, raw: z.input<typeof createEvidenceRequestBody>) {
   const body = parseOrThrow(createEvidenceRequestBody, raw, 'evidence request');
-  return createDeadline<EvidenceRequest>(deps, p, partnershipId, body, {
-    what: 'evidence request',
-    insert: (tx, id, owner) =>
-      tx.evidenceRequest.create({
-        data: {
-          partnershipId: id,
-          ownerId: owner.person.id,
-          description: body.description,
-          kinds: body.kinds,
-          dueAt: new Date(body.dueAt),
-        },
-      }),
-    event: (r) => deadlineCreated('evidence', r),
-    start: (r) =>
-      deps.temporal.workflow.start(evidenceRequestWorkflow, {
-        workflowId: evidenceWorkflowId(r.id),
-        taskQueue: deps.taskQueue,
-        args: [{ requestId: r.id }],
-      }),
-  });
+  return createDeadline<EvidenceRequest>(deps, p, partnershipId, body, 'evidence', (tx, row) =>
+    tx.evidenceRequest.create({ data: { ...row, kinds: body.kinds } }),
+  );
 }

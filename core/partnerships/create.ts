@@ -10,8 +10,8 @@ import { actorOf } from '../people/principal.js';
 import { assertMayCreatePartnership, organizationScope } from '../people/rights.js';
 import { enrolMembers } from '../people/roster.js';
 import { firstReviewOf } from '../reviews/schedule.js';
-import type { CreatePartnershipBody } from '../reviews/schemas.js';
 import { calendarBlackouts } from '../reviews/school-calendar.js';
+import type { CreatePartnershipBody } from './schemas.js';
 
 type OrgRef = { id: string } | { name: string };
 

@@ -10,8 +10,8 @@ import { ianaTimeZone } from '../fields.js';
 import type { Principal } from '../people/principal.js';
 import { assertCoordinates, organizationScope, visibleCohortId } from '../people/rights.js';
 import { firstReviewOf } from '../reviews/schedule.js';
-import { type CreatePartnershipBody, createPartnershipBody } from '../reviews/schemas.js';
 import { checkNewPartnership, writePartnership } from './create.js';
+import { type CreatePartnershipBody, createPartnershipBody } from './schemas.js';
 
 /**
  * A cohort's partnerships created from one CSV file (one row each), all or none: every row is

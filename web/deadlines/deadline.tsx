@@ -295,9 +295,7 @@ async function act(
   run: () => Promise<unknown>,
   flash: string,
 ): Promise<Outcome> {
-  const values = Object.fromEntries(
-    Object.entries((ctx.req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
-  ) as Record<string, string>;
+  const values = ctx.form;
   try {
     await run();
   } catch (e) {
@@ -306,8 +304,6 @@ async function act(
   const { partnershipId, id } = params(ctx);
   return { redirect: page === commitmentPage ? pages.commitment(partnershipId, id) : pages.evidence(partnershipId, id), flash };
 }
-
-const body = (req: Request) => (req.body ?? {}) as Record<string, string | undefined>;
 
 async function zoneOfDeadline(ctx: PageContext) {
   const p = await ctx.deps.db.partnership.findUnique({ where: { id: params(ctx).partnershipId }, select: { timeZone: true } });
@@ -320,19 +316,19 @@ function extendAction(
   extend: (deps: PageContext['deps'], me: PageContext['me'], id: string, input: { dueAt: string; reason: string }) => Promise<unknown>,
 ) {
   return async (ctx: PageContext) => {
-    const dueAt = fromLocalInput(body(ctx.req).dueAt, await zoneOfDeadline(ctx));
+    const dueAt = fromLocalInput(ctx.form.dueAt, await zoneOfDeadline(ctx));
     if (!dueAt) {
       return page(ctx, {
         form: 'extend',
         errors: [{ path: 'dueAt', message: 'Give a date and a time' }],
-        values: body(ctx.req) as Record<string, string>,
+        values: ctx.form,
       });
     }
     return act(
       ctx,
       'extend',
       page,
-      () => extend(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: body(ctx.req).reason?.trim() ?? '' }),
+      () => extend(ctx.deps, ctx.me, params(ctx).id, { dueAt, reason: ctx.form.reason?.trim() ?? '' }),
       'The due date is moved.',
     );
   };
@@ -344,7 +340,7 @@ export const commitmentActions = {
       ctx,
       'complete',
       commitmentPage,
-      () => completeCommitment(ctx.deps, ctx.me, params(ctx).id, { note: body(ctx.req).note?.trim() || undefined }),
+      () => completeCommitment(ctx.deps, ctx.me, params(ctx).id, { note: ctx.form.note?.trim() || undefined }),
       'Marked done. Thank you.',
     ),
   extend: extendAction(commitmentPage, extendCommitment),
@@ -353,14 +349,14 @@ export const commitmentActions = {
       ctx,
       'drop',
       commitmentPage,
-      () => dropCommitment(ctx.deps, ctx.me, params(ctx).id, { reason: body(ctx.req).reason?.trim() ?? '' }),
+      () => dropCommitment(ctx.deps, ctx.me, params(ctx).id, { reason: ctx.form.reason?.trim() ?? '' }),
       'The commitment is dropped.',
     ),
 };
 
 export const evidenceActions = {
   submit: (ctx: PageContext) => {
-    const f = body(ctx.req);
+    const f = ctx.form;
     const file = (ctx.req as Request & { file?: { originalname: string; mimetype: string; buffer: Buffer } }).file;
     const kind = (EVIDENCE_KINDS.find((k) => k.value === f.kind)?.value ?? 'other') as EvidenceKind;
     if (!f.link?.trim() && !f.text?.trim() && !file) {
@@ -397,7 +393,7 @@ export const evidenceActions = {
       ctx,
       'waive',
       evidencePage,
-      () => waiveEvidenceRequest(ctx.deps, ctx.me, params(ctx).id, { reason: body(ctx.req).reason?.trim() ?? '' }),
+      () => waiveEvidenceRequest(ctx.deps, ctx.me, params(ctx).id, { reason: ctx.form.reason?.trim() ?? '' }),
       'The request is waived.',
     ),
 };

@@ -8,7 +8,7 @@ import { type PersonPrincipal, personPrincipal } from '../../core/people/princip
 import { grantedPerson } from '../../core/people/task-links.js';
 import { SIGN_IN_PARAMS } from '../../lib/auth/better-auth.js';
 import { type Db, isUniqueViolation } from '../../lib/db/client.js';
-import { ConflictError, type FieldIssue, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, type FieldIssue, NotFoundError, TandemError, UnprocessableError, ValidationError } from '../../lib/errors.js';
 import type { WebDeps } from './deps.js';
 import { Layout, SUBMISSION_FIELD } from './layout.js';
 
@@ -23,6 +23,32 @@ export interface PageContext {
   csrf: string;
   /** What the previous form did, carried over its redirect. */
   flash: string | null;
+  /** An id from the page's address; the router has checked that it is one (web/app.tsx). */
+  param(name: IdParam): string;
+  /** The form's text fields as sent (none for a GET); the core's commands check them as the API's bodies. */
+  form: Record<string, string>;
+}
+
+/**
+ * A form's text fields: a field sent twice, or anything else that is not text, is left out, so that
+ * a hand-made request cannot hand a list where the page expects a line.
+ */
+export function formFields(req: Request): Record<string, string> {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** The address parts that hold an id: the router answers 404 for anything else in them. */
+export const ID_PARAMS = ['partnershipId', 'id', 'reviewId', 'cycleId', 'personId', 'fileId'] as const;
+export type IdParam = (typeof ID_PARAMS)[number];
+
+function paramOf(req: Request) {
+  return (name: IdParam): string => {
+    const value = req.params[name];
+    if (typeof value !== 'string') throw new NotFoundError(`There is no page at ${req.path}`);
+    return value;
+  };
 }
 
 /** A page to show, or where to go after a form (with what to tell there). */
@@ -92,7 +118,8 @@ export function pageKit(deps: WebDeps) {
           res.redirect(303, pastTheLink(req.originalUrl, token, req.query[SIGN_IN_PARAMS.person], me));
           return;
         }
-        const run = () => handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null });
+        const run = () =>
+          handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null, param: paramOf(req), form: formFields(req) });
         render(req, res, me, req.method === 'POST' ? await onceOnly(deps.db, req, me, run) : await run());
       } catch (e) {
         fail(req, res, e, next);
@@ -105,7 +132,12 @@ export function pageKit(deps: WebDeps) {
     return async (req, res, next) => {
       try {
         const me = await whoIs(deps, req);
-        render(req, res, me, await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null }));
+        render(
+          req,
+          res,
+          me,
+          await handler({ req, res, deps, me, csrf: csrfToken(req, res), flash: null, param: paramOf(req), form: formFields(req) }),
+        );
       } catch (e) {
         fail(req, res, e, next);
       }

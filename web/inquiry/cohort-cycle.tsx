@@ -27,7 +27,7 @@ const DEFAULT_OWNER: Record<string, string> = {
 
 async function cohortOf(ctx: PageContext) {
   const cohort = await ctx.deps.db.cohort.findFirst({
-    where: { AND: [{ id: ctx.req.params.id as string }, cohortScope(ctx.me)] },
+    where: { AND: [{ id: ctx.param('id') }, cohortScope(ctx.me)] },
     select: { id: true, name: true },
   });
   if (!cohort) throw new NotFoundError('cohort');
@@ -65,7 +65,7 @@ export async function cohortCyclePage(ctx: PageContext, state: State = { errors:
 
 export async function saveCohortCycle(ctx: PageContext): Promise<Outcome> {
   const cohort = await cohortOf(ctx);
-  const values = (ctx.req.body ?? {}) as Record<string, string>;
+  const values = ctx.form;
   const zone = await personZone(ctx.deps.db, ctx.me.id);
   const plan = readCyclePlan(values, zone, 'ownerRole');
   const { question, missing } = plan;

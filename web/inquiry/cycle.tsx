@@ -21,11 +21,6 @@ type Issue = { path: string; message: string };
 type State = { errors?: Issue[]; values?: Record<string, string> };
 
 const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; cycleId: string };
-const body = (ctx: PageContext) =>
-  Object.fromEntries(Object.entries((ctx.req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<
-    string,
-    string
-  >;
 
 const DECISION_LABELS: Record<string, string> = {
   adopt: 'Adopt the change',
@@ -232,7 +227,7 @@ function recordBody(phase: InquiryPhase, f: Record<string, string>, question: st
 export async function saveCyclePhase(ctx: PageContext): Promise<Outcome> {
   const { partnershipId, cycleId } = params(ctx);
   const phase = (ctx.req.params as { phase: string }).phase as InquiryPhase;
-  const values = body(ctx);
+  const values = ctx.form;
   const cycle = await cycleFor(ctx.deps, ctx.me, partnershipId, cycleId);
   if (!INQUIRY_PHASES.includes(phase)) return cyclePage(ctx, { errors: [{ path: 'phase', message: 'No such phase' }], values });
   try {
@@ -249,7 +244,7 @@ export async function saveCyclePhase(ctx: PageContext): Promise<Outcome> {
 
 /** Starting a cycle: the question, then each phase's owner and due date. */
 export async function newCyclePage(ctx: PageContext, state: State = {}): Promise<Outcome> {
-  const partnership = await loadPartnership(ctx.deps.db, ctx.me, ctx.req.params.partnershipId as string);
+  const partnership = await loadPartnership(ctx.deps.db, ctx.me, ctx.param('partnershipId'));
   if (!(await standingIn(ctx.deps.db, ctx.me, partnership)).leads) {
     throw new ForbiddenError("Only the partnership's leads start an inquiry cycle");
   }
@@ -282,8 +277,8 @@ export async function newCyclePage(ctx: PageContext, state: State = {}): Promise
 }
 
 export async function saveNewCycle(ctx: PageContext): Promise<Outcome> {
-  const partnershipId = ctx.req.params.partnershipId as string;
-  const values = body(ctx);
+  const partnershipId = ctx.param('partnershipId');
+  const values = ctx.form;
   const partnership = await ctx.deps.db.partnership.findUnique({ where: { id: partnershipId }, select: { timeZone: true } });
   const zone = partnership?.timeZone ?? 'UTC';
   const plan = readCyclePlan(values, zone, 'ownerEmail');

@@ -161,7 +161,7 @@ function Columns() {
 
 /** "Check": the file uploaded, a dry run. "Create": the text of the file checked, from the confirmation. */
 export async function saveImport(ctx: PageContext): Promise<Outcome> {
-  const f = (ctx.req.body ?? {}) as Record<string, string | undefined>;
+  const f = ctx.form;
   const file = (ctx.req as Request & { file?: { originalname: string; buffer: Buffer } }).file;
   const cohort = f.cohort ?? '';
   const create = f.action === 'create' && typeof f.csv === 'string';

@@ -221,9 +221,7 @@ function SchedulePreview({ preview }: { preview: Preview }) {
 }
 
 export async function saveNewPartnership(ctx: PageContext): Promise<Outcome> {
-  const values = Object.fromEntries(
-    Object.entries((ctx.req.body ?? {}) as Record<string, unknown>).filter(([, x]) => typeof x === 'string'),
-  ) as Values;
+  const values = ctx.form;
   const { body, issues } = bodyOf(values);
   if (!body) return newPartnershipPage(ctx, { values, errors: issues });
   try {

@@ -20,7 +20,7 @@ const PATHWAY_LABELS: Record<string, string> = {
 /** What a member sees of a partnership: reviews and outcomes, deadlines, reflections, the timeline. */
 export async function partnershipPage(ctx: PageContext, roster?: RosterState): Promise<Outcome> {
   const { db } = ctx.deps;
-  const id = ctx.req.params.partnershipId as string;
+  const id = ctx.param('partnershipId');
   const p = await loadPage(db, ctx.me, id);
   if (!p) throw new NotFoundError(`Partnership ${id} does not exist`);
   const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;

@@ -84,7 +84,7 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
 }
 
 export async function saveCohort(ctx: PageContext): Promise<Outcome> {
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   try {
     const cohort = await createCohort(ctx.deps.db, ctx.me, { name: f.name ?? '' });
     return { redirect: '/dashboard/cohorts', flash: `${cohort.name} is made. Add its coordinators, then its partnerships.` };
@@ -94,8 +94,8 @@ export async function saveCohort(ctx: PageContext): Promise<Outcome> {
 }
 
 export async function saveCoordinator(ctx: PageContext): Promise<Outcome> {
-  const f = ctx.req.body as Record<string, string>;
-  const cohortId = ctx.req.params.id as string;
+  const f = ctx.form;
+  const cohortId = ctx.param('id');
   try {
     const { person } = await addCoordinator(ctx.deps.db, ctx.me, cohortId, { name: f.name ?? '', email: (f.email ?? '').trim() });
     return { redirect: '/dashboard/cohorts', flash: `${person.name} coordinates the cohort; they sign in with ${person.email}.` };

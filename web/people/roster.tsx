@@ -122,19 +122,13 @@ export function RosterForms({
 
 type Show = (ctx: PageContext, state: RosterState) => Promise<Outcome>;
 
-const fields = (ctx: PageContext) =>
-  Object.fromEntries(Object.entries((ctx.req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<
-    string,
-    string
-  >;
-
 /** Runs a roster action; its refusals (a rule, bad input) are shown on the page beside the form. */
 async function act(ctx: PageContext, show: Show, form: string, run: () => Promise<unknown>, flash: string): Promise<Outcome> {
-  const id = ctx.req.params.partnershipId as string;
+  const id = ctx.param('partnershipId');
   try {
     await run();
   } catch (e) {
-    return show(ctx, { errors: formIssues(e, form === 'add' ? 'email' : 'reason'), values: fields(ctx), form });
+    return show(ctx, { errors: formIssues(e, form === 'add' ? 'email' : 'reason'), values: ctx.form, form });
   }
   return { redirect: `${pages.partnership(id)}#members`, flash };
 }
@@ -146,7 +140,7 @@ export const rosterActions = (show: Show) => ({
       show,
       'add',
       async () => {
-        const f = fields(ctx);
+        const f = ctx.form;
         const parsed = newMember.safeParse({ name: f.name ?? '', email: (f.email ?? '').trim(), role: f.role, side: f.side });
         if (!parsed.success) {
           throw new ValidationError(
@@ -157,33 +151,33 @@ export const rosterActions = (show: Show) => ({
             })),
           );
         }
-        await addMember(ctx.deps, ctx.me, ctx.req.params.partnershipId as string, parsed.data);
+        await addMember(ctx.deps, ctx.me, ctx.param('partnershipId'), parsed.data);
       },
       'The member is added.',
     ),
   role: (ctx: PageContext) => {
-    const personId = ctx.req.params.personId as string;
-    const role = memberRole.safeParse(fields(ctx).role);
+    const personId = ctx.param('personId');
+    const role = memberRole.safeParse(ctx.form.role);
     return act(
       ctx,
       show,
       personId,
       async () => {
         if (!role.success) throw new ValidationError('Choose a role', [{ path: 'role', message: 'Choose a role' }]);
-        await changeMemberRole(ctx.deps, ctx.me, ctx.req.params.partnershipId as string, personId, role.data);
+        await changeMemberRole(ctx.deps, ctx.me, ctx.param('partnershipId'), personId, role.data);
       },
       'The role is changed.',
     );
   },
   handover: (ctx: PageContext) => {
-    const personId = ctx.req.params.personId as string;
-    const f = fields(ctx);
+    const personId = ctx.param('personId');
+    const f = ctx.form;
     return act(
       ctx,
       show,
       personId,
       async () => {
-        const partnershipId = ctx.req.params.partnershipId as string;
+        const partnershipId = ctx.param('partnershipId');
         const { handedOver } = await handOver(ctx.deps, ctx.me, partnershipId, personId, {
           to: f.to ?? '',
           reason: f.reason?.trim() || undefined,
@@ -198,8 +192,8 @@ export const rosterActions = (show: Show) => ({
     act(
       ctx,
       show,
-      ctx.req.params.personId as string,
-      () => removeMember(ctx.deps, ctx.me, ctx.req.params.partnershipId as string, ctx.req.params.personId as string),
+      ctx.param('personId'),
+      () => removeMember(ctx.deps, ctx.me, ctx.param('partnershipId'), ctx.param('personId')),
       'The member is removed.',
     ),
 });

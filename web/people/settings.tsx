@@ -3,7 +3,7 @@ import { changeMailSettings, confirmAddressChange, pendingAddressChange, request
 import { newFeed } from '../../core/reviews/calendar-feed.js';
 import { ConflictError } from '../../lib/errors.js';
 import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
-import { formIssues, type Outcome, type PageContext, type PageKit } from '../http/pages.js';
+import { formFields, formIssues, type Outcome, type PageContext, type PageKit } from '../http/pages.js';
 import { TimeZoneSelect } from '../http/time-zone.js';
 
 type Issue = { path: string; message: string };
@@ -102,7 +102,7 @@ export async function settingsPage(
 }
 
 export async function saveSettings(ctx: PageContext): Promise<Outcome> {
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   const quiet = f.quietFrom || f.quietUntil ? { from: f.quietFrom ?? '', until: f.quietUntil ?? '' } : null;
   try {
     await changeMailSettings(ctx.deps, ctx.me, ctx.me.id, {
@@ -119,7 +119,7 @@ export async function saveSettings(ctx: PageContext): Promise<Outcome> {
 
 /** A new address: a link goes to it; nothing changes until it is opened. */
 export async function askNewAddress(ctx: PageContext): Promise<Outcome> {
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   try {
     const { newEmail } = await requestAddressChange(ctx.deps, ctx.me, { email: (f.email ?? '').trim() });
     return {
@@ -174,7 +174,7 @@ export function addressConfirmation(kit: PageKit) {
       };
     }),
     confirm: kit.open(async ({ req }) => {
-      const token = tokenOf((req.body as Record<string, unknown>).token);
+      const token = tokenOf(formFields(req).token);
       if (!token || !(await pendingAddressChange(kit.deps, token))) return gone;
       try {
         const person = await confirmAddressChange(kit.deps, token);

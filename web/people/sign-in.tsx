@@ -11,7 +11,7 @@ import { tellPerson } from '../../core/people/tell.js';
 import { SIGN_IN_PARAMS, vouchesFor } from '../../lib/auth/better-auth.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
-import { type Outcome, type PageKit, TASK_COOKIE } from '../http/pages.js';
+import { formFields, type Outcome, type PageKit, TASK_COOKIE } from '../http/pages.js';
 
 /**
  * Signing in and out. An emailed link (Better Auth's magic link; sent through the outbox), or the
@@ -89,7 +89,7 @@ function limitsOf(kit: PageKit) {
     standardHeaders: false,
     legacyHeaders: false,
     keyGenerator: (req) => {
-      const b = req.body as Record<string, string> | undefined;
+      const b = formFields(req);
       return `to:${(b?.email ?? b?.[SIGN_IN_PARAMS.person] ?? '').trim().toLowerCase()}`;
     },
     handler: (req, _res, next) => {
@@ -170,7 +170,7 @@ function addSignIn({ router, deps, kit, form, perIp, perAddress, signInPage }: D
   });
 
   router.post('/sign-in', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
-    const body = req.body as { email?: string; next?: string };
+    const body = formFields(req);
     const to = localPath.parse(body.next);
     const address = email.safeParse((body.email ?? '').trim());
     if (!address.success) {
@@ -191,7 +191,7 @@ function addSignIn({ router, deps, kit, form, perIp, perAddress, signInPage }: D
 
   router.post('/sign-in/provider', form, kit.csrfProtection, perIp, async (req, res, next) => {
     try {
-      const body = req.body as { next?: string; provider?: string; 'work-email'?: string };
+      const body = formFields(req);
       const to = localPath.parse(body.next);
       await syncProviders(deps.db, deps.auth);
       const providers = deps.auth.providers();
@@ -281,7 +281,7 @@ function addLinkPage({ router, deps, kit }: Door) {
 function addLinkUse({ router, deps, kit, form }: Door) {
   router.post('/link', form, kit.csrfProtection, async (req, res, next) => {
     try {
-      const body = req.body as Record<string, string | undefined>;
+      const body = formFields(req);
       const token = body[SIGN_IN_PARAMS.token] ?? '';
       const task = await findTaskLink(deps.db, token);
       if (task) {
@@ -326,7 +326,7 @@ function addFreshLink({ router, deps, kit, form, perIp, perAddress }: Door) {
   // link, a link to the same page for a message's.
   router.post('/link/fresh', form, kit.csrfProtection, perIp, perAddress, async (req, res, next) => {
     try {
-      const body = req.body as Record<string, string | undefined>;
+      const body = formFields(req);
       const to = localPath.parse(body.next);
       const id = z.uuid().safeParse(body[SIGN_IN_PARAMS.person]);
       const person = id.success ? await deps.db.person.findUnique({ where: { id: id.data } }) : null;

@@ -18,7 +18,7 @@ export async function reflectionPage(
   ctx: PageContext,
   state: { errors?: Issue[]; values?: Record<string, string> } = {},
 ): Promise<Outcome> {
-  const { review, reflection, open } = await ownReflection(ctx.deps, ctx.me, ctx.req.params.reviewId as string);
+  const { review, reflection, open } = await ownReflection(ctx.deps, ctx.me, ctx.param('reviewId'));
   const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? review.partnership.timeZone;
   const errors = state.errors ?? [];
   const v = state.values ?? {
@@ -89,10 +89,10 @@ export async function reflectionPage(
 }
 
 export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   const errors: Issue[] = QUESTIONS.filter((q) => !f[q.name]?.trim()).map((q) => ({ path: q.name, message: `Answer "${q.label}"` }));
   if (errors.length) return reflectionPage(ctx, { errors, values: f });
-  const reviewId = ctx.req.params.reviewId as string;
+  const reviewId = ctx.param('reviewId');
   try {
     await saveReflection(ctx.deps, ctx.me, reviewId, {
       whatWorked: (f.whatWorked ?? '').trim(),
@@ -103,7 +103,7 @@ export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
     return reflectionPage(ctx, { errors: formIssues(e, 'whatWorked'), values: f });
   }
   return {
-    redirect: pages.reflection(ctx.req.params.partnershipId as string, reviewId),
+    redirect: pages.reflection(ctx.param('partnershipId'), reviewId),
     flash: 'Thank you: your reflection is saved. You may change it until the window closes.',
   };
 }

@@ -445,7 +445,7 @@ function rowsOf(values: Record<string, string>, prefix: 'c' | 'e'): number {
 /** The outcome form, as the action that the API's route also calls takes it; or the form with a row more. */
 export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
   const review = await load(ctx);
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   if (f.add === 'c' || f.add === 'e') return reviewPage(ctx, { values: f });
   const zone = review.partnership.timeZone;
   const errors: Issue[] = [];
@@ -508,7 +508,7 @@ export async function saveOutcome(ctx: PageContext): Promise<Outcome> {
 
 export async function saveReschedule(ctx: PageContext): Promise<Outcome> {
   const review = await load(ctx);
-  const f = ctx.req.body as Record<string, string>;
+  const f = ctx.form;
   const at = fromLocalInput(f.at, review.partnership.timeZone);
   if (!at) return reviewPage(ctx, { errors: [{ path: 'at', message: 'Give a date and a time' }], values: f });
   try {

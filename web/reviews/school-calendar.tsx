@@ -141,7 +141,7 @@ function Imported({ result, readerZone }: { result: NonNullable<State['result']>
 }
 
 export async function saveSchoolCalendar(ctx: PageContext): Promise<Outcome> {
-  const target = ((ctx.req.body ?? {}) as Record<string, string | undefined>).target;
+  const target = ctx.form.target;
   const file = (ctx.req as Request & { file?: { originalname: string; buffer: Buffer } }).file;
   const owner = ownerOf(target);
   if (!owner || !file) {
