@@ -24,6 +24,7 @@ import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
 import { addressConfirmation, askNewAddress, makeCalendarFeed, saveSettings, settingsPage } from './people/settings.js';
 import { signInRoutes } from './people/sign-in.js';
+import { cohortCheckInsPage } from './reflections/check-ins.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { chartSvg, chartsPage } from './reports/charts.js';
@@ -115,6 +116,7 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => cohortCyclePage(ctx)),
   );
   router.post('/dashboard/cohorts/:id/inquiry', ...posted, kit.signedIn(saveCohortCycle));
+  router.get('/dashboard/cohorts/:id/check-ins', kit.signedIn(cohortCheckInsPage));
   router.get(
     '/dashboard/new',
     kit.signedIn((ctx) => newPartnershipPage(ctx)),

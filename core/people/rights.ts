@@ -271,6 +271,16 @@ export async function actorForDeadline(
  */
 export const seesReflections = (standing: Standing) => standing.leads;
 
+/** A partnership's check-ins, aggregated by side, are for those who lead it, as its reflections are. */
+export const seesCheckIns = seesReflections;
+
+/** A cohort's check-ins across its partnerships: its coordinators' and the admins'. */
+export async function assertSeesCohortCheckIns(db: Db, p: Principal, cohortId: string): Promise<string> {
+  const id = await visibleCohortId(db, p, cohortId);
+  if (!seesEverything(p) && !coordinatedBy(p).includes(id)) throw new ForbiddenError("Only the cohort's coordinators see its check-ins");
+  return id;
+}
+
 /** Only its author writes a reflection, signed in. */
 export function assertOwnReflection(p: Principal, reflection: { personId: string }) {
   if (p.kind === 'key') throw new ForbiddenError('A reflection is written by its author, signed in; a key cannot write one');

@@ -1,18 +1,25 @@
 import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { reflectionWorkflowId } from '../../workflows/ids.js';
 import { reflectionSubmittedSignal } from '../../workflows/reflections/messages.js';
-import { actorColumns } from '../events.js';
+import { recordEvent } from '../events.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertOwnReflection, partnershipScope } from '../people/rights.js';
-import { type ReflectionAnswers, reflectionAnswers } from './schemas.js';
+import { CHECK_IN_DIMENSIONS, type ReflectionAnswers, reflectionAnswers } from './schemas.js';
 
 export type { ReflectionAnswers };
 
 type Deps = { db: Db; temporal: Client; logger: Logger };
+
+/** A check-in as the reflection's columns: a dimension left out is cleared, so that an edit can take a rating back. */
+const checkInColumns = (c: NonNullable<z.output<typeof reflectionAnswers>['checkIn']>) => ({
+  ...Object.fromEntries(CHECK_IN_DIMENSIONS.map((d) => [d.column, c[d.key] ?? null])),
+  checkInComment: c.comment ?? null,
+});
 
 /** The principal's own reflection on a review (asked of them when it was held), with the review. */
 export async function ownReflection(deps: Pick<Deps, 'db'>, p: Principal, reviewId: string) {
@@ -38,22 +45,23 @@ export async function saveReflection(deps: Deps, p: Principal, reviewId: string,
   assertOwnReflection(p, reflection);
   const now = new Date();
   const first = !reflection.submittedAt;
+  const { checkIn, ...text } = answers;
   const saved = await deps.db.$transaction(async (tx) => {
     // Guarded by the window: a write that races the window's close changes nothing.
     const written = await tx.reflection.updateMany({
       where: { id: reflection.id, review: { reflectionsClosedAt: null } },
-      data: { ...answers, ...(first ? { submittedAt: now } : { updatedAt: now }) },
+      data: { ...text, ...(checkIn && checkInColumns(checkIn)), ...(first ? { submittedAt: now } : { updatedAt: now }) },
     });
     if (written.count === 0) throw new ConflictError('The reflection window for this review has closed');
-    await tx.partnershipEvent.create({
-      data: {
-        partnershipId: review.partnershipId,
-        idempotencyKey: `reflection:${reflection.id}:${first ? 'submitted' : `edited:${now.getTime()}`}`,
-        type: first ? 'reflection.submitted' : 'reflection.edited',
-        data: { reviewId, reflectionId: reflection.id },
-        ...actorColumns(actorOf(p)),
-      },
-    });
+    await recordEvent(
+      tx,
+      review.partnershipId,
+      `reflection:${reflection.id}:${first ? 'submitted' : `edited:${now.getTime()}`}`,
+      first ? 'reflection.submitted' : 'reflection.edited',
+      // Whether a check-in came with it, never its figures: the timeline is read by every member.
+      { reviewId, reflectionId: reflection.id, checkIn: Boolean(checkIn) },
+      actorOf(p),
+    );
     return tx.reflection.findUniqueOrThrow({ where: { id: reflection.id } });
   });
   if (first) {

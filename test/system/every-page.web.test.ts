@@ -142,6 +142,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard/stuck': [signedIn('/dashboard/stuck')],
       '/dashboard/cohorts': [signedIn('/dashboard/cohorts')],
       '/dashboard/cohorts/:id/inquiry': [signedIn(`/dashboard/cohorts/${ids.cohort}/inquiry`)],
+      '/dashboard/cohorts/:id/check-ins': [signedIn(`/dashboard/cohorts/${ids.cohort}/check-ins`)],
       '/dashboard/new': [signedIn('/dashboard/new')],
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],

@@ -1,7 +1,8 @@
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
-import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
+import { partnershipScope, seesCheckIns, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
+import { partnershipCheckIns } from '../../core/reflections/check-ins.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -9,6 +10,7 @@ import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
 import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';
+import { CheckIns } from '../reflections/check-ins.js';
 
 const PATHWAY_LABELS: Record<string, string> = {
   introductory: 'Introductory',
@@ -28,6 +30,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
   const running = p.status !== 'completed' && p.status !== 'ended_early';
   const standing = await standingIn(db, ctx.me, p);
   const manages = running && standing.manages;
+  const checkIns = seesCheckIns(standing) ? await partnershipCheckIns(db, p.id) : null;
   return {
     title: p.name,
     body: (
@@ -70,6 +73,8 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
             held.map((r) => <ReflectionSummary key={r.id} review={r} answers={seesReflections(standing)} />)
           )}
         </section>
+
+        {checkIns && <CheckIns reviews={checkIns} />}
 
         <section aria-labelledby="members">
           <h2 id="members">Members</h2>

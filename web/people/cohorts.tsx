@@ -50,6 +50,7 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
                   </span>
                   {(ctx.me.isAdmin || ctx.me.coordinates.includes(c.id)) && c._count.partnerships > 0 && (
                     <p>
+                      <a href={`/dashboard/cohorts/${c.id}/check-ins`}>How its partnerships are going</a> ·{' '}
                       <a href={`/dashboard/cohorts/${c.id}/inquiry`}>Start an inquiry cycle in every partnership</a>
                     </p>
                   )}

@@ -4,6 +4,7 @@ import { ownReflection, saveReflection } from '../../core/reflections/commands.j
 import { When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { CheckInFields, checkInOf, checkInValues } from './check-ins.js';
 
 type Issue = { path: string; message: string };
 
@@ -25,6 +26,7 @@ export async function reflectionPage(
     whatWorked: reflection?.whatWorked ?? '',
     whatDidnt: reflection?.whatDidnt ?? '',
     howToImprove: reflection?.howToImprove ?? '',
+    ...(reflection && checkInValues(reflection)),
   };
   const back = (
     <a href={pages.review(review.partnershipId, review.id)}>
@@ -68,6 +70,7 @@ export async function reflectionPage(
               {QUESTIONS.map((q) => (
                 <TextArea key={q.name} name={q.name} label={q.label} value={v[q.name]} required error={errorOf(errors, q.name)} rows={5} />
               ))}
+              <CheckInFields values={v} errors={errors} />
               <button type="submit">{reflection.submittedAt ? 'Save my changes' : 'Send my reflection'}</button>
             </Form>
           </>
@@ -98,6 +101,7 @@ export async function saveReflectionForm(ctx: PageContext): Promise<Outcome> {
       whatWorked: (f.whatWorked ?? '').trim(),
       whatDidnt: (f.whatDidnt ?? '').trim(),
       howToImprove: (f.howToImprove ?? '').trim(),
+      checkIn: checkInOf(f),
     });
   } catch (e) {
     return reflectionPage(ctx, { errors: formIssues(e, 'whatWorked'), values: f });

@@ -8,6 +8,7 @@ import { personZone } from '../../core/people/zone.js';
 import { type Trends, trends } from '../../core/reports/trends.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { Figures } from '../http/figures.js';
 import { CohortSelect } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
@@ -169,31 +170,4 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
       </>
     ),
   };
-}
-
-/** A chart's figures as a table, first column first: what the image shows, for every reader. */
-function Figures({ caption, columns, rows }: { caption: string; columns: string[]; rows: (string | number)[][] }) {
-  return (
-    <table class="dashboard">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={String(r[0])}>
-            {r.map((cell, i) => (
-              <td key={i}>{cell}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
