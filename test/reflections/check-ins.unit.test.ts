@@ -28,10 +28,7 @@ describe('a review’s check-ins by side', () => {
   });
 
   it('gives the gap as the district’s mean minus the partner’s, to one decimal', () => {
-    const s = summarizeCheckIns([
-      ...[5, 4, 4].map((n) => row('district', all(n))),
-      ...[2, 3, 3].map((n) => row('partner', all(n))),
-    ]);
+    const s = summarizeCheckIns([...[5, 4, 4].map((n) => row('district', all(n))), ...[2, 3, 3].map((n) => row('partner', all(n)))]);
     expect(s.district.means?.relationship).toBe(4.3);
     expect(s.partner.means?.relationship).toBe(2.7);
     expect(s.gap?.results).toBe(1.6);
