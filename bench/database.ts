@@ -31,6 +31,32 @@ export async function withBenchDatabase(run: (url: string, scratchDir: string) =
 }
 
 /**
+ * Seeds `partnerships` active partnerships named "<label> 1..n" (a district and a partner named after
+ * the label), each with `members` participants (<label-lowercase><n>@…), in one round of SQL: what the
+ * benchmarks that send reminders start from.
+ */
+export async function seedActivePartnerships(
+  sql: pg.Client,
+  o: { label: string; partnerships: number; members: number; reminderOffset: string },
+): Promise<void> {
+  const domain = `${o.label.toLowerCase()}.example`;
+  await sql.query(`
+    INSERT INTO organization (id, kind, name, time_zone) VALUES
+      (gen_random_uuid(), 'district', '${o.label} USD', 'America/Chicago'), (gen_random_uuid(), 'partner', '${o.label} Partners', 'America/Chicago');
+    INSERT INTO partnership (id, name, district_id, partner_id, status, time_zone, reminder_offsets)
+      SELECT gen_random_uuid(), '${o.label} ' || g, (SELECT id FROM organization WHERE name = '${o.label} USD'),
+             (SELECT id FROM organization WHERE name = '${o.label} Partners'), 'active', 'America/Chicago', ARRAY['${o.reminderOffset}']
+      FROM generate_series(1, ${o.partnerships}) g;
+    INSERT INTO person (id, email, name)
+      SELECT gen_random_uuid(), 'member' || g || '@${domain}', 'Member ' || g FROM generate_series(1, ${o.partnerships * o.members}) g;
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM partnership WHERE name LIKE '${o.label} %'),
+         m AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM person WHERE email LIKE '%@${domain}')
+    INSERT INTO partnership_member (partnership_id, person_id, role)
+      SELECT p.id, m.id, 'participant' FROM m JOIN p ON p.n = m.n / ${o.members};
+  `);
+}
+
+/**
  * Seeds `partnerships` partnerships in `cohorts` cohorts (one district each, 20 partners, four owners
  * per partnership) and `commitments` commitments spread over them, with due dates over a year around
  * now (or, with `allPast`, over the past year), statuses cycling through `statuses`; open ones past

@@ -12,7 +12,7 @@ import { reviewReminder } from '../core/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { say, withBenchDatabase } from './database.js';
+import { say, seedActivePartnerships, withBenchDatabase } from './database.js';
 
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 10_000);
 const MEMBERS = 10;
@@ -27,20 +27,7 @@ const COPIES_AT_ONCE = 4;
 await withBenchDatabase(async (url, dir) => {
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
-  await sql.query(`
-    INSERT INTO organization (id, kind, name, time_zone) VALUES
-      (gen_random_uuid(), 'district', 'Bench USD', 'America/Chicago'), (gen_random_uuid(), 'partner', 'Bench Partners', 'America/Chicago');
-    INSERT INTO partnership (id, name, district_id, partner_id, status, time_zone, reminder_offsets)
-      SELECT gen_random_uuid(), 'Partnership ' || g, (SELECT id FROM organization WHERE kind = 'district'),
-             (SELECT id FROM organization WHERE kind = 'partner'), 'active', 'America/Chicago', ARRAY['P14D']
-      FROM generate_series(1, ${PARTNERSHIPS}) g;
-    INSERT INTO person (id, email, name)
-      SELECT gen_random_uuid(), 'member' || g || '@bench.example', 'Member ' || g FROM generate_series(1, ${PARTNERSHIPS * MEMBERS}) g;
-    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM partnership),
-         m AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM person)
-    INSERT INTO partnership_member (partnership_id, person_id, role)
-      SELECT p.id, m.id, 'participant' FROM m JOIN p ON p.n = m.n / ${MEMBERS};
-  `);
+  await seedActivePartnerships(sql, { label: 'Bench', partnerships: PARTNERSHIPS, members: MEMBERS, reminderOffset: 'P14D' });
   await sql.end();
 
   const db = createDb(url);

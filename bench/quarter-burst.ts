@@ -13,7 +13,7 @@ import pg from 'pg';
 import { bundle } from '../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
-import { say } from './database.js';
+import { say, seedActivePartnerships } from './database.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
@@ -35,19 +35,8 @@ await withBenchSystem(async (system) => {
   const sql = new pg.Client({ connectionString: system.databaseUrl });
   await sql.connect();
   say(`seeding ${PARTNERSHIPS} partnerships × ${MEMBERS} members; the instant is in ${LEAD_MS / 1000} s`);
+  await seedActivePartnerships(sql, { label: 'Burst', partnerships: PARTNERSHIPS, members: MEMBERS, reminderOffset: 'PT1H' });
   await sql.query(`
-    INSERT INTO organization (id, kind, name, time_zone) VALUES
-      (gen_random_uuid(), 'district', 'Burst USD', 'America/Chicago'), (gen_random_uuid(), 'partner', 'Burst Partners', 'America/Chicago');
-    INSERT INTO partnership (id, name, district_id, partner_id, status, time_zone, reminder_offsets)
-      SELECT gen_random_uuid(), 'Burst ' || g, (SELECT id FROM organization WHERE name = 'Burst USD'),
-             (SELECT id FROM organization WHERE name = 'Burst Partners'), 'active', 'America/Chicago', ARRAY['PT1H']
-      FROM generate_series(1, ${PARTNERSHIPS}) g;
-    INSERT INTO person (id, email, name)
-      SELECT gen_random_uuid(), 'member' || g || '@burst.example', 'Member ' || g FROM generate_series(1, ${COPIES}) g;
-    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM partnership WHERE name LIKE 'Burst %'),
-         m AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM person WHERE email LIKE '%@burst.example')
-    INSERT INTO partnership_member (partnership_id, person_id, role)
-      SELECT p.id, m.id, 'participant' FROM m JOIN p ON p.n = m.n / ${MEMBERS};
     INSERT INTO review (id, partnership_id, sequence, scheduled_at, created_at)
       SELECT gen_random_uuid(), id, 1, to_timestamp(${(instant + 3_600_000) / 1000}), now() FROM partnership WHERE name LIKE 'Burst %';
   `);

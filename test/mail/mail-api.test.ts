@@ -63,17 +63,8 @@ describe('mail through the API: the outbox, mail settings and unsubscribe links'
     expect(await outbox('status=failed')).toEqual([]);
 
     // Another district's key sees none of it.
-    const org = await stack.call<{ id: string }>(admin, 'POST', '/organizations', {
-      kind: 'district',
-      name: 'Hillcrest USD',
-      timeZone: 'America/Denver',
-    });
-    const outsider = await stack.call<{ secret: string }>(admin, 'POST', '/api-keys', {
-      name: 'h',
-      role: 'district',
-      organizationId: org.json.id,
-    });
-    expect(await outbox(`partnershipId=${p.id}`, outsider.json.secret)).toEqual([]);
+    const org = await stack.districtWithKey('Hillcrest USD', 'America/Denver');
+    expect(await outbox(`partnershipId=${p.id}`, org.key)).toEqual([]);
 
     // The link in Ana's reminder: GET shows a button (mail scanners follow links), POST stops reminders.
     const mail = await listCapturedMail(stack.mailCaptureDir);

@@ -8,40 +8,31 @@ const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('who acted', () => {
   it('names the key and the person it acted for on an extension and in the timeline', async () => {
-    const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', {
-      kind: 'district',
-      name: 'Actor USD',
-      timeZone: 'America/Chicago',
-    });
-    const key = await stack.call<{ secret: string }>(stack.adminKey, 'POST', '/api-keys', {
-      name: 'Actor SIS',
-      role: 'district',
-      organizationId: org.json.id,
-    });
-    const p = await stack.call<{ id: string }>(key.json.secret, 'POST', '/partnerships', {
+    const org = await stack.districtWithKey('Actor USD', 'America/Chicago');
+    const p = await stack.call<{ id: string }>(org.key, 'POST', '/partnerships', {
       name: 'Actor literacy',
-      district: { id: org.json.id },
+      district: { id: org.id },
       partner: { name: 'Actor Partners' },
       timeZone: 'America/Chicago',
       firstReviewAt: soon(20 * DAY),
       members: [{ name: 'Ana Diaz', email: 'ana@actor.example', role: 'district_lead' }],
     });
     expect(p.status, p.text).toBe(201);
-    const staff = await stack.call(key.json.secret, 'POST', `/organizations/${org.json.id}/staff`, { email: 'ana@actor.example' });
+    const staff = await stack.call(org.key, 'POST', `/organizations/${org.id}/staff`, { email: 'ana@actor.example' });
     expect(staff.status, staff.text).toBe(201);
-    const c = await stack.call<{ id: string }>(key.json.secret, 'POST', `/partnerships/${p.json.id}/commitments`, {
+    const c = await stack.call<{ id: string }>(org.key, 'POST', `/partnerships/${p.json.id}/commitments`, {
       ownerEmail: 'ana@actor.example',
       side: 'district',
       description: 'Share the plan',
       dueAt: soon(10 * DAY),
     });
-    const extended = await stack.call(key.json.secret, 'POST', `/commitments/${c.json.id}/extend`, {
+    const extended = await stack.call(org.key, 'POST', `/commitments/${c.json.id}/extend`, {
       dueAt: soon(20 * DAY),
       reason: 'Board moved',
     });
     expect(extended.status, extended.text).toBe(200);
     const ana = await stack.database.db.person.findUniqueOrThrow({ where: { email: 'ana@actor.example' } });
-    const got = await stack.call<{ extensions: { by: unknown; reason: string }[] }>(key.json.secret, 'GET', `/commitments/${c.json.id}`);
+    const got = await stack.call<{ extensions: { by: unknown; reason: string }[] }>(org.key, 'GET', `/commitments/${c.json.id}`);
     expect(got.json.extensions).toEqual([
       expect.objectContaining({
         reason: 'Board moved',
@@ -49,7 +40,7 @@ describe('who acted', () => {
       }),
     ]);
     const timeline = await stack.call<{ items: { type: string; actor: string; by: unknown }[] }>(
-      key.json.secret,
+      org.key,
       'GET',
       `/partnerships/${p.json.id}/timeline?type=commitment.extended`,
     );

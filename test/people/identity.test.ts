@@ -20,22 +20,6 @@ const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 type Json = Record<string, unknown>;
 
-async function districtKey(name: string) {
-  const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', {
-    kind: 'district',
-    name,
-    timeZone: 'America/Chicago',
-  });
-  expect(org.status, org.text).toBe(201);
-  const key = await stack.call<{ secret: string }>(stack.adminKey, 'POST', '/api-keys', {
-    name: `${name} staff`,
-    role: 'district',
-    organizationId: org.json.id,
-  });
-  expect(key.status, key.text).toBe(201);
-  return { id: org.json.id, key: key.json.secret };
-}
-
 async function partnership(key: string, districtId: string, name: string, members: Json[]) {
   const res = await stack.call<{ id: string; firstReview: { id: string } }>(key, 'POST', '/partnerships', {
     name,
@@ -57,8 +41,8 @@ describe("a person's identity, against a tenant who wants it", () => {
   let a: { id: string; key: string };
   let b: { id: string; key: string };
   beforeAll(async () => {
-    a = await districtKey('Ashford USD');
-    b = await districtKey('Brook USD');
+    a = await stack.districtWithKey('Ashford USD');
+    b = await stack.districtWithKey('Brook USD');
   });
 
   it("lets no district take over a person it named first: not their address, not their settings, not another district's partnership", async () => {

@@ -95,21 +95,12 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
   });
 
   it("lets a district register its own provider, which signs in only its domains once the installation's admin approves them", async () => {
-    const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', {
-      kind: 'district',
-      name: 'Hillcrest USD',
-      timeZone: 'America/Denver',
-    });
-    const key = await stack.call<{ secret: string }>(stack.adminKey, 'POST', '/api-keys', {
-      name: 'Hillcrest IT',
-      role: 'district',
-      organizationId: org.json.id,
-    });
+    const org = await stack.districtWithKey('Hillcrest USD', 'America/Denver');
     const port = await freePort();
     const registered = await stack.call<{ id: string; callbackPath: string; approvedAt: string | null }>(
-      key.json.secret,
+      org.key,
       'POST',
-      `/organizations/${org.json.id}/identity-providers`,
+      `/organizations/${org.id}/identity-providers`,
       {
         name: 'Hillcrest account',
         issuer: `http://localhost:${port}`,
@@ -120,8 +111,8 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
     );
     expect([registered.status, registered.json.approvedAt], registered.text).toEqual([201, null]);
     // A district cannot approve its own claim, nor claim a domain that is already someone else's.
-    expect((await stack.call(key.json.secret, 'POST', `/identity-providers/${registered.json.id}/approve`)).status).toBe(403);
-    const grabby = await stack.call<{ id: string }>(key.json.secret, 'POST', `/organizations/${org.json.id}/identity-providers`, {
+    expect((await stack.call(org.key, 'POST', `/identity-providers/${registered.json.id}/approve`)).status).toBe(403);
+    const grabby = await stack.call<{ id: string }>(org.key, 'POST', `/organizations/${org.id}/identity-providers`, {
       name: 'Grabby',
       issuer: `http://localhost:${port}`,
       clientId: 'tandem',
@@ -156,7 +147,7 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
         .poll(() => other.page.locator('.errors[role="alert"]').first().textContent())
         .toMatch(/not one your organization's sign-in may vouch for/);
       await other.context.close();
-      const audit = await stack.database.db.auditEvent.findMany({ where: { subjectId: org.json.id }, orderBy: { occurredAt: 'asc' } });
+      const audit = await stack.database.db.auditEvent.findMany({ where: { subjectId: org.id }, orderBy: { occurredAt: 'asc' } });
       expect(audit.map((e) => e.action)).toEqual([
         'identity_provider.registered',
         'identity_provider.registered',

@@ -187,18 +187,9 @@ describe('check-ins from both sides', () => {
     expect([cohort.json.cohort.district.answered, cohort.json.cohort.partner.answered]).toEqual([3, 3]);
 
     // Another district's key sees neither the partnership nor the cohort.
-    const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', {
-      kind: 'district',
-      name: 'Elsewhere USD',
-      timeZone: 'America/Chicago',
-    });
-    const key = await stack.call<{ secret: string }>(stack.adminKey, 'POST', '/api-keys', {
-      name: 'Elsewhere SIS',
-      role: 'district',
-      organizationId: org.json.id,
-    });
-    expect((await checkIns(key.json.secret)).status).toBe(404);
-    expect((await stack.call(key.json.secret, 'GET', `/cohorts/${cohortId}/check-ins`)).status).toBe(404);
+    const org = await stack.districtWithKey('Elsewhere USD', 'America/Chicago');
+    expect((await checkIns(org.key)).status).toBe(404);
+    expect((await stack.call(org.key, 'GET', `/cohorts/${cohortId}/check-ins`)).status).toBe(404);
 
     // On the pages: the lead sees the figures; a participant does not see the section at all.
     const lead = await signIn(stack, browser, email('dee'));

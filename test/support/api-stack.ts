@@ -51,6 +51,8 @@ export interface ApiStack {
    */
   publicUrl: string;
   adminKey: string;
+  /** A district made through the API, with a key of its own (another tenant, for the attacker's tests). */
+  districtWithKey(name: string, timeZone?: string): Promise<{ id: string; key: string }>;
   /** One HTTP request; `key` null sends no Authorization header. */
   call<T = unknown>(
     key: string | null,
@@ -155,6 +157,17 @@ export function useApiStack(
         json = JSON.parse(text);
       } catch {}
       return { status: res.status, headers: res.headers, text, json: json as never };
+    };
+    stack.districtWithKey = async (name, timeZone = 'America/Chicago') => {
+      const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', { kind: 'district', name, timeZone });
+      if (org.status !== 201) throw new Error(`could not make the district ${name}: ${org.text}`);
+      const key = await stack.call<{ secret: string }>(stack.adminKey, 'POST', '/api-keys', {
+        name: `${name} staff`,
+        role: 'district',
+        organizationId: org.json.id,
+      });
+      if (key.status !== 201) throw new Error(`could not make a key for ${name}: ${key.text}`);
+      return { id: org.json.id, key: key.json.secret };
     };
   });
   afterAll(async () => {
