@@ -20,10 +20,9 @@ describe('commitment deadline workflow (time-skipping)', () => {
       reminderOffsets: ['P2D'],
       timeZone: 'UTC',
       plannedAt: t0,
+      withSponsor: true,
     });
-    const suffix = p.id.slice(0, 6);
-    const sponsor = await stack.database.db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
-    await stack.database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
+    const sponsor = p.sponsor as { id: string; name: string; email: string };
     const owner = p.members.find((m) => m.role === 'partner_lead')?.person;
     const lead = p.members.find((m) => m.role === 'district_lead')?.person;
     const dueAt = t0 + dueInDays * DAY;

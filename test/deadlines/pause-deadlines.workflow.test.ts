@@ -24,10 +24,9 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
       reminderOffsets: ['P2D'],
       timeZone: 'UTC',
       plannedAt: t0,
+      withSponsor: true,
     });
-    const suffix = p.id.slice(0, 6);
-    const sponsor = await db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
-    await db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
+    const _sponsor = p.sponsor as { id: string; name: string; email: string };
     const owner = p.members.find((m) => m.role === 'partner_lead')?.person.id as string;
     const base = { partnershipId: p.id, ownerId: owner };
     // Due in 20 days (every stage would fall in the pause), and in 3 days (overdue before the pause).

@@ -34,10 +34,9 @@ describe('an inquiry cycle (time-skipping)', () => {
       reminderOffsets: ['P2D'],
       timeZone: 'UTC',
       plannedAt: t0,
+      withSponsor: true,
     });
-    const suffix = p.id.slice(0, 6);
-    const sponsor = await db.person.create({ data: { name: 'Sue Park', email: `sue.${suffix}@district.example` } });
-    await db.partnershipMember.create({ data: { partnershipId: p.id, personId: sponsor.id, role: 'executive_sponsor' } });
+    const sponsor = p.sponsor as { id: string; name: string; email: string };
     const ana = p.members.find((m) => m.role === 'district_lead')?.person as { id: string; email: string };
     const ben = p.members.find((m) => m.role === 'partner_lead')?.person as { id: string; email: string };
     // Plan and do are the partner's coach's, study, act and the reflection the district's lead's.

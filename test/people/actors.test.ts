@@ -36,7 +36,7 @@ describe('who acted', () => {
     expect(got.json.extensions).toEqual([
       expect.objectContaining({
         reason: 'Board moved',
-        by: { kind: 'api_key', id: expect.any(String), name: 'Actor SIS', onBehalfOf: 'Ana Diaz' },
+        by: { kind: 'api_key', id: expect.any(String), name: 'Actor USD staff', onBehalfOf: 'Ana Diaz' },
       }),
     ]);
     const timeline = await stack.call<{ items: { type: string; actor: string; by: unknown }[] }>(
@@ -45,7 +45,7 @@ describe('who acted', () => {
       `/partnerships/${p.json.id}/timeline?type=commitment.extended`,
     );
     expect(timeline.json.items.map((e) => [e.type, e.actor, e.by])).toEqual([
-      ['commitment.extended', 'api_key', { id: expect.any(String), name: 'Actor SIS', onBehalfOf: { id: ana.id, name: 'Ana Diaz' } }],
+      ['commitment.extended', 'api_key', { id: expect.any(String), name: 'Actor USD staff', onBehalfOf: { id: ana.id, name: 'Ana Diaz' } }],
     ]);
   });
 });

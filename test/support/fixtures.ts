@@ -1,9 +1,12 @@
 import type { Db } from '../../lib/db/client.js';
 
-/** A partnership with two members and its first review, written the way the API writes it. */
+/**
+ * A partnership with two leads (and, with `withSponsor`, an executive sponsor) and its first review,
+ * written the way the API writes it.
+ */
 export async function createPartnershipRecord(
   db: Db,
-  opts: { firstReviewAt: Date; reminderOffsets: string[]; timeZone?: string; name?: string; plannedAt: number },
+  opts: { firstReviewAt: Date; reminderOffsets: string[]; timeZone?: string; name?: string; plannedAt: number; withSponsor?: boolean },
 ) {
   const suffix = Math.random().toString(36).slice(2, 8);
   const timeZone = opts.timeZone ?? 'America/Chicago';
@@ -20,6 +23,9 @@ export async function createPartnershipRecord(
         create: [
           { role: 'district_lead', person: { create: { name: 'Ana Diaz', email: `ana.${suffix}@lakeside.example` } } },
           { role: 'partner_lead', person: { create: { name: 'Ben Ode', email: `ben.${suffix}@center.example` } } },
+          ...(opts.withSponsor
+            ? [{ role: 'executive_sponsor' as const, person: { create: { name: 'Sue Park', email: `sue.${suffix}@district.example` } } }]
+            : []),
         ],
       },
       // Stamped with the (virtual) time the API would have planned it at.
@@ -27,9 +33,11 @@ export async function createPartnershipRecord(
     },
     include: { reviews: true, members: { include: { person: true } } },
   });
+  const person = (role: string) => partnership.members.find((m) => m.role === role)?.person;
   return {
     ...partnership,
     review: partnership.reviews[0] as (typeof partnership.reviews)[number],
+    sponsor: person('executive_sponsor'),
     emails: partnership.members.map((m) => m.person.email).sort(),
   };
 }

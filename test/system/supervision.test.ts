@@ -50,10 +50,8 @@ describe('the embedded services, killed under npm start', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('starts PostgreSQL again when it dies, and the API and worker carry on', async () => {
-    expect((await create()).status).toBe(201);
-    process.kill(await pidIn(path.join(dataDir, 'postgres', 'postmaster.pid')), 'SIGKILL');
-    await waitFor('PostgreSQL to be started again', async () => warnings.some((w) => /PostgreSQL is running again/.test(w)));
+  /** After a crash: a partnership can be created again, and its workflow plans its review. */
+  async function carriesOn() {
     const res = await waitFor('a partnership to be created again', async () => {
       const r = await create();
       return r.status === 201 ? r : undefined;
@@ -63,20 +61,19 @@ describe('the embedded services, killed under npm start', () => {
       const live = await api(`/partnerships/${id}/live`);
       return live.status === 200 && ((await live.json()) as { currentReview: unknown }).currentReview !== null;
     });
+  }
+
+  it('starts PostgreSQL again when it dies, and the API and worker carry on', async () => {
+    expect((await create()).status).toBe(201);
+    process.kill(await pidIn(path.join(dataDir, 'postgres', 'postmaster.pid')), 'SIGKILL');
+    await waitFor('PostgreSQL to be started again', async () => warnings.some((w) => /PostgreSQL is running again/.test(w)));
+    await carriesOn();
   });
 
   it('starts the Temporal dev server again when it dies, and the API and worker carry on', async () => {
     process.kill(await pidIn(path.join(dataDir, 'temporal', 'temporal.db.pid')), 'SIGKILL');
     await waitFor('the dev server to be started again', async () => warnings.some((w) => /Temporal dev server is running again/.test(w)));
-    const res = await waitFor('a partnership to be created again', async () => {
-      const r = await create();
-      return r.status === 201 ? r : undefined;
-    });
-    const { id } = (await res.json()) as { id: string };
-    await waitFor('its workflow to plan the review', async () => {
-      const live = await api(`/partnerships/${id}/live`);
-      return live.status === 200 && ((await live.json()) as { currentReview: unknown }).currentReview !== null;
-    });
+    await carriesOn();
     const health = (await (await api('/health')).json()) as { status: string };
     expect(health.status).toBe('up');
   });
