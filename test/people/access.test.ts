@@ -287,6 +287,8 @@ const CASES: Record<string, Case> = {
       );
     },
   },
+  getPartnershipCheckIns: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/check-ins` },
+  getCohortCheckIns: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/check-ins` },
   reportOverdueCommitments: { as: 'coordA', path: () => '/reports/overdue-commitments' },
   reportUpcomingReviews: { as: 'd1', path: () => '/reports/upcoming-reviews' },
   reportPartnershipHealth: { as: 'coordA', path: () => '/reports/partnership-health' },
@@ -567,6 +569,11 @@ describe('the API, route by route, on the real stack', () => {
         const res = await stack.call(t.keys[key], r.method.toUpperCase(), c.path(t), c.body?.(t));
         expect(res.status, `${op} by ${key}: ${res.text}`).toBe(403);
       }
+    }
+    // The cohort's check-ins across its partnerships are its coordinators': a district or partner of
+    // the cohort sees the cohort, not them.
+    for (const key of ['d1', 'p1'] as const) {
+      expect((await stack.call(t.keys[key], 'GET', `/cohorts/${t.cohort.a}/check-ins`)).status).toBe(403);
     }
     // Inside their scope, but not theirs to decide: a district cannot put its partnership in a cohort.
     const intoCohort = { ...(CASES.createPartnership?.body?.(t) as object), cohortId: t.cohort.a };
