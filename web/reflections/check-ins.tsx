@@ -82,6 +82,22 @@ const overall = (m: Record<string, number | null> | null) => (m ? mean(Object.va
 const answeredText = (s: CheckInSummary['district']) =>
   s.means ? `${s.answered} answered` : `${s.answered} answered (shown from ${CHECK_IN_MINIMUM})`;
 
+/** One summary as a table: each dimension's mean by side and the gap, under how many answered. */
+function ByDimension({ title, summary }: { title: string; summary: CheckInSummary }) {
+  return (
+    <Figures
+      caption={`${title}: district ${answeredText(summary.district)}, partner ${answeredText(summary.partner)}`}
+      columns={['Dimension', 'District', 'Partner', 'Gap']}
+      rows={CHECK_IN_DIMENSIONS.map((d) => [
+        d.label,
+        figure(summary.district.means?.[d.key]),
+        figure(summary.partner.means?.[d.key]),
+        gapText(summary.gap?.[d.key]),
+      ])}
+    />
+  );
+}
+
 type ReviewCheckIns = CheckInSummary & { sequence: number };
 
 /**
@@ -102,16 +118,7 @@ export function CheckIns({ reviews }: { reviews: ReviewCheckIns[] }) {
             Each side's mean rating from 1 to 5, shown once {CHECK_IN_MINIMUM} of its members have answered; the gap is the district's
             rating minus the partner's.
           </p>
-          <Figures
-            caption={`Review #${latest.sequence}: district ${answeredText(latest.district)}, partner ${answeredText(latest.partner)}`}
-            columns={['Dimension', 'District', 'Partner', 'Gap']}
-            rows={CHECK_IN_DIMENSIONS.map((d) => [
-              d.label,
-              figure(latest.district.means?.[d.key]),
-              figure(latest.partner.means?.[d.key]),
-              gapText(latest.gap?.[d.key]),
-            ])}
-          />
+          <ByDimension title={`Review #${latest.sequence}`} summary={latest} />
           {rated.length > 1 && (
             <Figures
               caption="The overall rating by review"
@@ -146,16 +153,7 @@ export async function cohortCheckInsPage(ctx: PageContext): Promise<Outcome> {
           Each side's mean rating from 1 to 5 at each partnership's latest review with check-ins, shown once {CHECK_IN_MINIMUM} of its
           members have answered; the cohort's figures pool those answers.
         </p>
-        <Figures
-          caption={`The cohort: district ${answeredText(pooled.district)}, partner ${answeredText(pooled.partner)}`}
-          columns={['Dimension', 'District', 'Partner', 'Gap']}
-          rows={CHECK_IN_DIMENSIONS.map((d) => [
-            d.label,
-            figure(pooled.district.means?.[d.key]),
-            figure(pooled.partner.means?.[d.key]),
-            gapText(pooled.gap?.[d.key]),
-          ])}
-        />
+        <ByDimension title="The cohort" summary={pooled} />
         {partnerships.length === 0 ? (
           <p class="empty">The cohort has no partnership yet.</p>
         ) : (
