@@ -123,7 +123,15 @@ describe('Tandem on the Temporal server with PostgreSQL, through restarts', () =
       return c?.status === 'overdue';
     });
     // Nothing still on its way: the outbox has settled.
-    await waitFor('every copy to be sent', async () => (await system.db.emailOutbox.count({ where: { status: { not: 'sent' } } })) === 0);
+    const unsent = { status: { not: 'sent' as const } };
+    await waitFor('every copy to be sent', async () => (await system.db.emailOutbox.count({ where: unsent })) === 0).catch(async (e) => {
+      // Which copies, in which state: what a failure here needs to be understood.
+      const left = await system.db.emailOutbox.findMany({
+        where: unsent,
+        select: { template: true, recipient: true, status: true, lastError: true },
+      });
+      throw new Error(`${(e as Error).message}; not sent: ${JSON.stringify(left)}`);
+    });
     await new Promise((r) => setTimeout(r, 2_000));
 
     const all = await mail();
