@@ -212,6 +212,7 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/p/:partnershipId/evidence/:id/items', ...uploaded, kit.signedIn(evidenceActions.submit));
   router.post('/p/:partnershipId/evidence/:id/extend', ...posted, kit.signedIn(evidenceActions.extend));
   router.post('/p/:partnershipId/evidence/:id/waive', ...posted, kit.signedIn(evidenceActions.waive));
+  router.post('/p/:partnershipId/evidence/:id/review', ...posted, kit.signedIn(evidenceActions.review));
   router.get(
     '/p/:partnershipId/evidence/:id/files/:fileId',
     download(async (me, req, res) => {
@@ -241,7 +242,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive)|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive|review)|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

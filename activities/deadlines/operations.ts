@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { actorColumns, recordEvent } from '../../core/events.js';
 import { notify } from '../../core/mail/notify.js';
-import { deadlineAssigned, deadlineNotice } from '../../core/mail/templates.js';
+import { deadlineAssigned, deadlineNotice, evidenceSentBack } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { ESCALATION_ROLES, resolvePolicy, wantsMessage } from '../../core/policy.js';
 import type { Db } from '../../lib/db/client.js';
@@ -72,6 +72,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
   async function tellOwner(kind: DeadlineKind, row: Awaited<ReturnType<typeof load>>) {
     if (CLOSED.has(row.status) || ('inquiryPhaseId' in row && row.inquiryPhaseId)) return;
     const { prefix, label } = DEADLINE_KINDS[kind];
+    if (kind === 'evidence' && (await tellSentBack(row))) return;
     const created = await db.partnershipEvent.findUnique({
       where: { idempotencyKey: `${prefix}:${row.id}:created` },
       select: { actorName: true },
@@ -94,6 +95,36 @@ export function createDeadlineOperations(deps: ActivityDeps) {
           by: created?.actorName && created.actorName !== reader.name ? created.actorName : null,
         }),
     });
+  }
+
+  /**
+   * Evidence a lead sent back (core/deadlines/evidence-review.ts) starts its workflow again: its owner
+   * is told why and by when, once per verdict, instead of being told the request is new.
+   */
+  async function tellSentBack(row: Awaited<ReturnType<typeof load>>): Promise<boolean> {
+    const review = await db.evidenceReview.findFirst({ where: { requestId: row.id }, orderBy: { createdAt: 'desc' } });
+    if (review?.verdict !== 'sent_back' || review.dueAt?.getTime() !== row.dueAt.getTime()) return false;
+    const membership = row.partnership.members.find((m) => m.personId === row.ownerId) ?? null;
+    await notify(mailContext(deps), {
+      messageKey: `evidence:${row.id}:sent-back:${review.id}`,
+      template: 'evidence-sent-back',
+      about: row.partnership,
+      dueAt: review.createdAt.getTime(),
+      recipients: [{ person: row.owner, membership }],
+      target: pages.evidence(row.partnershipId, row.id),
+      render: (timeZone, link) =>
+        evidenceSentBack({
+          partnershipName: row.partnership.name,
+          description: row.description,
+          comment: review.comment ?? '',
+          // A key names the lead it speaks for.
+          by: review.onBehalfOfName ?? review.actorName,
+          dueAt: row.dueAt.getTime(),
+          timeZone,
+          link,
+        }),
+    });
+    return true;
   }
 
   return {

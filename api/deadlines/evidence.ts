@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from '../../core/deadlines/commands.js';
 import { createEvidenceRequest } from '../../core/deadlines/create.js';
-import { createEvidenceRequestBody, reasonBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
+import { reviewEvidence } from '../../core/deadlines/evidence-review.js';
+import { createEvidenceRequestBody, reasonBody, reviewEvidenceBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
 import { uuidParam } from '../../core/fields.js';
-import type { EvidenceItem, EvidenceRequest, Prisma } from '../../generated/prisma/client.js';
+import type { EvidenceItem, EvidenceRequest, EvidenceReview, Prisma } from '../../generated/prisma/client.js';
 import { evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
 import { route } from '../http/route.js';
@@ -20,6 +21,16 @@ const requestJson = (r: EvidenceRequest) => ({
   status: r.status,
   closedAt: r.closedAt?.toISOString() ?? null,
   closeNote: r.closeNote,
+  acceptedAt: r.acceptedAt?.toISOString() ?? null,
+});
+
+const reviewJson = (v: EvidenceReview) => ({
+  id: v.id,
+  verdict: v.verdict,
+  comment: v.comment,
+  dueAt: v.dueAt?.toISOString() ?? null,
+  by: { kind: v.actor, id: v.actorId, name: v.actorName, onBehalfOf: v.onBehalfOfName },
+  at: v.createdAt.toISOString(),
 });
 
 const itemJson = (i: EvidenceItem) => ({
@@ -43,6 +54,7 @@ const evidenceRequestSchema = z
     status: z.enum(['open', 'overdue', 'submitted', 'waived']),
     closedAt: z.string().nullable(),
     closeNote: z.string().nullable(),
+    acceptedAt: z.string().nullable().meta({ description: 'When a lead accepted what was submitted.' }),
   })
   .meta({ id: 'EvidenceRequest' });
 
@@ -74,10 +86,15 @@ export const evidenceRoutes = [
     detail: (db, id) =>
       db.evidenceRequest.findUniqueOrThrow({
         where: { id },
-        include: { items: { orderBy: { submittedAt: 'asc' } }, extensions: { orderBy: { createdAt: 'asc' } } },
+        include: {
+          items: { orderBy: { submittedAt: 'asc' } },
+          extensions: { orderBy: { createdAt: 'asc' } },
+          reviews: { orderBy: { createdAt: 'asc' } },
+        },
       }),
-    detailJson: (r) => ({ items: r.items.map(itemJson) }),
-    getDescription: 'With the items received, its extensions and, while it is open, the next notice its workflow will send.',
+    detailJson: (r) => ({ items: r.items.map(itemJson), reviews: r.reviews.map(reviewJson) }),
+    getDescription:
+      "With the items received, its extensions, the leads' verdicts on what was submitted and, while it is open, the next notice its workflow will send.",
     live: (temporal, id) => temporal.workflow.getHandle(evidenceWorkflowId(id)).query(evidenceStatusQuery),
     extend: extendEvidenceRequest,
   }),
@@ -96,6 +113,24 @@ export const evidenceRoutes = [
     async handle({ params, body, caller, deps }) {
       const stored = await submitEvidence(deps, caller, params.id, body);
       return { status: 201, location: `/evidence-requests/${params.id}`, body: itemJson(stored) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/evidence-requests/:id/review',
+    operationId: 'reviewEvidenceRequest',
+    summary: 'Accept submitted evidence, or send it back',
+    description:
+      'A lead other than its owner looks at what was submitted: `accepted`, or `sent_back` with what to change (`comment`) and a new due time; sent back, the request reopens, its deadline workflow starts again and its owner is told by mail. Once per submission: a second verdict is a 409.',
+    tag: 'Evidence',
+    access: 'member',
+    params: uuidParam,
+    body: reviewEvidenceBody,
+    errors: [403, 404, 409, 503],
+    responses: { 200: { description: 'The request as it now stands, and the verdict recorded' } },
+    async handle({ params, body, caller, deps }) {
+      const { request, review } = await reviewEvidence(deps, caller, params.id, body);
+      return { body: { request: requestJson(request), review: reviewJson(review) } };
     },
   }),
   route({

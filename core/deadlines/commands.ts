@@ -28,7 +28,7 @@ import { completeCommitmentBody, evidenceItemFields, extendDeadlineBody, reasonB
  * the deadline's workflow validates the change (a refused one is a 409) and records it with its actor.
  */
 
-type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
+export type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
 
 const partnershipRef = { select: { id: true, districtId: true, partnerId: true, cohortId: true } } as const;
 
@@ -41,7 +41,7 @@ async function commitmentFor(deps: Deps, p: Principal, id: string) {
   return c;
 }
 
-async function requestFor(deps: Deps, p: Principal, id: string) {
+export async function requestFor(deps: Deps, p: Principal, id: string) {
   const r = await deps.db.evidenceRequest.findFirst({
     where: { id, partnership: partnershipScope(p) },
     include: { partnership: partnershipRef },

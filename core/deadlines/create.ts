@@ -17,7 +17,7 @@ type Tx = Prisma.TransactionClient;
 type Owner = ReturnType<typeof memberByEmail>;
 
 /** Starts a new deadline's workflow, which reminds its owner, marks it overdue and escalates. */
-const START = {
+export const START = {
   commitment: (deps: CoreDeps, id: string) =>
     deps.temporal.workflow.start(commitmentWorkflow, {
       workflowId: commitmentWorkflowId(id),

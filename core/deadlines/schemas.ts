@@ -68,3 +68,19 @@ export const submitEvidenceBody = evidenceItemFields.refine((b) => b.link || b.t
   message: 'give a link, a text, or both',
   path: ['link'],
 });
+
+/**
+ * A lead's look at submitted evidence: accept it, or send it back with what to change and a new due
+ * time (the request reopens and its owner is told).
+ */
+export const reviewEvidenceBody = z.discriminatedUnion('verdict', [
+  z.object({ verdict: z.literal('accepted'), comment: text(2000).optional(), onBehalfOf }).strict(),
+  z
+    .object({
+      verdict: z.literal('sent_back'),
+      comment: text(2000).meta({ description: 'What to change: told to the owner.' }),
+      dueAt: instant.meta({ description: 'When it is due again.' }),
+      onBehalfOf,
+    })
+    .strict(),
+]);

@@ -101,6 +101,31 @@ export function deadlineAssigned(
   };
 }
 
+/** To the owner of evidence a lead sent back: what to change, by when, and where. */
+export function evidenceSentBack(input: {
+  partnershipName: string;
+  description: string;
+  comment: string;
+  by: string | null;
+  dueAt: number;
+  timeZone: string;
+  link: string;
+}): Message {
+  const due = formatLocalTime(input.dueAt, input.timeZone);
+  return {
+    subject: subjectOf(`Sent back: ${input.description}`),
+    preview: `Due again ${due}.`,
+    blocks: [
+      p(
+        `${input.by ?? 'A lead'} looked at the evidence you submitted in ${input.partnershipName} and sent it back. It is due again ${due}.`,
+      ),
+      p('Evidence request: ', strong(input.description)),
+      quote(input.comment, input.by ?? undefined),
+      button('Submit the evidence again, or ask for more time', input.link),
+    ],
+  };
+}
+
 /** To the sponsor and the leads: a review passed its grace period without an outcome. */
 export function reviewMissed(input: ReviewMailInput): Message {
   const when = formatLocalTime(input.scheduledAt, input.timeZone);

@@ -204,7 +204,7 @@ export async function assertLeads(db: Db, p: Principal, partnership: Partnership
   return standing;
 }
 
-export type DeadlineAction = 'complete' | 'extend' | 'submit evidence for' | 'drop' | 'waive';
+export type DeadlineAction = 'complete' | 'extend' | 'submit evidence for' | 'drop' | 'waive' | 'review';
 const OWNERS_ACTIONS: readonly DeadlineAction[] = ['complete', 'extend', 'submit evidence for'];
 
 /**
@@ -232,7 +232,8 @@ export async function actorForDeadline(
     if (own && OWNERS_ACTIONS.includes(action)) return { actor: actorOf(p), personId: p.id };
     if ((await standingIn(db, p, deadline.partnership)).leads) {
       const owner = await person(deadline.ownerId);
-      return { actor: actorOf(p, own ? null : owner), personId: p.id };
+      // Looking at evidence is the lead's own act, never the owner's.
+      return { actor: actorOf(p, own || action === 'review' ? null : owner), personId: p.id };
     }
     throw new ForbiddenError(
       OWNERS_ACTIONS.includes(action)

@@ -193,6 +193,13 @@ const CASES: Record<string, Case> = {
     // Ben owns it, and is the partner's staff: its key submits for him.
     body: () => ({ kind: 'observation', link: 'https://drive.example/obs-1' }),
   },
+  // Ben submitted it: the district's key accepts it for Ana, a lead on the other side (its owner may not).
+  reviewEvidenceRequest: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/evidence-requests/${t.x.e1}/review`,
+    body: (t) => ({ verdict: 'accepted', comment: 'Clear notes', onBehalfOf: t.x.ana }),
+  },
   waiveEvidenceRequest: {
     as: 'd1',
     status: 200,

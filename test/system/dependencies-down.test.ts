@@ -18,6 +18,7 @@ interface Seeded {
   person: string;
   commitment: string;
   evidence: string;
+  submitted: string;
 }
 
 async function seed(): Promise<Seeded> {
@@ -50,10 +51,19 @@ async function seed(): Promise<Seeded> {
     description: 'Observation notes',
     kinds: ['observation'],
   });
+  // Ben's, submitted: sending it back starts its workflow again.
+  const submitted = await stack.call<{ id: string }>(admin, 'POST', `/partnerships/${partnership}/evidence-requests`, {
+    ...deadline,
+    ownerEmail: 'ben@center.example',
+    description: 'Survey results',
+    kinds: ['survey'],
+  });
+  const item = await stack.call(admin, 'POST', `/evidence-requests/${submitted.json.id}/items`, { kind: 'survey', text: 'Results' });
+  expect(item.status, item.text).toBe(201);
   // Their workflows have planned them (and told the owner), so nothing more is written on its own.
   await waitFor(
-    'the owner to be told of both',
-    async () => (await stack.database.db.emailOutbox.count({ where: { template: { endsWith: '-assigned' } } })) === 2,
+    'the owners to be told of all three',
+    async () => (await stack.database.db.emailOutbox.count({ where: { template: { endsWith: '-assigned' } } })) === 3,
   );
   const person = await stack.call<{ items: { id: string }[] }>(admin, 'GET', '/people?email=ana@lakeside.example');
   return {
@@ -62,6 +72,7 @@ async function seed(): Promise<Seeded> {
     person: person.json.items[0]?.id as string,
     commitment: commitment.json.id,
     evidence: evidence.json.id,
+    submitted: submitted.json.id,
   };
 }
 
@@ -109,6 +120,11 @@ const needsTemporal = (s: Seeded): [string, string, unknown?][] => [
   ['POST', `/evidence-requests/${s.evidence}/items`, { kind: 'observation', text: 'Notes' }],
   ['POST', `/evidence-requests/${s.evidence}/waive`, { reason: 'Not needed' }],
   ['POST', `/evidence-requests/${s.evidence}/extend`, { dueAt: soon(50 * 24 * HOUR), reason: 'Later' }],
+  [
+    'POST',
+    `/evidence-requests/${s.submitted}/review`,
+    { verdict: 'sent_back', comment: 'Add the dates', dueAt: soon(9 * 24 * HOUR), onBehalfOf: s.person },
+  ],
 ];
 
 const expectUnavailable = (res: ApiResponse, what: RegExp) => {

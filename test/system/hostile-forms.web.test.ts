@@ -59,7 +59,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
   const browser = useBrowser();
   let context: BrowserContext;
   let page: Page;
-  const ids = { partnership: '', review: '', commitment: '', evidence: '', cycle: '', cohort: '' };
+  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '' };
   beforeAll(async () => {
     // The installation's admin: every form is theirs to send.
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'root@hostile.example' });
@@ -95,6 +95,17 @@ describe('every form of every page, against a corpus of hostile strings', () => 
         dueAt: soon(20),
       })
     ).json.id;
+    // Ben's, submitted: the form to accept it or send it back is the signed-in lead's.
+    ids.submitted = (
+      await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${ids.partnership}/evidence-requests`, {
+        ownerEmail: 'ben@hostile.example',
+        description: 'Survey results',
+        kinds: ['survey'],
+        dueAt: soon(20),
+      })
+    ).json.id;
+    const item = await stack.call(stack.adminKey, 'POST', `/evidence-requests/${ids.submitted}/items`, { kind: 'survey', text: 'Results' });
+    expect(item.status, item.text).toBe(201);
     const phases = Object.fromEntries(
       ['plan', 'do', 'study', 'act', 'reflect'].map((ph, i) => [ph, { ownerEmail: owner, dueAt: soon(10 * (i + 1)) }]),
     );
@@ -122,6 +133,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       `${p}/reviews/${ids.review}`,
       `${p}/commitments/${ids.commitment}`,
       `${p}/evidence/${ids.evidence}`,
+      `${p}/evidence/${ids.submitted}`,
       `${p}/inquiry/new`,
       `${p}/inquiry/${ids.cycle}`,
       '/sign-in',

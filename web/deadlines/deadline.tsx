@@ -7,6 +7,7 @@ import {
   submitEvidence,
   waiveEvidenceRequest,
 } from '../../core/deadlines/commands.js';
+import { reviewEvidence } from '../../core/deadlines/evidence-review.js';
 import { ACCEPTED_FILES, EVIDENCE_MAX_BYTES } from '../../core/deadlines/files.js';
 import { EVIDENCE_KINDS, evidenceKindLabel } from '../../core/deadlines/schemas.js';
 import { pages } from '../../core/pages.js';
@@ -14,7 +15,7 @@ import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import type { Db } from '../../lib/db/client.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
@@ -186,6 +187,10 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
           <CloseForm action={`${base}/waive`} csrf={ctx.csrf} title="Waive it" button="Waive the request" state={state} form="waive" />
         )}
         {open && !mayAct && <p>Only {r.owner.name}, or a lead of the partnership, can submit it.</p>}
+        {r.status === 'submitted' && !r.acceptedAt && standing.leads && r.ownerId !== ctx.me.id && (
+          <ReviewForms r={r} base={base} csrf={ctx.csrf} zone={zone} state={state} />
+        )}
+        <Verdicts reviews={r.reviews} zone={zone} />
         <History extensions={r.extensions} zone={zone} />
       </>
     ),
@@ -199,6 +204,7 @@ function loadRequest(db: Db, me: PersonPrincipal, partnershipId: string, id: str
       owner: true,
       partnership: true,
       extensions: { orderBy: { createdAt: 'asc' } },
+      reviews: { orderBy: { createdAt: 'asc' } },
       items: {
         include: { submittedBy: true, file: { select: { id: true, filename: true, size: true } } },
         orderBy: { submittedAt: 'asc' },
@@ -240,6 +246,84 @@ function Received({ items, base, zone }: { items: EvidenceRequest['items']; base
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/**
+ * A lead other than its owner looks at what was submitted: accepts it, or sends it back with what to
+ * change and a new due date (core/deadlines/evidence-review.ts). Two forms, so each asks only for what it needs.
+ */
+function ReviewForms({ r, base, csrf, zone, state }: { r: EvidenceRequest; base: string; csrf: string; zone: string; state: State }) {
+  const errors = state.form === 'review' ? (state.errors ?? []) : [];
+  const v = state.form === 'review' ? (state.values ?? {}) : {};
+  const back = v.verdict === 'sent_back';
+  return (
+    <section aria-labelledby="review">
+      <h2 id="review">Look at the evidence</h2>
+      <p>
+        Accept it, or send it back to {r.owner.name} with what to change: the request opens again with a new due date, and they are told by
+        mail.
+      </p>
+      <ErrorSummary errors={errors} />
+      <Form action={`${base}/review`} csrf={csrf} label="Accept the evidence">
+        <input type="hidden" name="verdict" value="accepted" />
+        <TextArea
+          name="comment"
+          id="f-accept-comment"
+          label="Comment (optional)"
+          rows={2}
+          value={back ? undefined : v.comment}
+          error={back ? undefined : errorOf(errors, 'comment')}
+        />
+        <button type="submit">Accept the evidence</button>
+      </Form>
+      <Form action={`${base}/review`} csrf={csrf} label="Send the evidence back">
+        <input type="hidden" name="verdict" value="sent_back" />
+        <TextArea
+          name="comment"
+          label="What to change"
+          required
+          rows={2}
+          value={back ? v.comment : undefined}
+          error={back ? errorOf(errors, 'comment') : undefined}
+        />
+        <TextField
+          name="dueAt"
+          label={`Due again (${zone})`}
+          type="datetime-local"
+          value={back ? v.dueAt : undefined}
+          required
+          error={back ? errorOf(errors, 'dueAt') : undefined}
+        />
+        <button type="submit" class="secondary">
+          Send it back
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function Verdicts({ reviews, zone }: { reviews: EvidenceRequest['reviews']; zone: string }) {
+  if (reviews.length === 0) return null;
+  return (
+    <section aria-labelledby="verdicts">
+      <h2 id="verdicts">Looked at</h2>
+      <ul class="items">
+        {reviews.map((v) => (
+          <li key={v.id}>
+            {v.verdict === 'accepted' ? 'Accepted' : 'Sent back'} by {v.onBehalfOfName ?? v.actorName ?? 'a lead'},{' '}
+            <When at={v.createdAt} zone={zone} />
+            {v.dueAt && (
+              <>
+                {' '}
+                · due again <When at={v.dueAt} zone={zone} />
+              </>
+            )}
+            {v.comment && <p class="notes">{v.comment}</p>}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -299,7 +383,8 @@ async function act(
   try {
     await run();
   } catch (e) {
-    return page(ctx, { errors: formIssues(e, form === 'extend' ? 'dueAt' : 'reason'), values, form });
+    const field = { extend: 'dueAt', review: 'comment' }[form] ?? 'reason';
+    return page(ctx, { errors: formIssues(e, field), values, form });
   }
   const { partnershipId, id } = params(ctx);
   return { redirect: page === commitmentPage ? pages.commitment(partnershipId, id) : pages.evidence(partnershipId, id), flash };
@@ -388,6 +473,23 @@ export const evidenceActions = {
     );
   },
   extend: extendAction(evidencePage, extendEvidenceRequest),
+  review: async (ctx: PageContext) => {
+    const f = ctx.form;
+    const comment = f.comment?.trim() || undefined;
+    const run = async () => {
+      if (f.verdict !== 'sent_back') return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'accepted', comment });
+      const dueAt = fromLocalInput(f.dueAt, await zoneOfDeadline(ctx));
+      if (!dueAt) throw new ValidationError('Give a date and a time', [{ path: 'dueAt', message: 'Give a date and a time' }]);
+      return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'sent_back', comment: comment ?? '', dueAt });
+    };
+    return act(
+      ctx,
+      'review',
+      evidencePage,
+      run,
+      f.verdict === 'sent_back' ? 'Sent back: they are told what to change.' : 'The evidence is accepted.',
+    );
+  },
   waive: (ctx: PageContext) =>
     act(
       ctx,
