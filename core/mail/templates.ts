@@ -25,6 +25,14 @@ interface ReviewMailInput {
   link: string;
 }
 
+/** What every message about something due carries: its partnership, when it is due (in the reader's zone), and where to act. */
+interface DueInput {
+  partnershipName: string;
+  dueAt: number;
+  timeZone: string;
+  link: string;
+}
+
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const reviewName = (i: ReviewMailInput) => `${i.label} #${i.sequence} of ${i.partnershipName}`;
 
@@ -47,13 +55,9 @@ export type DeadlineNotice = 'reminder' | 'overdue' | 'escalation';
 export function deadlineNotice(
   label: string,
   notice: DeadlineNotice,
-  input: {
-    partnershipName: string;
+  input: DueInput & {
     description: string;
     ownerName: string;
-    dueAt: number;
-    timeZone: string;
-    link: string;
     /** The copy goes to the owner: it speaks to them. */
     toOwner?: boolean;
   },
@@ -84,10 +88,7 @@ export function deadlineNotice(
 }
 
 /** To the owner of a new commitment or evidence request, at once: it is theirs, by when, and where. */
-export function deadlineAssigned(
-  label: string,
-  input: { partnershipName: string; description: string; dueAt: number; timeZone: string; link: string; by: string | null },
-): Message {
+export function deadlineAssigned(label: string, input: DueInput & { description: string; by: string | null }): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);
   const act = label === 'commitment' ? 'Mark it done, or ask for more time' : 'Submit the evidence, or ask for more time';
   return {
@@ -102,15 +103,7 @@ export function deadlineAssigned(
 }
 
 /** To the owner of evidence a lead sent back: what to change, by when, and where. */
-export function evidenceSentBack(input: {
-  partnershipName: string;
-  description: string;
-  comment: string;
-  by: string | null;
-  dueAt: number;
-  timeZone: string;
-  link: string;
-}): Message {
+export function evidenceSentBack(input: DueInput & { description: string; comment: string; by: string | null }): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);
   return {
     subject: subjectOf(`Sent back: ${input.description}`),
@@ -352,16 +345,7 @@ export function workHandedOver(input: {
 }
 
 /** An inquiry phase has begun and is its owner's to do. */
-export function inquiryPhaseOpened(input: {
-  partnershipName: string;
-  cycleNumber: number;
-  phaseLabel: string;
-  ask: string;
-  question: string;
-  dueAt: number;
-  timeZone: string;
-  link: string;
-}): Message {
+export function inquiryPhaseOpened(input: DueInput & { cycleNumber: number; phaseLabel: string; ask: string; question: string }): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);
   return {
     subject: subjectOf(`Your turn: ${input.phaseLabel} of inquiry cycle ${input.cycleNumber} in ${input.partnershipName}`),

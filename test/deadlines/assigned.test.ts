@@ -14,20 +14,15 @@ const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('an assignment notice', () => {
   it('tells the owner of each new commitment and evidence request at once, with its due date and its link', async () => {
-    const created = await stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
-      name: 'Assigned literacy',
-      district: { name: 'Assigned USD' },
-      partner: { name: 'Assigned Partners' },
-      timeZone: 'America/Chicago',
-      firstReviewAt: soon(3_600_000),
-      members: [
+    const { id, firstReview } = await stack.createPartnership(
+      'Assigned literacy',
+      [
         { name: 'Ana Diaz', email: 'ana@assigned.example', role: 'district_lead' },
         { name: 'Ben Ode', email: 'ben@assigned.example', role: 'partner_lead' },
         { name: 'Cal Moss', email: 'cal@assigned.example', role: 'participant' },
       ],
-    });
-    expect(created.status, created.text).toBe(201);
-    const { id, firstReview } = created.json;
+      { firstReviewAt: soon(3_600_000) },
+    );
     await waitFor('the review to be planned', async () => {
       const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
       return live.json.currentReview?.id === firstReview.id;

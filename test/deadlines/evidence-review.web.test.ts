@@ -41,20 +41,13 @@ const review = (id: string, body: unknown, key = stack.adminKey) =>
   stack.call<{ detail?: string }>(key, 'POST', `/evidence-requests/${id}/review`, body);
 
 beforeAll(async () => {
-  const created = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
-    name: 'Review literacy',
-    district: { name: 'Review USD' },
-    partner: { name: 'Review Partners' },
-    timeZone: ZONE,
-    firstReviewAt: soon(60 * DAY),
-    members: [
+  partnershipId = (
+    await stack.createPartnership('Review literacy', [
       { name: 'Ana Diaz', email: 'ana@review.example', role: 'district_lead' },
       { name: 'Ben Ode', email: 'ben@review.example', role: 'partner_lead' },
       { name: 'Cal Moss', email: 'cal@review.example', role: 'participant' },
-    ],
-  });
-  expect(created.status, created.text).toBe(201);
-  partnershipId = created.json.id;
+    ])
+  ).id;
   ana = (await stack.database.db.person.findUniqueOrThrow({ where: { email: 'ana@review.example' } })).id;
 });
 

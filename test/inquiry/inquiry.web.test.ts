@@ -19,20 +19,12 @@ describe('an inquiry cycle from the inbox', () => {
   let partnershipId: string;
   let cycleId: string;
   beforeAll(async () => {
-    const p = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
-      name: 'Willow literacy',
-      district: { name: 'Willow USD' },
-      partner: { name: 'Reading Partners' },
-      timeZone: 'America/Denver',
-      firstReviewAt: soon(60 * DAY),
-      members: [
-        { name: 'Ana Diaz', email: email('ana'), role: 'district_lead' },
-        { name: 'Ben Ode', email: email('ben'), role: 'partner_lead' },
-        { name: 'Cal Moss', email: email('cal'), role: 'participant' },
-      ],
-    });
-    expect(p.status, p.text).toBe(201);
-    partnershipId = p.json.id;
+    const members = [
+      { name: 'Ana Diaz', email: email('ana'), role: 'district_lead' },
+      { name: 'Ben Ode', email: email('ben'), role: 'partner_lead' },
+      { name: 'Cal Moss', email: email('cal'), role: 'participant' },
+    ] as const;
+    partnershipId = (await stack.createPartnership('Willow literacy', [...members], { timeZone: 'America/Denver' })).id;
     await waitFor(
       'the partnership to be active',
       async () => (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: partnershipId } })).status === 'active',
@@ -140,25 +132,20 @@ describe('an inquiry cycle from the inbox', () => {
     });
     expect(added.status, added.text).toBe(201);
     const make = async (name: string, withParticipant: boolean) => {
-      const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+      const { id } = await stack.createPartnership(
         name,
-        district: { name: `${name} USD` },
-        partner: { name: 'Reading Partners' },
-        timeZone: 'America/Denver',
-        firstReviewAt: soon(60 * DAY),
-        cohortId: cohort.json.id,
-        members: [
+        [
           { name: 'Dee Park', email: email(`dee.${name.toLowerCase()}`), role: 'district_lead' },
           { name: 'Fay Ruiz', email: email(`fay.${name.toLowerCase()}`), role: 'partner_lead' },
           ...(withParticipant ? [{ name: 'Eli Moss', email: email(`eli.${name.toLowerCase()}`), role: 'participant' as const }] : []),
         ],
-      });
-      expect(res.status, res.text).toBe(201);
+        { timeZone: 'America/Denver', cohortId: cohort.json.id },
+      );
       await waitFor(
         `${name} to be active`,
-        async () => (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: res.json.id } })).status === 'active',
+        async () => (await stack.database.db.partnership.findUniqueOrThrow({ where: { id } })).status === 'active',
       );
-      return res.json.id;
+      return id;
     };
     const [aspen, birch] = [await make('Aspen', true), await make('Birch', false)];
 

@@ -25,22 +25,17 @@ interface MailSettings {
 describe('mail through the API: the outbox, mail settings and unsubscribe links', () => {
   it('lists every copy, stops reminders through the link in one (and nothing else), and changes how a person receives mail', async () => {
     const admin = stack.adminKey;
-    const created = await stack.call<{ id: string }>(admin, 'POST', '/partnerships', {
-      name: 'Lakeside literacy',
-      district: { name: 'Lakeside USD' },
-      partner: { name: 'Center for School Change' },
-      timeZone: 'America/Chicago',
-      firstReviewAt: soon(2 * 3_600_000),
-      // Due ten seconds from now.
-      reminderOffsets: ['PT1H59M50S'],
-      members: [
+    const created = await stack.createPartnership(
+      'Lakeside literacy',
+      [
         { name: 'Ana Diaz', email: 'ana@lakeside.example', role: 'district_lead' },
         { name: 'Ben Ode', email: 'ben@center.example', role: 'partner_lead' },
       ],
-    });
-    expect(created.status, created.text).toBe(201);
+      // Due ten seconds from now.
+      { firstReviewAt: soon(2 * 3_600_000), reminderOffsets: ['PT1H59M50S'] },
+    );
     const p = (
-      await stack.call<{ id: string; members: { personId: string; email: string }[] }>(admin, 'GET', `/partnerships/${created.json.id}`)
+      await stack.call<{ id: string; members: { personId: string; email: string }[] }>(admin, 'GET', `/partnerships/${created.id}`)
     ).json;
     const ana = p.members.find((m) => m.email === 'ana@lakeside.example')?.personId as string;
     const ben = p.members.find((m) => m.email === 'ben@center.example')?.personId as string;

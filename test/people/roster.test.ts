@@ -11,20 +11,13 @@ describe('the roster of a running partnership', () => {
   let id: string;
   const person = async (email: string) => (await stack.database.db.person.findUniqueOrThrow({ where: { email } })).id;
   beforeAll(async () => {
-    const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
-      name: 'Lakeside literacy',
-      district: { name: 'Lakeside USD' },
-      partner: { name: 'Center for School Change' },
-      timeZone: 'America/Chicago',
-      firstReviewAt: soon(20 * DAY),
-      members: [
+    id = (
+      await stack.createPartnership('Lakeside literacy', [
         { name: 'Ana Diaz', email: 'ana@roster.example', role: 'district_lead' },
         { name: 'Ben Ode', email: 'ben@roster.example', role: 'partner_lead' },
         { name: 'Cal Moss', email: 'cal@roster.example', role: 'participant' },
-      ],
-    });
-    expect(res.status, res.text).toBe(201);
-    id = res.json.id;
+      ])
+    ).id;
     for (const description of ['Share coaching logs', 'Book the data room']) {
       const c = await stack.call(stack.adminKey, 'POST', `/partnerships/${id}/commitments`, {
         ownerEmail: 'cal@roster.example',
@@ -124,24 +117,16 @@ describe('the members of a new partnership', () => {
       )
         .map((s) => s.organization.name)
         .sort();
-    const res = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
-      name: 'Hillcrest numeracy',
-      district: { name: 'Hillcrest USD' },
-      partner: { name: 'Numeracy Partners' },
-      timeZone: 'America/Chicago',
-      firstReviewAt: soon(20 * DAY),
-      members: [
-        { name: 'Gus Lind', email: 'gus@roster.example', role: 'district_lead' },
-        { name: 'Eve Stone', email: 'eve@roster.example', role: 'partner_lead' },
-        { name: 'Fay Roe', email: 'fay@roster.example', role: 'participant', side: 'partner' },
-        { name: 'Ben Ode', email: 'ben@roster.example', role: 'participant' },
-      ],
-    });
-    expect(res.status, res.text).toBe(201);
+    const created = await stack.createPartnership('Hillcrest numeracy', [
+      { name: 'Gus Lind', email: 'gus@roster.example', role: 'district_lead' },
+      { name: 'Eve Stone', email: 'eve@roster.example', role: 'partner_lead' },
+      { name: 'Fay Roe', email: 'fay@roster.example', role: 'participant', side: 'partner' },
+      { name: 'Ben Ode', email: 'ben@roster.example', role: 'participant' },
+    ]);
     const members = await stack.call<{ members: { email: string; role: string; side: string }[] }>(
       stack.adminKey,
       'GET',
-      `/partnerships/${res.json.id}`,
+      `/partnerships/${created.id}`,
     );
     expect(members.json.members.map((m) => [m.email, m.role, m.side]).sort()).toEqual([
       ['ben@roster.example', 'participant', 'district'],

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createHttpApp } from '../../boot/http.js';
 import { createWorker } from '../../boot/worker.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
@@ -22,6 +22,14 @@ import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { TEST_AUTH_SECRET, testAuth, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
+
+/** A member as POST /partnerships takes one. */
+export interface MemberInput {
+  name: string;
+  email: string;
+  role: 'executive_sponsor' | 'district_lead' | 'partner_lead' | 'participant';
+  side?: 'district' | 'partner';
+}
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -53,6 +61,16 @@ export interface ApiStack {
   adminKey: string;
   /** A district made through the API, with a key of its own (another tenant, for the attacker's tests). */
   districtWithKey(name: string, timeZone?: string): Promise<{ id: string; key: string }>;
+  /**
+   * A partnership made through the API with the admin key (anything but a 201 fails the test): its
+   * district and partner are named after it, in America/Chicago, its first review in 60 days, unless
+   * `over` says otherwise.
+   */
+  createPartnership(
+    name: string,
+    members: MemberInput[],
+    over?: Record<string, unknown>,
+  ): Promise<{ id: string; firstReview: { id: string } }>;
   /** One HTTP request; `key` null sends no Authorization header. */
   call<T = unknown>(
     key: string | null,
@@ -157,6 +175,19 @@ export function useApiStack(
         json = JSON.parse(text);
       } catch {}
       return { status: res.status, headers: res.headers, text, json: json as never };
+    };
+    stack.createPartnership = async (name, members, over = {}) => {
+      const res = await stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
+        name,
+        district: { name: `${name} USD` },
+        partner: { name: `${name} Partners` },
+        timeZone: 'America/Chicago',
+        firstReviewAt: new Date(Date.now() + 60 * 86_400_000).toISOString(),
+        members,
+        ...over,
+      });
+      expect(res.status, res.text).toBe(201);
+      return res.json;
     };
     stack.districtWithKey = async (name, timeZone = 'America/Chicago') => {
       const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', { kind: 'district', name, timeZone });
