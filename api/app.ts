@@ -11,6 +11,7 @@ import { type AnyRoute, mountRoutes } from './http/route.js';
 import { inquiryRoutes } from './inquiry/cycles.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
+import { measureRoutes } from './measures/measures.js';
 import { importRoute } from './partnerships/import.js';
 import { lifecycleRoutes } from './partnerships/lifecycle.js';
 import { partnershipRoutes } from './partnerships/partnerships.js';
@@ -55,6 +56,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...evidenceRoutes,
     ...inquiryRoutes,
     ...reflectionRoutes,
+    ...measureRoutes,
     ...reportRoutes,
     ...stuckRoutes,
     ...calendarRoutes,

@@ -1,5 +1,6 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
+import { measuresBehind } from '../measures/goals.js';
 
 /**
  * A partnership's health at a glance, for the dashboard (its page, its API route and its CSV): read
@@ -23,6 +24,7 @@ export const RULES: Record<Exclude<Health, 'on_track'>, string[]> = {
     `1 of its last ${RECENT_REVIEWS} reviews was missed`,
     'a commitment or evidence request is overdue',
     `fewer than ${REFLECTION_QUORUM * 100}% of the members reflected on the last held review, once its window closed`,
+    'a measure of success is behind its trajectory (the straight line from its baseline to its target)',
   ],
 };
 
@@ -37,6 +39,8 @@ export interface HealthFacts {
   longestOverdueDays: number;
   /** Reflections on the last held review, once its window closed. */
   reflection: { asked: number; answered: number; closed: boolean } | null;
+  /** Measures of success whose latest value is short of their trajectory. */
+  measuresBehind: number;
 }
 
 /** The health and the rules that decided it; a partnership that is not running has none. */
@@ -52,6 +56,7 @@ export function judge(status: string, f: HealthFacts): { health: Health | null; 
     missed === 1 && RULES.needs_attention[0],
     f.overdue > 0 && RULES.needs_attention[1],
     lowReflection && RULES.needs_attention[2],
+    f.measuresBehind > 0 && RULES.needs_attention[3],
   ].filter((r): r is string => typeof r === 'string');
   return attention.length ? { health: 'needs_attention', reasons: attention } : { health: 'on_track', reasons: [] };
 }
@@ -70,6 +75,7 @@ export interface PartnershipHealth {
   overdueCommitments: number;
   overdueEvidence: number;
   reflection: { asked: number; answered: number } | null;
+  measuresBehind: number;
   health: Health | null;
   reasons: string[];
 }
@@ -96,7 +102,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
   });
   const ids = partnerships.map((p) => p.id);
   const open = { in: ['open' as const, 'overdue' as const] };
-  const [reviews, commitments, evidence] = await Promise.all([
+  const [reviews, commitments, evidence, behind] = await Promise.all([
     db.review.findMany({
       where: { partnershipId: { in: ids } },
       select: { id: true, partnershipId: true, status: true, scheduledAt: true, outcomeAt: true, reflectionsClosedAt: true },
@@ -114,6 +120,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
       _count: { _all: true },
       _min: { dueAt: true },
     }),
+    measuresBehind(db, ids),
   ]);
   const byPartnership = new Map<string, typeof reviews>();
   for (const r of reviews) byPartnership.set(r.partnershipId, [...(byPartnership.get(r.partnershipId) ?? []), r]);
@@ -149,6 +156,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
       overdue: (c?._count._all ?? 0) + (e?._count._all ?? 0),
       longestOverdueDays: Number.isFinite(oldest) ? Math.floor((now.getTime() - oldest) / DAY) : 0,
       reflection: reflection && held ? { ...reflection, closed: held.reflectionsClosedAt !== null } : null,
+      measuresBehind: behind.get(p.id) ?? 0,
     };
     return {
       id: p.id,
@@ -164,6 +172,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
       overdueCommitments: c?._count._all ?? 0,
       overdueEvidence: e?._count._all ?? 0,
       reflection,
+      measuresBehind: facts.measuresBehind,
       ...judge(p.status, facts),
     };
   });

@@ -44,6 +44,8 @@ interface Tenants {
   gil?: string;
   /** d1's own sign-in provider. */
   provider?: string;
+  /** A measure of success of x. */
+  measure?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -296,6 +298,41 @@ const CASES: Record<string, Case> = {
   },
   getPartnershipCheckIns: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/check-ins` },
   getCohortCheckIns: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/check-ins` },
+  listGoals: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/goals` },
+  createGoal: {
+    as: 'd1',
+    path: (t) => `/partnerships/${t.x.id}/goals`,
+    body: () => ({
+      title: 'Every third grader reads at grade level',
+      measures: [
+        {
+          name: 'Grade 3 at grade level',
+          unit: '%',
+          baseline: 41,
+          target: 60,
+          targetDate: future(400).slice(0, 10),
+          direction: 'increase',
+          source: 'state assessment',
+        },
+      ],
+    }),
+    after: (t, json: { measures: { id: string }[] }) => {
+      t.measure = json.measures[0]?.id;
+    },
+  },
+  changeMeasure: {
+    as: 'p1',
+    status: 200,
+    path: (t) => `/measures/${t.measure}`,
+    body: () => ({ target: 65, reason: 'The board raised the bar' }),
+  },
+  // At the review held above, by the district's key.
+  recordMeasureValues: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/reviews/${t.x.review}/measures`,
+    body: (t) => ({ values: [{ measureId: t.measure, value: 44, note: 'Spring screener' }] }),
+  },
   reportOverdueCommitments: { as: 'coordA', path: () => '/reports/overdue-commitments' },
   reportUpcomingReviews: { as: 'd1', path: () => '/reports/upcoming-reviews' },
   reportPartnershipHealth: { as: 'coordA', path: () => '/reports/partnership-health' },
@@ -507,6 +544,9 @@ async function snapshot() {
       db.staff.count(),
       db.auditEvent.count(),
       db.identityProvider.count(),
+      db.goal.count(),
+      db.measure.count(),
+      db.measureValue.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

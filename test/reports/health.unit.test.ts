@@ -6,6 +6,7 @@ const calm: HealthFacts = {
   overdue: 0,
   longestOverdueDays: 0,
   reflection: { asked: 4, answered: 3, closed: true },
+  measuresBehind: 0,
 };
 
 describe("a partnership's health", () => {
@@ -13,13 +14,14 @@ describe("a partnership's health", () => {
     expect(judge('active', calm)).toEqual({ health: 'on_track', reasons: [] });
   });
 
-  it('needs attention for one missed review, anything overdue, or few reflections once the window closed', () => {
+  it('needs attention for one missed review, anything overdue, few reflections once the window closed, or a measure behind', () => {
     expect(judge('active', { ...calm, recentReviews: ['missed', 'held'] })).toEqual({
       health: 'needs_attention',
       reasons: [RULES.needs_attention[0]],
     });
     expect(judge('active', { ...calm, overdue: 1, longestOverdueDays: 3 }).reasons).toEqual([RULES.needs_attention[1]]);
     expect(judge('paused', { ...calm, reflection: { asked: 4, answered: 1, closed: true } }).reasons).toEqual([RULES.needs_attention[2]]);
+    expect(judge('active', { ...calm, measuresBehind: 1 })).toEqual({ health: 'needs_attention', reasons: [RULES.needs_attention[3]] });
     // While the window is open, nobody is late yet.
     expect(judge('active', { ...calm, reflection: { asked: 4, answered: 0, closed: false } }).health).toBe('on_track');
   });

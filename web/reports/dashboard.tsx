@@ -240,6 +240,7 @@ export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, re
     'overdue_evidence',
     'reflections_answered',
     'reflections_asked',
+    'measures_behind',
   ]);
   csv.pipe(res);
   for (const r of rows) {
@@ -259,6 +260,7 @@ export async function dashboardCsv(db: Db, me: PersonPrincipal, req: Request, re
       r.overdueEvidence,
       r.reflection?.answered ?? '',
       r.reflection?.asked ?? '',
+      r.measuresBehind,
     ]);
   }
   csv.end();
