@@ -16,6 +16,7 @@ import { cohortCyclePage, saveCohortCycle } from './inquiry/cohort-cycle.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
 import { capturedMailPage } from './mail/captured.js';
 import { unsubscribeRoutes } from './mail/unsubscribe.js';
+import { measureChartSvg, measurePage, newGoalPage, saveGoal, saveMeasureChange, saveMeasureValues } from './measures/measures.js';
 import { importPage, saveImport } from './partnerships/import.js';
 import { newPartnershipPage, saveNewPartnership } from './partnerships/new-partnership.js';
 import { partnershipPage } from './partnerships/partnership.js';
@@ -186,6 +187,26 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/p/:partnershipId/reviews/:reviewId/reflection', ...posted, kit.signedIn(saveReflectionForm));
 
+  router.post(
+    '/p/:partnershipId/reviews/:reviewId/measures',
+    ...posted,
+    kit.signedIn((ctx) => saveMeasureValues(ctx, reviewPage)),
+  );
+  router.get(
+    '/p/:partnershipId/goals/new',
+    kit.signedIn((ctx) => newGoalPage(ctx)),
+  );
+  router.post('/p/:partnershipId/goals', ...posted, kit.signedIn(saveGoal));
+  router.get(
+    '/p/:partnershipId/measures/:id',
+    kit.signedIn((ctx) => measurePage(ctx)),
+  );
+  router.get(
+    '/p/:partnershipId/measures/:id/chart.svg',
+    download((me, req, res) => measureChartSvg(deps.db, me, req, res)),
+  );
+  router.post('/p/:partnershipId/measures/:id/change', ...posted, kit.signedIn(saveMeasureChange));
+
   router.get(
     '/p/:partnershipId/inquiry/new',
     kit.signedIn((ctx) => newCyclePage(ctx)),
@@ -242,7 +263,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive|review)|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive|review)|goals|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

@@ -35,6 +35,7 @@ const NOT_PAGES = new Set([
   '/dashboard.csv',
   '/dashboard/overdue.csv',
   '/p/:partnershipId/evidence/:id/files/:fileId',
+  '/p/:partnershipId/measures/:id/chart.svg',
 ]);
 
 /** Every GET route of the pages' router, sub-routers included. */
@@ -53,7 +54,18 @@ function getRoutes(router: Router): string[] {
 describe('every page fits a phone and a desktop and passes axe-core', () => {
   const browser = useBrowser();
   let admin: BrowserContext;
-  const ids = { busy: '', review: '', commitment: '', evidence: '', cycle: '', held: '', heldReview: '', cohort: '', token: '' };
+  const ids = {
+    busy: '',
+    review: '',
+    commitment: '',
+    evidence: '',
+    cycle: '',
+    held: '',
+    heldReview: '',
+    cohort: '',
+    token: '',
+    measure: '',
+  };
 
   beforeAll(async () => {
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'ada@pages.example' });
@@ -123,6 +135,27 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       'the reflection to be asked for',
       async () => (await stack.database.db.reflection.count({ where: { reviewId: ids.heldReview } })) > 0,
     );
+    // A goal whose measure has a value at the held review: its page, its chart, the review's form.
+    const goal = await stack.call<{ measures: { id: string }[] }>(stack.adminKey, 'POST', `/partnerships/${ids.held}/goals`, {
+      title: 'Every third grader reads at grade level by the end of the partnership',
+      measures: [
+        {
+          name: 'Grade 3 students reading at grade level on the spring state assessment',
+          unit: '%',
+          baseline: 41,
+          target: 60,
+          targetDate: new Date(Date.now() + 400 * DAY).toISOString().slice(0, 10),
+          direction: 'increase',
+          source: 'state assessment',
+        },
+      ],
+    });
+    expect(goal.status, goal.text).toBe(201);
+    ids.measure = goal.json.measures[0]?.id as string;
+    const recorded = await stack.call(stack.adminKey, 'POST', `/partnerships/${ids.held}/reviews/${ids.heldReview}/measures`, {
+      values: [{ measureId: ids.measure, value: 43.5, note: 'Winter screener' }],
+    });
+    expect(recorded.status, recorded.text).toBe(200);
     ids.token = (
       await stack.database.db.partnershipMember.findFirstOrThrow({ where: { partnershipId: ids.busy, role: 'participant' } })
     ).unsubscribeToken;
@@ -157,6 +190,8 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/p/:partnershipId/commitments/:id': [signedIn(`${p}/commitments/${ids.commitment}`)],
       '/p/:partnershipId/evidence/:id': [signedIn(`${p}/evidence/${ids.evidence}`)],
       '/p/:partnershipId/inquiry/new': [signedIn(`${p}/inquiry/new`)],
+      '/p/:partnershipId/goals/new': [signedIn(`${p}/goals/new`)],
+      '/p/:partnershipId/measures/:id': [signedIn(`/p/${ids.held}/measures/${ids.measure}`)],
       '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`)],
       '/mail': [signedIn('/mail')],
       '/sign-out': [signedIn('/sign-out')],

@@ -135,6 +135,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       `${p}/evidence/${ids.evidence}`,
       `${p}/evidence/${ids.submitted}`,
       `${p}/inquiry/new`,
+      `${p}/goals/new`,
       `${p}/inquiry/${ids.cycle}`,
       '/sign-in',
     ];

@@ -16,7 +16,9 @@ export function Figures({ caption, columns, rows }: { caption: string; columns: 
         {rows.map((r) => (
           <tr key={String(r[0])}>
             {r.map((cell, i) => (
-              <td key={i}>{cell}</td>
+              <td key={i} data-label={columns[i]}>
+                {cell}
+              </td>
             ))}
           </tr>
         ))}

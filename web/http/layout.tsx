@@ -129,7 +129,7 @@ export function TextField(
     type?: 'text' | 'email' | 'url' | 'date' | 'time' | 'datetime-local';
     required?: boolean;
     autocomplete?: string;
-    inputmode?: 'email';
+    inputmode?: 'email' | 'decimal';
   },
 ) {
   return (

@@ -1,3 +1,4 @@
+import { goalsOf } from '../../core/measures/goals.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, seesCheckIns, seesReflections, standingIn } from '../../core/people/rights.js';
@@ -9,6 +10,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import { Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
+import { GoalsSection } from '../measures/measures.js';
 import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';
 import { CheckIns } from '../reflections/check-ins.js';
 
@@ -31,6 +33,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
   const standing = await standingIn(db, ctx.me, p);
   const manages = running && standing.manages;
   const checkIns = seesCheckIns(standing) ? await partnershipCheckIns(db, p.id) : null;
+  const goals = await goalsOf(db, p.id);
   return {
     title: p.name,
     body: (
@@ -62,6 +65,8 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
           detail={(e) => ` · ${e.items.length} ${e.items.length === 1 ? 'item' : 'items'} so far`}
           zone={zone}
         />
+
+        <GoalsSection partnershipId={p.id} goals={goals} mayPlan={running && standing.leads} />
 
         <CycleList partnershipId={p.id} cycles={p.inquiryCycles} mayStart={p.status === 'active' && standing.leads} />
 

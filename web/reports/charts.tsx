@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope, partnershipScope } from '../../core/people/rights.js';
@@ -8,6 +7,7 @@ import { personZone } from '../../core/people/zone.js';
 import { type Trends, trends } from '../../core/reports/trends.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { drawSvg, IMAGE_WIDTH, sendSvg } from '../http/chart.js';
 import { Figures } from '../http/figures.js';
 import { CohortSelect } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
@@ -82,25 +82,9 @@ const CHARTS = {
 
 type ChartName = keyof typeof CHARTS;
 
-/**
- * Drawn about as wide as a phone's column, with text at the page's size, so that on a phone the
- * image is shown at its own size: a wider chart shrunk to fit had 8 px labels.
- */
-const LOOK = {
-  font: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
-  axis: { labelFontSize: 14, titleFontSize: 14, titleFontWeight: 600, labelColor: '#1b1f24', titleColor: '#1b1f24' },
-  legend: { labelFontSize: 14, titleFontSize: 14, orient: 'bottom' },
-  view: { stroke: null },
-} as const;
-const CHART_WIDTH = 300;
-/** The image's width as drawn: the plot and its axes' labels. */
-const IMAGE_WIDTH = 360;
-
-/** A chart drawn as SVG from its figures. */
-export async function renderChart(name: ChartName, data: Trends): Promise<string> {
-  const chart = CHARTS[name];
-  const spec = compile({ ...chart.spec(data), width: CHART_WIDTH, height: 180, description: chart.alt, config: LOOK } as TopLevelSpec).spec;
-  return new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+/** A dashboard chart drawn as SVG from its figures. */
+export function renderChart(name: ChartName, data: Trends): Promise<string> {
+  return drawSvg(CHARTS[name].spec(data), CHARTS[name].alt);
 }
 
 /** One chart as an SVG image. */
@@ -109,8 +93,7 @@ export async function chartSvg(db: Db, me: PersonPrincipal, req: Request, res: R
   const chart = CHARTS[name];
   if (!chart) throw new NotFoundError(`There is no chart called ${name}`);
   const { data } = await figures(db, me, req);
-  const svg = await renderChart(name, data);
-  res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' }).send(svg);
+  sendSvg(res, await renderChart(name, data));
 }
 
 export async function chartsPage(ctx: PageContext): Promise<Outcome> {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { EVIDENCE_KINDS } from '../../core/deadlines/schemas.js';
+import { goalsOf } from '../../core/measures/goals.js';
 import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
@@ -11,6 +12,7 @@ import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { MeasureValuesForm } from '../measures/measures.js';
 import { ReflectionSummary } from '../partnerships/partnership.js';
 
 type Issue = { path: string; message: string };
@@ -44,6 +46,7 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const standing = await standingIn(db, ctx.me, p);
   const { commitments, evidence, lastHeld, next } = await agendaOf(db, review);
+  const measures = review.status === 'held' ? (await goalsOf(db, p.id)).flatMap((g) => g.measures) : [];
   const ended = p.status === 'completed' || p.status === 'ended_early';
   const recordable =
     !ended && (review.status === 'scheduled' || (review.status === 'missed' && (!next || next.scheduledAt.getTime() > Date.now())));
@@ -114,6 +117,10 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
             at={v.at ?? localInput(review.scheduledAt, p.timeZone)}
             errors={errors}
           />
+        )}
+
+        {standing.leads && review.status === 'held' && !ended && measures.length > 0 && (
+          <MeasureValuesForm action={own('measures')} csrf={ctx.csrf} measures={measures} reviewId={review.id} state={state} />
         )}
       </>
     ),
