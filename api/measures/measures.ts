@@ -82,12 +82,8 @@ export const measureRoutes = [
     responses: { 201: { description: 'The goal and its measures' } },
     async handle({ params, body, caller, deps }) {
       const goal = await createGoal(deps, caller, params.id, body);
-      const zone = (await deps.db.partnership.findUniqueOrThrow({ where: { id: goal.partnershipId } })).timeZone;
-      return {
-        status: 201,
-        location: `/partnerships/${params.id}/goals`,
-        body: { id: goal.id, title: goal.title, measures: goal.measures.map((m) => measureJson(m, zone)) },
-      };
+      const measures = goal.measures.map((m) => measureJson(m, goal.partnership.timeZone));
+      return { status: 201, location: `/partnerships/${params.id}/goals`, body: { id: goal.id, title: goal.title, measures } };
     },
   }),
   route({
@@ -105,8 +101,7 @@ export const measureRoutes = [
     responses: { 200: { description: 'The measure as it now stands' } },
     async handle({ params, body, caller, deps }) {
       const m = await changeMeasure(deps, caller, params.id, body);
-      const zone = (await deps.db.partnership.findUniqueOrThrow({ where: { id: m.partnershipId } })).timeZone;
-      return { body: measureJson(m, zone) };
+      return { body: measureJson(m, m.partnership.timeZone) };
     },
   }),
   route({

@@ -55,7 +55,7 @@ export async function createGoal(deps: Deps, p: Principal, partnershipId: string
           create: measures.map(({ targetDate: _, ...m }) => ({ ...m, partnershipId: partnership.id, baselineAt: now })),
         },
       },
-      include: { measures: { orderBy: { createdAt: 'asc' } } },
+      include: { measures: { orderBy: { createdAt: 'asc' } }, partnership: { select: { timeZone: true } } },
     });
     await recordEvent(
       tx,
@@ -101,7 +101,7 @@ export async function changeMeasure(deps: Deps, p: Principal, measureId: string,
       },
       actorOf(p),
     );
-    return tx.measure.findUniqueOrThrow({ where: { id: m.id } });
+    return tx.measure.findUniqueOrThrow({ where: { id: m.id }, include: { partnership: { select: { timeZone: true } } } });
   });
 }
 
