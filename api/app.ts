@@ -22,6 +22,7 @@ import { identityProviderRoutes } from './people/identity-providers.js';
 import { rosterRoutes } from './people/roster.js';
 import { staffRoutes } from './people/staff.js';
 import { reflectionRoutes } from './reflections/reflections.js';
+import { boardSummaryRoutes } from './reports/board-summary.js';
 import { reportRoutes } from './reports/reports.js';
 import { stuckRoutes } from './reports/stuck.js';
 import { calendarRoutes } from './reviews/calendar.js';
@@ -58,6 +59,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...reflectionRoutes,
     ...measureRoutes,
     ...reportRoutes,
+    ...boardSummaryRoutes,
     ...stuckRoutes,
     ...calendarRoutes,
     ...schoolCalendarRoutes,

@@ -7,6 +7,8 @@ export const pages = {
   partnership: (partnershipId: string) => `/p/${partnershipId}`,
   /** The review: agenda, what is open, the last reflections; for leads, recording its outcome. */
   review: (partnershipId: string, reviewId: string) => `/p/${partnershipId}/reviews/${reviewId}`,
+  /** The one-page summary for the board (and its PDF). */
+  boardSummary: (partnershipId: string) => `/p/${partnershipId}/summary`,
   reflection: (partnershipId: string, reviewId: string) => `/p/${partnershipId}/reviews/${reviewId}/reflection`,
   commitment: (partnershipId: string, commitmentId: string) => `/p/${partnershipId}/commitments/${commitmentId}`,
   evidence: (partnershipId: string, requestId: string) => `/p/${partnershipId}/evidence/${requestId}`,

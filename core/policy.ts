@@ -43,6 +43,8 @@ export const AUDIENCE = {
   inquiryCycleClosed: 'every member',
   reviewMissed: ['executive_sponsor', 'district_lead', 'partner_lead'],
   reflectionSummary: ['district_lead', 'partner_lead'],
+  /** Each quarter, once a held review's reflections have closed: the summary for the board is up to date. */
+  boardSummary: ['executive_sponsor'],
 } as const satisfies Record<string, 'every member' | readonly MemberRole[]>;
 
 /** The members told of `what`, by AUDIENCE. */

@@ -27,6 +27,7 @@ import { addressConfirmation, askNewAddress, makeCalendarFeed, saveSettings, set
 import { signInRoutes } from './people/sign-in.js';
 import { cohortCheckInsPage } from './reflections/check-ins.js';
 import { reflectionPage, saveReflectionForm } from './reflections/reflection.js';
+import { boardSummaryPage, boardSummaryPdfDownload } from './reports/board-summary.js';
 import { calendarPage, cohortIcs, makeCohortFeed } from './reports/calendar.js';
 import { chartSvg, chartsPage } from './reports/charts.js';
 import { dashboardCsv, dashboardPage, overdueCsv } from './reports/dashboard.js';
@@ -191,6 +192,14 @@ export function webRouter(deps: WebDeps): Router {
     '/p/:partnershipId/reviews/:reviewId/measures',
     ...posted,
     kit.signedIn((ctx) => saveMeasureValues(ctx, reviewPage)),
+  );
+  router.get(
+    '/p/:partnershipId/summary',
+    kit.signedIn((ctx) => boardSummaryPage(ctx)),
+  );
+  router.get(
+    '/p/:partnershipId/summary.pdf',
+    download((me, req, res) => boardSummaryPdfDownload(deps.db, me, req, res)),
   );
   router.get(
     '/p/:partnershipId/goals/new',

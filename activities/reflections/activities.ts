@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
 import { recordEvent } from '../../core/events.js';
 import { asRecipients, notify } from '../../core/mail/notify.js';
-import { reflectionPrompt, reflectionSummary } from '../../core/mail/templates.js';
+import { boardSummaryReady, reflectionPrompt, reflectionSummary } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { audienceOf, resolvePolicy } from '../../core/policy.js';
 import { reflectionThemes } from '../../core/reflections/themes.js';
+import { HEALTH_LABELS, partnershipHealth } from '../../core/reports/health.js';
 import { parseOffset } from '../../lib/durations.js';
 import type { ReflectionPlan } from '../../workflows/reflections/steps.js';
 import type { ActivityDeps } from '../deps.js';
@@ -121,6 +122,22 @@ export function createReflectionActivities(deps: ActivityDeps) {
             missing,
             questions,
             themes: themes.overall,
+            link,
+          }),
+      });
+      const [health] = await partnershipHealth(db, { id: review.partnershipId }, new Date(input.at));
+      await notify(mailContext(deps), {
+        messageKey: `review:${review.id}:board-summary`,
+        template: 'board-summary',
+        about: review.partnership,
+        dueAt: input.at,
+        recipients: asRecipients(audienceOf(review.partnership.members, 'boardSummary')),
+        target: pages.boardSummary(review.partnershipId),
+        render: (_timeZone, link) =>
+          boardSummaryReady({
+            partnershipName: review.partnership.name,
+            sequence: review.sequence,
+            health: health?.health ? HEALTH_LABELS[health.health] : null,
             link,
           }),
       });

@@ -102,6 +102,21 @@ export function deadlineAssigned(label: string, input: DueInput & { description:
   };
 }
 
+/** To the sponsor, once a held review's reflections have closed: the summary for the board is up to date. */
+export function boardSummaryReady(input: { partnershipName: string; sequence: number; health: string | null; link: string }): Message {
+  return {
+    subject: subjectOf(`${input.partnershipName}: the summary for the board after review #${input.sequence}`),
+    blocks: [
+      p(`Review #${input.sequence} of ${input.partnershipName} was held and its reflections have closed.`),
+      ...(input.health ? [p('Its health today: ', strong(input.health))] : []),
+      p(
+        'The one-page summary has its goals and measures with their trend, commitments kept on time by side, evidence by kind, how both sides rate the partnership, the themes of the reflections, and what is overdue; print it or download it as a PDF.',
+      ),
+      button('Open the summary for the board', input.link),
+    ],
+  };
+}
+
 /** To the owner of evidence a lead sent back: what to change, by when, and where. */
 export function evidenceSentBack(input: DueInput & { description: string; comment: string; by: string | null }): Message {
   const due = formatLocalTime(input.dueAt, input.timeZone);

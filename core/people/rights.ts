@@ -275,6 +275,12 @@ export const seesReflections = (standing: Standing) => standing.leads;
 /** A partnership's check-ins, aggregated by side, are for those who lead it, as its reflections are. */
 export const seesCheckIns = seesReflections;
 
+/** The board summary is its sponsor's and its leads' (and those who manage it): it gathers the check-ins and reflections' themes. */
+export async function assertSeesBoardSummary(db: Db, p: Principal, partnership: PartnershipRef): Promise<void> {
+  if (!seesCheckIns(await standingIn(db, p, partnership)))
+    throw new ForbiddenError("Only the partnership's sponsor and leads see its summary");
+}
+
 /** A cohort's check-ins across its partnerships: its coordinators' and the admins'. */
 export async function assertSeesCohortCheckIns(db: Db, p: Principal, cohortId: string): Promise<string> {
   const id = await visibleCohortId(db, p, cohortId);

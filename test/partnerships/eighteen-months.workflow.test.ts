@@ -277,6 +277,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       ...prompts(open1),
       ['reflection-reminder', 'Pat', days(open1, 3)],
       ['reflection-reminder', 'Pat', days(open1, 7)],
+      // The sponsor is told the summary for the board is up to date, as the leads get the reflections.
+      ['board-summary', 'Sam', expect.closeTo(days(open1, 14), -5)],
       ['reflection-summary', 'Ana,Ben', expect.closeTo(days(open1, 14), -5)],
       ['commitment-reminder', 'Ana', days(c1.dueAt, -7)],
       ['commitment-reminder', 'Pat', days(c3.dueAt, -7)],
@@ -291,6 +293,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       ['review-reminder', who3, days(R2, -14)],
       ['review-reminder', who3, days(R2, -2)],
       ...prompts(open2),
+      // The sponsor is told the summary for the board is up to date, as the leads get the reflections.
+      ['board-summary', 'Sam', expect.closeTo(acted.allReflected2 as number, -5)],
       ['reflection-summary', 'Ana,Ben', expect.closeTo(acted.allReflected2 as number, -5)],
       ['review-reminder', who3, days(local(3), -14)],
       ['review-reminder', who3, days(local(3), -2)],
@@ -305,6 +309,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       ['reflection-reminder', 'Ana', days(open6, 7)],
       ['reflection-reminder', 'Ben', days(open6, 7)],
       ['reflection-reminder', 'Pat', days(open6, 7)],
+      // The sponsor is told the summary for the board is up to date, as the leads get the reflections.
+      ['board-summary', 'Sam', expect.closeTo(days(open6, 14), -5)],
       ['reflection-summary', 'Ana,Ben', expect.closeTo(days(open6, 14), -5)],
     ];
     expect(outbox.map((o) => [o.template, names(o.recipients), o.dueAt])).toEqual(expected);

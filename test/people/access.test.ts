@@ -299,6 +299,8 @@ const CASES: Record<string, Case> = {
   getPartnershipCheckIns: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/check-ins` },
   getCohortCheckIns: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/check-ins` },
   listGoals: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/goals` },
+  getBoardSummary: { as: 'coordA', path: (t) => `/partnerships/${t.x.id}/summary` },
+  exportBoardSummaryPdf: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/summary.pdf` },
   createGoal: {
     as: 'd1',
     path: (t) => `/partnerships/${t.x.id}/goals`,

@@ -36,6 +36,7 @@ const NOT_PAGES = new Set([
   '/dashboard/overdue.csv',
   '/p/:partnershipId/evidence/:id/files/:fileId',
   '/p/:partnershipId/measures/:id/chart.svg',
+  '/p/:partnershipId/summary.pdf',
 ]);
 
 /** Every GET route of the pages' router, sub-routers included. */
@@ -191,6 +192,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/p/:partnershipId/evidence/:id': [signedIn(`${p}/evidence/${ids.evidence}`)],
       '/p/:partnershipId/inquiry/new': [signedIn(`${p}/inquiry/new`)],
       '/p/:partnershipId/goals/new': [signedIn(`${p}/goals/new`)],
+      '/p/:partnershipId/summary': [signedIn(`/p/${ids.held}/summary`)],
       '/p/:partnershipId/measures/:id': [signedIn(`/p/${ids.held}/measures/${ids.measure}`)],
       '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`)],
       '/mail': [signedIn('/mail')],

@@ -42,6 +42,11 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
         <p class="meta">
           <Status value={p.status} /> {p.district.name} with {p.partner.name} · times in {zone}
         </p>
+        {checkIns && (
+          <p>
+            <a href={`${pages.partnership(p.id)}/summary`}>Summary for the board</a>
+          </p>
+        )}
         <Record p={p} zone={zone} />
 
         <ReviewList p={p} zone={zone} />
