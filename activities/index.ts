@@ -1,4 +1,5 @@
 import type { Steps } from '../workflows/activities.js';
+import { createCommentActivities } from './comments/activities.js';
 import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createInquiryActivities } from './inquiry/activities.js';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createRosterActivities(deps),
     ...createInquiryActivities(deps),
+    ...createCommentActivities(deps),
   } satisfies Steps;
 }
 

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
+import { commentRoutes } from './comments/comments.js';
 import { commitmentRoutes } from './deadlines/commitments.js';
 import { evidenceRoutes } from './deadlines/evidence.js';
 import { dependencyChecks, healthRouter } from './http/health.js';
@@ -57,6 +58,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...evidenceRoutes,
     ...inquiryRoutes,
     ...reflectionRoutes,
+    ...commentRoutes,
     ...measureRoutes,
     ...reportRoutes,
     ...boardSummaryRoutes,

@@ -90,8 +90,8 @@ export function resolvePolicy(p: { reminderOffsets: string[]; outcomeGrace: stri
 }
 
 /**
- * Reminders are optional: a member may unsubscribe from them (notifications `essential`), and a
- * digest reader gets them gathered once a day. Invitations, prompts, overdue notices, escalations,
+ * Reminders and mentions in comments are optional: a member may unsubscribe from them
+ * (notifications `essential`), and a digest reader gets them gathered once a day. Invitations, prompts, overdue notices, escalations,
  * summaries and lifecycle notices always go out on their own.
  */
 export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
@@ -99,6 +99,8 @@ export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
   'reflection-reminder',
   'commitment-reminder',
   'evidence-reminder',
+  // A mention waits out its reader's quiet hours and joins their digest, like a reminder.
+  'comment-mention',
 ]);
 
 /** Whether a member gets a message of this template, by their notification level. */

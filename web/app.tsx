@@ -9,6 +9,7 @@ import { pages } from '../core/pages.js';
 import type { PersonPrincipal } from '../core/people/principal.js';
 import { partnershipScope } from '../core/people/rights.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { commentAction } from './comments/comments.js';
 import { commitmentActions, commitmentPage, evidenceActions, evidencePage } from './deadlines/deadline.js';
 import type { WebDeps } from './http/deps.js';
 import { ID_PARAMS, Problem, pageKit } from './http/pages.js';
@@ -243,6 +244,21 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/p/:partnershipId/evidence/:id/extend', ...posted, kit.signedIn(evidenceActions.extend));
   router.post('/p/:partnershipId/evidence/:id/waive', ...posted, kit.signedIn(evidenceActions.waive));
   router.post('/p/:partnershipId/evidence/:id/review', ...posted, kit.signedIn(evidenceActions.review));
+  router.post(
+    '/p/:partnershipId/reviews/:reviewId/comments',
+    ...posted,
+    kit.signedIn(commentAction('review', 'reviewId', reviewPage, pages.review)),
+  );
+  router.post(
+    '/p/:partnershipId/commitments/:id/comments',
+    ...posted,
+    kit.signedIn(commentAction('commitment', 'id', commitmentPage, pages.commitment)),
+  );
+  router.post(
+    '/p/:partnershipId/evidence/:id/comments',
+    ...posted,
+    kit.signedIn(commentAction('evidence_request', 'id', evidencePage, pages.evidence)),
+  );
   router.get(
     '/p/:partnershipId/evidence/:id/files/:fileId',
     download(async (me, req, res) => {
@@ -272,7 +288,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures)|commitments\/[^/]+\/(complete|extend|drop)|evidence\/[^/]+\/(items|extend|waive|review)|goals|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

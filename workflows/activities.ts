@@ -1,4 +1,5 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { CommentSteps } from './comments/steps.js';
 import type { CommitmentSteps, EvidenceSteps } from './deadlines/steps.js';
 import type { InquirySteps } from './inquiry/steps.js';
 import type { MailSteps } from './mail/steps.js';
@@ -9,7 +10,7 @@ import type { ReflectionSteps } from './reflections/steps.js';
  * Every activity the workflows call, as each workflow declares it in its <domain>/steps.ts; the
  * worker's activities (activities/index.ts) must satisfy it, so a mismatch fails type-checking.
  */
-export type Steps = ReviewSteps & ReflectionSteps & CommitmentSteps & EvidenceSteps & InquirySteps & MailSteps;
+export type Steps = ReviewSteps & ReflectionSteps & CommitmentSteps & EvidenceSteps & InquirySteps & MailSteps & CommentSteps;
 
 const options = {
   startToCloseTimeout: '1 minute',

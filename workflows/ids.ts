@@ -4,4 +4,5 @@ export const commitmentWorkflowId = (commitmentId: string) => `commitment:${comm
 export const reflectionWorkflowId = (reviewId: string) => `reflection:${reviewId}`;
 export const evidenceWorkflowId = (requestId: string) => `evidence:${requestId}`;
 export const mailboxWorkflowId = (personId: string) => `mailbox:${personId}`;
+export const commentWorkflowId = (commentId: string) => `comment:${commentId}`;
 export const inquiryWorkflowId = (cycleId: string) => `inquiry:${cycleId}`;

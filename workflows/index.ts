@@ -1,3 +1,4 @@
+export { commentMentionWorkflow } from './comments/mention.js';
 export { commitmentWorkflow } from './deadlines/commitment.js';
 export { evidenceRequestWorkflow } from './deadlines/evidence.js';
 export { inquiryCycleWorkflow } from './inquiry/cycle.js';

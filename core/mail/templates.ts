@@ -102,6 +102,18 @@ export function deadlineAssigned(label: string, input: DueInput & { description:
   };
 }
 
+/** To a member a comment mentions: who wrote what, on what, and where to answer. */
+export function commentMention(input: { partnershipName: string; author: string; about: string; body: string; link: string }): Message {
+  return {
+    subject: subjectOf(`${input.author} mentioned you on ${input.about} in ${input.partnershipName}`),
+    blocks: [
+      p(`${input.author} mentioned you in a comment on ${input.about} in ${input.partnershipName}:`),
+      quote(input.body.length > 1500 ? `${input.body.slice(0, 1497)}...` : input.body, input.author),
+      button('Read it and answer', input.link),
+    ],
+  };
+}
+
 /** To the sponsor, once a held review's reflections have closed: the summary for the board is up to date. */
 export function boardSummaryReady(input: { partnershipName: string; sequence: number; health: string | null; link: string }): Message {
   return {

@@ -36,8 +36,14 @@ describe('policy', () => {
     expect(issues({ reviewReminders: ['P1D'] })).toEqual(['']);
   });
 
-  it('counts only reminders as optional: prompts, overdue notices, escalations and notices of missed reviews always go out', () => {
-    expect([...OPTIONAL_TEMPLATES].sort()).toEqual(['commitment-reminder', 'evidence-reminder', 'reflection-reminder', 'review-reminder']);
+  it('counts only reminders and mentions as optional: prompts, overdue notices, escalations and notices of missed reviews always go out', () => {
+    expect([...OPTIONAL_TEMPLATES].sort()).toEqual([
+      'comment-mention',
+      'commitment-reminder',
+      'evidence-reminder',
+      'reflection-reminder',
+      'review-reminder',
+    ]);
     for (const t of ['reflection-prompt', 'commitment-overdue', 'commitment-escalation', 'evidence-escalation', 'review-missed']) {
       expect(OPTIONAL_TEMPLATES.has(t)).toBe(false);
     }

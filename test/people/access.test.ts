@@ -299,6 +299,12 @@ const CASES: Record<string, Case> = {
   getPartnershipCheckIns: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/check-ins` },
   getCohortCheckIns: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/check-ins` },
   listGoals: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/goals` },
+  addComment: {
+    as: 'p1',
+    path: (t) => `/partnerships/${t.x.id}/comments`,
+    body: (t) => ({ on: 'commitment', subjectId: t.x.c1, body: '@Ana Diaz the tool is in the shared drive' }),
+  },
+  listComments: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/comments?on=commitment&subjectId=${t.x.c1}` },
   getBoardSummary: { as: 'coordA', path: (t) => `/partnerships/${t.x.id}/summary` },
   exportBoardSummaryPdf: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/summary.pdf` },
   createGoal: {
@@ -549,6 +555,7 @@ async function snapshot() {
       db.goal.count(),
       db.measure.count(),
       db.measureValue.count(),
+      db.comment.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

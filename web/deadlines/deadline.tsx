@@ -17,6 +17,7 @@ import { chosenZone } from '../../core/people/zone.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
+import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -151,6 +152,14 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
         )}
         {open && !mayAct && <p>Only {c.owner.name}, or a lead of the partnership, can change it.</p>}
         <History extensions={c.extensions} zone={zone} />
+        <Comments
+          comments={await commentsFor(ctx.deps.db, partnershipId, 'commitment', id)}
+          action={`${base}/comments`}
+          csrf={ctx.csrf}
+          zone={zone}
+          mayComment={standing.role !== null || standing.manages}
+          state={state}
+        />
       </>
     ),
   };
@@ -192,6 +201,14 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
         )}
         <Verdicts reviews={r.reviews} zone={zone} />
         <History extensions={r.extensions} zone={zone} />
+        <Comments
+          comments={await commentsFor(ctx.deps.db, partnershipId, 'evidence_request', id)}
+          action={`${base}/comments`}
+          csrf={ctx.csrf}
+          zone={zone}
+          mayComment={standing.role !== null || standing.manages}
+          state={state}
+        />
       </>
     ),
   };

@@ -9,6 +9,7 @@ import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
+import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -39,7 +40,10 @@ async function load(ctx: PageContext) {
  * the outcome (held with notes, decisions, new commitments and evidence requests; or skipped), and
  * moving it. A missed review may still be recorded, until the next review begins.
  */
-export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; values?: Record<string, string> } = {}): Promise<Outcome> {
+export async function reviewPage(
+  ctx: PageContext,
+  state: { errors?: Issue[]; values?: Record<string, string>; form?: string } = {},
+): Promise<Outcome> {
   const { db } = ctx.deps;
   const review = await load(ctx);
   const p = review.partnership;
@@ -53,8 +57,9 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
   // Held may be recorded from a few hours before (the workflow's rule); skipped at any time.
   const heldFrom = new Date(review.scheduledAt.getTime() - HELD_EARLIEST_MS);
   const early = review.status === 'scheduled' && Date.now() < heldFrom.getTime();
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
+  // A comment refused is shown at the comment's form only.
+  const errors = state.form === 'comment' ? [] : (state.errors ?? []);
+  const v = state.form === 'comment' ? {} : (state.values ?? {});
   const own = (id: string) => `/p/${p.id}/reviews/${review.id}/${id}`;
   const memberOptions = [
     { value: '', label: 'Choose a member' },
@@ -120,8 +125,23 @@ export async function reviewPage(ctx: PageContext, state: { errors?: Issue[]; va
         )}
 
         {standing.leads && review.status === 'held' && !ended && measures.length > 0 && (
-          <MeasureValuesForm action={own('measures')} csrf={ctx.csrf} measures={measures} reviewId={review.id} state={state} />
+          <MeasureValuesForm
+            action={own('measures')}
+            csrf={ctx.csrf}
+            measures={measures}
+            reviewId={review.id}
+            state={state.form === 'comment' ? {} : state}
+          />
         )}
+
+        <Comments
+          comments={await commentsFor(db, p.id, 'review', review.id)}
+          action={own('comments')}
+          csrf={ctx.csrf}
+          zone={zone}
+          mayComment={standing.role !== null || standing.manages}
+          state={state}
+        />
       </>
     ),
   };
