@@ -120,6 +120,8 @@ const needsTemporal = (s: Seeded): [string, string, unknown?][] => [
   ['POST', `/evidence-requests/${s.evidence}/items`, { kind: 'observation', text: 'Notes' }],
   ['POST', `/evidence-requests/${s.evidence}/waive`, { reason: 'Not needed' }],
   ['POST', `/evidence-requests/${s.evidence}/extend`, { dueAt: soon(50 * 24 * HOUR), reason: 'Later' }],
+  // A comment that mentions someone starts the workflow that tells them.
+  ['POST', `/partnerships/${s.partnership}/comments`, { on: 'commitment', subjectId: s.commitment, body: '@Ben Ode please look' }],
   [
     'POST',
     `/evidence-requests/${s.submitted}/review`,
