@@ -44,6 +44,7 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/paused-resumed-ended-with-deadlines-local-steps.json',
         'partnershipWorkflow/planning-until-planned-start-local-steps.json',
         'partnershipWorkflow/two-reminders-missed-review-ended-local-steps.json',
+        'commentMentionWorkflow/ben-mentioned.json',
       ]),
     );
   });
