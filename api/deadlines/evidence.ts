@@ -29,6 +29,7 @@ const reviewJson = (v: EvidenceReview) => ({
   verdict: v.verdict,
   comment: v.comment,
   dueAt: v.dueAt?.toISOString() ?? null,
+  rubric: v.rubric,
   by: { kind: v.actor, id: v.actorId, name: v.actorName, onBehalfOf: v.onBehalfOfName },
   at: v.createdAt.toISOString(),
 });

@@ -81,7 +81,7 @@ const updatePartnershipBody = z
   .object({ name: line(200).optional(), cohortId: z.uuid().nullable().optional(), ...partnershipRecord })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
-    message: 'give at least one of name, cohortId, goals, sharedFramework, engagementPathway',
+    message: 'give at least one of name, cohortId, goals, sharedFramework, engagementPathway, evidenceRubric',
   });
 
 /** The partnership record: what it sets out to do, and when it starts and ends by itself. */
@@ -89,12 +89,14 @@ const recordJson = (p: {
   goals: string | null;
   sharedFramework: string | null;
   engagementPathway: string | null;
+  evidenceRubric: string[];
   plannedStart: Date | null;
   plannedEnd: Date | null;
 }) => ({
   goals: p.goals,
   sharedFramework: p.sharedFramework,
   engagementPathway: p.engagementPathway,
+  evidenceRubric: p.evidenceRubric,
   plannedStart: p.plannedStart?.toISOString() ?? null,
   plannedEnd: p.plannedEnd?.toISOString() ?? null,
 });

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { z } from 'zod';
-import { ConflictError, ForbiddenError } from '../../lib/errors.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { startOrRollBack } from '../../lib/temporal/start.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
@@ -35,6 +36,10 @@ export async function reviewEvidence(deps: CoreDeps, p: Principal, id: string, r
     );
   }
   if (body.verdict === 'sent_back') assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
+  const rubric = judgedRubric(
+    (await deps.db.partnership.findUniqueOrThrow({ where: { id: r.partnershipId }, select: { evidenceRubric: true } })).evidenceRubric,
+    body.rubric,
+  );
   const sentBack = body.verdict === 'sent_back' ? { dueAt: new Date(body.dueAt) } : null;
   const guard = { id, status: 'submitted' as const, acceptedAt: null };
   const review = await deps.db.$transaction(async (tx) => {
@@ -44,7 +49,7 @@ export async function reviewEvidence(deps: CoreDeps, p: Principal, id: string, r
     if (claimed.count === 0) throw new ConflictError('The evidence was looked at meanwhile; reload to see the verdict');
     const { onBehalfOfId: _, ...by } = actorColumns(actor);
     return tx.evidenceReview.create({
-      data: { requestId: id, verdict: body.verdict, comment: body.comment ?? null, dueAt: sentBack?.dueAt ?? null, ...by },
+      data: { requestId: id, verdict: body.verdict, comment: body.comment ?? null, dueAt: sentBack?.dueAt ?? null, rubric, ...by },
     });
   });
   if (sentBack) {
@@ -82,4 +87,22 @@ async function restartWorkflow(deps: CoreDeps, id: string) {
     await deps.temporal.workflow.getHandle(evidenceWorkflowId(id)).result();
     await START.evidence(deps, id);
   }
+}
+
+/**
+ * The verdict's judgement of the partnership's rubric, in the rubric's order: every criterion once,
+ * and nothing else (a rubric changed since the form was shown is a 400 naming what differs).
+ */
+function judgedRubric(criteria: string[], given: { criterion: string; met: boolean }[] | undefined) {
+  const judged = given ?? [];
+  if (criteria.length === 0 && judged.length === 0) return Prisma.DbNull;
+  const unknown = judged.filter((j) => !criteria.includes(j.criterion)).map((j) => j.criterion);
+  const missing = criteria.filter((c) => judged.filter((j) => j.criterion === c).length !== 1);
+  if (unknown.length || missing.length) {
+    throw new ValidationError("Judge each criterion of the partnership's rubric once", [
+      ...missing.map((c) => ({ path: 'rubric', message: `judge "${c}" once` })),
+      ...unknown.map((c) => ({ path: 'rubric', message: `"${c}" is not a criterion of this partnership's rubric` })),
+    ]);
+  }
+  return criteria.map((c) => ({ criterion: c, met: judged.find((j) => j.criterion === c)?.met ?? false }));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, instant, text } from '../fields.js';
+import { email, instant, line, text } from '../fields.js';
 
 /** Whose work a commitment is; by default the side its owner is on. */
 export const commitmentSide = z
@@ -73,13 +73,21 @@ export const submitEvidenceBody = evidenceItemFields.refine((b) => b.link || b.t
  * A lead's look at submitted evidence: accept it, or send it back with what to change and a new due
  * time (the request reopens and its owner is told).
  */
+/** Each criterion of the partnership's rubric, met or not (required when it has one). */
+const rubricJudgement = z
+  .array(z.object({ criterion: line(200), met: z.boolean() }).strict())
+  .max(8)
+  .optional()
+  .meta({ description: "Each criterion of the partnership's evidence rubric, met or not; required when it has one." });
+
 export const reviewEvidenceBody = z.discriminatedUnion('verdict', [
-  z.object({ verdict: z.literal('accepted'), comment: text(2000).optional(), onBehalfOf }).strict(),
+  z.object({ verdict: z.literal('accepted'), comment: text(2000).optional(), rubric: rubricJudgement, onBehalfOf }).strict(),
   z
     .object({
       verdict: z.literal('sent_back'),
       comment: text(2000).meta({ description: 'What to change: told to the owner.' }),
       dueAt: instant.meta({ description: 'When it is due again.' }),
+      rubric: rubricJudgement,
       onBehalfOf,
     })
     .strict(),

@@ -137,6 +137,7 @@ export async function writePartnership(
       policy: body.policy,
       goals: body.goals ?? null,
       sharedFramework: body.sharedFramework ?? null,
+      evidenceRubric: body.evidenceRubric ?? [],
       engagementPathway: body.engagementPathway ?? null,
       plannedStart: plan.plannedStart === null ? null : new Date(plan.plannedStart),
       plannedEnd: plan.plannedEnd === null ? null : new Date(plan.plannedEnd),

@@ -18,6 +18,9 @@ export const partnershipRecord = {
   goals: text(20_000).optional(),
   sharedFramework: text(20_000).optional(),
   engagementPathway: engagementPathway.optional(),
+  evidenceRubric: z.array(line(200)).max(8).optional().meta({
+    description: 'What a lead checks submitted evidence against: up to 8 short criteria, each judged met or not with every verdict.',
+  }),
 };
 
 export const createPartnershipBody = z

@@ -128,10 +128,9 @@ describe('a verdict on submitted evidence (API)', () => {
       return got.json.live?.nextNotice ?? undefined;
     });
     expect(live.kind).toBe('reminder');
-    // Only once, whatever replans the deadline; and no "new evidence request" notice for it.
-    expect(await stack.database.db.emailOutbox.count({ where: { template: 'evidence-sent-back', recipient: 'ben@review.example' } })).toBe(
-      1,
-    );
+    // Told once that it came back, whatever replans the deadline, and not told again that it is new.
+    const copies = await stack.database.db.emailOutbox.findMany({ where: { messageKey: { startsWith: `evidence:${id}:` } } });
+    expect(copies.map((c) => c.template).sort()).toEqual(['evidence-assigned', 'evidence-sent-back']);
 
     const again = await stack.call(stack.adminKey, 'POST', `/evidence-requests/${id}/items`, {
       kind: 'observation',
@@ -158,32 +157,45 @@ describe('a verdict on submitted evidence (API)', () => {
 describe('a verdict on submitted evidence (pages)', () => {
   const browser = useBrowser();
 
-  it('lets a lead send it back from a phone, and shows its owner the verdict without the form', async () => {
+  it('lets a lead judge it against the rubric and send it back from a phone, and shows its owner the verdict without the form', async () => {
+    const rubric = ['Names the grade and the date', 'Shows student work'];
+    const patched = await stack.call(stack.adminKey, 'PATCH', `/partnerships/${partnershipId}`, { evidenceRubric: rubric });
+    expect(patched.status, patched.text).toBe(200);
     const id = await submittedRequest('Student work samples');
+    // Through the API, the rubric must be judged whole.
+    const partial = await review(id, { verdict: 'accepted', rubric: [{ criterion: rubric[0], met: true }], onBehalfOf: ana });
+    expect([partial.status, partial.text]).toEqual([400, expect.stringContaining('judge \\"Shows student work\\" once')]);
+
     const { context, page } = await signIn(stack, browser, 'ana@review.example');
     await page.goto(`${stack.publicUrl}/p/${partnershipId}/evidence/${id}`);
-    await expect.poll(() => page.getByRole('heading', { name: 'Look at the evidence' }).isVisible()).toBe(true);
+    const form = page.getByRole('form', { name: 'Look at the evidence' });
+    await expect.poll(() => form.isVisible()).toBe(true);
     await expectAccessible(page);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
-    const sendBack = page.getByRole('form', { name: 'Send the evidence back' });
-    // Blank after trimming: the form comes back with the mistake, and nothing is written.
-    await sendBack.getByLabel('What to change').fill('   ');
+    // Sent back without saying what to change: the form comes back with the mistake, and nothing is written.
     const due = DateTime.now().setZone(ZONE).plus({ days: 12 }).set({ hour: 16, minute: 0, second: 0, millisecond: 0 });
-    await sendBack.getByLabel(`Due again (${ZONE})`).fill(due.toFormat("yyyy-MM-dd'T'HH:mm"));
-    await sendBack.getByRole('button', { name: 'Send it back' }).click();
-    await expect.poll(() => page.getByText('must not be empty').first().isVisible()).toBe(true);
+    await form.getByLabel(`Due again, to send it back (${ZONE})`).fill(due.toFormat("yyyy-MM-dd'T'HH:mm"));
+    await form.getByLabel('Names the grade and the date').check();
+    await form.getByRole('button', { name: 'Send it back' }).click();
+    await expect.poll(() => page.getByText('Say what to change').first().isVisible()).toBe(true);
     expect(await stack.database.db.evidenceReview.count({ where: { requestId: id } })).toBe(0);
+    // What was ticked and typed is kept.
+    expect(await form.getByLabel('Names the grade and the date').isChecked()).toBe(true);
 
-    await sendBack.getByLabel('What to change').fill('Include the rubric scores');
-    await sendBack.getByLabel(`Due again (${ZONE})`).fill(due.toFormat("yyyy-MM-dd'T'HH:mm"));
-    await sendBack.getByRole('button', { name: 'Send it back' }).click();
+    await form.getByLabel('Comment (to send it back: what to change)').fill('Include the rubric scores');
+    await form.getByRole('button', { name: 'Send it back' }).click();
     await expect.poll(() => page.getByText('Sent back: they are told what to change.').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { name: 'Looked at' }).isVisible()).toBe(true);
     expect(await page.getByRole('heading', { name: 'Look at the evidence' }).count()).toBe(0);
-    const stored = await stack.database.db.evidenceRequest.findUniqueOrThrow({ where: { id } });
-    // The date was read in the partnership's zone.
+    await expect.poll(() => page.getByText('Does not meet: Shows student work').isVisible()).toBe(true);
+    const stored = await stack.database.db.evidenceRequest.findUniqueOrThrow({ where: { id }, include: { reviews: true } });
+    // The date was read in the partnership's zone; the rubric kept in its order.
     expect([stored.status, stored.dueAt.toISOString()]).toEqual(['open', due.toUTC().toISO({ suppressMilliseconds: false })]);
+    expect(stored.reviews[0]?.rubric).toEqual([
+      { criterion: 'Names the grade and the date', met: true },
+      { criterion: 'Shows student work', met: false },
+    ]);
     await context.close();
 
     // Its owner sees the verdict and submits again; the form to judge it is not theirs.

@@ -19,7 +19,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -197,7 +197,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
         )}
         {open && !mayAct && <p>Only {r.owner.name}, or a lead of the partnership, can submit it.</p>}
         {r.status === 'submitted' && !r.acceptedAt && standing.leads && r.ownerId !== ctx.me.id && (
-          <ReviewForms r={r} base={base} csrf={ctx.csrf} zone={zone} state={state} />
+          <ReviewForm r={r} rubric={r.partnership.evidenceRubric} base={base} csrf={ctx.csrf} zone={zone} state={state} />
         )}
         <Verdicts reviews={r.reviews} zone={zone} />
         <History extensions={r.extensions} zone={zone} />
@@ -268,54 +268,66 @@ function Received({ items, base, zone }: { items: EvidenceRequest['items']; base
 }
 
 /**
- * A lead other than its owner looks at what was submitted: accepts it, or sends it back with what to
- * change and a new due date (core/deadlines/evidence-review.ts). Two forms, so each asks only for what it needs.
+ * A lead other than its owner looks at what was submitted (core/deadlines/evidence-review.ts): one
+ * form, two answers. The comment and the new due date are needed only to send it back; the
+ * partnership's rubric, if it has one, is judged either way.
  */
-function ReviewForms({ r, base, csrf, zone, state }: { r: EvidenceRequest; base: string; csrf: string; zone: string; state: State }) {
+function ReviewForm({
+  r,
+  rubric,
+  base,
+  csrf,
+  zone,
+  state,
+}: {
+  r: EvidenceRequest;
+  rubric: string[];
+  base: string;
+  csrf: string;
+  zone: string;
+  state: State;
+}) {
   const errors = state.form === 'review' ? (state.errors ?? []) : [];
   const v = state.form === 'review' ? (state.values ?? {}) : {};
-  const back = v.verdict === 'sent_back';
   return (
     <section aria-labelledby="review">
       <h2 id="review">Look at the evidence</h2>
       <p>
-        Accept it, or send it back to {r.owner.name} with what to change: the request opens again with a new due date, and they are told by
-        mail.
+        Accept it, or send it back to {r.owner.name} with what to change and when it is due again: the request opens again, and they are
+        told by mail.
       </p>
       <ErrorSummary errors={errors} />
-      <Form action={`${base}/review`} csrf={csrf} label="Accept the evidence">
-        <input type="hidden" name="verdict" value="accepted" />
+      <Form action={`${base}/review`} csrf={csrf} label="Look at the evidence">
+        {rubric.length > 0 && (
+          <fieldset class={errorOf(errors, 'rubric') ? 'invalid' : undefined}>
+            <legend>The partnership's rubric: tick each criterion the evidence meets</legend>
+            {rubric.map((c, i) => (
+              <Checkbox key={c} name={`rubric.${i}`} id={`f-rubric-${i}`} label={c} checked={v[`rubric.${i}`] === 'on'} />
+            ))}
+          </fieldset>
+        )}
         <TextArea
           name="comment"
-          id="f-accept-comment"
-          label="Comment (optional)"
+          label="Comment (to send it back: what to change)"
           rows={2}
-          value={back ? undefined : v.comment}
-          error={back ? undefined : errorOf(errors, 'comment')}
-        />
-        <button type="submit">Accept the evidence</button>
-      </Form>
-      <Form action={`${base}/review`} csrf={csrf} label="Send the evidence back">
-        <input type="hidden" name="verdict" value="sent_back" />
-        <TextArea
-          name="comment"
-          label="What to change"
-          required
-          rows={2}
-          value={back ? v.comment : undefined}
-          error={back ? errorOf(errors, 'comment') : undefined}
+          value={v.comment}
+          error={errorOf(errors, 'comment')}
         />
         <TextField
           name="dueAt"
-          label={`Due again (${zone})`}
+          label={`Due again, to send it back (${zone})`}
           type="datetime-local"
-          value={back ? v.dueAt : undefined}
-          required
-          error={back ? errorOf(errors, 'dueAt') : undefined}
+          value={v.dueAt}
+          error={errorOf(errors, 'dueAt')}
         />
-        <button type="submit" class="secondary">
-          Send it back
-        </button>
+        <p class="actions">
+          <button type="submit" name="verdict" value="accepted">
+            Accept the evidence
+          </button>{' '}
+          <button type="submit" name="verdict" value="sent_back" class="secondary">
+            Send it back
+          </button>
+        </p>
       </Form>
     </section>
   );
@@ -336,6 +348,15 @@ function Verdicts({ reviews, zone }: { reviews: EvidenceRequest['reviews']; zone
                 {' '}
                 · due again <When at={v.dueAt} zone={zone} />
               </>
+            )}
+            {Array.isArray(v.rubric) && v.rubric.length > 0 && (
+              <ul>
+                {(v.rubric as { criterion: string; met: boolean }[]).map((j) => (
+                  <li key={j.criterion}>
+                    {j.met ? 'Meets' : 'Does not meet'}: {j.criterion}
+                  </li>
+                ))}
+              </ul>
             )}
             {v.comment && <p class="notes">{v.comment}</p>}
           </li>
@@ -494,10 +515,14 @@ export const evidenceActions = {
     const f = ctx.form;
     const comment = f.comment?.trim() || undefined;
     const run = async () => {
-      if (f.verdict !== 'sent_back') return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'accepted', comment });
+      const { evidenceRubric } = await ctx.deps.db.partnership.findUniqueOrThrow({ where: { id: params(ctx).partnershipId } });
+      const rubric = evidenceRubric.map((criterion, i) => ({ criterion, met: f[`rubric.${i}`] === 'on' }));
+      if (f.verdict !== 'sent_back') return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'accepted', comment, rubric });
       const dueAt = fromLocalInput(f.dueAt, await zoneOfDeadline(ctx));
-      if (!dueAt) throw new ValidationError('Give a date and a time', [{ path: 'dueAt', message: 'Give a date and a time' }]);
-      return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'sent_back', comment: comment ?? '', dueAt });
+      if (!dueAt)
+        throw new ValidationError('Give a date and a time', [{ path: 'dueAt', message: 'Give the date and time it is due again' }]);
+      if (!comment) throw new ValidationError('Say what to change', [{ path: 'comment', message: 'Say what to change' }]);
+      return reviewEvidence(ctx.deps, ctx.me, params(ctx).id, { verdict: 'sent_back', comment, dueAt, rubric });
     };
     return act(
       ctx,

@@ -171,6 +171,16 @@ export function TextArea(props: FieldProps & { value?: string | undefined | null
   );
 }
 
+/** A box to tick, its label beside it (a large target on a phone: the label ticks it too). */
+export function Checkbox({ name, id, label, checked }: { name: string; id: string; label: string; checked: boolean }) {
+  return (
+    <div class="field check">
+      <input type="checkbox" id={id} name={name} value="on" checked={checked} />
+      <label for={id}>{label}</label>
+    </div>
+  );
+}
+
 type Option = { value: string; label: string };
 
 /** A list to choose from; `groups` follow the plain `options` (a long list, such as time zones, by region). */
