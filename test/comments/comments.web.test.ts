@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { DAY } from '../support/time.js';
 import { actionLink, expectAccessible, mailTo, signIn } from '../support/web.js';
@@ -15,13 +15,7 @@ let partnershipId = '';
 let commitmentId = '';
 
 beforeAll(async () => {
-  partnershipId = (
-    await stack.createPartnership('Talkative literacy', [
-      { name: 'Ana Diaz', email: 'ana@comments.example', role: 'district_lead' },
-      { name: 'Ben Ode', email: 'ben@comments.example', role: 'partner_lead' },
-      { name: 'Cal Moss', email: 'cal@comments.example', role: 'participant' },
-    ])
-  ).id;
+  partnershipId = (await stack.createPartnership('Talkative literacy', threeMembers('comments.example'))).id;
   const c = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${partnershipId}/commitments`, {
     ownerEmail: 'ben@comments.example',
     description: 'Send the coaching plan',

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mentionsIn } from '../../core/comments/mentions.js';
 
-const members = [
-  { personId: 'ana', name: 'Ana Diaz' },
-  { personId: 'ben', name: 'Ben Ode' },
-  { personId: 'benita', name: 'Benita Ruiz' },
-  { personId: 'cal1', name: 'Cal Moss' },
-  { personId: 'cal2', name: 'Cal Lin' },
-  { personId: 'zoe', name: 'Zoë Ölund' },
-];
+const members = Object.entries({
+  ana: 'Ana Diaz',
+  ben: 'Ben Ode',
+  benita: 'Benita Ruiz',
+  cal1: 'Cal Moss',
+  cal2: 'Cal Lin',
+  zoe: 'Zoë Ölund',
+}).map(([personId, name]) => ({ personId, name }));
 
 describe('who a comment mentions', () => {
   it('finds a member by full name, or by a first name nobody else has, in any case', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { waitFor } from '../support/mailbox.js';
 import { DAY } from '../support/time.js';
 
@@ -14,15 +14,9 @@ const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('an assignment notice', () => {
   it('tells the owner of each new commitment and evidence request at once, with its due date and its link', async () => {
-    const { id, firstReview } = await stack.createPartnership(
-      'Assigned literacy',
-      [
-        { name: 'Ana Diaz', email: 'ana@assigned.example', role: 'district_lead' },
-        { name: 'Ben Ode', email: 'ben@assigned.example', role: 'partner_lead' },
-        { name: 'Cal Moss', email: 'cal@assigned.example', role: 'participant' },
-      ],
-      { firstReviewAt: soon(3_600_000) },
-    );
+    const { id, firstReview } = await stack.createPartnership('Assigned literacy', threeMembers('assigned.example'), {
+      firstReviewAt: soon(3_600_000),
+    });
     await waitFor('the review to be planned', async () => {
       const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
       return live.json.currentReview?.id === firstReview.id;

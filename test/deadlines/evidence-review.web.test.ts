@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { DAY } from '../support/time.js';
@@ -41,13 +41,7 @@ const review = (id: string, body: unknown, key = stack.adminKey) =>
   stack.call<{ detail?: string }>(key, 'POST', `/evidence-requests/${id}/review`, body);
 
 beforeAll(async () => {
-  partnershipId = (
-    await stack.createPartnership('Review literacy', [
-      { name: 'Ana Diaz', email: 'ana@review.example', role: 'district_lead' },
-      { name: 'Ben Ode', email: 'ben@review.example', role: 'partner_lead' },
-      { name: 'Cal Moss', email: 'cal@review.example', role: 'participant' },
-    ])
-  ).id;
+  partnershipId = (await stack.createPartnership('Review literacy', threeMembers('review.example'))).id;
   ana = (await stack.database.db.person.findUniqueOrThrow({ where: { email: 'ana@review.example' } })).id;
 });
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { HOUR } from '../support/time.js';
 import { expectAccessible, signIn } from '../support/web.js';
@@ -18,15 +18,9 @@ let partnershipId = '';
 let reviewId = '';
 
 beforeAll(async () => {
-  const created = await stack.createPartnership(
-    'Measured literacy',
-    [
-      { name: 'Ana Diaz', email: 'ana@measures.example', role: 'district_lead' },
-      { name: 'Ben Ode', email: 'ben@measures.example', role: 'partner_lead' },
-      { name: 'Cal Moss', email: 'cal@measures.example', role: 'participant' },
-    ],
-    { firstReviewAt: new Date(Date.now() + HOUR).toISOString() },
-  );
+  const created = await stack.createPartnership('Measured literacy', threeMembers('measures.example'), {
+    firstReviewAt: new Date(Date.now() + HOUR).toISOString(),
+  });
   partnershipId = created.id;
   reviewId = created.firstReview.id;
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { DAY } from '../support/time.js';
 import { mailTo } from '../support/web.js';
 
@@ -11,13 +11,7 @@ describe('the roster of a running partnership', () => {
   let id: string;
   const person = async (email: string) => (await stack.database.db.person.findUniqueOrThrow({ where: { email } })).id;
   beforeAll(async () => {
-    id = (
-      await stack.createPartnership('Lakeside literacy', [
-        { name: 'Ana Diaz', email: 'ana@roster.example', role: 'district_lead' },
-        { name: 'Ben Ode', email: 'ben@roster.example', role: 'partner_lead' },
-        { name: 'Cal Moss', email: 'cal@roster.example', role: 'participant' },
-      ])
-    ).id;
+    id = (await stack.createPartnership('Lakeside literacy', threeMembers('roster.example'))).id;
     for (const description of ['Share coaching logs', 'Book the data room']) {
       const c = await stack.call(stack.adminKey, 'POST', `/partnerships/${id}/commitments`, {
         ownerEmail: 'cal@roster.example',

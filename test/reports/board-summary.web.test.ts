@@ -1,6 +1,6 @@
 import { PDFParse } from 'pdf-parse';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { DAY, HOUR } from '../support/time.js';
 import { expectAccessible, signIn } from '../support/web.js';
@@ -17,12 +17,7 @@ let partnershipId = '';
 beforeAll(async () => {
   const created = await stack.createPartnership(
     'Summarized literacy',
-    [
-      { name: 'Ana Diaz', email: 'ana@summary.example', role: 'district_lead' },
-      { name: 'Ben Ode', email: 'ben@summary.example', role: 'partner_lead' },
-      { name: 'Cal Moss', email: 'cal@summary.example', role: 'participant' },
-      { name: 'Sue Park', email: 'sue@summary.example', role: 'executive_sponsor' },
-    ],
+    [...threeMembers('summary.example'), { name: 'Sue Park', email: 'sue@summary.example', role: 'executive_sponsor' }],
     { firstReviewAt: soon(HOUR) },
   );
   partnershipId = created.id;

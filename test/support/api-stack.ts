@@ -31,6 +31,13 @@ export interface MemberInput {
   side?: 'district' | 'partner';
 }
 
+/** The members most tests need, at addresses of `domain`: a lead on each side and a participant. */
+export const threeMembers = (domain: string): MemberInput[] => [
+  { name: 'Ana Diaz', email: `ana@${domain}`, role: 'district_lead' },
+  { name: 'Ben Ode', email: `ben@${domain}`, role: 'partner_lead' },
+  { name: 'Cal Moss', email: `cal@${domain}`, role: 'participant' },
+];
+
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
