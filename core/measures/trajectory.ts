@@ -52,3 +52,7 @@ export function standingOf(
 /** Whether a target lies in the measure's direction from its baseline: an increase aims above it, a decrease below. */
 export const aimsRightWay = (m: Pick<MeasurePlan, 'baseline' | 'target' | 'direction'>) =>
   m.direction === 'increase' ? m.target > m.baseline : m.target < m.baseline;
+
+/** A figure as every page, mail and PDF writes it: at most two decimals, with its unit ("44%", "12 students"); a dash for none. */
+export const formatFigure = (n: number | null, unit = '') =>
+  n === null ? '—' : `${Number(n.toFixed(2))}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;

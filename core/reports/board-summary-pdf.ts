@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
-import { STANDING_LABELS } from '../measures/trajectory.js';
+import { formatFigure, STANDING_LABELS } from '../measures/trajectory.js';
 import type { BoardSummary } from './board-summary.js';
 import { HEALTH_LABELS } from './health.js';
 
@@ -16,7 +16,6 @@ const FONTS = path.join(path.dirname(createRequire(import.meta.url).resolve('dej
 const INK = '#1b1f24';
 const MUTED = '#5b6470';
 
-const num = (n: number | null, unit = '') => (n === null ? '—' : `${Number(n.toFixed(2))}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`);
 const day = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('LLL d, yyyy');
 
 export function boardSummaryPdf(s: BoardSummary): Promise<Buffer> {
@@ -58,7 +57,7 @@ export function boardSummaryPdf(s: BoardSummary): Promise<Buffer> {
     doc.font('bold').fontSize(10).fillColor(INK).text(g.title);
     for (const m of g.measures) {
       line(
-        `• ${m.name}: ${num(m.baseline, m.unit)} → ${num(m.target, m.unit)} by ${day(m.targetAt, zone)}; latest ${num(m.latest, m.unit)} (${STANDING_LABELS[m.standing]})${m.values.length > 1 ? `; by review ${m.values.map((v) => num(v)).join(', ')}` : ''}`,
+        `• ${m.name}: ${formatFigure(m.baseline, m.unit)} → ${formatFigure(m.target, m.unit)} by ${day(m.targetAt, zone)}; latest ${formatFigure(m.latest, m.unit)} (${STANDING_LABELS[m.standing]})${m.values.length > 1 ? `; by review ${m.values.map((v) => formatFigure(v)).join(', ')}` : ''}`,
       );
     }
   }
@@ -74,7 +73,7 @@ export function boardSummaryPdf(s: BoardSummary): Promise<Buffer> {
   heading('How both sides rate the partnership (1 to 5)');
   const rated = s.checkIns.filter((c) => c.district !== null || c.partner !== null);
   if (rated.length === 0) none('No check-in with enough answers yet (a side is shown from 3 answers).');
-  for (const c of rated) line(`• Review #${c.sequence}: district ${num(c.district)}, partner ${num(c.partner)}`);
+  for (const c of rated) line(`• Review #${c.sequence}: district ${formatFigure(c.district)}, partner ${formatFigure(c.partner)}`);
 
   heading('Themes of the last reflections');
   if (!s.themes || s.themes.themes.length === 0) none('No theme yet: themes are words or phrases at least two people used.');

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { changeMeasure, createGoal, recordMeasureValues } from '../../core/measures/commands.js';
 import { type GoalWithMeasures, goalsOf } from '../../core/measures/goals.js';
-import { expectedAt, STANDING_LABELS } from '../../core/measures/trajectory.js';
+import { expectedAt, formatFigure, STANDING_LABELS } from '../../core/measures/trajectory.js';
 import { pages } from '../../core/pages.js';
 import { loadPartnership } from '../../core/people/members.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
@@ -26,8 +26,6 @@ const DIRECTIONS = [
   { value: 'increase', label: 'Up (more is better)' },
   { value: 'decrease', label: 'Down (less is better)' },
 ];
-
-const figure = (n: number | null, unit: string) => (n === null ? '—' : `${Number(n.toFixed(2))}${unit === '%' ? '%' : ` ${unit}`}`);
 
 /** A number as people type it ("42", "-3.5", "1,250"); null when it is not one. */
 function readFigure(raw: string | undefined): number | null {
@@ -55,8 +53,8 @@ export function GoalsSection({ partnershipId, goals, mayPlan }: { partnershipId:
                   <span class={`badge standing-${m.standing}`}>{STANDING_LABELS[m.standing]}</span>
                   <span class="meta">
                     {' '}
-                    {figure(m.baseline, m.unit)} → {figure(m.target, m.unit)}
-                    {m.values.length > 0 && ` · latest ${figure(m.values.at(-1)?.value ?? null, m.unit)}`}
+                    {formatFigure(m.baseline, m.unit)} → {formatFigure(m.target, m.unit)}
+                    {m.values.length > 0 && ` · latest ${formatFigure(m.values.at(-1)?.value ?? null, m.unit)}`}
                   </span>
                 </li>
               ))}
@@ -247,11 +245,11 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
         <dl class="record">
           <dt>From</dt>
           <dd>
-            {figure(m.baseline, m.unit)} on {localDate(m.baselineAt, zone)}
+            {formatFigure(m.baseline, m.unit)} on {localDate(m.baselineAt, zone)}
           </dd>
           <dt>To</dt>
           <dd>
-            {figure(m.target, m.unit)} by {localDate(m.targetAt, m.partnership.timeZone)} (
+            {formatFigure(m.target, m.unit)} by {localDate(m.targetAt, m.partnership.timeZone)} (
             {m.direction === 'increase' ? 'higher is better' : 'lower is better'})
           </dd>
           <dt>Source</dt>
@@ -270,8 +268,8 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
                 rows={view.values.map((x) => [
                   `#${x.review.sequence}`,
                   localDate(x.review.scheduledAt, zone),
-                  figure(x.value, m.unit),
-                  figure(expectedAt(m, x.review.scheduledAt), m.unit),
+                  formatFigure(x.value, m.unit),
+                  formatFigure(expectedAt(m, x.review.scheduledAt), m.unit),
                   x.note ?? '',
                 ])}
               />
@@ -287,7 +285,7 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
                 return (
                   <li key={String(c.id)}>
                     <When at={c.occurredAt} zone={zone} /> by {c.onBehalfOfName ?? c.actorName ?? 'Tandem'}: target{' '}
-                    {figure(d.before.target, m.unit)} → {figure(d.after.target, m.unit)}
+                    {formatFigure(d.before.target, m.unit)} → {formatFigure(d.after.target, m.unit)}
                     <p class="notes">{d.reason}</p>
                   </li>
                 );
@@ -408,7 +406,7 @@ export function MeasureValuesForm({
             <input type="hidden" name={`values.${i}.measureId`} value={m.id} />
             <TextField
               name={`values.${i}.value`}
-              label={`Value (${m.unit}; target ${figure(m.target, m.unit)})`}
+              label={`Value (${m.unit}; target ${formatFigure(m.target, m.unit)})`}
               inputmode="decimal"
               value={v[`values.${i}.value`] ?? (recorded(m) ? String(recorded(m)?.value) : undefined)}
               error={errorOf(errors, `values.${i}.value`)}

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { STANDING_LABELS } from '../../core/measures/trajectory.js';
+import { formatFigure, STANDING_LABELS } from '../../core/measures/trajectory.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { boardSummaryFor } from '../../core/reports/board-summary.js';
@@ -9,8 +9,6 @@ import type { Db } from '../../lib/db/client.js';
 import { Figures } from '../http/figures.js';
 import { localDate } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
-
-const num = (n: number | null, unit = '') => (n === null ? '—' : `${Number(n.toFixed(2))}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`);
 
 /** The summary for the board, as a page that prints on about one sheet (the print style drops the page's frame). */
 export async function boardSummaryPage(ctx: PageContext): Promise<Outcome> {
@@ -50,9 +48,9 @@ export async function boardSummaryPage(ctx: PageContext): Promise<Outcome> {
                 columns={['Measure', 'Baseline', 'Latest', 'Target', 'By', 'Standing']}
                 rows={g.measures.map((m) => [
                   m.name,
-                  num(m.baseline, m.unit),
-                  num(m.latest, m.unit),
-                  num(m.target, m.unit),
+                  formatFigure(m.baseline, m.unit),
+                  formatFigure(m.latest, m.unit),
+                  formatFigure(m.target, m.unit),
                   localDate(m.targetAt, zone),
                   STANDING_LABELS[m.standing],
                 ])}
@@ -95,7 +93,7 @@ export async function boardSummaryPage(ctx: PageContext): Promise<Outcome> {
             <Figures
               caption="Overall rating, 1 to 5, by review"
               columns={['Review', 'District', 'Partner']}
-              rows={rated.map((c) => [`#${c.sequence}`, num(c.district), num(c.partner)])}
+              rows={rated.map((c) => [`#${c.sequence}`, formatFigure(c.district), formatFigure(c.partner)])}
             />
           )}
         </section>
