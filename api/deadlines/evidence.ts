@@ -122,7 +122,7 @@ export const evidenceRoutes = [
     operationId: 'reviewEvidenceRequest',
     summary: 'Accept submitted evidence, or send it back',
     description:
-      'A lead other than its owner looks at what was submitted: `accepted`, or `sent_back` with what to change (`comment`) and a new due time; sent back, the request reopens, its deadline workflow starts again and its owner is told by mail. Once per submission: a second verdict is a 409.',
+      'A lead other than its owner looks at what was submitted: `accepted`, or `sent_back` with what to change (`comment`) and a new due time; sent back, the request reopens, its deadline workflow starts again and its owner is told by mail. Once per submission: a second verdict is a 409, and so is sending back evidence of a partnership that has ended (it can still be accepted).',
     tag: 'Evidence',
     access: 'member',
     params: uuidParam,

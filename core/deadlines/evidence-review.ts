@@ -36,10 +36,15 @@ export async function reviewEvidence(deps: CoreDeps, p: Principal, id: string, r
     );
   }
   if (body.verdict === 'sent_back') assertFuture([{ path: 'dueAt', at: body.dueAt }], Date.now());
-  const rubric = judgedRubric(
-    (await deps.db.partnership.findUniqueOrThrow({ where: { id: r.partnershipId }, select: { evidenceRubric: true } })).evidenceRubric,
-    body.rubric,
-  );
+  const partnership = await deps.db.partnership.findUniqueOrThrow({
+    where: { id: r.partnershipId },
+    select: { evidenceRubric: true, status: true },
+  });
+  // Accepting is still a fair record after the end; sending back would restart reminders nobody owes.
+  if (body.verdict === 'sent_back' && (partnership.status === 'completed' || partnership.status === 'ended_early')) {
+    throw new ConflictError('The partnership has ended: its evidence can be accepted, not sent back');
+  }
+  const rubric = judgedRubric(partnership.evidenceRubric, body.rubric);
   const sentBack = body.verdict === 'sent_back' ? { dueAt: new Date(body.dueAt) } : null;
   const guard = { id, status: 'submitted' as const, acceptedAt: null };
   const review = await deps.db.$transaction(async (tx) => {

@@ -21,9 +21,9 @@ let partnershipId = '';
 let ana = '';
 
 /** An evidence request of Ben's (the partner lead), submitted by him through the admin key. */
-async function submittedRequest(description: string): Promise<string> {
-  const created = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${partnershipId}/evidence-requests`, {
-    ownerEmail: 'ben@review.example',
+async function submittedRequest(description: string, inPartnership = partnershipId, domain = 'review.example'): Promise<string> {
+  const created = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${inPartnership}/evidence-requests`, {
+    ownerEmail: `ben@${domain}`,
     description,
     kinds: ['observation'],
     dueAt: soon(20 * DAY),
@@ -145,6 +145,21 @@ describe('a verdict on submitted evidence (API)', () => {
       ['evidence.sent_back', expect.any(String), 'Ana Diaz'],
       ['evidence.accepted', expect.any(String), 'Ana Diaz'],
     ]);
+  });
+
+  it('on an ended partnership, is an acceptance only: sending back (which would remind again) is a 409 that changes nothing', async () => {
+    const ended = (await stack.createPartnership('Ended literacy', threeMembers('ended.example'))).id;
+    const kept = await submittedRequest('Final report', ended, 'ended.example');
+    const other = await submittedRequest('Last walkthrough', ended, 'ended.example');
+    const end = await stack.call(stack.adminKey, 'POST', `/partnerships/${ended}/end`, { outcome: 'ended_early', reason: 'Grant ended' });
+    expect(end.status, end.text).toBe(200);
+    const lead = (await stack.database.db.person.findUniqueOrThrow({ where: { email: 'ana@ended.example' } })).id;
+    const back = await review(kept, { verdict: 'sent_back', comment: 'Add the dates', dueAt: soon(5 * DAY), onBehalfOf: lead });
+    expect([back.status, back.json.detail]).toEqual([409, 'The partnership has ended: its evidence can be accepted, not sent back']);
+    expect(await stack.database.db.evidenceRequest.findUniqueOrThrow({ where: { id: kept } })).toMatchObject({ status: 'submitted' });
+    expect(await stack.database.db.evidenceReview.count({ where: { requestId: kept } })).toBe(0);
+    const accepted = await review(other, { verdict: 'accepted', onBehalfOf: lead });
+    expect(accepted.status, accepted.text).toBe(200);
   });
 });
 
