@@ -106,6 +106,25 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     });
   });
 
+  it('answers an activation and an end sent again under the same update id with their first answers', async () => {
+    await (await stack.newWorker()).runUntil(async () => {
+      const { p, handle } = await start({ planning: true });
+      // A client that retries (or a server that delivers again) repeats the update id: the repeat is
+      // the same activation, not a second one to judge against the state the first one made.
+      const first = await handle.executeUpdate(flow.activateUpdate, { args: [{}], updateId: 'activate-1' });
+      const again = await handle.executeUpdate(flow.activateUpdate, { args: [{}], updateId: 'activate-1' });
+      expect([first.lifecycle, again.lifecycle]).toEqual(['active', 'active']);
+      await expectRejected(handle.executeUpdate(flow.activateUpdate, { args: [{}] }), /cannot activate a partnership that is active/);
+      const request = { outcome: 'ended_early' as const, reason: 'the board said no' };
+      const ended = await Promise.all([1, 2].map(() => handle.executeUpdate(flow.endUpdate, { args: [request], updateId: 'end-1' })));
+      expect(ended.map((s) => s.lifecycle)).toEqual(['ended_early', 'ended_early']);
+      await handle.result();
+      const events = await stack.database.db.partnershipEvent.findMany({ where: { partnershipId: p.id } });
+      expect(events.filter((e) => e.type === 'partnership.activated')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'partnership.ended_early')).toHaveLength(1);
+    });
+  });
+
   it('completes by itself at its planned end, with a notice to every member', async () => {
     await (await stack.newWorker()).runUntil(async () => {
       const now = await stack.env.currentTimeMs();
