@@ -16,6 +16,7 @@ import { measureRoutes } from './measures/measures.js';
 import { importRoute } from './partnerships/import.js';
 import { lifecycleRoutes } from './partnerships/lifecycle.js';
 import { partnershipRoutes } from './partnerships/partnerships.js';
+import { planningRoutes } from './partnerships/planning.js';
 import { apiKeyRoutes } from './people/api-keys.js';
 import { auditRoutes } from './people/audit.js';
 import { directoryRoutes } from './people/directory.js';
@@ -53,6 +54,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...partnershipRoutes,
     importRoute,
     ...lifecycleRoutes,
+    ...planningRoutes,
     ...reviewRoutes,
     ...commitmentRoutes,
     ...evidenceRoutes,

@@ -43,6 +43,14 @@ export const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .superRefine((v, ctx) => checkCharacters(v, ctx, false));
 
+/** Text that may be emptied (an answer taken back): as `text`, but empty is allowed. */
+export const clearableText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((v, ctx) => checkCharacters(v, ctx, false));
+
 /** A whole file's text (a CSV, an .ics): any line breaks, no NUL or other controls. */
 export const fileText = (max: number) =>
   z

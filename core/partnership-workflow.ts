@@ -19,7 +19,7 @@ export type Deps = Pick<CoreDeps, 'db' | 'temporal'>;
 export async function partnershipFor(deps: Deps, p: Principal, id: string) {
   const partnership = await deps.db.partnership.findFirst({
     where: { AND: [{ id }, partnershipScope(p)] },
-    select: { id: true, districtId: true, partnerId: true, cohortId: true, timeZone: true, blackouts: true },
+    select: { id: true, districtId: true, partnerId: true, cohortId: true, timeZone: true, blackouts: true, status: true },
   });
   if (!partnership) throw new NotFoundError(`Partnership ${id} does not exist`);
   return partnership;

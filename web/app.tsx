@@ -21,6 +21,7 @@ import { measureChartSvg, measurePage, newGoalPage, saveGoal, saveMeasureChange,
 import { importPage, saveImport } from './partnerships/import.js';
 import { newPartnershipPage, saveNewPartnership } from './partnerships/new-partnership.js';
 import { partnershipPage } from './partnerships/partnership.js';
+import { planningPage, planningQuestionsPage, saveActivation, savePlanning, savePlanningQuestions } from './partnerships/planning.js';
 import { cohortsPage, saveCohort, saveCoordinator } from './people/cohorts.js';
 import { myWork } from './people/home.js';
 import { rosterActions } from './people/roster.js';
@@ -136,6 +137,11 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
   router.get(
+    '/dashboard/planning-questions',
+    kit.signedIn((ctx) => planningQuestionsPage(ctx)),
+  );
+  router.post('/dashboard/planning-questions', ...posted, kit.signedIn(savePlanningQuestions));
+  router.get(
     '/dashboard/charts',
     kit.signedIn((ctx) => chartsPage(ctx)),
   );
@@ -177,6 +183,12 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/p/:partnershipId/members/:personId/role', ...posted, kit.signedIn(roster.role));
   router.post('/p/:partnershipId/members/:personId/handover', ...posted, kit.signedIn(roster.handover));
   router.post('/p/:partnershipId/members/:personId/remove', ...posted, kit.signedIn(roster.remove));
+  router.get(
+    '/p/:partnershipId/planning',
+    kit.signedIn((ctx) => planningPage(ctx)),
+  );
+  router.post('/p/:partnershipId/planning', ...posted, kit.signedIn(savePlanning));
+  router.post('/p/:partnershipId/activate', ...posted, kit.signedIn(saveActivation));
   router.get(
     '/p/:partnershipId/reviews/:reviewId',
     kit.signedIn((ctx) => reviewPage(ctx)),
@@ -288,7 +300,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

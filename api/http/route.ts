@@ -62,7 +62,7 @@ export interface RouteContext<P, Q, B> {
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'put' | 'patch';
   /** Express-style path, e.g. /partnerships/:id. */
   path: string;
   operationId: string;

@@ -7,7 +7,7 @@ import {
   resumePartnership,
 } from '../../core/partnerships/lifecycle.js';
 import { setMemberNotifications } from '../../core/partnerships/member-settings.js';
-import { endBody, memberPreferencesBody, pauseBody } from '../../core/partnerships/schemas.js';
+import { activateBody, endBody, memberPreferencesBody, pauseBody } from '../../core/partnerships/schemas.js';
 import { memberJson } from '../../core/people/roster.js';
 import { changeRecurrenceBody } from '../../core/reviews/schemas.js';
 import { route } from '../http/route.js';
@@ -22,13 +22,18 @@ export const lifecycleRoutes = [
     path: '/partnerships/:id/activate',
     operationId: 'activatePartnership',
     summary: 'Activate a partnership in planning',
-    description: 'Starts its reviews, reminders and invitations now, before its plannedStart if it has one.',
+    description:
+      'Starts its reviews, reminders and invitations now, before its plannedStart if it has one. With planning questions unanswered (GET /partnerships/{id}/planning) it is a 409 saying how many, unless `despiteUnanswered` is true.',
     tag: 'Lifecycle',
     access: 'manager',
     params: uuidParam,
+    body: activateBody,
+    bodyOptional: true,
     errors: [404, 409],
     responses: statusResponse,
-    handle: async ({ params, caller, deps }) => ({ body: liveStatusJson(await activatePartnership(deps, caller, params.id)) }),
+    handle: async ({ params, body, caller, deps }) => ({
+      body: liveStatusJson(await activatePartnership(deps, caller, params.id, body)),
+    }),
   }),
   route({
     method: 'post',

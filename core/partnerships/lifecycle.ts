@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ConflictError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { activateUpdate, changeRecurrenceUpdate, endUpdate, pauseUpdate, resumeUpdate } from '../../workflows/partnerships/messages.js';
 import { askPartnership, type Deps, partnershipFor } from '../partnership-workflow.js';
@@ -7,7 +8,8 @@ import { assertManages } from '../people/rights.js';
 import type { Blackout } from '../reviews/recurrence.js';
 import { firstReviewOf } from '../reviews/schedule.js';
 import { changeRecurrenceBody } from '../reviews/schemas.js';
-import { endBody, pauseBody } from './schemas.js';
+import { describeUnanswered, unansweredPlanning } from './planning.js';
+import { activateBody, endBody, pauseBody } from './schemas.js';
 
 /**
  * A partnership's life as a whole, for the API and the pages alike: activate it, pause and resume
@@ -22,9 +24,20 @@ export async function pausePartnership(deps: Deps, p: Principal, id: string, inp
   return askPartnership(deps, id, (h) => h.executeUpdate(pauseUpdate, { args: [{ ...request, actor: actorOf(p) }] }));
 }
 
-export async function activatePartnership(deps: Deps, p: Principal, id: string) {
+/**
+ * Activation shows what planning left unanswered: a 409 naming it, unless the caller (who manages
+ * the partnership) says to go ahead anyway.
+ */
+export async function activatePartnership(deps: Deps, p: Principal, id: string, input: z.input<typeof activateBody> = {}) {
+  const request = parseOrThrow(activateBody, input, 'request');
   const partnership = await partnershipFor(deps, p, id);
   await assertManages(deps.db, p, partnership, 'activate it');
+  const unanswered = partnership.status === 'planning' ? await unansweredPlanning(deps.db, partnership) : [];
+  if (unanswered.length > 0 && !request.despiteUnanswered) {
+    throw new ConflictError(
+      `${unanswered.length} ${unanswered.length === 1 ? 'answer' : 'answers'} to the planning questions ${unanswered.length === 1 ? 'is' : 'are'} missing (${describeUnanswered(unanswered)}); answer them, or activate despite them (despiteUnanswered)`,
+    );
+  }
   return askPartnership(deps, id, (h) => h.executeUpdate(activateUpdate, { args: [{ actor: actorOf(p) }] }));
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDurationAtMost } from '../../lib/durations.js';
-import { ianaTimeZone, instant, line, text } from '../fields.js';
+import { clearableText, ianaTimeZone, instant, line, text } from '../fields.js';
 import { newMember, notificationLevel } from '../people/roster.js';
 import { DEFAULT_POLICY, policyOverrides } from '../policy.js';
 import { blackoutSchema, recurrenceSchema } from '../reviews/schemas.js';
@@ -71,3 +71,48 @@ export const endBody = z.object({ outcome: z.enum(['completed', 'ended_early']),
 
 /** A member's own delivery setting for one partnership's messages. */
 export const memberPreferencesBody = z.object({ notifications: notificationLevel }).strict();
+
+/** What a planning question asks about, in the order a checklist shows them. */
+export const planningTopic = z.enum(['needs', 'goals', 'roles', 'expectations', 'assessment', 'communication']);
+
+export const planningTemplateBody = z
+  .object({
+    questions: z
+      .array(z.object({ topic: planningTopic, text: line(500) }).strict())
+      .min(1)
+      .max(30)
+      .meta({ description: 'The questions in the order they are asked (1 to 30).' }),
+  })
+  .strict();
+
+export const planningAnswersBody = z
+  .object({
+    answers: z
+      .array(
+        z
+          .object({
+            questionId: z.uuid(),
+            answer: clearableText(5_000).meta({ description: 'Empty clears the answer.' }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(30),
+    onBehalfOf: z.uuid().optional().meta({ description: 'For a key: the lead it answers for (their side is answered).' }),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.answers.forEach((a, i) => {
+      if (seen.has(a.questionId)) ctx.addIssue({ code: 'custom', path: ['answers', i, 'questionId'], message: 'is answered twice' });
+      seen.add(a.questionId);
+    });
+  });
+
+export const activateBody = z
+  .object({
+    despiteUnanswered: z.boolean().default(false).meta({
+      description: 'Activate although planning questions are unanswered (otherwise that is a 409 listing them).',
+    }),
+  })
+  .strict();

@@ -20,6 +20,7 @@ import { actorOf, type PersonPrincipal, type Principal } from './principal.js';
  *   time; a lead may do so on the owner's behalf, and only a lead drops or waives it. A key acts for
  *   a named person (the owner unless it says otherwise), who must be allowed by these rules and be
  *   staff of the key's organization, unless the key is an admin's or a coordinator's.
+ * - A planning question: each side's leads answer for their side (a key, for a lead it names).
  * - A reflection: only its author, signed in.
  * - A person's identity and mail settings: theirs, or the installation admin's (core/people/identity.ts).
  *   Being an organization's staff is granted explicitly (core/people/staff.ts); nobody below the
@@ -152,12 +153,12 @@ export function assertRunsInstallation(p: Principal, what: string) {
 export async function mayStart(
   db: Db,
   p: PersonPrincipal,
-): Promise<{ partnership: boolean; import: boolean; schoolCalendar: boolean; cohort: boolean }> {
-  if (p.isAdmin) return { partnership: true, import: true, schoolCalendar: true, cohort: true };
+): Promise<{ partnership: boolean; import: boolean; ownSettings: boolean; cohort: boolean }> {
+  if (p.isAdmin) return { partnership: true, import: true, ownSettings: true, cohort: true };
   const admins = adminOf(p);
   const districtAdmin = admins.length > 0 && (await db.organization.count({ where: { id: { in: admins }, kind: 'district' } })) > 0;
   const coordinates = p.coordinates.length > 0;
-  return { partnership: coordinates || districtAdmin, import: coordinates, schoolCalendar: coordinates || districtAdmin, cohort: false };
+  return { partnership: coordinates || districtAdmin, import: coordinates, ownSettings: coordinates || districtAdmin, cohort: false };
 }
 
 /** The cohorts a principal coordinates: a coordinator key's, or a person's. */
@@ -288,6 +289,40 @@ export async function assertSeesCohortCheckIns(db: Db, p: Principal, cohortId: s
   return id;
 }
 
+/**
+ * Who answers the planning checklist, and for which side: a lead of the partnership answers for the
+ * side they are on; a key names that lead in onBehalfOf (a district or partner key, only its own
+ * organization's people). Those who manage without leading a side (a coordinator) read it.
+ */
+export async function actorForPlanning(
+  db: Db,
+  p: Principal,
+  partnership: PartnershipRef,
+  onBehalfOfId?: string | undefined,
+): Promise<{ actor: Actor; side: 'district' | 'partner' }> {
+  const personId = p.kind === 'person' ? p.id : onBehalfOfId;
+  if (p.kind === 'person' && onBehalfOfId && onBehalfOfId !== p.id) throw new ForbiddenError('A person answers for themselves only');
+  if (!personId) throw new ForbiddenError('A key answers the planning checklist for a lead it names in onBehalfOf');
+  const member = await db.partnershipMember.findUnique({
+    where: { partnershipId_personId: { partnershipId: partnership.id, personId } },
+    include: { person: { select: { id: true, name: true } } },
+  });
+  if (!member || (member.role !== 'district_lead' && member.role !== 'partner_lead') || member.side === 'shared') {
+    throw new ForbiddenError(
+      p.kind === 'person'
+        ? "Only the partnership's district and partner leads answer its planning questions"
+        : 'onBehalfOf names no district or partner lead of this partnership',
+    );
+  }
+  if (p.kind === 'key' && (p.role === 'district' || p.role === 'partner')) {
+    const ownStaff = await db.staff.findUnique({
+      where: { personId_organizationId: { personId, organizationId: p.organizationId ?? NOTHING } },
+    });
+    if (!ownStaff) throw new ForbiddenError(`A ${p.role} key acts only for its own organization's people`);
+  }
+  return { actor: actorOf(p, p.kind === 'key' ? member.person : null), side: member.side };
+}
+
 /** Only its author writes a reflection, signed in. */
 export function assertOwnReflection(p: Principal, reflection: { personId: string }) {
   if (p.kind === 'key') throw new ForbiddenError('A reflection is written by its author, signed in; a key cannot write one');
@@ -300,15 +335,15 @@ export function assertCoordinates(p: Principal, cohortId: string) {
   if (!coordinatedBy(p).includes(cohortId)) throw new ForbiddenError("Only an admin or the cohort's coordinators act for the whole cohort");
 }
 
-/** A district's own settings (its school calendar): an admin, the district's key, the district's admins. */
+/** A district's own settings (its school calendar, its planning questions): an admin, the district's key, the district's admins. */
 export function assertManagesDistrict(p: Principal, districtId: string) {
   if (seesEverything(p)) return;
   if (p.kind === 'key' ? p.role === 'district' && p.organizationId === districtId : adminOf(p).includes(districtId)) return;
-  throw new ForbiddenError("Only an admin or the district's own admins change a district's school calendar");
+  throw new ForbiddenError("Only an admin or the district's own admins change a district's settings");
 }
 
-/** The cohorts and districts whose school calendar a person may change (the same rules as above, as queries). */
-export function schoolCalendarScope(p: PersonPrincipal): { cohorts: Prisma.CohortWhereInput; districts: Prisma.OrganizationWhereInput } {
+/** The cohorts and districts whose own settings (school calendar, planning questions) a person may change (the same rules as above, as queries). */
+export function ownSettingsScope(p: PersonPrincipal): { cohorts: Prisma.CohortWhereInput; districts: Prisma.OrganizationWhereInput } {
   if (p.isAdmin) return { cohorts: {}, districts: { kind: 'district' } };
   return { cohorts: { id: { in: coordinatedBy(p) } }, districts: { kind: 'district', id: { in: adminOf(p) } } };
 }

@@ -274,10 +274,16 @@ describe('the API contract', () => {
     expect(live.json.phase).toBe('planning');
     expect((await stack.call(admin, 'POST', `/partnerships/${id}/pause`, {})).status).toBe(409);
 
-    const activated = await stack.call<{ lifecycle: string }>(admin, 'POST', `/partnerships/${id}/activate`);
+    // Its planning checklist is unanswered: activation says so, and goes ahead when told to.
+    const unanswered = await stack.call<{ detail: string }>(admin, 'POST', `/partnerships/${id}/activate`);
+    expect([unanswered.status, unanswered.json.detail]).toEqual([
+      409,
+      expect.stringMatching(/^12 answers to the planning questions are missing/),
+    ]);
+    const activated = await stack.call<{ lifecycle: string }>(admin, 'POST', `/partnerships/${id}/activate`, { despiteUnanswered: true });
     expect(activated.status, activated.text).toBe(200);
     expect(activated.json.lifecycle).toBe('active');
-    const again = await stack.call<{ detail: string }>(admin, 'POST', `/partnerships/${id}/activate`);
+    const again = await stack.call<{ detail: string }>(admin, 'POST', `/partnerships/${id}/activate`, { despiteUnanswered: true });
     expect([again.status, again.json.detail]).toEqual([409, expect.stringMatching(/cannot activate a partnership that is active/)]);
 
     const changed = await stack.call(admin, 'PATCH', `/partnerships/${id}`, { engagementPathway: 'whole_school' });

@@ -66,6 +66,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
     cohort: '',
     token: '',
     measure: '',
+    planned: '',
   };
 
   beforeAll(async () => {
@@ -74,7 +75,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       name: 'Valley literacy cohort of twenty-two districts',
     });
     ids.cohort = cohort.json.id;
-    const create = (name: string, inMs: number) =>
+    const create = (name: string, inMs: number, over: object = {}) =>
       stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
         name,
         district: { name: `${name} USD` },
@@ -87,11 +88,23 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
           { name: 'Bartholomew Featherstonehaugh-Cholmondeley', email: LONG_EMAIL, role: 'partner_lead' },
           { name: 'Cal Moss', email: 'cal@pages.example', role: 'participant', side: 'partner' },
         ],
+        ...over,
       });
     const busy = await create(LONG_NAME, 3_600_000);
     expect(busy.status, busy.text).toBe(201);
     ids.busy = busy.json.id;
     ids.review = busy.json.firstReview.id;
+    // In planning, its checklist half answered: the answer form, the other side's answers, the activation.
+    const planned = await create('Planned literacy', 30 * DAY, { planning: true });
+    expect(planned.status, planned.text).toBe(201);
+    ids.planned = planned.json.id;
+    const checklist = await stack.call<{ questions: { id: string }[] }>(stack.adminKey, 'GET', `/partnerships/${ids.planned}/planning`);
+    const partnerLead = (await stack.database.db.person.findUniqueOrThrow({ where: { email: LONG_EMAIL } })).id;
+    const answered = await stack.call(stack.adminKey, 'PUT', `/partnerships/${ids.planned}/planning`, {
+      answers: checklist.json.questions.slice(0, 3).map((q) => ({ questionId: q.id, answer: 'Coaching capacity in every K-3 classroom' })),
+      onBehalfOf: partnerLead,
+    });
+    expect(answered.status, answered.text).toBe(200);
     const held = await create('Held literacy', 3_600_000);
     ids.held = held.json.id;
     ids.heldReview = held.json.firstReview.id;
@@ -180,6 +193,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard/new': [signedIn('/dashboard/new')],
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],
+      '/dashboard/planning-questions': [signedIn('/dashboard/planning-questions')],
       '/dashboard/charts': [signedIn('/dashboard/charts')],
       '/dashboard/reports/:report': ['overdue-commitments', 'upcoming-reviews', 'missing-reflections', 'evidence-status'].map((r) =>
         signedIn(`/dashboard/reports/${r}`),
@@ -192,6 +206,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/p/:partnershipId/evidence/:id': [signedIn(`${p}/evidence/${ids.evidence}`)],
       '/p/:partnershipId/inquiry/new': [signedIn(`${p}/inquiry/new`)],
       '/p/:partnershipId/goals/new': [signedIn(`${p}/goals/new`)],
+      '/p/:partnershipId/planning': [signedIn(`/p/${ids.planned}/planning`), signedIn(`${p}/planning`)],
       '/p/:partnershipId/summary': [signedIn(`/p/${ids.held}/summary`)],
       '/p/:partnershipId/measures/:id': [signedIn(`/p/${ids.held}/measures/${ids.measure}`)],
       '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`)],

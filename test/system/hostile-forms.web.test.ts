@@ -59,7 +59,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
   const browser = useBrowser();
   let context: BrowserContext;
   let page: Page;
-  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '' };
+  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '', planned: '' };
   beforeAll(async () => {
     // The installation's admin: every form is theirs to send.
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'root@hostile.example' });
@@ -116,6 +116,18 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       })
     ).json.id;
     ids.cohort = (await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' })).json.id;
+    // In planning, Root leading its district side: the checklist's answers and the activation.
+    ids.planned = (
+      await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
+        name: 'Hostile planning',
+        district: { name: 'Hostile USD' },
+        partner: { name: 'Hostile Partners' },
+        timeZone: 'America/Chicago',
+        firstReviewAt: soon(30),
+        planning: true,
+        members: [{ name: 'Root', email: owner, role: 'district_lead' }],
+      })
+    ).json.id;
     ({ context, page } = await signIn(stack, browser, 'root@hostile.example'));
   });
 
@@ -137,6 +149,8 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       `${p}/inquiry/new`,
       `${p}/goals/new`,
       `${p}/inquiry/${ids.cycle}`,
+      `/p/${ids.planned}/planning`,
+      '/dashboard/planning-questions',
       '/sign-in',
     ];
     const forms = new Map<string, FormSpec>();

@@ -13,6 +13,7 @@ import { CycleList } from '../inquiry/cycle.js';
 import { GoalsSection } from '../measures/measures.js';
 import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';
 import { CheckIns } from '../reflections/check-ins.js';
+import { PlanningLink } from './planning.js';
 
 const PATHWAY_LABELS: Record<string, string> = {
   introductory: 'Introductory',
@@ -48,6 +49,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
           </p>
         )}
         <Record p={p} zone={zone} />
+        {p.status === 'planning' && <PlanningLink partnershipId={p.id} />}
 
         <ReviewList p={p} zone={zone} />
 

@@ -70,7 +70,8 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
         <nav aria-label="Start" class="actions">
           {may.partnership && <a href="/dashboard/new">New partnership</a>}
           {may.import && <a href={`/dashboard/import${cohortQuery}`}>Create partnerships from a file</a>}
-          {may.schoolCalendar && <a href="/dashboard/school-calendar">School calendars</a>}
+          {may.ownSettings && <a href="/dashboard/school-calendar">School calendars</a>}
+          {may.ownSettings && <a href="/dashboard/planning-questions">Planning questions</a>}
           <a href="/dashboard/cohorts">Cohorts</a>
           <a href={`/dashboard/calendar${cohortQuery}`}>Calendar of reviews</a>
         </nav>

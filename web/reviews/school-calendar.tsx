@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { DateTime } from 'luxon';
 import { pages } from '../../core/pages.js';
-import { schoolCalendarScope } from '../../core/people/rights.js';
+import { ownSettingsScope } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { type CalendarOwner, importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
 import { ValidationError } from '../../lib/errors.js';
@@ -26,7 +26,7 @@ const ownerOf = (target: string | undefined): CalendarOwner | null => {
 export async function schoolCalendarPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { db } = ctx.deps;
   const me = ctx.me;
-  const scope = schoolCalendarScope(me);
+  const scope = ownSettingsScope(me);
   const cohorts = await db.cohort.findMany({ where: scope.cohorts, include: { schoolCalendar: true }, orderBy: { name: 'asc' } });
   const districts = await db.organization.findMany({ where: scope.districts, include: { schoolCalendar: true }, orderBy: { name: 'asc' } });
   const targets = [
