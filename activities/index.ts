@@ -3,6 +3,7 @@ import { createCommentActivities } from './comments/activities.js';
 import { createCommitmentActivities, createEvidenceActivities } from './deadlines/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createInquiryActivities } from './inquiry/activities.js';
+import { createLessonActivities } from './inquiry/lessons.js';
 import { createMailActivities } from './mail/activities.js';
 import { createLifecycleActivities } from './partnerships/lifecycle.js';
 import { createRosterActivities } from './people/roster.js';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createRosterActivities(deps),
     ...createInquiryActivities(deps),
+    ...createLessonActivities(deps),
     ...createCommentActivities(deps),
   } satisfies Steps;
 }

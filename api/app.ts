@@ -10,6 +10,7 @@ import { dependencyChecks, healthRouter } from './http/health.js';
 import { openApiRouter } from './http/openapi.js';
 import { type AnyRoute, mountRoutes } from './http/route.js';
 import { inquiryRoutes } from './inquiry/cycles.js';
+import { lessonRoutes } from './inquiry/lessons.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { measureRoutes } from './measures/measures.js';
@@ -59,6 +60,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...commitmentRoutes,
     ...evidenceRoutes,
     ...inquiryRoutes,
+    ...lessonRoutes,
     ...reflectionRoutes,
     ...commentRoutes,
     ...measureRoutes,

@@ -14,6 +14,8 @@ export const pages = {
   evidence: (partnershipId: string, requestId: string) => `/p/${partnershipId}/evidence/${requestId}`,
   /** An inquiry cycle: its phases, and the form of the one under way. */
   inquiryCycle: (partnershipId: string, cycleId: string) => `/p/${partnershipId}/inquiry/${cycleId}`,
+  /** A cohort's shared lessons, by theme, searchable. */
+  cohortLessons: (cohortId: string) => `/dashboard/cohorts/${cohortId}/lessons`,
   settings: () => '/settings',
   /** Where a link sent to a new address confirms it. */
   confirmAddress: () => '/settings/address',

@@ -101,6 +101,8 @@ export const OPTIONAL_TEMPLATES: ReadonlySet<string> = new Set([
   'evidence-reminder',
   // A mention waits out its reader's quiet hours and joins their digest, like a reminder.
   'comment-mention',
+  // A month's lessons of the cohort: welcome, never owed.
+  'lesson-digest',
 ]);
 
 /** Whether a member gets a message of this template, by their notification level. */

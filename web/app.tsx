@@ -15,6 +15,7 @@ import type { WebDeps } from './http/deps.js';
 import { ID_PARAMS, Problem, pageKit } from './http/pages.js';
 import { cohortCyclePage, saveCohortCycle } from './inquiry/cohort-cycle.js';
 import { cyclePage, newCyclePage, saveCyclePhase, saveNewCycle } from './inquiry/cycle.js';
+import { cohortLessonsPage, publicationPage, publicationPdfDownload, saveLesson } from './inquiry/lessons.js';
 import { capturedMailPage } from './mail/captured.js';
 import { unsubscribeRoutes } from './mail/unsubscribe.js';
 import { measureChartSvg, measurePage, newGoalPage, saveGoal, saveMeasureChange, saveMeasureValues } from './measures/measures.js';
@@ -121,6 +122,12 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/dashboard/cohorts/:id/inquiry', ...posted, kit.signedIn(saveCohortCycle));
   router.get('/dashboard/cohorts/:id/check-ins', kit.signedIn(cohortCheckInsPage));
+  router.get('/dashboard/cohorts/:id/lessons', kit.signedIn(cohortLessonsPage));
+  router.get('/dashboard/cohorts/:id/lessons/publication', kit.signedIn(publicationPage));
+  router.get(
+    '/dashboard/cohorts/:id/lessons/publication.pdf',
+    download((me, req, res) => publicationPdfDownload(deps.db, me, req, res)),
+  );
   router.get(
     '/dashboard/new',
     kit.signedIn((ctx) => newPartnershipPage(ctx)),
@@ -239,6 +246,11 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => cyclePage(ctx)),
   );
   router.post('/p/:partnershipId/inquiry/:cycleId/phases/:phase', ...posted, kit.signedIn(saveCyclePhase));
+  router.post(
+    '/p/:partnershipId/inquiry/:cycleId/lesson',
+    ...posted,
+    kit.signedIn((ctx) => saveLesson(ctx, (c, lesson) => cyclePage(c, { lesson }))),
+  );
 
   router.get(
     '/p/:partnershipId/commitments/:id',
@@ -300,7 +312,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/phases\/[^/]+)$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/(phases\/[^/]+|lesson))$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

@@ -6,3 +6,4 @@ export const evidenceWorkflowId = (requestId: string) => `evidence:${requestId}`
 export const mailboxWorkflowId = (personId: string) => `mailbox:${personId}`;
 export const commentWorkflowId = (commentId: string) => `comment:${commentId}`;
 export const inquiryWorkflowId = (cycleId: string) => `inquiry:${cycleId}`;
+export const lessonDigestWorkflowId = (cohortId: string) => `lessons:${cohortId}`;

@@ -70,3 +70,16 @@ export const recordPhaseBody = z
 
 export const cycleParams = z.object({ id: z.uuid(), cycleId: z.uuid() });
 export const phaseParams = cycleParams.extend({ phase: z.enum(INQUIRY_PHASES) });
+
+/** A closed cycle's lesson, in the words the cohort will read. */
+export const lessonBody = z
+  .object({
+    title: line(200),
+    theme: line(60).meta({ description: 'A short theme the cohort groups lessons by, e.g. "coaching".' }),
+    tried: text.meta({ description: 'What we tried.' }),
+    saw: text.meta({ description: 'What we saw.' }),
+    next: text.meta({ description: "What we'll do next." }),
+    share: z.boolean().default(false).meta({ description: "Share it with the partnership's cohort (a lead's decision)." }),
+    onBehalfOf,
+  })
+  .strict();

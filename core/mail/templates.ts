@@ -403,6 +403,25 @@ export function inquiryClosed(input: {
   };
 }
 
+/** Once a month, to every member of a cohort: the lessons its partnerships shared in the month before. */
+export function lessonDigest(input: {
+  cohortName: string;
+  month: string;
+  lessons: { title: string; theme: string; partnershipName: string; saw: string }[];
+  link: string;
+}): Message {
+  const n = input.lessons.length;
+  const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 297)}...` : t);
+  return {
+    subject: subjectOf(`${input.cohortName}: ${n} new ${n === 1 ? 'lesson' : 'lessons'} from ${input.month}`),
+    blocks: [
+      p(`What the partnerships of ${input.cohortName} learned from their inquiry cycles in ${input.month}:`),
+      ...input.lessons.flatMap((l) => [heading(l.title), small(`${l.partnershipName} · ${l.theme}`), p(cut(l.saw))]),
+      button('Read the lessons of the cohort', input.link),
+    ],
+  };
+}
+
 /** To a new address someone asked to use: the link that makes it theirs. */
 export function addressConfirm(input: { name: string; newEmail: string; link: string; expiresAt: number; timeZone: string }): Message {
   const until = formatLocalTime(input.expiresAt, input.timeZone);

@@ -36,11 +36,12 @@ describe('policy', () => {
     expect(issues({ reviewReminders: ['P1D'] })).toEqual(['']);
   });
 
-  it('counts only reminders and mentions as optional: prompts, overdue notices, escalations and notices of missed reviews always go out', () => {
+  it('counts only reminders, mentions and the lessons digest as optional: prompts, overdue notices, escalations and notices of missed reviews always go out', () => {
     expect([...OPTIONAL_TEMPLATES].sort()).toEqual([
       'comment-mention',
       'commitment-reminder',
       'evidence-reminder',
+      'lesson-digest',
       'reflection-reminder',
       'review-reminder',
     ]);

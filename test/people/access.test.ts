@@ -46,6 +46,8 @@ interface Tenants {
   provider?: string;
   /** A measure of success of x. */
   measure?: string;
+  /** The lesson of x's cycle, shared with cohort A. */
+  lesson?: string;
   /** A question of the planned partnership's checklist. */
   question?: string;
 }
@@ -258,6 +260,38 @@ const CASES: Record<string, Case> = {
     path: (t) => `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle ?? t.x.id}/phases/plan`,
     body: () => ({ changeIdea: 'Ten-minute chats', prediction: 'Fluency up', measures: ['ORF'] }),
   },
+  // The cycle closed (each phase recorded for its owner), Ana's district key writes its lesson for her and shares it.
+  writeInquiryLesson: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle ?? t.x.id}/lesson`,
+    body: () => ({
+      title: 'Data chats raise fluency',
+      theme: 'coaching',
+      tried: 'Ten-minute chats',
+      saw: 'Fluency up',
+      next: 'Keep them',
+      share: true,
+    }),
+    before: async (t) => {
+      const cycle = `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle}`;
+      for (const [phase, body] of [
+        ['do', { notes: 'Held them' }],
+        ['study', { findings: 'Up 6 words a minute' }],
+        ['act', { decision: 'adopt' }],
+        ['reflect', { worked: 'The routine', didNot: 'Mondays', improve: 'Tuesdays' }],
+      ] as const) {
+        const res = await stack.call(t.keys.admin, 'POST', `${cycle}/phases/${phase}`, body);
+        expect(res.status, `${phase}: ${res.text}`).toBe(200);
+      }
+    },
+    after: (t, json: { id: string }) => {
+      t.lesson = json.id;
+    },
+  },
+  getInquiryLesson: { as: 'p1', path: (t) => `/partnerships/${t.x.id}/inquiry-cycles/${t.cycle ?? t.x.id}/lesson` },
+  listCohortLessons: { as: 'p1', path: (t) => `/cohorts/${t.cohort.a}/lessons` },
+  exportLessonsPdf: { as: 'coordA', path: (t) => `/cohorts/${t.cohort.a}/lessons/publication.pdf?lessons=${t.lesson ?? t.x.id}` },
   startCohortInquiryCycles: {
     as: 'coordA',
     path: (t) => `/cohorts/${t.cohort.a}/inquiry-cycles`,
@@ -592,6 +626,7 @@ async function snapshot() {
       db.comment.count(),
       db.planningTemplate.count(),
       db.planningAnswer.count(),
+      db.lesson.count(),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

@@ -45,6 +45,7 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/planning-until-planned-start-local-steps.json',
         'partnershipWorkflow/two-reminders-missed-review-ended-local-steps.json',
         'commentMentionWorkflow/ben-mentioned.json',
+        'lessonDigestWorkflow/month-then-cohort-gone.json',
       ]),
     );
   });

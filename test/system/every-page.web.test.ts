@@ -8,6 +8,7 @@ import type { Mailer } from '../../lib/mail/mailer.js';
 import { webRouter } from '../../web/app.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
+import { closedCycle } from '../support/inquiry.js';
 import { waitFor } from '../support/mailbox.js';
 import { DAY } from '../support/time.js';
 import { expectAccessible, signIn } from '../support/web.js';
@@ -37,6 +38,7 @@ const NOT_PAGES = new Set([
   '/p/:partnershipId/evidence/:id/files/:fileId',
   '/p/:partnershipId/measures/:id/chart.svg',
   '/p/:partnershipId/summary.pdf',
+  '/dashboard/cohorts/:id/lessons/publication.pdf',
 ]);
 
 /** Every GET route of the pages' router, sub-routers included. */
@@ -67,6 +69,8 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
     token: '',
     measure: '',
     planned: '',
+    closedCycle: '',
+    lesson: '',
   };
 
   beforeAll(async () => {
@@ -170,6 +174,23 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       values: [{ measureId: ids.measure, value: 43.5, note: 'Winter screener' }],
     });
     expect(recorded.status, recorded.text).toBe(200);
+    // A closed cycle of the held partnership, its lesson shared with the cohort.
+    ids.closedCycle = await closedCycle(stack, ids.held, 'Do weekly data chats raise grade 3 fluency across every classroom?');
+    const lesson = await stack.call<{ id: string }>(
+      stack.adminKey,
+      'PUT',
+      `/partnerships/${ids.held}/inquiry-cycles/${ids.closedCycle}/lesson`,
+      {
+        title: `Data chats with ${LONG_EMAIL} raise fluency`,
+        theme: 'Coaching and professional learning communities',
+        tried: 'Ten-minute data chats every Monday in grade 3',
+        saw: 'Oral reading fluency rose 6 words a minute in most classrooms',
+        next: 'Move them to Tuesdays and add grade 2',
+        share: true,
+      },
+    );
+    expect(lesson.status, lesson.text).toBe(200);
+    ids.lesson = lesson.json.id;
     ids.token = (
       await stack.database.db.partnershipMember.findFirstOrThrow({ where: { partnershipId: ids.busy, role: 'participant' } })
     ).unsubscribeToken;
@@ -190,6 +211,8 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard/cohorts': [signedIn('/dashboard/cohorts')],
       '/dashboard/cohorts/:id/inquiry': [signedIn(`/dashboard/cohorts/${ids.cohort}/inquiry`)],
       '/dashboard/cohorts/:id/check-ins': [signedIn(`/dashboard/cohorts/${ids.cohort}/check-ins`)],
+      '/dashboard/cohorts/:id/lessons': [signedIn(`/dashboard/cohorts/${ids.cohort}/lessons`)],
+      '/dashboard/cohorts/:id/lessons/publication': [signedIn(`/dashboard/cohorts/${ids.cohort}/lessons/publication?lesson=${ids.lesson}`)],
       '/dashboard/new': [signedIn('/dashboard/new')],
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],
@@ -209,7 +232,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/p/:partnershipId/planning': [signedIn(`/p/${ids.planned}/planning`), signedIn(`${p}/planning`)],
       '/p/:partnershipId/summary': [signedIn(`/p/${ids.held}/summary`)],
       '/p/:partnershipId/measures/:id': [signedIn(`/p/${ids.held}/measures/${ids.measure}`)],
-      '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`)],
+      '/p/:partnershipId/inquiry/:cycleId': [signedIn(`${p}/inquiry/${ids.cycle}`), signedIn(`/p/${ids.held}/inquiry/${ids.closedCycle}`)],
       '/mail': [signedIn('/mail')],
       '/sign-out': [signedIn('/sign-out')],
       '/sign-in': [{ url: '/sign-in', signedIn: false }],

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../core/people/identity.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
+import { closedCycle } from '../support/inquiry.js';
 import { waitFor } from '../support/mailbox.js';
 import { signIn } from '../support/web.js';
 
@@ -59,7 +60,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
   const browser = useBrowser();
   let context: BrowserContext;
   let page: Page;
-  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '', planned: '' };
+  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '', planned: '', closed: '' };
   beforeAll(async () => {
     // The installation's admin: every form is theirs to send.
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'root@hostile.example' });
@@ -116,6 +117,8 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       })
     ).json.id;
     ids.cohort = (await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' })).json.id;
+    // A closed cycle (Root's phases): the lesson's form.
+    ids.closed = await closedCycle(stack, ids.partnership, 'Do data chats help?');
     // In planning, Root leading its district side: the checklist's answers and the activation.
     ids.planned = (
       await stack.call<{ id: string }>(stack.adminKey, 'POST', '/partnerships', {
@@ -150,6 +153,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       `${p}/goals/new`,
       `${p}/inquiry/${ids.cycle}`,
       `/p/${ids.planned}/planning`,
+      `${p}/inquiry/${ids.closed}`,
       '/dashboard/planning-questions',
       '/sign-in',
     ];

@@ -172,10 +172,23 @@ export function TextArea(props: FieldProps & { value?: string | undefined | null
 }
 
 /** A box to tick, its label beside it (a large target on a phone: the label ticks it too). */
-export function Checkbox({ name, id, label, checked }: { name: string; id: string; label: string; checked: boolean }) {
+export function Checkbox({
+  name,
+  id,
+  label,
+  checked,
+  value = 'on',
+}: {
+  name: string;
+  id: string;
+  label: string;
+  checked: boolean;
+  /** What it sends when ticked; several boxes of one name each send their own. */
+  value?: string;
+}) {
   return (
     <div class="field check">
-      <input type="checkbox" id={id} name={name} value="on" checked={checked} />
+      <input type="checkbox" id={id} name={name} value={value} checked={checked} />
       <label for={id}>{label}</label>
     </div>
   );

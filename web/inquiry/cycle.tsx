@@ -10,6 +10,7 @@ import { ROLE_LABELS, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
+import { LessonSection, type LessonState, lessonView } from './lessons.js';
 
 /**
  * An inquiry cycle's page: the question, each phase with its owner, due date and what was recorded,
@@ -18,7 +19,7 @@ import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
  */
 
 type Issue = { path: string; message: string };
-type State = { errors?: Issue[]; values?: Record<string, string> };
+type State = { errors?: Issue[]; values?: Record<string, string>; lesson?: LessonState };
 
 const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; cycleId: string };
 
@@ -116,9 +117,10 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
   const current = cycle.phases.find((ph) => ph.phase === cycle.currentPhase);
   const mayRecord = cycle.status === 'open' && current && (current.ownerId === ctx.me.id || leads);
   const title = `Inquiry cycle ${cycle.number}`;
+  const lesson = await lessonView(ctx, cycle);
   return {
     title: `${title}: ${cycle.partnership.name}`,
-    status: state.errors?.length ? 400 : 200,
+    status: state.errors?.length || state.lesson?.errors?.length ? 400 : 200,
     body: (
       <>
         <p class="crumbs">
@@ -194,6 +196,7 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
             The {PHASE_TEXT[current.phase].label.toLowerCase()} phase is {current.owner.name}'s to record, or a lead's.
           </p>
         )}
+        {lesson && <LessonSection view={lesson} csrf={ctx.csrf} state={state.lesson} />}
       </>
     ),
   };

@@ -1,3 +1,4 @@
+import { pages } from '../../core/pages.js';
 import { addCoordinator, createCohort } from '../../core/people/cohorts.js';
 import { cohortScope, mayStart, partnershipScope } from '../../core/people/rights.js';
 import type { FieldIssue } from '../../lib/errors.js';
@@ -48,6 +49,9 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
                     {c._count.partnerships} partnership{c._count.partnerships === 1 ? '' : 's'} · coordinated by{' '}
                     {c.coordinators.length ? c.coordinators.map((k) => k.person.name).join(', ') : 'nobody yet'}
                   </span>
+                  <p>
+                    <a href={pages.cohortLessons(c.id)}>What it learned</a>
+                  </p>
                   {(ctx.me.isAdmin || ctx.me.coordinates.includes(c.id)) && c._count.partnerships > 0 && (
                     <p>
                       <a href={`/dashboard/cohorts/${c.id}/check-ins`}>How its partnerships are going</a> ·{' '}

@@ -6,6 +6,8 @@ export interface InquirySteps {
   /** Puts the phase under way (its deadline a commitment, its owner told); the commitment's id, or null once the cycle moved on. */
   openInquiryPhase: (input: { cycleId: string; phase: InquiryPhase }) => Promise<string | null>;
   recordInquiryPhase: (input: RecordPhase & { cycleId: string; at: number }) => Promise<PhaseRecorded>;
+  /** Sends the lessons a cohort shared in [from, until) to its members, once (by the month's key); false once the cohort is gone. */
+  sendLessonDigest: (input: { cohortId: string; from: number; until: number }) => Promise<boolean>;
 }
 
 export interface PhaseRecorded {
