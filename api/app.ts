@@ -14,6 +14,7 @@ import { lessonRoutes } from './inquiry/lessons.js';
 import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { measureRoutes } from './measures/measures.js';
+import { catalogRoutes } from './partnerships/catalog.js';
 import { importRoute } from './partnerships/import.js';
 import { lifecycleRoutes } from './partnerships/lifecycle.js';
 import { partnershipRoutes } from './partnerships/partnerships.js';
@@ -56,6 +57,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     importRoute,
     ...lifecycleRoutes,
     ...planningRoutes,
+    ...catalogRoutes,
     ...reviewRoutes,
     ...commitmentRoutes,
     ...evidenceRoutes,

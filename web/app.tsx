@@ -19,6 +19,7 @@ import { cohortLessonsPage, publicationPage, publicationPdfDownload, saveLesson 
 import { capturedMailPage } from './mail/captured.js';
 import { unsubscribeRoutes } from './mail/unsubscribe.js';
 import { measureChartSvg, measurePage, newGoalPage, saveGoal, saveMeasureChange, saveMeasureValues } from './measures/measures.js';
+import { catalogPage, saveApplication, saveCatalogEntry, saveDecision } from './partnerships/catalog.js';
 import { importPage, saveImport } from './partnerships/import.js';
 import { newPartnershipPage, saveNewPartnership } from './partnerships/new-partnership.js';
 import { partnershipPage } from './partnerships/partnership.js';
@@ -148,6 +149,13 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => planningQuestionsPage(ctx)),
   );
   router.post('/dashboard/planning-questions', ...posted, kit.signedIn(savePlanningQuestions));
+  router.get(
+    '/dashboard/catalog',
+    kit.signedIn((ctx) => catalogPage(ctx)),
+  );
+  router.post('/dashboard/catalog', ...posted, kit.signedIn(saveCatalogEntry));
+  router.post('/dashboard/catalog/:id/apply', ...posted, kit.signedIn(saveApplication));
+  router.post('/dashboard/catalog/applications/:id/decision', ...posted, kit.signedIn(saveDecision));
   router.get(
     '/dashboard/charts',
     kit.signedIn((ctx) => chartsPage(ctx)),
@@ -311,12 +319,18 @@ export function webRouter(deps: WebDeps): Router {
   const FORM_ONLY = [
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
+    /^\/dashboard\/catalog\/([^/]+\/apply|applications\/[^/]+\/decision)$/,
     /^\/link\/fresh$/,
     /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/(phases\/[^/]+|lesson))$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();
-    const up = req.path === '/link/fresh' ? '/sign-in' : req.path.replace(/\/(members\/[^/]+\/[^/]+|phases\/[^/]+|[^/]+)$/, '');
+    const up =
+      req.path === '/link/fresh'
+        ? '/sign-in'
+        : req.path.startsWith('/dashboard/catalog/')
+          ? '/dashboard/catalog'
+          : req.path.replace(/\/(members\/[^/]+\/[^/]+|phases\/[^/]+|[^/]+)$/, '');
     res.redirect(303, up);
   });
 

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { PlanningTopic } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import type { CoreDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { loadPartnership } from '../people/members.js';
 import type { Principal } from '../people/principal.js';
-import { actorForPlanning, assertCoordinates, assertManagesDistrict, organizationScope, visibleCohortId } from '../people/rights.js';
+import { actorForPlanning, assertKeepsSettingsOf, type SettingsOwner } from '../people/rights.js';
 import { planningAnswersBody, planningTemplateBody } from './schemas.js';
 
 /**
@@ -20,7 +20,7 @@ import { planningAnswersBody, planningTemplateBody } from './schemas.js';
  */
 
 type Deps = Pick<CoreDeps, 'db'>;
-export type TemplateOwner = { districtId: string } | { cohortId: string };
+export type TemplateOwner = SettingsOwner;
 export type PlanningQuestionText = { topic: PlanningTopic; text: string };
 export type Side = 'district' | 'partner';
 export const SIDES: readonly Side[] = ['district', 'partner'];
@@ -48,21 +48,9 @@ export const DEFAULT_PLANNING_QUESTIONS: readonly PlanningQuestionText[] = [
 
 const whereOwner = (owner: TemplateOwner) => ('cohortId' in owner ? { cohortId: owner.cohortId } : { districtId: owner.districtId });
 
-async function ownerLabel(db: Db, p: Principal, owner: TemplateOwner): Promise<string> {
-  if ('cohortId' in owner) {
-    await visibleCohortId(db, p, owner.cohortId);
-    assertCoordinates(p, owner.cohortId);
-    return (await db.cohort.findUniqueOrThrow({ where: { id: owner.cohortId } })).name;
-  }
-  const district = await db.organization.findFirst({ where: { AND: [{ id: owner.districtId, kind: 'district' }, organizationScope(p)] } });
-  if (!district) throw new NotFoundError(`District ${owner.districtId} does not exist`);
-  assertManagesDistrict(p, district.id);
-  return district.name;
-}
-
 /** The questions an owner asks (Tandem's own when it keeps none), for those who may change them. */
 export async function planningTemplateOf(deps: Deps, p: Principal, owner: TemplateOwner) {
-  await ownerLabel(deps.db, p, owner);
+  await assertKeepsSettingsOf(deps.db, p, owner);
   const row = await deps.db.planningTemplate.findUnique({ where: whereOwner(owner) });
   return row
     ? { questions: row.questions as PlanningQuestionText[], own: true, updatedAt: row.updatedAt, updatedBy: row.updatedBy }
@@ -72,7 +60,7 @@ export async function planningTemplateOf(deps: Deps, p: Principal, owner: Templa
 /** Replaces an owner's questions; checklists already opened keep theirs. */
 export async function setPlanningTemplate(deps: Deps, p: Principal, owner: TemplateOwner, raw: z.input<typeof planningTemplateBody>) {
   const body = parseOrThrow(planningTemplateBody, raw, 'template');
-  await ownerLabel(deps.db, p, owner);
+  await assertKeepsSettingsOf(deps.db, p, owner);
   const data = { questions: body.questions, updatedAt: new Date(), updatedBy: p.name };
   await deps.db.planningTemplate.upsert({ where: whereOwner(owner), create: { ...owner, ...data }, update: data });
   return planningTemplateOf(deps, p, owner);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDurationAtMost } from '../../lib/durations.js';
-import { clearableText, ianaTimeZone, instant, line, text } from '../fields.js';
+import { clearableText, email, ianaTimeZone, instant, line, text } from '../fields.js';
 import { newMember, notificationLevel } from '../people/roster.js';
 import { DEFAULT_POLICY, policyOverrides } from '../policy.js';
 import { blackoutSchema, recurrenceSchema } from '../reviews/schemas.js';
@@ -116,3 +116,44 @@ export const activateBody = z
     }),
   })
   .strict();
+
+/** A partner organization put into a district's or cohort's catalog, with the pathways it offers. */
+export const catalogEntryBody = z
+  .object({
+    partner: organizationRef.meta({ description: 'A partner organization by id, or by name (made if new).' }),
+    pathways: z
+      .array(engagementPathway)
+      .min(1)
+      .max(4)
+      .refine((l) => new Set(l).size === l.length, { message: 'names a pathway twice' }),
+    description: text(2_000),
+  })
+  .strict();
+
+/** A school's or district team's application to a partner of a catalog. */
+export const catalogApplicationBody = z
+  .object({
+    team: line(200).meta({ description: 'The school or team that applies, e.g. "Lincoln Elementary literacy team".' }),
+    districtId: z
+      .uuid()
+      .optional()
+      .meta({ description: "The applicant's district: needed for a cohort's catalog, implied by a district's." }),
+    goals: text(5_000),
+    pathway: engagementPathway,
+    contactName: line(200),
+    contactEmail: email,
+  })
+  .strict();
+
+export const catalogDecisionBody = z
+  .object({
+    decision: z.enum(['accepted', 'declined']),
+    note: text(2_000).optional(),
+    firstReviewAt: instant.optional().meta({ description: 'Accepted: when the new partnership (in planning) first meets.' }),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.decision === 'accepted' && !b.firstReviewAt)
+      ctx.addIssue({ code: 'custom', path: ['firstReviewAt'], message: 'is needed to accept' });
+    if (b.decision === 'declined' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: 'say why it is declined' });
+  });

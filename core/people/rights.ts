@@ -11,6 +11,7 @@ import { actorOf, type PersonPrincipal, type Principal } from './principal.js';
  *   partner staff: their organization's partnerships). A person sees the partnerships they are a
  *   member of, those of cohorts they coordinate and of organizations they are an admin of, and all
  *   of them if they run the installation. Anything else answers 404, exactly like what does not exist.
+ *   A partner in the catalog of one's district or cohort counts among the organizations one works with.
  * - Managing (changing a partnership's plan: pause, resume, end, recurrence, members): admin,
  *   coordinator and district keys; the partnership's executive sponsor, its cohort's coordinators,
  *   the district's admins and the installation's admins.
@@ -102,8 +103,15 @@ export function organizationScope(p: Principal): Prisma.OrganizationWhereInput {
   if (seesEverything(p)) return {};
   const scope = partnershipScope(p);
   const own = p.kind === 'key' ? (p.organizationId ? [p.organizationId] : []) : p.staff.map((s) => s.organizationId);
+  // A partner in the catalog of one's district or cohort is one its staff may work with.
+  const catalogs = [...(own.length ? [{ districtId: { in: own } }] : []), ...coordinatedBy(p).map((cohortId) => ({ cohortId }))];
   return {
-    OR: [...(own.length ? [{ id: { in: own } }] : []), { districtPartnerships: { some: scope } }, { partnerPartnerships: { some: scope } }],
+    OR: [
+      ...(own.length ? [{ id: { in: own } }] : []),
+      { districtPartnerships: { some: scope } },
+      { partnerPartnerships: { some: scope } },
+      ...(catalogs.length ? [{ catalogListings: { some: { OR: catalogs } } }] : []),
+    ],
   };
 }
 
@@ -340,6 +348,25 @@ export function assertManagesDistrict(p: Principal, districtId: string) {
   if (seesEverything(p)) return;
   if (p.kind === 'key' ? p.role === 'district' && p.organizationId === districtId : adminOf(p).includes(districtId)) return;
   throw new ForbiddenError("Only an admin or the district's own admins change a district's settings");
+}
+
+/** A cohort or a district, as what keeps its own settings (planning questions, a catalog of partners). */
+export type SettingsOwner = { districtId: string } | { cohortId: string };
+
+/**
+ * The owner's name, if the principal may change its settings: an admin, a cohort's coordinators, a
+ * district's admins and key. One it cannot see is a 404, one it sees but does not keep a 403.
+ */
+export async function assertKeepsSettingsOf(db: Db, p: Principal, owner: SettingsOwner): Promise<{ name: string }> {
+  if ('cohortId' in owner) {
+    await visibleCohortId(db, p, owner.cohortId);
+    assertCoordinates(p, owner.cohortId);
+    return db.cohort.findUniqueOrThrow({ where: { id: owner.cohortId }, select: { name: true } });
+  }
+  const district = await db.organization.findFirst({ where: { AND: [{ id: owner.districtId, kind: 'district' }, organizationScope(p)] } });
+  if (!district) throw new NotFoundError(`District ${owner.districtId} does not exist`);
+  assertManagesDistrict(p, district.id);
+  return district;
 }
 
 /** The cohorts and districts whose own settings (school calendar, planning questions) a person may change (the same rules as above, as queries). */

@@ -48,6 +48,9 @@ interface Tenants {
   measure?: string;
   /** The lesson of x's cycle, shared with cohort A. */
   lesson?: string;
+  /** d1's catalog entry, and an application to it. */
+  entry?: string;
+  application?: string;
   /** A question of the planned partnership's checklist. */
   question?: string;
 }
@@ -549,6 +552,42 @@ const CASES: Record<string, Case> = {
     path: (t) => `/cohorts/${t.cohort.a}/planning-template`,
     body: () => ({ questions: [{ topic: 'assessment', text: 'Which inquiry cycle comes first?' }] }),
   },
+  addDistrictCatalogEntry: {
+    as: 'd1',
+    path: (t) => `/organizations/${t.org.d1}/catalog`,
+    body: () => ({ partner: { name: 'Reading Partners' }, pathways: ['pilot'], description: 'Tutoring in K-3 reading' }),
+    after: (t, json: { id: string }) => {
+      t.entry = json.id;
+    },
+  },
+  addCohortCatalogEntry: {
+    as: 'coordA',
+    path: (t) => `/cohorts/${t.cohort.a}/catalog`,
+    body: () => ({ partner: { name: 'Math Partners' }, pathways: ['introductory', 'pilot'], description: 'Math coaching' }),
+  },
+  getDistrictCatalog: { as: 'd1', path: (t) => `/organizations/${t.org.d1}/catalog` },
+  getCohortCatalog: { as: 'p1', path: (t) => `/cohorts/${t.cohort.a}/catalog` },
+  applyToCatalogEntry: {
+    as: 'd1',
+    path: (t) => `/catalog-entries/${t.entry ?? t.x.id}/applications`,
+    body: () => ({
+      team: 'Lincoln Elementary',
+      goals: 'Reading at grade level',
+      pathway: 'pilot',
+      contactName: 'Lena Ruiz',
+      contactEmail: 'lena@x.example',
+    }),
+    after: (t, json: { id: string }) => {
+      t.application = json.id;
+    },
+  },
+  listCatalogApplications: { as: 'd1', path: (t) => `/catalog-entries/${t.entry ?? t.x.id}/applications` },
+  decideCatalogApplication: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/catalog-applications/${t.application ?? t.x.id}/decision`,
+    body: () => ({ decision: 'declined', note: 'One pilot this year' }),
+  },
   activatePartnership: {
     as: 'd1',
     status: 200,
@@ -627,6 +666,8 @@ async function snapshot() {
       db.planningTemplate.count(),
       db.planningAnswer.count(),
       db.lesson.count(),
+      db.catalogEntry.count(),
+      db.catalogApplication.count({ where: { status: 'pending' } }),
     ]),
     Promise.all([
       db.partnership.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } }),

@@ -191,6 +191,23 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
     );
     expect(lesson.status, lesson.text).toBe(200);
     ids.lesson = lesson.json.id;
+    // The cohort's catalog: a partner, and a pending application to it.
+    const listed = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/cohorts/${ids.cohort}/catalog`, {
+      partner: { name: 'Northwestern Regional Educational Laboratory' },
+      pathways: ['introductory', 'pilot', 'whole_school', 'systemic'],
+      description: `Coaching, data teams and inquiry cycles; ask ${LONG_EMAIL}`,
+    });
+    expect(listed.status, listed.text).toBe(201);
+    const districtId = (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: ids.held } })).districtId;
+    const applied = await stack.call(stack.adminKey, 'POST', `/catalog-entries/${listed.json.id}/applications`, {
+      team: LONG_NAME.slice(0, 200),
+      districtId,
+      goals: 'Every third grader reads at grade level',
+      pathway: 'whole_school',
+      contactName: 'Bartholomew Featherstonehaugh-Cholmondeley',
+      contactEmail: LONG_EMAIL,
+    });
+    expect(applied.status, applied.text).toBe(201);
     ids.token = (
       await stack.database.db.partnershipMember.findFirstOrThrow({ where: { partnershipId: ids.busy, role: 'participant' } })
     ).unsubscribeToken;
@@ -217,6 +234,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],
       '/dashboard/planning-questions': [signedIn('/dashboard/planning-questions')],
+      '/dashboard/catalog': [signedIn(`/dashboard/catalog?target=cohort:${ids.cohort}`)],
       '/dashboard/charts': [signedIn('/dashboard/charts')],
       '/dashboard/reports/:report': ['overdue-commitments', 'upcoming-reviews', 'missing-reflections', 'evidence-status'].map((r) =>
         signedIn(`/dashboard/reports/${r}`),

@@ -60,7 +60,18 @@ describe('every form of every page, against a corpus of hostile strings', () => 
   const browser = useBrowser();
   let context: BrowserContext;
   let page: Page;
-  const ids = { partnership: '', review: '', commitment: '', evidence: '', submitted: '', cycle: '', cohort: '', planned: '', closed: '' };
+  const ids = {
+    partnership: '',
+    review: '',
+    commitment: '',
+    evidence: '',
+    submitted: '',
+    cycle: '',
+    cohort: '',
+    planned: '',
+    closed: '',
+    district: '',
+  };
   beforeAll(async () => {
     // The installation's admin: every form is theirs to send.
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'root@hostile.example' });
@@ -117,6 +128,22 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       })
     ).json.id;
     ids.cohort = (await stack.call<{ id: string }>(stack.adminKey, 'POST', '/cohorts', { name: 'Hostile cohort' })).json.id;
+    // The district's catalog with a partner and a pending application: the catalog's four forms.
+    ids.district = (await stack.database.db.partnership.findUniqueOrThrow({ where: { id: ids.partnership } })).districtId;
+    const listed = await stack.call<{ id: string }>(stack.adminKey, 'POST', `/organizations/${ids.district}/catalog`, {
+      partner: { name: 'Hostile Partners' },
+      pathways: ['pilot'],
+      description: 'Coaching',
+    });
+    expect(listed.status, listed.text).toBe(201);
+    const applied = await stack.call(stack.adminKey, 'POST', `/catalog-entries/${listed.json.id}/applications`, {
+      team: 'Hostile Elementary',
+      goals: 'Reading',
+      pathway: 'pilot',
+      contactName: 'Root',
+      contactEmail: owner,
+    });
+    expect(applied.status, applied.text).toBe(201);
     // A closed cycle (Root's phases): the lesson's form.
     ids.closed = await closedCycle(stack, ids.partnership, 'Do data chats help?');
     // In planning, Root leading its district side: the checklist's answers and the activation.
@@ -155,6 +182,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       `/p/${ids.planned}/planning`,
       `${p}/inquiry/${ids.closed}`,
       '/dashboard/planning-questions',
+      `/dashboard/catalog?target=district:${ids.district}`,
       '/sign-in',
     ];
     const forms = new Map<string, FormSpec>();

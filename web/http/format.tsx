@@ -54,6 +54,14 @@ export function Status({ value }: { value: string }) {
   return <span class={`badge badge-${value}`}>{STATUS_LABELS[value] ?? value}</span>;
 }
 
+/** The engagement pathways, as people read them (a partnership's record, a catalog's offers). */
+export const PATHWAY_LABELS: Record<'introductory' | 'pilot' | 'whole_school' | 'systemic', string> = {
+  introductory: 'Introductory',
+  pilot: 'Pilot',
+  whole_school: 'Whole school',
+  systemic: 'Systemic',
+};
+
 export const ROLE_LABELS: Record<string, string> = {
   executive_sponsor: 'Executive sponsor',
   district_lead: 'District lead',

@@ -8,6 +8,7 @@ import { type Blackout, upcomingReviews } from '../../core/reviews/recurrence.js
 import { planOrThrow } from '../../core/reviews/schedule.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
+import { PATHWAY_LABELS } from '../http/format.js';
 import { Choices, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -31,13 +32,7 @@ const REPEATS = [
   { value: 'monthly-weekday', label: 'Every month, on the same weekday of the month' },
   { value: 'once', label: 'Only this review: I will plan the next ones' },
 ];
-const PATHWAYS = [
-  { value: '', label: 'Not set' },
-  { value: 'introductory', label: 'Introductory' },
-  { value: 'pilot', label: 'Pilot' },
-  { value: 'whole_school', label: 'Whole school' },
-  { value: 'systemic', label: 'Systemic' },
-];
+const PATHWAYS = [{ value: '', label: 'Not set' }, ...Object.entries(PATHWAY_LABELS).map(([value, label]) => ({ value, label }))];
 
 /** The RRULE of a repeat choice, from the first review's local date. */
 function ruleOf(repeat: string, first: DateTime): string | null {

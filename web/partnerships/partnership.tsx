@@ -7,20 +7,13 @@ import { partnershipCheckIns } from '../../core/reflections/check-ins.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { Status, When } from '../http/format.js';
+import { PATHWAY_LABELS, Status, When } from '../http/format.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 import { CycleList } from '../inquiry/cycle.js';
 import { GoalsSection } from '../measures/measures.js';
 import { MemberLine, RosterForms, type RosterState } from '../people/roster.js';
 import { CheckIns } from '../reflections/check-ins.js';
 import { PlanningLink } from './planning.js';
-
-const PATHWAY_LABELS: Record<string, string> = {
-  introductory: 'Introductory',
-  pilot: 'Pilot',
-  whole_school: 'Whole school',
-  systemic: 'Systemic',
-};
 
 /** What a member sees of a partnership: reviews and outcomes, deadlines, reflections, the timeline. */
 export async function partnershipPage(ctx: PageContext, roster?: RosterState): Promise<Outcome> {

@@ -73,6 +73,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           {may.ownSettings && <a href="/dashboard/school-calendar">School calendars</a>}
           {may.ownSettings && <a href="/dashboard/planning-questions">Planning questions</a>}
           <a href="/dashboard/cohorts">Cohorts</a>
+          <a href="/dashboard/catalog">Catalog of partners</a>
           <a href={`/dashboard/calendar${cohortQuery}`}>Calendar of reviews</a>
         </nav>
         <p class="summary">
