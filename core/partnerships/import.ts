@@ -37,6 +37,7 @@ export const IMPORT_COLUMNS = {
   goals: 'What the partnership sets out to achieve',
   shared_framework: 'The framework both sides work from',
   engagement_pathway: 'introductory, pilot, whole_school or systemic',
+  evidence_rubric: 'What submitted evidence is checked against: up to 8 criteria, separated by ;',
   planned_start: 'Local date (and time): it stays in planning until then',
   planned_end: 'Local date (and time): it completes by itself then',
   executive_sponsor: 'Name <email>',
@@ -70,6 +71,7 @@ const COLUMN_OF: Record<string, Column> = {
   goals: 'goals',
   sharedFramework: 'shared_framework',
   engagementPathway: 'engagement_pathway',
+  evidenceRubric: 'evidence_rubric',
   plannedStart: 'planned_start',
   plannedEnd: 'planned_end',
 };
@@ -160,6 +162,12 @@ export function rowToPartnership(
     ...(row.goals?.trim() && { goals: row.goals.trim() }),
     ...(row.shared_framework?.trim() && { sharedFramework: row.shared_framework.trim() }),
     ...(row.engagement_pathway?.trim() && { engagementPathway: row.engagement_pathway.trim() }),
+    ...(row.evidence_rubric?.trim() && {
+      evidenceRubric: row.evidence_rubric
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    }),
     ...(row.planned_start?.trim() && { plannedStart: instant('planned_start') }),
     ...(row.planned_end?.trim() && { plannedEnd: instant('planned_end') }),
     members,

@@ -82,9 +82,9 @@ describe('creating a cohort from a CSV file', () => {
       include: { members: { include: { person: true } }, district: true },
       orderBy: { name: 'asc' },
     });
-    expect(rows.map((p) => [p.name, p.district.name, p.engagementPathway, p.members.length])).toEqual([
-      ['Aspen literacy', 'Aspen USD', 'whole_school', 5],
-      ['Basin math', 'Basin SD', 'pilot', 3],
+    expect(rows.map((p) => [p.name, p.district.name, p.engagementPathway, p.evidenceRubric, p.members.length])).toEqual([
+      ['Aspen literacy', 'Aspen USD', 'whole_school', ['Names the grade and the date', 'Shows student work'], 5],
+      ['Basin math', 'Basin SD', 'pilot', [], 3],
     ]);
     expect(rows[0]?.members.find((m) => m.person.email === 'dee@aspen.example')?.role).toBe('participant');
     for (const p of created.json.partnerships) {

@@ -120,6 +120,7 @@ describe('school calendars', () => {
     await page.getByLabel('Cohort').selectOption({ label: 'Lakeside cohort' });
     await page.getByLabel('Goals').fill('Every K-3 classroom runs a daily literacy block');
     await page.getByLabel('Engagement pathway').selectOption('pilot');
+    await page.getByLabel('Evidence rubric (optional)').fill('Names the grade; and the date\nShows student work');
     await page.getByLabel('District lead').fill('Wes Tan <wes@willow.example>');
     await page.getByLabel('Partner lead').fill('Not an address');
     await page.getByLabel('Time zone').selectOption(ZONE);
@@ -145,6 +146,7 @@ describe('school calendars', () => {
       where: { name: 'Willow literacy' },
       include: { members: { include: { person: true } } },
     });
+    expect(created.evidenceRubric).toEqual(['Names the grade; and the date', 'Shows student work']);
     expect([created.cohortId, created.goals, created.engagementPathway, created.recurrenceRule]).toEqual([
       cohortId,
       'Every K-3 classroom runs a daily literacy block',

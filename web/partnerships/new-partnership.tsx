@@ -92,7 +92,12 @@ function bodyOf(v: Values) {
   };
   const { blackouts, bad } = blackoutsOf(v.blackouts ?? '');
   if (bad) issues.push({ path: 'blackouts', message: `"${bad.slice(0, 60)}" is not a date or "start to end" with a label` });
-  const converted = rowToPartnership(row, 0, v.cohort || undefined, { blackouts });
+  // One criterion a line (a criterion may hold the semicolon the file's column separates them by).
+  const rubric = (v.evidence_rubric ?? '')
+    .split(/\r?\n/)
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const converted = rowToPartnership(row, 0, v.cohort || undefined, { blackouts, ...(rubric.length && { evidenceRubric: rubric }) });
   const columnOf = (c: string) => (c === 'first_review_at' || c === 'recurrence_rule' || c === 'recurrence_start' ? 'first_review' : c);
   issues.push(...converted.issues.map((i) => ({ path: columnOf(i.column), message: i.message })));
   return { body: issues.length ? undefined : converted.body, issues };
@@ -145,6 +150,14 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
               error={errorOf(errors, 'shared_framework')}
             />
             <Select name="engagement_pathway" label="Engagement pathway" value={v.engagement_pathway} options={PATHWAYS} />
+            <TextArea
+              name="evidence_rubric"
+              label="Evidence rubric (optional)"
+              hint="What submitted evidence is checked against: one criterion a line, up to 8."
+              value={v.evidence_rubric}
+              rows={3}
+              error={errorOf(errors, 'evidence_rubric')}
+            />
             {field('planned_start', 'Planned start (optional)', 'It stays in planning, and nobody is mailed, until then.', 'date')}
             {field('planned_end', 'Planned end (optional)', 'It completes by itself then, with a notice to everyone.', 'date')}
           </fieldset>
