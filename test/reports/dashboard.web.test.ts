@@ -197,11 +197,11 @@ describe('the dashboard, for each role', () => {
     for (const to of [email('dee'), email('quinn')]) await mailTo(stack, to, /^Quinn's open work in Birch is now Dee Park's/);
     await context.close();
 
-    // A participant sees the members, and no form to change them; the dashboard offers nothing they may not start.
+    // A participant sees the members, and no form to change them; the dashboard offers nothing they may not start (the catalog is theirs to apply from).
     const participant = await signIn(stack, browser, email('dee'));
     await participant.page.goto(`${stack.publicUrl}/dashboard`);
     const offered = await participant.page.locator('nav[aria-label="Start"] a').allTextContents();
-    expect(offered).toEqual(['Cohorts', 'Calendar of reviews']);
+    expect(offered).toEqual(['Cohorts', 'Catalog of partners', 'Calendar of reviews']);
     await participant.page.getByRole('link', { name: 'Birch' }).click();
     await expect.poll(() => participant.page.locator('h1').textContent()).toBe('Birch');
     expect(await participant.page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);
