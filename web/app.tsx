@@ -291,6 +291,11 @@ export function webRouter(deps: WebDeps): Router {
     ...posted,
     kit.signedIn(commentAction('evidence_request', 'id', evidencePage, pages.evidence)),
   );
+  router.post(
+    '/p/:partnershipId/inquiry/:cycleId/lesson/comments',
+    ...posted,
+    kit.signedIn(commentAction('lesson', 'cycleId', (c, comment) => cyclePage(c, { comment }), pages.inquiryCycle)),
+  );
   router.get(
     '/p/:partnershipId/evidence/:id/files/:fileId',
     download(async (me, req, res) => {
@@ -321,7 +326,7 @@ export function webRouter(deps: WebDeps): Router {
     /^\/dashboard\/calendar\/feed$/,
     /^\/dashboard\/catalog\/([^/]+\/apply|applications\/[^/]+\/decision)$/,
     /^\/link\/fresh$/,
-    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/(phases\/[^/]+|lesson))$/,
+    /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/(phases\/[^/]+|lesson|lesson\/comments))$/,
   ];
   router.get(/.*/, (req, res, next) => {
     if (!FORM_ONLY.some((p) => p.test(req.path))) return next();

@@ -16,6 +16,10 @@ async function subjectOf(deps: ActivityDeps, c: { partnershipId: string; subject
     const x = await db.commitment.findUniqueOrThrow({ where: { id: c.subjectId }, select: { description: true } });
     return { about: `the commitment "${x.description}"`, target: pages.commitment(c.partnershipId, c.subjectId) };
   }
+  if (c.subject === 'lesson') {
+    const l = await db.lesson.findUniqueOrThrow({ where: { cycleId: c.subjectId }, select: { title: true } });
+    return { about: `the lesson "${l.title}"`, target: pages.inquiryCycle(c.partnershipId, c.subjectId) };
+  }
   const x = await db.evidenceRequest.findUniqueOrThrow({ where: { id: c.subjectId }, select: { description: true } });
   return { about: `the evidence request "${x.description}"`, target: pages.evidence(c.partnershipId, c.subjectId) };
 }

@@ -28,7 +28,9 @@ async function assertSubject(deps: Pick<CoreDeps, 'db'>, partnershipId: string, 
       ? await deps.db.review.count({ where })
       : on === 'commitment'
         ? await deps.db.commitment.count({ where })
-        : await deps.db.evidenceRequest.count({ where });
+        : on === 'lesson'
+          ? await deps.db.lesson.count({ where: { cycleId: id, partnershipId } })
+          : await deps.db.evidenceRequest.count({ where });
   if (!found) throw new NotFoundError(`There is no ${on.replace('_', ' ')} ${id} in this partnership`);
 }
 

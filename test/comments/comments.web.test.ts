@@ -70,7 +70,7 @@ describe('comments', () => {
     for (const bad of [
       { on: 'commitment', subjectId: commitmentId, body: 'nul\u0000' },
       { on: 'commitment', subjectId: commitmentId, body: '' },
-      { on: 'lesson', subjectId: commitmentId, body: 'Hello' },
+      { on: 'reflection', subjectId: commitmentId, body: 'Hello' },
       { on: 'commitment', subjectId: 'not-a-uuid', body: 'Hello' },
     ]) {
       expect((await post(bad)).status, JSON.stringify(bad)).toBe(400);

@@ -6,7 +6,7 @@ import { useBrowser } from '../support/browser.js';
 import { closedCycle } from '../support/inquiry.js';
 import { waitFor } from '../support/mailbox.js';
 import { DAY } from '../support/time.js';
-import { expectAccessible, signIn } from '../support/web.js';
+import { expectAccessible, mailTo, signIn } from '../support/web.js';
 
 /**
  * A cohort that learns together: the owner of a closed cycle (or a lead for them) writes its lesson;
@@ -83,6 +83,22 @@ describe('lessons (API)', () => {
     const digest = await stack.temporal.workflow.getHandle(lessonDigestWorkflowId(cohortId)).describe();
     expect(digest.status.name).toBe('RUNNING');
 
+    // A lesson is discussed on its cycle's page; a mention tells the member.
+    const comment = await stack.call(stack.adminKey, 'POST', `/partnerships/${partnershipId}/comments`, {
+      on: 'lesson',
+      subjectId: cycleId,
+      body: '@Ben Ode could the partner side add its coaching logs?',
+    });
+    expect(comment.status, comment.text).toBe(201);
+    const mention = await mailTo(stack, 'ben@lesson.example', /mentioned you on the lesson "Weekly data chats raise fluency"/);
+    expect(mention.text).toMatch(new RegExp(`/p/${partnershipId}/inquiry/${cycleId}\\?t=`));
+    const noLesson = await stack.call(stack.adminKey, 'POST', `/partnerships/${partnershipId}/comments`, {
+      on: 'lesson',
+      subjectId: open.json.id,
+      body: 'Nothing to discuss yet',
+    });
+    expect(noLesson.status).toBe(404);
+
     // Outside a cohort there is nobody to share with.
     const alone = (await stack.createPartnership('Lesson alone', threeMembers('alone.example'))).id;
     const aloneCycle = await closedCycle(stack, alone, 'Does it help?');
@@ -146,6 +162,11 @@ describe('lessons (pages)', () => {
     await page.getByRole('form', { name: 'Write the lesson' }).getByRole('button', { name: 'Save the lesson' }).click();
     await expect.poll(() => page.getByText('The lesson is saved and shared with the cohort.').isVisible()).toBe(true);
     expect(await page.getByText('shared with Valley learning cohort').isVisible()).toBe(true);
+    const comment = page.getByRole('form', { name: 'Add a comment' });
+    await comment.getByLabel('Add a comment').fill('Which weeks had the best turnout?');
+    await comment.getByRole('button', { name: 'Post the comment' }).click();
+    await expect.poll(() => page.getByText('Your comment is posted.').isVisible()).toBe(true);
+    expect(await page.getByText('Which weeks had the best turnout?').isVisible()).toBe(true);
     // Ana sees the cohort's lessons, without the publishing boxes.
     await page.goto(`${stack.publicUrl}/dashboard/cohorts/${cohortId}/lessons`);
     await expect.poll(() => page.getByRole('heading', { name: 'Family engagement' }).isVisible()).toBe(true);

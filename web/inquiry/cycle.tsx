@@ -6,6 +6,7 @@ import { standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
+import { Comments, commentsFor } from '../comments/comments.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
 import { ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
@@ -19,7 +20,13 @@ import { LessonSection, type LessonState, lessonView } from './lessons.js';
  */
 
 type Issue = { path: string; message: string };
-type State = { errors?: Issue[]; values?: Record<string, string>; lesson?: LessonState };
+type State = {
+  errors?: Issue[];
+  values?: Record<string, string>;
+  lesson?: LessonState;
+  /** The lesson's comment form, refused. */
+  comment?: { errors?: Issue[]; values?: Record<string, string>; form?: string };
+};
 
 const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; cycleId: string };
 
@@ -113,11 +120,13 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
   const { partnershipId, cycleId } = params(ctx);
   const cycle = await cycleFor(ctx.deps, ctx.me, partnershipId, cycleId);
   const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? cycle.partnership.timeZone;
-  const leads = (await standingIn(ctx.deps.db, ctx.me, cycle.partnership)).leads;
+  const standing = await standingIn(ctx.deps.db, ctx.me, cycle.partnership);
+  const leads = standing.leads;
   const current = cycle.phases.find((ph) => ph.phase === cycle.currentPhase);
   const mayRecord = cycle.status === 'open' && current && (current.ownerId === ctx.me.id || leads);
   const title = `Inquiry cycle ${cycle.number}`;
   const lesson = await lessonView(ctx, cycle);
+  const comments = lesson?.lesson ? await commentsFor(ctx.deps.db, partnershipId, 'lesson', cycleId) : null;
   return {
     title: `${title}: ${cycle.partnership.name}`,
     status: state.errors?.length || state.lesson?.errors?.length ? 400 : 200,
@@ -197,6 +206,16 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
           </p>
         )}
         {lesson && <LessonSection view={lesson} csrf={ctx.csrf} state={state.lesson} />}
+        {comments && (
+          <Comments
+            comments={comments}
+            action={`${pages.inquiryCycle(partnershipId, cycleId)}/lesson/comments`}
+            csrf={ctx.csrf}
+            zone={zone}
+            mayComment={standing.role !== null || standing.manages}
+            state={state.comment ?? {}}
+          />
+        )}
       </>
     ),
   };
