@@ -28,6 +28,7 @@ const valueJson = (v: MeasureValue) => ({
   reviewId: v.reviewId,
   value: v.value,
   note: v.note,
+  evidenceRequestId: v.evidenceRequestId,
   recordedAt: v.recordedAt.toISOString(),
   by: { kind: v.actor, id: v.actorId, name: v.actorName, onBehalfOf: v.onBehalfOfName },
 });

@@ -125,8 +125,15 @@ export async function recordMeasureValues(
   const known = new Set(
     (await deps.db.measure.findMany({ where: { id: { in: ids }, partnershipId }, select: { id: true } })).map((m) => m.id),
   );
+  const evidenceIds = body.values.flatMap((v) => (v.evidenceRequestId ? [v.evidenceRequestId] : []));
+  const evidence = new Set(
+    (await deps.db.evidenceRequest.findMany({ where: { id: { in: evidenceIds }, partnershipId }, select: { id: true } })).map((e) => e.id),
+  );
   const issues = body.values.flatMap((v, i) => [
     ...(known.has(v.measureId) ? [] : [{ path: `values.${i}.measureId`, message: 'is not a measure of this partnership' }]),
+    ...(v.evidenceRequestId && !evidence.has(v.evidenceRequestId)
+      ? [{ path: `values.${i}.evidenceRequestId`, message: 'is not an evidence request of this partnership' }]
+      : []),
     ...(ids.indexOf(v.measureId) !== i ? [{ path: `values.${i}.measureId`, message: 'is given twice' }] : []),
   ]);
   if (issues.length) throw new ValidationError('Some values are not for this partnership', issues);
@@ -135,7 +142,7 @@ export async function recordMeasureValues(
   return deps.db.$transaction(async (tx) => {
     const stored = [];
     for (const v of body.values) {
-      const data = { value: v.value, note: v.note ?? null, ...by, recordedAt: new Date() };
+      const data = { value: v.value, note: v.note ?? null, evidenceRequestId: v.evidenceRequestId ?? null, ...by, recordedAt: new Date() };
       stored.push(
         await tx.measureValue.upsert({
           where: { measureId_reviewId: { measureId: v.measureId, reviewId } },

@@ -46,7 +46,16 @@ export const changeMeasureBody = z
 export const recordMeasuresBody = z
   .object({
     values: z
-      .array(z.object({ measureId: z.uuid(), value: figure, note: text(2000).optional() }).strict())
+      .array(
+        z
+          .object({
+            measureId: z.uuid(),
+            value: figure,
+            note: text(2000).optional(),
+            evidenceRequestId: z.uuid().optional().meta({ description: "The partnership's evidence request the figure comes from." }),
+          })
+          .strict(),
+      )
       .min(1)
       .max(50),
   })

@@ -148,5 +148,32 @@ describe('measures of success', () => {
     });
     expect(crlf.status).toBe(400);
     expect(await stack.database.db.goal.count({ where: { partnershipId } })).toBe(1);
+
+    // A value may name the evidence its figure comes from: the partnership's own, never another's.
+    const ask = (pid: string, email: string) =>
+      stack.call<{ id: string }>(stack.adminKey, 'POST', `/partnerships/${pid}/evidence-requests`, {
+        ownerEmail: email,
+        description: 'Winter screener results',
+        kinds: ['student_achievement_data'],
+        dueAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      });
+    const ours = await ask(partnershipId, 'ana@measures.example');
+    const theirs = await ask(other.id, 'dee@measures.example');
+    expect([ours.status, theirs.status]).toEqual([201, 201]);
+    const withTheirs = await stack.call<{ errors: { path: string }[] }>(
+      stack.adminKey,
+      'POST',
+      `/partnerships/${partnershipId}/reviews/${reviewId}/measures`,
+      { values: [{ measureId, value: 48, evidenceRequestId: theirs.json.id }] },
+    );
+    expect([withTheirs.status, withTheirs.json.errors.map((e) => e.path)]).toEqual([400, ['values.0.evidenceRequestId']]);
+    const withOurs = await stack.call(stack.adminKey, 'POST', `/partnerships/${partnershipId}/reviews/${reviewId}/measures`, {
+      values: [{ measureId, value: 48, evidenceRequestId: ours.json.id }],
+    });
+    expect(withOurs.status, withOurs.text).toBe(200);
+    expect(await stack.database.db.measureValue.findFirstOrThrow({ where: { measureId } })).toMatchObject({
+      value: 48,
+      evidenceRequestId: ours.json.id,
+    });
   });
 });

@@ -382,12 +382,15 @@ export function MeasureValuesForm({
   action,
   csrf,
   measures,
+  evidence,
   reviewId,
   state,
 }: {
   action: string;
   csrf: string;
   measures: MeasureView[];
+  /** The partnership's evidence requests, one of which a figure may come from. */
+  evidence: { id: string; description: string }[];
   reviewId: string;
   state: State;
 }) {
@@ -418,6 +421,15 @@ export function MeasureValuesForm({
               value={v[`values.${i}.note`] ?? recorded(m)?.note}
               error={errorOf(errors, `values.${i}.note`)}
             />
+            {evidence.length > 0 && (
+              <Select
+                name={`values.${i}.evidenceRequestId`}
+                label="Evidence it comes from (optional)"
+                value={v[`values.${i}.evidenceRequestId`] ?? recorded(m)?.evidenceRequestId ?? ''}
+                options={[{ value: '', label: 'None named' }, ...evidence.map((e) => ({ value: e.id, label: e.description }))]}
+                error={errorOf(errors, `values.${i}.evidenceRequestId`)}
+              />
+            )}
           </fieldset>
         ))}
         <button type="submit">Record the measures</button>
@@ -438,7 +450,13 @@ export async function saveMeasureValues(ctx: PageContext, page: (ctx: PageContex
     if (raw === '') continue;
     const value = readFigure(raw);
     if (value === null) errors.push({ path: `values.${i}.value`, message: 'Give a number' });
-    values.push({ measureId: f[`values.${i}.measureId`] ?? '', value: value ?? 0, note: f[`values.${i}.note`]?.trim() || undefined });
+    const evidenceRequestId = f[`values.${i}.evidenceRequestId`]?.trim();
+    values.push({
+      measureId: f[`values.${i}.measureId`] ?? '',
+      value: value ?? 0,
+      note: f[`values.${i}.note`]?.trim() || undefined,
+      ...(evidenceRequestId && { evidenceRequestId }),
+    });
   }
   if (values.length === 0) errors.push({ path: 'values.0.value', message: 'Give the value of at least one measure' });
   if (errors.length) return page(ctx, { errors, values: f });

@@ -129,6 +129,13 @@ export async function reviewPage(
             action={own('measures')}
             csrf={ctx.csrf}
             measures={measures}
+            evidence={
+              await db.evidenceRequest.findMany({
+                where: { partnershipId: p.id },
+                select: { id: true, description: true },
+                orderBy: { dueAt: 'asc' },
+              })
+            }
             reviewId={review.id}
             state={state.form === 'comment' ? {} : state}
           />
