@@ -8,7 +8,7 @@ import { actorColumns, recordEvent } from '../events.js';
 import { openPartnership } from '../people/members.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertLeads, partnershipScope } from '../people/rights.js';
-import { changeMeasureBody, createGoalBody, recordMeasuresBody } from './schemas.js';
+import { changeMeasureBody, createGoalBody, type measureValue, recordMeasuresBody } from './schemas.js';
 import { aimsRightWay } from './trajectory.js';
 
 /**
@@ -106,6 +106,24 @@ export async function changeMeasure(deps: Deps, p: Principal, measureId: string,
 }
 
 /** The measures' values at a held review; a value recorded again for the same review replaces the earlier one. */
+/** Each value is for a measure of this partnership, once, and names only this partnership's evidence; every problem at once. */
+export async function checkMeasureValues(db: Deps['db'], partnershipId: string, values: z.output<typeof measureValue>[], path = 'values') {
+  const ids = values.map((v) => v.measureId);
+  const known = new Set((await db.measure.findMany({ where: { id: { in: ids }, partnershipId }, select: { id: true } })).map((m) => m.id));
+  const evidenceIds = values.flatMap((v) => (v.evidenceRequestId ? [v.evidenceRequestId] : []));
+  const evidence = new Set(
+    (await db.evidenceRequest.findMany({ where: { id: { in: evidenceIds }, partnershipId }, select: { id: true } })).map((e) => e.id),
+  );
+  const issues = values.flatMap((v, i) => [
+    ...(known.has(v.measureId) ? [] : [{ path: `${path}.${i}.measureId`, message: 'is not a measure of this partnership' }]),
+    ...(v.evidenceRequestId && !evidence.has(v.evidenceRequestId)
+      ? [{ path: `${path}.${i}.evidenceRequestId`, message: 'is not an evidence request of this partnership' }]
+      : []),
+    ...(ids.indexOf(v.measureId) !== i ? [{ path: `${path}.${i}.measureId`, message: 'is given twice' }] : []),
+  ]);
+  if (issues.length) throw new ValidationError('Some values are not for this partnership', issues);
+}
+
 export async function recordMeasureValues(
   deps: Deps,
   p: Principal,
@@ -121,22 +139,7 @@ export async function recordMeasureValues(
   if (!review) throw new NotFoundError(`Review ${reviewId} does not exist`);
   await assertLeads(deps.db, p, review.partnership, 'record its measures');
   if (review.status !== 'held') throw new ConflictError(`Measures are recorded at a held review; this one is ${review.status}`);
-  const ids = body.values.map((v) => v.measureId);
-  const known = new Set(
-    (await deps.db.measure.findMany({ where: { id: { in: ids }, partnershipId }, select: { id: true } })).map((m) => m.id),
-  );
-  const evidenceIds = body.values.flatMap((v) => (v.evidenceRequestId ? [v.evidenceRequestId] : []));
-  const evidence = new Set(
-    (await deps.db.evidenceRequest.findMany({ where: { id: { in: evidenceIds }, partnershipId }, select: { id: true } })).map((e) => e.id),
-  );
-  const issues = body.values.flatMap((v, i) => [
-    ...(known.has(v.measureId) ? [] : [{ path: `values.${i}.measureId`, message: 'is not a measure of this partnership' }]),
-    ...(v.evidenceRequestId && !evidence.has(v.evidenceRequestId)
-      ? [{ path: `values.${i}.evidenceRequestId`, message: 'is not an evidence request of this partnership' }]
-      : []),
-    ...(ids.indexOf(v.measureId) !== i ? [{ path: `values.${i}.measureId`, message: 'is given twice' }] : []),
-  ]);
-  if (issues.length) throw new ValidationError('Some values are not for this partnership', issues);
+  await checkMeasureValues(deps.db, partnershipId, body.values);
   const actor = actorOf(p);
   const { onBehalfOfId: _, ...by } = actorColumns(actor);
   return deps.db.$transaction(async (tx) => {

@@ -43,20 +43,14 @@ export const changeMeasureBody = z
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), { message: 'change at least one field', path: ['target'] });
 
 /** The measures' values at a held review: one value each, with an optional note. */
-export const recordMeasuresBody = z
+/** One measure's value at a held review. */
+export const measureValue = z
   .object({
-    values: z
-      .array(
-        z
-          .object({
-            measureId: z.uuid(),
-            value: figure,
-            note: text(2000).optional(),
-            evidenceRequestId: z.uuid().optional().meta({ description: "The partnership's evidence request the figure comes from." }),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(50),
+    measureId: z.uuid(),
+    value: figure,
+    note: text(2000).optional(),
+    evidenceRequestId: z.uuid().optional().meta({ description: "The partnership's evidence request the figure comes from." }),
   })
   .strict();
+
+export const recordMeasuresBody = z.object({ values: z.array(measureValue).min(1).max(50) }).strict();

@@ -4,6 +4,7 @@ import { ValidationError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { recordOutcomeUpdate, rescheduleReviewUpdate } from '../../workflows/partnerships/messages.js';
 import { assertFuture } from '../deadlines/due.js';
+import { checkMeasureValues, recordMeasureValues } from '../measures/commands.js';
 import { askPartnership, type Deps, partnershipFor } from '../partnership-workflow.js';
 import { actorOf, type Principal } from '../people/principal.js';
 import { assertLeads } from '../people/rights.js';
@@ -67,8 +68,13 @@ export async function recordOutcome(deps: Deps, p: Principal, id: string, review
     ownerId: memberOf(owner, `evidenceRequests.${i}.${'id' in owner ? 'ownerId' : 'ownerEmail'}`).personId,
     dueAt: Date.parse(e.dueAt),
   }));
+  // The measures are checked before the outcome is recorded and written after it (the review is then held):
+  // they are not the workflow's to carry.
+  const { measures, ...outcome } = input;
+  await checkMeasureValues(deps.db, id, measures, 'measures');
   const status = await askPartnership(deps, id, (h) =>
-    h.executeUpdate(recordOutcomeUpdate, { args: [{ ...input, reviewId, commitments, evidenceRequests, actor }] }),
+    h.executeUpdate(recordOutcomeUpdate, { args: [{ ...outcome, reviewId, commitments, evidenceRequests, actor }] }),
   );
+  if (measures.length) await recordMeasureValues(deps, p, id, reviewId, { values: measures });
   return { status, created: { commitments: commitments.map((c) => c.id), evidenceRequests: evidenceRequests.map((e) => e.id) } };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commitmentSide, createCommitmentBody, createEvidenceRequestBody, evidenceKind } from '../deadlines/schemas.js';
 import { email, instant, line, localDate, localDateTime, text } from '../fields.js';
+import { measureValue } from '../measures/schemas.js';
 
 export const recurrenceSchema = z
   .object({
@@ -23,6 +24,7 @@ export const outcomeBody = z.discriminatedUnion('outcome', [
       decisions: z.array(text(2000)).max(100).optional(),
       commitments: z.array(createCommitmentBody).max(100).default([]),
       evidenceRequests: z.array(createEvidenceRequestBody).max(100).default([]),
+      measures: z.array(measureValue).max(50).default([]).meta({ description: 'The measures of success as they stood at this review.' }),
     })
     .strict(),
   z.object({ outcome: z.literal('skipped'), reason: text(1000) }).strict(),
@@ -47,6 +49,7 @@ export const outcomeInput = z.discriminatedUnion('outcome', [
         .array(z.object({ ...pledge, kinds: z.array(evidenceKind).min(1).max(6) }).strict())
         .max(100)
         .default([]),
+      measures: z.array(measureValue).max(50).default([]),
     })
     .strict(),
   z.object({ outcome: z.literal('skipped'), reason: text(1000) }).strict(),

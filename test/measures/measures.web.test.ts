@@ -176,4 +176,47 @@ describe('measures of success', () => {
       evidenceRequestId: ours.json.id,
     });
   });
+
+  it('are recorded with the outcome of a review: checked before the outcome, so a wrong one leaves the review as it was', async () => {
+    const created = await stack.createPartnership('Outcome literacy', threeMembers('outcome-measures.example'), {
+      firstReviewAt: new Date(Date.now() + HOUR).toISOString(),
+    });
+    const goal = await stack.call<{ measures: { id: string }[] }>(stack.adminKey, 'POST', `/partnerships/${created.id}/goals`, {
+      title: 'Readers by grade 3',
+      measures: [
+        {
+          name: 'At grade level',
+          unit: '%',
+          baseline: 40,
+          target: 60,
+          targetDate: '2030-06-01',
+          direction: 'increase',
+          source: 'state assessment',
+        },
+      ],
+    });
+    const measureId = goal.json.measures[0]?.id as string;
+    const outcome = (measures: unknown) =>
+      stack.call<{ errors?: { path: string }[] }>(
+        stack.adminKey,
+        'POST',
+        `/partnerships/${created.id}/reviews/${created.firstReview.id}/outcome`,
+        {
+          outcome: 'held',
+          notes: 'Looked at the screener together',
+          measures,
+        },
+      );
+    const foreign = (await goals())[0]?.measures[0]?.id as string;
+    const refused = await outcome([{ measureId: foreign, value: 41 }]);
+    expect([refused.status, refused.json.errors?.map((e) => e.path)]).toEqual([400, ['measures.0.measureId']]);
+    expect((await stack.database.db.review.findUniqueOrThrow({ where: { id: created.firstReview.id } })).status).toBe('scheduled');
+    const held = await outcome([{ measureId, value: 43, note: 'Winter screener' }]);
+    expect(held.status, JSON.stringify(held.json)).toBe(200);
+    expect(await stack.database.db.measureValue.findFirstOrThrow({ where: { measureId } })).toMatchObject({
+      reviewId: created.firstReview.id,
+      value: 43,
+      note: 'Winter screener',
+    });
+  });
 });
