@@ -1,5 +1,5 @@
 import { pages } from '../../core/pages.js';
-import { addCatalogEntry, applyToCatalog, type CatalogOwner, catalogOf, decideApplication } from '../../core/partnerships/catalog.js';
+import { addCatalogEntry, applyToCatalog, catalogOf, decideApplication } from '../../core/partnerships/catalog.js';
 import { engagementPathway } from '../../core/partnerships/schemas.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { cohortScope, organizationScope } from '../../core/people/rights.js';
@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { fromLocalInput, PATHWAY_LABELS } from '../http/format.js';
 import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { settingsOwnerOf } from '../http/settings-owner.js';
 
 /**
  * The catalog of partners on the pages: whoever sees a district or a cohort reads its catalog and
@@ -22,12 +23,6 @@ type State = { form?: string; errors?: Issue[]; values?: Record<string, string>;
 
 const PATH = '/dashboard/catalog';
 const PATHWAY_OPTIONS = engagementPathway.options;
-
-const ownerOf = (target: string | undefined): CatalogOwner | null => {
-  const [kind, id] = (target ?? '').split(':');
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return kind === 'cohort' ? { cohortId: id } : kind === 'district' ? { districtId: id } : null;
-};
 
 async function targetsOf(db: Db, me: PersonPrincipal) {
   const cohorts = await db.cohort.findMany({ where: cohortScope(me), orderBy: { name: 'asc' } });
@@ -55,7 +50,7 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
   const targets = await targetsOf(db, ctx.me);
   const query = typeof ctx.req.query.target === 'string' ? ctx.req.query.target : undefined;
   const chosen = targets.find((t) => t.value === (state.target ?? query)) ?? targets[0];
-  const owner = ownerOf(chosen?.value);
+  const owner = settingsOwnerOf(chosen?.value);
   const catalog = owner ? await catalogOf(ctx.deps, ctx.me, owner) : null;
   const districts = owner && 'cohortId' in owner ? await cohortDistricts(db, owner.cohortId) : [];
   const zones = new Map(
@@ -283,7 +278,7 @@ function NewEntry({ ctx, target, state }: { ctx: PageContext; target: string; st
 
 export async function saveCatalogEntry(ctx: PageContext): Promise<Outcome> {
   const f = ctx.form;
-  const owner = ownerOf(f.target);
+  const owner = settingsOwnerOf(f.target);
   if (!owner) throw new NotFoundError('No such catalog');
   try {
     await addCatalogEntry(ctx.deps, ctx.me, owner, {

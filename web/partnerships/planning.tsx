@@ -9,7 +9,6 @@ import {
   SIDES,
   type Side,
   setPlanningTemplate,
-  type TemplateOwner,
   TOPIC_LABELS,
 } from '../../core/partnerships/planning.js';
 import { planningTopic } from '../../core/partnerships/schemas.js';
@@ -18,6 +17,7 @@ import { ownSettingsScope, standingIn } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { settingsOwnerOf } from '../http/settings-owner.js';
 
 /**
  * The planning checklist on the pages: each side's leads answer for their side, everyone in the
@@ -191,12 +191,6 @@ const SPARE_ROWS = 3;
 const MAX_QUESTIONS = 30;
 const TOPIC_OPTIONS = planningTopic.options.map((t) => ({ value: t, label: TOPIC_LABELS[t] }));
 
-const ownerOf = (target: string | undefined): TemplateOwner | null => {
-  const [kind, id] = (target ?? '').split(':');
-  if (!id) return null;
-  return kind === 'cohort' ? { cohortId: id } : kind === 'district' ? { districtId: id } : null;
-};
-
 async function targetsOf(db: Db, me: PersonPrincipal) {
   const scope = ownSettingsScope(me);
   const cohorts = await db.cohort.findMany({ where: scope.cohorts, orderBy: { name: 'asc' } });
@@ -211,7 +205,7 @@ export async function planningQuestionsPage(ctx: PageContext, state: State & { t
   const targets = await targetsOf(ctx.deps.db, ctx.me);
   const query = typeof ctx.req.query.target === 'string' ? ctx.req.query.target : undefined;
   const chosen = targets.find((t) => t.value === (state.target ?? query)) ?? targets[0];
-  const owner = ownerOf(chosen?.value);
+  const owner = settingsOwnerOf(chosen?.value);
   const template = owner ? await planningTemplateOf(ctx.deps, ctx.me, owner) : null;
   const errors = state.errors ?? [];
   const v = state.values;
@@ -277,7 +271,7 @@ export async function planningQuestionsPage(ctx: PageContext, state: State & { t
 
 export async function savePlanningQuestions(ctx: PageContext): Promise<Outcome> {
   const f = ctx.form;
-  const owner = ownerOf(f.target);
+  const owner = settingsOwnerOf(f.target);
   if (!owner) return planningQuestionsPage(ctx, { errors: [{ path: 'target', message: 'Choose whose questions these are' }], values: f });
   // Rows left empty are not questions; the numbers in errors are the form's own.
   const kept: { row: number; topic: string; text: string }[] = [];

@@ -3,10 +3,11 @@ import { DateTime } from 'luxon';
 import { pages } from '../../core/pages.js';
 import { ownSettingsScope } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
-import { type CalendarOwner, importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
+import { importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
+import { settingsOwnerOf } from '../http/settings-owner.js';
 
 /**
  * Importing a school calendar from the web: a cohort's (its coordinators) or a district's (its
@@ -16,12 +17,6 @@ import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Result = Awaited<ReturnType<typeof importSchoolCalendar>>;
 type State = { target?: string; errors?: { path: string; message: string }[]; result?: Result };
-
-const ownerOf = (target: string | undefined): CalendarOwner | null => {
-  const [kind, id] = (target ?? '').split(':');
-  if (!id) return null;
-  return kind === 'cohort' ? { cohortId: id } : kind === 'district' ? { districtId: id } : null;
-};
 
 export async function schoolCalendarPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { db } = ctx.deps;
@@ -143,7 +138,7 @@ function Imported({ result, readerZone }: { result: NonNullable<State['result']>
 export async function saveSchoolCalendar(ctx: PageContext): Promise<Outcome> {
   const target = ctx.form.target;
   const file = (ctx.req as Request & { file?: { originalname: string; buffer: Buffer } }).file;
-  const owner = ownerOf(target);
+  const owner = settingsOwnerOf(target);
   if (!owner || !file) {
     return schoolCalendarPage(ctx, {
       target,
