@@ -53,11 +53,12 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
   const owner = settingsOwnerOf(chosen?.value);
   const catalog = owner ? await catalogOf(ctx.deps, ctx.me, owner) : null;
   const districts = owner && 'cohortId' in owner ? await cohortDistricts(db, owner.cohortId) : [];
+  // The districts of the applications shown (their names, and the zone an acceptance's time is read in).
+  const applicants = (catalog?.entries ?? []).flatMap((e) => ('applications' in e ? e.applications.map((a) => a.districtId) : []));
   const zones = new Map(
-    (await db.organization.findMany({ where: { kind: 'district' }, select: { id: true, timeZone: true, name: true } })).map((d) => [
-      d.id,
-      d,
-    ]),
+    (
+      await db.organization.findMany({ where: { id: { in: [...new Set(applicants)] } }, select: { id: true, timeZone: true, name: true } })
+    ).map((d) => [d.id, d]),
   );
   const of = (form: string) =>
     state.form === form ? { errors: state.errors ?? [], v: state.values ?? {} } : { errors: [], v: {} as Record<string, string> };
