@@ -176,6 +176,11 @@ describe('lessons (pages)', () => {
     await createAdmin(stack.database, { kind: 'command_line', name: 'test' }, { email: 'cora@lesson.example' });
     const coordinator = await signIn(stack, browser, 'cora@lesson.example');
     const cp = coordinator.page;
+    // From the dashboard filtered to the cohort, and from the cohorts' list.
+    await cp.goto(`${stack.publicUrl}/dashboard?cohort=${cohortId}`);
+    expect(await cp.getByRole('link', { name: 'What the cohort learned' }).getAttribute('href')).toBe(
+      `/dashboard/cohorts/${cohortId}/lessons`,
+    );
     await cp.goto(`${stack.publicUrl}/dashboard/cohorts`);
     await cp.getByRole('link', { name: 'What it learned' }).click();
     await cp.getByLabel('Words').fill('attendance');

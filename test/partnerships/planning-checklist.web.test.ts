@@ -116,6 +116,22 @@ describe('the planning checklist (API)', () => {
     expect([kept.json.open, kept.json.answered]).toEqual([false, 2]);
   });
 
+  it('answered whole by both leads, activates without being told to go ahead', async () => {
+    const whole = (await stack.createPartnership('Plan answered', threeMembers('plan-whole.example'), { planning: true })).id;
+    const questions = (await checklist(whole)).json.questions;
+    for (const email of ['ana@plan-whole.example', 'ben@plan-whole.example']) {
+      const res = await answer(whole, {
+        answers: questions.map((q) => ({ questionId: q.id, answer: `${email.slice(0, 3)}: ${q.topic}` })),
+        onBehalfOf: await personId(email),
+      });
+      expect(res.status, res.text).toBe(200);
+    }
+    const done = await checklist(whole);
+    expect([done.json.answered, done.json.unanswered]).toEqual([12, []]);
+    const activated = await stack.call<{ lifecycle: string }>(stack.adminKey, 'POST', `/partnerships/${whole}/activate`);
+    expect([activated.status, activated.json.lifecycle]).toEqual([200, 'active']);
+  });
+
   it("asks a cohort's questions before its district's, and a district's before Tandem's; only their owners change them", async () => {
     const district = await stack.districtWithKey('Questions USD');
     const districtQuestions = [

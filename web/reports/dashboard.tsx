@@ -75,6 +75,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           <a href="/dashboard/cohorts">Cohorts</a>
           <a href="/dashboard/catalog">Catalog of partners</a>
           <a href={`/dashboard/calendar${cohortQuery}`}>Calendar of reviews</a>
+          {f.cohort && cohorts.some((c) => c.id === f.cohort) && <a href={pages.cohortLessons(f.cohort)}>What the cohort learned</a>}
         </nav>
         <p class="summary">
           {rows.length} partnership{rows.length === 1 ? '' : 's'}:{' '}
