@@ -9,4 +9,6 @@ export interface ActivityDeps {
   mailGiveUpAfterMs: number;
   /** The link in a message to one person: the page, acting on it as them for a while (core/people/task-links.ts). */
   taskLink(person: { id: string }, target: string): Promise<string>;
+  /** MAIL_REPLY_DOMAIN: copies that ask for something get a reply address of their own. */
+  replyDomain?: string | undefined;
 }

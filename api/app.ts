@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
+import type { ReplyDeps } from '../core/replies/receive.js';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
@@ -26,6 +27,7 @@ import { identityProviderRoutes } from './people/identity-providers.js';
 import { rosterRoutes } from './people/roster.js';
 import { staffRoutes } from './people/staff.js';
 import { reflectionRoutes } from './reflections/reflections.js';
+import { inboundMailOperation, inboundMailRouter } from './replies/inbound.js';
 import { boardSummaryRoutes } from './reports/board-summary.js';
 import { reportRoutes } from './reports/reports.js';
 import { stuckRoutes } from './reports/stuck.js';
@@ -48,6 +50,8 @@ export interface AppDeps {
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
   draining?: () => boolean;
+  /** With MAIL_REPLY_DOMAIN and INBOUND_MAIL_SECRET: POST /inbound/mail takes replies. */
+  replies?: (ReplyDeps & { inboundSecret: string }) | undefined;
 }
 
 /** Every route of the API, in the order /openapi.json lists them. */
@@ -87,7 +91,8 @@ export function apiRouter(deps: AppDeps) {
   const routes = apiRoutes(deps);
   const router = Router();
   router.use(healthRouter({ checks: dependencyChecks(deps), draining: deps.draining ?? (() => false) }));
-  router.use(openApiRouter(routes, deps.publicUrl));
+  router.use(openApiRouter(routes, deps.publicUrl, deps.replies ? inboundMailOperation : {}));
+  if (deps.replies) router.use(inboundMailRouter(deps.replies));
   router.use(mountRoutes(routes, deps));
   return router;
 }

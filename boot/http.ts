@@ -3,7 +3,7 @@ import { fromNodeHeaders } from 'better-auth/node';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { apiRouter } from '../api/app.js';
+import { type AppDeps, apiRouter } from '../api/app.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
 import { syncProviders } from '../core/people/identity-providers.js';
 import { AUTH_BASE_PATH, type TandemAuth } from '../lib/auth/better-auth.js';
@@ -35,6 +35,8 @@ export interface HttpDeps {
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
   draining?: () => boolean;
+  /** MAIL_REPLY_DOMAIN with INBOUND_MAIL_SECRET: POST /inbound/mail takes replies (core/replies/). */
+  replies?: AppDeps['replies'];
 }
 
 /**

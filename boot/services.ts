@@ -6,12 +6,14 @@ import { dependencyChecks, healthRouter } from '../api/http/health.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
 import { createAdmin } from '../core/people/identity.js';
 import { taskLinks } from '../core/people/task-links.js';
+import { receiveReply } from '../core/replies/receive.js';
 import { createAuth, OIDC_PROVIDER_ID, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';
 import { type HttpServer, listen } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
+import { startInboundSmtp } from '../lib/mail/inbound.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import type { StopList } from '../lib/stop-list.js';
 import { connectClient, connectWorker, type TemporalConnectionOptions } from '../lib/temporal/connection.js';
@@ -84,6 +86,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
         linkTtlMs: config.signInLinkTtlSeconds * 1000,
         grantTtlMs: config.taskLinkGrantMs,
       }),
+      replyDomain: config.MAIL_REPLY_DOMAIN,
     },
   });
   const running = worker.run();
@@ -122,6 +125,30 @@ export async function startApiService(
   const { createHttpApp } = await import('./http.js');
   const auth = serviceAuth(deps);
   if (config.ADMIN_EMAIL) await ensureAdmin(deps.db, logger, config.ADMIN_EMAIL);
+  const replies = config.MAIL_REPLY_DOMAIN
+    ? {
+        db: deps.db,
+        temporal,
+        logger,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        mailer: deps.mailer,
+        publicUrl: config.publicUrl,
+        mailGiveUpAfterMs: config.mailGiveUpAfterMs,
+        replyDomain: config.MAIL_REPLY_DOMAIN,
+        taskLinks: { linkTtlMs: config.signInLinkTtlSeconds * 1000, grantTtlMs: config.taskLinkGrantMs },
+      }
+    : undefined;
+  if (replies && config.INBOUND_SMTP_PORT !== undefined) {
+    const listener = await startInboundSmtp({
+      port: config.INBOUND_SMTP_PORT,
+      domain: replies.replyDomain,
+      onMessage: async (raw, envelope) => {
+        await receiveReply(replies, raw, envelope);
+      },
+    });
+    stops.add('inbound SMTP', () => listener.stop());
+    logger.info({ port: listener.port, domain: replies.replyDomain }, 'listening for replies by SMTP');
+  }
   const server = await listen(
     (draining) =>
       createHttpApp({
@@ -139,6 +166,7 @@ export async function startApiService(
         oidc: config.oidc,
         mailCaptureDir: opts.mailCaptureDir,
         draining,
+        replies: replies && config.INBOUND_MAIL_SECRET ? { ...replies, inboundSecret: config.INBOUND_MAIL_SECRET } : undefined,
       }),
     opts.port,
   );

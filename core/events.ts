@@ -17,7 +17,7 @@ export async function recordEvent(
   actor?: Actor | null,
 ) {
   await db.partnershipEvent.createMany({
-    data: [{ partnershipId, idempotencyKey, type, data, ...actorColumns(actor) }],
+    data: [{ partnershipId, idempotencyKey, type, data, ...actorColumns(actor), via: actor?.via ?? null }],
     skipDuplicates: true,
   });
 }

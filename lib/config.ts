@@ -49,6 +49,16 @@ const schema = z.object({
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
   MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
+  MAIL_REPLY_DOMAIN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a mail domain such as reply.tandem.example.org')
+      .optional(),
+  ),
+  INBOUND_SMTP_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  INBOUND_MAIL_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   WORKER_HEALTH_PORT: port.default(3001),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
@@ -118,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const oidcVars = [c.OIDC_ISSUER, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET];
   if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
     throw new ConfigError('Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together (set all three, or none)');
+  }
+  if ((c.INBOUND_SMTP_PORT !== undefined || c.INBOUND_MAIL_SECRET) && !c.MAIL_REPLY_DOMAIN) {
+    throw new ConfigError(
+      'Invalid configuration: INBOUND_SMTP_PORT and INBOUND_MAIL_SECRET receive replies, which need MAIL_REPLY_DOMAIN (the domain of the reply addresses)',
+    );
   }
   if (c.OIDC_ISSUER && !c.OIDC_DOMAINS) {
     throw new ConfigError(

@@ -9,6 +9,8 @@ export interface Actor {
   id: string;
   name: string;
   onBehalfOf?: { id: string; name: string } | undefined;
+  /** How they acted when not on a page or through the API: by replying to a copy of an email. */
+  via?: 'email' | undefined;
 }
 
 /** Every change names who made it (histories recorded before actors were passed have none). */

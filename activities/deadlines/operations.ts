@@ -85,6 +85,7 @@ export function createDeadlineOperations(deps: ActivityDeps) {
       dueAt: row.createdAt.getTime(),
       recipients: [{ person: row.owner, membership }],
       target: await targetOf(db, kind, row),
+      replyFor: () => ({ kind, id: row.id }),
       render: (timeZone, link, reader) =>
         deadlineAssigned(label, {
           partnershipName: row.partnership.name,
@@ -177,6 +178,8 @@ export function createDeadlineOperations(deps: ActivityDeps) {
         dueAt: input.stage.at,
         recipients,
         target: await targetOf(db, kind, row),
+        // The owner answers by reply; the leads told of it act on the page.
+        replyFor: (reader) => (reader.id === row.ownerId ? { kind, id: row.id } : null),
         render: (timeZone, link, reader) =>
           deadlineNotice(label, notice, {
             partnershipName: row.partnership.name,

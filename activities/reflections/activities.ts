@@ -70,6 +70,7 @@ export function createReflectionActivities(deps: ActivityDeps) {
           dueAt: input.dueAt,
           recipients: [{ person: r.person, membership }],
           target: pages.reflection(review.partnershipId, review.id),
+          replyFor: () => ({ kind: 'reflection', id: review.id }),
           render: (timeZone, link) =>
             reflectionPrompt(input.stage === 'prompt' ? 'prompt' : 'reminder', {
               partnershipName: partnership.name,

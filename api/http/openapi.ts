@@ -71,8 +71,8 @@ function operation(r: AnyRoute): ZodOpenApiOperationObject {
 }
 
 /** The OpenAPI 3.1 document, generated from the same route declarations and zod schemas that serve requests. */
-function openApiDocument(routes: readonly AnyRoute[], serverUrl: string) {
-  const paths: ZodOpenApiPathsObject = {};
+function openApiDocument(routes: readonly AnyRoute[], serverUrl: string, extraPaths: ZodOpenApiPathsObject) {
+  const paths: ZodOpenApiPathsObject = { ...extraPaths };
   for (const r of routes) {
     const p = openApiPath(r.path);
     paths[p] = { ...paths[p], [r.method]: operation(r) };
@@ -107,8 +107,13 @@ const DOCS_PAGE = `<!doctype html>
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true });`;
 
 /** /openapi.json and /docs (Swagger UI, served from the installed package: no internet needed). */
-export function openApiRouter(routes: readonly AnyRoute[], serverUrl: string) {
-  const document = openApiDocument(routes, serverUrl);
+export function openApiRouter(
+  routes: readonly AnyRoute[],
+  serverUrl: string,
+  /** Operations served outside the route layer (the inbound mail endpoint, which takes a raw message). */
+  extraPaths: ZodOpenApiPathsObject = {},
+) {
+  const document = openApiDocument(routes, serverUrl, extraPaths);
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);

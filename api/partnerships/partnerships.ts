@@ -309,6 +309,7 @@ export const partnershipRoutes = [
                   id: z.uuid().nullable(),
                   name: z.string().nullable(),
                   onBehalfOf: z.object({ id: z.uuid().nullable(), name: z.string().nullable() }).nullable(),
+                  via: z.enum(['email']).nullable().meta({ description: 'email: by replying to a copy of a message.' }),
                 })
                 .nullable(),
               occurredAt: z.string(),
@@ -338,6 +339,7 @@ export const partnershipRoutes = [
                   id: e.actorId,
                   name: e.actorName,
                   onBehalfOf: e.onBehalfOfName ? { id: e.onBehalfOfId, name: e.onBehalfOfName } : null,
+                  via: e.via === 'email' ? 'email' : null,
                 },
           occurredAt: e.occurredAt.toISOString(),
           data: e.data,

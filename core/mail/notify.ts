@@ -5,6 +5,7 @@ import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { type Message, p, renderMail } from './message.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
+import { newReplyAddress, type ReplySubject, replyHint } from './reply-to.js';
 import { aboutOf, stillApplies } from './still-applies.js';
 import { digest } from './templates.js';
 
@@ -37,6 +38,11 @@ export interface Notice {
   /** Each copy in its reader's zone, with the link to `target` made for them; `reader` is whom it goes to. */
   render(timeZone: string, link: string, reader: { id: string; name: string }): Message;
   calendar?: string;
+  /**
+   * What a reader's copy asks that an answer by mail can give (their reflection, their commitment):
+   * with MAIL_REPLY_DOMAIN set, that copy gets a reply address of its own and says how to reply.
+   */
+  replyFor?(reader: { id: string }): ReplySubject | null;
   /** Sent at once whatever the recipient's quiet hours and digest (a sign-in link someone is waiting for). */
   urgent?: boolean;
 }
@@ -144,7 +150,10 @@ async function copyFor(
   const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
   const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
   const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-  const message = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+  const rendered = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+  // A digest gathers several copies into one message, which can have one reply address only: none.
+  const asks = ctx.replyDomain && !inDigest ? (n.replyFor?.(person) ?? null) : null;
+  const message = asks ? { ...rendered, blocks: [...rendered.blocks, ...replyHint(asks.kind)] } : rendered;
   // A digest item gets its footer from the digest that carries it.
   const body = renderMail(message, inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.about.name });
   const bounced = bounceNote(person, person.email);
@@ -161,6 +170,7 @@ async function copyFor(
     message: message as unknown as Prisma.InputJsonObject,
     ics: n.calendar ?? null,
     unsubscribeUrl,
+    ...(asks && ctx.replyDomain && { replyTo: newReplyAddress(ctx.replyDomain), replyKind: asks.kind, replySubjectId: asks.id }),
     status,
     attempts: status === 'sending' ? 1 : 0,
     lastError: bounced,

@@ -19,6 +19,8 @@ export interface MailContext {
    * acts on that page without another sign-in, and on nothing else.
    */
   taskLink(person: { id: string }, target: string): Promise<string>;
+  /** MAIL_REPLY_DOMAIN: when set, a copy that asks for something carries a reply address of its own (./reply-to.ts). */
+  replyDomain?: string | undefined;
 }
 
 /** A refusal the server will give again: retrying cannot help. */
@@ -78,6 +80,7 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
       text: row.text,
       html: row.html,
       messageId: messageIdOf(row.idempotencyKey),
+      ...(row.replyTo && { replyTo: row.replyTo }),
       ...(row.unsubscribeUrl && {
         headers: { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       }),

@@ -469,3 +469,28 @@ export function staffGranted(input: { organizationName: string; isAdmin: boolean
     ],
   };
 }
+
+/**
+ * The answer to a reply (core/replies/): what Tandem did with it, or why it did nothing and where to
+ * act instead. Always to the copy's recipient, never to a From that may be forged.
+ */
+export function replyAnswer(input: {
+  /** The subject of the message they replied to. */
+  repliedTo: string;
+  done: boolean;
+  /** What was done, or why nothing was. */
+  said: string;
+  /** A note on how their words were read (a reflection without headings). */
+  note?: string | undefined;
+  link: string;
+}): Message {
+  return {
+    subject: subjectOf(`${input.done ? 'Done' : 'Not done'}: Re: ${input.repliedTo.replace(/^(re:\s*)+/i, '')}`),
+    blocks: [
+      p(input.done ? 'Thank you: your reply was read, and ' : 'Your reply was read, but nothing was changed: ', input.said),
+      ...(input.note ? [p(input.note)] : []),
+      button(input.done ? 'See it' : 'Do it on the page', input.link),
+      small('Tandem reads replies to the messages that ask you for something; a reply from another address is not taken.'),
+    ],
+  };
+}

@@ -28,7 +28,7 @@ export interface PersonPrincipal {
    * How this browser acts as them: signed in, or through a link of one of their emails, which acts
    * on that one page only (core/people/task-links.ts).
    */
-  via?: 'session' | 'task-link';
+  via?: 'session' | 'task-link' | 'email';
 }
 
 /** Whoever makes a request: every right is decided for one of these (api/people/rights.ts). */
@@ -59,6 +59,11 @@ export async function personPrincipal(db: Db, personId: string): Promise<PersonP
 
 /** The actor an event records for a principal, and the person it acted for when that is someone else. */
 export function actorOf(p: Principal, onBehalfOf?: { id: string; name: string } | null): Actor {
-  const base: Actor = { kind: p.kind === 'key' ? 'api_key' : 'person', id: p.id, name: p.name };
+  const base: Actor = {
+    kind: p.kind === 'key' ? 'api_key' : 'person',
+    id: p.id,
+    name: p.name,
+    ...(p.kind === 'person' && p.via === 'email' && { via: 'email' as const }),
+  };
   return onBehalfOf && onBehalfOf.id !== p.id ? { ...base, onBehalfOf } : base;
 }

@@ -284,6 +284,9 @@ export const seesReflections = (standing: Standing) => standing.leads;
 /** A partnership's check-ins, aggregated by side, are for those who lead it, as its reflections are. */
 export const seesCheckIns = seesReflections;
 
+/** Replies by mail Tandem could not act on (core/replies/) are shown to the leads, who follow them up. */
+export const seesRepliesNotUnderstood = seesReflections;
+
 /** The board summary is its sponsor's and its leads' (and those who manage it): it gathers the check-ins and reflections' themes. */
 export async function assertSeesBoardSummary(db: Db, p: Principal, partnership: PartnershipRef): Promise<void> {
   if (!seesCheckIns(await standingIn(db, p, partnership)))

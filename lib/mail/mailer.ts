@@ -8,6 +8,8 @@ export interface OutgoingMail {
   /** Stable per logical message, so a receiving side can recognise a resend. */
   messageId: string;
   headers?: Record<string, string>;
+  /** Where a reply goes, when not to the sender (a copy's own reply address). */
+  replyTo?: string;
   /** An iCalendar invitation, sent as the text/calendar part calendar apps act on. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }

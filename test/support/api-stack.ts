@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { DNSResolver } from 'mailauth';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createHttpApp } from '../../boot/http.js';
 import { createWorker } from '../../boot/worker.js';
+import { type ReplyDeps, receiveReply } from '../../core/replies/receive.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { AUTH_BASE_PATH, OIDC_PROVIDER_ID, type OidcSettings, type TandemAuth } from '../../lib/auth/better-auth.js';
 import { createDb } from '../../lib/db/client.js';
@@ -15,6 +17,7 @@ import { migrate } from '../../lib/db/migrate.js';
 import { type HttpServer, holdPort, listen, releasePort } from '../../lib/http-server.js';
 import { createLogger } from '../../lib/logger.js';
 import { startMailCapture } from '../../lib/mail/capture.js';
+import { startInboundSmtp } from '../../lib/mail/inbound.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
@@ -66,6 +69,8 @@ export interface ApiStack {
    */
   publicUrl: string;
   adminKey: string;
+  /** With the `replies` option: the port of Tandem's SMTP listener for replies. */
+  inboundSmtpPort: number;
   /** A district made through the API, with a key of its own (another tenant, for the attacker's tests). */
   districtWithKey(name: string, timeZone?: string): Promise<{ id: string; key: string }>;
   /**
@@ -99,6 +104,12 @@ export function useApiStack(
     ownPostgres?: boolean;
     /** An identity provider for the stack, started once its callback address is known. */
     oidc?: (redirectUri: string) => Promise<OidcSettings & { close(): Promise<void> }>;
+    /**
+     * Answers by reply: copies get reply addresses of `domain`; Tandem's SMTP listener (its port in
+     * `stack.inboundSmtpPort`) and POST /inbound/mail (behind `inboundSecret`) take replies, checked
+     * against `resolver`'s DNS.
+     */
+    replies?: { domain: string; inboundSecret: string; resolver: DNSResolver };
   } = {},
 ): ApiStack {
   const stack = { taskQueue } as unknown as ApiStack;
@@ -139,12 +150,35 @@ export function useApiStack(
         publicUrl: stack.publicUrl,
         mailGiveUpAfterMs: 86_400_000,
         taskLink: testTaskLinks(stack.database.db, stack.publicUrl),
+        replyDomain: opts.replies?.domain,
       },
     });
     running = stack.worker.run();
     const connection = await connectClient({ address: stack.dev.address, tls: false });
     closers.push(() => connection.close());
     stack.temporal = new Client({ connection, namespace: 'default' });
+    const replies: ReplyDeps | undefined = opts.replies && {
+      db: stack.database.db,
+      temporal: stack.temporal,
+      logger,
+      taskQueue,
+      mailer,
+      publicUrl: stack.publicUrl,
+      mailGiveUpAfterMs: 86_400_000,
+      replyDomain: opts.replies.domain,
+      taskLinks: { linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 },
+      resolver: opts.replies.resolver,
+    };
+    if (replies) {
+      const listener = await startInboundSmtp({
+        port: 0,
+        host: '127.0.0.1',
+        domain: replies.replyDomain,
+        onMessage: async (raw, envelope) => void (await receiveReply(replies, raw, envelope)),
+      });
+      closers.push(() => listener.stop());
+      stack.inboundSmtpPort = listener.port;
+    }
     stack.server = await listen(
       () =>
         createHttpApp({
@@ -161,6 +195,7 @@ export function useApiStack(
           secret: TEST_AUTH_SECRET,
           mailCaptureDir: stack.mailCaptureDir,
           oidc,
+          replies: replies && opts.replies && { ...replies, inboundSecret: opts.replies.inboundSecret },
         }),
       held,
     );

@@ -1,10 +1,11 @@
 import { goalsOf } from '../../core/measures/goals.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
-import { partnershipScope, seesCheckIns, seesReflections, standingIn } from '../../core/people/rights.js';
+import { partnershipScope, seesCheckIns, seesReflections, seesRepliesNotUnderstood, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { partnershipCheckIns } from '../../core/reflections/check-ins.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
+import { repliesNotUnderstood } from '../../core/replies/receive.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { PATHWAY_LABELS, Status, When } from '../http/format.js';
@@ -28,6 +29,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
   const manages = running && standing.manages;
   const checkIns = seesCheckIns(standing) ? await partnershipCheckIns(db, p.id) : null;
   const goals = await goalsOf(db, p.id);
+  const unread = seesRepliesNotUnderstood(standing) ? await repliesNotUnderstood(db, p.id) : [];
   return {
     title: p.name,
     body: (
@@ -42,6 +44,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
           </p>
         )}
         <Record p={p} zone={zone} />
+        {unread.length > 0 && <RepliesNotUnderstood replies={unread} zone={zone} />}
         {p.status === 'planning' && <PlanningLink partnershipId={p.id} />}
 
         <ReviewList p={p} zone={zone} />
@@ -100,6 +103,23 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
       </>
     ),
   };
+}
+
+/** Replies to Tandem's mail that it could not act on: the leads read them and follow up. */
+function RepliesNotUnderstood({ replies, zone }: { replies: Awaited<ReturnType<typeof repliesNotUnderstood>>; zone: string }) {
+  return (
+    <section aria-labelledby="replies">
+      <h2 id="replies">Replies Tandem did not understand</h2>
+      <ul class="items">
+        {replies.map((r) => (
+          <li key={r.id}>
+            <strong>{r.person?.name ?? r.fromAddress}</strong> replied to “{r.subject}” on <When at={r.receivedAt} zone={zone} />:
+            <blockquote>{r.text || '(no text)'}</blockquote>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 /** The partnership as its page shows it, if the reader may see it. */
@@ -248,6 +268,7 @@ function Timeline({ p, zone }: Shown) {
               {' '}
               by {e.actor === 'system' ? 'Tandem' : (e.actorName ?? 'an API key')}
               {e.onBehalfOfName ? ` for ${e.onBehalfOfName}` : ''}
+              {e.via === 'email' ? ', by email' : ''}
             </span>
           </li>
         ))}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { type Block, p, small, strong } from './message.js';
+
+/**
+ * The reply address of a copy that asks for something (answers by reply, core/replies/): each copy
+ * gets its own, `reply+<token>@<MAIL_REPLY_DOMAIN>`, the token 128 random bits in lower-case base32
+ * (a relay may fold the case of a local part). The address is the copy's key: whoever replies to it
+ * answers that copy's question, as that copy's recipient, once their mail passes DMARC.
+ */
+
+/** What a reply can answer: a reflection (the subject is the review), a commitment, an evidence request. */
+export type ReplyKind = 'reflection' | 'commitment' | 'evidence';
+
+export interface ReplySubject {
+  kind: ReplyKind;
+  id: string;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export const newReplyAddress = (domain: string) => `reply+${base32(randomBytes(16))}@${domain.toLowerCase()}`;
+
+/** The reply address among a message's recipients (its token part as Tandem wrote it), or null. */
+export function replyAddressIn(addresses: readonly string[], domain: string): string | null {
+  const suffix = `@${domain.toLowerCase()}`;
+  for (const a of addresses) {
+    const address = a.trim().toLowerCase();
+    if (address.endsWith(suffix) && /^reply\+[a-z2-7]{26}@/.test(address)) return address;
+  }
+  return null;
+}
+
+/** What the copy says about answering by reply, under what it asks. */
+export function replyHint(kind: ReplyKind): Block[] {
+  if (kind === 'reflection') {
+    return [
+      p(strong('You can answer by replying to this email.'), ' Write under these three lines, each on a line of its own:'),
+      p('What worked:'),
+      p("What didn't:"),
+      p('How to improve:'),
+      small('A reply without them is kept as what worked; you can edit it on the page until the window closes.'),
+    ];
+  }
+  const label = kind === 'commitment' ? 'commitment' : 'evidence request';
+  return [
+    p(
+      strong('You can answer by replying to this email.'),
+      kind === 'commitment'
+        ? ' Write "done" (and a note after it, if you like) to mark it done, or "need until" and a date (for example "need until March 3, we are waiting for the survey") to ask for more time.'
+        : ' Attach the evidence to your reply to submit it (with a line about it), or write "need until" and a date (for example "need until March 3, the data comes Friday") to ask for more time.',
+    ),
+    small(`Only a reply from your own address is taken, and only while the ${label} is open.`),
+  ];
+}
