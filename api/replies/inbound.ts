@@ -50,7 +50,7 @@ export const inboundMailOperation: ZodOpenApiPathsObject = {
             'application/json': {
               schema: z
                 .object({
-                  outcome: z.enum(['acted', 'refused', 'ignored', 'not_understood', 'duplicate']),
+                  outcome: z.enum(['acted', 'refused', 'ignored', 'not_understood', 'duplicate', 'bounce']),
                   reason: z.string(),
                 })
                 .meta({ id: 'ReplyResult' }),

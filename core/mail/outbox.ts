@@ -1,6 +1,7 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
+import { bounceAddress } from './reply-to.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
 export interface MailContext {
@@ -81,6 +82,7 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
       html: row.html,
       messageId: messageIdOf(row.idempotencyKey),
       ...(row.replyTo && { replyTo: row.replyTo }),
+      ...(ctx.replyDomain && { bounceTo: bounceAddress(row.id, ctx.replyDomain) }),
       ...(row.unsubscribeUrl && {
         headers: { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       }),
@@ -91,13 +93,7 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
     const message = clip((e as Error).message);
     const refusal = refusalOf(e);
     if (refusal === 'address') {
-      await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'bounced', lastError: message } });
-      if (row.personId) {
-        await db.person.updateMany({
-          where: { id: row.personId, email: row.recipient },
-          data: { emailBouncedAt: new Date(), emailBounce: message },
-        });
-      }
+      await recordBounce(db, row, message);
       return 'bounced';
     }
     const since = row.firstAttemptAt ?? row.createdAt;
@@ -108,6 +104,21 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
     }
     await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'pending', lastError: message } });
     throw e;
+  }
+}
+
+/**
+ * The recipient's server refused a copy's address for good: at once (a 5xx to RCPT TO), or later by a
+ * delivery status notification (core/replies/). The person is marked, and not written to again at that
+ * address until it changes.
+ */
+export async function recordBounce(db: Db, row: { id: string; personId: string | null; recipient: string }, why: string) {
+  await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'bounced', lastError: clip(why) } });
+  if (row.personId) {
+    await db.person.updateMany({
+      where: { id: row.personId, email: row.recipient },
+      data: { emailBouncedAt: new Date(), emailBounce: clip(why) },
+    });
   }
 }
 

@@ -46,6 +46,27 @@ export function replyAddressIn(addresses: readonly string[], domain: string): st
   return null;
 }
 
+/**
+ * The envelope sender of a copy (its Return-Path) when MAIL_REPLY_DOMAIN is set: a delivery status
+ * notification that comes back later (RFC 3464) names the copy it is about by the address it reaches,
+ * whatever the reporting server quotes of the original. The copy's id is random, so a forged report
+ * cannot name another copy.
+ */
+export const bounceAddress = (copyId: string, domain: string) => `bounce+${copyId.replaceAll('-', '')}@${domain.toLowerCase()}`;
+
+/** The copy id of the bounce address among a message's recipients, or null. */
+export function bouncedCopyIn(addresses: readonly string[], domain: string): string | null {
+  const suffix = `@${domain.toLowerCase()}`;
+  for (const a of addresses) {
+    const m = /^bounce\+([0-9a-f]{32})@/.exec(a.trim().toLowerCase());
+    if (m && a.trim().toLowerCase().endsWith(suffix)) {
+      const h = m[1] as string;
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    }
+  }
+  return null;
+}
+
 /** What the copy says about answering by reply, under what it asks. */
 export function replyHint(kind: ReplyKind): Block[] {
   if (kind === 'reflection') {

@@ -114,3 +114,31 @@ export function readDeadlineReply(text: string, opts: { timeZone: string; dueAt:
     .trim();
   return { kind: 'extend', dueAt: day.toMillis(), reason };
 }
+
+export interface DeliveryReport {
+  /** failed: the address was refused for good; delayed, delivered, relayed, expanded: nothing to do. */
+  action: string;
+  status: string;
+  diagnostic: string;
+}
+
+/**
+ * The first recipient's fields of a delivery status notification (RFC 3464: a `multipart/report` of
+ * report-type delivery-status), or null when the message is not one. The mail parser gives the
+ * `message/delivery-status` part as text, after the human-readable part.
+ */
+export function readDeliveryReport(headers: Headers, body: string): DeliveryReport | null {
+  const type = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  if (type?.value?.toLowerCase() !== 'multipart/report' || type.params?.['report-type']?.toLowerCase() !== 'delivery-status') return null;
+  // Per-message fields, a blank line, then one block per recipient; fields may be folded.
+  const text = body.replace(/\r\n/g, '\n').replace(/\n[ \t]+/g, ' ');
+  const blocks = text.split(/\n\s*\n/).filter((b) => /^action:/im.test(b));
+  const first = blocks[0];
+  if (!first) return null;
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(first)?.[1]?.trim() ?? '';
+  return {
+    action: field('Action').toLowerCase(),
+    status: field('Status'),
+    diagnostic: field('Diagnostic-Code').replace(/^smtp;\s*/i, ''),
+  };
+}

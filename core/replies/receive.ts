@@ -7,7 +7,8 @@ import { TandemError } from '../../lib/errors.js';
 import { completeCommitment, extendCommitment, extendEvidenceRequest, submitEvidence } from '../deadlines/commands.js';
 import type { CoreDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-import { replyAddressIn } from '../mail/reply-to.js';
+import { recordBounce } from '../mail/outbox.js';
+import { bouncedCopyIn, replyAddressIn } from '../mail/reply-to.js';
 import { type MailDeps, requestMail } from '../mail/send.js';
 import { replyAnswer } from '../mail/templates.js';
 import { pages } from '../pages.js';
@@ -15,7 +16,7 @@ import { type PersonPrincipal, personPrincipal } from '../people/principal.js';
 import { type TaskLinkSettings, taskLinks } from '../people/task-links.js';
 import { tellPerson } from '../people/tell.js';
 import { saveReflection } from '../reflections/commands.js';
-import { isAutomatic, readDeadlineReply, readReflection, visibleText } from './read.js';
+import { isAutomatic, readDeadlineReply, readDeliveryReport, readReflection, visibleText } from './read.js';
 
 /**
  * Answers by reply: a message sent to a copy's reply address (core/mail/reply-to.ts), by Tandem's SMTP
@@ -43,7 +44,7 @@ export interface Envelope {
   rcptTo: string[];
 }
 
-export type ReplyOutcome = 'acted' | 'refused' | 'ignored' | 'not_understood' | 'duplicate';
+export type ReplyOutcome = 'acted' | 'refused' | 'ignored' | 'not_understood' | 'duplicate' | 'bounce';
 
 export interface ReplyResult {
   outcome: ReplyOutcome;
@@ -66,7 +67,12 @@ export async function receiveReply(deps: ReplyDeps, raw: Buffer, envelope: Envel
   const messageKey = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const recipients = [...envelope.rcptTo, ...addressesOf(mail.to), ...addressesOf(mail.cc)];
   const address = replyAddressIn(recipients, deps.replyDomain);
-  const copy = address ? await deps.db.emailOutbox.findUnique({ where: { replyTo: address }, include: { person: true } }) : null;
+  const bounced = bouncedCopyIn(recipients, deps.replyDomain);
+  const copy = address
+    ? await deps.db.emailOutbox.findUnique({ where: { replyTo: address }, include: { person: true } })
+    : bounced
+      ? await deps.db.emailOutbox.findUnique({ where: { id: bounced }, include: { person: true } })
+      : null;
   // Claimed first: the same reply delivered twice, or by both doors at once, acts once.
   let record: { id: string };
   try {
@@ -87,7 +93,8 @@ export async function receiveReply(deps: ReplyDeps, raw: Buffer, envelope: Envel
     if (isUniqueViolation(e)) return { outcome: 'duplicate', reason: 'this message was received before' };
     throw e;
   }
-  const result = await decide(deps, { raw, mail, subject, from, envelope, copy, address });
+  const result =
+    bounced && !address ? await bounce(deps, mail, copy) : await decide(deps, { raw, mail, subject, from, envelope, copy, address });
   await deps.db.inboundReply.update({
     where: { id: record.id },
     data: { outcome: result.outcome, reason: clip(result.reason, 2000), text: clip(result.text ?? '') },
@@ -110,6 +117,20 @@ interface Decision extends ReplyResult {
   /** Whether to tell the copy's recipient (never for automatic mail or an unknown address). */
   answer: boolean;
   note?: string;
+}
+
+/**
+ * A delivery status notification that came back to a copy's bounce address (core/mail/reply-to.ts):
+ * a failure marks the copy bounced, and its recipient's address, as a refusal during the send does.
+ */
+async function bounce(deps: ReplyDeps, mail: ParsedMail, copy: Copy | null): Promise<Decision> {
+  if (!copy) return { outcome: 'refused', reason: 'the bounce address is not one Tandem gave', answer: false };
+  const report = readDeliveryReport(mail.headers, mail.text ?? '');
+  if (!report) return { outcome: 'ignored', reason: 'mail to a bounce address that is not a delivery report', answer: false };
+  if (report.action !== 'failed') return { outcome: 'ignored', reason: `a delivery report saying "${report.action}"`, answer: false };
+  const why = `the receiving server reported it undeliverable later (${report.status}): ${report.diagnostic}`;
+  if (copy.status === 'sent' || copy.status === 'unconfirmed') await recordBounce(deps.db, copy, why);
+  return { outcome: 'bounce', reason: why, answer: false };
 }
 
 async function decide(

@@ -20,6 +20,8 @@ export interface CapturedMail {
   id: string;
   receivedAt: string;
   envelopeTo: string[];
+  /** The envelope sender (MAIL FROM), where bounces go. */
+  envelopeFrom: string;
   from: string;
   to: string[];
   subject: string;
@@ -48,7 +50,9 @@ export async function startMailCapture(opts: { dir: string; port: number; host?:
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}_${randomUUID()}`;
         const envelope = session.envelope.rcptTo.map((r) => r.address);
         const file = path.join(opts.dir, `${name}.eml`);
-        writeFile(`${file}.tmp`, Buffer.concat([Buffer.from(`X-Envelope-To: ${envelope.join(', ')}\r\n`), ...chunks]))
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const head = `X-Envelope-From: ${mailFrom}\r\nX-Envelope-To: ${envelope.join(', ')}\r\n`;
+        writeFile(`${file}.tmp`, Buffer.concat([Buffer.from(head), ...chunks]))
           .then(() => rename(`${file}.tmp`, file))
           .then(() => callback(), callback);
       });
@@ -89,6 +93,7 @@ export async function listCapturedMail(dir: string): Promise<CapturedMail[]> {
         id: f.replace(/\.eml$/, ''),
         receivedAt: f.slice(0, 24).replace(/^(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z$/, '$1T$2:$3:$4.$5Z'),
         envelopeTo: envelope ? envelope.split(', ') : [],
+        envelopeFrom: String(parsed.headers.get('x-envelope-from') ?? ''),
         from: addresses(parsed.from)[0] ?? '',
         to: addresses(parsed.to),
         subject: parsed.subject ?? '',

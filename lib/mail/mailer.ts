@@ -10,6 +10,8 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** Where a reply goes, when not to the sender (a copy's own reply address). */
   replyTo?: string;
+  /** The envelope sender (Return-Path), where bounces go, when not the From: a copy's own bounce address. */
+  bounceTo?: string;
   /** An iCalendar invitation, sent as the text/calendar part calendar apps act on. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
@@ -52,10 +54,11 @@ export function createMailer(smtpUrl: string, from: string, opts: { pool?: boole
   });
   return {
     from: parseFrom(from),
-    async send({ calendar, ...mail }) {
+    async send({ calendar, bounceTo, ...mail }) {
       const info = await transport.sendMail({
         from,
         ...mail,
+        ...(bounceTo && { envelope: { from: bounceTo, to: mail.to } }),
         ...(calendar && { icalEvent: { method: calendar.method, content: calendar.content, filename: 'invite.ics' } }),
       });
       return { messageId: info.messageId };

@@ -2,6 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
+import { bounceAddress } from '../../core/mail/reply-to.js';
+import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
@@ -84,6 +86,50 @@ async function bySmtp(r: Reply): Promise<void> {
   await transport.sendMail({ envelope: { from: r.from, to: [r.to] }, raw: await compose(r) });
   transport.close();
 }
+
+async function deliverRaw(from: string, to: string, raw: string): Promise<void> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: stack.inboundSmtpPort, secure: false, ignoreTLS: true });
+  await transport.sendMail({ envelope: { from, to: [to] }, raw });
+  transport.close();
+}
+
+/** A delivery status notification as Postfix sends one. */
+const dsn = (action: 'failed' | 'delayed', status: string) =>
+  [
+    'From: MAILER-DAEMON@mx.lakeside.example (Mail Delivery System)',
+    'To: tandem@test.example',
+    `Subject: ${action === 'failed' ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)'}`,
+    `Message-ID: <dsn-${action}@mx.lakeside.example>`,
+    'Auto-Submitted: auto-replied',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    "I'm sorry to have to inform you that your message could not be delivered.",
+    '',
+    '--B',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.lakeside.example',
+    'Arrival-Date: Mon, 7 Dec 2026 09:00:00 -0600 (CST)',
+    '',
+    `Final-Recipient: rfc822; cal@${DOMAIN}`,
+    'Original-Recipient: rfc822;cal@lakeside.example',
+    `Action: ${action}`,
+    `Status: ${status}`,
+    'Remote-MTA: dns; inbox.lakeside.example',
+    `Diagnostic-Code: smtp; 550 5.1.1 <cal@${DOMAIN}>: Recipient address rejected: mailbox unavailable`,
+    '',
+    '--B',
+    'Content-Type: text/rfc822-headers',
+    '',
+    'Subject: New evidence request for you: Walkthrough notes',
+    '',
+    '--B--',
+    '',
+  ].join('\r\n');
 
 /** Through POST /inbound/mail, as an inbound-mail provider posts it. */
 async function byHttp(r: Reply, secret = INBOUND_SECRET) {
@@ -240,5 +286,18 @@ describe('answers by reply', () => {
     // The timeline says who acted by email.
     expect(await page.getByRole('region', { name: 'Timeline' }).textContent()).toMatch(/commitment done by Ben Ode, by email/);
     await context.close();
+
+    // A bounce that comes back later (RFC 3464, as Postfix writes one) marks the copy and the address
+    // bounced, as a refusal during the send does; a delay report changes nothing.
+    const assigned = await db().emailOutbox.findFirstOrThrow({ where: { template: 'evidence-assigned', recipient: `cal@${DOMAIN}` } });
+    const captured = (await listCapturedMail(stack.mailCaptureDir)).find((m) => m.subject.startsWith('New evidence request for you'));
+    expect(captured?.envelopeFrom).toBe(bounceAddress(assigned.id, 'reply.tandem.test'));
+    await deliverRaw('MAILER-DAEMON@mx.lakeside.example', bounceAddress(assigned.id, 'reply.tandem.test'), dsn('delayed', '4.4.7'));
+    expect((await outcomeOf(13)).outcome).toBe('ignored');
+    await deliverRaw('MAILER-DAEMON@mx.lakeside.example', bounceAddress(assigned.id, 'reply.tandem.test'), dsn('failed', '5.1.1'));
+    expect(await outcomeOf(14)).toMatchObject({ outcome: 'bounce' });
+    expect((await db().emailOutbox.findUniqueOrThrow({ where: { id: assigned.id } })).status).toBe('bounced');
+    const cal = await db().person.findUniqueOrThrow({ where: { email: `cal@${DOMAIN}` } });
+    expect(cal.emailBounce).toMatch(/5\.1\.1.*mailbox unavailable/);
   });
 });
