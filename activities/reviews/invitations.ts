@@ -1,5 +1,6 @@
 import type { Message } from '../../core/mail/message.js';
 import { asRecipients, type Notice, notify } from '../../core/mail/notify.js';
+import { inviteAddress } from '../../core/mail/reply-to.js';
 import { reviewCancelled, reviewInvitation } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { type Audience, audienceOf } from '../../core/policy.js';
@@ -61,6 +62,11 @@ export function reviewNotice(
 /** A review's calendar invitation, shared by the activities that plan, move, skip or close reviews. */
 export function createInvitations(deps: ActivityDeps) {
   const { db, mailer, publicUrl } = deps;
+  const organizerFor = (reviewId: string, members: ReviewWithMembers['partnership']['members']) => {
+    const lead = organizerOf(members) ?? { name: mailer.from.name, email: mailer.from.address };
+    // Answers go where Tandem reads them, still under the lead's name.
+    return deps.replyDomain ? { name: lead.name, email: inviteAddress(reviewId, deps.replyDomain) } : lead;
+  };
   const loadReview = (id: string) => db.review.findUniqueOrThrow({ where: { id }, include: { partnership: withMembers } });
 
   /**
@@ -95,7 +101,8 @@ export function createInvitations(deps: ActivityDeps) {
         summary: `Partnership review #${review.sequence}: ${p.name}`,
         description: `${capitalize(reviewLabel(p.recurrenceRule))} #${review.sequence} of ${p.name}.\n${page}`,
         url: page,
-        organizer: organizerOf(p.members) ?? { name: mailer.from.name, email: mailer.from.address },
+        organizer: organizerFor(review.id, p.members),
+        rsvp: Boolean(deps.replyDomain),
         sentBy: mailer.from.address,
         attendees: p.members.map((m) => ({ name: m.person.name, email: m.person.email })),
       }),

@@ -55,10 +55,12 @@ export function replyAddressIn(addresses: readonly string[], domain: string): st
 export const bounceAddress = (copyId: string, domain: string) => `bounce+${copyId.replaceAll('-', '')}@${domain.toLowerCase()}`;
 
 /** The copy id of the bounce address among a message's recipients, or null. */
-export function bouncedCopyIn(addresses: readonly string[], domain: string): string | null {
+export const bouncedCopyIn = (addresses: readonly string[], domain: string) => idIn(addresses, domain, 'bounce');
+
+function idIn(addresses: readonly string[], domain: string, tag: 'bounce' | 'invite'): string | null {
   const suffix = `@${domain.toLowerCase()}`;
   for (const a of addresses) {
-    const m = /^bounce\+([0-9a-f]{32})@/.exec(a.trim().toLowerCase());
+    const m = new RegExp(`^${tag}\\+([0-9a-f]{32})@`).exec(a.trim().toLowerCase());
     if (m && a.trim().toLowerCase().endsWith(suffix)) {
       const h = m[1] as string;
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -66,6 +68,16 @@ export function bouncedCopyIn(addresses: readonly string[], domain: string): str
   }
   return null;
 }
+
+/**
+ * The organizer of a review's invitation when MAIL_REPLY_DOMAIN is set: calendar apps send their
+ * iTIP REPLY (accepted, declined, tentative) there. Not a secret: a reply counts only from the
+ * attendee's own address, passing DMARC.
+ */
+export const inviteAddress = (reviewId: string, domain: string) => `invite+${reviewId.replaceAll('-', '')}@${domain.toLowerCase()}`;
+
+/** The review id of the invitation address among a message's recipients, or null. */
+export const invitedReviewIn = (addresses: readonly string[], domain: string) => idIn(addresses, domain, 'invite');
 
 /** What the copy says about answering by reply, under what it asks. */
 export function replyHint(kind: ReplyKind): Block[] {

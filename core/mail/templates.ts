@@ -494,3 +494,26 @@ export function replyAnswer(input: {
     ],
   };
 }
+
+/** To the other leads when a lead declines a review's invitation in their calendar: the review may need a new date. */
+export function reviewDeclined(input: {
+  partnershipName: string;
+  sequence: number;
+  scheduledAt: number;
+  timeZone: string;
+  who: string;
+  comment: string | null;
+  link: string;
+}): Message {
+  return {
+    subject: subjectOf(`${input.who} declined review #${input.sequence} of ${input.partnershipName}`),
+    blocks: [
+      p(
+        `${input.who} declined the invitation to review #${input.sequence} of ${input.partnershipName}, on ${formatLocalTime(input.scheduledAt, input.timeZone)}.`,
+      ),
+      ...(input.comment ? [quote(input.comment, input.who)] : []),
+      p('A review without both sides is hard to hold: you may want to move it to a time that suits both.'),
+      button('Reschedule the review', input.link),
+    ],
+  };
+}

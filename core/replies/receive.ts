@@ -1,21 +1,25 @@
 import { createHash } from 'node:crypto';
-import { authenticate, type DNSResolver } from 'mailauth';
+import { authenticate } from 'mailauth';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import type { EmailOutbox, Person } from '../../generated/prisma/client.js';
 import { type Db, isUniqueViolation } from '../../lib/db/client.js';
 import { TandemError } from '../../lib/errors.js';
 import { completeCommitment, extendCommitment, extendEvidenceRequest, submitEvidence } from '../deadlines/commands.js';
-import type { CoreDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { recordBounce } from '../mail/outbox.js';
-import { bouncedCopyIn, replyAddressIn } from '../mail/reply-to.js';
-import { type MailDeps, requestMail } from '../mail/send.js';
+import { bouncedCopyIn, invitedReviewIn, replyAddressIn } from '../mail/reply-to.js';
+import { requestMail } from '../mail/send.js';
 import { replyAnswer } from '../mail/templates.js';
 import { pages } from '../pages.js';
 import { type PersonPrincipal, personPrincipal } from '../people/principal.js';
-import { type TaskLinkSettings, taskLinks } from '../people/task-links.js';
+import { taskLinks } from '../people/task-links.js';
 import { tellPerson } from '../people/tell.js';
 import { saveReflection } from '../reflections/commands.js';
+import { readCalendarReply, recordAttendance } from './attendance.js';
+import type { Envelope, ReplyDeps } from './deps.js';
+
+export type { Envelope, ReplyDeps };
+
 import { isAutomatic, readDeadlineReply, readDeliveryReport, readReflection, visibleText } from './read.js';
 
 /**
@@ -26,23 +30,6 @@ import { isAutomatic, readDeadlineReply, readDeliveryReport, readReflection, vis
  * commands (one door), recorded "by email". Automatic mail is ignored; anything else is answered, to
  * the copy's recipient only, saying what was done or why nothing was.
  */
-
-export interface ReplyDeps extends CoreDeps, MailDeps {
-  /** MAIL_REPLY_DOMAIN. */
-  replyDomain: string;
-  taskLinks: Omit<TaskLinkSettings, 'publicUrl'>;
-  /** DNS for SPF, DKIM and DMARC; the system's resolver unless given (tests give their own zone). */
-  resolver?: DNSResolver | undefined;
-}
-
-/** How the message reached Tandem: the SMTP session (the HTTP endpoint knows only what the message says). */
-export interface Envelope {
-  /** The connecting server's address and greeting, for SPF; without them, the newest Received header is read. */
-  ip?: string | undefined;
-  helo?: string | undefined;
-  mailFrom?: string | undefined;
-  rcptTo: string[];
-}
 
 export type ReplyOutcome = 'acted' | 'refused' | 'ignored' | 'not_understood' | 'duplicate' | 'bounce';
 
@@ -64,10 +51,12 @@ export async function receiveReply(deps: ReplyDeps, raw: Buffer, envelope: Envel
   const mail = await simpleParser(raw);
   const subject = mail.subject ?? '';
   const from = (mail.from?.value[0]?.address ?? '').toLowerCase();
-  const messageKey = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  // Keyed by its sender too: a message with a guessed Message-ID from elsewhere cannot block a real reply.
+  const messageKey = mail.messageId ? `${from}:${mail.messageId}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const recipients = [...envelope.rcptTo, ...addressesOf(mail.to), ...addressesOf(mail.cc)];
   const address = replyAddressIn(recipients, deps.replyDomain);
   const bounced = bouncedCopyIn(recipients, deps.replyDomain);
+  const invited = address ? null : invitedReviewIn(recipients, deps.replyDomain);
   const copy = address
     ? await deps.db.emailOutbox.findUnique({ where: { replyTo: address }, include: { person: true } })
     : bounced
@@ -93,8 +82,11 @@ export async function receiveReply(deps: ReplyDeps, raw: Buffer, envelope: Envel
     if (isUniqueViolation(e)) return { outcome: 'duplicate', reason: 'this message was received before' };
     throw e;
   }
-  const result =
-    bounced && !address ? await bounce(deps, mail, copy) : await decide(deps, { raw, mail, subject, from, envelope, copy, address });
+  const result = invited
+    ? await attendance(deps, { raw, mail, from, envelope }, invited)
+    : bounced && !address
+      ? await bounce(deps, mail, copy)
+      : await decide(deps, { raw, mail, subject, from, envelope, copy, address });
   await deps.db.inboundReply.update({
     where: { id: record.id },
     data: { outcome: result.outcome, reason: clip(result.reason, 2000), text: clip(result.text ?? '') },
@@ -148,15 +140,8 @@ async function decide(
   if (m.from !== copy.recipient.toLowerCase()) {
     return refuse(`it came from ${m.from || 'no address'}, not from ${copy.recipient}, the address the message went to.`);
   }
-  const auth = await authenticate(m.raw, {
-    ...(m.envelope.ip ? { ip: m.envelope.ip, helo: m.envelope.helo, sender: m.envelope.mailFrom } : { trustReceived: true }),
-    ...(deps.resolver && { resolver: deps.resolver }),
-    disableArc: true,
-    disableBimi: true,
-  });
-  if (!passesDmarc(auth.dmarc)) {
-    return refuse(`your mail server's proof that it came from ${copy.recipient} did not hold (DMARC: ${dmarcResult(auth.dmarc)}).`);
-  }
+  const dmarc = await dmarcOf(deps, m.raw, m.envelope);
+  if (dmarc !== 'pass') return refuse(`your mail server's proof that it came from ${copy.recipient} did not hold (DMARC: ${dmarc}).`);
   if (Date.now() - copy.createdAt.getTime() > REPLY_ADDRESS_LIFETIME_MS)
     return refuse('the message you replied to is too old to answer by mail.');
   const principal = await personPrincipal(deps.db, copy.person.id);
@@ -244,11 +229,36 @@ const notUnderstood = (reason: string): Decision => ({
   answer: true,
 });
 
-type Dmarc = Awaited<ReturnType<typeof authenticate>>['dmarc'];
+/**
+ * The From domain's DMARC result: `pass` when an SPF or DKIM pass is aligned with it. The SMTP
+ * session's client stands for SPF; without one (the HTTP door) the newest Received header does.
+ */
+async function dmarcOf(deps: ReplyDeps, raw: Buffer, envelope: Envelope): Promise<string> {
+  const auth = await authenticate(raw, {
+    ...(envelope.ip ? { ip: envelope.ip, helo: envelope.helo, sender: envelope.mailFrom } : { trustReceived: true }),
+    ...(deps.resolver && { resolver: deps.resolver }),
+    disableArc: true,
+    disableBimi: true,
+  });
+  return auth.dmarc ? auth.dmarc.status.result : 'no author domain';
+}
 
-/** Passes when the From domain's own DMARC check passes: an SPF or DKIM pass aligned with it. */
-const passesDmarc = (d: Dmarc) => Boolean(d && d.status.result === 'pass');
-const dmarcResult = (d: Dmarc) => (d ? d.status.result : 'no author domain');
+/**
+ * A calendar app's answer to a review's invitation (./attendance.ts), from the attendee's own address,
+ * passing DMARC. Calendar answers are not answered by mail.
+ */
+async function attendance(
+  deps: ReplyDeps,
+  m: { raw: Buffer; mail: ParsedMail; from: string; envelope: Envelope },
+  reviewId: string,
+): Promise<Decision> {
+  const answer = readCalendarReply(m.mail.attachments);
+  if (!answer) return { outcome: 'ignored', reason: 'mail to an invitation address without a calendar answer', answer: false };
+  const dmarc = await dmarcOf(deps, m.raw, m.envelope);
+  if (dmarc !== 'pass') return { outcome: 'refused', reason: `DMARC: ${dmarc}`, answer: false };
+  const done = await recordAttendance(deps, reviewId, m.from, answer);
+  return { outcome: done.recorded ? 'acted' : 'refused', reason: done.reason, answer: false };
+}
 
 function addressesOf(a: ParsedMail['to']): string[] {
   const list = Array.isArray(a) ? a : a ? [a] : [];

@@ -1,6 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { measuresBehind } from '../measures/goals.js';
+import { attendanceLine, attendanceOf } from '../replies/attendance.js';
 
 /**
  * A partnership's health at a glance, for the dashboard (its page, its API route and its CSV): read
@@ -70,6 +71,8 @@ export interface PartnershipHealth {
   district: string;
   partner: string;
   nextReviewAt: Date | null;
+  /** Answers to its invitation from calendar apps, e.g. "4 of 6 accepted, 2 of 6 declined" (core/replies/attendance.ts). */
+  nextReviewAttendance: string | null;
   lastOutcome: { status: string; at: Date } | null;
   missedReviews: number;
   overdueCommitments: number;
@@ -97,6 +100,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
       cohort: { select: { id: true, name: true } },
       district: { select: { name: true } },
       partner: { select: { name: true } },
+      _count: { select: { members: true } },
     },
     orderBy: { name: 'asc' },
   });
@@ -130,9 +134,12 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
     if (held) lastHeld.set(id, held);
   }
   const heldIds = [...lastHeld.values()].map((r) => r.id);
-  const [asked, answered] = await Promise.all([
+  const upcomingOf = (id: string) => (byPartnership.get(id) ?? []).filter((r) => r.status === 'scheduled').at(-1) ?? null;
+  const upcomingIds = ids.map((id) => upcomingOf(id)?.id).filter((id): id is string => Boolean(id));
+  const [asked, answered, attendance] = await Promise.all([
     db.reflection.groupBy({ by: ['reviewId'], where: { reviewId: { in: heldIds } }, _count: { _all: true } }),
     db.reflection.groupBy({ by: ['reviewId'], where: { reviewId: { in: heldIds }, submittedAt: { not: null } }, _count: { _all: true } }),
+    attendanceOf(db, upcomingIds),
   ]);
   const count = <T extends { _count: { _all: number } }>(rows: T[], key: (r: T) => string) =>
     new Map(rows.map((r) => [key(r), r._count._all]));
@@ -144,7 +151,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
   return partnerships.map((p) => {
     const rs = byPartnership.get(p.id) ?? [];
     const past = rs.filter((r) => r.scheduledAt.getTime() <= now.getTime() && r.status !== 'scheduled').slice(0, RECENT_REVIEWS);
-    const upcoming = rs.filter((r) => r.status === 'scheduled').at(-1) ?? null;
+    const upcoming = upcomingOf(p.id);
     const decided = rs.find((r) => r.status !== 'scheduled') ?? null;
     const c = overdueC.get(p.id);
     const e = overdueE.get(p.id);
@@ -167,6 +174,7 @@ export async function partnershipHealth(db: Db, where: Prisma.PartnershipWhereIn
       district: p.district.name,
       partner: p.partner.name,
       nextReviewAt: upcoming?.scheduledAt ?? null,
+      nextReviewAttendance: upcoming ? attendanceLine(attendance.get(upcoming.id) ?? [], p._count.members) : null,
       lastOutcome: decided ? { status: decided.status, at: decided.outcomeAt ?? decided.scheduledAt } : null,
       missedReviews: facts.recentReviews.filter((s) => s === 'missed').length,
       overdueCommitments: c?._count._all ?? 0,

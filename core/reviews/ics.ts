@@ -63,6 +63,8 @@ export function reviewInvitation(input: {
   organizer: { name: string; email: string };
   sentBy: string;
   attendees: { name: string; email: string }[];
+  /** Ask calendar apps to answer (RSVP): when the organizer is Tandem's invitation address, which reads the answers. */
+  rsvp?: boolean;
 }): string {
   const calendar = ical({ prodId, method: input.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
   calendar.createEvent({
@@ -74,15 +76,16 @@ export function reviewInvitation(input: {
     description: input.description,
     url: input.url,
     status: input.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    // A lead organizes it, Tandem sends it (SENT-BY): an answer a calendar app sends anyway reaches a
-    // person, not Tandem's no-reply address. No RSVP is asked for: Tandem does not read replies.
+    // A lead organizes it, Tandem sends it (SENT-BY): an answer a calendar app sends reaches a person,
+    // not a no-reply address; with MAIL_REPLY_DOMAIN the organizer is Tandem's invitation address,
+    // which reads the answers (core/replies/attendance.ts), and an answer is asked for.
     organizer: { name: oneLine(input.organizer.name), email: input.organizer.email, sentBy: input.sentBy },
     attendees: input.attendees.map((a) => ({
       name: oneLine(a.name),
       email: a.email,
       role: ICalAttendeeRole.REQ,
       status: ICalAttendeeStatus.NEEDSACTION,
-      rsvp: false,
+      rsvp: input.rsvp ?? false,
     })),
   });
   return calendar.toString();

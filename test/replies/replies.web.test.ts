@@ -1,8 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
-import type { DNSResolver } from 'mailauth';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type DNSResolver, dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { bounceAddress } from '../../core/mail/reply-to.js';
+import { bounceAddress, inviteAddress } from '../../core/mail/reply-to.js';
+import { partnershipHealth } from '../../core/reports/health.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
@@ -268,7 +271,7 @@ describe('answers by reply', () => {
       'the data came late',
       'send it a week ahead',
     ]);
-    expect(await db().inboundReply.count({ where: { messageKey: '<ana-reflects@lakeside.example>' } })).toBe(1);
+    expect(await db().inboundReply.count({ where: { messageKey: `ana@${DOMAIN}:<ana-reflects@lakeside.example>` } })).toBe(1);
 
     // The endpoint takes nothing without its secret.
     expect((await byHttp(reflection, 'not-the-secret-but-just-as-long-as-it-is-xx')).status).toBe(401);
@@ -299,5 +302,137 @@ describe('answers by reply', () => {
     expect((await db().emailOutbox.findUniqueOrThrow({ where: { id: assigned.id } })).status).toBe('bounced');
     const cal = await db().person.findUniqueOrThrow({ where: { email: `cal@${DOMAIN}` } });
     expect(cal.emailBounce).toMatch(/5\.1\.1.*mailbox unavailable/);
+  });
+});
+
+/** A calendar app's answer, in the shape its vendor sends (test/fixtures/calendar-replies/), DKIM-signed. */
+async function calendarReply(
+  vendor: 'google' | 'outlook' | 'apple',
+  v: {
+    name: string;
+    attendee: string;
+    from?: string;
+    review: { id: string; scheduledAt: Date; sequence: number };
+    summary: string;
+    comment?: string;
+  },
+  signer: 'lakeside' | 'evil' = 'lakeside',
+): Promise<string> {
+  const stamp = (d: Date) =>
+    d
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+  const fill: Record<string, string> = {
+    NAME: v.name,
+    ATTENDEE: v.attendee,
+    ORGANIZER: inviteAddress(v.review.id, 'reply.tandem.test'),
+    ORGANIZER_NAME: 'Ana Diaz',
+    UID: `review-${v.review.id}@tandem`,
+    SEQUENCE: String(v.review.sequence),
+    SUMMARY: v.summary,
+    WHEN: v.review.scheduledAt.toUTCString(),
+    DTSTART: stamp(v.review.scheduledAt),
+    DTEND: stamp(new Date(v.review.scheduledAt.getTime() + 3_600_000)),
+    COMMENT: v.comment ?? '',
+    // Each answer is a message of its own, as each app's Message-ID makes it.
+    ID: randomUUID().toUpperCase(),
+  };
+  const template = await readFile(path.join(import.meta.dirname, '../fixtures/calendar-replies', `${vendor}.eml`), 'utf8');
+  let raw = template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => fill[k] ?? '').replace(/\r?\n/g, '\r\n');
+  if (v.from) raw = raw.replace(`From: ${v.name} <${v.attendee}>`, `From: ${v.name} <${v.from}>`);
+  const key = signer === 'evil' ? evil : lakeside;
+  // mailauth signs what `signatureData` lists (its types also ask for the one signature at the top).
+  const signature = {
+    signingDomain: signer === 'evil' ? 'evil.example' : DOMAIN,
+    selector: 'sel',
+    privateKey: key.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+  };
+  const { signatures } = await dkimSign(raw, { ...signature, signatureData: [signature] });
+  if (!signatures) throw new Error('the reply could not be signed');
+  return signatures + raw;
+}
+
+describe('attendance from calendar replies', () => {
+  it('reads Google’s, Outlook’s and Apple’s answers to an invitation, shows them, and tells the other lead of a lead’s decline', async () => {
+    const name = 'Attendance literacy';
+    const { id, firstReview } = await stack.createPartnership(name, threeMembers('lakeside.example'), { firstReviewAt: soon(20 * DAY) });
+    const invitation = await waitFor(
+      'the invitation',
+      async () => (await db().emailOutbox.findFirst({ where: { partnershipId: id, template: 'review-invitation' } })) ?? undefined,
+    );
+    const organizer = inviteAddress(firstReview.id, 'reply.tandem.test');
+    expect(invitation.ics?.replace(/\r\n /g, '')).toContain(`mailto:${organizer}`);
+    expect(invitation.ics).toContain('RSVP=TRUE');
+    const review = await db().review.findUniqueOrThrow({ where: { id: firstReview.id } });
+    const about = {
+      review: { id: review.id, scheduledAt: review.scheduledAt, sequence: review.calendarSequence },
+      summary: `Partnership review #1: ${name}`,
+    };
+    const before = await db().inboundReply.count();
+    const read = (n: number) => outcomeOf(before + n);
+
+    await deliverRaw(`ana@${DOMAIN}`, organizer, await calendarReply('google', { ...about, name: 'Ana Diaz', attendee: `ana@${DOMAIN}` }));
+    expect(await read(1)).toMatchObject({ outcome: 'acted' });
+    await deliverRaw(`cal@${DOMAIN}`, organizer, await calendarReply('apple', { ...about, name: 'Cal Moss', attendee: `cal@${DOMAIN}` }));
+    expect(await read(2)).toMatchObject({ outcome: 'acted' });
+    // A forged decline (signed by another domain), and an answer for someone else: refused, nothing kept.
+    await deliverRaw(
+      `ben@${DOMAIN}`,
+      organizer,
+      await calendarReply('outlook', { ...about, name: 'Ben Ode', attendee: `ben@${DOMAIN}` }, 'evil'),
+    );
+    expect(await read(3)).toMatchObject({ outcome: 'refused', reason: 'DMARC: fail' });
+    await deliverRaw(
+      `cal@${DOMAIN}`,
+      organizer,
+      await calendarReply('outlook', { ...about, name: 'Cal Moss', attendee: `ben@${DOMAIN}`, from: `cal@${DOMAIN}` }),
+    );
+    expect(await read(4)).toMatchObject({ outcome: 'refused', reason: `it answers for ben@${DOMAIN}, but came from cal@${DOMAIN}` });
+    expect(await db().reviewAttendance.count({ where: { reviewId: review.id, response: 'declined' } })).toBe(0);
+
+    // Ben (a lead) declines in Outlook, with a comment: Ana, the other lead, is told and offered to move it.
+    await deliverRaw(
+      `ben@${DOMAIN}`,
+      organizer,
+      await calendarReply('outlook', {
+        ...about,
+        name: 'Ben Ode',
+        attendee: `ben@${DOMAIN}`,
+        comment: 'I am at the state conference that week.',
+      }),
+    );
+    expect(await read(5)).toMatchObject({ outcome: 'acted' });
+    const answers = await db().reviewAttendance.findMany({
+      where: { reviewId: review.id },
+      include: { person: true },
+      orderBy: { person: { name: 'asc' } },
+    });
+    expect(answers.map((a) => [a.person.name, a.response, a.comment])).toEqual([
+      ['Ana Diaz', 'accepted', null],
+      ['Ben Ode', 'declined', 'I am at the state conference that week.\n'],
+      ['Cal Moss', 'tentative', null],
+    ]);
+    const told = await waitFor(
+      'Ana told of the decline',
+      async () => (await db().emailOutbox.findFirst({ where: { template: 'review-declined', recipient: `ana@${DOMAIN}` } })) ?? undefined,
+    );
+    expect(told.subject).toBe(`Ben Ode declined review #1 of ${name}`);
+    expect(told.text).toMatch(/Reschedule the review: http:\/\/tandem\.test:\d+\/p\/[^/]+\/reviews\//);
+    expect(await db().emailOutbox.count({ where: { template: 'review-declined', recipient: `ben@${DOMAIN}` } })).toBe(0);
+
+    // Each page that shows the review says so.
+    const line = '1 of 3 accepted, 1 tentative, 1 of 3 declined';
+    const [health] = await partnershipHealth(db(), { id }, new Date());
+    expect(health?.nextReviewAttendance).toBe(line);
+    const { context, page } = await signIn(stack, browser, `ana@${DOMAIN}`);
+    await page.goto(`${stack.publicUrl}/p/${id}`);
+    expect(await page.getByRole('region', { name: 'Reviews' }).textContent()).toContain(line);
+    await page.goto(`${stack.publicUrl}/p/${id}/reviews/${review.id}`);
+    const shown = await page.getByRole('region', { name: 'Answers to the invitation' }).textContent();
+    expect(shown).toContain('Ben Ode: declined');
+    expect(shown).toContain('I am at the state conference that week.');
+    await expectAccessible(page);
+    await context.close();
   });
 });

@@ -5,6 +5,7 @@ import { partnershipScope, seesCheckIns, seesReflections, seesRepliesNotUndersto
 import { chosenZone } from '../../core/people/zone.js';
 import { partnershipCheckIns } from '../../core/reflections/check-ins.js';
 import { reflectionThemes, THEMES_METHOD } from '../../core/reflections/themes.js';
+import { attendanceLine, attendanceOf } from '../../core/replies/attendance.js';
 import { repliesNotUnderstood } from '../../core/replies/receive.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -29,6 +30,10 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
   const manages = running && standing.manages;
   const checkIns = seesCheckIns(standing) ? await partnershipCheckIns(db, p.id) : null;
   const goals = await goalsOf(db, p.id);
+  const attendance = await attendanceOf(
+    db,
+    p.reviews.filter((r) => r.status === 'scheduled').map((r) => r.id),
+  );
   const unread = seesRepliesNotUnderstood(standing) ? await repliesNotUnderstood(db, p.id) : [];
   return {
     title: p.name,
@@ -47,7 +52,7 @@ export async function partnershipPage(ctx: PageContext, roster?: RosterState): P
         {unread.length > 0 && <RepliesNotUnderstood replies={unread} zone={zone} />}
         {p.status === 'planning' && <PlanningLink partnershipId={p.id} />}
 
-        <ReviewList p={p} zone={zone} />
+        <ReviewList p={p} zone={zone} attendance={attendance} />
 
         <DeadlineList
           id="commitments"
@@ -189,7 +194,7 @@ function Record({ p, zone }: Shown) {
   );
 }
 
-function ReviewList({ p, zone }: Shown) {
+function ReviewList({ p, zone, attendance }: Shown & { attendance: Awaited<ReturnType<typeof attendanceOf>> }) {
   return (
     <section aria-labelledby="reviews">
       <h2 id="reviews">Reviews</h2>
@@ -203,6 +208,7 @@ function ReviewList({ p, zone }: Shown) {
               <span class="meta">
                 <When at={r.scheduledAt} zone={zone} />
                 {r.skipReason ? ` · ${r.skipReason}` : ''}
+                <AttendanceLine answers={attendance.get(r.id)} invited={p.members.length} />
               </span>
               {r.notes && <p class="notes">{r.notes}</p>}
               {r.decisions.length > 0 && (
@@ -218,6 +224,12 @@ function ReviewList({ p, zone }: Shown) {
       )}
     </section>
   );
+}
+
+/** "2 of 6 declined" after a review, when calendar apps have answered its invitation. */
+function AttendanceLine({ answers, invited }: { answers: { response: string }[] | undefined; invited: number }) {
+  const line = attendanceLine(answers ?? [], invited);
+  return line ? ` · ${line}` : null;
 }
 
 type DeadlineItem = { id: string; status: string; description: string; owner: { name: string }; dueAt: Date };

@@ -177,7 +177,10 @@ function HealthTable({ rows, readerZone }: { rows: Awaited<ReturnType<typeof row
                   {r.health ? <span class={`badge health-${r.health}`}>{HEALTH_LABELS[r.health]}</span> : <Status value={r.status} />}
                   {r.reasons.length > 0 && <span class="meta">{r.reasons.join('; ')}</span>}
                 </td>
-                <td data-label="Next review">{r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}</td>
+                <td data-label="Next review">
+                  {r.nextReviewAt ? <When at={r.nextReviewAt} zone={zone} /> : '—'}
+                  {r.nextReviewAttendance && <span class="meta"> · {r.nextReviewAttendance}</span>}
+                </td>
                 <td data-label="Last outcome">{r.lastOutcome ? <Status value={r.lastOutcome.status} /> : '—'}</td>
                 <td data-label="Missed (last 4)">{r.missedReviews}</td>
                 <td data-label="Overdue">

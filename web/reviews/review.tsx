@@ -4,6 +4,7 @@ import { goalsOf } from '../../core/measures/goals.js';
 import { pages } from '../../core/pages.js';
 import { partnershipScope, seesReflections, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
+import { attendanceLine, attendanceOf } from '../../core/replies/attendance.js';
 import { type OutcomeInput, recordOutcome, rescheduleReview } from '../../core/reviews/commands.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -50,6 +51,7 @@ export async function reviewPage(
   const zone = (await chosenZone(db, ctx.me.id)) ?? p.timeZone;
   const standing = await standingIn(db, ctx.me, p);
   const { commitments, evidence, lastHeld, next } = await agendaOf(db, review);
+  const answers = (await attendanceOf(db, [review.id])).get(review.id) ?? [];
   const measures = review.status === 'held' ? (await goalsOf(db, p.id)).flatMap((g) => g.measures) : [];
   const ended = p.status === 'completed' || p.status === 'ended_early';
   const recordable =
@@ -85,6 +87,21 @@ export async function reviewPage(
             <ul>
               {review.decisions.map((d) => (
                 <li key={d}>{d}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+
+        {answers.length > 0 && (
+          <section aria-labelledby="attendance">
+            <h2 id="attendance">Answers to the invitation</h2>
+            <p class="meta">{attendanceLine(answers, p.members.length)}</p>
+            <ul class="items">
+              {answers.map((a) => (
+                <li key={a.personId}>
+                  {a.person.name}: {a.response}
+                  {a.comment ? ` (“${a.comment}”)` : ''}
+                </li>
               ))}
             </ul>
           </section>
