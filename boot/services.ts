@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -142,6 +143,10 @@ export async function startApiService(
     const listener = await startInboundSmtp({
       port: config.INBOUND_SMTP_PORT,
       domain: replies.replyDomain,
+      tls:
+        config.INBOUND_SMTP_TLS_CERT_PATH && config.INBOUND_SMTP_TLS_KEY_PATH
+          ? { cert: await readFile(config.INBOUND_SMTP_TLS_CERT_PATH), key: await readFile(config.INBOUND_SMTP_TLS_KEY_PATH) }
+          : undefined,
       onMessage: async (raw, envelope) => {
         await receiveReply(replies, raw, envelope);
       },

@@ -58,6 +58,8 @@ const schema = z.object({
       .optional(),
   ),
   INBOUND_SMTP_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  INBOUND_SMTP_TLS_CERT_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+  INBOUND_SMTP_TLS_KEY_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   INBOUND_MAIL_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   WORKER_HEALTH_PORT: port.default(3001),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
@@ -133,6 +135,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(
       'Invalid configuration: INBOUND_SMTP_PORT and INBOUND_MAIL_SECRET receive replies, which need MAIL_REPLY_DOMAIN (the domain of the reply addresses)',
     );
+  }
+  if (Boolean(c.INBOUND_SMTP_TLS_CERT_PATH) !== Boolean(c.INBOUND_SMTP_TLS_KEY_PATH)) {
+    throw new ConfigError(
+      'Invalid configuration: INBOUND_SMTP_TLS_CERT_PATH and INBOUND_SMTP_TLS_KEY_PATH go together (set both, or neither)',
+    );
+  }
+  if (c.INBOUND_SMTP_TLS_CERT_PATH && c.INBOUND_SMTP_PORT === undefined) {
+    throw new ConfigError('Invalid configuration: INBOUND_SMTP_TLS_CERT_PATH is for the reply listener, which needs INBOUND_SMTP_PORT');
   }
   if (c.OIDC_ISSUER && !c.OIDC_DOMAINS) {
     throw new ConfigError(

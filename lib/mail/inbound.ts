@@ -26,12 +26,15 @@ export async function startInboundSmtp(opts: {
   port: number;
   host?: string;
   domain: string;
+  /** A certificate and key (PEM) to offer STARTTLS with, as mail servers on the Internet expect. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
   onMessage(raw: Buffer, envelope: InboundEnvelope): Promise<void>;
 }): Promise<InboundListener> {
   const suffix = `@${opts.domain.toLowerCase()}`;
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(opts.tls && { cert: opts.tls.cert, key: opts.tls.key }),
     logger: false,
     banner: 'Tandem replies',
     size: INBOUND_MAX_BYTES,

@@ -17,10 +17,7 @@ describe('an assignment notice', () => {
     const { id, firstReview } = await stack.createPartnership('Assigned literacy', threeMembers('assigned.example'), {
       firstReviewAt: soon(3_600_000),
     });
-    await waitFor('the review to be planned', async () => {
-      const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
-      return live.json.currentReview?.id === firstReview.id;
-    });
+    expect(await stack.reviewPlanned(id)).toBe(firstReview.id);
     // Due in 3 days: its 7-day reminder is already past, and would never be sent.
     const held = await stack.call(stack.adminKey, 'POST', `/partnerships/${id}/reviews/${firstReview.id}/outcome`, {
       outcome: 'held',

@@ -35,10 +35,7 @@ async function partnership(opts: { firstReviewInMs?: number; reminderOffsets?: s
   });
   expect(res.status, res.text).toBe(201);
   const { id, firstReview } = res.json;
-  await waitFor('the review to be planned', async () => {
-    const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
-    return live.json.currentReview?.id === firstReview.id;
-  });
+  expect(await stack.reviewPlanned(id)).toBe(firstReview.id);
   const people = await stack.database.db.person.findMany({ where: { email: { endsWith: `.${n}@loops.example` } } });
   const person = (name: string) => people.find((p) => p.email === who(name)) as (typeof people)[number];
   return { id, reviewId: firstReview.id, ana: person('ana'), ben: person('ben'), cal: person('cal'), sam: person('sam') };

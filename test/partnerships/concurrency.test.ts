@@ -31,10 +31,7 @@ async function partnership(opts: { partner?: string; firstReviewInMs?: number } 
   expect(res.status, res.text).toBe(201);
   const { id, firstReview } = res.json;
   // The workflow has planned the review once it reports it as current.
-  await waitFor('the review to be planned', async () => {
-    const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
-    return live.status === 200 && live.json.currentReview?.id === firstReview.id;
-  });
+  expect(await stack.reviewPlanned(id)).toBe(firstReview.id);
   return { id, reviewId: firstReview.id, ana: `ana.${n}@lakeside.example`, ben: `ben.${n}@center.example` };
 }
 

@@ -70,10 +70,7 @@ describe('check-ins from both sides', () => {
     expect(created.status, created.text).toBe(201);
     partnershipId = created.json.id;
     reviewId = created.json.firstReview.id;
-    await waitFor('the review to be planned', async () => {
-      const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${partnershipId}/live`);
-      return live.json.currentReview !== null;
-    });
+    await stack.reviewPlanned(partnershipId);
     const held = await stack.call(stack.adminKey, 'POST', `/partnerships/${partnershipId}/reviews/${reviewId}/outcome`, {
       outcome: 'held',
       notes: 'Looked at the walkthrough data together.',

@@ -163,10 +163,7 @@ const answersTo = (email: string) =>
 describe('answers by reply', () => {
   it('acts on replies that pass DMARC from the copy’s own recipient, and on nothing else', async () => {
     const { id, firstReview } = await stack.createPartnership('Replies literacy', threeMembers(DOMAIN), { firstReviewAt: soon(3_600_000) });
-    await waitFor('the review to be planned', async () => {
-      const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
-      return live.json.currentReview?.id === firstReview.id;
-    });
+    expect(await stack.reviewPlanned(id)).toBe(firstReview.id);
     const held = await stack.call(stack.adminKey, 'POST', `/partnerships/${id}/reviews/${firstReview.id}/outcome`, {
       outcome: 'held',
       commitments: [

@@ -25,6 +25,7 @@ import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { TEST_AUTH_SECRET, testAuth, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
+import { waitFor } from './mailbox.js';
 
 /** A member as POST /partnerships takes one. */
 export interface MemberInput {
@@ -69,6 +70,8 @@ export interface ApiStack {
    */
   publicUrl: string;
   adminKey: string;
+  /** Waits until the partnership's workflow has planned its current review; returns its id. */
+  reviewPlanned(partnershipId: string): Promise<string>;
   /** With the `replies` option: the port of Tandem's SMTP listener for replies. */
   inboundSmtpPort: number;
   /** A district made through the API, with a key of its own (another tenant, for the attacker's tests). */
@@ -231,6 +234,15 @@ export function useApiStack(
       expect(res.status, res.text).toBe(201);
       return res.json;
     };
+    stack.reviewPlanned = (partnershipId) =>
+      waitFor('the review to be planned', async () => {
+        const live = await stack.call<{ currentReview: { id: string } | null }>(
+          stack.adminKey,
+          'GET',
+          `/partnerships/${partnershipId}/live`,
+        );
+        return live.status === 200 ? live.json.currentReview?.id : undefined;
+      });
     stack.districtWithKey = async (name, timeZone = 'America/Chicago') => {
       const org = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/organizations', { kind: 'district', name, timeZone });
       if (org.status !== 201) throw new Error(`could not make the district ${name}: ${org.text}`);

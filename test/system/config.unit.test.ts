@@ -50,6 +50,22 @@ describe('loadConfig', () => {
     expect(message).toContain(JSON.stringify(value));
     expect(message).not.toContain('\n');
   });
+
+  it('takes replies only with a reply domain, and its listener’s certificate and key together', () => {
+    expect(loadConfig({ MAIL_REPLY_DOMAIN: 'Reply.Tandem.Example', INBOUND_SMTP_PORT: '2526' })).toMatchObject({
+      MAIL_REPLY_DOMAIN: 'reply.tandem.example',
+      INBOUND_SMTP_PORT: 2526,
+    });
+    expect(() => loadConfig({ INBOUND_SMTP_PORT: '2526' })).toThrow(/need MAIL_REPLY_DOMAIN/);
+    expect(() => loadConfig({ INBOUND_MAIL_SECRET: 'x'.repeat(32) })).toThrow(/need MAIL_REPLY_DOMAIN/);
+    expect(() => loadConfig({ MAIL_REPLY_DOMAIN: 'reply tandem' })).toThrow(/MAIL_REPLY_DOMAIN must be a mail domain/);
+    expect(() => loadConfig({ MAIL_REPLY_DOMAIN: 'r.example', INBOUND_MAIL_SECRET: 'short' })).toThrow(
+      /INBOUND_MAIL_SECRET must be at least 32/,
+    );
+    expect(() =>
+      loadConfig({ MAIL_REPLY_DOMAIN: 'r.example', INBOUND_SMTP_PORT: '2526', INBOUND_SMTP_TLS_CERT_PATH: '/etc/tandem/cert.pem' }),
+    ).toThrow(/go together/);
+  });
 });
 
 describe('temporalConnectionOptions', () => {

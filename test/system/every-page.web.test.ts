@@ -113,10 +113,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
     ids.held = held.json.id;
     ids.heldReview = held.json.firstReview.id;
     for (const id of [ids.busy, ids.held]) {
-      await waitFor('the review to be planned', async () => {
-        const live = await stack.call<{ currentReview: { id: string } | null }>(stack.adminKey, 'GET', `/partnerships/${id}/live`);
-        return live.json.currentReview !== null;
-      });
+      await stack.reviewPlanned(id);
     }
     const soon = (days: number) => new Date(Date.now() + days * DAY).toISOString();
     ids.commitment = (

@@ -12,3 +12,27 @@ export function settingsOwnerOf(target: string | undefined): SettingsOwner | nul
   if (!id || !UUID.test(id)) return null;
   return kind === 'cohort' ? { cohortId: id } : kind === 'district' ? { districtId: id } : null;
 }
+
+export interface TargetChoice<T> {
+  value: string;
+  label: string;
+  /** The cohort or district itself, as the page read it. */
+  of: T;
+}
+
+/** The choices of a settings page's target: its cohorts, then its districts, as `settingsOwnerOf` reads them back. */
+export function targetChoices<C extends { id: string; name: string }, D extends { id: string; name: string }>(
+  cohorts: readonly C[],
+  districts: readonly D[],
+): TargetChoice<C | D>[] {
+  return [
+    ...cohorts.map((c) => ({ value: `cohort:${c.id}`, label: `Cohort: ${c.name}`, of: c })),
+    ...districts.map((d) => ({ value: `district:${d.id}`, label: `District: ${d.name}`, of: d })),
+  ];
+}
+
+/** The target the form sent back, else the one the address names (`?target=`), else the first. */
+export function chosenTarget<T extends { value: string }>(choices: readonly T[], sent: string | undefined, query: unknown): T | undefined {
+  const wanted = sent ?? (typeof query === 'string' ? query : undefined);
+  return choices.find((t) => t.value === wanted) ?? choices[0];
+}

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { fromLocalInput, PATHWAY_LABELS } from '../http/format.js';
 import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
-import { settingsOwnerOf } from '../http/settings-owner.js';
+import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
 /**
  * The catalog of partners on the pages: whoever sees a district or a cohort reads its catalog and
@@ -30,10 +30,7 @@ async function targetsOf(db: Db, me: PersonPrincipal) {
     where: { AND: [{ kind: 'district' }, organizationScope(me)] },
     orderBy: { name: 'asc' },
   });
-  return [
-    ...cohorts.map((c) => ({ value: `cohort:${c.id}`, label: `Cohort: ${c.name}` })),
-    ...districts.map((d) => ({ value: `district:${d.id}`, label: `District: ${d.name}` })),
-  ];
+  return targetChoices(cohorts, districts);
 }
 
 /** The districts a cohort's team may apply from: those of its partnerships. */
@@ -48,8 +45,7 @@ async function cohortDistricts(db: Db, cohortId: string) {
 export async function catalogPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { db } = ctx.deps;
   const targets = await targetsOf(db, ctx.me);
-  const query = typeof ctx.req.query.target === 'string' ? ctx.req.query.target : undefined;
-  const chosen = targets.find((t) => t.value === (state.target ?? query)) ?? targets[0];
+  const chosen = chosenTarget(targets, state.target, ctx.req.query.target);
   const owner = settingsOwnerOf(chosen?.value);
   const catalog = owner ? await catalogOf(ctx.deps, ctx.me, owner) : null;
   const districts = owner && 'cohortId' in owner ? await cohortDistricts(db, owner.cohortId) : [];

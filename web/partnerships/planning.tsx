@@ -17,7 +17,7 @@ import { ownSettingsScope, standingIn } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
-import { settingsOwnerOf } from '../http/settings-owner.js';
+import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
 /**
  * The planning checklist on the pages: each side's leads answer for their side, everyone in the
@@ -195,16 +195,12 @@ async function targetsOf(db: Db, me: PersonPrincipal) {
   const scope = ownSettingsScope(me);
   const cohorts = await db.cohort.findMany({ where: scope.cohorts, orderBy: { name: 'asc' } });
   const districts = await db.organization.findMany({ where: scope.districts, orderBy: { name: 'asc' } });
-  return [
-    ...cohorts.map((c) => ({ value: `cohort:${c.id}`, label: `Cohort: ${c.name}` })),
-    ...districts.map((d) => ({ value: `district:${d.id}`, label: `District: ${d.name}` })),
-  ];
+  return targetChoices(cohorts, districts);
 }
 
 export async function planningQuestionsPage(ctx: PageContext, state: State & { target?: string } = {}): Promise<Outcome> {
   const targets = await targetsOf(ctx.deps.db, ctx.me);
-  const query = typeof ctx.req.query.target === 'string' ? ctx.req.query.target : undefined;
-  const chosen = targets.find((t) => t.value === (state.target ?? query)) ?? targets[0];
+  const chosen = chosenTarget(targets, state.target, ctx.req.query.target);
   const owner = settingsOwnerOf(chosen?.value);
   const template = owner ? await planningTemplateOf(ctx.deps, ctx.me, owner) : null;
   const errors = state.errors ?? [];

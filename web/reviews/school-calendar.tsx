@@ -7,7 +7,7 @@ import { importSchoolCalendar } from '../../core/reviews/school-calendar-import.
 import { ValidationError } from '../../lib/errors.js';
 import { ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
-import { settingsOwnerOf } from '../http/settings-owner.js';
+import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
 /**
  * Importing a school calendar from the web: a cohort's (its coordinators) or a district's (its
@@ -24,11 +24,8 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
   const scope = ownSettingsScope(me);
   const cohorts = await db.cohort.findMany({ where: scope.cohorts, include: { schoolCalendar: true }, orderBy: { name: 'asc' } });
   const districts = await db.organization.findMany({ where: scope.districts, include: { schoolCalendar: true }, orderBy: { name: 'asc' } });
-  const targets = [
-    ...cohorts.map((c) => ({ value: `cohort:${c.id}`, label: `Cohort: ${c.name}`, calendar: c.schoolCalendar })),
-    ...districts.map((d) => ({ value: `district:${d.id}`, label: `District: ${d.name}`, calendar: d.schoolCalendar })),
-  ];
-  const chosen = state.target ?? (typeof ctx.req.query.target === 'string' ? ctx.req.query.target : targets[0]?.value);
+  const targets = targetChoices(cohorts, districts);
+  const chosen = chosenTarget(targets, state.target, ctx.req.query.target)?.value;
   const { result } = state;
   const readerZone = await chosenZone(db, me.id);
   return {
@@ -57,7 +54,7 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
                   {targets.map((t) => (
                     <option key={t.value} value={t.value} selected={t.value === chosen}>
                       {t.label}
-                      {t.calendar ? ` (now: ${t.calendar.name})` : ''}
+                      {t.of.schoolCalendar ? ` (now: ${t.of.schoolCalendar.name})` : ''}
                     </option>
                   ))}
                 </select>
