@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { ComponentChildren } from 'preact';
 import {
   completeCommitment,
   dropCommitment,
@@ -107,6 +108,42 @@ function History({ extensions, zone }: { extensions: { id: string; fromDueAt: Da
 }
 
 /** A commitment: its owner marks it done or asks for more time; a lead may do so for them, or drop it. */
+/**
+ * What both deadline pages work out first: the zone the reader reads times in, where they stand in
+ * the partnership, whether they may act on it (its owner, or a lead for them), whether it is open.
+ */
+async function readerOf(
+  ctx: PageContext,
+  d: { ownerId: string; status: string; partnership: Parameters<typeof standingIn>[2] & { timeZone: string } },
+) {
+  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? d.partnership.timeZone;
+  const standing = await standingIn(ctx.deps.db, ctx.me, d.partnership);
+  return { zone, standing, mayAct: d.ownerId === ctx.me.id || standing.leads, open: d.status === 'open' || d.status === 'overdue' };
+}
+
+/** The top of a deadline's page: its partnership, what it is, its status, whose it is, when it is due, how it closed. */
+function Heading(props: {
+  d: { description: string; status: string; dueAt: Date; closeNote: string | null; partnership: { id: string; name: string } };
+  zone: string;
+  children: ComponentChildren;
+  after?: string;
+}) {
+  const { d } = props;
+  return (
+    <>
+      <p class="crumbs">
+        <a href={pages.partnership(d.partnership.id)}>{d.partnership.name}</a>
+      </p>
+      <h1>{d.description}</h1>
+      <p class="meta">
+        <Status value={d.status} /> {props.children} · due <When at={d.dueAt} zone={props.zone} />
+        {props.after}
+      </p>
+      {d.closeNote && <p class="notes">{d.closeNote}</p>}
+    </>
+  );
+}
+
 export async function commitmentPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { partnershipId, id } = params(ctx);
   const c = await ctx.deps.db.commitment.findFirst({
@@ -114,10 +151,7 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
     include: { owner: true, partnership: true, extensions: { orderBy: { createdAt: 'asc' } } },
   });
   if (!c) throw new NotFoundError(`Commitment ${id} does not exist`);
-  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? c.partnership.timeZone;
-  const standing = await standingIn(ctx.deps.db, ctx.me, c.partnership);
-  const mayAct = c.ownerId === ctx.me.id || standing.leads;
-  const open = c.status === 'open' || c.status === 'overdue';
+  const { zone, standing, mayAct, open } = await readerOf(ctx, c);
   const base = pages.commitment(partnershipId, id);
   const errors = state.form === 'complete' ? (state.errors ?? []) : [];
   return {
@@ -125,14 +159,9 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
     status: state.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnershipId)}>{c.partnership.name}</a>
-        </p>
-        <h1>{c.description}</h1>
-        <p class="meta">
-          <Status value={c.status} /> Owned by {c.owner.name} ({c.side}) · due <When at={c.dueAt} zone={zone} />
-        </p>
-        {c.closeNote && <p class="notes">{c.closeNote}</p>}
+        <Heading d={c} zone={zone}>
+          Owned by {c.owner.name} ({c.side})
+        </Heading>
         {open && mayAct && (
           <>
             <section aria-labelledby="done">
@@ -170,25 +199,16 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
   const { partnershipId, id } = params(ctx);
   const r = await loadRequest(ctx.deps.db, ctx.me, partnershipId, id);
   if (!r) throw new NotFoundError(`Evidence request ${id} does not exist`);
-  const zone = (await chosenZone(ctx.deps.db, ctx.me.id)) ?? r.partnership.timeZone;
-  const standing = await standingIn(ctx.deps.db, ctx.me, r.partnership);
-  const mayAct = r.ownerId === ctx.me.id || standing.leads;
-  const open = r.status === 'open' || r.status === 'overdue';
+  const { zone, standing, mayAct, open } = await readerOf(ctx, r);
   const base = pages.evidence(partnershipId, id);
   return {
     title: r.description,
     status: state.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnershipId)}>{r.partnership.name}</a>
-        </p>
-        <h1>{r.description}</h1>
-        <p class="meta">
-          <Status value={r.status} /> Asked of {r.owner.name} · due <When at={r.dueAt} zone={zone} /> ·{' '}
-          {r.kinds.map((k) => evidenceKindLabel(k)).join(', ')}
-        </p>
-        {r.closeNote && <p class="notes">{r.closeNote}</p>}
+        <Heading d={r} zone={zone} after={` · ${r.kinds.map((k) => evidenceKindLabel(k)).join(', ')}`}>
+          Asked of {r.owner.name}
+        </Heading>
         <Received items={r.items} base={base} zone={zone} />
         {r.status !== 'waived' && mayAct && <SubmitForm r={r} me={ctx.me.id} base={base} csrf={ctx.csrf} state={state} />}
         {open && mayAct && <ExtendForm action={`${base}/extend`} csrf={ctx.csrf} zone={zone} dueAt={r.dueAt} state={state} />}
