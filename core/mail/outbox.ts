@@ -1,7 +1,7 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
-import { bounceAddress } from './reply-to.js';
+import { bounceAddress, REPLY_ANSWER_TEMPLATE } from './reply-to.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
 export interface MailContext {
@@ -83,9 +83,12 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
       messageId: messageIdOf(row.idempotencyKey),
       ...(row.replyTo && { replyTo: row.replyTo }),
       ...(ctx.replyDomain && { bounceTo: bounceAddress(row.id, ctx.replyDomain) }),
-      ...(row.unsubscribeUrl && {
-        headers: { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      }),
+      headers: {
+        ...(row.unsubscribeUrl && { 'List-Unsubscribe': `<${row.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+        // An answer to someone's reply (core/replies/) is marked as one (RFC 3834), so that their
+        // out-of-office does not answer it in turn.
+        ...(row.template === REPLY_ANSWER_TEMPLATE && { 'Auto-Submitted': 'auto-replied' }),
+      },
       ...(row.ics && { calendar: { method: row.ics.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', content: row.ics } }),
     });
     return 'sent';

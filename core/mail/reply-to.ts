@@ -8,6 +8,9 @@ import { type Block, p, small, strong } from './message.js';
  * answers that copy's question, as that copy's recipient, once their mail passes DMARC.
  */
 
+/** The template of Tandem's answer to a reply, which goes out marked as an automatic one (RFC 3834). */
+export const REPLY_ANSWER_TEMPLATE = 'reply-answer';
+
 /** What a reply can answer: a reflection (the subject is the review), a commitment, an evidence request. */
 export type ReplyKind = 'reflection' | 'commitment' | 'evidence';
 

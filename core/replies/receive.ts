@@ -7,7 +7,7 @@ import { TandemError } from '../../lib/errors.js';
 import { completeCommitment, extendCommitment, extendEvidenceRequest, submitEvidence } from '../deadlines/commands.js';
 import { recordEvent } from '../events.js';
 import { recordBounce } from '../mail/outbox.js';
-import { bouncedCopyIn, invitedReviewIn, replyAddressIn } from '../mail/reply-to.js';
+import { bouncedCopyIn, invitedReviewIn, REPLY_ANSWER_TEMPLATE, replyAddressIn } from '../mail/reply-to.js';
 import { requestMail } from '../mail/send.js';
 import { replyAnswer } from '../mail/templates.js';
 import { pages } from '../pages.js';
@@ -277,7 +277,7 @@ async function answer(deps: ReplyDeps, copy: Copy, person: Person, replyId: stri
   const link = taskLinks(deps.db, { publicUrl: deps.publicUrl, ...deps.taskLinks });
   await tellPerson(requestMail(deps, link), person, {
     messageKey: `reply:${replyId}:answer`,
-    template: 'reply-answer',
+    template: REPLY_ANSWER_TEMPLATE,
     target: targetOf(copy),
     render: (_timeZone, href) =>
       replyAnswer({ repliedTo: copy.subject, done: d.outcome === 'acted', said: d.reason, note: d.note, link: href }),

@@ -198,6 +198,11 @@ describe('answers by reply', () => {
     expect((await db().commitment.findUniqueOrThrow({ where: { id: plan.id } })).status).toBe('open');
     await waitFor('four answers to Ben', async () => ((await answersTo(ben)).length === 4 ? true : undefined));
     expect((await answersTo(ben)).every((a) => a.subject.startsWith('Not done: '))).toBe(true);
+    // Sent marked as automatic (RFC 3834): Ben's out-of-office must not answer it.
+    const answered = await waitFor('an answer delivered to Ben', async () =>
+      (await listCapturedMail(stack.mailCaptureDir)).find((m) => m.envelopeTo.includes(ben) && m.subject.startsWith('Not done: ')),
+    );
+    expect(await readFile(path.join(stack.mailCaptureDir, `${answered.id}.eml`), 'utf8')).toMatch(/^Auto-Submitted: auto-replied\r?$/m);
 
     // An out-of-office reply is ignored and not answered (an answer would start a loop).
     await bySmtp({ from: ben, to: planAddress, text: 'I am away until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } });
