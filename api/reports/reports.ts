@@ -65,7 +65,7 @@ export const reportRoutes = [
     path: '/reports/partnership-health',
     operationId: 'reportPartnershipHealth',
     summary: 'Report the health of every partnership',
-    description: `Every partnership the caller can see, by name, with its next review, last outcome, missed reviews, overdue work, reflection completion and health (${Object.keys(HEALTH_LABELS).join(', ')}; null when not running), with the rules that decided it. Read from the database only. Rules: at risk when ${RULES.at_risk.join(' or ')}; needs attention when ${RULES.needs_attention.join(' or ')}.`,
+    description: `Every partnership the caller can see, by name, with its next review (and the answers to its invitation from calendar apps, nextReviewAttendance), last outcome, missed reviews, overdue work, reflection completion and health (${Object.keys(HEALTH_LABELS).join(', ')}; null when not running), with the rules that decided it. Read from the database only. Rules: at risk when ${RULES.at_risk.join(' or ')}; needs attention when ${RULES.needs_attention.join(' or ')}.`,
     tag: 'Reports',
     access: 'member',
     query: partnershipFilters.extend({ health: z.enum(['on_track', 'needs_attention', 'at_risk']).optional() }).strict(),

@@ -304,6 +304,20 @@ describe('answers by reply', () => {
     expect((await db().emailOutbox.findUniqueOrThrow({ where: { id: assigned.id } })).status).toBe('bounced');
     const cal = await db().person.findUniqueOrThrow({ where: { email: `cal@${DOMAIN}` } });
     expect(cal.emailBounce).toMatch(/5\.1\.1.*mailbox unavailable/);
+
+    // The HTTP door refuses alike: a forged From, a body changed after signing, another member's
+    // reply, an out-of-office, an address past its lifetime; the commitment stays as it was.
+    const httpReply = async (r: Reply) => (await byHttp(r)).json;
+    const refused = (why: RegExp) => ({ outcome: 'refused', reason: expect.stringMatching(why) });
+    expect(await httpReply({ from: ben, to: roomAddress, text: 'done', signer: 'evil' })).toMatchObject(refused(/DMARC: fail/));
+    expect(await httpReply({ from: ben, to: roomAddress, text: 'done', tamper: true })).toMatchObject(refused(/DMARC: fail/));
+    expect(await httpReply({ from: `ana@${DOMAIN}`, to: roomAddress, text: 'done' })).toMatchObject(refused(/came from ana@/));
+    expect(await httpReply({ from: ben, to: roomAddress, text: 'Away', headers: { 'Auto-Submitted': 'auto-replied' } })).toMatchObject({
+      outcome: 'ignored',
+    });
+    await db().emailOutbox.updateMany({ where: { replyTo: roomAddress }, data: { createdAt: new Date(Date.now() - 121 * DAY) } });
+    expect(await httpReply({ from: ben, to: roomAddress, text: 'done' })).toMatchObject(refused(/too old/));
+    expect((await db().commitment.findUniqueOrThrow({ where: { id: room.id } })).status).toBe('open');
   });
 });
 
