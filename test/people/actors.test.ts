@@ -45,7 +45,11 @@ describe('who acted', () => {
       `/partnerships/${p.json.id}/timeline?type=commitment.extended`,
     );
     expect(timeline.json.items.map((e) => [e.type, e.actor, e.by])).toEqual([
-      ['commitment.extended', 'api_key', { id: expect.any(String), name: 'Actor USD staff', onBehalfOf: { id: ana.id, name: 'Ana Diaz' } }],
+      [
+        'commitment.extended',
+        'api_key',
+        { id: expect.any(String), name: 'Actor USD staff', onBehalfOf: { id: ana.id, name: 'Ana Diaz' }, via: null },
+      ],
     ]);
   });
 });
