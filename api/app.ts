@@ -45,6 +45,8 @@ export interface AppDeps {
   publicUrl: string;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
+  replyDomain?: string | undefined;
   identityDomains: string[];
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;

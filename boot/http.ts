@@ -25,6 +25,8 @@ export interface HttpDeps {
   publicUrl: string;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
+  replyDomain?: string | undefined;
   /** SIGN_IN_LINK_TTL and TASK_LINK_GRANT, in ms. */
   taskLinks: { linkTtlMs: number; grantTtlMs: number };
   /** AUTH_SECRET, which also keys the forms' CSRF tokens. */
@@ -90,6 +92,7 @@ export function createHttpApp(deps: HttpDeps) {
     auth: deps.auth,
     mailer: deps.mailer,
     mailGiveUpAfterMs: deps.mailGiveUpAfterMs,
+    replyDomain: deps.replyDomain,
     taskLinks: deps.taskLinks,
     publicUrl: deps.publicUrl,
     secret: deps.secret,

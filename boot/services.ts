@@ -51,6 +51,7 @@ export function serviceAuth(deps: Omit<ServiceDeps, 'temporal' | 'stops'>): Tand
       logger: deps.logger,
       publicUrl: config.publicUrl,
       mailGiveUpAfterMs: config.mailGiveUpAfterMs,
+      replyDomain: config.MAIL_REPLY_DOMAIN,
       signInLinkTtlSeconds: config.signInLinkTtlSeconds,
     }),
   });
@@ -167,6 +168,7 @@ export async function startApiService(
         publicUrl: config.publicUrl,
         mailGiveUpAfterMs: config.mailGiveUpAfterMs,
         taskLinks: { linkTtlMs: config.signInLinkTtlSeconds * 1000, grantTtlMs: config.taskLinkGrantMs },
+        replyDomain: config.MAIL_REPLY_DOMAIN,
         secret: deps.authSecret,
         oidc: config.oidc,
         mailCaptureDir: opts.mailCaptureDir,

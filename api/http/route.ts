@@ -24,6 +24,8 @@ export interface RouteDeps {
   mailer: Mailer;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
+  replyDomain?: string | undefined;
   /** The domains the installation's own identity provider (OIDC_DOMAINS) vouches for: no organization's may claim them. */
   identityDomains: string[];
   /** Set when mail is captured locally; enables GET /mail. */

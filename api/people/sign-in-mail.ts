@@ -12,6 +12,7 @@ export interface SignInMailDeps {
   logger: Logger;
   publicUrl: string;
   mailGiveUpAfterMs: number;
+  replyDomain?: string | undefined;
   signInLinkTtlSeconds: number;
 }
 

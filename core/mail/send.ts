@@ -9,6 +9,8 @@ export interface MailDeps {
   publicUrl: string;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
+  replyDomain?: string | undefined;
 }
 
 /**
@@ -22,6 +24,7 @@ export function requestMail(deps: MailDeps, link?: MailContext['taskLink']): Mai
     mailer: deps.mailer,
     publicUrl: deps.publicUrl,
     giveUpAfterMs: deps.mailGiveUpAfterMs,
+    replyDomain: deps.replyDomain,
     heartbeat: () => {},
     wake: async () => {},
     taskLink: link ?? (async (_person, target) => new URL(target, deps.publicUrl).toString()),

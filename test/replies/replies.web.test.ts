@@ -203,6 +203,8 @@ describe('answers by reply', () => {
       (await listCapturedMail(stack.mailCaptureDir)).find((m) => m.envelopeTo.includes(ben) && m.subject.startsWith('Not done: ')),
     );
     expect(await readFile(path.join(stack.mailCaptureDir, `${answered.id}.eml`), 'utf8')).toMatch(/^Auto-Submitted: auto-replied\r?$/m);
+    // Sent during the request, it still has a bounce address of its own.
+    expect(answered.envelopeFrom).toMatch(/^bounce\+[0-9a-f]{32}@reply\.tandem\.test$/);
 
     // An out-of-office reply is ignored and not answered (an answer would start a loop).
     await bySmtp({ from: ben, to: planAddress, text: 'I am away until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } });

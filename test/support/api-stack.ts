@@ -199,6 +199,7 @@ export function useApiStack(
           mailCaptureDir: stack.mailCaptureDir,
           oidc,
           replies: replies && opts.replies && { ...replies, inboundSecret: opts.replies.inboundSecret },
+          replyDomain: opts.replies?.domain,
         }),
       held,
     );

@@ -16,6 +16,8 @@ export interface WebDeps {
   mailer: Mailer;
   /** MAIL_GIVE_UP_AFTER, in ms. */
   mailGiveUpAfterMs: number;
+  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
+  replyDomain?: string | undefined;
   /** How long an unopened link in an email stays good, and how long an opened one acts on its page. */
   taskLinks: { linkTtlMs: number; grantTtlMs: number };
   /** PUBLIC_URL: links, and whether cookies are Secure. */
