@@ -28,6 +28,7 @@ import { rosterRoutes } from './people/roster.js';
 import { staffRoutes } from './people/staff.js';
 import { reflectionRoutes } from './reflections/reflections.js';
 import { inboundMailOperation, inboundMailRouter } from './replies/inbound.js';
+import { replyRoutes } from './replies/replies.js';
 import { boardSummaryRoutes } from './reports/board-summary.js';
 import { reportRoutes } from './reports/reports.js';
 import { stuckRoutes } from './reports/stuck.js';
@@ -70,6 +71,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...inquiryRoutes,
     ...lessonRoutes,
     ...reflectionRoutes,
+    ...replyRoutes,
     ...commentRoutes,
     ...measureRoutes,
     ...reportRoutes,

@@ -183,6 +183,7 @@ const CASES: Record<string, Case> = {
   updatePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}`, body: () => ({ name: 'Lakeside literacy 2027' }) },
   getPartnershipLiveState: { as: 'coordA', path: (t) => `/partnerships/${t.x.id}/live` },
   getPartnershipTimeline: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/timeline` },
+  listRepliesNotUnderstood: { as: 'd1', path: (t) => `/partnerships/${t.x.id}/replies` },
   previewSchedule: {
     as: 'p1',
     path: () => '/schedule-preview',

@@ -283,6 +283,15 @@ describe('answers by reply', () => {
     // Ana (a lead) sees the reply Tandem could not read on the partnership's page.
     const shown = await db().inboundReply.findMany({ where: { partnershipId: id, outcome: 'not_understood' } });
     expect(shown.map((r) => r.text)).toEqual(['Who should I ask about the room?']);
+    // Integrations read them too; another tenant's key finds no such partnership.
+    const listed = await stack.call<{ items: { text: string; person: { name: string } }[] }>(
+      stack.adminKey,
+      'GET',
+      `/partnerships/${id}/replies`,
+    );
+    expect(listed.json.items.map((r) => [r.person.name, r.text])).toEqual([['Ben Ode', 'Who should I ask about the room?']]);
+    const other = await stack.districtWithKey('Replies elsewhere USD');
+    expect((await stack.call(other.key, 'GET', `/partnerships/${id}/replies`)).status).toBe(404);
     const { context, page } = await signIn(stack, browser, `ana@${DOMAIN}`);
     await page.goto(`${stack.publicUrl}/p/${id}`);
     const section = page.getByRole('region', { name: 'Replies Tandem did not understand' });
