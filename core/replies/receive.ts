@@ -82,16 +82,29 @@ export async function receiveReply(deps: ReplyDeps, raw: Buffer, envelope: Envel
     if (isUniqueViolation(e)) return { outcome: 'duplicate', reason: 'this message was received before' };
     throw e;
   }
-  const result = invited
-    ? await attendance(deps, { raw, mail, from, envelope }, invited)
-    : bounced && !address
-      ? await bounce(deps, mail, copy)
-      : await decide(deps, { raw, mail, subject, from, envelope, copy, address });
-  await deps.db.inboundReply.update({
-    where: { id: record.id },
-    data: { outcome: result.outcome, reason: clip(result.reason, 2000), text: clip(result.text ?? '') },
-  });
-  if (result.answer && copy?.person) await answer(deps, copy, copy.person, record.id, result);
+  let result: Decision;
+  try {
+    result = invited
+      ? await attendance(deps, { raw, mail, from, envelope }, invited)
+      : bounced && !address
+        ? await bounce(deps, mail, copy)
+        : await decide(deps, { raw, mail, subject, from, envelope, copy, address });
+    await deps.db.inboundReply.update({
+      where: { id: record.id },
+      data: { outcome: result.outcome, reason: clip(result.reason, 2000), text: clip(result.text ?? '') },
+    });
+  } catch (e) {
+    // Nothing was decided (the database or Temporal failed): the claim is let go, so that the
+    // sending server's retry (the listener answers 451) or the provider's is read afresh.
+    await deps.db.inboundReply.deleteMany({ where: { id: record.id, outcome: 'received' } }).catch(() => {});
+    throw e;
+  }
+  // The reply is decided and recorded; an answer that cannot go now stays in the outbox, listed there.
+  if (result.answer && copy?.person) {
+    await answer(deps, copy, copy.person, record.id, result).catch((err) =>
+      deps.logger.warn({ err, reply: record.id }, 'could not send the answer to a reply'),
+    );
+  }
   if (result.outcome === 'not_understood' && copy?.partnershipId) {
     await recordEvent(deps.db, copy.partnershipId, `reply:${record.id}:not-understood`, 'reply.not_understood', {
       replyId: record.id,
@@ -154,8 +167,9 @@ async function decide(
       text,
     };
   } catch (e) {
-    // What the page would have refused (closed, out of range, not theirs) is refused here alike.
-    if (e instanceof TandemError) return { ...refuse(`${e.message.replace(/\.?$/, '.')}`), text };
+    // What the page would have refused (closed, out of range, not theirs) is refused here alike; a
+    // dependency that is down (5xx) is not a refusal: the reply is taken again later.
+    if (e instanceof TandemError && e.status < 500) return { ...refuse(`${e.message.replace(/\.?$/, '.')}`), text };
     throw e;
   }
 }

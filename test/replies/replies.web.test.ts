@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type DNSResolver, dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { bounceAddress, inviteAddress } from '../../core/mail/reply-to.js';
 import { partnershipHealth } from '../../core/reports/health.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
@@ -329,6 +329,21 @@ describe('answers by reply', () => {
     await db().emailOutbox.updateMany({ where: { replyTo: roomAddress }, data: { createdAt: new Date(Date.now() - 121 * DAY) } });
     expect(await httpReply({ from: ben, to: roomAddress, text: 'done' })).toMatchObject(refused(/too old/));
     expect((await db().commitment.findUniqueOrThrow({ where: { id: room.id } })).status).toBe('open');
+
+    // Temporal down: the reply is not taken (503, nothing recorded), so the provider's retry is read
+    // afresh once it is back, and acts.
+    await db().emailOutbox.updateMany({ where: { replyTo: roomAddress }, data: { createdAt: new Date() } });
+    const retried: Reply = { from: ben, to: roomAddress, text: 'done, booked it', messageId: '<ben-retried@lakeside.example>' };
+    await stack.dev.stop();
+    onTestFinished(async () => {
+      if (!stack.dev.alive()) await stack.restartTemporal();
+    });
+    expect((await byHttp(retried)).status).toBe(503);
+    expect(await db().inboundReply.count({ where: { messageKey: { contains: 'ben-retried' } } })).toBe(0);
+    await stack.restartTemporal();
+    await waitFor('Temporal to answer', async () => (await stack.call(null, 'GET', '/health')).status === 200);
+    expect(await httpReply(retried)).toMatchObject({ outcome: 'acted' });
+    expect((await db().commitment.findUniqueOrThrow({ where: { id: room.id } })).status).toBe('done');
   });
 });
 
