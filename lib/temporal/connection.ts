@@ -83,6 +83,19 @@ export function isTemporalUnavailable(e: unknown): boolean {
   });
 }
 
-export function connectWorker(options: TemporalConnectionOptions): Promise<NativeConnection> {
-  return NativeConnection.connect(options);
+/**
+ * The worker's connection. A server that has just opened its port may still answer "Frontend is not
+ * healthy yet" while it warms up (for seconds on a busy machine): only that answer is retried, for up
+ * to `warmUpMs`; an unreachable or refusing server fails at once, as before.
+ */
+export async function connectWorker(options: TemporalConnectionOptions, warmUpMs = 30_000): Promise<NativeConnection> {
+  const deadline = Date.now() + warmUpMs;
+  for (;;) {
+    try {
+      return await NativeConnection.connect(options);
+    } catch (e) {
+      if (!/not healthy yet/i.test((e as Error).message) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
