@@ -11,7 +11,7 @@ import { type DevServer, startDevServer } from '../../lib/temporal/dev-server.js
 export async function startTestDevServer(dir: string, port?: number): Promise<DevServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startDevServer({
+      const server = await startDevServer({
         cliPath: inject('temporalCliPath'),
         port: port ?? (await freePort()),
         uiPort: null,
@@ -19,6 +19,10 @@ export async function startTestDevServer(dir: string, port?: number): Promise<De
         logFile: path.join(dir, 'temporal.log'),
         namespace: 'default',
       });
+      // Once seen in CI: a server that had opened its port was gone a moment later (connection refused
+      // for the whole file). One that does not outlive its first second is started again.
+      await new Promise((r) => setTimeout(r, 1000));
+      if (server.alive() || attempt >= 3) return server;
     } catch (e) {
       if (port !== undefined || attempt >= 3 || !/already in use/.test((e as Error).message)) throw e;
     }
