@@ -1,5 +1,6 @@
 import type { Db } from '../lib/db/client.js';
 import type { Mailer } from '../lib/mail/mailer.js';
+import type { Post } from '../lib/webhooks/post.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -11,4 +12,6 @@ export interface ActivityDeps {
   taskLink(person: { id: string }, target: string): Promise<string>;
   /** MAIL_REPLY_DOMAIN: copies that ask for something get a reply address of their own. */
   replyDomain?: string | undefined;
+  /** How webhooks are sent (WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_PRIVATE_ADDRESSES, WEBHOOK_CA_PATH); the defaults without. */
+  postWebhook?: Post | undefined;
 }

@@ -9,6 +9,7 @@ import { createLifecycleActivities } from './partnerships/lifecycle.js';
 import { createRosterActivities } from './people/roster.js';
 import { createReflectionActivities } from './reflections/activities.js';
 import { createReviewActivities } from './reviews/activities.js';
+import { createWebhookActivities } from './webhooks/activities.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInquiryActivities(deps),
     ...createLessonActivities(deps),
     ...createCommentActivities(deps),
+    ...createWebhookActivities(deps),
   } satisfies Steps;
 }
 

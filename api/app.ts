@@ -35,6 +35,7 @@ import { stuckRoutes } from './reports/stuck.js';
 import { calendarRoutes } from './reviews/calendar.js';
 import { reviewRoutes } from './reviews/reviews.js';
 import { schoolCalendarRoutes } from './reviews/school-calendars.js';
+import { webhookRoutes } from './webhooks/webhooks.js';
 
 export interface AppDeps {
   db: Db;
@@ -85,6 +86,7 @@ export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): A
     ...identityProviderRoutes,
     ...apiKeyRoutes,
     ...auditRoutes,
+    ...webhookRoutes,
     ...notificationRoutes,
     ...(opts.mailCaptureDir ? mailRoutes(opts.mailCaptureDir) : []),
   ];

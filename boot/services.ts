@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
+import { startWebhookRelay } from '../activities/webhooks/relay.js';
 import { dependencyChecks, healthRouter } from '../api/http/health.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
 import { createAdmin } from '../core/people/identity.js';
@@ -18,6 +19,7 @@ import { startInboundSmtp } from '../lib/mail/inbound.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import type { StopList } from '../lib/stop-list.js';
 import { connectClient, connectWorker, type TemporalConnectionOptions } from '../lib/temporal/connection.js';
+import { createPoster } from '../lib/webhooks/post.js';
 import { createWorker } from './worker.js';
 
 /** What the API and the worker share, whether `npm start` runs both or each runs in its own container. */
@@ -25,6 +27,8 @@ export interface ServiceDeps {
   config: Config;
   logger: Logger;
   db: Db;
+  /** The database's URL, for what needs a connection of its own (the webhook relay listens on one). */
+  databaseUrl: string;
   mailer: Mailer;
   temporal: TemporalConnectionOptions;
   stops: StopList;
@@ -89,9 +93,24 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
         grantTtlMs: config.taskLinkGrantMs,
       }),
       replyDomain: config.MAIL_REPLY_DOMAIN,
+      postWebhook: createPoster({
+        timeoutMs: config.webhookTimeoutMs,
+        allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+        ca: config.WEBHOOK_CA_PATH ? await readFile(config.WEBHOOK_CA_PATH, 'utf8') : undefined,
+      }),
     },
   });
   const running = worker.run();
+  // Deliveries are written where no Temporal client is at hand: the relay wakes their workflows.
+  const clientConnection = await connectClient(deps.temporal);
+  stops.add('webhook relay connection', () => clientConnection.close());
+  const relay = await startWebhookRelay({
+    databaseUrl: deps.databaseUrl,
+    temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+  });
+  stops.add('webhook relay', () => relay.stop());
   running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));
   stops.add('worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

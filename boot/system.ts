@@ -85,7 +85,16 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     const { temporalAddress, temporalUiUrl } = config.TEMPORAL_ADDRESS
       ? { temporalAddress: config.TEMPORAL_ADDRESS, temporalUiUrl: undefined }
       : await embeddedTemporal(config, databaseUrl, stops, logger, progress);
-    const deps = { config, logger, db, mailer, temporal: temporalConnectionOptions(temporalAddress, config), stops, authSecret };
+    const deps = {
+      config,
+      logger,
+      db,
+      databaseUrl,
+      mailer,
+      temporal: temporalConnectionOptions(temporalAddress, config),
+      stops,
+      authSecret,
+    };
 
     progress('bundling workflows and starting the worker');
     await startWorkerService(deps);

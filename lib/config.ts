@@ -61,6 +61,9 @@ const schema = z.object({
   INBOUND_SMTP_TLS_CERT_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   INBOUND_SMTP_TLS_KEY_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   INBOUND_MAIL_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  WEBHOOK_TIMEOUT: isoDuration.default('PT15S'),
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.preprocess(emptyAsUndefined, flag.default(false)),
+  WEBHOOK_CA_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   WORKER_HEALTH_PORT: port.default(3001),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
@@ -108,6 +111,8 @@ export type Config = Readonly<
     sessionTtlSeconds: number;
     /** TASK_LINK_GRANT in milliseconds: how long an opened link in an email acts on its one page. */
     taskLinkGrantMs: number;
+    /** WEBHOOK_TIMEOUT in milliseconds: how long one webhook delivery waits for its answer. */
+    webhookTimeoutMs: number;
     /** The district's identity provider, when all three OIDC_ variables are set. */
     oidc: { issuer: string; clientId: string; clientSecret: string; name: string; domains: string[] } | undefined;
   }
@@ -144,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (c.INBOUND_SMTP_TLS_CERT_PATH && c.INBOUND_SMTP_PORT === undefined) {
     throw new ConfigError('Invalid configuration: INBOUND_SMTP_TLS_CERT_PATH is for the reply listener, which needs INBOUND_SMTP_PORT');
   }
+  const webhookTimeoutMs = parseOffset(c.WEBHOOK_TIMEOUT).toMillis();
+  if (webhookTimeoutMs < 1000 || webhookTimeoutMs > 60_000) {
+    throw new ConfigError(
+      `Invalid configuration: WEBHOOK_TIMEOUT must be between PT1S and PT60S (got ${JSON.stringify(c.WEBHOOK_TIMEOUT)})`,
+    );
+  }
   if (c.OIDC_ISSUER && !c.OIDC_DOMAINS) {
     throw new ConfigError(
       'Invalid configuration: OIDC_DOMAINS is required with OIDC_ISSUER: the address domains the provider vouches for (it signs in nobody else)',
@@ -158,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     signInLinkTtlSeconds: Math.round(parseOffset(c.SIGN_IN_LINK_TTL).toMillis() / 1000),
     sessionTtlSeconds: Math.round(parseOffset(c.SESSION_TTL).toMillis() / 1000),
     taskLinkGrantMs: parseOffset(c.TASK_LINK_GRANT).toMillis(),
+    webhookTimeoutMs,
     oidc:
       c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
         ? {

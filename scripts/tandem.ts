@@ -117,7 +117,7 @@ async function run(role: Role, config: Config, logger: Logger, stops: StopList):
   stops.add('database pool', () => db.$disconnect());
   const mailer = createMailer(smtpUrl, config.MAIL_FROM);
   stops.add('mailer', async () => mailer.close());
-  const deps = { config, logger, db, mailer, temporal, stops, authSecret: config.AUTH_SECRET ?? '' };
+  const deps = { config, logger, db, databaseUrl, mailer, temporal, stops, authSecret: config.AUTH_SECRET ?? '' };
   if (role === 'api') {
     await startApiService(deps, { port: config.PORT });
     return 'serving';

@@ -5,12 +5,20 @@ import type { InquirySteps } from './inquiry/steps.js';
 import type { MailSteps } from './mail/steps.js';
 import type { ReviewSteps } from './partnerships/steps.js';
 import type { ReflectionSteps } from './reflections/steps.js';
+import type { WebhookSteps } from './webhooks/steps.js';
 
 /**
  * Every activity the workflows call, as each workflow declares it in its <domain>/steps.ts; the
  * worker's activities (activities/index.ts) must satisfy it, so a mismatch fails type-checking.
  */
-export type Steps = ReviewSteps & ReflectionSteps & CommitmentSteps & EvidenceSteps & InquirySteps & MailSteps & CommentSteps;
+export type Steps = ReviewSteps &
+  ReflectionSteps &
+  CommitmentSteps &
+  EvidenceSteps &
+  InquirySteps &
+  MailSteps &
+  CommentSteps &
+  WebhookSteps;
 
 const options = {
   startToCloseTimeout: '1 minute',

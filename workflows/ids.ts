@@ -7,3 +7,4 @@ export const mailboxWorkflowId = (personId: string) => `mailbox:${personId}`;
 export const commentWorkflowId = (commentId: string) => `comment:${commentId}`;
 export const inquiryWorkflowId = (cycleId: string) => `inquiry:${cycleId}`;
 export const lessonDigestWorkflowId = (cohortId: string) => `lessons:${cohortId}`;
+export const webhookWorkflowId = (subscriptionId: string) => `webhook:${subscriptionId}`;

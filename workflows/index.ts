@@ -6,3 +6,4 @@ export { lessonDigestWorkflow } from './inquiry/lesson-digest.js';
 export { mailboxWorkflow } from './mail/mailbox.js';
 export { partnershipWorkflow } from './partnerships/partnership.js';
 export { reflectionWorkflow } from './reflections/reflection.js';
+export { webhookWorkflow } from './webhooks/webhook.js';

@@ -517,3 +517,28 @@ export function reviewDeclined(input: {
     ],
   };
 }
+
+/** To a webhook subscription's keepers: it failed for a day, so Tandem stopped sending to it. */
+export function webhookPaused(input: {
+  ownerName: string;
+  url: string;
+  failingSince: number;
+  lastAnswer: string;
+  waiting: number;
+  timeZone: string;
+  link: string;
+}): Message {
+  return {
+    subject: subjectOf(`Tandem paused a webhook of ${input.ownerName}: its endpoint failed for a day`),
+    blocks: [
+      p(
+        `Tandem could not deliver events to ${input.url} since ${formatLocalTime(input.failingSince, input.timeZone)}, so it paused the subscription. `,
+        `Its last answer: ${input.lastAnswer}.`,
+      ),
+      p(
+        `${input.waiting} ${input.waiting === 1 ? 'event waits' : 'events wait'} for it, in order. Once the endpoint works again, resume the subscription (PATCH /webhooks/{id} with "status": "active") and they go, each once.`,
+      ),
+      button('Open Tandem', input.link),
+    ],
+  };
+}

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { OidcProvider, TandemAuth } from '../../lib/auth/better-auth.js';
 import type { Db } from '../../lib/db/client.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { line } from '../fields.js';
 import { recordAudit } from './audit.js';
 import type { Principal } from './principal.js';
-import { organizationScope } from './rights.js';
+import { assertRunsInstallation, assertRunsOrganization, organizationScope } from './rights.js';
 
 /**
  * Sign-in providers belong to an organization. A district (its key or its admins) registers its
@@ -36,15 +36,6 @@ export const newProviderBody = z
   })
   .strict();
 
-const isInstallationAdmin = (p: Principal) => (p.kind === 'key' ? p.role === 'admin' : p.isAdmin);
-
-function assertOwnsOrganization(p: Principal, organizationId: string) {
-  if (isInstallationAdmin(p)) return;
-  if (p.kind === 'key' ? p.organizationId === organizationId : p.staff.some((s) => s.organizationId === organizationId && s.isAdmin))
-    return;
-  throw new ForbiddenError("Only the installation's admin, the organization's key or its admins register its sign-in provider");
-}
-
 export const providerJson = (p: {
   id: string;
   organizationId: string;
@@ -72,7 +63,7 @@ export async function registerProvider(deps: { db: Db }, p: Principal, organizat
     select: { id: true },
   });
   if (!org) throw new NotFoundError(`Organization ${organizationId} does not exist`);
-  assertOwnsOrganization(p, org.id);
+  assertRunsOrganization(p, org.id, 'register its sign-in provider');
   return deps.db.$transaction(async (tx) => {
     const row = await tx.identityProvider.create({
       data: { ...body, domains: [...new Set(body.domains)], organizationId: org.id, slug: `org-${randomBytes(6).toString('hex')}` },
@@ -89,7 +80,7 @@ export async function registerProvider(deps: { db: Db }, p: Principal, organizat
 
 /** The installation's admin approves a provider's domains: none may be another provider's. */
 export async function approveProvider(deps: { db: Db }, p: Principal, providerId: string, installationDomains: string[]) {
-  if (!isInstallationAdmin(p)) throw new ForbiddenError("Only the installation's admin approves a sign-in provider's domains");
+  assertRunsInstallation(p, "approve a sign-in provider's domains");
   return deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('identity_provider approvals'))`;
     const row = await tx.identityProvider.findUnique({ where: { id: providerId } });
@@ -115,7 +106,7 @@ export async function approveProvider(deps: { db: Db }, p: Principal, providerId
 export async function removeProvider(deps: { db: Db }, p: Principal, providerId: string) {
   const row = await deps.db.identityProvider.findFirst({ where: { id: providerId, organization: organizationScope(p) } });
   if (!row) throw new NotFoundError(`Identity provider ${providerId} does not exist`);
-  assertOwnsOrganization(p, row.organizationId);
+  assertRunsOrganization(p, row.organizationId, 'register its sign-in provider');
   await deps.db.$transaction(async (tx) => {
     await tx.identityProvider.delete({ where: { id: row.id } });
     await recordAudit(tx, p, {

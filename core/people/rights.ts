@@ -377,3 +377,57 @@ export function ownSettingsScope(p: PersonPrincipal): { cohorts: Prisma.CohortWh
   if (p.isAdmin) return { cohorts: {}, districts: { kind: 'district' } };
   return { cohorts: { id: { in: coordinatedBy(p) } }, districts: { kind: 'district', id: { in: adminOf(p) } } };
 }
+
+/**
+ * An organization's own affairs (its sign-in providers, its webhooks): the installation's admin, the
+ * organization's key, its admins.
+ */
+export function assertRunsOrganization(p: Principal, organizationId: string, what: string) {
+  if (seesEverything(p)) return;
+  if (p.kind === 'key' ? p.organizationId === organizationId : adminOf(p).includes(organizationId)) return;
+  throw new ForbiddenError(`Only the installation's admin, the organization's key or its admins ${what}`);
+}
+
+/** Whose a webhook subscription is: an organization's, a cohort's, or the installation's. */
+export type WebhookOwner = { organizationId: string } | { cohortId: string } | { installation: true };
+
+/**
+ * The owner's name, if the principal keeps its webhooks: the installation's are its admins'; a
+ * cohort's, its coordinators' (and its key's); an organization's, as `assertRunsOrganization`.
+ * An owner it cannot see is a 404, one it sees but does not keep a 403. A subscription hears only
+ * of the partnerships its owner sees (core/events.ts), whoever made it.
+ */
+export async function assertKeepsWebhooksOf(db: Db, p: Principal, owner: WebhookOwner): Promise<{ name: string }> {
+  if ('installation' in owner) {
+    assertRunsInstallation(p, "subscribe to every partnership's events");
+    return { name: 'the installation' };
+  }
+  if ('cohortId' in owner) {
+    await visibleCohortId(db, p, owner.cohortId);
+    assertCoordinates(p, owner.cohortId);
+    return db.cohort.findUniqueOrThrow({ where: { id: owner.cohortId }, select: { name: true } });
+  }
+  const org = UUID.test(owner.organizationId)
+    ? await db.organization.findFirst({
+        where: { AND: [{ id: owner.organizationId }, organizationScope(p)] },
+        select: { id: true, name: true },
+      })
+    : null;
+  if (!org) throw new NotFoundError(`Organization ${owner.organizationId} does not exist`);
+  assertRunsOrganization(p, org.id, "subscribe to its partnerships' events");
+  return org;
+}
+
+/** The webhook subscriptions a principal keeps (the same rules as `assertKeepsWebhooksOf`, as a query). */
+export function webhookScope(p: Principal): Prisma.WebhookSubscriptionWhereInput {
+  if (seesEverything(p)) return {};
+  const cohorts = coordinatedBy(p);
+  const organizations = p.kind === 'key' ? (p.organizationId ? [p.organizationId] : []) : adminOf(p);
+  return {
+    OR: [
+      ...(cohorts.length ? [{ cohortId: { in: cohorts } }] : []),
+      ...(organizations.length ? [{ organizationId: { in: organizations } }] : []),
+      { id: NOTHING },
+    ],
+  };
+}

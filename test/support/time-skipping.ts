@@ -5,6 +5,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
+import type { Post } from '../../lib/webhooks/post.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
 import { testTaskLinks } from './auth.js';
@@ -21,7 +22,7 @@ export interface TimeSkippingStack {
   /** Starts a partnership's workflow on this stack's task queue, as the API does. */
   startPartnership(partnershipId: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof partnershipWorkflow>>;
   /** A worker with the real activities on this stack; a worker runs once, so one per test. */
-  newWorker(opts?: { mailGiveUpAfterMs?: number; mailer?: Mailer }): Promise<Worker>;
+  newWorker(opts?: { mailGiveUpAfterMs?: number; mailer?: Mailer; postWebhook?: Post }): Promise<Worker>;
 }
 
 /**
@@ -56,6 +57,7 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
           publicUrl: 'http://tandem.test',
           mailGiveUpAfterMs: opts.mailGiveUpAfterMs ?? 86_400_000,
           taskLink: testTaskLinks(stack.database.db),
+          postWebhook: opts.postWebhook,
         }),
       });
   });

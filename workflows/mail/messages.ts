@@ -6,6 +6,3 @@ export const heldMailSignal = defineSignal('heldMail');
 export interface MailboxInput {
   personId: string;
 }
-
-/** The mailbox workflow's signature, for starting it by name (activities do not load workflow code). */
-export type MailboxWorkflow = (input: MailboxInput) => Promise<void>;

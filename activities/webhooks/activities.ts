@@ -1,0 +1,140 @@
+import { notify } from '../../core/mail/notify.js';
+import { webhookPaused } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
+import { deliveryFacts, deliveryRequest, signingSecrets, type WebhookFormat } from '../../core/webhooks/payloads.js';
+import type { Db } from '../../lib/db/client.js';
+import { createPoster, type Post } from '../../lib/webhooks/post.js';
+import type { WebhookSteps } from '../../workflows/webhooks/steps.js';
+import type { ActivityDeps } from '../deps.js';
+import { mailContext } from '../mail/activities.js';
+
+/** Without WEBHOOK_ settings (tests that do not send webhooks): the production defaults, made once. */
+let defaultPoster: Post | undefined;
+function defaultPost(): Post {
+  if (!defaultPoster) defaultPoster = createPoster({ timeoutMs: 15_000, allowPrivateAddresses: false });
+  return defaultPoster;
+}
+
+/** The steps of a webhook subscription's workflow (workflows/webhooks/webhook.ts). */
+export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
+  const { db } = deps;
+  const post = () => deps.postWebhook ?? defaultPost();
+  return {
+    async nextWebhookDelivery({ subscriptionId }) {
+      const next = await db.webhookDelivery.findFirst({
+        where: { subscriptionId, status: 'pending', subscription: { status: 'active' } },
+        orderBy: { eventId: 'asc' },
+        select: { id: true },
+      });
+      return next && { deliveryId: next.id };
+    },
+
+    /**
+     * One POST, recorded as an attempt with its answer. A 2xx delivers; anything else (another
+     * status, no answer in time, a refused address) fails it and starts or continues the
+     * subscription's run of failures. A delivery no longer waiting (delivered by an earlier try of
+     * this activity, its subscription paused or removed) is left alone.
+     */
+    async attemptWebhookDelivery({ deliveryId, at }) {
+      const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
+      const settled = { delivered: true, failingSince: null };
+      if (!delivery || delivery.status !== 'pending' || delivery.subscription.status !== 'active') return settled;
+      const facts = await deliveryFacts(db, deliveryId);
+      if (!facts) return settled;
+      const sub = delivery.subscription;
+      // Signed at the moment it leaves (the receiver checks webhook-timestamp against its clock to refuse
+      // replays); the workflow's time (`at`) is what the run of failures is judged by.
+      const sentAt = Date.now();
+      const request = deliveryRequest(sub.format as WebhookFormat, facts, {
+        publicUrl: deps.publicUrl,
+        at: sentAt,
+        secrets: signingSecrets(sub, sentAt),
+      });
+      const answer = await post()(sub.url, request.body, request.headers);
+      const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;
+      const when = new Date(at);
+      await db.$transaction(async (tx) => {
+        await tx.webhookAttempt.create({
+          data: {
+            deliveryId,
+            at: when,
+            statusCode: answer.status,
+            response: answer.body.replace(/\0/g, ''),
+            durationMs: answer.durationMs,
+          },
+        });
+        if (ok) {
+          await tx.webhookDelivery.updateMany({
+            where: { id: deliveryId, status: 'pending' },
+            data: { status: 'delivered', deliveredAt: when },
+          });
+          await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: { not: null } }, data: { failingSince: null } });
+        } else {
+          await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: null }, data: { failingSince: when } });
+        }
+      });
+      if (ok) return settled;
+      const { failingSince } = await db.webhookSubscription.findUniqueOrThrow({ where: { id: sub.id }, select: { failingSince: true } });
+      return { delivered: false, failingSince: (failingSince ?? when).getTime() };
+    },
+
+    async pauseFailingWebhook({ subscriptionId, at }) {
+      const when = new Date(at);
+      const sub = await db.webhookSubscription.findUnique({ where: { id: subscriptionId } });
+      if (!sub) return;
+      const last = await db.webhookAttempt.findFirst({
+        where: { delivery: { subscriptionId } },
+        orderBy: { at: 'desc' },
+        select: { statusCode: true, response: true },
+      });
+      const lastAnswer = !last ? 'none' : last.statusCode === null ? last.response : `HTTP ${last.statusCode}`;
+      const { count } = await db.webhookSubscription.updateMany({
+        where: { id: subscriptionId, status: 'active' },
+        data: { status: 'paused', pausedAt: when, pausedReason: `Failed for a day; last answer: ${lastAnswer}`.slice(0, 500) },
+      });
+      // A retry of this activity after the pause was written still tells the keepers (the copies are idempotent).
+      if (count === 0 && sub.status !== 'paused') return;
+      const pausedAt = (sub.pausedAt ?? when).getTime();
+      const waiting = await db.webhookDelivery.count({ where: { subscriptionId, status: 'pending' } });
+      const keepers = await keepersOf(db, sub);
+      const owner = sub.organizationId
+        ? (await db.organization.findUnique({ where: { id: sub.organizationId }, select: { name: true } }))?.name
+        : sub.cohortId
+          ? (await db.cohort.findUnique({ where: { id: sub.cohortId }, select: { name: true } }))?.name
+          : 'the installation';
+      await notify(mailContext(deps), {
+        messageKey: `webhook:${sub.id}:paused:${pausedAt}`,
+        template: 'webhook-paused',
+        about: { id: null, timeZone: 'UTC' },
+        dueAt: at,
+        recipients: keepers.map((person) => ({ person })),
+        target: pages.home(),
+        urgent: true,
+        render: (timeZone, link) =>
+          webhookPaused({
+            ownerName: owner ?? 'an organization',
+            url: sub.url,
+            failingSince: (sub.failingSince ?? when).getTime(),
+            lastAnswer,
+            waiting,
+            timeZone,
+            link,
+          }),
+      });
+    },
+  };
+}
+
+/** Who is told of a paused subscription: whoever made it, and those who keep it (its organization's admins, its cohort's coordinators, or the installation's admins when nobody else). */
+async function keepersOf(db: Db, sub: { organizationId: string | null; cohortId: string | null; createdByPersonId: string | null }) {
+  const owners = sub.organizationId
+    ? { staff: { some: { organizationId: sub.organizationId, isAdmin: true } } }
+    : sub.cohortId
+      ? { coordinates: { some: { cohortId: sub.cohortId } } }
+      : { isAdmin: true };
+  const people = await db.person.findMany({
+    where: { OR: [owners, ...(sub.createdByPersonId ? [{ id: sub.createdByPersonId }] : [])] },
+    orderBy: { email: 'asc' },
+  });
+  return people.length ? people : db.person.findMany({ where: { isAdmin: true }, orderBy: { email: 'asc' } });
+}
