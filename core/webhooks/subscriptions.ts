@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Prisma, WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { wakeWorkflow } from '../../lib/temporal/wake.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { webhookWorkflowId } from '../../workflows/ids.js';
@@ -186,7 +186,7 @@ export async function rotateWebhookSecret(deps: Deps, p: Principal, id: string) 
       where: { id: row.id, secret: row.secret },
       data: { secret, previousSecret: row.secret, previousSecretUntil: until },
     });
-    if (count === 0) throw new ValidationError('The secret was rotated at the same moment; read the webhook again and retry');
+    if (count === 0) throw new ConflictError('The secret was rotated at the same moment: the other rotation holds');
     await audit(tx, p, 'webhook.secret_rotated', row, { previousSecretUntil: until.toISOString() });
     return tx.webhookSubscription.findUniqueOrThrow({ where: { id: row.id } });
   });

@@ -53,6 +53,9 @@ interface Tenants {
   application?: string;
   /** A question of the planned partnership's checklist. */
   question?: string;
+  /** d1's webhook subscription, and its delivery of x's pause. */
+  webhook?: string;
+  delivery?: string;
 }
 
 async function ok<T>(res: Promise<{ status: number; json: unknown; text: string }>, status = 201): Promise<T> {
@@ -178,6 +181,23 @@ async function plannedPartnership(t: Tenants) {
 
 // In the order the valid requests run: each leaves the state the next one needs.
 const CASES: Record<string, Case> = {
+  createWebhook: {
+    as: 'd1',
+    path: () => '/webhooks',
+    body: (t) => ({ url: 'https://hooks.lakeside.example/tandem', events: ['partnership.paused'], organizationId: t.org.d1 }),
+    after: (t, json: { id: string }) => {
+      t.webhook = json.id;
+    },
+  },
+  listWebhooks: { as: 'd1', path: () => '/webhooks' },
+  getWebhook: { as: 'd1', path: (t) => `/webhooks/${t.webhook ?? t.x.id}` },
+  changeWebhook: {
+    as: 'd1',
+    status: 200,
+    path: (t) => `/webhooks/${t.webhook ?? t.x.id}`,
+    body: () => ({ description: 'Data warehouse' }),
+  },
+  rotateWebhookSecret: { as: 'd1', status: 200, path: (t) => `/webhooks/${t.webhook ?? t.x.id}/rotate-secret` },
   listPartnerships: { as: 'p1', path: () => '/partnerships' },
   getPartnership: { as: 'p1', path: (t) => `/partnerships/${t.x.id}` },
   updatePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}`, body: () => ({ name: 'Lakeside literacy 2027' }) },
@@ -599,6 +619,18 @@ const CASES: Record<string, Case> = {
   },
   pausePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/pause`, body: () => ({ reason: 'Strike' }) },
   resumePartnership: { as: 'd1', status: 200, path: (t) => `/partnerships/${t.x.id}/resume` },
+  listWebhookDeliveries: { as: 'd1', path: (t) => `/webhooks/${t.webhook ?? t.x.id}/deliveries` },
+  redeliverWebhook: {
+    as: 'd1',
+    status: 202,
+    path: (t) => `/webhooks/${t.webhook ?? t.x.id}/deliveries/${t.delivery ?? t.x.id}/redeliver`,
+    before: async (t) => {
+      // The pause above was written with a delivery to d1's subscription.
+      const d = await stack.database.db.webhookDelivery.findFirst({ where: { subscriptionId: t.webhook ?? t.x.id } });
+      t.delivery = d?.id;
+    },
+  },
+  removeWebhook: { as: 'd1', status: 204, path: (t) => `/webhooks/${t.webhook ?? t.x.id}/remove` },
   endPartnership: { as: 'admin', status: 200, path: (t) => `/partnerships/${t.x.id}/end`, body: () => ({ outcome: 'completed' }) },
   createPartnership: {
     as: 'd1',

@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DNSResolver } from 'mailauth';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { startWebhookRelay } from '../../activities/webhooks/relay.js';
 import { createHttpApp } from '../../boot/http.js';
 import { createWorker } from '../../boot/worker.js';
 import { type ReplyDeps, receiveReply } from '../../core/replies/receive.js';
@@ -22,6 +23,7 @@ import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
+import type { Post } from '../../lib/webhooks/post.js';
 import { TEST_AUTH_SECRET, testAuth, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
@@ -113,6 +115,8 @@ export function useApiStack(
      * against `resolver`'s DNS.
      */
     replies?: { domain: string; inboundSecret: string; resolver: DNSResolver };
+    /** Webhooks are sent with `post` (one that reaches the test's receiver), and the relay wakes their workflows. */
+    webhooks?: { post: () => Post };
   } = {},
 ): ApiStack {
   const stack = { taskQueue } as unknown as ApiStack;
@@ -154,12 +158,17 @@ export function useApiStack(
         mailGiveUpAfterMs: 86_400_000,
         taskLink: testTaskLinks(stack.database.db, stack.publicUrl),
         replyDomain: opts.replies?.domain,
+        postWebhook: opts.webhooks?.post(),
       },
     });
     running = stack.worker.run();
     const connection = await connectClient({ address: stack.dev.address, tls: false });
     closers.push(() => connection.close());
     stack.temporal = new Client({ connection, namespace: 'default' });
+    if (opts.webhooks) {
+      const relay = await startWebhookRelay({ databaseUrl: stack.database.url, temporal: stack.temporal, taskQueue, logger });
+      closers.push(() => relay.stop());
+    }
     const replies: ReplyDeps | undefined = opts.replies && {
       db: stack.database.db,
       temporal: stack.temporal,

@@ -3,6 +3,7 @@ import { recordEvent } from '../../core/events.js';
 import { keyPrincipal } from '../../core/people/principal.js';
 import { changeWebhook } from '../../core/webhooks/subscriptions.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
+import { createPoster } from '../../lib/webhooks/post.js';
 import { webhookWorkflowId } from '../../workflows/ids.js';
 import { webhookWorkflow } from '../../workflows/webhooks/webhook.js';
 import { createPartnershipRecord, DAY, MINUTE, useTimeSkippingStack } from '../support/kit.js';
@@ -146,5 +147,16 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     expect(receiver.accepted()[0]?.verified).toBe(true);
     const resumed = await db().webhookSubscription.findUniqueOrThrow({ where: { id: sub.id } });
     expect(resumed).toMatchObject({ status: 'active', failingSince: null, pausedAt: null });
+  });
+
+  it('refuses, by default, an endpoint inside the network (after DNS: a loopback or private address), and says so in the attempt', async () => {
+    const before = receiver.received.length;
+    const production = createPoster({ timeoutMs: 2000, allowPrivateAddresses: false, ca: receiver.ca });
+    for (const url of [receiver.url, receiver.url.replace('127.0.0.1', 'localhost')]) {
+      const answer = await production(url, '{}', {});
+      expect(answer.status, url).toBeNull();
+      expect(answer.body, url).toMatch(/is not allowed\. Because, It is private IP address/);
+    }
+    expect(receiver.received).toHaveLength(before);
   });
 });
