@@ -39,6 +39,7 @@ import { reportCsv, reportPage } from './reports/report-pages.js';
 import { stuckPage } from './reports/stuck.js';
 import { reviewPage, saveOutcome, saveReschedule } from './reviews/review.js';
 import { saveSchoolCalendar, schoolCalendarPage } from './reviews/school-calendar.js';
+import { deleteWebhook, newWebhookSecret, resendDelivery, saveWebhook, saveWebhookStatus, webhooksPage } from './webhooks/webhooks.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ASSETS = fileURLToPath(new URL('./assets', import.meta.url));
@@ -144,6 +145,15 @@ export function webRouter(deps: WebDeps): Router {
     kit.signedIn((ctx) => schoolCalendarPage(ctx)),
   );
   router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
+  router.get(
+    '/dashboard/webhooks',
+    kit.signedIn((ctx) => webhooksPage(ctx)),
+  );
+  router.post('/dashboard/webhooks', ...posted, kit.signedIn(saveWebhook));
+  router.post('/dashboard/webhooks/:id/status', ...posted, kit.signedIn(saveWebhookStatus));
+  router.post('/dashboard/webhooks/:id/secret', ...posted, kit.signedIn(newWebhookSecret));
+  router.post('/dashboard/webhooks/:id/remove', ...posted, kit.signedIn(deleteWebhook));
+  router.post('/dashboard/webhooks/:id/redeliver', ...posted, kit.signedIn(resendDelivery));
   router.get(
     '/dashboard/planning-questions',
     kit.signedIn((ctx) => planningQuestionsPage(ctx)),
@@ -324,6 +334,7 @@ export function webRouter(deps: WebDeps): Router {
   const FORM_ONLY = [
     /^\/settings\/(calendar|new-address)$/,
     /^\/dashboard\/calendar\/feed$/,
+    /^\/dashboard\/webhooks\/[^/]+\/(status|secret|remove|redeliver)$/,
     /^\/dashboard\/catalog\/([^/]+\/apply|applications\/[^/]+\/decision)$/,
     /^\/link\/fresh$/,
     /^\/p\/[^/]+\/(reviews\/[^/]+\/(outcome|reschedule|measures|comments)|commitments\/[^/]+\/(complete|extend|drop|comments)|evidence\/[^/]+\/(items|extend|waive|review|comments)|goals|activate|measures\/[^/]+\/change|members(\/[^/]+\/(role|handover|remove))?|inquiry\/[^/]+\/(phases\/[^/]+|lesson|lesson\/comments))$/,
@@ -335,7 +346,9 @@ export function webRouter(deps: WebDeps): Router {
         ? '/sign-in'
         : req.path.startsWith('/dashboard/catalog/')
           ? '/dashboard/catalog'
-          : req.path.replace(/\/(members\/[^/]+\/[^/]+|phases\/[^/]+|[^/]+)$/, '');
+          : req.path.startsWith('/dashboard/webhooks/')
+            ? '/dashboard/webhooks'
+            : req.path.replace(/\/(members\/[^/]+\/[^/]+|phases\/[^/]+|[^/]+)$/, '');
     res.redirect(303, up);
   });
 

@@ -130,6 +130,7 @@ export async function listWebhooks(db: Db, p: Principal) {
 
 /** One subscription the principal keeps; a 404 for any other. */
 export async function visibleWebhook(db: Db, p: Principal, id: string) {
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError(`Webhook ${id} does not exist`);
   const row = await db.webhookSubscription.findFirst({ where: { AND: [{ id }, webhookScope(p)] } });
   if (!row) throw new NotFoundError(`Webhook ${id} does not exist`);
   // Rights may have narrowed since it was made (a coordinator no more): decided again, like every change.
@@ -227,6 +228,7 @@ export async function listDeliveries(
  */
 export async function redeliver(deps: Deps, p: Principal, id: string, deliveryId: string) {
   const row = await visibleWebhook(deps.db, p, id);
+  if (!z.uuid().safeParse(deliveryId).success) throw new NotFoundError(`Delivery ${deliveryId} does not exist`);
   const { count } = await deps.db.webhookDelivery.updateMany({
     where: { id: deliveryId, subscriptionId: row.id },
     data: { status: 'pending', deliveredAt: null },

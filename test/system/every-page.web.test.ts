@@ -79,6 +79,13 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       name: 'Valley literacy cohort of twenty-two districts',
     });
     ids.cohort = cohort.json.id;
+    // A webhook whose address has no break in it, subscribed to every event, for the webhooks page.
+    const hook = await stack.call(stack.adminKey, 'POST', '/webhooks', {
+      url: `https://hooks.riverside-unified-school-district.example.org/tandem/${'partnership-events-'.repeat(6)}`,
+      events: ['partnership.paused', 'partnership.resumed', 'commitment.overdue', 'commitment.escalated', 'review.missed'],
+      description: LONG_NAME.slice(0, 100),
+    });
+    expect(hook.status, hook.text).toBe(201);
     const create = (name: string, inMs: number, over: object = {}) =>
       stack.call<{ id: string; firstReview: { id: string } }>(stack.adminKey, 'POST', '/partnerships', {
         name,
@@ -230,6 +237,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       '/dashboard/new': [signedIn('/dashboard/new')],
       '/dashboard/import': [signedIn(`/dashboard/import?cohort=${ids.cohort}`)],
       '/dashboard/school-calendar': [signedIn('/dashboard/school-calendar')],
+      '/dashboard/webhooks': [signedIn('/dashboard/webhooks')],
       '/dashboard/planning-questions': [signedIn('/dashboard/planning-questions')],
       '/dashboard/catalog': [signedIn(`/dashboard/catalog?target=cohort:${ids.cohort}`)],
       '/dashboard/charts': [signedIn('/dashboard/charts')],

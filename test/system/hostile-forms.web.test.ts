@@ -158,6 +158,22 @@ describe('every form of every page, against a corpus of hostile strings', () => 
         members: [{ name: 'Root', email: owner, role: 'district_lead' }],
       })
     ).json.id;
+    // A webhook of the district's, with a delivery: the forms of a subscription and of its deliveries.
+    const hook = await stack.call<{ id: string }>(stack.adminKey, 'POST', '/webhooks', {
+      url: 'https://hooks.hostile.example/tandem',
+      events: ['commitment.completed'],
+      organizationId: ids.district,
+    });
+    expect(hook.status, hook.text).toBe(201);
+    const done = await stack.call(stack.adminKey, 'POST', `/partnerships/${ids.partnership}/commitments`, {
+      ownerEmail: owner,
+      side: 'district',
+      description: 'Done at once',
+      dueAt: soon(5),
+    });
+    expect(
+      (await stack.call(stack.adminKey, 'POST', `/commitments/${(done.json as { id: string }).id}/complete`, { note: 'Sent' })).status,
+    ).toBe(200);
     ({ context, page } = await signIn(stack, browser, 'root@hostile.example'));
   });
 
@@ -168,6 +184,7 @@ describe('every form of every page, against a corpus of hostile strings', () => 
       '/dashboard/new',
       '/dashboard/import',
       '/dashboard/school-calendar',
+      '/dashboard/webhooks',
       '/dashboard/calendar',
       '/dashboard/cohorts',
       `/dashboard/cohorts/${ids.cohort}/inquiry`,

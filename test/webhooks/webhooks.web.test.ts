@@ -1,7 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threeMembers, useApiStack } from '../support/api-stack.js';
+import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { expectAccessible, signIn } from '../support/web.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const QUEUE = 'tandem-webhooks-api';
@@ -35,6 +37,7 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
   });
   afterAll(async () => receiver?.stop());
   const stack = useApiStack(QUEUE, { webhooks: { post: () => receiver.poster(5000) } });
+  const browser = useBrowser();
 
   const deliveries = async (key: string, id: string) =>
     (await stack.call<{ items: Delivery[] }>(key, 'GET', `/webhooks/${id}/deliveries`)).json.items;
@@ -144,5 +147,56 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
     const issued = both.filter((r) => r.status === 200).map((r) => r.json.secret);
     expect(issued).toContain(row.secret);
     expect([hook.secret, ...issued]).toContain(row.previousSecret);
+  });
+
+  it("lets a district's admin subscribe from the page (the secret shown once), and keeps another district's admin out of it", async () => {
+    const lakeside = await stack.districtWithKey('Page USD');
+    const other = await stack.districtWithKey('Other Page USD');
+    for (const [org, email] of [
+      [lakeside.id, 'ida@page.example'],
+      [other.id, 'oz@other.example'],
+    ] as const) {
+      const granted = await stack.call(stack.adminKey, 'POST', `/organizations/${org}/staff`, { email, name: 'Admin', isAdmin: true });
+      expect(granted.status, granted.text).toBe(201);
+    }
+    const ours = await stack.createPartnership('Page literacy', threeMembers('page.example'), { district: { id: lakeside.id } });
+    const { page } = await signIn(stack, browser, 'ida@page.example');
+    await page.goto(`${stack.publicUrl}/dashboard/webhooks`);
+    await expectAccessible(page);
+    await page.selectOption('#f-owner', `organization:${lakeside.id}`);
+    await page.fill('#f-url', receiver.url);
+    await page.check('#f-event-partnership-paused');
+    await page.click('button:has-text("Subscribe")');
+    const flash = (await page.locator('.flash').textContent()) ?? '';
+    const secret = flash.match(/whsec_[A-Za-z0-9+/=]+/)?.[0] as string;
+    expect(secret, flash).toBeTruthy();
+    await page.reload();
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.locator('main').textContent()).toContain(receiver.url);
+
+    expect((await stack.call(stack.adminKey, 'POST', `/partnerships/${ours.id}/pause`, { reason: 'Snow' })).status).toBe(200);
+    const delivered = await waitFor('the pause delivered', async () => receiver.accepted().find((r) => r.body.includes(ours.id)));
+    expect(new Webhook(secret).verify(delivered.body, delivered.headers)).toMatchObject({ type: 'partnership.paused' });
+
+    // Another district's admin sees none of it, and a removal forged with their own session and token is a 404.
+    const hook = await stack.database.db.webhookSubscription.findFirstOrThrow({ where: { organizationId: lakeside.id } });
+    const intruder = await signIn(stack, browser, 'oz@other.example');
+    await intruder.page.goto(`${stack.publicUrl}/dashboard/webhooks`);
+    expect(await intruder.page.content()).not.toContain(receiver.url);
+    const csrf = await intruder.page.locator('input[name="_csrf"]').first().inputValue();
+    const cookie = (await intruder.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    for (const action of ['remove', 'secret', 'status']) {
+      const res = await fetch(`${stack.baseUrl}/dashboard/webhooks/${hook.id}/${action}`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf, _submission: crypto.randomUUID(), status: 'paused' }),
+        headers: { cookie, accept: 'text/html' },
+        redirect: 'manual',
+      });
+      expect(res.status, action).toBe(404);
+    }
+    expect(await stack.database.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.id } })).toMatchObject({
+      status: 'active',
+      secret: hook.secret,
+    });
   });
 });

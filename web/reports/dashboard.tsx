@@ -72,6 +72,7 @@ export async function dashboardPage({ req, deps, me }: PageContext): Promise<Out
           {may.import && <a href={`/dashboard/import${cohortQuery}`}>Create partnerships from a file</a>}
           {may.ownSettings && <a href="/dashboard/school-calendar">School calendars</a>}
           {may.ownSettings && <a href="/dashboard/planning-questions">Planning questions</a>}
+          {(me.isAdmin || me.coordinates.length > 0 || me.staff.some((s) => s.isAdmin)) && <a href="/dashboard/webhooks">Webhooks</a>}
           <a href="/dashboard/cohorts">Cohorts</a>
           <a href="/dashboard/catalog">Catalog of partners</a>
           <a href={`/dashboard/calendar${cohortQuery}`}>Calendar of reviews</a>
