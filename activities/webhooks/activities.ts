@@ -38,7 +38,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
     async attemptWebhookDelivery({ deliveryId, at }) {
       const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
       const settled = { delivered: true, failingSince: null };
-      if (!delivery || delivery.status !== 'pending' || delivery.subscription.status !== 'active') return settled;
+      if (delivery?.status !== 'pending' || delivery.subscription.status !== 'active') return settled;
       const facts = await deliveryFacts(db, deliveryId);
       if (!facts) return settled;
       const sub = delivery.subscription;

@@ -6,7 +6,7 @@ import { createApiKey } from '../../lib/auth/api-keys.js';
 import { createPoster } from '../../lib/webhooks/post.js';
 import { webhookWorkflowId } from '../../workflows/ids.js';
 import { webhookWorkflow } from '../../workflows/webhooks/webhook.js';
-import { createPartnershipRecord, DAY, MINUTE, useTimeSkippingStack } from '../support/kit.js';
+import { createPartnershipRecord, DAY, MINUTE, recordHistory, useTimeSkippingStack } from '../support/kit.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const QUEUE = 'tandem-webhooks';
@@ -73,7 +73,9 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     expect(await db().webhookDelivery.count({ where: { subscriptionId: everything.id } })).toBe(5);
 
     await (await stack.newWorker({ postWebhook: receiver.poster() })).runUntil(async () => {
-      await (await run(everything.id)).result();
+      const handle = await run(everything.id);
+      await handle.result();
+      await recordHistory(handle, 'fails-then-recovers');
     });
 
     // Three failures of the first delivery (503), then all five: 8 requests, the first four with one id.
@@ -111,7 +113,9 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     const start = await stack.env.currentTimeMs();
 
     await (await stack.newWorker({ postWebhook: receiver.poster(1000) })).runUntil(async () => {
-      await (await run(sub.id)).result();
+      const handle = await run(sub.id);
+      await handle.result();
+      await recordHistory(handle, 'paused-after-a-day');
     });
 
     const paused = await db().webhookSubscription.findUniqueOrThrow({ where: { id: sub.id } });
