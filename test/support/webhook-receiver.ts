@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { createPoster, type Post } from '../../lib/webhooks/post.js';
+import { makeCertificates } from './certificates.js';
 
 export interface Received {
   /** The webhook-id header (standard deliveries), or null. */
@@ -19,37 +19,13 @@ export interface Received {
 }
 
 /**
- * A subscriber's HTTPS endpoint, in-process: a certificate of a CA made for it (openssl, as
- * test/system/temporal-tls.test.ts), every request kept, each verified with the `standardwebhooks`
+ * A subscriber's HTTPS endpoint, in-process: a certificate of a CA made for it (./certificates.ts), every request kept, each verified with the `standardwebhooks`
  * library against the secrets it is told. `answer` decides what it does next: a status, or nothing
  * at all (the connection is held open, as by a receiver that hangs).
  */
 export async function startWebhookReceiver() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-webhooks-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Webhook test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-  await writeFile(
-    path.join(dir, 'server.ext'),
-    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
-  );
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.pem',
-  );
+  await makeCertificates(dir, { server: 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth' });
   const ca = await readFile(path.join(dir, 'ca.pem'), 'utf8');
   const received: Received[] = [];
   const held = new Set<import('node:http').ServerResponse>();

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { connectClient, connectWorker, temporalConnectionOptions } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
+import { makeCertificates } from '../support/certificates.js';
 import { startTestDevServer } from '../support/dev-server.js';
 
 /**
@@ -19,35 +19,6 @@ import { startTestDevServer } from '../support/dev-server.js';
 
 const SERVER_NAME = 'temporal.tandem.test';
 const API_KEY = 'tandem-test-key';
-
-async function makeCertificates(dir: string) {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Tandem test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-  for (const [name, ext] of [
-    ['server', `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth`],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    await writeFile(path.join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\n${ext}\n`);
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.pem`,
-    );
-  }
-}
 
 /** A TLS-terminating gRPC proxy in front of a plain frontend; it remembers what it let through. */
 async function startSecuredFrontend(dir: string, upstream: string) {
@@ -114,7 +85,10 @@ describe('connecting to a secured Temporal frontend (TLS, mTLS, API key)', () =>
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-tls-'));
     await chmod(dir, 0o755);
-    await makeCertificates(dir);
+    await makeCertificates(dir, {
+      server: `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth`,
+      client: 'extendedKeyUsage=clientAuth',
+    });
     dev = await startTestDevServer(dir);
     frontend = await startSecuredFrontend(dir, dev.address);
   });
