@@ -45,9 +45,12 @@ export async function startWebhookRelay(opts: {
     if (stopped || !client) return;
     try {
       const { rows } = await client.query<{ id: string }>(
+        // A delivery tried within the longest wait between tries (10 h) has a workflow retrying it:
+        // waking that one every minute would only lengthen its history.
         `SELECT DISTINCT d.subscription_id AS id FROM webhook_delivery d
          JOIN webhook_subscription s ON s.id = d.subscription_id
-         WHERE d.status = 'pending' AND s.status = 'active'`,
+         WHERE d.status = 'pending' AND s.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM webhook_attempt a WHERE a.delivery_id = d.id AND a.at > now() - interval '11 hours')`,
       );
       for (const r of rows) wake(r.id);
     } catch (err) {

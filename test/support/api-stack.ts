@@ -76,6 +76,8 @@ export interface ApiStack {
   reviewPlanned(partnershipId: string): Promise<string>;
   /** With the `replies` option: the port of Tandem's SMTP listener for replies. */
   inboundSmtpPort: number;
+  /** Another API process on the same database and Temporal (a replica behind the same load balancer); where to reach it. */
+  replica(): Promise<{ baseUrl: string }>;
   /** A district made through the API, with a key of its own (another tenant, for the attacker's tests). */
   districtWithKey(name: string, timeZone?: string): Promise<{ id: string; key: string }>;
   /**
@@ -191,27 +193,31 @@ export function useApiStack(
       closers.push(() => listener.stop());
       stack.inboundSmtpPort = listener.port;
     }
-    stack.server = await listen(
-      () =>
-        createHttpApp({
-          db: stack.database.db,
-          temporal: stack.temporal,
-          mailer,
-          logger,
-          auth: stack.auth,
-          namespace: 'default',
-          taskQueue,
-          publicUrl: stack.publicUrl,
-          mailGiveUpAfterMs: 86_400_000,
-          taskLinks: { linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 },
-          secret: TEST_AUTH_SECRET,
-          mailCaptureDir: stack.mailCaptureDir,
-          oidc,
-          replies: replies && opts.replies && { ...replies, inboundSecret: opts.replies.inboundSecret },
-          replyDomain: opts.replies?.domain,
-        }),
-      held,
-    );
+    // Each replica has a sign-in of its own, as a process would; they share the database and the secret.
+    const app = (auth: TandemAuth) => () =>
+      createHttpApp({
+        db: stack.database.db,
+        temporal: stack.temporal,
+        mailer,
+        logger,
+        auth,
+        namespace: 'default',
+        taskQueue,
+        publicUrl: stack.publicUrl,
+        mailGiveUpAfterMs: 86_400_000,
+        taskLinks: { linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 },
+        secret: TEST_AUTH_SECRET,
+        mailCaptureDir: stack.mailCaptureDir,
+        oidc,
+        replies: replies && opts.replies && { ...replies, inboundSecret: opts.replies.inboundSecret },
+        replyDomain: opts.replies?.domain,
+      });
+    stack.server = await listen(app(stack.auth), held);
+    stack.replica = async () => {
+      const server = await listen(app(testAuth(stack.database.db, { mailer, publicUrl: stack.publicUrl, oidc })), 0);
+      closers.push(() => server.close(1000));
+      return { baseUrl: `http://localhost:${server.port}` };
+    };
     stack.baseUrl = `http://localhost:${stack.server.port}`;
     stack.adminKey = (await createApiKey(stack.database.db, { name: 'test admin', role: 'admin' })).secret;
     stack.call = async (key, method, p, body, headers = {}) => {

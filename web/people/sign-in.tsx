@@ -9,6 +9,7 @@ import { syncProviders } from '../../core/people/identity-providers.js';
 import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
 import { tellPerson } from '../../core/people/tell.js';
 import { SIGN_IN_PARAMS, vouchesFor } from '../../lib/auth/better-auth.js';
+import { PostgresRateLimitStore } from '../../lib/db/rate-limit-store.js';
 import type { WebDeps } from '../http/deps.js';
 import { ErrorSummary, Form, TextField } from '../http/layout.js';
 import { formFields, type Outcome, type PageKit, TASK_COOKIE } from '../http/pages.js';
@@ -62,14 +63,14 @@ interface Door {
 export function signInRoutes(deps: WebDeps, kit: PageKit): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const door: Door = { router, deps, kit, form, ...limitsOf(kit), signInPage: signInPageOf(deps, kit) };
+  const door: Door = { router, deps, kit, form, ...limitsOf(deps, kit), signInPage: signInPageOf(deps, kit) };
   addSignIn(door);
   addLinks(door);
   addSignOut(door);
   return router;
 }
 
-function limitsOf(kit: PageKit) {
+function limitsOf(deps: WebDeps, kit: PageKit) {
   const tooMany: RequestHandler = (req, res) =>
     kit.render(req, res, null, {
       title: 'Too many requests',
@@ -82,8 +83,17 @@ function limitsOf(kit: PageKit) {
       ),
     });
   // Per IP: refused openly. Per address: silently not sent, so the answer still tells nothing.
-  const perIp = rateLimit({ windowMs: WINDOW_MS, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  // Counted in PostgreSQL: every API replica sees the same counts.
+  const perIp = rateLimit({
+    windowMs: WINDOW_MS,
+    limit: 20,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany,
+    store: new PostgresRateLimitStore(deps.db, 'sign-in:ip'),
+  });
   const perAddress = rateLimit({
+    store: new PostgresRateLimitStore(deps.db, 'sign-in:address'),
     windowMs: WINDOW_MS,
     limit: 5,
     standardHeaders: false,

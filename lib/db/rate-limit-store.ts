@@ -1,0 +1,49 @@
+import type { IncrementResponse, Options, Store } from 'express-rate-limit';
+import type { Db } from './client.js';
+
+/**
+ * express-rate-limit's counts in PostgreSQL (table rate_limit_hit), so that a limit holds across
+ * every API replica: with the memory store, N replicas let N times the limit through. One statement
+ * per hit counts it, starting a new window when the last one is over. Written here rather than taken
+ * from @acpr/rate-limit-postgresql, which pins an older `pg` and runs migrations of its own beside
+ * Prisma's, out of sight of the schema check (test/system/migrate.test.ts).
+ */
+export class PostgresRateLimitStore implements Store {
+  localKeys = false;
+  private windowMs = 60_000;
+
+  constructor(
+    private readonly db: Db,
+    /** Keeps the keys of one limiter apart from another's (per IP, per address). */
+    readonly prefix: string,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  private key(key: string) {
+    return `${this.prefix}:${key}`;
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    const [row] = await this.db.$queryRaw<{ hits: number; reset_at: Date }[]>`
+      INSERT INTO rate_limit_hit (key, hits, reset_at)
+      VALUES (${this.key(key)}, 1, now() + make_interval(secs => ${this.windowMs / 1000}))
+      ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN rate_limit_hit.reset_at <= now() THEN 1 ELSE rate_limit_hit.hits + 1 END,
+        reset_at = CASE WHEN rate_limit_hit.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limit_hit.reset_at END
+      RETURNING hits, reset_at`;
+    // Windows long over are cleared now and then, by whichever hit comes.
+    if (Math.random() < 0.01) await this.db.rateLimitHit.deleteMany({ where: { resetAt: { lt: new Date(Date.now() - this.windowMs) } } });
+    return { totalHits: row?.hits ?? 1, resetTime: row?.reset_at ?? new Date(Date.now() + this.windowMs) };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.db.rateLimitHit.updateMany({ where: { key: this.key(key), hits: { gt: 0 } }, data: { hits: { decrement: 1 } } });
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.db.rateLimitHit.deleteMany({ where: { key: this.key(key) } });
+  }
+}
