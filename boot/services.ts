@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
+import { ensureMailSweep } from '../activities/mail/sweep-schedule.js';
 import { startWebhookRelay } from '../activities/webhooks/relay.js';
 import { dependencyChecks, healthRouter } from '../api/http/health.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
@@ -104,13 +105,13 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
   // Deliveries are written where no Temporal client is at hand: the relay wakes their workflows.
   const clientConnection = await connectClient(deps.temporal);
   stops.add('webhook relay connection', () => clientConnection.close());
-  const relay = await startWebhookRelay({
-    databaseUrl: deps.databaseUrl,
-    temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger,
-  });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const relay = await startWebhookRelay({ databaseUrl: deps.databaseUrl, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
   stops.add('webhook relay', () => relay.stop());
+  // Mail a request failed to send at once is swept every minute by a Temporal schedule.
+  await ensureMailSweep(client, config.TEMPORAL_TASK_QUEUE).catch((err) =>
+    logger.error({ err }, 'could not make the mail sweep schedule: mail left pending by a failed request is not sent again'),
+  );
   running.catch((err) => logger.fatal({ err }, 'worker stopped unexpectedly'));
   stops.add('worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

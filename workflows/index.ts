@@ -4,6 +4,7 @@ export { evidenceRequestWorkflow } from './deadlines/evidence.js';
 export { inquiryCycleWorkflow } from './inquiry/cycle.js';
 export { lessonDigestWorkflow } from './inquiry/lesson-digest.js';
 export { mailboxWorkflow } from './mail/mailbox.js';
+export { mailSweepWorkflow } from './mail/sweep.js';
 export { partnershipWorkflow } from './partnerships/partnership.js';
 export { reflectionWorkflow } from './reflections/reflection.js';
 export { webhookWorkflow } from './webhooks/webhook.js';

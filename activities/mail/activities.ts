@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { deliverHeld } from '../../core/mail/notify.js';
-import type { MailContext } from '../../core/mail/outbox.js';
+import { deliver, type MailContext } from '../../core/mail/outbox.js';
 import type { ActivityDeps } from '../deps.js';
 import { wakeMailbox } from './mailbox.js';
 
@@ -27,10 +27,36 @@ export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, taskLink
  */
 export const workflowNow = () => Context.current().info.scheduledTimestampMs;
 
+/** How many copies one sweep sends at most; the next sweep takes the rest. */
+const SWEEP_BATCH = 500;
+
 export function createMailActivities(deps: ActivityDeps) {
   return {
     async deliverHeldMail(input: { personId: string; now: number }): Promise<number | null> {
       return deliverHeld(mailContext(deps), input.personId, input.now);
+    },
+
+    /**
+     * Sends the copies left `pending` for longer than `olderThanMs`: mail a request sent at once whose
+     * SMTP attempt failed (a sign-in link, an address to confirm) has no activity to retry it. Each copy
+     * is claimed before it goes (core/mail/outbox.ts), so an activity retrying the same copy at the
+     * same moment sends it once between them; one that fails again stays pending for the next sweep,
+     * until MAIL_GIVE_UP_AFTER marks it failed.
+     */
+    async sendLeftPendingMail(input: { olderThanMs: number }): Promise<{ sent: number; notSent: number }> {
+      const ctx = mailContext(deps);
+      const left = await deps.db.emailOutbox.findMany({
+        where: { status: 'pending', createdAt: { lt: new Date(Date.now() - input.olderThanMs) } },
+        orderBy: { createdAt: 'asc' },
+        take: SWEEP_BATCH,
+        select: { id: true },
+      });
+      let sent = 0;
+      for (const { id } of left) {
+        const status = await deliver(ctx, id).catch(() => 'pending' as const);
+        if (status === 'sent') sent++;
+      }
+      return { sent, notSent: left.length - sent };
     },
   };
 }
