@@ -1,12 +1,18 @@
+import { Context } from '@temporalio/activity';
 import { notify } from '../../core/mail/notify.js';
 import { webhookPaused } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { deliveryFacts, deliveryRequest, signingSecrets, type WebhookFormat } from '../../core/webhooks/payloads.js';
+import type { WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { createPoster, type Post } from '../../lib/webhooks/post.js';
 import type { WebhookSteps } from '../../workflows/webhooks/steps.js';
 import type { ActivityDeps } from '../deps.js';
 import { mailContext } from '../mail/activities.js';
+
+/** A batch ends after this many deliveries or this long, so that the workflow's history records progress. */
+const BATCH = 100;
+const BATCH_MS = 60_000;
 
 /** Without WEBHOOK_ settings (tests that do not send webhooks): the production defaults, made once. */
 let defaultPoster: Post | undefined;
@@ -19,63 +25,76 @@ function defaultPost(): Post {
 export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
   const { db } = deps;
   const post = () => deps.postWebhook ?? defaultPost();
-  return {
-    async nextWebhookDelivery({ subscriptionId }) {
-      const next = await db.webhookDelivery.findFirst({
-        where: { subscriptionId, status: 'pending', subscription: { status: 'active' } },
-        orderBy: { eventId: 'asc' },
-        select: { id: true },
+  const heartbeat = () => {
+    if (!Context.current().info.isLocal) Context.current().heartbeat();
+  };
+  /** One POST of one delivery, recorded with its answer; whether it was delivered. */
+  const attempt = async (delivery: { id: string }, sub: WebhookSubscription, when: Date): Promise<boolean> => {
+    const facts = await deliveryFacts(db, delivery.id);
+    if (!facts) return true;
+    // Signed at the moment it leaves (the receiver checks webhook-timestamp against its clock to refuse
+    // replays); the workflow's time (`when`) is what the run of failures is judged by.
+    const sentAt = Date.now();
+    const request = deliveryRequest(sub.format as WebhookFormat, facts, {
+      publicUrl: deps.publicUrl,
+      at: sentAt,
+      secrets: signingSecrets(sub, sentAt),
+    });
+    const answer = await post()(sub.url, request.body, request.headers);
+    const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;
+    await db.$transaction(async (tx) => {
+      await tx.webhookAttempt.create({
+        data: {
+          deliveryId: delivery.id,
+          at: when,
+          statusCode: answer.status,
+          response: answer.body.replace(/\0/g, ''),
+          durationMs: answer.durationMs,
+        },
       });
-      return next && { deliveryId: next.id };
-    },
-
-    /**
-     * One POST, recorded as an attempt with its answer. A 2xx delivers; anything else (another
-     * status, no answer in time, a refused address) fails it and starts or continues the
-     * subscription's run of failures. A delivery no longer waiting (delivered by an earlier try of
-     * this activity, its subscription paused or removed) is left alone.
-     */
-    async attemptWebhookDelivery({ deliveryId, at }) {
-      const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
-      const settled = { delivered: true, failingSince: null };
-      if (delivery?.status !== 'pending' || delivery.subscription.status !== 'active') return settled;
-      const facts = await deliveryFacts(db, deliveryId);
-      if (!facts) return settled;
-      const sub = delivery.subscription;
-      // Signed at the moment it leaves (the receiver checks webhook-timestamp against its clock to refuse
-      // replays); the workflow's time (`at`) is what the run of failures is judged by.
-      const sentAt = Date.now();
-      const request = deliveryRequest(sub.format as WebhookFormat, facts, {
-        publicUrl: deps.publicUrl,
-        at: sentAt,
-        secrets: signingSecrets(sub, sentAt),
-      });
-      const answer = await post()(sub.url, request.body, request.headers);
-      const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;
-      const when = new Date(at);
-      await db.$transaction(async (tx) => {
-        await tx.webhookAttempt.create({
-          data: {
-            deliveryId,
-            at: when,
-            statusCode: answer.status,
-            response: answer.body.replace(/\0/g, ''),
-            durationMs: answer.durationMs,
-          },
+      if (ok) {
+        await tx.webhookDelivery.updateMany({
+          where: { id: delivery.id, status: 'pending' },
+          data: { status: 'delivered', deliveredAt: when },
         });
-        if (ok) {
-          await tx.webhookDelivery.updateMany({
-            where: { id: deliveryId, status: 'pending' },
-            data: { status: 'delivered', deliveredAt: when },
-          });
-          await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: { not: null } }, data: { failingSince: null } });
-        } else {
-          await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: null }, data: { failingSince: when } });
+        await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: { not: null } }, data: { failingSince: null } });
+      } else {
+        await tx.webhookSubscription.updateMany({ where: { id: sub.id, failingSince: null }, data: { failingSince: when } });
+      }
+    });
+    return ok;
+  };
+  return {
+    /**
+     * POSTs the waiting deliveries in event order, each recorded as an attempt with its answer. A 2xx
+     * delivers; anything else (another status, no answer in time, a refused address) fails it, starts
+     * or continues the subscription's run of failures, and ends the batch. A paused or removed
+     * subscription sends nothing.
+     */
+    async sendWebhookDeliveries({ subscriptionId, at }) {
+      const started = Date.now();
+      let sent = 0;
+      for (;;) {
+        const next = await db.webhookDelivery.findFirst({
+          where: { subscriptionId, status: 'pending', subscription: { status: 'active' } },
+          orderBy: { eventId: 'asc' },
+          include: { subscription: true },
+        });
+        if (!next) return { sent, failingSince: null, more: false };
+        if (sent >= BATCH || Date.now() - started > BATCH_MS) return { sent, failingSince: null, more: true };
+        heartbeat();
+        // The workflow's time, moved on by what this batch took: attempts keep their order.
+        const when = new Date(at + (Date.now() - started));
+        if (await attempt(next, next.subscription, when)) {
+          sent++;
+          continue;
         }
-      });
-      if (ok) return settled;
-      const { failingSince } = await db.webhookSubscription.findUniqueOrThrow({ where: { id: sub.id }, select: { failingSince: true } });
-      return { delivered: false, failingSince: (failingSince ?? when).getTime() };
+        const { failingSince } = await db.webhookSubscription.findUniqueOrThrow({
+          where: { id: subscriptionId },
+          select: { failingSince: true },
+        });
+        return { sent, failingSince: (failingSince ?? when).getTime(), more: true };
+      }
     },
 
     async pauseFailingWebhook({ subscriptionId, at }) {
