@@ -4,6 +4,7 @@ import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { type AppDeps, apiRouter } from '../api/app.js';
+import { recordStateMetrics } from '../api/http/metrics.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
 import { syncProviders } from '../core/people/identity-providers.js';
 import { AUTH_BASE_PATH, type TandemAuth } from '../lib/auth/better-auth.js';
@@ -11,6 +12,7 @@ import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
+import { createMetrics } from '../lib/metrics.js';
 import { problemPage, webRouter } from '../web/app.js';
 
 export interface HttpDeps {
@@ -71,10 +73,17 @@ export function createHttpApp(deps: HttpDeps) {
       strictTransportSecurity: https,
     }),
   );
+  // Prometheus' scrape, and every request counted by its route (lib/metrics.ts).
+  const metrics = createMetrics('api');
+  recordStateMetrics(metrics, deps.db);
+  app.use(metrics.http);
+  app.get('/metrics', metrics.handler);
   app.use(
     pinoHttp({
       logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || (req.url ?? '').startsWith('/assets/') },
+      autoLogging: {
+        ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/'),
+      },
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: (req.url as string).replace(/([?&]t=)[^&]+/, '$1…') }),
         res: (res) => ({ statusCode: res.statusCode }),

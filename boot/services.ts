@@ -6,6 +6,7 @@ import express from 'express';
 import { ensureMailSweep } from '../activities/mail/sweep-schedule.js';
 import { startWebhookRelay } from '../activities/webhooks/relay.js';
 import { dependencyChecks, healthRouter } from '../api/http/health.js';
+import { recordStateMetrics } from '../api/http/metrics.js';
 import { deliverSignInLink } from '../api/people/sign-in-mail.js';
 import { createAdmin } from '../core/people/identity.js';
 import { taskLinks } from '../core/people/task-links.js';
@@ -18,6 +19,7 @@ import { type HttpServer, listen } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import { startInboundSmtp } from '../lib/mail/inbound.js';
 import type { Mailer } from '../lib/mail/mailer.js';
+import { createMetrics } from '../lib/metrics.js';
 import type { StopList } from '../lib/stop-list.js';
 import { connectClient, connectWorker, type TemporalConnectionOptions } from '../lib/temporal/connection.js';
 import { createPoster } from '../lib/webhooks/post.js';
@@ -125,7 +127,13 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
       },
       ...dependencyChecks({ db: deps.db, mailer: deps.mailer, temporal: connection, namespace: config.TEMPORAL_NAMESPACE }),
     };
-    const health = await listen((draining) => express().use(healthRouter({ checks, draining })), opts.healthPort, 'WORKER_HEALTH_PORT');
+    const metrics = createMetrics('worker');
+    recordStateMetrics(metrics, deps.db);
+    const health = await listen(
+      (draining) => express().use(healthRouter({ checks, draining })).get('/metrics', metrics.handler),
+      opts.healthPort,
+      'WORKER_HEALTH_PORT',
+    );
     stops.add('worker health endpoint', () => health.close(1000));
     logger.info({ port: health.port }, 'worker health endpoint listening');
   }

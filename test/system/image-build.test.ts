@@ -208,6 +208,12 @@ describe('the Docker image, built by its own steps and started against the embed
     };
     expect(live.sentReminders).toHaveLength(1);
     expect(live.nextReviewAt).toBe(firstReviewAt.toISOString());
+    // Both roles serve their metrics: the worker on its health port.
+    const workerMetrics = await (await fetch(`http://localhost:${healthPort}/metrics`)).text();
+    expect(workerMetrics).toMatch(/^tandem_outbox_copies\{status="sent",template="review-reminder",service="worker"\} 1$/m);
+    expect(await (await fetch(`http://localhost:${apiPort}/metrics`)).text()).toMatch(
+      /^tandem_http_requests_total\{method="POST",route="\/partnerships",status="201",service="api"\} 1$/m,
+    );
 
     worker.child.kill('SIGTERM');
     api.child.kill('SIGTERM');
