@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { Db } from './client.js';
 
@@ -22,8 +23,9 @@ export class PostgresRateLimitStore implements Store {
     this.windowMs = options.windowMs;
   }
 
+  /** Hashed: a key is whatever a form sent (an address with a NUL, which PostgreSQL text cannot hold; 16 kB). */
   private key(key: string) {
-    return `${this.prefix}:${key}`;
+    return `${this.prefix}:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
   async increment(key: string): Promise<IncrementResponse> {
