@@ -8,6 +8,9 @@ const QUOTED = {
     'Done, sent it Friday\n\nOn Mon, Dec 7, 2026 at 9:00 AM Tandem <tandem@tandem.example> wrote:\n> Overdue: Send the coaching plan\n> Mark it done\n',
   outlook:
     'Done, sent it Friday\n\n________________________________\nFrom: Tandem <tandem@tandem.example>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Ben Ode <ben@lakeside.example>\nSubject: Overdue: Send the coaching plan\n\nA commitment in Lakeside literacy was due\n',
+  // Outlook on the web quotes with the same header block, without the rule above it.
+  outlookWeb:
+    'Done, sent it Friday\n\nFrom: Tandem <tandem@tandem.example>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Ben Ode <ben@lakeside.example>\nSubject: Overdue: Send the coaching plan\n\nA commitment in Lakeside literacy was due\n',
   apple:
     'Done, sent it Friday\n\n> On Dec 7, 2026, at 9:00 AM, Tandem <tandem@tandem.example> wrote:\n> \n> Overdue: Send the coaching plan\n',
   mobile: 'Done, sent it Friday\n\nSent from my iPhone\n\n> On Dec 7, 2026, at 09:00, Tandem <tandem@tandem.example> wrote:\n> Overdue\n',
