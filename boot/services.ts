@@ -129,6 +129,9 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
     };
     const metrics = createMetrics('worker');
     recordStateMetrics(metrics, deps.db);
+    metrics.gauge('tandem_worker_running', '1 while this worker polls its task queue, 0 once it stops or fails', [], async (set) =>
+      set({}, worker.getState() === 'RUNNING' ? 1 : 0),
+    );
     const health = await listen(
       (draining) => express().use(healthRouter({ checks, draining })).get('/metrics', metrics.handler),
       opts.healthPort,

@@ -1,5 +1,39 @@
 import type { RequestHandler } from 'express';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
+
+/**
+ * What happens in a process that an operator counts, whichever service it happens in: made once a
+ * process (prom-client keeps one instrument a name) and served by every registry `createMetrics` makes.
+ */
+const events = {
+  mailLateness: new Histogram({
+    name: 'tandem_mail_lateness_seconds',
+    help: 'From the moment a copy was due (a reminder, a deadline, a notice) to the moment the SMTP server accepted it, by template',
+    labelNames: ['template'] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 21_600, 86_400],
+    registers: [],
+  }),
+  signIns: new Counter({
+    name: 'tandem_sign_ins_total',
+    help: 'Sessions opened, by how: an emailed link, or a sign-in provider (OpenID Connect)',
+    labelNames: ['method'] as const,
+    registers: [],
+  }),
+  webhookAttempts: new Counter({
+    name: 'tandem_webhook_attempts_total',
+    help: 'Webhook deliveries tried, by outcome: delivered (a 2xx) or failed (anything else, no answer, a refused address)',
+    labelNames: ['outcome'] as const,
+    registers: [],
+  }),
+};
+
+/** Records what happened; the code that does the thing calls these. */
+export const observe = {
+  /** A copy accepted by the SMTP server `latenessSeconds` after it was due. */
+  mailSent: (template: string, latenessSeconds: number) => events.mailLateness.observe({ template }, Math.max(0, latenessSeconds)),
+  signIn: (method: 'link' | 'provider') => events.signIns.inc({ method }),
+  webhookAttempt: (outcome: 'delivered' | 'failed') => events.webhookAttempts.inc({ outcome }),
+};
 
 /**
  * The process's metrics in Prometheus' format (prom-client): Node's own (CPU, memory, event loop
@@ -10,6 +44,7 @@ export function createMetrics(service: 'api' | 'worker') {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+  for (const metric of Object.values(events)) registry.registerMetric(metric as Metric);
   const requests = new Counter({
     name: 'tandem_http_requests_total',
     help: 'HTTP requests answered, by method, route (the pattern, not the address) and status',

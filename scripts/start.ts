@@ -18,7 +18,7 @@ try {
   throw e;
 }
 const logger = createLogger(config.LOG_LEVEL);
-installTemporalRuntime(logger);
+installTemporalRuntime(logger, { metricsPort: config.TEMPORAL_METRICS_PORT });
 const say = (m: string) => console.log(`[tandem] ${m}`);
 const started = Date.now();
 

@@ -112,7 +112,8 @@ async function run(role: Role, config: Config, logger: Logger, stops: StopList):
     return 'done';
   }
   const temporal = temporalConnectionOptions(temporalAddress, config);
-  installTemporalRuntime(logger);
+  // The SDK's worker metrics are the worker's: the API runs no worker.
+  installTemporalRuntime(logger, { metricsPort: role === 'worker' ? config.TEMPORAL_METRICS_PORT : undefined });
   const db = createDb(databaseUrl);
   stops.add('database pool', () => db.$disconnect());
   const mailer = createMailer(smtpUrl, config.MAIL_FROM);

@@ -5,6 +5,7 @@ import { pages } from '../../core/pages.js';
 import { deliveryFacts, deliveryRequest, signingSecrets, type WebhookFormat } from '../../core/webhooks/payloads.js';
 import type { WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
+import { observe } from '../../lib/metrics.js';
 import { createPoster, type Post } from '../../lib/webhooks/post.js';
 import type { WebhookSteps } from '../../workflows/webhooks/steps.js';
 import type { ActivityDeps } from '../deps.js';
@@ -42,6 +43,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
     });
     const answer = await post()(sub.url, request.body, request.headers);
     const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;
+    observe.webhookAttempt(ok ? 'delivered' : 'failed');
     await db.$transaction(async (tx) => {
       await tx.webhookAttempt.create({
         data: {

@@ -11,14 +11,16 @@ export function recordStateMetrics(metrics: Metrics, db: Db) {
     const rows = await db.emailOutbox.groupBy({ by: ['status', 'template'], _count: { _all: true } });
     for (const r of rows) set({ status: r.status, template: r.template }, r._count._all);
   });
-  metrics.gauge('tandem_outbox_oldest_pending_seconds', 'Age of the oldest copy waiting to be sent (0 when none)', [], async (set) => {
-    const oldest = await db.emailOutbox.findFirst({
-      where: { status: 'pending' },
-      orderBy: { createdAt: 'asc' },
-      select: { createdAt: true },
-    });
-    set({}, oldest ? (Date.now() - oldest.createdAt.getTime()) / 1000 : 0);
-  });
+  metrics.gauge(
+    'tandem_outbox_oldest_pending_seconds',
+    'How long the oldest copy waiting to be sent has been due (0 when none); a copy held for quiet hours or a digest waits from the end of its hold',
+    [],
+    async (set) => {
+      const [row] = await db.$queryRaw<{ due: Date | null }[]>`
+        SELECT min(GREATEST(created_at, COALESCE(send_after, created_at))) AS due FROM email_outbox WHERE status = 'pending'`;
+      set({}, row?.due ? Math.max(0, (Date.now() - row.due.getTime()) / 1000) : 0);
+    },
+  );
   metrics.gauge('tandem_webhook_deliveries_waiting', 'Webhook deliveries not yet delivered', [], async (set) => {
     set({}, await db.webhookDelivery.count({ where: { status: 'pending' } }));
   });

@@ -1,6 +1,7 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
+import { observe } from '../../lib/metrics.js';
 import { bounceAddress, REPLY_ANSWER_TEMPLATE } from './reply-to.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
@@ -125,14 +126,24 @@ export async function recordBounce(db: Db, row: { id: string; personId: string |
   }
 }
 
-/** Copies the SMTP server accepted. */
+/** Copies the SMTP server accepted; each one's lateness (due to sent) is counted for the operator. */
 export async function markSent(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.emailOutbox.updateMany({
+  const sentAt = new Date();
+  const sent = await db.emailOutbox.updateManyAndReturn({
     where: { id: { in: ids }, status: 'sending' },
-    data: { status: 'sent', sentAt: new Date(), lastError: null },
+    data: { status: 'sent', sentAt, lastError: null },
+    select: { template: true, dueAt: true, sendAfter: true, createdAt: true },
   });
+  // A copy held for quiet hours or a digest was due when its hold ended; one without a due time
+  // (sent at once for a request) when it was written.
+  for (const c of sent) observe.mailSent(c.template, (sentAt.getTime() - dueOf(c).getTime()) / 1000);
 }
+
+const dueOf = (c: { dueAt: Date | null; sendAfter: Date | null; createdAt: Date }) => {
+  const due = c.dueAt ?? c.createdAt;
+  return c.sendAfter && c.sendAfter > due ? c.sendAfter : due;
+};
 
 /** The Message-ID a copy is sent with: stable per copy, so a receiving side can recognise a resend. */
 export const messageIdOf = (idempotencyKey: string) => `<${idempotencyKey.replaceAll(':', '.')}@tandem>`;

@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { genericOAuth, magicLink } from 'better-auth/plugins';
 import type { Db } from '../db/client.js';
+import { observe } from '../metrics.js';
 
 /** The provider id of the identity provider set by OIDC_* (OpenID Connect), in URLs and account rows. */
 export const OIDC_PROVIDER_ID = 'district';
@@ -158,7 +159,12 @@ function build(
     // A provider vouches for the addresses of its own domains only: a district's provider cannot sign
     // in a partner's consultant or another district's superintendent, whatever it claims.
     databaseHooks: {
-      session: { create: { before: async (session, ctx) => allowed(ctx, session.userId) } },
+      session: {
+        create: {
+          before: async (session, ctx) => allowed(ctx, session.userId),
+          after: async (_session, ctx) => observe.signIn(ctx?.path?.startsWith('/callback/') ? 'provider' : 'link'),
+        },
+      },
       account: {
         create: {
           before: async (account, ctx) =>

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/net.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { phone, useBrowser } from '../support/browser.js';
+import { scrapeValue } from '../support/metrics.js';
 import { startOidcProvider } from '../support/oidc.js';
 import { expectAccessible } from '../support/web.js';
 
@@ -58,6 +59,7 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
       include: { accounts: true },
     });
     expect(person.accounts.map((a) => [a.providerId, a.accountId])).toContainEqual(['district', 'Ana@Lakeside.example']);
+    expect(await scrapeValue(stack.baseUrl, 'tandem_sign_ins_total', { method: 'provider' })).toBe(1);
     // Signed in: the home page shows her partnership.
     await page.goto(`${stack.publicUrl}/`);
     await expect.poll(() => page.getByText('Lakeside Literacy').count()).toBeGreaterThan(0);

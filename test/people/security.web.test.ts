@@ -7,6 +7,7 @@ import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
 import { phone, useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { scrapeValue } from '../support/metrics.js';
 import { actionLink, follow, mailTo, signIn } from '../support/web.js';
 
 /**
@@ -164,6 +165,8 @@ describe('sign-in and rights, against someone who should not get through', () =>
   });
 
   it('signs in only the person a link was sent to, once, and offers its recipient a fresh one when used or expired', async () => {
+    const signIns = () => scrapeValue(stack.baseUrl, 'tandem_sign_ins_total', { method: 'link' });
+    const signInsBefore = await signIns();
     // Ana asks for a link twice; each arrives.
     const ask = async () => {
       const before = new Set((await listCapturedMail(stack.mailCaptureDir)).map((m) => m.id));
@@ -207,6 +210,8 @@ describe('sign-in and rights, against someone who should not get through', () =>
     const fresh = await mailTo(stack, email('ana.Oak'), /^Your Tandem sign-in link/, (m) => !before.has(m.id));
     const working = await follow(browser, fresh);
     expect(new URL(working.url()).pathname).toBe(`/p/${one.id}`);
+    // Two sessions were opened (the first link, the fresh one); the used and the expired link opened none.
+    expect((await signIns()) - signInsBefore).toBe(2);
   });
 
   it('answers "send me a link" alike for a known and an unknown address', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threeMembers, useApiStack } from '../support/api-stack.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
+import { scrapeValue } from '../support/metrics.js';
 import { expectAccessible, signIn } from '../support/web.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -99,6 +100,12 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
       expect(new Webhook(secret).verify(resumed.body, resumed.headers)).toMatchObject({ type: 'partnership.resumed' });
     }
     expect(JSON.parse(resumed.body).type).toBe('partnership.resumed');
+    // The operator's count: three attempts, each delivered.
+    await waitFor(
+      'the attempts counted',
+      async () => (await scrapeValue(stack.baseUrl, 'tandem_webhook_attempts_total', { outcome: 'delivered' })) === 3,
+    );
+    expect(await scrapeValue(stack.baseUrl, 'tandem_webhook_attempts_total', { outcome: 'failed' })).toBe(0);
   });
 
   it('keeps another tenant out, refuses hostile input, and rotates once when asked twice at once', async () => {
