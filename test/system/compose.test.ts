@@ -20,6 +20,8 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  volumes?: string[];
+  profiles?: string[];
   stop_grace_period?: string;
   restart?: string;
 }
@@ -61,7 +63,7 @@ const containerPorts = (s: Service) => (s.ports ?? []).map((p) => Number(p.split
 describe('docker-compose.yml', () => {
   it('runs every role of the one Tandem image, and the services they need', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'mailpit', 'migrate', 'postgres', 'temporal', 'temporal-db', 'temporal-ui', 'worker'].sort(),
+      ['api', 'mailpit', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-db', 'temporal-ui', 'worker'].sort(),
     );
     expect(tandem.map(([name, s]) => [name, roleOf(s), s.image])).toEqual([
       ['migrate', 'migrate', 'tandem:latest'],
@@ -146,6 +148,24 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('monitoring: Prometheus, on request, scrapes each role where it serves its metrics, with the shipped alerts', () => {
+    const prometheus = services.prometheus as Service;
+    expect(prometheus.profiles).toEqual(['monitoring']);
+    expect(prometheus.volumes).toEqual(['./ops/prometheus:/etc/prometheus:ro']);
+    const config = parse(readFileSync(path.join(root, 'ops/prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    const targets = Object.fromEntries(config.scrape_configs.map((j) => [j.job_name, j.static_configs.flatMap((c) => c.targets)]));
+    const worker = env(services.worker as Service);
+    expect(targets).toEqual({
+      'tandem-api': [`api:${env(services.api as Service).PORT}`],
+      'tandem-worker': [`worker:${worker.WORKER_HEALTH_PORT}`],
+      'tandem-worker-sdk': [`worker:${worker.TEMPORAL_METRICS_PORT}`],
+    });
+  });
 
   it('runs the compiled entry point as a non-root user, with only what production needs', () => {
     expect(runtime).toMatch(/^USER node$/m);

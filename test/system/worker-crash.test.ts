@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestDevServer } from '../support/dev-server.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { startMailbox, waitFor } from '../support/mailbox.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
+import { type RoleProcess, startRole } from '../support/roles.js';
 
 describe('a worker killed in the middle of a review cycle (dev server)', () => {
   let dir: string;
@@ -20,7 +18,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
   let database: TestDatabase;
   let mailbox: Awaited<ReturnType<typeof startMailbox>>;
   let connection: Connection;
-  const workers: ChildProcess[] = [];
+  const workers: RoleProcess[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-crash-'));
@@ -32,7 +30,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
   });
 
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    for (const w of workers) await w.stop('SIGKILL');
     await connection?.close();
     await mailbox?.stop();
     await database?.drop();
@@ -40,27 +38,17 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function startWorker(): Promise<ChildProcess> {
+  async function startWorker(): Promise<RoleProcess> {
     // The production worker role, in a process of its own so that the test can kill it outright.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', 'worker'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        TEMPORAL_ADDRESS: dev.address,
-        SMTP_URL: mailbox.url,
-        TEMPORAL_TASK_QUEUE: 'tandem-crash',
-        WORKER_HEALTH_PORT: '0',
-        AUTH_SECRET: 'worker-crash-test-secret-of-at-least-32-chars',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const worker = await startRole('worker', {
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: dev.address,
+      SMTP_URL: mailbox.url,
+      TEMPORAL_TASK_QUEUE: 'tandem-crash',
+      AUTH_SECRET: 'worker-crash-test-secret-of-at-least-32-chars',
     });
-    workers.push(child);
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => d.toString().includes('"worker polling"') && resolve());
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-    });
-    return child;
+    workers.push(worker);
+    return worker;
   }
 
   it('sends nothing twice and misses nothing when a new worker takes over', async () => {
@@ -89,8 +77,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
     // Killed between reminders, once the workflow has recorded the first as sent. (A kill in the middle
     // of a send is test/mail/outbox.test.ts: that copy is marked unconfirmed, not sent again.)
     await waitFor('the workflow to record it', async () => (await handle.query(statusQuery)).sentReminders.length === 1);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await first.stop('SIGKILL');
     // The second reminder falls due while no worker runs.
     await new Promise((r) => setTimeout(r, Math.max(0, now + 16_000 - Date.now()) + 1_000));
     expect(await reminders()).toHaveLength(2);
