@@ -53,8 +53,8 @@ export type NoticeResult = Partial<Record<EmailStatus | 'already-sent' | 'not-wa
  * Records one copy per recipient, then sends those due now. Optional messages skip members who
  * unsubscribed; a digest reader's reminders, and anything due in someone's quiet hours, are held
  * for their mailbox workflow. Copies recorded by an earlier attempt are not rendered again; fresh
- * copies due now are recorded already claimed (`sending`), so each costs one insert and a share of
- * one update. Every copy is attempted before a temporary failure is rethrown.
+ * copies due now are recorded `pending` in one insert and each claimed as it goes. Every copy is
+ * attempted before a temporary failure is rethrown.
  */
 export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult> {
   const result: NoticeResult = {};
@@ -122,9 +122,24 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     }
   };
   // As many side by side as the pool has connections: a large partnership must fit in its activity's
-  // time limit even on a slow SMTP server. Each group's accepted copies are recorded together.
+  // time limit even on a slow SMTP server. Each copy is claimed (pending -> sending) only once a
+  // connection is free for it, so a worker that dies leaves in doubt (`sending`, later unconfirmed)
+  // only the copies it was handing to the SMTP server; those it had not begun are still `pending`, and
+  // the retry sends them. A group's accepted copies are recorded together.
+  const claimAndSend = (row: (typeof created)[number]) =>
+    row.status !== 'pending'
+      ? fresh(row)
+      : ctx.mailer.whenFree(async () => {
+          const [mine] = await ctx.db.emailOutbox.updateManyAndReturn({
+            where: { id: row.id, status: 'pending' },
+            data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
+          });
+          // Claimed by another attempt (the mail sweep) in the moment between: it is that attempt's to send.
+          if (!mine) count('sending');
+          return mine ? fresh(mine) : null;
+        });
   for (let i = 0; i < created.length; i += MAILER_CONNECTIONS) {
-    const sent = await Promise.all(created.slice(i, i + MAILER_CONNECTIONS).map(fresh));
+    const sent = await Promise.all(created.slice(i, i + MAILER_CONNECTIONS).map(claimAndSend));
     await markSent(
       ctx.db,
       sent.filter((id): id is string => id !== null),
@@ -157,7 +172,7 @@ async function copyFor(
   // A digest item gets its footer from the digest that carries it.
   const body = renderMail(message, inDigest ? undefined : { timeZone: prefs.timeZone, unsubscribeUrl, partnershipName: n.about.name });
   const bounced = bounceNote(person, person.email);
-  const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'sending' : 'held';
+  const status: EmailStatus = bounced ? 'bounced' : sendAfter === null ? 'pending' : 'held';
   return {
     id: randomUUID(),
     idempotencyKey,
@@ -172,11 +187,9 @@ async function copyFor(
     unsubscribeUrl,
     ...(asks && ctx.replyDomain && { replyTo: newReplyAddress(ctx.replyDomain), replyKind: asks.kind, replySubjectId: asks.id }),
     status,
-    attempts: status === 'sending' ? 1 : 0,
     lastError: bounced,
     inDigest,
     sendAfter: sendAfter === null ? null : new Date(sendAfter),
-    firstAttemptAt: status === 'sending' ? new Date() : null,
     providerMessageId: messageIdOf(idempotencyKey),
     dueAt: new Date(n.dueAt),
   };

@@ -48,7 +48,12 @@ type OutboxRow = Awaited<ReturnType<Db['emailOutbox']['findUniqueOrThrow']>>;
  * refusal, or a failure after `giveUpAfterMs` of retrying, ends it as bounced or failed, so the
  * workflow that sent it goes on.
  */
-export async function deliver(ctx: MailContext, id: string): Promise<EmailStatus> {
+export function deliver(ctx: MailContext, id: string): Promise<EmailStatus> {
+  // Claimed only once a connection is free for it (lib/mail/mailer.ts): not left in doubt while it waits.
+  return ctx.mailer.whenFree(() => claimAndDeliver(ctx, id));
+}
+
+async function claimAndDeliver(ctx: MailContext, id: string): Promise<EmailStatus> {
   const { db } = ctx;
   const [row] = await db.emailOutbox.updateManyAndReturn({
     where: { id, status: 'pending' },

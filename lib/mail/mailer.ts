@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import pLimit from 'p-limit';
 
 export interface OutgoingMail {
   to: string;
@@ -23,6 +24,12 @@ export interface Mailer {
   /** The address mail comes from, also the organizer of invitations. */
   readonly from: { name: string; address: string };
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /**
+   * Runs `fn` once one of the pool's connections is free, at most MAILER_CONNECTIONS at a time in the
+   * process: a copy claimed for sending inside it goes out at once instead of waiting its turn, so a
+   * process that dies leaves in doubt only the copies it was actually handing to the SMTP server.
+   */
+  whenFree<T>(fn: () => Promise<T>): Promise<T>;
   verify(): Promise<void>;
   close(): void;
 }
@@ -52,8 +59,10 @@ export function createMailer(smtpUrl: string, from: string, opts: { pool?: boole
     // Local capture servers speak plain SMTP; STARTTLS is still used whenever a server offers it.
     ignoreTLS: url.searchParams.get('tls') === 'off',
   });
+  const free = pLimit(MAILER_CONNECTIONS);
   return {
     from: parseFrom(from),
+    whenFree: (fn) => free(fn),
     async send({ calendar, bounceTo, ...mail }) {
       const info = await transport.sendMail({
         from,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { threeMembers, useApiStack } from '../support/api-stack.js';
+import { openForm, submitForm } from '../support/forms.js';
 import { waitFor } from '../support/mailbox.js';
 
 /**
@@ -10,33 +11,14 @@ import { waitFor } from '../support/mailbox.js';
 describe('two API replicas', () => {
   const stack = useApiStack('tandem-replicas');
 
-  /** The sign-in form as a browser gets it from one replica: its cookies and CSRF token. */
-  const signInForm = async (base: string) => {
-    const res = await fetch(`${base}/sign-in`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const csrf = (await res.text()).match(/name="_csrf" value="([^"]+)"/)?.[1] as string;
-    return { cookie, csrf };
-  };
-
   it('holds the sign-in limits across them: five links an address, twenty requests an address, counted once for both', async () => {
     const replica = await stack.replica();
     const bases = [stack.baseUrl, replica.baseUrl];
     await stack.createPartnership('Replica literacy', threeMembers('replica.example'));
-    const form = await signInForm(stack.baseUrl);
+    const form = await openForm(`${stack.baseUrl}/sign-in`, '/sign-in');
     let n = 0;
-    const ask = async (address: string) => {
-      const base = bases[n++ % 2] as string;
-      const res = await fetch(`${base}/sign-in`, {
-        method: 'POST',
-        body: new URLSearchParams({ _csrf: form.csrf, _submission: crypto.randomUUID(), email: address, next: '/' }),
-        headers: { cookie: form.cookie, accept: 'text/html' },
-        redirect: 'manual',
-      });
-      return res.status;
-    };
+    const ask = async (address: string) =>
+      (await submitForm(`${bases[n++ % 2]}/sign-in`, form, { _submission: crypto.randomUUID(), email: address })).status;
     const links = async () =>
       (await listCapturedMail(stack.mailCaptureDir)).filter(
         (m) => m.envelopeTo.includes('ana@replica.example') && /sign-in link/.test(m.subject),
