@@ -29,6 +29,10 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 const PASSWORD = 'tandem';
+
+/** The embedded server's superuser, on `database`, over loopback TCP: for what needs a superuser (a backup). */
+export const embeddedSuperuserUrl = (port: number, database = 'postgres') =>
+  `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 /** The longest Unix socket path Linux takes (sun_path holds 108 bytes with its terminating zero). */
 const MAX_SOCKET_PATH = 107;
 
