@@ -13,6 +13,7 @@ import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import { createMetrics } from '../lib/metrics.js';
+import { traceRequests } from '../lib/tracing.js';
 import { problemPage, webRouter } from '../web/app.js';
 
 export interface HttpDeps {
@@ -58,6 +59,8 @@ export function createHttpApp(deps: HttpDeps) {
   app.use('/sign-in', (_req, _res, next) => {
     syncProviders(deps.db, deps.auth).then(() => next(), next);
   });
+  // A span for each request, in whose trace the workflows and mail it causes follow (lib/tracing.ts).
+  app.use(traceRequests);
   app.use(
     helmet({
       contentSecurityPolicy: {

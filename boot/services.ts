@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Worker } from '@temporalio/worker';
 import express from 'express';
 import { ensureMailSweep } from '../activities/mail/sweep-schedule.js';
@@ -153,7 +154,12 @@ export async function startApiService(
   const { config, logger, stops } = deps;
   const connection = await connectClient(deps.temporal);
   stops.add('Temporal client', () => connection.close());
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // The workflows a request starts or updates continue its trace.
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   // Loaded here, not at the top: a worker process has no use for the routes and starts faster without them.
   const { createHttpApp } = await import('./http.js');
   const auth = serviceAuth(deps);

@@ -3,6 +3,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { failureInterceptors } from '../activities/failures.js';
 import { type ActivityDeps, createActivities } from '../activities/index.js';
 import { workflowBundle } from '../lib/temporal/bundle.js';
+import { tracingWorkerOptions } from '../lib/temporal/tracing.js';
 
 export async function createWorker(opts: {
   connection: NativeConnection;
@@ -17,13 +18,16 @@ export async function createWorker(opts: {
    */
   maxCachedWorkflows?: number;
 }): Promise<Worker> {
+  const { sinks, activityInterceptors: tracingActivities } = tracingWorkerOptions();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
-    interceptors: { activity: [failureInterceptors(opts.deps.db)] },
+    // Each activity's span continues its workflow's trace (lib/temporal/tracing.ts).
+    interceptors: { activity: [tracingActivities, failureInterceptors(opts.deps.db)] },
+    sinks,
     ...(opts.shutdownGraceTime ? { shutdownGraceTime: opts.shutdownGraceTime } : {}),
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
   });

@@ -66,6 +66,7 @@ const schema = z.object({
   WEBHOOK_CA_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   WORKER_HEALTH_PORT: port.default(3001),
   TEMPORAL_METRICS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   SIGN_IN_LINK_TTL: isoDuration.default('PT24H'),

@@ -6,6 +6,7 @@ import { startSystem } from '../boot/system.js';
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { installTemporalRuntime } from '../lib/temporal/runtime.js';
+import { startTracing } from '../lib/tracing.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -19,6 +20,7 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 installTemporalRuntime(logger, { metricsPort: config.TEMPORAL_METRICS_PORT });
+startTracing('tandem', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 const say = (m: string) => console.log(`[tandem] ${m}`);
 const started = Date.now();
 

@@ -19,6 +19,7 @@ import { createMailer } from '../lib/mail/mailer.js';
 import { StopList } from '../lib/stop-list.js';
 import { temporalConnectionOptions } from '../lib/temporal/connection.js';
 import { installTemporalRuntime } from '../lib/temporal/runtime.js';
+import { startTracing } from '../lib/tracing.js';
 
 const USAGE = `usage: tandem api|worker|migrate
        tandem api-key --name NAME --role admin|coordinator|district|partner [--cohort ID] [--organization ID]
@@ -114,6 +115,8 @@ async function run(role: Role, config: Config, logger: Logger, stops: StopList):
   const temporal = temporalConnectionOptions(temporalAddress, config);
   // The SDK's worker metrics are the worker's: the API runs no worker.
   installTemporalRuntime(logger, { metricsPort: role === 'worker' ? config.TEMPORAL_METRICS_PORT : undefined });
+  const traces = startTracing(`tandem-${role}`, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+  stops.add('traces', () => traces.shutdown());
   const db = createDb(databaseUrl);
   stops.add('database pool', () => db.$disconnect());
   const mailer = createMailer(smtpUrl, config.MAIL_FROM);

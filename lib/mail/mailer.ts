@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import pLimit from 'p-limit';
+import { inSpan } from '../tracing.js';
 
 export interface OutgoingMail {
   to: string;
@@ -63,15 +64,17 @@ export function createMailer(smtpUrl: string, from: string, opts: { pool?: boole
   return {
     from: parseFrom(from),
     whenFree: (fn) => free(fn),
-    async send({ calendar, bounceTo, ...mail }) {
-      const info = await transport.sendMail({
-        from,
-        ...mail,
-        ...(bounceTo && { envelope: { from: bounceTo, to: mail.to } }),
-        ...(calendar && { icalEvent: { method: calendar.method, content: calendar.content, filename: 'invite.ics' } }),
-      });
-      return { messageId: info.messageId };
-    },
+    send: ({ calendar, bounceTo, ...mail }) =>
+      // The span names the copy by its Message-ID, never by its address.
+      inSpan('smtp send', { 'smtp.message_id': mail.messageId }, async () => {
+        const info = await transport.sendMail({
+          from,
+          ...mail,
+          ...(bounceTo && { envelope: { from: bounceTo, to: mail.to } }),
+          ...(calendar && { icalEvent: { method: calendar.method, content: calendar.content, filename: 'invite.ics' } }),
+        });
+        return { messageId: info.messageId };
+      }),
     async verify() {
       await transport.verify();
     },

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 
@@ -26,8 +27,11 @@ export function workflowBundle(): Promise<WorkflowBundleOption> {
   return cached;
 }
 
+/** Temporal's OpenTelemetry workflow interceptors: a workflow's spans continue the trace of the request that started or updated it. */
+const TRACING_INTERCEPTORS = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
 export function bundle(workflowsPath = WORKFLOWS_PATH) {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [TRACING_INTERCEPTORS], logger: quietBundlerLogger });
 }
 
 const noop = () => {};

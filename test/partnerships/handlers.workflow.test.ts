@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
 import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
@@ -45,6 +46,7 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
+      sinks: tracingWorkerOptions().sinks,
       activities: recorded,
     });
     return { w, calls };

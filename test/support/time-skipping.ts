@@ -5,6 +5,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer, type Mailer } from '../../lib/mail/mailer.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import type { Post } from '../../lib/webhooks/post.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
@@ -51,6 +52,7 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
         connection: stack.env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
+        sinks: tracingWorkerOptions().sinks,
         activities: createActivities({
           db: stack.database.db,
           mailer: opts.mailer ?? stack.mailer,
