@@ -17,6 +17,8 @@ export const pages = {
   /** A cohort's shared lessons, by theme, searchable. */
   cohortLessons: (cohortId: string) => `/dashboard/cohorts/${cohortId}/lessons`,
   settings: () => '/settings',
+  /** The webhook subscriptions a person keeps, with their deliveries. */
+  webhooks: () => '/dashboard/webhooks',
   /** Where a link sent to a new address confirms it. */
   confirmAddress: () => '/settings/address',
 };

@@ -146,7 +146,7 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.post('/dashboard/school-calendar', ...uploaded, kit.signedIn(saveSchoolCalendar));
   router.get(
-    '/dashboard/webhooks',
+    pages.webhooks(),
     kit.signedIn((ctx) => webhooksPage(ctx)),
   );
   router.post('/dashboard/webhooks', ...posted, kit.signedIn(saveWebhook));

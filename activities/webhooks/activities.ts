@@ -129,7 +129,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
         about: { id: null, timeZone: 'UTC' },
         dueAt: at,
         recipients: keepers.map((person) => ({ person })),
-        target: pages.home(),
+        target: pages.webhooks(),
         urgent: true,
         render: (timeZone, link) =>
           webhookPaused({

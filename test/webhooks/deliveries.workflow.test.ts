@@ -135,6 +135,9 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     expect(told[0]?.subject).toMatch(/Tandem paused a webhook of Lakeside USD .*: its endpoint failed for a day/);
     expect(told[0]?.text).toContain(receiver.url);
     expect(told[0]?.text).toMatch(/1 event waits for it/);
+    // Its link opens the page where the subscription is resumed.
+    const links = await db().taskLink.findMany({ where: { personId: admin.id } });
+    expect(links.map((l) => l.target)).toEqual(['/dashboard/webhooks']);
 
     // The endpoint works again; its admin (here through the district's key) resumes it.
     receiver.answer = () => 200;

@@ -5,6 +5,7 @@ import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
 import { requestMail } from '../../core/mail/send.js';
 import { freshLink } from '../../core/mail/templates.js';
+import { pages } from '../../core/pages.js';
 import { syncProviders } from '../../core/people/identity-providers.js';
 import { findTaskLink, openTaskLink, taskLinks, usable } from '../../core/people/task-links.js';
 import { tellPerson } from '../../core/people/tell.js';
@@ -424,6 +425,7 @@ function describeTarget(target: string): string {
   if (/\/evidence\/[^/]+$/.test(target)) return 'an evidence request';
   if (/\/inquiry\/[^/]+$/.test(target)) return 'an inquiry cycle';
   if (/^\/p\/[^/]+$/.test(target)) return "a partnership's page";
+  if (target === pages.webhooks()) return 'the webhooks they keep';
   return 'a page';
 }
 
