@@ -1,16 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { freePort } from '../../lib/net.js';
-import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestDevServer } from '../support/dev-server.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
-import { type RoleProcess, startRole } from '../support/roles.js';
+import { waitFor } from '../support/mailbox.js';
+import { type RoleProcess, useRoleStack } from '../support/roles.js';
 
 /**
  * The operator's monitoring as shipped in ops/prometheus/: the alert rules pass `promtool`'s check and
@@ -40,10 +36,7 @@ describe('promtool', () => {
 });
 
 describe('a real Prometheus scraping the production roles', () => {
-  let dir: string;
-  let dev: DevServer;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  const stack = useRoleStack('prometheus');
   let api: RoleProcess;
   let worker: RoleProcess;
   let sdkPort: number;
@@ -51,21 +44,9 @@ describe('a real Prometheus scraping the production roles', () => {
   let prometheusUrl: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-prometheus-'));
-    await chmod(dir, 0o755);
-    dev = await startTestDevServer(dir);
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    const env = {
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: dev.address,
-      SMTP_URL: mailbox.url,
-      TEMPORAL_TASK_QUEUE: 'tandem-prometheus',
-      AUTH_SECRET: 'prometheus-test-secret-of-at-least-32-chars',
-    };
     sdkPort = await freePort();
-    worker = await startRole('worker', { ...env, TEMPORAL_METRICS_PORT: String(sdkPort) });
-    api = await startRole('api', env);
+    worker = await stack.start('worker', { TEMPORAL_METRICS_PORT: String(sdkPort) });
+    api = await stack.start('api');
 
     // The shipped configuration, its targets pointed here and its intervals shortened for a test.
     const config = parse(await readFile(path.join(ops, 'prometheus.yml'), 'utf8')) as {
@@ -82,14 +63,14 @@ describe('a real Prometheus scraping the production roles', () => {
     for (const job of config.scrape_configs) job.static_configs = [{ targets: [targets[job.job_name] as string] }];
     config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
     config.rule_files = config.rule_files.map((f) => path.join(ops, f));
-    await writeFile(path.join(dir, 'prometheus.yml'), stringify(config));
+    await writeFile(path.join(stack.dir, 'prometheus.yml'), stringify(config));
     const port = await freePort();
     prometheusUrl = `http://localhost:${port}`;
     prometheus = spawn(
       tool('prometheus'),
       [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--config.file=${path.join(stack.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(stack.dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -104,14 +85,8 @@ describe('a real Prometheus scraping the production roles', () => {
     });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     prometheus?.kill('SIGKILL');
-    await api?.stop('SIGKILL');
-    await worker?.stop('SIGKILL');
-    await mailbox?.stop();
-    await database?.drop();
-    await dev?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   type Sample = { metric: Record<string, string>; value: [number, string] };
@@ -136,7 +111,7 @@ describe('a real Prometheus scraping the production roles', () => {
   it('scrapes the API, the worker and the Temporal SDK, counts what happened, evaluates every rule, and alerts when the worker dies', async () => {
     await waitFor('all three targets up', async () => (await query('up == 1')).length === 3);
 
-    const key = (await createApiKey(database.db, { name: 'prometheus test', role: 'admin' })).secret;
+    const key = (await createApiKey(stack.database.db, { name: 'prometheus test', role: 'admin' })).secret;
     const firstReviewAt = new Date(Date.now() + 8_000);
     const res = await fetch(`http://localhost:${api.port}/partnerships`, {
       method: 'POST',
@@ -155,7 +130,10 @@ describe('a real Prometheus scraping the production roles', () => {
       }),
     });
     expect(res.status, await res.clone().text()).toBe(201);
-    await waitFor('the reminders', async () => (await mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:')).length === 2);
+    await waitFor(
+      'the reminders',
+      async () => (await stack.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:')).length === 2,
+    );
 
     // Tandem's own, through Prometheus: the request by its route, each copy's lateness on the worker.
     await waitFor('the request counted', async () =>
@@ -170,9 +148,22 @@ describe('a real Prometheus scraping the production roles', () => {
     expect(await scalar('sum(tandem_mail_lateness_seconds_bucket{job="tandem-worker",template="review-reminder",le="60"})')).toBe(2);
     expect(await scalar('max(tandem_worker_running{job="tandem-worker"})')).toBe(1);
     expect(await scalar('max(tandem_outbox_copies{status="sent",template="review-reminder"})')).toBe(2);
-    // The SDK's: its pollers, and the activities it ran (the reminder's among them).
+    // The SDK's: its pollers, and the activities it ran: the reminders (local activities, in the
+    // workflow's task) and, once the partnership is paused (an update, whose work is an activity), an activity.
+    const { id } = (await res.json()) as { id: string };
+    const paused = await fetch(`http://localhost:${api.port}/partnerships/${id}/pause`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: '{}',
+    });
+    expect(paused.status).toBe(200);
     await waitFor('the SDK metrics', async () => (await query('temporal_num_pollers{job="tandem-worker-sdk"}')).length > 0);
-    expect(await scalar('sum(temporal_activity_execution_latency_seconds_count{job="tandem-worker-sdk"})')).toBeGreaterThan(0);
+    await waitFor('the activities counted', async () =>
+      ((await scalar('sum(temporal_local_activity_execution_latency_seconds_count{job="tandem-worker-sdk"})')) ?? 0) > 0 &&
+      ((await scalar('sum(temporal_activity_execution_latency_seconds_count{job="tandem-worker-sdk"})')) ?? 0) > 0
+        ? true
+        : undefined,
+    );
     // The series the alerts read are there under the names alerts.yml gives them.
     const names = (await query('count by (__name__) ({job="tandem-worker-sdk"})')).map((x) => x.metric.__name__);
     expect(names).toEqual(

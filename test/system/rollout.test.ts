@@ -1,5 +1,4 @@
-import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -7,15 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer } from '../../lib/mail/mailer.js';
 import { bundle, workflowBundle } from '../../lib/temporal/bundle.js';
-import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { testTaskLinks } from '../support/auth.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestDevServer } from '../support/dev-server.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
+import { waitFor } from '../support/mailbox.js';
+import { useRoleStack } from '../support/roles.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const QUEUE = 'tandem-rollout';
@@ -31,20 +28,12 @@ const PATCH = 'rollout-test';
  * The next version is today's workflows/ with that change applied to a copy, bundled as a release would be.
  */
 describe('a new worker version rolled in while partnerships are open', () => {
-  let dir: string;
-  let dev: DevServer;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  const stack = useRoleStack('rollout');
   let connection: Connection;
   const running: Array<{ worker: Worker; done: Promise<void> }> = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-rollout-'));
-    await chmod(dir, 0o755);
-    dev = await startTestDevServer(dir);
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    connection = await Connection.connect({ address: dev.address });
+    connection = await Connection.connect({ address: stack.dev.address });
   });
 
   afterAll(async () => {
@@ -53,17 +42,13 @@ describe('a new worker version rolled in while partnerships are open', () => {
       await r.done.catch(() => {});
     }
     await connection?.close();
-    await mailbox?.stop();
-    await database?.drop();
-    await dev?.stop();
-    await rm(path.join(root, '.cache/rollout', path.basename(dir)), { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    await rm(path.join(root, '.cache/rollout', path.basename(stack.dir)), { recursive: true, force: true });
   });
 
   /** Today's workflows with the next version's change: a one-millisecond timer before each reminder, behind patched(). */
   async function nextVersion(): Promise<string> {
     // Inside the checkout (in .cache/, ignored), so that the copy resolves @temporalio/workflow as the original does.
-    const copy = path.join(root, '.cache/rollout', path.basename(dir), 'workflows');
+    const copy = path.join(root, '.cache/rollout', path.basename(stack.dir), 'workflows');
     await cp(path.join(root, 'workflows'), copy, { recursive: true });
     const file = path.join(copy, 'partnerships/partnership.ts');
     const source = await readFile(file, 'utf8');
@@ -74,20 +59,20 @@ describe('a new worker version rolled in while partnerships are open', () => {
   }
 
   async function startWorker(code: WorkflowBundleOption) {
-    const mailer = createMailer(mailbox.url, 'Tandem <tandem@test.example>');
+    const mailer = createMailer(stack.mailbox.url, 'Tandem <tandem@test.example>');
     // A connection of its own, as a worker in another process has.
-    const own = await NativeConnection.connect({ address: dev.address });
+    const own = await NativeConnection.connect({ address: stack.dev.address });
     const worker = await Worker.create({
       connection: own,
       taskQueue: QUEUE,
       workflowBundle: code,
       sinks: tracingWorkerOptions().sinks,
       activities: createActivities({
-        db: database.db,
+        db: stack.database.db,
         mailer,
         publicUrl: 'http://tandem.test',
         mailGiveUpAfterMs: 86_400_000,
-        taskLink: testTaskLinks(database.db),
+        taskLink: testTaskLinks(stack.database.db),
       }),
     });
     const entry = {
@@ -110,7 +95,7 @@ describe('a new worker version rolled in while partnerships are open', () => {
     const now = Date.now();
     const partnerships = [];
     for (let i = 0; i < 3; i++) {
-      const p = await createPartnershipRecord(database.db, {
+      const p = await createPartnershipRecord(stack.database.db, {
         firstReviewAt: new Date(now + 40_000),
         reminderOffsets: ['PT30S', 'PT10S'],
         timeZone: 'UTC',
@@ -132,7 +117,7 @@ describe('a new worker version rolled in while partnerships are open', () => {
     old.worker.shutdown();
     await old.done;
 
-    const reminders = async () => (await mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
+    const reminders = async () => (await stack.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
     await waitFor('the second reminders under the new code', async () => (await reminders()).length === 12, 300_000);
     for (const { p, handle } of partnerships) {
       const status = await handle.query(statusQuery);

@@ -1,14 +1,8 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys.js';
-import type { DevServer } from '../../lib/temporal/dev-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestDevServer } from '../support/dev-server.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
-import { type RoleProcess, startRole } from '../support/roles.js';
+import { waitFor } from '../support/mailbox.js';
+import { type RoleProcess, useRoleStack } from '../support/roles.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -57,47 +51,27 @@ async function startCollector() {
  * API's log line for the request carries its trace id.
  */
 describe('traces from the request to the SMTP send', () => {
-  let dir: string;
-  let dev: DevServer;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  const stack = useRoleStack('tracing');
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let api: RoleProcess;
-  let worker: RoleProcess;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-tracing-'));
-    await chmod(dir, 0o755);
-    dev = await startTestDevServer(dir);
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
     collector = await startCollector();
-    const env = {
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: dev.address,
-      SMTP_URL: mailbox.url,
-      TEMPORAL_TASK_QUEUE: 'tandem-tracing',
-      AUTH_SECRET: 'tracing-test-secret-of-at-least-32-characters',
+    const exporting = {
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       // Exported every 200 ms rather than every 5 s.
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
-    worker = await startRole('worker', env);
-    api = await startRole('api', env);
+    await stack.start('worker', exporting);
+    api = await stack.start('api', exporting);
   });
 
   afterAll(async () => {
-    await api?.stop('SIGKILL');
-    await worker?.stop('SIGKILL');
     await collector?.stop();
-    await mailbox?.stop();
-    await database?.drop();
-    await dev?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('follows a partnership from POST /partnerships through its workflow to each invitation leaving by SMTP, in the caller’s trace', async () => {
-    const key = (await createApiKey(database.db, { name: 'tracing test', role: 'admin' })).secret;
+    const key = (await createApiKey(stack.database.db, { name: 'tracing test', role: 'admin' })).secret;
     // The caller's own trace (a district's system, a load balancer): Tandem continues it.
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await fetch(`http://localhost:${api.port}/partnerships`, {
@@ -116,7 +90,7 @@ describe('traces from the request to the SMTP send', () => {
       }),
     });
     expect(res.status, await res.clone().text()).toBe(201);
-    await waitFor('both invitations', async () => (await mailbox.messages()).filter((m) => /invit/i.test(m.subject)).length === 2);
+    await waitFor('both invitations', async () => (await stack.mailbox.messages()).filter((m) => /invit/i.test(m.subject)).length === 2);
 
     const ours = () => collector.spans.filter((s) => s.traceId === traceId);
     const sends = await waitFor('the SMTP sends traced', async () => {

@@ -1,55 +1,25 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { partnershipWorkflow, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestDevServer } from '../support/dev-server.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
-import { type RoleProcess, startRole } from '../support/roles.js';
+import { waitFor } from '../support/mailbox.js';
+import { useRoleStack } from '../support/roles.js';
 
 describe('a worker killed in the middle of a review cycle (dev server)', () => {
-  let dir: string;
-  let dev: DevServer;
-  let database: TestDatabase;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  const stack = useRoleStack('crash');
   let connection: Connection;
-  const workers: RoleProcess[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-crash-'));
-    await chmod(dir, 0o755);
-    dev = await startTestDevServer(dir);
-    database = await createTestDatabase();
-    mailbox = await startMailbox();
-    connection = await Connection.connect({ address: dev.address });
+    connection = await Connection.connect({ address: stack.dev.address });
   });
 
   afterAll(async () => {
-    for (const w of workers) await w.stop('SIGKILL');
     await connection?.close();
-    await mailbox?.stop();
-    await database?.drop();
-    await dev?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
-  async function startWorker(): Promise<RoleProcess> {
-    // The production worker role, in a process of its own so that the test can kill it outright.
-    const worker = await startRole('worker', {
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: dev.address,
-      SMTP_URL: mailbox.url,
-      TEMPORAL_TASK_QUEUE: 'tandem-crash',
-      AUTH_SECRET: 'worker-crash-test-secret-of-at-least-32-chars',
-    });
-    workers.push(worker);
-    return worker;
-  }
+  // The production worker role, in a process of its own so that the test can kill it outright.
+  const startWorker = () => stack.start('worker');
 
   it('sends nothing twice and misses nothing when a new worker takes over', async () => {
     const client = new Client({ connection });
@@ -58,7 +28,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
     // must be polling before the review for the late reminder to go out: on a loaded 2-core machine
     // starting a worker from source (transpile, bundle) and the sticky-queue timeout take over 10 s.
     const firstReviewAt = new Date(now + 40_000);
-    const p = await createPartnershipRecord(database.db, {
+    const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt,
       reminderOffsets: ['PT32S', 'PT24S', 'PT8S'],
       timeZone: 'UTC',
@@ -67,12 +37,12 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
     const first = await startWorker();
     const handle = await client.workflow.start(partnershipWorkflow, {
       workflowId: partnershipWorkflowId(p.id),
-      taskQueue: 'tandem-crash',
+      taskQueue: stack.env.TEMPORAL_TASK_QUEUE as string,
       args: [{ partnershipId: p.id }],
     });
 
     // Each reminder goes to both members, one copy each; the invitation too.
-    const reminders = async () => (await mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
+    const reminders = async () => (await stack.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
     await waitFor('the first reminder', async () => (await reminders()).length === 2);
     // Killed between reminders, once the workflow has recorded the first as sent. (A kill in the middle
     // of a send is test/mail/outbox.test.ts: that copy is marked unconfirmed, not sent again.)
@@ -95,7 +65,7 @@ describe('a worker killed in the middle of a review cycle (dev server)', () => {
     expect(status.sentReminders.map((r) => r.index)).toEqual([1, 2, 3]);
     // The second fell due while no worker ran: it went out late, once, under the new worker.
     expect(status.sentReminders[1]?.sentAt).toBeGreaterThan(now + 16_000);
-    const outbox = await database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { template: 'asc' } });
+    const outbox = await stack.database.db.emailOutbox.findMany({ where: { partnershipId: p.id }, orderBy: { template: 'asc' } });
     expect(outbox.map((o) => [o.template, o.status, o.attempts])).toEqual([
       ...Array(2).fill(['review-invitation', 'sent', 1]),
       ...Array(6).fill(['review-reminder', 'sent', 1]),
