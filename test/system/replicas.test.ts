@@ -121,7 +121,7 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     })),
   });
 
-  it('agree: what one API recorded, the other reads; an Idempotency-Key replays there; a sign-in link used on one is refused on the other', async () => {
+  it('agree: what one API recorded, the other reads; an Idempotency-Key replays there; sign-in limits count both; a link used on one is refused on the other', async () => {
     const created = await call(
       'POST',
       '/partnerships',
@@ -143,6 +143,18 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     expect([first.status, again.status]).toEqual([201, 201]);
     expect(again.json).toEqual(first.json);
     expect(await db.commitment.count({ where: { partnershipId: id } })).toBe(1);
+
+    // Seven links asked for one address, in turn from each API: five are sent (the limit is counted in PostgreSQL).
+    const signInForm = await openForm(`${base(0)}/sign-in`, '/sign-in');
+    for (let i = 0; i < 7; i++) {
+      const asked = await submitForm(`${base(i)}/sign-in`, signInForm, { _submission: crypto.randomUUID(), email: 'bo@agree.example' });
+      expect(asked.status, `request ${i + 1}`).toBe(200);
+    }
+    const linksTo = async (address: string) =>
+      (await mailbox.messages()).filter((m) => m.envelopeTo.includes(address) && /sign-in link/.test(m.subject)).length;
+    await waitFor('five links', async () => (await linksTo('bo@agree.example')) >= 5);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await linksTo('bo@agree.example')).toBe(5);
 
     // Ana asks API 0 for a link, uses it on API 0, and someone replays it on API 1.
     const before = (await mailbox.messages()).length;
