@@ -6,6 +6,14 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
+/** The sum of every series of `name` whose labels include all of `labels` (undefined when there is none). */
+export function metricSum(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const lines = text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return lines.length === 0 ? undefined : lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 /** What `GET /metrics` at `baseUrl` says of `name` with `labels` now (0 when no such series yet). */
 export async function scrapeValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   return metricValue(await (await fetch(`${baseUrl}/metrics`)).text(), name, labels) ?? 0;
