@@ -1,12 +1,71 @@
 import type { Db } from '../../lib/db/client.js';
 import { planReminders } from '../../lib/durations.js';
 
+/** What is still open in a partnership, counted in the database, which is where it is recorded. */
+export interface OpenItems {
+  commitments: { open: number; overdue: number };
+  evidenceRequests: { open: number; overdue: number };
+  /** Members who were prompted to reflect and have not answered, in windows still open. */
+  reflectionsAwaited: number;
+}
+
+/** A reminder of a scheduled review, as its copies in the outbox record it (they share its message key). */
+export interface SentReminder {
+  reviewId: string;
+  index: number;
+  dueAt: Date | null;
+  sentAt: Date | null;
+}
+
 /**
- * What comes next in a partnership, read from PostgreSQL, where the workflow's activities record it
- * as they act (the review rows they plan, the reminder copies they send): the next review, its next
- * reminder and the reminders already sent for it. Reading it costs one query beside the reviews the
- * caller loaded, not a workflow query, which replays a workflow the worker no longer holds;
- * `GET /partnerships/:id/live` is that rarer look.
+ * What is open in a partnership and the reminders sent for its scheduled reviews, in one statement:
+ * a read of a partnership is this and the record itself, sent side by side (each statement costs the
+ * API a socket write that, on two cores, weighs as much as the rest of the request; BENCHMARKS.md).
+ */
+export async function partnershipProgress(db: Db, partnershipId: string): Promise<{ open: OpenItems; sent: SentReminder[] }> {
+  const [row] = await db.$queryRaw<
+    {
+      open_c: bigint;
+      overdue_c: bigint;
+      open_e: bigint;
+      overdue_e: bigint;
+      awaited: bigint;
+      sent: { review_id: string; message_key: string; due_at: string | null; sent_at: string | null }[];
+    }[]
+  >`SELECT
+      (SELECT count(*) FROM commitment WHERE partnership_id = ${partnershipId}::uuid AND status = 'open') AS open_c,
+      (SELECT count(*) FROM commitment WHERE partnership_id = ${partnershipId}::uuid AND status = 'overdue') AS overdue_c,
+      (SELECT count(*) FROM evidence_request WHERE partnership_id = ${partnershipId}::uuid AND status = 'open') AS open_e,
+      (SELECT count(*) FROM evidence_request WHERE partnership_id = ${partnershipId}::uuid AND status = 'overdue') AS overdue_e,
+      (SELECT count(*) FROM reflection r JOIN review v ON v.id = r.review_id
+        WHERE v.partnership_id = ${partnershipId}::uuid AND r.submitted_at IS NULL AND v.reflections_closed_at IS NULL) AS awaited,
+      (SELECT coalesce(json_agg(json_build_object('review_id', s.review_id, 'message_key', s.message_key, 'due_at', s.due_at, 'sent_at', s.sent_at)), '[]')
+        FROM (SELECT v.id AS review_id, o.message_key, min(o.due_at) AS due_at, min(o.sent_at) AS sent_at
+              FROM review v JOIN email_outbox o
+                ON o.partnership_id = v.partnership_id AND o.message_key LIKE 'review:' || v.id || ':reminder:%'
+              WHERE v.partnership_id = ${partnershipId}::uuid AND v.status = 'scheduled'
+              GROUP BY v.id, o.message_key) s) AS sent`;
+  if (!row) throw new Error('reading the progress of a partnership returned no row');
+  return {
+    open: {
+      commitments: { open: Number(row.open_c), overdue: Number(row.overdue_c) },
+      evidenceRequests: { open: Number(row.open_e), overdue: Number(row.overdue_e) },
+      reflectionsAwaited: Number(row.awaited),
+    },
+    sent: row.sent.map((r) => ({
+      reviewId: r.review_id,
+      index: Number(r.message_key.split(':').at(-1)),
+      dueAt: r.due_at ? new Date(r.due_at) : null,
+      sentAt: r.sent_at ? new Date(r.sent_at) : null,
+    })),
+  };
+}
+
+/**
+ * What comes next in a partnership, from what PostgreSQL holds, where the workflow's activities record
+ * it as they act (the review rows they plan, the reminder copies they send): the next review, its next
+ * reminder and the reminders already sent for it. Not a workflow query, which replays a workflow the
+ * worker no longer holds; `GET /partnerships/:id/live` is that rarer look.
  */
 export interface NextSteps {
   review: { id: string; sequence: number; scheduledAt: string } | null;
@@ -15,18 +74,17 @@ export interface NextSteps {
   remindersSent: { index: number; dueAt: string | null; sentAt: string | null }[];
 }
 
-export async function nextSteps(
-  db: Db,
+export function nextSteps(
   p: {
-    id: string;
     status: string;
     reminderOffsets: string[];
     timeZone: string;
     /** The partnership's reviews, as the caller has already loaded them. */
     reviews: { id: string; sequence: number; scheduledAt: Date; status: string }[];
   },
+  sent: SentReminder[],
   now = Date.now(),
-): Promise<NextSteps> {
+): NextSteps {
   const none: NextSteps = { review: null, reminderAt: null, remindersSent: [] };
   if (p.status !== 'active' && p.status !== 'paused' && p.status !== 'planning') return none;
   // The earliest still scheduled, as the workflow plans them.
@@ -34,17 +92,9 @@ export async function nextSteps(
     .filter((r) => r.status === 'scheduled')
     .reduce<(typeof p.reviews)[number] | undefined>((a, r) => (a && a.scheduledAt <= r.scheduledAt ? a : r), undefined);
   if (!review) return none;
-  // One row per reminder: its copies share the reminder's message key.
-  const sent = await db.$queryRaw<{ message_key: string; due_at: Date | null; sent_at: Date | null }[]>`
-    SELECT message_key, min(due_at) AS due_at, min(sent_at) AS sent_at FROM email_outbox
-    WHERE partnership_id = ${p.id}::uuid AND message_key LIKE ${`review:${review.id}:reminder:%`}
-    GROUP BY message_key`;
   const remindersSent = sent
-    .map((r) => ({
-      index: Number(r.message_key.split(':').at(-1)),
-      dueAt: r.due_at?.toISOString() ?? null,
-      sentAt: r.sent_at?.toISOString() ?? null,
-    }))
+    .filter((r) => r.reviewId === review.id)
+    .map((r) => ({ index: r.index, dueAt: r.dueAt?.toISOString() ?? null, sentAt: r.sentAt?.toISOString() ?? null }))
     .sort((a, b) => a.index - b.index);
   const ahead =
     p.status === 'active'

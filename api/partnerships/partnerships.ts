@@ -18,8 +18,7 @@ import { bigintId, keyset, page, pageQuery, pageSchema } from '../../lib/paginat
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { route } from '../http/route.js';
-import { nextSteps } from './next-steps.js';
-import { countOpenItems } from './open-items.js';
+import { nextSteps, partnershipProgress } from './next-steps.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {
@@ -188,12 +187,16 @@ export const partnershipRoutes = [
     errors: [404],
     responses: { 200: { description: 'The partnership' } },
     async handle({ params, caller, deps }) {
-      const p = await deps.db.partnership.findFirst({
-        where: { id: params.id, ...partnershipScope(caller) },
-        include: { district: true, partner: true, members: { include: { person: true } }, reviews: { orderBy: { sequence: 'asc' } } },
-      });
+      // Two statements side by side; what the second reads is dropped when the caller may not see the partnership.
+      const [p, { open, sent }] = await Promise.all([
+        deps.db.partnership.findFirst({
+          where: { id: params.id, ...partnershipScope(caller) },
+          include: { district: true, partner: true, members: { include: { person: true } }, reviews: { orderBy: { sequence: 'asc' } } },
+        }),
+        partnershipProgress(deps.db, params.id),
+      ]);
       if (!p) throw new NotFoundError(`Partnership ${params.id} does not exist`);
-      const [open, next] = await Promise.all([countOpenItems(deps.db, p.id), nextSteps(deps.db, p)]);
+      const next = nextSteps(p, sent);
       return {
         body: {
           ...partnershipSummary(p),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { line, uuidParam } from '../../core/fields.js';
 import { recordAudit } from '../../core/people/audit.js';
 import type { ApiKey, Prisma } from '../../generated/prisma/client.js';
-import { ApiRole, createApiKey } from '../../lib/auth/api-keys.js';
+import { API_KEY_CACHE_MS, ApiRole, createApiKey, forgetApiKey } from '../../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { route } from '../http/route.js';
@@ -82,8 +82,7 @@ export const apiKeyRoutes = [
     path: '/api-keys/:id/revoke',
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
-    description:
-      'The key stops working at once, and so do the calendar feeds made with it. Revoking twice changes nothing. A key cannot revoke itself, so that the last admin cannot lock everyone out by mistake.',
+    description: `The key stops working at once on the API that revokes it and within ${API_KEY_CACHE_MS / 1000} seconds on other replicas (they remember live keys that long); its calendar feeds stop at once. Revoking twice changes nothing. A key cannot revoke itself, so that the last admin cannot lock everyone out by mistake.`,
     tag: 'Access',
     access: 'admin',
     params: uuidParam,
@@ -95,6 +94,7 @@ export const apiKeyRoutes = [
         const { count } = await tx.apiKey.updateMany({ where: { id: params.id, revokedAt: null }, data: { revokedAt: new Date() } });
         if (count) await recordAudit(tx, caller, { action: 'api_key.revoked', subjectKind: 'api_key', subjectId: params.id });
       });
+      forgetApiKey(params.id);
       const key = await deps.db.apiKey.findUnique({ where: { id: params.id } });
       if (!key) throw new NotFoundError(`API key ${params.id} does not exist`);
       return { body: apiKeyJson(key) };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { countOpenItems } from '../../api/partnerships/open-items.js';
+import { partnershipProgress } from '../../api/partnerships/next-steps.js';
 import { personPrincipal } from '../../core/people/principal.js';
 import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
@@ -140,7 +140,7 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       });
       acted.held1 = await now();
       const counted = await waitFor('the open counts after review 1', async () => {
-        const open = await countOpenItems(db, p.id);
+        const { open } = await partnershipProgress(db, p.id);
         return open.commitments.open === 3 && open.reflectionsAwaited === 4 && open;
       });
       expect(counted).toMatchObject({ commitments: { open: 3, overdue: 0 }, evidenceRequests: { open: 1, overdue: 0 } });

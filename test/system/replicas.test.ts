@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../lib/auth/api-keys.js';
+import { API_KEY_CACHE_MS, createApiKey } from '../../lib/auth/api-keys.js';
 import { createDb, type Db } from '../../lib/db/client.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
@@ -172,6 +172,19 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     expect(replayed.status).toBe(410);
     expect(replayed.headers.getSetCookie().some((c) => c.startsWith('tandem.session_token='))).toBe(false);
     expect(await replayed.text()).toContain('This link has expired or was used already');
+
+    // A key revoked on API 0 stops at once there and, once the other has forgotten it, on API 1.
+    const made = await call('POST', '/api-keys', { name: 'short-lived', role: 'admin' });
+    const secret = made.json.secret as string;
+    const asKey = (i: number) => fetch(`${base(i)}/partnerships`, { headers: { authorization: `Bearer ${secret}` } });
+    expect([(await asKey(0)).status, (await asKey(1)).status]).toEqual([200, 200]);
+    const revoked = await fetch(`${base(0)}/api-keys/${made.json.id}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(revoked.status).toBe(200);
+    expect((await asKey(0)).status).toBe(401);
+    await waitFor('API 1 to refuse the revoked key', async () => (await asKey(1)).status === 401, API_KEY_CACHE_MS + 30_000);
   });
 
   it('finish a burst of reminders when one worker is killed in the middle of it: nothing twice, every copy accounted for', async () => {
