@@ -22,7 +22,7 @@ export function createOutcomeActivities(deps: ActivityDeps) {
      * The outcome of a review. A held review may pledge commitments and ask for evidence: they are
      * created here under the ids the API gave them, so a retry creates nothing twice.
      */
-    async recordReviewOutcome(input: { partnershipId: string; at: number } & ReviewOutcome): Promise<void> {
+    async recordReviewOutcome(input: { partnershipId: string; at: number; cancelLater?: boolean } & ReviewOutcome): Promise<void> {
       const { partnershipId, reviewId } = input;
       // A missed review recorded late (the workflow allows it until the next review begins); told by its
       // missed event, which a retry after the commit still finds.
@@ -77,7 +77,14 @@ export function createOutcomeActivities(deps: ActivityDeps) {
         for (const { key, type, data } of created) await recordEvent(tx, partnershipId, key, type, data, input.actor);
       });
       // A review skipped in advance is cancelled in everyone's calendar; one recorded late is long past.
-      if (input.outcome === 'skipped' && !late) await sendInvitation(await loadReview(reviewId), input.at);
+      // Workflows since OUTCOME_ANSWERS_FIRST send it after answering (sendReviewCancellation).
+      if (input.outcome === 'skipped' && !late && !input.cancelLater) await sendInvitation(await loadReview(reviewId), input.at);
+    },
+
+    /** A skipped review's cancellation; each member's copy is sent once (its key is the review's). */
+    async sendReviewCancellation(input: { partnershipId: string; reviewId: string; dueAt: number }): Promise<void> {
+      const review = await loadReview(input.reviewId);
+      if (review.status === 'skipped') await sendInvitation(review, input.dueAt);
     },
 
     /** No outcome within the grace period: the review is missed, and the sponsor and the leads are told. */

@@ -227,6 +227,7 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       acted.ended = await now();
       await waitFor('the partnership to end', async () => (await handle.describe()).status.name === 'COMPLETED');
       await recordHistory(handle, 'eighteen-months-local-steps');
+      await recordHistory(handle, 'eighteen-months-answers-first');
       await recordHistory(commitment(c3.id), 'overdue-escalated-via-held-review-local-steps');
       await recordHistory(client.workflow.getHandle(evidenceWorkflowId(e1.id)), 'submitted-after-reminder-local-steps');
     });

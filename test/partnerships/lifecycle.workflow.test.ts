@@ -34,6 +34,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
     const R = regular.map((d) => d.toMillis());
     const R2moved = r2.plus({ weeks: 1 }).toMillis();
     const R4rescheduled = (R[3] as number) + 2 * DAY;
+    let skipped4At = 0;
 
     const worker = await stack.newWorker();
 
@@ -91,6 +92,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await until('review 4 to move', (s) => s.currentReview?.scheduledAt === R4rescheduled);
       await stack.sleepUntil(R4rescheduled - 2 * DAY + HOUR);
       await until('the second reminder of review 4', (s) => s.sentReminders.some((r) => r.index === 2));
+      skipped4At = await stack.env.currentTimeMs();
       await handle.executeUpdate(flow.recordOutcomeUpdate, {
         args: [{ reviewId: review4, outcome: 'skipped', reason: 'state testing window' }],
       });
@@ -102,6 +104,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'completed' }] });
       await handle.result();
       await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
+      await recordHistory(handle, 'five-reviews-lifecycle-answers-first');
     });
 
     const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });
@@ -131,6 +134,12 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       ].map((at) => [at, 2]),
     );
     expect(mail.every((m) => m.statuses.every((s) => s === 'sent') && m.attempts.every((a) => a === 1))).toBe(true);
+    // Review 4, skipped in advance, is cancelled in both calendars once, as of when it was skipped
+    // (sent after the update answered: its copies are not part of the wait).
+    const cancelled4 = of('review-cancelled').find((m) => m.messageKey === `review:${reviews[3]?.id}:cancel`);
+    expect(cancelled4?.recipients.length).toBe(2);
+    expect(cancelled4?.dueAt).toBeGreaterThanOrEqual(skipped4At);
+    expect(cancelled4?.dueAt).toBeLessThan(R4rescheduled);
 
     const prompts = await stack.database.db.reflection.findMany({ where: { reviewId: reviews[0]?.id } });
     expect(prompts.map((r) => r.submittedAt)).toEqual([null, null]);

@@ -46,6 +46,8 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/two-reminders-missed-review-ended-local-steps.json',
         'commentMentionWorkflow/ben-mentioned.json',
         'lessonDigestWorkflow/month-then-cohort-gone.json',
+        'partnershipWorkflow/five-reviews-lifecycle-answers-first.json',
+        'partnershipWorkflow/eighteen-months-answers-first.json',
       ]),
     );
   });

@@ -76,6 +76,13 @@ const PLANNING = 'planning-phase';
 const PLANNED_END = 'planned-end';
 /** Marks the histories in which a review held while the partnership is paused asks for reflections at once. */
 const REFLECT_WHEN_HELD_PAUSED = 'reflect-when-held-paused';
+/**
+ * Marks the histories in which skipping a review answers once the outcome is recorded, and its
+ * calendar cancellation is sent after (by the loop); before, the update waited for every copy.
+ */
+const OUTCOME_ANSWERS_FIRST = 'outcome-answers-first';
+/** Marks the histories in which a held review's pledges start their workflows together (before, one after another). */
+const PLEDGES_START_TOGETHER = 'pledges-start-together';
 
 const NOT_STARTED = 'the partnership is still in planning: activate it first';
 
@@ -92,6 +99,8 @@ interface Run {
   current: ReviewPlan | null;
   outcomeRecorded: boolean;
   heldReviewId: string | null;
+  /** Reviews skipped in advance whose calendar cancellation is still to be sent, with when they were skipped. */
+  cancellations: { reviewId: string; dueAt: number }[];
   /**
    * A review marked missed that may still be recorded, until the next review begins (the missed
    * notice's "record it late"). Histories from before this existed have no marker and no late review.
@@ -156,6 +165,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     current: null,
     outcomeRecorded: false,
     heldReviewId: null,
+    cancellations: [],
     late: null,
     claimedLifecycle: carried?.lifecycle ?? 'active',
     outcomeClaimed: false,
@@ -178,8 +188,13 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   if (plannedEnd != null && isOpen(run) && patched(PLANNED_END)) endAt(run, plannedEnd);
 
   while (isOpen(run)) {
+    await sendCancellations(run);
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      // Nothing left to send by the run that ends here: an update finishing meanwhile may add to it.
+      do {
+        await condition(allHandlersFinished);
+        await sendCancellations(run);
+      } while (!allHandlersFinished());
       const next: CarriedState = {
         lifecycle: lifecycleOf(run) === 'paused' ? 'paused' : 'active',
         ...(plannedEnd != null && { plannedEnd }),
@@ -189,7 +204,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     if (lifecycleOf(run) === 'paused') {
       run.status.phase = 'paused';
       run.status.nextReminderAt = null;
-      await condition(() => lifecycleOf(run) !== 'paused');
+      await condition(() => lifecycleOf(run) !== 'paused' || run.cancellations.length > 0);
       continue;
     }
     await nextReview(run);
@@ -197,6 +212,15 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
 
   Object.assign(run.status, { phase: 'ended', currentReview: null, nextReviewAt: null, nextReminderAt: null });
   await condition(allHandlersFinished);
+  await sendCancellations(run);
+}
+
+/** The calendar cancellations of reviews skipped in advance, in the order they were skipped. */
+async function sendCancellations(run: Run) {
+  for (let next = run.cancellations[0]; next; next = run.cancellations[0]) {
+    await steps().sendReviewCancellation({ partnershipId: run.partnershipId, ...next });
+    run.cancellations.shift();
+  }
 }
 
 /** Pause, resume and end. */
@@ -298,20 +322,27 @@ function handlePlanChanges(run: Run) {
 /** The pledges of a held review each get their own workflow, which outlives this run. */
 async function startPledges(outcome: ReviewOutcome) {
   if (outcome.outcome !== 'held') return;
-  for (const c of outcome.commitments ?? []) {
-    await startChild(commitmentWorkflow, {
-      workflowId: commitmentWorkflowId(c.id),
-      args: [{ commitmentId: c.id }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-  }
-  for (const e of outcome.evidenceRequests ?? []) {
-    await startChild(evidenceRequestWorkflow, {
-      workflowId: evidenceWorkflowId(e.id),
-      args: [{ requestId: e.id }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-  }
+  const starts = [
+    ...(outcome.commitments ?? []).map(
+      (c) => () =>
+        startChild(commitmentWorkflow, {
+          workflowId: commitmentWorkflowId(c.id),
+          args: [{ commitmentId: c.id }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+    ),
+    ...(outcome.evidenceRequests ?? []).map(
+      (e) => () =>
+        startChild(evidenceRequestWorkflow, {
+          workflowId: evidenceWorkflowId(e.id),
+          args: [{ requestId: e.id }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+    ),
+  ];
+  // Started together, the outcome waits for one round trip to the server, not one per pledge.
+  if (starts.length > 1 && patched(PLEDGES_START_TOGETHER)) await Promise.all(starts.map((start) => start()));
+  else for (const start of starts) await start();
 }
 
 /** Reflection runs on its own clock (two weeks) while the partnership moves on to its next review. */
@@ -346,12 +377,16 @@ function handleOutcomes(run: Run) {
       }
       run.outcomeClaimed = true;
       return run.serially(async () => {
+        const at = Date.now();
+        // Everyone's calendar is told after the answer, not before it (the copies were most of the wait).
+        const cancelLater = outcome.outcome === 'skipped' && patched(OUTCOME_ANSWERS_FIRST);
         try {
-          await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+          await activities.recordReviewOutcome({ partnershipId, ...outcome, at, ...(cancelLater && { cancelLater }) });
         } catch (e) {
           run.outcomeClaimed = false;
           throw e;
         }
+        if (cancelLater) run.cancellations.push({ reviewId: outcome.reviewId, dueAt: at });
         if (outcome.outcome === 'held') {
           run.heldReviewId = outcome.reviewId;
           await startPledges(outcome);

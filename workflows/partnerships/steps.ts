@@ -10,7 +10,10 @@ import type { HandOver, RecurrenceChange, ReviewOutcome } from './messages.js';
 export interface ReviewSteps {
   planNextReview: (partnershipId: string, opts?: { now: number }) => Promise<ReviewPlan | null>;
   sendReviewReminder: (input: ReminderInput) => Promise<ReminderResult>;
-  recordReviewOutcome: (input: { partnershipId: string; at: number } & ReviewOutcome) => Promise<void>;
+  /** With `cancelLater`, a skipped review's calendar cancellation is left to sendReviewCancellation. */
+  recordReviewOutcome: (input: { partnershipId: string; at: number; cancelLater?: boolean } & ReviewOutcome) => Promise<void>;
+  /** The calendar cancellation of a review skipped in advance, to everyone invited; `dueAt` is when it was skipped. */
+  sendReviewCancellation: (input: { partnershipId: string; reviewId: string; dueAt: number }) => Promise<void>;
   markReviewMissed: (input: { partnershipId: string; reviewId: string }) => Promise<void>;
   rescheduleReview: (input: { partnershipId: string; reviewId: string; at: number; actor?: Actor | undefined }) => Promise<void>;
   changeRecurrence: (input: { partnershipId: string; change: RecurrenceChange; at: number }) => Promise<void>;
