@@ -1,16 +1,20 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type RunningSystem, startSystem } from '../boot/system.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { freePort } from '../lib/net.js';
+import { type RoleProcess, startRole } from '../test/support/role-process.js';
 import { say } from './database.js';
+
+/** BENCH_WORKERS: how many workers poll the task queue (default 1); the others run as `tandem worker` processes. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 
 /**
  * The whole system as `npm start` runs it (embedded PostgreSQL, the Temporal server that
  * TEMPORAL_SERVER names, the real worker and API, local mail capture) in a scratch directory on free
- * ports, for one benchmark run; stopped and removed afterwards.
+ * ports, for one benchmark run, with BENCH_WORKERS - 1 more workers beside it; stopped and removed afterwards.
  */
 export async function withBenchSystem(run: (system: RunningSystem, scratchDir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-bench-system-'));
@@ -32,9 +36,26 @@ export async function withBenchSystem(run: (system: RunningSystem, scratchDir: s
     `Temporal: ${config.TEMPORAL_ADDRESS ?? `the embedded ${config.TEMPORAL_SERVER === 'postgres' ? 'server on PostgreSQL' : 'dev server'}`}`,
   );
   const system = await startSystem(config, createLogger('warn', 'bench'), (m) => say(m));
+  const workers: RoleProcess[] = [];
   try {
+    for (let i = 1; i < WORKERS; i++) {
+      workers.push(
+        await startRole('worker', {
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: system.databaseUrl,
+          TEMPORAL_ADDRESS: system.temporalAddress,
+          SMTP_URL: system.smtpUrl,
+          TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+          PUBLIC_URL: config.publicUrl,
+          // The secret `npm start` keeps in its data directory: sign-in links minted by any worker must work.
+          AUTH_SECRET: config.AUTH_SECRET ?? (await readFile(path.join(dir, 'auth-secret'), 'utf8')).trim(),
+        }),
+      );
+      say(`worker ${i + 1} of ${WORKERS} polling (tandem worker, pid ${workers.at(-1)?.child.pid})`);
+    }
     await run(system, dir);
   } finally {
+    for (const w of workers) await w.stop();
     await system.stop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@ import { parse, stringify } from 'yaml';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { freePort } from '../../lib/net.js';
 import { waitFor } from '../support/mailbox.js';
-import { type RoleProcess, useRoleStack } from '../support/roles.js';
+import type { RoleProcess } from '../support/role-process.js';
+import { useRoleStack } from '../support/roles.js';
 
 /**
  * The operator's monitoring as shipped in ops/prometheus/: the alert rules pass `promtool`'s check and

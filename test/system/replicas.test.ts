@@ -12,7 +12,7 @@ import { resolveTemporalServer } from '../../lib/tools/provision.js';
 import { embeddedSettings } from '../support/embedded.js';
 import { openForm, submitForm } from '../support/forms.js';
 import { startMailbox, waitFor } from '../support/mailbox.js';
-import { type RoleProcess, startRole } from '../support/roles.js';
+import { type RoleProcess, startRole } from '../support/role-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { waitFor } from '../support/mailbox.js';
-import { type RoleProcess, useRoleStack } from '../support/roles.js';
+import type { RoleProcess } from '../support/role-process.js';
+import { useRoleStack } from '../support/roles.js';
 
 interface OtlpSpan {
   traceId: string;

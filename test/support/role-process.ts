@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../../lib/net.js';
+import { waitFor } from './mailbox.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface RoleProcess {
+  child: ChildProcess;
+  /** Its JSON log lines so far. */
+  lines(): Array<{ msg: string; level: number; [key: string]: unknown }>;
+  /** Settles with the exit code once it has exited. */
+  exited: Promise<number | null>;
+  /** The port of its HTTP side: the API's PORT, the worker's WORKER_HEALTH_PORT. */
+  port: number;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * A production role (`tandem api` or `tandem worker`, scripts/tandem.ts) in a process of its own, from
+ * source, so that a test can run several, read their logs and kill one outright. Resolves once it
+ * serves `/ready`: the API its routes, the worker polling its task queue.
+ */
+export async function startRole(role: 'api' | 'worker', env: Record<string, string>): Promise<RoleProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', role], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, [role === 'api' ? 'PORT' : 'WORKER_HEALTH_PORT']: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  await waitFor(`tandem ${role} to be ready`, async () => {
+    if (gone) throw new Error(`tandem ${role} exited before it was ready:\n${stdout}`);
+    return (await fetch(`http://localhost:${port}/ready`).catch(() => undefined))?.ok;
+  });
+  return {
+    child,
+    port,
+    exited,
+    lines: () =>
+      stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l)),
+    async stop(signal = 'SIGTERM') {
+      if (!gone) child.kill(signal);
+      return exited;
+    },
+  };
+}
