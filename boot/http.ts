@@ -7,7 +7,7 @@ import { type AppDeps, apiRouter } from '../api/app.js';
 import { recordStateMetrics } from '../api/http/metrics.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
 import { syncProviders } from '../core/people/identity-providers.js';
-import { AUTH_BASE_PATH, type TandemAuth } from '../lib/auth/better-auth.js';
+import { AUTH_BASE_PATH, CLIENT_ADDRESS_HEADER, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -129,7 +129,9 @@ function providerCallback(db: Db, auth: TandemAuth): RequestHandler {
     try {
       await syncProviders(db, auth);
       const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
-      const answer = await auth.auth.handler(new Request(url, { method: 'GET', headers: fromNodeHeaders(req.headers) }));
+      const headers = fromNodeHeaders(req.headers);
+      headers.set(CLIENT_ADDRESS_HEADER, req.ip ?? 'unknown');
+      const answer = await auth.auth.handler(new Request(url, { method: 'GET', headers }));
       if (answer.status >= 500)
         throw new DependencyUnavailableError('Signing in with your district account is unavailable; try again in a moment');
       res.status(answer.status);

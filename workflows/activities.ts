@@ -44,7 +44,19 @@ const LOCAL_STEPS = 'local-steps';
  * depend on which attempt ran first, run this way (planNextReview uses the time only to plan a
  * review not yet written; once it is, every attempt finds it). What an update does stays an
  * activity: its arguments carry the time the update was accepted, part of its idempotency key, and
- * an activity's arguments are fixed once in the history.
+ * an activity's arguments are fixed once in the history. Outcomes are the exception (outcomeSteps).
  * Histories from before the marker ran every step as an activity, and replay as such.
  */
 export const steps = () => (patched(LOCAL_STEPS) ? local : activities);
+
+/** Marks the histories in which recording a review's outcome runs as a local activity. */
+const LOCAL_OUTCOMES = 'local-outcomes';
+
+/**
+ * The step that records a review's outcome, which a person waits for: as a local activity it runs in
+ * the workflow task that accepted the update, and the answer needs no activity task and no second
+ * workflow task on the way (bench:api, one connection). A repeated attempt, in a later workflow
+ * task, runs at another time: it knows the earlier one by the update's id, which it is given and
+ * records (activities/reviews/outcomes.ts).
+ */
+export const outcomeSteps = () => (patched(LOCAL_OUTCOMES) ? local : activities);

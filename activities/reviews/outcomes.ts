@@ -22,7 +22,9 @@ export function createOutcomeActivities(deps: ActivityDeps) {
      * The outcome of a review. A held review may pledge commitments and ask for evidence: they are
      * created here under the ids the API gave them, so a retry creates nothing twice.
      */
-    async recordReviewOutcome(input: { partnershipId: string; at: number; cancelLater?: boolean } & ReviewOutcome): Promise<void> {
+    async recordReviewOutcome(
+      input: { partnershipId: string; at: number; cancelLater?: boolean; updateId?: string | undefined } & ReviewOutcome,
+    ): Promise<void> {
       const { partnershipId, reviewId } = input;
       // A missed review recorded late (the workflow allows it until the next review begins); told by its
       // missed event, which a retry after the commit still finds.
@@ -32,17 +34,23 @@ export function createOutcomeActivities(deps: ActivityDeps) {
       await db.$transaction(async (tx) => {
         const recorded = await tx.review.updateMany({
           where: { id: reviewId, status: { in: ['scheduled', 'missed'] } },
-          data:
-            input.outcome === 'held'
-              ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [], outcomeAt: new Date(input.at) }
-              : { status: 'skipped', skipReason: input.reason, outcomeAt: new Date(input.at), calendarSequence: { increment: 1 } },
+          data: {
+            ...(input.outcome === 'held'
+              ? { status: 'held', notes: input.notes ?? null, decisions: input.decisions ?? [] }
+              : { status: 'skipped', skipReason: input.reason, calendarSequence: { increment: 1 } }),
+            outcomeAt: new Date(input.at),
+            outcomeUpdateId: input.updateId ?? null,
+          },
         });
         if (recorded.count === 0) {
-          // An earlier attempt of this activity recorded it (same outcome, same time): carry on, creating
-          // what it pledged if that is still missing. Anything else has an outcome already: nothing is pledged.
+          // An earlier attempt of this step recorded it (same outcome, same update or, before updates were
+          // named, same time): carry on, creating what it pledged if that is still missing. Anything else
+          // has an outcome already: nothing is pledged. A local activity repeated in a later workflow task
+          // runs at a later time, under the same update.
           const review = await tx.review.findUniqueOrThrow({ where: { id: reviewId } });
           const expected = input.outcome === 'held' ? 'held' : 'skipped';
-          if (review.status !== expected || review.outcomeAt?.getTime() !== input.at) {
+          const same = input.updateId ? review.outcomeUpdateId === input.updateId : review.outcomeAt?.getTime() === input.at;
+          if (review.status !== expected || !same) {
             throw ApplicationFailure.nonRetryable(`review ${reviewId} is already ${review.status}`, 'InvalidTransition');
           }
         }

@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { genericOAuth, magicLink } from 'better-auth/plugins';
 import type { Db } from '../db/client.js';
+import { authRateLimitStorage } from '../db/rate-limit-store.js';
 import { observe } from '../metrics.js';
 
 /** The provider id of the identity provider set by OIDC_* (OpenID Connect), in URLs and account rows. */
@@ -48,6 +49,12 @@ export interface AuthOptions {
 
 /** Where Better Auth's own endpoints live (the identity provider's callback, sign-out, the session). */
 export const AUTH_BASE_PATH = '/auth';
+/**
+ * The header through which the HTTP server hands Better Auth the client's address as Express decided
+ * it (trusting only the proxies it is told to): Better Auth's own default, X-Forwarded-For, is
+ * whatever a client sends when no proxy replaces it, and would let one dodge its rate limit.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-tandem-client-address';
 
 /**
  * Sign-in for people, by Better Auth: passwordless emailed links (its magic-link plugin, tokens stored
@@ -152,8 +159,10 @@ function build(
       cookiePrefix: 'tandem',
       defaultCookieAttributes: { sameSite: 'lax', httpOnly: true, secure },
       database: { generateId: () => randomUUID() },
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
-    rateLimit: { enabled: true, window: 60, max: 30 },
+    // Counted in PostgreSQL, as Tandem's own limits are: every replica sees the same counts.
+    rateLimit: { enabled: true, window: 60, max: 30, customStorage: authRateLimitStorage(opts.db) },
     telemetry: { enabled: false },
     logger: { disabled: process.env.NODE_ENV === 'test' },
     // A provider vouches for the addresses of its own domains only: a district's provider cannot sign

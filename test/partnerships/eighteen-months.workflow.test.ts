@@ -228,6 +228,7 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       await waitFor('the partnership to end', async () => (await handle.describe()).status.name === 'COMPLETED');
       await recordHistory(handle, 'eighteen-months-local-steps');
       await recordHistory(handle, 'eighteen-months-answers-first');
+      await recordHistory(handle, 'eighteen-months-local-outcomes');
       await recordHistory(commitment(c3.id), 'overdue-escalated-via-held-review-local-steps');
       await recordHistory(client.workflow.getHandle(evidenceWorkflowId(e1.id)), 'submitted-after-reminder-local-steps');
     });

@@ -105,6 +105,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await handle.result();
       await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
       await recordHistory(handle, 'five-reviews-lifecycle-answers-first');
+      await recordHistory(handle, 'five-reviews-lifecycle-local-outcomes');
     });
 
     const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });

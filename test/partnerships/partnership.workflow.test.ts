@@ -172,4 +172,46 @@ describe('partnership workflow (time-skipping test server)', () => {
     ]);
     expect(await stack.database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.reminder_sent' } })).toBe(1);
   });
+
+  it('records an outcome once when its step runs again later under the same update, and refuses another update', async () => {
+    const t0 = await stack.env.currentTimeMs();
+    const p = await createPartnershipRecord(stack.database.db, {
+      firstReviewAt: new Date(t0 + 5 * DAY),
+      reminderOffsets: [],
+      plannedAt: t0,
+    });
+    const activities = createActivities({
+      db: stack.database.db,
+      mailer: stack.mailer,
+      publicUrl: 'http://tandem.test',
+      mailGiveUpAfterMs: 86_400_000,
+      taskLink: testTaskLinks(stack.database.db),
+    });
+    const activityEnv = new MockActivityEnvironment();
+    const ana = p.members.find((m) => m.role === 'district_lead')?.person.id as string;
+    const commitment = {
+      id: crypto.randomUUID(),
+      ownerId: ana,
+      side: 'district' as const,
+      description: 'Share the plan',
+      dueAt: t0 + 30 * DAY,
+    };
+    const outcome = {
+      partnershipId: p.id,
+      reviewId: p.review.id,
+      outcome: 'held' as const,
+      commitments: [commitment],
+      updateId: 'update-1',
+    };
+    await activityEnv.run(activities.recordReviewOutcome, { ...outcome, at: t0 + 5 * DAY });
+    // A local activity whose workflow task failed runs again in the next one, an instant later.
+    await activityEnv.run(activities.recordReviewOutcome, { ...outcome, at: t0 + 5 * DAY + 1500 });
+    await expect(
+      activityEnv.run(activities.recordReviewOutcome, { ...outcome, updateId: 'update-2', at: t0 + 5 * DAY + 3000 }),
+    ).rejects.toThrow(/is already held/);
+    const review = await stack.database.db.review.findUniqueOrThrow({ where: { id: p.review.id } });
+    expect([review.status, review.outcomeAt?.getTime(), review.outcomeUpdateId]).toEqual(['held', t0 + 5 * DAY, 'update-1']);
+    expect(await stack.database.db.commitment.count({ where: { partnershipId: p.id } })).toBe(1);
+    expect(await stack.database.db.partnershipEvent.count({ where: { partnershipId: p.id, type: 'review.held' } })).toBe(1);
+  });
 });

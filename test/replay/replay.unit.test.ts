@@ -48,6 +48,8 @@ describe('replay of recorded workflow histories', () => {
         'lessonDigestWorkflow/month-then-cohort-gone.json',
         'partnershipWorkflow/five-reviews-lifecycle-answers-first.json',
         'partnershipWorkflow/eighteen-months-answers-first.json',
+        'partnershipWorkflow/five-reviews-lifecycle-local-outcomes.json',
+        'partnershipWorkflow/eighteen-months-local-outcomes.json',
       ]),
     );
   });

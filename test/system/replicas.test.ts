@@ -121,7 +121,7 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     })),
   });
 
-  it('agree: what one API recorded, the other reads; an Idempotency-Key replays there; sign-in limits count both; a link used on one is refused on the other', async () => {
+  it('agree: what one API recorded, the other reads; an Idempotency-Key replays there; sign-in limits count both; a link used on one is refused on the other; a revoked key stops on both', async () => {
     const created = await call(
       'POST',
       '/partnerships',
@@ -185,6 +185,14 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     expect(revoked.status).toBe(200);
     expect((await asKey(0)).status).toBe(401);
     await waitFor('API 1 to refuse the revoked key', async () => (await asKey(1)).status === 401, API_KEY_CACHE_MS + 30_000);
+
+    // Better Auth's own limit, on the identity provider's callback (30 a minute from one address), counts both APIs' requests.
+    const callbacks: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      callbacks.push((await fetch(`${base(i)}/auth/callback/nobody?code=c&state=s`, { redirect: 'manual' })).status);
+    }
+    expect(callbacks.slice(0, 30).filter((status) => status === 429)).toEqual([]);
+    expect(callbacks[30]).toBe(429);
   });
 
   it('finish a burst of reminders when one worker is killed in the middle of it: nothing twice, every copy accounted for', async () => {

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -10,7 +11,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { activities, steps } from '../activities.js';
+import { activities, outcomeSteps, steps } from '../activities.js';
 import type { Acted } from '../actor.js';
 import { answeredOnce } from '../answered-once.js';
 import { commitmentWorkflow } from '../deadlines/commitment.js';
@@ -359,12 +360,13 @@ function handleOutcomes(run: Run) {
   setHandler(
     recordOutcomeUpdate,
     (outcome) => {
+      const updateId = currentUpdateInfo()?.id;
       if (run.late && outcome.reviewId === run.late.reviewId) {
         const missed = run.late;
         missed.claimed = true;
         return run.serially(async () => {
           try {
-            await activities.recordReviewOutcome({ partnershipId, ...outcome, at: Date.now() });
+            await outcomeSteps().recordReviewOutcome({ partnershipId, ...outcome, at: Date.now(), updateId });
           } catch (e) {
             missed.claimed = false;
             throw e;
@@ -378,10 +380,10 @@ function handleOutcomes(run: Run) {
       run.outcomeClaimed = true;
       return run.serially(async () => {
         const at = Date.now();
-        // Everyone's calendar is told after the answer, not before it (the copies were most of the wait).
+        // Everyone's calendar is told after the answer: the person waits for the record, not for each member's copy.
         const cancelLater = outcome.outcome === 'skipped' && patched(OUTCOME_ANSWERS_FIRST);
         try {
-          await activities.recordReviewOutcome({ partnershipId, ...outcome, at, ...(cancelLater && { cancelLater }) });
+          await outcomeSteps().recordReviewOutcome({ partnershipId, ...outcome, at, updateId, ...(cancelLater && { cancelLater }) });
         } catch (e) {
           run.outcomeClaimed = false;
           throw e;

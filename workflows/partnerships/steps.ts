@@ -11,7 +11,9 @@ export interface ReviewSteps {
   planNextReview: (partnershipId: string, opts?: { now: number }) => Promise<ReviewPlan | null>;
   sendReviewReminder: (input: ReminderInput) => Promise<ReminderResult>;
   /** With `cancelLater`, a skipped review's calendar cancellation is left to sendReviewCancellation. */
-  recordReviewOutcome: (input: { partnershipId: string; at: number; cancelLater?: boolean } & ReviewOutcome) => Promise<void>;
+  recordReviewOutcome: (
+    input: { partnershipId: string; at: number; cancelLater?: boolean; updateId?: string | undefined } & ReviewOutcome,
+  ) => Promise<void>;
   /** The calendar cancellation of a review skipped in advance, to everyone invited; `dueAt` is when it was skipped. */
   sendReviewCancellation: (input: { partnershipId: string; reviewId: string; dueAt: number }) => Promise<void>;
   markReviewMissed: (input: { partnershipId: string; reviewId: string }) => Promise<void>;
