@@ -229,6 +229,7 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       await recordHistory(handle, 'eighteen-months-local-steps');
       await recordHistory(handle, 'eighteen-months-answers-first');
       await recordHistory(handle, 'eighteen-months-local-outcomes');
+      await recordHistory(handle, 'eighteen-months-answer-before-next');
       await recordHistory(commitment(c3.id), 'overdue-escalated-via-held-review-local-steps');
       await recordHistory(client.workflow.getHandle(evidenceWorkflowId(e1.id)), 'submitted-after-reminder-local-steps');
     });

@@ -106,6 +106,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
       await recordHistory(handle, 'five-reviews-lifecycle-answers-first');
       await recordHistory(handle, 'five-reviews-lifecycle-local-outcomes');
+      await recordHistory(handle, 'five-reviews-lifecycle-answer-before-next');
     });
 
     const reviews = await stack.database.db.review.findMany({ where: { partnershipId: p.id }, orderBy: { sequence: 'asc' } });

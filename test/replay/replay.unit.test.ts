@@ -50,6 +50,8 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/eighteen-months-answers-first.json',
         'partnershipWorkflow/five-reviews-lifecycle-local-outcomes.json',
         'partnershipWorkflow/eighteen-months-local-outcomes.json',
+        'partnershipWorkflow/five-reviews-lifecycle-answer-before-next.json',
+        'partnershipWorkflow/eighteen-months-answer-before-next.json',
       ]),
     );
   });

@@ -82,6 +82,13 @@ const REFLECT_WHEN_HELD_PAUSED = 'reflect-when-held-paused';
  * calendar cancellation is sent after (by the loop); before, the update waited for every copy.
  */
 const OUTCOME_ANSWERS_FIRST = 'outcome-answers-first';
+/**
+ * Marks the histories in which the loop lets the workflow task that recorded an outcome end before
+ * going on: the update's answer goes out with that task, and before it waited for what the loop then
+ * did in the same task as local activities (a skipped review's cancellations, the next review, its
+ * invitations: every member's copy).
+ */
+const ANSWER_BEFORE_NEXT_REVIEW = 'answer-before-next-review';
 /** Marks the histories in which a held review's pledges start their workflows together (before, one after another). */
 const PLEDGES_START_TOGETHER = 'pledges-start-together';
 
@@ -100,6 +107,8 @@ interface Run {
   current: ReviewPlan | null;
   outcomeRecorded: boolean;
   heldReviewId: string | null;
+  /** An outcome was recorded since the loop last looked: its answer goes out before the loop goes on. */
+  answered: boolean;
   /** Reviews skipped in advance whose calendar cancellation is still to be sent, with when they were skipped. */
   cancellations: { reviewId: string; dueAt: number }[];
   /**
@@ -166,6 +175,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     current: null,
     outcomeRecorded: false,
     heldReviewId: null,
+    answered: false,
     cancellations: [],
     late: null,
     claimedLifecycle: carried?.lifecycle ?? 'active',
@@ -189,6 +199,10 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   if (plannedEnd != null && isOpen(run) && patched(PLANNED_END)) endAt(run, plannedEnd);
 
   while (isOpen(run)) {
+    if (run.answered) {
+      run.answered = false;
+      if (patched(ANSWER_BEFORE_NEXT_REVIEW)) await sleep(1);
+    }
     await sendCancellations(run);
     if (workflowInfo().continueAsNewSuggested) {
       // Nothing left to send by the run that ends here: an update finishing meanwhile may add to it.
@@ -389,6 +403,7 @@ function handleOutcomes(run: Run) {
           throw e;
         }
         if (cancelLater) run.cancellations.push({ reviewId: outcome.reviewId, dueAt: at });
+        run.answered = true;
         if (outcome.outcome === 'held') {
           run.heldReviewId = outcome.reviewId;
           await startPledges(outcome);
