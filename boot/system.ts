@@ -79,7 +79,7 @@ export async function startSystem(config: Config, logger: Logger, progress: Prog
     await ensureAdmin(db, logger, adminEmail);
 
     const { smtpUrl, mailCaptureDir } = await mailTransport(config, stops, progress);
-    const mailer = createMailer(smtpUrl, config.MAIL_FROM);
+    const mailer = createMailer(smtpUrl, config.MAIL_FROM, { connections: config.SMTP_MAX_CONNECTIONS });
     stops.add('mailer', async () => mailer.close());
 
     const { temporalAddress, temporalUiUrl } = config.TEMPORAL_ADDRESS

@@ -48,6 +48,7 @@ const schema = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
   MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
   MAIL_REPLY_DOMAIN: z.preprocess(
     emptyAsUndefined,

@@ -119,7 +119,7 @@ async function run(role: Role, config: Config, logger: Logger, stops: StopList):
   stops.add('traces', () => traces.shutdown());
   const db = createDb(databaseUrl);
   stops.add('database pool', () => db.$disconnect());
-  const mailer = createMailer(smtpUrl, config.MAIL_FROM);
+  const mailer = createMailer(smtpUrl, config.MAIL_FROM, { connections: config.SMTP_MAX_CONNECTIONS });
   stops.add('mailer', async () => mailer.close());
   const deps = { config, logger, db, databaseUrl, mailer, temporal, stops, authSecret: config.AUTH_SECRET ?? '' };
   if (role === 'api') {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
-import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
 import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { type Message, p, renderMail } from './message.js';
@@ -138,14 +137,15 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
           if (!mine) count('sending');
           return mine ? fresh(mine) : null;
         });
-  for (let i = 0; i < created.length; i += MAILER_CONNECTIONS) {
-    const sent = await Promise.all(created.slice(i, i + MAILER_CONNECTIONS).map(claimAndSend));
+  const { connections } = ctx.mailer;
+  for (let i = 0; i < created.length; i += connections) {
+    const sent = await Promise.all(created.slice(i, i + connections).map(claimAndSend));
     await markSent(
       ctx.db,
       sent.filter((id): id is string => id !== null),
     );
   }
-  for (let i = 0; i < earlier.length; i += MAILER_CONNECTIONS) await Promise.all(earlier.slice(i, i + MAILER_CONNECTIONS).map(again));
+  for (let i = 0; i < earlier.length; i += connections) await Promise.all(earlier.slice(i, i + connections).map(again));
   if (failure) throw failure;
   return result;
 }

@@ -18,15 +18,17 @@ export interface OutgoingMail {
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
 
-/** SMTP connections the pool keeps open. */
+/** SMTP connections the pool keeps open by default (SMTP_MAX_CONNECTIONS). */
 export const MAILER_CONNECTIONS = 4;
 
 export interface Mailer {
   /** The address mail comes from, also the organizer of invitations. */
   readonly from: { name: string; address: string };
+  /** How many copies it sends at once: its SMTP connections. */
+  readonly connections: number;
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
   /**
-   * Runs `fn` once one of the pool's connections is free, at most MAILER_CONNECTIONS at a time in the
+   * Runs `fn` once one of the pool's connections is free, at most `connections` at a time in the
    * process: a copy claimed for sending inside it goes out at once instead of waiting its turn, so a
    * process that dies leaves in doubt only the copies it was actually handing to the SMTP server.
    */
@@ -45,24 +47,26 @@ export function parseFrom(from: string): { name: string; address: string } {
  * The one way Tandem sends mail: SMTP from SMTP_URL, over a pool of connections that stay open
  * between messages (`pool: false` exists for the benchmark that measures what pooling is worth).
  */
-export function createMailer(smtpUrl: string, from: string, opts: { pool?: boolean } = {}): Mailer {
+export function createMailer(smtpUrl: string, from: string, opts: { pool?: boolean; connections?: number } = {}): Mailer {
   const url = new URL(smtpUrl);
+  const connections = opts.connections ?? MAILER_CONNECTIONS;
   const transport = nodemailer.createTransport({
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
     secure: url.protocol === 'smtps:',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     pool: opts.pool ?? true,
-    maxConnections: MAILER_CONNECTIONS,
+    maxConnections: connections,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
     // Local capture servers speak plain SMTP; STARTTLS is still used whenever a server offers it.
     ignoreTLS: url.searchParams.get('tls') === 'off',
   });
-  const free = pLimit(MAILER_CONNECTIONS);
+  const free = pLimit(connections);
   return {
     from: parseFrom(from),
+    connections,
     whenFree: (fn) => free(fn),
     send: ({ calendar, bounceTo, ...mail }) =>
       // The span names the copy by its Message-ID, never by its address.

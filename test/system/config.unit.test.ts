@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.TEMPORAL_NAMESPACE).toBe('default');
     expect(c.dataDir).toBe('/srv/tandem/.data');
     expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.SMTP_MAX_CONNECTIONS).toBe(4);
   });
 
   it('accepts external endpoints', () => {
@@ -37,6 +38,8 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'localhost:25', 'Invalid configuration: SMTP_URL must be an smtp:// or smtps:// URL'],
     ['PORT', 'eighty', 'Invalid configuration: PORT'],
     ['PORT', '70000', 'Invalid configuration: PORT'],
+    ['SMTP_MAX_CONNECTIONS', '0', 'Invalid configuration: SMTP_MAX_CONNECTIONS'],
+    ['SMTP_MAX_CONNECTIONS', 'many', 'Invalid configuration: SMTP_MAX_CONNECTIONS'],
   ])('rejects %s=%s with one line naming the variable', (name, value, expected) => {
     let error: unknown;
     try {
