@@ -12,6 +12,16 @@ describe('partnership workflow (time-skipping test server)', () => {
     return stack.newWorker();
   }
 
+  /** The worker's activities, to run one directly (MockActivityEnvironment). */
+  const testActivities = () =>
+    createActivities({
+      db: stack.database.db,
+      mailer: stack.mailer,
+      publicUrl: 'http://tandem.test',
+      mailGiveUpAfterMs: 86_400_000,
+      taskLink: testTaskLinks(stack.database.db),
+    });
+
   it('sends each review reminder at its planned virtual time, and not before', async () => {
     const t0 = await stack.env.currentTimeMs();
     const firstReviewAt = new Date(t0 + 20 * DAY);
@@ -144,13 +154,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       plannedAt: t0,
     });
     const before = (await stack.mailbox.messages()).length;
-    const activities = createActivities({
-      db: stack.database.db,
-      mailer: stack.mailer,
-      publicUrl: 'http://tandem.test',
-      mailGiveUpAfterMs: 86_400_000,
-      taskLink: testTaskLinks(stack.database.db),
-    });
+    const activities = testActivities();
     const activityEnv = new MockActivityEnvironment();
     const input = { partnershipId: p.id, reviewId: p.review.id, reminderIndex: 1, dueAt: t0 + 4 * DAY };
     const messageKey = `review:${p.review.id}:reminder:1`;
@@ -180,13 +184,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       reminderOffsets: [],
       plannedAt: t0,
     });
-    const activities = createActivities({
-      db: stack.database.db,
-      mailer: stack.mailer,
-      publicUrl: 'http://tandem.test',
-      mailGiveUpAfterMs: 86_400_000,
-      taskLink: testTaskLinks(stack.database.db),
-    });
+    const activities = testActivities();
     const activityEnv = new MockActivityEnvironment();
     const ana = p.members.find((m) => m.role === 'district_lead')?.person.id as string;
     const commitment = {
