@@ -62,6 +62,10 @@ export async function startMailCapture(opts: { dir: string; port: number; host?:
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
+  // A client that goes away mid-conversation (a worker killed while sending) resets its connection,
+  // which smtp-server reports on the server: without a listener that error would end the process.
+  // Nothing is lost: a message is kept only once its data was accepted, and the sender tries again.
+  server.on('error', () => {});
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}?tls=off`,

@@ -38,6 +38,8 @@ export async function startTestSmtp(opts: { refuse?: (address: string) => boolea
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => resolve());
     });
+    // A client's reset connection is reported on the server (see lib/mail/capture.ts).
+    s.on('error', () => {});
     port = (s.server.address() as AddressInfo).port;
     server = s;
   };
