@@ -20,12 +20,13 @@ export interface RoleProcess {
 /**
  * A production role (`tandem api` or `tandem worker`, scripts/tandem.ts) in a process of its own, from
  * source, so that a test can run several, read their logs and kill one outright. Resolves once it
- * serves `/ready`: the API its routes, the worker polling its task queue.
+ * serves `/ready`: the API its routes, the worker polling its task queue. `release` is the checkout it
+ * runs from: this one, or another version's copy (test/system/rollout.test.ts).
  */
-export async function startRole(role: 'api' | 'worker', env: Record<string, string>): Promise<RoleProcess> {
+export async function startRole(role: 'api' | 'worker', env: Record<string, string>, release = root): Promise<RoleProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/tandem.ts', role], {
-    cwd: root,
+    cwd: release,
     env: { ...process.env, LOG_LEVEL: 'info', ...env, [role === 'api' ? 'PORT' : 'WORKER_HEALTH_PORT']: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

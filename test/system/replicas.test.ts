@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_CACHE_MS, createApiKey } from '../../lib/auth/api-keys.js';
 import { createDb, type Db } from '../../lib/db/client.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../lib/db/embedded.js';
 import { MAILER_CONNECTIONS } from '../../lib/mail/mailer.js';
 import { freePort } from '../../lib/net.js';
-import { startTemporalOnPostgres, type TemporalServerProcess } from '../../lib/temporal/postgres-server.js';
-import { resolveTemporalServer } from '../../lib/tools/provision.js';
-import { embeddedSettings } from '../support/embedded.js';
 import { openForm, submitForm } from '../support/forms.js';
-import { startMailbox, waitFor } from '../support/mailbox.js';
+import { type HostedStack, startHostedStack } from '../support/hosted.js';
+import { waitFor } from '../support/mailbox.js';
 import { type RoleProcess, startRole } from '../support/role-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -24,10 +20,7 @@ const root = path.resolve(import.meta.dirname, '../..');
  * nothing sent twice.
  */
 describe('two APIs and two workers on the Temporal server on PostgreSQL', () => {
-  let dataDir: string;
-  let pg: EmbeddedDatabase;
-  let temporal: TemporalServerProcess;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let hosted: HostedStack;
   let db: Db;
   let env: Record<string, string>;
   let apis: RoleProcess[] = [];
@@ -51,25 +44,10 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
     });
 
   beforeAll(async () => {
-    const settings = await embeddedSettings('tandem-replicas-');
-    dataDir = settings.DATA_DIR as string;
-    const install = await resolveTemporalServer(path.resolve('.tools'), (m) => console.log(`[replicas test] ${m}`));
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: await freePort(), database: 'tandem' });
-    temporal = await startTemporalOnPostgres({
-      install,
-      postgresUrl: pg.url,
-      stateDir: path.join(dataDir, 'temporal-server'),
-      port: await freePort(),
-      namespace: 'default',
-    });
-    mailbox = await startMailbox();
+    hosted = await startHostedStack('replicas');
     const publicPort = await freePort();
     env = {
-      DATABASE_URL: pg.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      SMTP_URL: mailbox.url,
-      TEMPORAL_TASK_QUEUE: 'tandem-replicas',
-      AUTH_SECRET: 'replicas-test-secret-of-at-least-32-characters',
+      ...hosted.env,
       // The load balancer's address, in every link; the test sends each request to one API or the other.
       PUBLIC_URL: `http://localhost:${publicPort}`,
     };
@@ -80,7 +58,7 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
       (m) => (JSON.parse(m.stdout.split('\n').find((l) => l.includes('"database migrated"')) ?? '{}') as { applied: string[] }).applied,
     );
     expect(applied.map((a) => a.length).sort((a, b) => a - b)[0]).toBe(0);
-    db = createDb(pg.url);
+    db = createDb(hosted.pg.url);
     const migrations = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM _prisma_migrations`;
     expect(Number(migrations[0]?.n)).toBe(Math.max(...applied.map((a) => a.length)));
     workers = await Promise.all([startRole('worker', env), startRole('worker', env)]);
@@ -91,10 +69,7 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
   afterAll(async () => {
     for (const p of [...apis, ...workers]) await p.stop('SIGKILL');
     await db?.$disconnect();
-    await mailbox?.stop();
-    await temporal?.stop();
-    await pg?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await hosted?.stop();
   });
 
   let calls = 0;
@@ -151,17 +126,19 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
       expect(asked.status, `request ${i + 1}`).toBe(200);
     }
     const linksTo = async (address: string) =>
-      (await mailbox.messages()).filter((m) => m.envelopeTo.includes(address) && /sign-in link/.test(m.subject)).length;
+      (await hosted.mailbox.messages()).filter((m) => m.envelopeTo.includes(address) && /sign-in link/.test(m.subject)).length;
     await waitFor('five links', async () => (await linksTo('bo@agree.example')) >= 5);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await linksTo('bo@agree.example')).toBe(5);
 
     // Ana asks API 0 for a link, uses it on API 0, and someone replays it on API 1.
-    const before = (await mailbox.messages()).length;
+    const before = (await hosted.mailbox.messages()).length;
     const asked = await submitForm(`${base(0)}/sign-in`, await openForm(`${base(0)}/sign-in`, '/sign-in'), { email: 'ana@agree.example' });
     expect(asked.status).toBe(200);
     const mail = await waitFor('the sign-in link', async () =>
-      (await mailbox.messages()).slice(before).find((m) => m.envelopeTo.includes('ana@agree.example') && /sign-in link/.test(m.subject)),
+      (await hosted.mailbox.messages())
+        .slice(before)
+        .find((m) => m.envelopeTo.includes('ana@agree.example') && /sign-in link/.test(m.subject)),
     );
     const link = new URL(mail.text.match(/https?:\/\/\S+[?&]t=\S+/)?.[0] as string);
     const on = (i: number) => `${base(i)}${link.pathname}${link.search}`;
@@ -208,7 +185,7 @@ describe('two APIs and two workers on the Temporal server on PostgreSQL', () => 
       ids.push(res.json.id as string);
     }
     expect(Date.now()).toBeLessThan(instant);
-    const reminders = async () => (await mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
+    const reminders = async () => (await hosted.mailbox.messages()).filter((m) => m.subject.startsWith('Reminder:'));
 
     // The burst has begun: one worker dies outright, whatever it was sending.
     await waitFor('the burst to begin', async () => (await reminders()).length >= 1, 300_000);
