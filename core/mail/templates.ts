@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { button, heading, list, type Message, p, quote, rule, small, strong, subjectOf } from './message.js';
 
@@ -7,8 +8,25 @@ import { button, heading, list, type Message, p, quote, rule, small, strong, sub
  * reader and by when, with one button that leads to the page where they do it.
  */
 
+/**
+ * Times already written out, by instant and zone: every copy of a message names the same time, and
+ * writing one out (luxon asks Intl for the zone's offset and its short name) took 0.6 ms, 9 % of the
+ * worker's busy thread in a quarter-start burst (BENCHMARKS.md).
+ */
+const written = new LRUCache<string, string>({ max: 2000 });
+
 /** "Tuesday, January 13, 2026 at 3:30 PM CST (America/Chicago)": local time with the zone named. */
 export function formatLocalTime(epochMs: number, timeZone: string): string {
+  const key = `${epochMs} ${timeZone}`;
+  let text = written.get(key);
+  if (text === undefined) {
+    text = writeLocalTime(epochMs, timeZone);
+    written.set(key, text);
+  }
+  return text;
+}
+
+function writeLocalTime(epochMs: number, timeZone: string): string {
   const t = DateTime.fromMillis(epochMs, { zone: timeZone });
   const when = t.toFormat("cccc, LLLL d, yyyy 'at' h:mm a ZZZZ");
   // "… 3:30 PM CST (America/Chicago)", but "… 11:21 PM UTC", not "UTC (UTC)".
