@@ -9,7 +9,7 @@ export interface ActivityDeps {
   /** MAIL_GIVE_UP_AFTER: how long a message is retried before it is marked failed. */
   mailGiveUpAfterMs: number;
   /** The link in a message to one person: the page, acting on it as them for a while (core/people/task-links.ts). */
-  taskLink(person: { id: string }, target: string): Promise<string>;
+  taskLinks(people: { id: string }[], target: string): Promise<string[]>;
   /** MAIL_REPLY_DOMAIN: copies that ask for something get a reply address of their own. */
   replyDomain?: string | undefined;
   /** How webhooks are sent (WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_PRIVATE_ADDRESSES, WEBHOOK_CA_PATH); the defaults without. */

@@ -91,7 +91,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
       mailer: deps.mailer,
       publicUrl: config.publicUrl,
       mailGiveUpAfterMs: config.mailGiveUpAfterMs,
-      taskLink: taskLinks(deps.db, {
+      taskLinks: taskLinks(deps.db, {
         publicUrl: config.publicUrl,
         linkTtlMs: config.signInLinkTtlSeconds * 1000,
         grantTtlMs: config.taskLinkGrantMs,

@@ -5,11 +5,11 @@ import type { ActivityDeps } from '../deps.js';
 import { wakeMailbox } from './mailbox.js';
 
 /** Sending as an activity does it: heartbeats, and held mail handed to the person's mailbox workflow. */
-export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, taskLink, replyDomain }: ActivityDeps): MailContext {
+export function mailContext({ db, mailer, publicUrl, mailGiveUpAfterMs, taskLinks, replyDomain }: ActivityDeps): MailContext {
   return {
     db,
     replyDomain,
-    taskLink,
+    taskLinks,
     mailer,
     publicUrl,
     giveUpAfterMs: mailGiveUpAfterMs,

@@ -77,11 +77,14 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
     orderBy: { recipient: 'asc' },
   });
   const recorded = new Set(earlier.map((r) => r.personId));
-  const copies: Prisma.EmailOutboxCreateManyInput[] = [];
-  for (const { person, membership } of wanted) {
-    if (recorded.has(person.id)) continue;
-    copies.push(await copyFor(ctx, n, { person, membership }, keyOf(person.id)));
-  }
+  const unrecorded = wanted.filter((r) => !recorded.has(r.person.id));
+  const links = unrecorded.length
+    ? await ctx.taskLinks(
+        unrecorded.map((r) => r.person),
+        n.target,
+      )
+    : [];
+  const copies = unrecorded.map((r, i) => copyFor(ctx, n, r, keyOf(r.person.id), links[i] as string));
   // ON CONFLICT DO NOTHING: a copy another attempt recorded meanwhile is left to that attempt.
   const created = copies.length ? await ctx.db.emailOutbox.createManyAndReturn({ data: copies, skipDuplicates: true }) : [];
   let failure: unknown = null;
@@ -154,18 +157,19 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
  * One person's copy of a notice, rendered in their zone with their own link: sent at once, held
  * over their quiet hours or for their digest, or recorded as bounced if their address bounces.
  */
-async function copyFor(
+function copyFor(
   ctx: MailContext,
   n: Notice,
   { person, membership }: Recipient,
   idempotencyKey: string,
-): Promise<Prisma.EmailOutboxCreateManyInput> {
+  link: string,
+): Prisma.EmailOutboxCreateManyInput {
   const optional = OPTIONAL_TEMPLATES.has(n.template);
   const prefs = { ...person, timeZone: person.timeZone ?? n.about.timeZone };
   const inDigest = optional && !n.urgent && person.mailDelivery === 'daily_digest';
   const sendAfter = n.urgent ? null : inDigest ? nextDigestAt(n.dueAt, prefs) : quietHoursEnd(n.dueAt, prefs);
   const unsubscribeUrl = optional && membership ? `${ctx.publicUrl}/unsubscribe/${membership.unsubscribeToken}` : null;
-  const rendered = n.render(prefs.timeZone, await ctx.taskLink(person, n.target), person);
+  const rendered = n.render(prefs.timeZone, link, person);
   // A digest gathers several copies into one message, which can have one reply address only: none.
   const asks = ctx.replyDomain && !inDigest ? (n.replyFor?.(person) ?? null) : null;
   const message = asks ? { ...rendered, blocks: [...rendered.blocks, ...replyHint(asks.kind)] } : rendered;

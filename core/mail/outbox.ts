@@ -16,11 +16,12 @@ export interface MailContext {
   /** Called before each SMTP transaction, so a long batch keeps its activity alive. */
   heartbeat(): void;
   /**
-   * The link in a copy for its recipient: the page at `target` (a path such as /p/<id>), with a
-   * token bound to that one person and that one page (core/people/task-links.ts), so that opening it
-   * acts on that page without another sign-in, and on nothing else.
+   * The links in copies for their recipients, one each, in their order: the page at `target` (a path
+   * such as /p/<id>), with a token bound to that one person and that one page
+   * (core/people/task-links.ts), so that opening it acts on that page without another sign-in, and on
+   * nothing else.
    */
-  taskLink(person: { id: string }, target: string): Promise<string>;
+  taskLinks(people: { id: string }[], target: string): Promise<string[]>;
   /** MAIL_REPLY_DOMAIN: when set, a copy that asks for something carries a reply address of its own (./reply-to.ts). */
   replyDomain?: string | undefined;
 }

@@ -18,7 +18,7 @@ export interface MailDeps {
  * sent at once, outside any activity, with plain links unless `link` makes them otherwise. Such
  * messages are urgent (never held for a digest), so no mailbox workflow is woken.
  */
-export function requestMail(deps: MailDeps, link?: MailContext['taskLink']): MailContext {
+export function requestMail(deps: MailDeps, links?: MailContext['taskLinks']): MailContext {
   return {
     db: deps.db,
     mailer: deps.mailer,
@@ -27,6 +27,6 @@ export function requestMail(deps: MailDeps, link?: MailContext['taskLink']): Mai
     replyDomain: deps.replyDomain,
     heartbeat: () => {},
     wake: async () => {},
-    taskLink: link ?? (async (_person, target) => new URL(target, deps.publicUrl).toString()),
+    taskLinks: links ?? (async (people, target) => people.map(() => new URL(target, deps.publicUrl).toString())),
   };
 }

@@ -20,17 +20,23 @@ export interface TaskLinkSettings {
   grantTtlMs: number;
 }
 
-/** Makes the links of one installation's messages. */
+/**
+ * Makes the links of one installation's messages: one a person, all to one page, recorded in one
+ * statement (a message to a partnership's ten members is one insert, not ten).
+ */
 export function taskLinks(db: Db, settings: TaskLinkSettings) {
-  return async function taskLink(person: { id: string }, target: string): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
-    await db.taskLink.create({
-      data: { tokenHash: hashSecret(token), personId: person.id, target, expiresAt: new Date(Date.now() + settings.linkTtlMs) },
+  return async function linksFor(people: { id: string }[], target: string): Promise<string[]> {
+    const made = people.map((person) => ({ person, token: randomBytes(32).toString('base64url') }));
+    const expiresAt = new Date(Date.now() + settings.linkTtlMs);
+    await db.taskLink.createMany({
+      data: made.map(({ person, token }) => ({ tokenHash: hashSecret(token), personId: person.id, target, expiresAt })),
     });
-    const url = new URL(target, settings.publicUrl);
-    url.searchParams.set(SIGN_IN_PARAMS.token, token);
-    url.searchParams.set(SIGN_IN_PARAMS.person, person.id);
-    return url.toString();
+    return made.map(({ person, token }) => {
+      const url = new URL(target, settings.publicUrl);
+      url.searchParams.set(SIGN_IN_PARAMS.token, token);
+      url.searchParams.set(SIGN_IN_PARAMS.person, person.id);
+      return url.toString();
+    });
   };
 }
 

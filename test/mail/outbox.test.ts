@@ -18,7 +18,7 @@ describe('the outbox', () => {
       throw new Error('nothing is held in these tests');
     },
     heartbeat: () => {},
-    taskLink: testTaskLinks(mail.database.db),
+    taskLinks: testTaskLinks(mail.database.db),
   });
 
   async function notice(key: string) {

@@ -19,7 +19,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       mailer: stack.mailer,
       publicUrl: 'http://tandem.test',
       mailGiveUpAfterMs: 86_400_000,
-      taskLink: testTaskLinks(stack.database.db),
+      taskLinks: testTaskLinks(stack.database.db),
     });
 
   it('sends each review reminder at its planned virtual time, and not before', async () => {

@@ -158,7 +158,7 @@ export function useApiStack(
         mailer,
         publicUrl: stack.publicUrl,
         mailGiveUpAfterMs: 86_400_000,
-        taskLink: testTaskLinks(stack.database.db, stack.publicUrl),
+        taskLinks: testTaskLinks(stack.database.db, stack.publicUrl),
         replyDomain: opts.replies?.domain,
         postWebhook: opts.webhooks?.post(),
       },

@@ -58,7 +58,7 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
           mailer: opts.mailer ?? stack.mailer,
           publicUrl: 'http://tandem.test',
           mailGiveUpAfterMs: opts.mailGiveUpAfterMs ?? 86_400_000,
-          taskLink: testTaskLinks(stack.database.db),
+          taskLinks: testTaskLinks(stack.database.db),
           postWebhook: opts.postWebhook,
         }),
       });
