@@ -15,7 +15,7 @@ export interface MailDeps {
 
 /**
  * The outbox as a request uses it (a sign-in link, an address to confirm, a staff role granted):
- * sent at once, outside any activity, with plain links unless `link` makes them otherwise. Such
+ * sent at once, outside any activity, with plain links unless `links` makes them otherwise. Such
  * messages are urgent (never held for a digest), so no mailbox workflow is woken.
  */
 export function requestMail(deps: MailDeps, links?: MailContext['taskLinks']): MailContext {
