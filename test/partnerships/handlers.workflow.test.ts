@@ -6,8 +6,10 @@ import type { Activities } from '../../activities/index.js';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
+import type { ReviewOutcome } from '../../workflows/partnerships/messages.js';
 import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
 import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
+import { recordHistory } from '../support/histories.js';
 import { HOUR } from '../support/time.js';
 
 /**
@@ -111,6 +113,127 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
       }
       await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
     });
+  });
+
+  it('accepts an outcome sent while its review is still being planned, and records it once the plan is known', async () => {
+    // The review is in the database (a person can see it) before the workflow's planning activity
+    // returns: it still sends the invitations. An outcome sent then is the person's, not a mistake.
+    const now = await env.currentTimeMs();
+    const plan: ReviewPlan = {
+      reviewId: 'review-1',
+      sequence: 1,
+      scheduledAt: now + HOUR,
+      reminders: [],
+      plannedAt: now,
+      outcomeDeadline: now + HOUR + 2 * DAY,
+    };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let planning = 0;
+    const { w, calls } = await worker('fast-early-outcome', {
+      activatePartnership: async () => {},
+      planNextReview: async () => {
+        if (++planning > 1) return null;
+        await gate;
+        return plan;
+      },
+      recordReviewOutcome: async () => busy(),
+      sendReviewCancellation: async () => {},
+      markReviewMissed: async () => {},
+      recordLifecycle: async () => {},
+    });
+    await w.runUntil(async () => {
+      const handle = await env.client.workflow.start('partnershipWorkflow', {
+        workflowId: 'partnership:fast-early-outcome',
+        taskQueue: 'fast-early-outcome',
+        args: [{ partnershipId: 'p' }],
+        // Planning is a local activity: an update sent meanwhile is delivered when the worker
+        // heartbeats the workflow task, at 80 % of its timeout (10 s by default).
+        workflowTaskTimeout: '2s',
+      });
+      await waitUntil(async () => planning === 1);
+      const skip = (reviewId: string): { args: [ReviewOutcome] } => ({ args: [{ reviewId, outcome: 'skipped', reason: 'Testing week' }] });
+      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+      const first = await handle.startUpdate(recordOutcomeUpdate, { ...skip('review-1'), ...accepted });
+      // Claimed: a second one sent while the plan is still unknown is refused at once.
+      await expect(handle.executeUpdate(recordOutcomeUpdate, skip('review-1'))).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/is not awaiting an outcome/) },
+      });
+      expect(calls.some((c) => c.name === 'recordReviewOutcome')).toBe(false);
+      release();
+      const status = await first.result();
+      expect(status.currentReview?.id).toBe('review-1');
+      expect(calls.filter((c) => c.name === 'recordReviewOutcome').map((c) => (c.args[0] as { reviewId: string }).reviewId)).toEqual([
+        'review-1',
+      ]);
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.result();
+      await recordHistory(handle, 'outcome-while-planning');
+    });
+  });
+
+  it('refuses, once the plan is known, an outcome sent during planning that the plan does not allow, and leaves nothing claimed', async () => {
+    const now = await env.currentTimeMs();
+    const cases = [
+      {
+        name: 'other-review',
+        outcome: { reviewId: 'review-0', outcome: 'skipped', reason: 'No' },
+        refusal: /review review-0 is not awaiting an outcome/,
+      },
+      // Held a month before it takes place: the same rule as when the plan is known.
+      {
+        name: 'held-early',
+        outcome: { reviewId: 'review-1', outcome: 'held' },
+        refusal: /cannot be recorded as held before it takes place/,
+      },
+    ] as const;
+    for (const { name, outcome, refusal } of cases) {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let planning = 0;
+      const taskQueue = `fast-early-${name}`;
+      const { w, calls } = await worker(taskQueue, {
+        activatePartnership: async () => {},
+        planNextReview: async () => {
+          if (++planning > 1) return null;
+          await gate;
+          return {
+            reviewId: 'review-1',
+            sequence: 1,
+            scheduledAt: now + 30 * DAY,
+            reminders: [],
+            plannedAt: now,
+            outcomeDeadline: now + 32 * DAY,
+          };
+        },
+        recordReviewOutcome: async () => busy(),
+        sendReviewCancellation: async () => {},
+        markReviewMissed: async () => {},
+        recordLifecycle: async () => {},
+      });
+      await w.runUntil(async () => {
+        const handle = await env.client.workflow.start('partnershipWorkflow', {
+          workflowId: `partnership:${taskQueue}`,
+          taskQueue,
+          args: [{ partnershipId: 'p' }],
+          workflowTaskTimeout: '2s',
+        });
+        await waitUntil(async () => planning === 1);
+        const update = await handle.startUpdate(recordOutcomeUpdate, { args: [outcome], waitForStage: WorkflowUpdateStage.ACCEPTED });
+        release();
+        await expect(update.result()).rejects.toMatchObject({ cause: { message: expect.stringMatching(refusal) } });
+        expect(calls.some((c) => c.name === 'recordReviewOutcome')).toBe(false);
+        // Nothing is left claimed: the review still takes its outcome, once.
+        await handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: 'review-1', outcome: 'skipped', reason: 'Moved online' }] });
+        expect(calls.filter((c) => c.name === 'recordReviewOutcome')).toHaveLength(1);
+        await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+        await handle.result();
+      });
+    }
   });
 
   it('carries out a pause and an end sent together one after the other, never ending before the pause is recorded', async () => {

@@ -105,6 +105,7 @@ describe('partnership lifecycle over five quarterly reviews (time-skipping)', ()
       await handle.result();
       await recordHistory(handle, 'five-reviews-lifecycle-local-steps');
       await recordHistory(handle, 'five-reviews-lifecycle-answers-first');
+      await recordHistory(handle, 'five-reviews-lifecycle-outcome-while-planning');
       await recordHistory(handle, 'five-reviews-lifecycle-local-outcomes');
       await recordHistory(handle, 'five-reviews-lifecycle-answer-before-next');
     });

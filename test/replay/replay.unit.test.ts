@@ -52,6 +52,8 @@ describe('replay of recorded workflow histories', () => {
         'partnershipWorkflow/eighteen-months-local-outcomes.json',
         'partnershipWorkflow/five-reviews-lifecycle-answer-before-next.json',
         'partnershipWorkflow/eighteen-months-answer-before-next.json',
+        'partnershipWorkflow/outcome-while-planning.json',
+        'partnershipWorkflow/five-reviews-lifecycle-outcome-while-planning.json',
       ]),
     );
   });

@@ -91,6 +91,13 @@ const OUTCOME_ANSWERS_FIRST = 'outcome-answers-first';
 const ANSWER_BEFORE_NEXT_REVIEW = 'answer-before-next-review';
 /** Marks the histories in which a held review's pledges start their workflows together (before, one after another). */
 const PLEDGES_START_TOGETHER = 'pledges-start-together';
+/**
+ * Marks the histories in which an outcome sent while the next review is being planned is accepted
+ * and judged once the plan is known. The review is in the database, and on the person's page, before
+ * its planning activity returns (it still sends the invitations); before, such an outcome was refused
+ * as "not awaiting an outcome".
+ */
+const OUTCOME_WHILE_PLANNING = 'outcome-while-planning';
 
 const NOT_STARTED = 'the partnership is still in planning: activate it first';
 
@@ -123,6 +130,10 @@ interface Run {
    */
   claimedLifecycle: Lifecycle;
   outcomeClaimed: boolean;
+  /** The next review is being planned: an outcome accepted meanwhile is judged once its plan is known. */
+  planning: boolean;
+  /** Whether this run accepts outcomes while planning (see OUTCOME_WHILE_PLANNING). */
+  outcomeMayComeWhilePlanning: boolean;
   activatedBy: Acted['actor'] | undefined;
   serially: ReturnType<typeof oneAtATime>;
   lifecycleUpdates: ReturnType<typeof answeredOnce>;
@@ -180,6 +191,10 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     late: null,
     claimedLifecycle: carried?.lifecycle ?? 'active',
     outcomeClaimed: false,
+    planning: false,
+    // Asked once, before the first command: a marker written after a local activity in the same
+    // task was seen to break the replay of a query that arrived meanwhile.
+    outcomeMayComeWhilePlanning: patched(OUTCOME_WHILE_PLANNING),
     activatedBy: undefined,
     serially: oneAtATime(),
     lifecycleUpdates: answeredOnce(),
@@ -393,6 +408,14 @@ function handleOutcomes(run: Run) {
       }
       run.outcomeClaimed = true;
       return run.serially(async () => {
+        if (run.planning) {
+          await condition(() => !run.planning);
+          const refusal = outcomeRefusal(run, outcome);
+          if (refusal) {
+            run.outcomeClaimed = false;
+            reject(refusal);
+          }
+        }
         const at = Date.now();
         // Everyone's calendar is told after the answer: the person waits for the record, not for each member's copy.
         const cancelLater = outcome.outcome === 'skipped' && patched(OUTCOME_ANSWERS_FIRST);
@@ -430,13 +453,23 @@ function handleOutcomes(run: Run) {
             reject(`the next review has begun: review ${outcome.reviewId} can no longer be recorded`);
           return;
         }
-        if (current?.reviewId !== outcome.reviewId || run.outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
-        if (outcome.outcome === 'held' && Date.now() < (current?.scheduledAt ?? 0) - HELD_EARLIEST_MS) {
-          reject('a review cannot be recorded as held before it takes place');
-        }
+        if (run.outcomeClaimed) reject(`review ${outcome.reviewId} is not awaiting an outcome`);
+        // Judged by the handler once the plan is known.
+        if (run.planning) return;
+        const refusal = outcomeRefusal(run, outcome);
+        if (refusal) reject(refusal);
       },
     },
   );
+}
+
+/** Why the upcoming review cannot take this outcome now, if it cannot. */
+function outcomeRefusal({ current }: Run, outcome: ReviewOutcome): string | null {
+  if (current?.reviewId !== outcome.reviewId) return `review ${outcome.reviewId} is not awaiting an outcome`;
+  if (outcome.outcome === 'held' && Date.now() < current.scheduledAt - HELD_EARLIEST_MS) {
+    return 'a review cannot be recorded as held before it takes place';
+  }
+  return null;
 }
 
 /** Activation, which ends the planning phase. */
@@ -503,9 +536,19 @@ function endAt(run: Run, plannedEnd: number) {
 async function nextReview(run: Run) {
   const { partnershipId, status } = run;
   const version = run.planVersion;
+  // The claims are reset before the plan is asked for, so that an outcome accepted meanwhile keeps its claim.
+  const outcomeMayCome = run.outcomeMayComeWhilePlanning;
+  if (outcomeMayCome) {
+    run.outcomeRecorded = false;
+    run.outcomeClaimed = false;
+    run.planning = true;
+  }
   run.current = await steps().planNextReview(partnershipId, { now: Date.now() });
-  run.outcomeRecorded = false;
-  run.outcomeClaimed = false;
+  if (outcomeMayCome) run.planning = false;
+  else {
+    run.outcomeRecorded = false;
+    run.outcomeClaimed = false;
+  }
   // An outcome may come early (a review skipped in advance): it ends the reminders too.
   const changed = () => run.planVersion !== version || run.outcomeRecorded;
   const plan = run.current;
