@@ -23,6 +23,9 @@ const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** SMTP connections a mailer keeps open by default (SMTP_MAX_CONNECTIONS). */
+export const MAILER_CONNECTIONS = 4;
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -48,7 +51,7 @@ const schema = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   SMTP_CAPTURE_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('Tandem <tandem@localhost>'),
-  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(MAILER_CONNECTIONS),
   MAIL_GIVE_UP_AFTER: isoDuration.default('P1D'),
   MAIL_REPLY_DOMAIN: z.preprocess(
     emptyAsUndefined,

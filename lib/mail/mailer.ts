@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import pLimit from 'p-limit';
+import { MAILER_CONNECTIONS } from '../config.js';
 import { inSpan } from '../tracing.js';
 
 export interface OutgoingMail {
@@ -17,9 +18,6 @@ export interface OutgoingMail {
   /** An iCalendar invitation, sent as the text/calendar part calendar apps act on. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
-
-/** SMTP connections the pool keeps open by default (SMTP_MAX_CONNECTIONS). */
-export const MAILER_CONNECTIONS = 4;
 
 export interface Mailer {
   /** The address mail comes from, also the organizer of invitations. */

@@ -24,33 +24,41 @@ export interface HostedStack {
  */
 export async function startHostedStack(name: string): Promise<HostedStack> {
   const dataDir = (await embeddedSettings(`tandem-${name}-`)).DATA_DIR as string;
-  const install = await resolveTemporalServer(path.resolve('.tools'), (m) => console.log(`[${name} test] ${m}`));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: await freePort(), database: 'tandem' });
-  const temporal = await startTemporalOnPostgres({
-    install,
-    postgresUrl: pg.url,
-    stateDir: path.join(dataDir, 'temporal-server'),
-    port: await freePort(),
-    namespace: 'default',
-  });
-  const mailbox = await startMailbox();
-  return {
-    dataDir,
-    pg,
-    temporal,
-    mailbox,
-    env: {
-      DATABASE_URL: pg.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      SMTP_URL: mailbox.url,
-      TEMPORAL_TASK_QUEUE: `tandem-${name}`,
-      AUTH_SECRET: `${name}-test-secret-`.padEnd(40, 'x'),
-    },
-    async stop() {
-      await mailbox.stop();
-      await temporal.stop();
-      await pg.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+  // What has started so far, stopped in reverse if a later part fails to start: nothing is left running.
+  const started: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const part of started.splice(0).reverse()) await part();
   };
+  try {
+    const install = await resolveTemporalServer(path.resolve('.tools'), (m) => console.log(`[${name} test] ${m}`));
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: await freePort(), database: 'tandem' });
+    started.push(() => pg.stop());
+    const temporal = await startTemporalOnPostgres({
+      install,
+      postgresUrl: pg.url,
+      stateDir: path.join(dataDir, 'temporal-server'),
+      port: await freePort(),
+      namespace: 'default',
+    });
+    started.push(() => temporal.stop());
+    const mailbox = await startMailbox();
+    started.push(() => mailbox.stop());
+    return {
+      dataDir,
+      pg,
+      temporal,
+      mailbox,
+      env: {
+        DATABASE_URL: pg.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        SMTP_URL: mailbox.url,
+        TEMPORAL_TASK_QUEUE: `tandem-${name}`,
+        AUTH_SECRET: `${name}-test-secret-`.padEnd(40, 'x'),
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
