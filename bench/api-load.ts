@@ -7,8 +7,8 @@
 // same run. autocannon runs in a process of its own. Run: npm run bench:api; figures in BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import pg from 'pg';
-import { say } from './database.js';
+import type pg from 'pg';
+import { connectSql, say } from './database.js';
 import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
 import { withBenchSystem } from './system.js';
 
@@ -16,8 +16,7 @@ const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 await withBenchSystem(async (system) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
-  const sql = new pg.Client({ connectionString: system.databaseUrl });
-  await sql.connect();
+  const sql = await connectSql(system.databaseUrl);
   try {
     say(`creating ${PARTNERSHIPS} partnerships through the API, 8 clients at once`);
     const created = await createPartnerships(system.apiUrl, headers, {

@@ -7,8 +7,7 @@
 // enough to measure a change before and after. Run: npm run bench:creation; figures in BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import pg from 'pg';
-import { say } from './database.js';
+import { connectSql, say } from './database.js';
 import { createHoldings, type LoadResult } from './load.js';
 import { serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
@@ -19,8 +18,7 @@ const rate = (r: LoadResult) => `${r.perSecond.toFixed(1)}/s (p50 ${r.p50} ms, p
 
 await withBenchSystem(async (system, dir) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
-  const sql = new pg.Client({ connectionString: system.databaseUrl });
-  await sql.connect();
+  const sql = await connectSql(system.databaseUrl);
   try {
     const pids = await serverPids(dir);
     const rows: string[] = [];

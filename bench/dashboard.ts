@@ -3,10 +3,9 @@
 // session and a real key. Run: npm run bench:dashboard. Figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import pg from 'pg';
 import { createApiKey } from '../lib/auth/api-keys.js';
 import { createDb } from '../lib/db/client.js';
-import { benchServer, benchSessionCookie, say, seedCommitments, withBenchDatabase } from './database.js';
+import { benchServer, benchSessionCookie, connectSql, say, seedCommitments, withBenchDatabase } from './database.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const COHORT_SIZE = 22;
@@ -15,8 +14,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 // The benchmark is one procedure read top to bottom (seed, measure, report) whose steps share what
 // was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
 await withBenchDatabase(async (url) => {
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const sql = await connectSql(url);
   const t0 = Date.now();
   const cohorts = Math.ceil(PARTNERSHIPS / COHORT_SIZE);
   say(`seeding ${PARTNERSHIPS} partnerships in ${cohorts} cohorts, with members, reviews, reflections and commitments`);

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import type pg from 'pg';
+import pg from 'pg';
 import { createHttpApp } from '../boot/http.js';
 import { createAuth } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
@@ -143,4 +143,16 @@ export function benchServer(db: Db) {
       }),
     0,
   );
+}
+
+/**
+ * A connection of the bench's own to the database, for seeding and polling. An error on it (the
+ * server stopping under it, as when the bench is interrupted) rejects its queries instead of
+ * crashing the process before the system it started is stopped.
+ */
+export async function connectSql(url: string): Promise<pg.Client> {
+  const sql = new pg.Client({ connectionString: url });
+  sql.on('error', (e) => say(`the bench's database connection: ${e.message}`));
+  await sql.connect();
+  return sql;
 }

@@ -9,8 +9,7 @@ process.env.TZ = 'UTC';
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { say } from './database.js';
+import { connectSql, say } from './database.js';
 import { createHoldings, type LoadResult } from './load.js';
 import { processTree, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
@@ -29,8 +28,7 @@ const rate = (r: LoadResult) => `${r.perSecond.toFixed(1)}/s (p99 ${r.p99} ms)`;
 // was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
 await withBenchSystem(async (system, dir) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
-  const sql = new pg.Client({ connectionString: system.databaseUrl });
-  await sql.connect();
+  const sql = await connectSql(system.databaseUrl);
   try {
     const created = Date.now();
     // One review instant for all; partnership n is reminded at remindFrom + n/N × SPREAD_S.

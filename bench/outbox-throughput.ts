@@ -5,14 +5,13 @@ process.env.TZ = 'UTC';
 
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { renderMail } from '../core/mail/message.js';
 import { asRecipients, notify } from '../core/mail/notify.js';
 import { reviewReminder } from '../core/mail/templates.js';
 import { createDb } from '../lib/db/client.js';
 import { startMailCapture } from '../lib/mail/capture.js';
 import { createMailer } from '../lib/mail/mailer.js';
-import { say, seedActivePartnerships, withBenchDatabase } from './database.js';
+import { connectSql, say, seedActivePartnerships, withBenchDatabase } from './database.js';
 
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 10_000);
 const MEMBERS = 10;
@@ -25,8 +24,7 @@ const COPIES_AT_ONCE = 4;
 // The benchmark is one procedure read top to bottom (seed, measure, report) whose steps share what
 // was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
 await withBenchDatabase(async (url, dir) => {
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const sql = await connectSql(url);
   await seedActivePartnerships(sql, { label: 'Bench', partnerships: PARTNERSHIPS, members: MEMBERS, reminderOffset: 'P14D' });
   await sql.end();
 

@@ -4,18 +4,16 @@
 // Run: npm run bench:csv. Figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import pg from 'pg';
 import { createApiKey } from '../lib/auth/api-keys.js';
 import { createDb } from '../lib/db/client.js';
-import { benchServer, say, seedCommitments, withBenchDatabase } from './database.js';
+import { benchServer, connectSql, say, seedCommitments, withBenchDatabase } from './database.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MB = 1024 * 1024;
 
 await withBenchDatabase(async (url) => {
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const sql = await connectSql(url);
   const t0 = Date.now();
   say(`seeding 220 partnerships and ${ROWS.toLocaleString('en-US')} commitments, all past due`);
   await seedCommitments(sql, { partnerships: 220, cohorts: 10, commitments: ROWS, statuses: ['open'], allPast: true });

@@ -3,10 +3,9 @@
 // Prints progress while seeding, then the latency per query shape; figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
-import pg from 'pg';
 import { createApiKey } from '../lib/auth/api-keys.js';
 import { createDb } from '../lib/db/client.js';
-import { benchServer, say, seedCommitments, withBenchDatabase } from './database.js';
+import { benchServer, connectSql, say, seedCommitments, withBenchDatabase } from './database.js';
 
 const COMMITMENTS = Number(process.env.BENCH_COMMITMENTS ?? 100_000);
 const PARTNERSHIPS = 220; // ten cohorts of twenty-two districts
@@ -14,8 +13,7 @@ const COHORTS = 10;
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
 await withBenchDatabase(async (url) => {
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const sql = await connectSql(url);
   const t0 = Date.now();
   say(`seeding ${PARTNERSHIPS} partnerships in ${COHORTS} cohorts and ${COMMITMENTS.toLocaleString('en-US')} commitments`);
   await seedCommitments(sql, {

@@ -10,11 +10,10 @@ process.env.TZ = 'UTC';
 
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import pg from 'pg';
 import { bundle } from '../lib/temporal/bundle.js';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
-import { say, seedActivePartnerships } from './database.js';
+import { connectSql, say, seedActivePartnerships } from './database.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
@@ -36,8 +35,7 @@ const stats = (lateness: number[]) => {
 await withBenchSystem(async (system) => {
   // The burst: every partnership's first review an hour after the instant, reminded an hour before.
   const instant = Date.now() + LEAD_MS;
-  const sql = new pg.Client({ connectionString: system.databaseUrl });
-  await sql.connect();
+  const sql = await connectSql(system.databaseUrl);
   say(`seeding ${PARTNERSHIPS} partnerships × ${MEMBERS} members; the instant is in ${LEAD_MS / 1000} s`);
   await seedActivePartnerships(sql, { label: 'Burst', partnerships: PARTNERSHIPS, members: MEMBERS, reminderOffset: 'PT1H' });
   await sql.query(`

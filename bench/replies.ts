@@ -10,10 +10,9 @@ process.env.MAIL_REPLY_DOMAIN = 'reply.bench.example';
 import { generateKeyPairSync } from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { receiveReply } from '../core/replies/receive.js';
 import { createLogger } from '../lib/logger.js';
-import { say } from './database.js';
+import { connectSql, say } from './database.js';
 import { createPartnerships } from './load.js';
 import { withBenchSystem } from './system.js';
 
@@ -45,8 +44,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 await withBenchSystem(async (system) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
-  const sql = new pg.Client({ connectionString: system.databaseUrl });
-  await sql.connect();
+  const sql = await connectSql(system.databaseUrl);
   try {
     say(`creating ${PARTNERSHIPS} partnerships of 5 members at ${DOMAIN}`);
     await createPartnerships(system.apiUrl, headers, {

@@ -37,6 +37,22 @@ export async function withBenchSystem(run: (system: RunningSystem, scratchDir: s
   );
   const system = await startSystem(config, createLogger('warn', 'bench'), (m) => say(m));
   const workers: RoleProcess[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const w of workers) await w.stop();
+      await system.stop();
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+  // Interrupted (Ctrl-C, or a SIGTERM from a script), the bench stops what it started: without this
+  // Node exits at once and leaves PostgreSQL, the Temporal server and the extra workers running.
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal} received: stopping the bench's system`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     for (let i = 1; i < WORKERS; i++) {
       workers.push(
@@ -55,8 +71,7 @@ export async function withBenchSystem(run: (system: RunningSystem, scratchDir: s
     }
     await run(system, dir);
   } finally {
-    for (const w of workers) await w.stop();
-    await system.stop();
-    await rm(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await stop();
   }
 }

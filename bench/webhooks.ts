@@ -11,9 +11,8 @@ process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = 'true';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.js';
-import { say } from './database.js';
+import { connectSql, say } from './database.js';
 import { createPartnerships } from './load.js';
 import { withBenchSystem } from './system.js';
 
@@ -32,8 +31,7 @@ try {
     const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
     const api = (method: string, p: string, body?: unknown) =>
       fetch(`${system.apiUrl}${p}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
-    const sql = new pg.Client({ connectionString: system.databaseUrl });
-    await sql.connect();
+    const sql = await connectSql(system.databaseUrl);
     try {
       say(`creating ${PARTNERSHIPS} partnerships`);
       await createPartnerships(system.apiUrl, headers, {
