@@ -3,12 +3,16 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../lib/temporal/bundle.js';
+import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import { loadHistories } from '../support/histories.js';
 
 /**
  * Every recorded history (test/histories/<type>/*.json) must replay against the current workflow
  * code. A change that would break running workflows fails here until it is guarded with patched().
  */
+// The workflows' tracing sink, as a worker registers it: without it the replay logs "unregistered external sink".
+const { sinks } = tracingWorkerOptions();
+
 describe('replay of recorded workflow histories', () => {
   it('has recorded histories to hold the code to', async () => {
     const histories = await loadHistories();
@@ -61,7 +65,7 @@ describe('replay of recorded workflow histories', () => {
   it('replays every recorded history against the current workflow code', async () => {
     const histories = await loadHistories();
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
@@ -74,7 +78,7 @@ describe('replay of recorded workflow histories', () => {
     });
     const [history] = (await loadHistories()).filter((h) => h.file.startsWith('partnershipWorkflow/'));
     expect(history).toBeDefined();
-    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, history?.history, history?.workflowId)).rejects.toThrow(
+    await expect(Worker.runReplayHistory({ workflowBundle: incompatible, sinks }, history?.history, history?.workflowId)).rejects.toThrow(
       DeterminismViolationError,
     );
   });
