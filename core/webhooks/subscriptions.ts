@@ -145,8 +145,10 @@ export async function changeWebhook(deps: Deps, p: Principal, id: string, input:
   const before = await visibleWebhook(deps.db, p, id);
   const resumes = body.status === 'active' && before.status !== 'active';
   const row = await deps.db.$transaction(async (tx) => {
-    const updated = await tx.webhookSubscription.update({
-      where: { id: before.id },
+    // Guarded by the status read: a change judged against a status that another changed meanwhile
+    // (a resume and a pause at once, or the endpoint's own pause) is refused, not carried out on stale state.
+    const { count } = await tx.webhookSubscription.updateMany({
+      where: { id: before.id, status: before.status },
       data: {
         ...(body.url && { url: body.url }),
         ...(body.events && { events: [...new Set(body.events)] }),
@@ -156,6 +158,8 @@ export async function changeWebhook(deps: Deps, p: Principal, id: string, input:
         ...(resumes && { status: 'active', pausedAt: null, pausedReason: null, failingSince: null }),
       },
     });
+    if (count === 0) throw new ConflictError(`Webhook ${id} was changed at the same moment: read it again, then change it`);
+    const updated = await tx.webhookSubscription.findUniqueOrThrow({ where: { id: before.id } });
     await audit(tx, p, 'webhook.changed', updated, body);
     return updated;
   });

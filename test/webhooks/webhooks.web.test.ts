@@ -154,6 +154,22 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
     const issued = both.filter((r) => r.status === 200).map((r) => r.json.secret);
     expect(issued).toContain(row.secret);
     expect([hook.secret, ...issued]).toContain(row.previousSecret);
+
+    // A resume and a pause sent at once, several times: each is carried out on the status it was judged
+    // by or refused (409); an answer of 200 never shows a status other than the one asked for.
+    for (let round = 0; round < 5; round++) {
+      await stack.call(lakeside.key, 'PATCH', `/webhooks/${hook.id}`, { status: 'paused' });
+      const asked = ['active', 'paused'] as const;
+      const answers = await Promise.all(
+        asked.map((status) => stack.call<Hook & { status: string }>(lakeside.key, 'PATCH', `/webhooks/${hook.id}`, { status })),
+      );
+      for (const [i, r] of answers.entries()) {
+        expect([200, 409], r.text).toContain(r.status);
+        if (r.status === 200) expect(r.json.status, `round ${round}: asked ${asked[i]}`).toBe(asked[i]);
+      }
+      const now = await stack.database.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.id } });
+      expect(answers.filter((r) => r.status === 200).map((r) => r.json.status)).toContain(now.status);
+    }
   });
 
   it("lets a district's admin subscribe from the page (the secret shown once), and keeps another district's admin out of it", async () => {
