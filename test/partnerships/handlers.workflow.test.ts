@@ -7,7 +7,7 @@ import { workflowBundle } from '../../lib/temporal/bundle.js';
 import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import { completeCommitmentUpdate, extendCommitmentUpdate } from '../../workflows/deadlines/messages.js';
 import type { ReviewOutcome } from '../../workflows/partnerships/messages.js';
-import { endUpdate, pauseUpdate, recordOutcomeUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
+import { endUpdate, pauseUpdate, recordOutcomeUpdate, rescheduleReviewUpdate, statusQuery } from '../../workflows/partnerships/messages.js';
 import type { ReviewPlan } from '../../workflows/partnerships/steps.js';
 import { recordHistory } from '../support/histories.js';
 import { HOUR } from '../support/time.js';
@@ -234,6 +234,54 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
         await handle.result();
       });
     }
+  });
+
+  it('accepts a reschedule sent while its review is still being planned, and refuses one for another review once the plan is known', async () => {
+    const now = await env.currentTimeMs();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let planning = 0;
+    const { w, calls } = await worker('fast-early-reschedule', {
+      activatePartnership: async () => {},
+      planNextReview: async () => {
+        if (++planning === 1) await gate;
+        return {
+          reviewId: 'review-1',
+          sequence: 1,
+          scheduledAt: now + 30 * DAY,
+          reminders: [],
+          plannedAt: now,
+          outcomeDeadline: now + 32 * DAY,
+        };
+      },
+      rescheduleReview: async () => busy(),
+      recordLifecycle: async () => {},
+    });
+    await w.runUntil(async () => {
+      const handle = await env.client.workflow.start('partnershipWorkflow', {
+        workflowId: 'partnership:fast-early-reschedule',
+        taskQueue: 'fast-early-reschedule',
+        args: [{ partnershipId: 'p' }],
+        workflowTaskTimeout: '2s',
+      });
+      await waitUntil(async () => planning === 1);
+      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+      const moved = await handle.startUpdate(rescheduleReviewUpdate, { args: [{ reviewId: 'review-1', at: now + 31 * DAY }], ...accepted });
+      const other = await handle.startUpdate(rescheduleReviewUpdate, { args: [{ reviewId: 'review-0', at: now + 31 * DAY }], ...accepted });
+      expect(calls.some((c) => c.name === 'rescheduleReview')).toBe(false);
+      release();
+      await moved.result();
+      await expect(other.result()).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/review review-0 is not the upcoming review/) },
+      });
+      expect(calls.filter((c) => c.name === 'rescheduleReview').map((c) => (c.args[0] as { reviewId: string }).reviewId)).toEqual([
+        'review-1',
+      ]);
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.result();
+    });
   });
 
   it('carries out a pause and an end sent together one after the other, never ending before the pause is recorded', async () => {

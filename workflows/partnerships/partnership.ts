@@ -92,10 +92,10 @@ const ANSWER_BEFORE_NEXT_REVIEW = 'answer-before-next-review';
 /** Marks the histories in which a held review's pledges start their workflows together (before, one after another). */
 const PLEDGES_START_TOGETHER = 'pledges-start-together';
 /**
- * Marks the histories in which an outcome sent while the next review is being planned is accepted
- * and judged once the plan is known. The review is in the database, and on the person's page, before
- * its planning activity returns (it still sends the invitations); before, such an outcome was refused
- * as "not awaiting an outcome".
+ * Marks the histories in which an outcome or a reschedule sent while the next review is being planned
+ * is accepted and judged once the plan is known. The review is in the database, and on the person's
+ * page, before its planning activity returns (it still sends the invitations); before, such an update
+ * was refused ("not awaiting an outcome", "not the upcoming review").
  */
 const OUTCOME_WHILE_PLANNING = 'outcome-while-planning';
 
@@ -130,9 +130,9 @@ interface Run {
    */
   claimedLifecycle: Lifecycle;
   outcomeClaimed: boolean;
-  /** The next review is being planned: an outcome accepted meanwhile is judged once its plan is known. */
+  /** The next review is being planned: an outcome or a reschedule accepted meanwhile is judged once its plan is known. */
   planning: boolean;
-  /** Whether this run accepts outcomes while planning (see OUTCOME_WHILE_PLANNING). */
+  /** Whether this run accepts outcomes and reschedules while planning (see OUTCOME_WHILE_PLANNING). */
   outcomeMayComeWhilePlanning: boolean;
   activatedBy: Acted['actor'] | undefined;
   serially: ReturnType<typeof oneAtATime>;
@@ -317,17 +317,27 @@ function handlePlanChanges(run: Run) {
   );
   setHandler(
     rescheduleReviewUpdate,
-    ({ reviewId, at, actor }) =>
-      run.serially(async () => {
+    ({ reviewId, at, actor }) => {
+      // Accepted while the next review was being planned: judged once the plan is known, even if
+      // other updates queued before it run first.
+      const judgedLater = run.planning;
+      return run.serially(async () => {
+        if (judgedLater) {
+          await condition(() => !run.planning);
+          if (run.current?.reviewId !== reviewId || run.outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
+        }
         await activities.rescheduleReview({ partnershipId, reviewId, at, actor });
         run.planVersion++;
         return run.status;
-      }),
+      });
+    },
     {
       validator: ({ reviewId, at }) => {
         if (hasEnded(run.claimedLifecycle)) reject('the partnership has ended');
         if (run.claimedLifecycle === 'planning') reject(NOT_STARTED);
-        if (run.current?.reviewId !== reviewId || run.outcomeClaimed) reject(`review ${reviewId} is not the upcoming review`);
+        // While the next review is being planned, its id is judged by the handler once the plan is known.
+        if (run.outcomeClaimed || (!run.planning && run.current?.reviewId !== reviewId))
+          reject(`review ${reviewId} is not the upcoming review`);
         if (!Number.isFinite(at) || at <= Date.now()) reject('a review cannot be rescheduled into the past');
       },
     },
@@ -407,8 +417,11 @@ function handleOutcomes(run: Run) {
         });
       }
       run.outcomeClaimed = true;
+      // Accepted while the next review was being planned: judged once the plan is known, even if
+      // other updates queued before it run first.
+      const judgedLater = run.planning;
       return run.serially(async () => {
-        if (run.planning) {
+        if (judgedLater) {
           await condition(() => !run.planning);
           const refusal = outcomeRefusal(run, outcome);
           if (refusal) {
