@@ -1,4 +1,4 @@
-import { WorkflowUpdateStage } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowUpdateStage } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -115,67 +115,82 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
     });
   });
 
-  it('accepts an outcome sent while its review is still being planned, and records it once the plan is known', async () => {
-    // The review is in the database (a person can see it) before the workflow's planning activity
-    // returns: it still sends the invitations. An outcome sent then is the person's, not a mistake.
+  /**
+   * Runs `test` against a partnership whose first review (a month ahead) is planned only once it calls
+   * `release()`, and nothing after it. Planning is a local activity: an update sent meanwhile is delivered
+   * when the worker heartbeats the workflow task, at 80 % of its timeout (10 s by default, 2 s here).
+   */
+  async function whilePlanning(
+    name: string,
+    stubs: Partial<Activities>,
+    test: (t: { handle: WorkflowHandle; release: () => void; calls: { name: string; args: unknown[] }[]; now: number }) => Promise<void>,
+  ) {
     const now = await env.currentTimeMs();
-    const plan: ReviewPlan = {
-      reviewId: 'review-1',
-      sequence: 1,
-      scheduledAt: now + HOUR,
-      reminders: [],
-      plannedAt: now,
-      outcomeDeadline: now + HOUR + 2 * DAY,
-    };
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
     });
     let planning = 0;
-    const { w, calls } = await worker('fast-early-outcome', {
+    const plan: ReviewPlan = {
+      reviewId: 'review-1',
+      sequence: 1,
+      scheduledAt: now + 30 * DAY,
+      reminders: [],
+      plannedAt: now,
+      outcomeDeadline: now + 32 * DAY,
+    };
+    const { w, calls } = await worker(name, {
       activatePartnership: async () => {},
       planNextReview: async () => {
         if (++planning > 1) return null;
         await gate;
         return plan;
       },
-      recordReviewOutcome: async () => busy(),
-      sendReviewCancellation: async () => {},
-      markReviewMissed: async () => {},
       recordLifecycle: async () => {},
+      ...stubs,
     });
     await w.runUntil(async () => {
       const handle = await env.client.workflow.start('partnershipWorkflow', {
-        workflowId: 'partnership:fast-early-outcome',
-        taskQueue: 'fast-early-outcome',
+        workflowId: `partnership:${name}`,
+        taskQueue: name,
         args: [{ partnershipId: 'p' }],
-        // Planning is a local activity: an update sent meanwhile is delivered when the worker
-        // heartbeats the workflow task, at 80 % of its timeout (10 s by default).
         workflowTaskTimeout: '2s',
       });
       await waitUntil(async () => planning === 1);
+      await test({ handle, release, calls, now });
+      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
+      await handle.result();
+    });
+  }
+  const outcomeStubs: Partial<Activities> = {
+    recordReviewOutcome: async () => busy(),
+    sendReviewCancellation: async () => {},
+    markReviewMissed: async () => {},
+  };
+  const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+  const recorded = (calls: { name: string; args: unknown[] }[], activity: string) =>
+    calls.filter((c) => c.name === activity).map((c) => (c.args[0] as { reviewId: string }).reviewId);
+
+  it('accepts an outcome sent while its review is still being planned, and records it once the plan is known', async () => {
+    // The review is in the database (a person can see it) before the workflow's planning activity
+    // returns: it still sends the invitations. An outcome sent then is the person's, not a mistake.
+    await whilePlanning('fast-early-outcome', outcomeStubs, async ({ handle, release, calls }) => {
       const skip = (reviewId: string): { args: [ReviewOutcome] } => ({ args: [{ reviewId, outcome: 'skipped', reason: 'Testing week' }] });
-      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
       const first = await handle.startUpdate(recordOutcomeUpdate, { ...skip('review-1'), ...accepted });
       // Claimed: a second one sent while the plan is still unknown is refused at once.
       await expect(handle.executeUpdate(recordOutcomeUpdate, skip('review-1'))).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/is not awaiting an outcome/) },
       });
-      expect(calls.some((c) => c.name === 'recordReviewOutcome')).toBe(false);
+      expect(recorded(calls, 'recordReviewOutcome')).toEqual([]);
       release();
       const status = await first.result();
       expect(status.currentReview?.id).toBe('review-1');
-      expect(calls.filter((c) => c.name === 'recordReviewOutcome').map((c) => (c.args[0] as { reviewId: string }).reviewId)).toEqual([
-        'review-1',
-      ]);
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
-      await handle.result();
+      expect(recorded(calls, 'recordReviewOutcome')).toEqual(['review-1']);
       await recordHistory(handle, 'outcome-while-planning');
     });
   });
 
   it('refuses, once the plan is known, an outcome sent during planning that the plan does not allow, and leaves nothing claimed', async () => {
-    const now = await env.currentTimeMs();
     const cases = [
       {
         name: 'other-review',
@@ -190,97 +205,29 @@ describe('update handlers with stubbed activities (time-skipping)', () => {
       },
     ] as const;
     for (const { name, outcome, refusal } of cases) {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
-      let planning = 0;
-      const taskQueue = `fast-early-${name}`;
-      const { w, calls } = await worker(taskQueue, {
-        activatePartnership: async () => {},
-        planNextReview: async () => {
-          if (++planning > 1) return null;
-          await gate;
-          return {
-            reviewId: 'review-1',
-            sequence: 1,
-            scheduledAt: now + 30 * DAY,
-            reminders: [],
-            plannedAt: now,
-            outcomeDeadline: now + 32 * DAY,
-          };
-        },
-        recordReviewOutcome: async () => busy(),
-        sendReviewCancellation: async () => {},
-        markReviewMissed: async () => {},
-        recordLifecycle: async () => {},
-      });
-      await w.runUntil(async () => {
-        const handle = await env.client.workflow.start('partnershipWorkflow', {
-          workflowId: `partnership:${taskQueue}`,
-          taskQueue,
-          args: [{ partnershipId: 'p' }],
-          workflowTaskTimeout: '2s',
-        });
-        await waitUntil(async () => planning === 1);
-        const update = await handle.startUpdate(recordOutcomeUpdate, { args: [outcome], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await whilePlanning(`fast-early-${name}`, outcomeStubs, async ({ handle, release, calls }) => {
+        const update = await handle.startUpdate(recordOutcomeUpdate, { args: [outcome], ...accepted });
         release();
         await expect(update.result()).rejects.toMatchObject({ cause: { message: expect.stringMatching(refusal) } });
-        expect(calls.some((c) => c.name === 'recordReviewOutcome')).toBe(false);
+        expect(recorded(calls, 'recordReviewOutcome')).toEqual([]);
         // Nothing is left claimed: the review still takes its outcome, once.
         await handle.executeUpdate(recordOutcomeUpdate, { args: [{ reviewId: 'review-1', outcome: 'skipped', reason: 'Moved online' }] });
-        expect(calls.filter((c) => c.name === 'recordReviewOutcome')).toHaveLength(1);
-        await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
-        await handle.result();
+        expect(recorded(calls, 'recordReviewOutcome')).toEqual(['review-1']);
       });
     }
   });
 
   it('accepts a reschedule sent while its review is still being planned, and refuses one for another review once the plan is known', async () => {
-    const now = await env.currentTimeMs();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let planning = 0;
-    const { w, calls } = await worker('fast-early-reschedule', {
-      activatePartnership: async () => {},
-      planNextReview: async () => {
-        if (++planning === 1) await gate;
-        return {
-          reviewId: 'review-1',
-          sequence: 1,
-          scheduledAt: now + 30 * DAY,
-          reminders: [],
-          plannedAt: now,
-          outcomeDeadline: now + 32 * DAY,
-        };
-      },
-      rescheduleReview: async () => busy(),
-      recordLifecycle: async () => {},
-    });
-    await w.runUntil(async () => {
-      const handle = await env.client.workflow.start('partnershipWorkflow', {
-        workflowId: 'partnership:fast-early-reschedule',
-        taskQueue: 'fast-early-reschedule',
-        args: [{ partnershipId: 'p' }],
-        workflowTaskTimeout: '2s',
-      });
-      await waitUntil(async () => planning === 1);
-      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+    await whilePlanning('fast-early-reschedule', { rescheduleReview: async () => busy() }, async ({ handle, release, calls, now }) => {
       const moved = await handle.startUpdate(rescheduleReviewUpdate, { args: [{ reviewId: 'review-1', at: now + 31 * DAY }], ...accepted });
       const other = await handle.startUpdate(rescheduleReviewUpdate, { args: [{ reviewId: 'review-0', at: now + 31 * DAY }], ...accepted });
-      expect(calls.some((c) => c.name === 'rescheduleReview')).toBe(false);
+      expect(recorded(calls, 'rescheduleReview')).toEqual([]);
       release();
       await moved.result();
       await expect(other.result()).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/review review-0 is not the upcoming review/) },
       });
-      expect(calls.filter((c) => c.name === 'rescheduleReview').map((c) => (c.args[0] as { reviewId: string }).reviewId)).toEqual([
-        'review-1',
-      ]);
-      await handle.executeUpdate(endUpdate, { args: [{ outcome: 'completed' }] });
-      await handle.result();
+      expect(recorded(calls, 'rescheduleReview')).toEqual(['review-1']);
     });
   });
 
