@@ -28,7 +28,7 @@ export const reviewRoutes = [
     operationId: 'recordReviewOutcome',
     summary: 'Record the outcome of a review',
     description:
-      'Held (notes, decisions, the commitments and evidence requests it pledges) or skipped (with a reason). What a held review pledges is created by the workflow together with the outcome.',
+      'Held (notes, decisions, the commitments and evidence requests it pledges) or skipped (with a reason). What a held review pledges is created by the workflow together with the outcome. Sent while the review is still being planned (its invitations going out), the outcome is judged and recorded once the plan is known; 409 when the review does not take it (not the upcoming review, recorded already, held before it takes place).',
     tag: 'Reviews',
     access: 'member',
     params: reviewParams,
