@@ -23,11 +23,18 @@ export interface Tracing {
 
 let current: Tracing | undefined;
 
+const untraced = (serviceName: string): Tracing => ({
+  processor: new NoopSpanProcessor(),
+  resource: new Resource({ 'service.name': serviceName }),
+  enabled: false,
+  shutdown: async () => {},
+});
+
 export function startTracing(serviceName: string, endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT): Tracing {
   if (current) return current;
   const resource = new Resource({ 'service.name': serviceName });
   if (!endpoint) {
-    current = { processor: new NoopSpanProcessor(), resource, enabled: false, shutdown: async () => {} };
+    current = untraced(serviceName);
     return current;
   }
   const processor = new BatchSpanProcessor(new OTLPTraceExporter());
@@ -38,8 +45,12 @@ export function startTracing(serviceName: string, endpoint = process.env.OTEL_EX
   return current;
 }
 
-/** The tracing of this process: what startTracing made, or nothing recorded. */
-export const tracing = (): Tracing => current ?? startTracing('tandem', '');
+const notStarted = untraced('tandem');
+/**
+ * The tracing of this process: what startTracing made, or nothing recorded. Asking before
+ * startTracing does not settle it: a later startTracing still turns tracing on.
+ */
+export const tracing = (): Tracing => current ?? notStarted;
 
 export const tracer = () => trace.getTracer('tandem');
 
