@@ -6,6 +6,7 @@ import { startTemporalOnPostgres, type TemporalServerProcess } from '../../lib/t
 import { resolveTemporalServer } from '../../lib/tools/provision.js';
 import { embeddedSettings } from './embedded.js';
 import { startMailbox } from './mailbox.js';
+import { roleEnv } from './role-process.js';
 
 /** What a host runs Tandem's roles on: PostgreSQL, the Temporal server on it, and an SMTP server. */
 export interface HostedStack {
@@ -48,13 +49,7 @@ export async function startHostedStack(name: string): Promise<HostedStack> {
       pg,
       temporal,
       mailbox,
-      env: {
-        DATABASE_URL: pg.url,
-        TEMPORAL_ADDRESS: temporal.address,
-        SMTP_URL: mailbox.url,
-        TEMPORAL_TASK_QUEUE: `tandem-${name}`,
-        AUTH_SECRET: `${name}-test-secret-`.padEnd(40, 'x'),
-      },
+      env: roleEnv(name, { database: pg.url, temporal: temporal.address, smtp: mailbox.url }),
       stop,
     };
   } catch (e) {

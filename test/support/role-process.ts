@@ -17,6 +17,15 @@ export interface RoleProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** What every role takes on a test stack: its database, Temporal and SMTP, and a task queue and a secret named after the stack. */
+export const roleEnv = (name: string, on: { database: string; temporal: string; smtp: string }): Record<string, string> => ({
+  DATABASE_URL: on.database,
+  TEMPORAL_ADDRESS: on.temporal,
+  SMTP_URL: on.smtp,
+  TEMPORAL_TASK_QUEUE: `tandem-${name}`,
+  AUTH_SECRET: `${name}-test-secret-`.padEnd(40, 'x'),
+});
+
 /**
  * A production role (`tandem api` or `tandem worker`, scripts/tandem.ts) in a process of its own, from
  * source, so that a test can run several, read their logs and kill one outright. Resolves once it

@@ -6,7 +6,7 @@ import type { DevServer } from '../../lib/temporal/dev-server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 import { startMailbox } from './mailbox.js';
-import { type RoleProcess, startRole } from './role-process.js';
+import { type RoleProcess, roleEnv, startRole } from './role-process.js';
 
 export interface RoleStack {
   /** A scratch directory of the file's own (the dev server's state among it). */
@@ -40,13 +40,7 @@ export function useRoleStack(name: string): RoleStack {
     stack.dev = await startTestDevServer(stack.dir);
     stack.database = await createTestDatabase();
     stack.mailbox = await startMailbox();
-    stack.env = {
-      DATABASE_URL: stack.database.url,
-      TEMPORAL_ADDRESS: stack.dev.address,
-      SMTP_URL: stack.mailbox.url,
-      TEMPORAL_TASK_QUEUE: `tandem-${name}`,
-      AUTH_SECRET: `${name}-test-secret-`.padEnd(40, 'x'),
-    };
+    stack.env = roleEnv(name, { database: stack.database.url, temporal: stack.dev.address, smtp: stack.mailbox.url });
   });
   afterAll(async () => {
     for (const p of started) await p.stop('SIGKILL');
