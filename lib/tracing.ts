@@ -32,11 +32,11 @@ const untraced = (serviceName: string): Tracing => ({
 
 export function startTracing(serviceName: string, endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT): Tracing {
   if (current) return current;
-  const resource = new Resource({ 'service.name': serviceName });
   if (!endpoint) {
     current = untraced(serviceName);
     return current;
   }
+  const resource = new Resource({ 'service.name': serviceName });
   const processor = new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   // The AsyncLocalStorage context manager and W3C trace context propagation (traceparent).

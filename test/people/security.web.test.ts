@@ -33,7 +33,8 @@ async function partnership(name: string, district: string) {
     ],
   });
   expect(res.status, res.text).toBe(201);
-  // An outcome sent before the new workflow has planned its review is refused (409): wait for it.
+  // The review the workflow planned is the one the partnership's answer named (an outcome sent before
+  // the plan is known waits for it in the workflow; this test records it once the plan is there).
   expect(await stack.reviewPlanned(res.json.id)).toBe(res.json.firstReview.id);
   return { id: res.json.id, reviewId: res.json.firstReview.id };
 }
