@@ -19,18 +19,18 @@ describe("a comment's mention workflow (time-skipping)", () => {
       timeZone: 'UTC',
       plannedAt: t0,
     });
-    const ana = p.members.find((m) => m.role === 'district_lead')?.person;
-    const ben = p.members.find((m) => m.role === 'partner_lead')?.person;
+    const ana = p.districtLead;
+    const ben = p.partnerLead;
     const comment = await db.comment.create({
       data: {
         partnershipId: p.id,
         subject: 'review',
         subjectId: p.review.id,
         body: '@Ben Ode the agenda is ready',
-        mentionedIds: [ben?.id as string],
+        mentionedIds: [ben.id],
         actor: 'person',
-        actorId: ana?.id ?? null,
-        actorName: ana?.name ?? null,
+        actorId: ana.id,
+        actorName: ana.name,
       },
     });
     const worker = await stack.newWorker();
@@ -47,7 +47,7 @@ describe("a comment's mention workflow (time-skipping)", () => {
     });
     const sent = await outboxMessages(db, { partnershipId: p.id, template: 'comment-mention' });
     expect(sent.map((m) => [m.recipients, m.subject, m.statuses])).toEqual([
-      [[ben?.email], `Ana Diaz mentioned you on review #1 in ${p.name}`, ['sent']],
+      [[ben.email], `Ana Diaz mentioned you on review #1 in ${p.name}`, ['sent']],
     ]);
   });
 });

@@ -23,13 +23,13 @@ describe('commitment deadline workflow (time-skipping)', () => {
       withSponsor: true,
     });
     const sponsor = p.sponsor as { id: string; name: string; email: string };
-    const owner = p.members.find((m) => m.role === 'partner_lead')?.person;
-    const lead = p.members.find((m) => m.role === 'district_lead')?.person;
+    const owner = p.partnerLead;
+    const lead = p.districtLead;
     const dueAt = t0 + dueInDays * DAY;
     const commitment = await stack.database.db.commitment.create({
       data: {
         partnershipId: p.id,
-        ownerId: owner?.id as string,
+        ownerId: owner.id,
         side: 'partner',
         description: 'Share coaching logs <b>for Q1</b>',
         dueAt: new Date(dueAt),
@@ -44,8 +44,8 @@ describe('commitment deadline workflow (time-skipping)', () => {
       handle,
       commitment,
       dueAt,
-      owner: owner?.email as string,
-      lead: lead?.email as string,
+      owner: owner.email,
+      lead: lead.email,
       sponsor: sponsor.email,
       partnershipId: p.id,
     };

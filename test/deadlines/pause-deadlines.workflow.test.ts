@@ -26,8 +26,7 @@ describe('a partnership paused, resumed and ended with open deadlines (time-skip
       plannedAt: t0,
       withSponsor: true,
     });
-    const _sponsor = p.sponsor as { id: string; name: string; email: string };
-    const owner = p.members.find((m) => m.role === 'partner_lead')?.person.id as string;
+    const owner = p.partnerLead.id;
     const base = { partnershipId: p.id, ownerId: owner };
     // Due in 20 days (every stage would fall in the pause), and in 3 days (overdue before the pause).
     const later = await db.commitment.create({

@@ -37,8 +37,8 @@ describe('an inquiry cycle (time-skipping)', () => {
       withSponsor: true,
     });
     const sponsor = p.sponsor as { id: string; name: string; email: string };
-    const ana = p.members.find((m) => m.role === 'district_lead')?.person as { id: string; email: string };
-    const ben = p.members.find((m) => m.role === 'partner_lead')?.person as { id: string; email: string };
+    const ana = p.districtLead;
+    const ben = p.partnerLead;
     // Plan and do are the partner's coach's, study, act and the reflection the district's lead's.
     const owners = { plan: ben.id, do: ben.id, study: ana.id, act: ana.id, reflect: ana.id };
     const cycle = await db.$transaction((tx) =>

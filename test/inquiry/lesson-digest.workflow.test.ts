@@ -23,9 +23,8 @@ describe("a cohort's monthly digest of lessons (time-skipping)", () => {
     await db.partnership.update({ where: { id: p.id }, data: { cohortId: cohort.id, status: 'active' } });
     const ended = await createPartnershipRecord(db, { firstReviewAt: new Date(t0 + 30 * DAY), reminderOffsets: [], plannedAt: t0 });
     await db.partnership.update({ where: { id: ended.id }, data: { cohortId: cohort.id, status: 'completed' } });
-    const ben = p.members.find((m) => m.role === 'partner_lead');
     await db.partnershipMember.update({
-      where: { partnershipId_personId: { partnershipId: p.id, personId: ben?.personId as string } },
+      where: { partnershipId_personId: { partnershipId: p.id, personId: p.partnerLead.id } },
       data: { notifications: 'essential' },
     });
     const coordinator = await db.person.create({ data: { name: 'Cora Lee', email: `cora.${t0}@cohort.example` } });
@@ -70,7 +69,7 @@ describe("a cohort's monthly digest of lessons (time-skipping)", () => {
       await stack.sleepUntil(until + HOUR);
       await waitFor('the digest', async () => (await db.emailOutbox.count({ where: { template: 'lesson-digest' } })) >= 2);
       const sent = await outboxMessages(db, { template: 'lesson-digest' });
-      const ana = p.members.find((m) => m.role === 'district_lead')?.person.email;
+      const ana = p.districtLead.email;
       expect(sent.map((m) => [m.recipients, m.subject])).toEqual([
         [
           [ana, coordinator.email].sort(),

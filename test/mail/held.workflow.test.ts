@@ -20,7 +20,7 @@ describe('held mail, when its delivery comes', () => {
       reminderOffsets: ['P1D'],
       plannedAt: now,
     });
-    const ana = p.members.find((m) => m.role === 'district_lead')?.person as NonNullable<(typeof p.members)[number]['person']>;
+    const ana = p.districtLead;
     // An earlier review, held, whose reflection window has just closed.
     const held = await db.review.create({
       data: {

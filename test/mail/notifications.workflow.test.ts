@@ -30,9 +30,8 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
       timeZone: 'America/Chicago',
       plannedAt: t0,
     });
-    const ana = p.members.find((m) => m.role === 'district_lead')?.person;
-    const ben = p.members.find((m) => m.role === 'partner_lead')?.person;
-    if (!ana || !ben) throw new Error('fixture members missing');
+    const ana = p.districtLead;
+    const ben = p.partnerLead;
     await db().person.update({ where: { id: ben.id }, data: { timeZone: 'Europe/Berlin' } });
     const reminderAt = review.minus({ days: 14 });
     expect(reminderAt.offset).not.toBe(review.offset);
@@ -142,9 +141,8 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         plannedAt: t0,
       });
     const [p1, p2] = [await make(), await make()];
-    const dana = p1.members.find((m) => m.role === 'district_lead')?.person;
-    const eli = p1.members.find((m) => m.role === 'partner_lead')?.person;
-    if (!dana || !eli) throw new Error('fixture members missing');
+    const dana = p1.districtLead;
+    const eli = p1.partnerLead;
     await db().person.update({ where: { id: dana.id }, data: { mailDelivery: 'daily_digest', digestHour: 7 } });
     await db().person.update({ where: { id: eli.id }, data: { timeZone: zone, quietFrom: '20:00', quietUntil: '08:00' } });
     await db().partnershipMember.create({ data: { partnershipId: p2.id, personId: dana.id, role: 'district_lead' } });
@@ -264,9 +262,8 @@ describe('notifications through the outbox (time-skipping, real SMTP in-process)
         timeZone: 'UTC',
         plannedAt: t0,
       });
-      const ben = p.members.find((m) => m.role === 'partner_lead')?.person;
-      const ana = p.members.find((m) => m.role === 'district_lead')?.person;
-      if (!ana || !ben) throw new Error('fixture members missing');
+      const ben = p.partnerLead;
+      const ana = p.districtLead;
       await (await stack.newWorker({ mailer, mailGiveUpAfterMs: 3000 })).runUntil(async () => {
         const handle = await startPartnership(p.id);
         // Ben's address is refused for good at once (550): bounced, never retried.

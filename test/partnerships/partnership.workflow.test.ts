@@ -186,7 +186,7 @@ describe('partnership workflow (time-skipping test server)', () => {
     });
     const activities = testActivities();
     const activityEnv = new MockActivityEnvironment();
-    const ana = p.members.find((m) => m.role === 'district_lead')?.person.id as string;
+    const ana = p.districtLead.id;
     const commitment = {
       id: crypto.randomUUID(),
       ownerId: ana,

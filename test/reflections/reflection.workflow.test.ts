@@ -21,10 +21,7 @@ describe('reflection after a held review (time-skipping)', () => {
     });
     const coach = await stack.database.db.person.create({ data: { name: 'Zoe Coach', email: `zoe.${p.id.slice(0, 6)}@center.example` } });
     await stack.database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: coach.id, role: 'participant' } });
-    const [ana, ben] = [
-      p.members.find((m) => m.role === 'district_lead')?.person,
-      p.members.find((m) => m.role === 'partner_lead')?.person,
-    ];
+    const { districtLead: ana, partnerLead: ben } = p;
     const deps = { db: stack.database.db, temporal: stack.env.client, logger: createLogger('silent') };
     const answers = { whatWorked: 'Shared data protocol', whatDidnt: 'Too little time', howToImprove: 'Send the data earlier' };
     // As the person signed in would, from the reflection page.
@@ -53,13 +50,13 @@ describe('reflection after a held review (time-skipping)', () => {
 
       const reflection = stack.env.client.workflow.getHandle(reflectionWorkflowId(p.review.id));
       await waitFor('the prompts', async () => (await notices('reflection-prompt')).length === 3);
-      expect(await notices('reflection-prompt')).toEqual([ana?.email, ben?.email, coach.email].sort());
+      expect(await notices('reflection-prompt')).toEqual([ana.email, ben.email, coach.email].sort());
       const opened = await stack.env.currentTimeMs();
 
       await stack.env.sleep(DAY);
-      const first = await reflect(ana?.email as string);
+      const first = await reflect(ana.email);
       // Answering again while the window is open edits the answer: still one answer, no second signal.
-      const edited = await reflect(ana?.email as string, { ...answers, howToImprove: 'Send the data a week earlier' });
+      const edited = await reflect(ana.email, { ...answers, howToImprove: 'Send the data a week earlier' });
       expect([edited.submittedAt, edited.howToImprove, edited.updatedAt !== null]).toEqual([
         first.submittedAt,
         'Send the data a week earlier',
@@ -69,13 +66,13 @@ describe('reflection after a held review (time-skipping)', () => {
 
       await stack.env.sleep(opened + 3 * DAY + HOUR - (await stack.env.currentTimeMs()));
       await waitFor('the first reminders', async () => (await notices('reflection-reminder')).length === 2);
-      expect(await notices('reflection-reminder')).toEqual([ben?.email, coach.email].sort());
+      expect(await notices('reflection-reminder')).toEqual([ben.email, coach.email].sort());
 
       await stack.env.sleep(2 * DAY);
-      await reflect(ben?.email as string);
+      await reflect(ben.email);
       await stack.env.sleep(opened + 7 * DAY + HOUR - (await stack.env.currentTimeMs()));
       await waitFor('the second reminder', async () => (await notices('reflection-reminder')).length === 3);
-      expect(await notices('reflection-reminder')).toEqual([ben?.email, coach.email, coach.email].sort());
+      expect(await notices('reflection-reminder')).toEqual([ben.email, coach.email, coach.email].sort());
 
       await stack.env.sleep(opened + 14 * DAY + HOUR - (await stack.env.currentTimeMs()));
       // Not reflection.result(): awaiting a result lets the test server skip time freely, and with no
@@ -90,7 +87,7 @@ describe('reflection after a held review (time-skipping)', () => {
 
     const [summary, ...more] = await outboxMessages(stack.database.db, { partnershipId: p.id, template: 'reflection-summary' });
     expect(more).toEqual([]);
-    expect(summary?.recipients).toEqual([ana?.email, ben?.email].sort());
+    expect(summary?.recipients).toEqual([ana.email, ben.email].sort());
     expect(summary?.subject).toBe(`Reflections on review #1 of ${p.name}: 2 of 3 answered`);
     const mail = (await stack.mailbox.messages()).find((m) => m.subject === summary?.subject);
     expect(mail?.text).toContain('Did not answer (1): Zoe Coach');

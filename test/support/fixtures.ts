@@ -34,9 +34,12 @@ export async function createPartnershipRecord(
     include: { reviews: true, members: { include: { person: true } } },
   });
   const person = (role: string) => partnership.members.find((m) => m.role === role)?.person;
+  type Person = (typeof partnership.members)[number]['person'];
   return {
     ...partnership,
     review: partnership.reviews[0] as (typeof partnership.reviews)[number],
+    districtLead: person('district_lead') as Person,
+    partnerLead: person('partner_lead') as Person,
     sponsor: person('executive_sponsor'),
     emails: partnership.members.map((m) => m.person.email).sort(),
   };
