@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EmailStatus, NotificationLevel, Person, Prisma } from '../../generated/prisma/client.js';
 import { OPTIONAL_TEMPLATES, wantsMessage } from '../policy.js';
+import { claimFresh } from './claims.js';
 import { nextDigestAt, quietHoursEnd } from './delivery-times.js';
 import { type Message, p, renderMail } from './message.js';
 import { bounceNote, deliver, type MailContext, markSent, messageIdOf, transmit } from './outbox.js';
@@ -127,15 +128,13 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
   // time limit even on a slow SMTP server. Each copy is claimed (pending -> sending) only once a
   // connection is free for it, so a worker that dies leaves in doubt (`sending`, later unconfirmed)
   // only the copies it was handing to the SMTP server; those it had not begun are still `pending`, and
-  // the retry sends them. A group's accepted copies are recorded together.
+  // the retry sends them. Claims made at the same moment share a statement (claims.ts); a group's
+  // accepted copies are recorded together.
   const claimAndSend = (row: (typeof created)[number]) =>
     row.status !== 'pending'
       ? fresh(row)
       : ctx.mailer.whenFree(async () => {
-          const [mine] = await ctx.db.emailOutbox.updateManyAndReturn({
-            where: { id: row.id, status: 'pending' },
-            data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
-          });
+          const mine = await claimFresh(ctx.db, row.id);
           // Claimed by another attempt (the mail sweep) in the moment between: it is that attempt's to send.
           if (!mine) count('sending');
           return mine ? fresh(mine) : null;

@@ -2,6 +2,7 @@ import type { EmailStatus } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 import { observe } from '../../lib/metrics.js';
+import { markOneSent } from './claims.js';
 import { bounceAddress, REPLY_ANSWER_TEMPLATE } from './reply-to.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
@@ -132,18 +133,15 @@ export async function recordBounce(db: Db, row: { id: string; personId: string |
   }
 }
 
-/** Copies the SMTP server accepted; each one's lateness (due to sent) is counted for the operator. */
+/**
+ * Copies the SMTP server accepted; each one's lateness (due to sent) is counted for the operator.
+ * Marked together with the other copies marked at the same moment (claims.ts).
+ */
 export async function markSent(db: Db, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const sentAt = new Date();
-  const sent = await db.emailOutbox.updateManyAndReturn({
-    where: { id: { in: ids }, status: 'sending' },
-    data: { status: 'sent', sentAt, lastError: null },
-    select: { template: true, dueAt: true, sendAfter: true, createdAt: true },
-  });
+  const sent = await Promise.all(ids.map((id) => markOneSent(db, id)));
   // A copy held for quiet hours or a digest was due when its hold ended; one without a due time
   // (sent at once for a request) when it was written.
-  for (const c of sent) observe.mailSent(c.template, (sentAt.getTime() - dueOf(c).getTime()) / 1000);
+  for (const c of sent) if (c?.sentAt) observe.mailSent(c.template, (c.sentAt.getTime() - dueOf(c).getTime()) / 1000);
 }
 
 const dueOf = (c: { dueAt: Date | null; sendAfter: Date | null; createdAt: Date }) => {

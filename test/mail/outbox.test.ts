@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { claimFresh, markOneSent } from '../../core/mail/claims.js';
 import { p as paragraph } from '../../core/mail/message.js';
 import { asRecipients, notify } from '../../core/mail/notify.js';
 import { deliver, type MailContext } from '../../core/mail/outbox.js';
+import type { Db } from '../../lib/db/client.js';
 import { testTaskLinks } from '../support/auth.js';
 import { createPartnershipRecord } from '../support/fixtures.js';
 import { useMailServices } from '../support/mail-services.js';
@@ -105,5 +107,59 @@ describe('the outbox', () => {
       ['sent', 2, null],
     ]);
     expect(await deliver(ctx(), rows[0]?.id as string)).toBe('sent');
+  });
+
+  it('claims, and marks sent, the copies asked for at the same moment in one statement each, each once, and none another attempt holds', async () => {
+    const { p } = await notice('claims');
+    const db = mail.database.db;
+    const [a, b] = p.members;
+    const row = (who: typeof a, key: string, status: 'pending' | 'sending') =>
+      db.emailOutbox.create({
+        data: {
+          idempotencyKey: `claims:${key}`,
+          messageKey: 'claims',
+          partnershipId: p.id,
+          personId: who?.personId as string,
+          template: 'review-missed',
+          recipient: who?.person.email as string,
+          subject: 'About claims',
+          text: 'text',
+          html: '<p>html</p>',
+          status,
+        },
+      });
+    const [free1, free2, held] = [await row(a, '1', 'pending'), await row(b, '2', 'pending'), await row(a, '3', 'sending')];
+    // Counts the claim statements that reach PostgreSQL.
+    let statements = 0;
+    const counting = new Proxy(db, {
+      get: (target, prop) =>
+        prop === 'emailOutbox'
+          ? new Proxy(target.emailOutbox, {
+              get: (outbox, name) =>
+                name === 'updateManyAndReturn'
+                  ? (...args: Parameters<typeof outbox.updateManyAndReturn>) => {
+                      statements += 1;
+                      return outbox.updateManyAndReturn(...args);
+                    }
+                  : Reflect.get(outbox, name),
+            })
+          : Reflect.get(target, prop),
+    }) as Db;
+    const claimed = await Promise.all([free1, free2, held, free1].map((r) => claimFresh(counting, r.id)));
+    expect(statements).toBe(1);
+    expect(claimed.map((r) => r && [r.id, r.status, r.attempts])).toEqual([[free1.id, 'sending', 1], [free2.id, 'sending', 1], null, null]);
+    // Claimed already: a later claim finds nothing to take.
+    expect(await claimFresh(counting, free1.id)).toBeNull();
+    expect(statements).toBe(2);
+    // Both marked sent in one statement; a copy marked twice is marked once.
+    const marked = await Promise.all([free1, free2, free1].map((r) => markOneSent(counting, r.id)));
+    expect(statements).toBe(3);
+    expect(marked.map((r) => r?.id ?? null)).toEqual([free1.id, free2.id, null]);
+    const rows = await db.emailOutbox.findMany({ where: { messageKey: 'claims' }, orderBy: { idempotencyKey: 'asc' } });
+    expect(rows.map((r) => [r.idempotencyKey, r.status, r.attempts, r.sentAt !== null])).toEqual([
+      ['claims:1', 'sent', 1, true],
+      ['claims:2', 'sent', 1, true],
+      ['claims:3', 'sending', 0, false],
+    ]);
   });
 });

@@ -1,0 +1,70 @@
+import DataLoader from 'dataloader';
+import type { Db } from '../../lib/db/client.js';
+
+/**
+ * The outbox's two writes a copy, claimed (pending -> sending) and sent (sending -> sent), each
+ * gathered into one statement with the others made in the same turn of the event loop. Each copy is
+ * still claimed only once a connection of the pool is free for it (`notify`), and marked sent once
+ * its SMTP transaction is over; but the pool's connections free up together (a notice's first group,
+ * several SMTP answers read in one poll, ten reminders due at one instant), and a statement a copy
+ * was most of what a burst's worker thread did per copy (BENCHMARKS.md).
+ */
+
+type Claimed = Awaited<ReturnType<Db['emailOutbox']['updateManyAndReturn']>>[number];
+type Sent = { id: string; template: string; dueAt: Date | null; sendAfter: Date | null; createdAt: Date; sentAt: Date | null };
+
+// After the I/O callbacks of this turn (DataLoader's default is the end of the current job), so that
+// every claim they make joins the statement.
+const batchScheduleFn = (run: () => void) => setImmediate(run);
+
+const claims = new WeakMap<Db, DataLoader<string, Claimed | null>>();
+const marks = new WeakMap<Db, DataLoader<string, Sent | null>>();
+
+/** Claims a fresh copy for its first attempt; null when another attempt (the mail sweep) holds it. */
+export function claimFresh(db: Db, id: string): Promise<Claimed | null> {
+  let loader = claims.get(db);
+  if (!loader) {
+    loader = new DataLoader(
+      async (ids) => {
+        const rows = await db.emailOutbox.updateManyAndReturn({
+          where: { id: { in: [...ids] }, status: 'pending' },
+          data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
+        });
+        return firstAskerOnly(ids, rows);
+      },
+      { cache: false, batchScheduleFn },
+    );
+    claims.set(db, loader);
+  }
+  return loader.load(id);
+}
+
+/** Marks a claimed copy sent; what it was (for the lateness metric), or null when it was not `sending`. */
+export function markOneSent(db: Db, id: string): Promise<Sent | null> {
+  let loader = marks.get(db);
+  if (!loader) {
+    loader = new DataLoader(
+      async (ids) => {
+        const rows = await db.emailOutbox.updateManyAndReturn({
+          where: { id: { in: [...ids] }, status: 'sending' },
+          data: { status: 'sent', sentAt: new Date(), lastError: null },
+          select: { id: true, template: true, dueAt: true, sendAfter: true, createdAt: true, sentAt: true },
+        });
+        return firstAskerOnly(ids, rows);
+      },
+      { cache: false, batchScheduleFn },
+    );
+    marks.set(db, loader);
+  }
+  return loader.load(id);
+}
+
+/** One id asked for twice in a batch took effect once: only its first asker gets the row. */
+function firstAskerOnly<R extends { id: string }>(ids: readonly string[], rows: R[]): (R | null)[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => {
+    const row = byId.get(id) ?? null;
+    byId.delete(id);
+    return row;
+  });
+}
