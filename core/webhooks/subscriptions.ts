@@ -147,9 +147,12 @@ export async function changeWebhook(deps: Deps, p: Principal, id: string, input:
   const row = await deps.db.$transaction(async (tx) => {
     // Guarded by the status read: a change judged against a status that another changed meanwhile
     // (a resume and a pause at once, or the endpoint's own pause) is refused, not carried out on stale state.
+    // The status is written even when it stays (a pause of a paused subscription): an UPDATE with nothing
+    // to write is not sent, and without it nothing waits for the other change's row lock.
     const { count } = await tx.webhookSubscription.updateMany({
       where: { id: before.id, status: before.status },
       data: {
+        status: before.status,
         ...(body.url && { url: body.url }),
         ...(body.events && { events: [...new Set(body.events)] }),
         ...(body.description !== undefined && { description: body.description }),

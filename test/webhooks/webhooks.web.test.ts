@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threeMembers, useApiStack } from '../support/api-stack.js';
@@ -170,6 +171,39 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
       const now = await stack.database.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.id } });
       expect(answers.filter((r) => r.status === 200).map((r) => r.json.status)).toContain(now.status);
     }
+  });
+
+  it('holds a pause that meets a resume in progress until the resume is over, then refuses it: no 200 on a status that no longer holds', async () => {
+    const lakeside = await stack.districtWithKey('Lakeside Three USD');
+    const body = { url: 'https://hooks.lakeside.example/three', events: ['review.held'], organizationId: lakeside.id };
+    const hook = (await stack.call<Hook>(lakeside.key, 'POST', '/webhooks', body)).json;
+    expect((await stack.call<Hook>(lakeside.key, 'PATCH', `/webhooks/${hook.id}`, { status: 'paused' })).json.status).toBe('paused');
+    // Another change of the subscription holds its row, not yet committed: the pause reads "paused".
+    const other = new pg.Client({ connectionString: stack.database.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`UPDATE webhook_subscription SET status = 'active', paused_at = NULL WHERE id = $1`, [hook.id]);
+      let settled = false;
+      const pause = stack.call(lakeside.key, 'PATCH', `/webhooks/${hook.id}`, { status: 'paused' }).finally(() => {
+        settled = true;
+      });
+      // It waits for the other change's lock (before, it answered 200 "paused" at once, and the resume then won).
+      await waitFor('the pause to answer or to wait for the lock', async () => {
+        if (settled) return true;
+        const { rows } = await other.query(
+          `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows.length > 0;
+      });
+      expect(settled, 'the pause answered without waiting for the change in progress').toBe(false);
+      await other.query('COMMIT');
+      const answer = await pause;
+      expect([answer.status, answer.text]).toEqual([409, expect.stringMatching(/changed at the same moment/)]);
+    } finally {
+      await other.end();
+    }
+    expect((await stack.call<Hook>(lakeside.key, 'GET', `/webhooks/${hook.id}`)).json.status).toBe('active');
   });
 
   it("lets a district's admin subscribe from the page (the secret shown once), and keeps another district's admin out of it", async () => {
