@@ -22,41 +22,37 @@ const marks = new WeakMap<Db, DataLoader<string, Sent | null>>();
 
 /** Claims a fresh copy for its first attempt; null when another attempt (the mail sweep) holds it. */
 export function claimFresh(db: Db, id: string): Promise<Claimed | null> {
-  let loader = claims.get(db);
-  if (!loader) {
-    loader = new DataLoader(
-      async (ids) => {
-        const rows = await db.emailOutbox.updateManyAndReturn({
-          where: { id: { in: [...ids] }, status: 'pending' },
-          data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
-        });
-        return firstAskerOnly(ids, rows);
-      },
-      { cache: false, batchScheduleFn },
-    );
-    claims.set(db, loader);
-  }
-  return loader.load(id);
+  return loaderOf(claims, db, (ids) =>
+    db.emailOutbox.updateManyAndReturn({
+      where: { id: { in: ids }, status: 'pending' },
+      data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
+    }),
+  ).load(id);
 }
 
 /** Marks a claimed copy sent; what it was (for the lateness metric), or null when it was not `sending`. */
 export function markOneSent(db: Db, id: string): Promise<Sent | null> {
-  let loader = marks.get(db);
+  return loaderOf(marks, db, (ids) =>
+    db.emailOutbox.updateManyAndReturn({
+      where: { id: { in: ids }, status: 'sending' },
+      data: { status: 'sent', sentAt: new Date(), lastError: null },
+      select: { id: true, template: true, dueAt: true, sendAfter: true, createdAt: true, sentAt: true },
+    }),
+  ).load(id);
+}
+
+/** The database's loader of one kind, made on first use: one update for the ids of a turn. */
+function loaderOf<R extends { id: string }>(
+  loaders: WeakMap<Db, DataLoader<string, R | null>>,
+  db: Db,
+  update: (ids: string[]) => Promise<R[]>,
+): DataLoader<string, R | null> {
+  let loader = loaders.get(db);
   if (!loader) {
-    loader = new DataLoader(
-      async (ids) => {
-        const rows = await db.emailOutbox.updateManyAndReturn({
-          where: { id: { in: [...ids] }, status: 'sending' },
-          data: { status: 'sent', sentAt: new Date(), lastError: null },
-          select: { id: true, template: true, dueAt: true, sendAfter: true, createdAt: true, sentAt: true },
-        });
-        return firstAskerOnly(ids, rows);
-      },
-      { cache: false, batchScheduleFn },
-    );
-    marks.set(db, loader);
+    loader = new DataLoader(async (ids) => firstAskerOnly(ids, await update([...ids])), { cache: false, batchScheduleFn });
+    loaders.set(db, loader);
   }
-  return loader.load(id);
+  return loader;
 }
 
 /** One id asked for twice in a batch took effect once: only its first asker gets the row. */

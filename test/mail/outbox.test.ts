@@ -44,6 +44,30 @@ describe('the outbox', () => {
     };
   }
 
+  /** A copy as an earlier attempt recorded it. */
+  type Member = Awaited<ReturnType<typeof notice>>['p']['members'][number];
+  const recorded = (
+    p: { id: string },
+    who: Member | undefined,
+    messageKey: string,
+    idempotencyKey: string,
+    state: { status: 'pending' | 'sending'; attempts?: number },
+  ) =>
+    mail.database.db.emailOutbox.create({
+      data: {
+        idempotencyKey,
+        messageKey,
+        partnershipId: p.id,
+        personId: who?.personId as string,
+        template: 'review-missed',
+        recipient: who?.person.email as string,
+        subject: `About ${messageKey}`,
+        text: 'text',
+        html: '<p>html</p>',
+        ...state,
+      },
+    });
+
   it('sends each copy once however often the message is asked for again', async () => {
     const { p, run } = await notice('once');
     expect(await run()).toEqual({ sent: 2 });
@@ -60,21 +84,7 @@ describe('the outbox', () => {
     const { p, run } = await notice('interrupted');
     // What a worker killed between claiming a copy and recording the server's answer leaves behind.
     const [first, second] = [...p.members].sort((a, b) => a.person.email.localeCompare(b.person.email));
-    await mail.database.db.emailOutbox.create({
-      data: {
-        idempotencyKey: `interrupted:to:${first?.personId}`,
-        messageKey: 'interrupted',
-        partnershipId: p.id,
-        personId: first?.personId as string,
-        template: 'review-missed',
-        recipient: first?.person.email as string,
-        subject: 'About interrupted',
-        text: 'text',
-        html: '<p>html</p>',
-        status: 'sending',
-        attempts: 1,
-      },
-    });
+    await recorded(p, first, 'interrupted', `interrupted:to:${first?.personId}`, { status: 'sending', attempts: 1 });
     expect(await run()).toEqual({ unconfirmed: 1, sent: 1 });
     const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'interrupted' }, orderBy: { recipient: 'asc' } });
     expect(rows.map((r) => [r.recipient, r.status, r.attempts])).toEqual([
@@ -113,21 +123,7 @@ describe('the outbox', () => {
     const { p } = await notice('claims');
     const db = mail.database.db;
     const [a, b] = p.members;
-    const row = (who: typeof a, key: string, status: 'pending' | 'sending') =>
-      db.emailOutbox.create({
-        data: {
-          idempotencyKey: `claims:${key}`,
-          messageKey: 'claims',
-          partnershipId: p.id,
-          personId: who?.personId as string,
-          template: 'review-missed',
-          recipient: who?.person.email as string,
-          subject: 'About claims',
-          text: 'text',
-          html: '<p>html</p>',
-          status,
-        },
-      });
+    const row = (who: typeof a, key: string, status: 'pending' | 'sending') => recorded(p, who, 'claims', `claims:${key}`, { status });
     const [free1, free2, held] = [await row(a, '1', 'pending'), await row(b, '2', 'pending'), await row(a, '3', 'sending')];
     // Counts the claim statements that reach PostgreSQL.
     let statements = 0;
