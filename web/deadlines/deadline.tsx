@@ -20,7 +20,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -32,6 +32,7 @@ const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; 
 function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf: string; zone: string; dueAt: Date; state: State }) {
   const errors = state.form === 'extend' ? (state.errors ?? []) : [];
   const v = state.form === 'extend' ? (state.values ?? {}) : {};
+  const bind = binder(v, errors);
   return (
     <section aria-labelledby="extend">
       <h2 id="extend">Ask for more time</h2>
@@ -45,7 +46,7 @@ function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf
           required
           error={errorOf(errors, 'dueAt')}
         />
-        <TextArea name="reason" label="Why" value={v.reason} required rows={2} error={errorOf(errors, 'reason')} />
+        <TextArea {...bind('reason')} label="Why" required rows={2} />
         <button type="submit" class="secondary">
           Move the due date
         </button>
@@ -309,6 +310,7 @@ function ReviewForm({
 }) {
   const errors = state.form === 'review' ? (state.errors ?? []) : [];
   const v = state.form === 'review' ? (state.values ?? {}) : {};
+  const bind = binder(v, errors);
   return (
     <section aria-labelledby="review">
       <h2 id="review">Look at the evidence</h2>
@@ -326,20 +328,8 @@ function ReviewForm({
             ))}
           </fieldset>
         )}
-        <TextArea
-          name="comment"
-          label="Comment (to send it back: what to change)"
-          rows={2}
-          value={v.comment}
-          error={errorOf(errors, 'comment')}
-        />
-        <TextField
-          name="dueAt"
-          label={`Due again, to send it back (${zone})`}
-          type="datetime-local"
-          value={v.dueAt}
-          error={errorOf(errors, 'dueAt')}
-        />
+        <TextArea {...bind('comment')} label="Comment (to send it back: what to change)" rows={2} />
+        <TextField {...bind('dueAt')} label={`Due again, to send it back (${zone})`} type="datetime-local" />
         <p class="actions">
           <button type="submit" name="verdict" value="accepted">
             Accept the evidence
@@ -390,6 +380,7 @@ function Verdicts({ reviews, zone }: { reviews: EvidenceRequest['reviews']; zone
 function SubmitForm({ r, me, base, csrf, state }: { r: EvidenceRequest; me: string; base: string; csrf: string; state: State }) {
   const errors = state.form === 'submit' ? (state.errors ?? []) : [];
   const v = state.form === 'submit' ? (state.values ?? {}) : {};
+  const bind = binder(v, errors);
   return (
     <section aria-labelledby="submit">
       <h2 id="submit">{r.status === 'submitted' ? 'Add more evidence' : 'Submit evidence'}</h2>
@@ -397,15 +388,8 @@ function SubmitForm({ r, me, base, csrf, state }: { r: EvidenceRequest; me: stri
       <ErrorSummary errors={errors} />
       <Form action={`${base}/items`} csrf={csrf} multipart label="Submit evidence">
         <Select name="kind" label="Kind" value={v.kind ?? r.kinds[0]} options={EVIDENCE_KINDS} error={errorOf(errors, 'kind')} />
-        <TextField
-          name="link"
-          label="A link (optional)"
-          type="url"
-          hint="To a shared document, for instance."
-          value={v.link}
-          error={errorOf(errors, 'link')}
-        />
-        <TextArea name="text" label="Or a text (optional)" value={v.text} error={errorOf(errors, 'text')} />
+        <TextField {...bind('link')} label="A link (optional)" type="url" hint="To a shared document, for instance." />
+        <TextArea {...bind('text')} label="Or a text (optional)" />
         <div class={errorOf(errors, 'file') ? 'field invalid' : 'field'}>
           <label for="f-file">Or a file (optional)</label>
           <p class="hint" id="f-file-hint">

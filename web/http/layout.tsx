@@ -297,3 +297,14 @@ export const SUBMISSION_FIELD = '_submission';
 
 /** Errors of one field, by its path, out of a list. */
 export const errorOf = (errors: { path: string; message: string }[], path: string) => errors.find((e) => e.path === path)?.message;
+
+/**
+ * A form's fields bound to what was sent back and what was wrong with it: `{...bind('title')}` gives a
+ * field its name, the value sent and its error, so that the three cannot name different things.
+ */
+export const binder =
+  (values: object, errors: { path: string; message: string }[]) =>
+  (name: string): { name: string; value: string | undefined; error: string | undefined } => {
+    const value = (values as Record<string, unknown>)[name];
+    return { name, value: typeof value === 'string' ? value : undefined, error: errorOf(errors, name) };
+  };

@@ -2,7 +2,7 @@ import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
 import type { FieldIssue } from '../../lib/errors.js';
 import { INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { fromLocalInput } from '../http/format.js';
-import { errorOf, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, errorOf, Select, TextArea, TextField } from '../http/layout.js';
 
 /**
  * The plan of a new cycle, for one partnership or a whole cohort alike: the question, then each phase
@@ -18,9 +18,10 @@ export function CyclePlanFields(props: {
   };
 }) {
   const { values: v, errors, owner } = props;
+  const bind = binder(v, errors);
   return (
     <>
-      <TextArea name="question" label="The question" value={v.question} required rows={2} error={errorOf(errors, 'question')} />
+      <TextArea {...bind('question')} label="The question" required rows={2} />
       {INQUIRY_PHASES.map((ph) => (
         <fieldset key={ph}>
           <legend>

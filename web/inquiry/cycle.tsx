@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
+import { binder, ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 import { LessonSection, type LessonState, lessonView } from './lessons.js';
@@ -68,9 +68,8 @@ function recordLines(phase: InquiryPhase, record: Record<string, unknown>): [str
 function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: CycleWithPhases; state: State }) {
   const errors = state.errors ?? [];
   const v = state.values ?? {};
-  const area = (name: string, label: string, hint?: string) => (
-    <TextArea name={name} label={label} hint={hint} value={v[name]} required rows={3} error={errorOf(errors, name)} />
-  );
+  const bind = binder(v, errors);
+  const area = (name: string, label: string, hint?: string) => <TextArea {...bind(name)} label={label} hint={hint} required rows={3} />;
   switch (phase) {
     case 'plan':
       return (
@@ -95,14 +94,12 @@ function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: Cycl
       return (
         <>
           <Select
-            name="decision"
+            {...bind('decision')}
             label="Decision"
-            value={v.decision}
             required
             options={DECISIONS.map((d) => ({ value: d, label: DECISION_LABELS[d] ?? d }))}
-            error={errorOf(errors, 'decision')}
           />
-          <TextArea name="notes" label="Notes (optional)" value={v.notes} rows={3} error={errorOf(errors, 'notes')} />
+          <TextArea {...bind('notes')} label="Notes (optional)" rows={3} />
         </>
       );
     case 'reflect':

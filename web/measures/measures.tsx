@@ -13,7 +13,7 @@ import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { drawSvg, IMAGE_WIDTH, sendSvg } from '../http/chart.js';
 import { Figures } from '../http/figures.js';
 import { localDate, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -84,6 +84,7 @@ export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<
   const partnership = await assertPlans(ctx, ctx.param('partnershipId'));
   const errors = state.errors ?? [];
   const v = state.values ?? {};
+  const bind = binder(v, errors);
   const field = (i: number, name: string) => `measures.${i}.${name}`;
   return {
     title: `Set a goal: ${partnership.name}`,
@@ -100,7 +101,7 @@ export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<
         </p>
         <ErrorSummary errors={errors} />
         <Form action={`${pages.partnership(partnership.id)}/goals`} csrf={ctx.csrf} label="Set a goal">
-          <TextField name="title" label="The goal" value={v.title} required error={errorOf(errors, 'title')} />
+          <TextField {...bind('title')} label="The goal" required />
           {Array.from({ length: MEASURE_ROWS }, (_, i) => (
             <fieldset key={i}>
               <legend>
@@ -108,29 +109,18 @@ export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<
                 {i > 0 && ' (optional)'}
               </legend>
               <TextField
-                name={field(i, 'name')}
+                {...bind(field(i, 'name'))}
                 label="What is measured"
                 hint={i === 0 ? 'For instance: Grade 3 students reading at grade level.' : undefined}
-                value={v[field(i, 'name')]}
                 required={i === 0}
-                error={errorOf(errors, field(i, 'name'))}
               />
               <TextField
-                name={field(i, 'unit')}
+                {...bind(field(i, 'unit'))}
                 label="Unit"
                 hint={i === 0 ? 'For instance: %, students, points.' : undefined}
-                value={v[field(i, 'unit')]}
                 required={i === 0}
-                error={errorOf(errors, field(i, 'unit'))}
               />
-              <TextField
-                name={field(i, 'baseline')}
-                label="Where it stands now"
-                inputmode="decimal"
-                value={v[field(i, 'baseline')]}
-                required={i === 0}
-                error={errorOf(errors, field(i, 'baseline'))}
-              />
+              <TextField {...bind(field(i, 'baseline'))} label="Where it stands now" inputmode="decimal" required={i === 0} />
               <Select
                 name={field(i, 'direction')}
                 label="Better when it goes"
@@ -138,29 +128,13 @@ export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<
                 options={DIRECTIONS}
                 error={errorOf(errors, field(i, 'direction'))}
               />
+              <TextField {...bind(field(i, 'target'))} label="Target" inputmode="decimal" required={i === 0} />
+              <TextField {...bind(field(i, 'targetDate'))} label={`By (a date, ${partnership.timeZone})`} type="date" required={i === 0} />
               <TextField
-                name={field(i, 'target')}
-                label="Target"
-                inputmode="decimal"
-                value={v[field(i, 'target')]}
-                required={i === 0}
-                error={errorOf(errors, field(i, 'target'))}
-              />
-              <TextField
-                name={field(i, 'targetDate')}
-                label={`By (a date, ${partnership.timeZone})`}
-                type="date"
-                value={v[field(i, 'targetDate')]}
-                required={i === 0}
-                error={errorOf(errors, field(i, 'targetDate'))}
-              />
-              <TextField
-                name={field(i, 'source')}
+                {...bind(field(i, 'source'))}
                 label="Where its figures come from"
                 hint={i === 0 ? 'For instance: state assessment, classroom observations.' : undefined}
-                value={v[field(i, 'source')]}
                 required={i === 0}
-                error={errorOf(errors, field(i, 'source'))}
               />
             </fieldset>
           ))}
@@ -228,6 +202,7 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
   });
   const errors = state.errors ?? [];
   const v = state.values ?? {};
+  const bind = binder(v, errors);
   const view = m.view;
   const targetDate = DateTime.fromJSDate(m.targetAt, { zone: m.partnership.timeZone }).toISODate() ?? '';
   return {
@@ -314,7 +289,7 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
                 required
                 error={errorOf(errors, 'targetDate')}
               />
-              <TextArea name="reason" label="Why" value={v.reason} required rows={2} error={errorOf(errors, 'reason')} />
+              <TextArea {...bind('reason')} label="Why" required rows={2} />
               <button type="submit" class="secondary">
                 Change it
               </button>

@@ -6,7 +6,7 @@ import { cohortScope, organizationScope } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { fromLocalInput, PATHWAY_LABELS } from '../http/format.js';
-import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -56,8 +56,10 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
       await db.organization.findMany({ where: { id: { in: [...new Set(applicants)] } }, select: { id: true, timeZone: true, name: true } })
     ).map((d) => [d.id, d]),
   );
-  const of = (form: string) =>
-    state.form === form ? { errors: state.errors ?? [], v: state.values ?? {} } : { errors: [], v: {} as Record<string, string> };
+  const of = (form: string) => {
+    const [errors, v] = state.form === form ? [state.errors ?? [], state.values ?? {}] : [[], {} as Record<string, string>];
+    return { errors, v, bind: binder(v, errors) };
+  };
   return {
     title: 'Catalog of partners',
     status: state.errors?.length ? 400 : 200,
@@ -93,40 +95,22 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
                     <ErrorSummary errors={apply.errors} />
                     <Form action={`${PATH}/${e.id}/apply`} csrf={ctx.csrf} label={`Apply to ${e.partner.name}`}>
                       <input type="hidden" name="target" value={chosen.value} />
-                      <TextField
-                        id={`f-team-${e.id}`}
-                        name="team"
-                        label="School or team"
-                        value={apply.v.team}
-                        required
-                        error={errorOf(apply.errors, 'team')}
-                      />
+                      <TextField {...apply.bind('team')} id={`f-team-${e.id}`} label="School or team" required />
                       {districts.length > 0 && (
                         <Select
+                          {...apply.bind('districtId')}
                           id={`f-district-${e.id}`}
-                          name="districtId"
                           label="District"
-                          value={apply.v.districtId}
                           options={districts.map((d) => ({ value: d.id, label: d.name }))}
-                          error={errorOf(apply.errors, 'districtId')}
                         />
                       )}
                       <Select
+                        {...apply.bind('pathway')}
                         id={`f-pathway-${e.id}`}
-                        name="pathway"
                         label="Pathway"
-                        value={apply.v.pathway}
                         options={e.pathways.map((p) => ({ value: p, label: PATHWAY_LABELS[p] }))}
-                        error={errorOf(apply.errors, 'pathway')}
                       />
-                      <TextArea
-                        id={`f-goals-${e.id}`}
-                        name="goals"
-                        label="What you want to achieve"
-                        value={apply.v.goals}
-                        required
-                        error={errorOf(apply.errors, 'goals')}
-                      />
+                      <TextArea {...apply.bind('goals')} id={`f-goals-${e.id}`} label="What you want to achieve" required />
                       <TextField
                         id={`f-contactName-${e.id}`}
                         name="contactName"
@@ -169,7 +153,7 @@ function Applications(props: {
   ctx: PageContext;
   applications: Application[];
   zones: Map<string, { timeZone: string; name: string }>;
-  of: (form: string) => { errors: Issue[]; v: Record<string, string> };
+  of: (form: string) => { errors: Issue[]; v: Record<string, string>; bind: ReturnType<typeof binder> };
 }) {
   const { ctx, applications, zones, of } = props;
   if (applications.length === 0) return <p class="meta">No application yet.</p>;
@@ -198,21 +182,12 @@ function Applications(props: {
                   <ErrorSummary errors={d.errors} />
                   <Form action={`${PATH}/applications/${a.id}/decision`} csrf={ctx.csrf} label={`Decide on ${a.team}`}>
                     <TextField
+                      {...d.bind('firstReviewAt')}
                       id={`f-first-${a.id}`}
-                      name="firstReviewAt"
                       type="datetime-local"
                       label={`To accept: the first review (${district?.timeZone ?? 'UTC'})`}
-                      value={d.v.firstReviewAt}
-                      error={errorOf(d.errors, 'firstReviewAt')}
                     />
-                    <TextArea
-                      id={`f-note-${a.id}`}
-                      name="note"
-                      label="Note (to decline: why)"
-                      rows={2}
-                      value={d.v.note}
-                      error={errorOf(d.errors, 'note')}
-                    />
+                    <TextArea {...d.bind('note')} id={`f-note-${a.id}`} label="Note (to decline: why)" rows={2} />
                     <div class="actions">
                       <button type="submit" name="decision" value="accepted">
                         Accept
@@ -233,6 +208,7 @@ function Applications(props: {
 }
 
 function NewEntry({ ctx, target, state }: { ctx: PageContext; target: string; state: { errors: Issue[]; v: Record<string, string> } }) {
+  const bind = binder(state.v, state.errors);
   return (
     <section aria-labelledby="new-entry">
       <h2 id="new-entry">Put a partner in the catalog</h2>
@@ -260,13 +236,7 @@ function NewEntry({ ctx, target, state }: { ctx: PageContext; target: string; st
             />
           ))}
         </fieldset>
-        <TextArea
-          name="description"
-          label="What it does"
-          value={state.v.description}
-          required
-          error={errorOf(state.errors, 'description')}
-        />
+        <TextArea {...bind('description')} label="What it does" required />
         <button type="submit">Put it in the catalog</button>
       </Form>
     </section>

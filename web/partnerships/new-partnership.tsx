@@ -9,7 +9,7 @@ import { planOrThrow } from '../../core/reviews/schedule.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { PATHWAY_LABELS } from '../http/format.js';
-import { Choices, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Choices, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { TimeZoneSelect } from '../http/time-zone.js';
@@ -111,8 +111,9 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
   });
   const v = state.values ?? { repeat: 'quarterly-weekday', time_zone: 'America/Chicago' };
   const errors = state.errors ?? [];
+  const bind = binder(v, errors);
   const field = (name: string, label: string, hint?: string, type?: 'text' | 'email' | 'date' | 'datetime-local') => (
-    <TextField name={name} label={label} hint={hint} type={type} value={v[name]} error={errorOf(errors, name)} />
+    <TextField {...bind(name)} label={label} hint={hint} type={type} />
   );
   return {
     title: 'New partnership',
@@ -141,22 +142,14 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
           </fieldset>
           <fieldset>
             <legend>What it sets out to do</legend>
-            <TextArea name="goals" label="Goals" value={v.goals} rows={3} error={errorOf(errors, 'goals')} />
-            <TextArea
-              name="shared_framework"
-              label="Shared framework"
-              value={v.shared_framework}
-              rows={3}
-              error={errorOf(errors, 'shared_framework')}
-            />
+            <TextArea {...bind('goals')} label="Goals" rows={3} />
+            <TextArea {...bind('shared_framework')} label="Shared framework" rows={3} />
             <Select name="engagement_pathway" label="Engagement pathway" value={v.engagement_pathway} options={PATHWAYS} />
             <TextArea
-              name="evidence_rubric"
+              {...bind('evidence_rubric')}
               label="Evidence rubric (optional)"
               hint="What submitted evidence is checked against: one criterion a line, up to 8."
-              value={v.evidence_rubric}
               rows={3}
-              error={errorOf(errors, 'evidence_rubric')}
             />
             {field('planned_start', 'Planned start (optional)', 'It stays in planning, and nobody is mailed, until then.', 'date')}
             {field('planned_end', 'Planned end (optional)', 'It completes by itself then, with a notice to everyone.', 'date')}
@@ -176,12 +169,10 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
             {field('first_review', 'First review', 'Local date and time, in the time zone above.', 'datetime-local')}
             <Choices name="repeat" legend="After the first review" value={v.repeat} options={REPEATS} error={errorOf(errors, 'repeat')} />
             <TextArea
-              name="blackouts"
+              {...bind('blackouts')}
               label="Days without reviews (optional)"
               hint="One a line: a date, or “2026-12-21 to 2027-01-01”, then a label. The district’s and cohort’s school calendars count too."
-              value={v.blackouts}
               rows={3}
-              error={errorOf(errors, 'blackouts')}
             />
           </fieldset>
           <button type="submit" name="action" value="preview" class="secondary">

@@ -2,7 +2,7 @@ import { pages } from '../../core/pages.js';
 import { changeMailSettings, confirmAddressChange, pendingAddressChange, requestAddressChange } from '../../core/people/identity.js';
 import { newFeed } from '../../core/reviews/calendar-feed.js';
 import { ConflictError } from '../../lib/errors.js';
-import { ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
+import { binder, ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formFields, formIssues, type Outcome, type PageContext, type PageKit } from '../http/pages.js';
 import { TimeZoneSelect } from '../http/time-zone.js';
 
@@ -23,6 +23,7 @@ export async function settingsPage(
     quietFrom: person.quietFrom ?? '',
     quietUntil: person.quietUntil ?? '',
   };
+  const bind = binder(v, errors);
   return {
     title: 'Settings',
     status: errors.length || addressErrors.length ? 400 : 200,
@@ -41,21 +42,17 @@ export async function settingsPage(
               error={errorOf(errors, 'timeZone')}
             />
             <Select
-              name="delivery"
+              {...bind('delivery')}
               label="Reminders"
-              value={v.delivery}
               options={[
                 { value: 'immediate', label: 'One by one, as they come' },
                 { value: 'daily_digest', label: 'Gathered in one email a day' },
               ]}
-              error={errorOf(errors, 'delivery')}
             />
             <Select
-              name="digestHour"
+              {...bind('digestHour')}
               label="Send the daily email at"
-              value={v.digestHour}
               options={Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, '0')}:00` }))}
-              error={errorOf(errors, 'digestHour')}
             />
             <fieldset>
               <legend>Quiet hours (nothing is delivered between these times; leave both empty for none)</legend>

@@ -2,7 +2,7 @@ import { assertSeesCohortCheckIns } from '../../core/people/rights.js';
 import { type CheckInSummary, cohortCheckIns } from '../../core/reflections/check-ins.js';
 import { CHECK_IN_DIMENSIONS, CHECK_IN_MINIMUM, type CheckIn } from '../../core/reflections/schemas.js';
 import { Figures } from '../http/figures.js';
-import { Choices, errorOf, TextArea } from '../http/layout.js';
+import { binder, Choices, errorOf, TextArea } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -20,6 +20,7 @@ const fieldOf = (key: string) => `checkIn.${key}`;
 
 /** The check-in's part of the reflection form: a scale of five per dimension, each may be left out, and a comment. */
 export function CheckInFields({ values, errors }: { values: Record<string, string>; errors: Issue[] }) {
+  const bind = binder(values, errors);
   return (
     <fieldset>
       <legend>How is the partnership going? (optional)</legend>
@@ -37,13 +38,7 @@ export function CheckInFields({ values, errors }: { values: Record<string, strin
           error={errorOf(errors, fieldOf(d.key))}
         />
       ))}
-      <TextArea
-        name={fieldOf('comment')}
-        label="A comment on how it is going"
-        value={values[fieldOf('comment')]}
-        rows={3}
-        error={errorOf(errors, fieldOf('comment'))}
-      />
+      <TextArea {...bind(fieldOf('comment'))} label="A comment on how it is going" rows={3} />
     </fieldset>
   );
 }

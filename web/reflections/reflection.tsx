@@ -2,7 +2,7 @@ import { pages } from '../../core/pages.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { ownReflection, saveReflection } from '../../core/reflections/commands.js';
 import { When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, TextArea } from '../http/layout.js';
+import { binder, ErrorSummary, Form, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CheckInFields, checkInOf, checkInValues } from './check-ins.js';
 
@@ -28,6 +28,7 @@ export async function reflectionPage(
     howToImprove: reflection?.howToImprove ?? '',
     ...(reflection && checkInValues(reflection)),
   };
+  const bind = binder(v, errors);
   const back = (
     <a href={pages.review(review.partnershipId, review.id)}>
       Review #{review.sequence} of {review.partnership.name}
@@ -68,7 +69,7 @@ export async function reflectionPage(
             <ErrorSummary errors={errors} />
             <Form action={pages.reflection(review.partnershipId, review.id)} csrf={ctx.csrf} label="Your reflection">
               {QUESTIONS.map((q) => (
-                <TextArea key={q.name} name={q.name} label={q.label} value={v[q.name]} required error={errorOf(errors, q.name)} rows={5} />
+                <TextArea {...bind(q.name)} key={q.name} label={q.label} required rows={5} />
               ))}
               <CheckInFields values={v} errors={errors} />
               <button type="submit">{reflection.submittedAt ? 'Save my changes' : 'Send my reflection'}</button>

@@ -12,7 +12,7 @@ import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { MeasureValuesForm } from '../measures/measures.js';
 import { ReflectionSummary } from '../partnerships/partnership.js';
@@ -200,6 +200,7 @@ async function agendaOf(db: Db, review: { partnershipId: string; sequence: numbe
 /** Before a review can be recorded as held: skipping it (or moving it, below). */
 function SkipForm(props: { action: string; csrf: string; heldFrom: Date; zone: string; values: Record<string, string>; errors: Issue[] }) {
   const { action, csrf, heldFrom, zone, values: v, errors } = props;
+  const bind = binder(v, errors);
   return (
     <section aria-labelledby="outcome">
       <h2 id="outcome">If it will not take place</h2>
@@ -210,7 +211,7 @@ function SkipForm(props: { action: string; csrf: string; heldFrom: Date; zone: s
       <ErrorSummary errors={errors} />
       <Form action={action} csrf={csrf} label="Record it as skipped">
         <input type="hidden" name="outcome" value="skipped" />
-        <TextField name="reason" label="Why it is skipped" value={v.reason} error={errorOf(errors, 'reason')} required />
+        <TextField {...bind('reason')} label="Why it is skipped" required />
         <button type="submit" class="secondary">
           Record it as skipped
         </button>
@@ -308,6 +309,7 @@ function OutcomeForm({
   values: Record<string, string>;
   errors: Issue[];
 }) {
+  const bind = binder(v, errors);
   const commitmentRows = rowsOf(v, 'c');
   const evidenceRows = rowsOf(v, 'e');
   return (
@@ -327,24 +329,11 @@ function OutcomeForm({
             <input type="radio" name="outcome" value="skipped" checked={v.outcome === 'skipped'} /> It was skipped
           </label>
         </fieldset>
-        <TextArea name="notes" label="Notes" hint="If it was held: what was discussed." value={v.notes} error={errorOf(errors, 'notes')} />
-        <TextArea
-          name="decisions"
-          label="Decisions"
-          hint="One per line."
-          value={v.decisions}
-          rows={3}
-          error={errorOf(errors, 'decisions')}
-        />
+        <TextArea {...bind('notes')} label="Notes" hint="If it was held: what was discussed." />
+        <TextArea {...bind('decisions')} label="Decisions" hint="One per line." rows={3} />
         <CommitmentRows rows={commitmentRows} timeZone={timeZone} members={members} values={v} errors={errors} />
         <EvidenceRows rows={evidenceRows} members={members} values={v} errors={errors} />
-        <TextField
-          name="reason"
-          label="Why it was skipped"
-          hint="Needed when it was skipped."
-          value={v.reason}
-          error={errorOf(errors, 'reason')}
-        />
+        <TextField {...bind('reason')} label="Why it was skipped" hint="Needed when it was skipped." />
         <button type="submit">Record the outcome</button>
       </Form>
     </section>

@@ -10,7 +10,7 @@ import {
   removeWebhook,
   rotateWebhookSecret,
 } from '../../core/webhooks/subscriptions.js';
-import { Checkbox, Choices, ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
+import { binder, Checkbox, Choices, ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -59,6 +59,7 @@ export async function webhooksPage(ctx: PageContext, state: { errors?: Issue[]; 
   const recent = new Map(await Promise.all(hooks.map(async (h) => [h.id, await listDeliveries(db, ctx.me, h.id, { limit: 5 })] as const)));
   const errors = state.errors ?? [];
   const v = state.values ?? { format: 'standard' };
+  const bind = binder(v, errors);
   return {
     title: 'Webhooks',
     status: errors.length ? 400 : 200,
@@ -79,15 +80,8 @@ export async function webhooksPage(ctx: PageContext, state: { errors?: Issue[]; 
             <h2 id="subscribe">Subscribe an endpoint</h2>
             <ErrorSummary errors={errors} />
             <Form action={PATH} csrf={ctx.csrf} label="Subscribe an endpoint">
-              <Select name="owner" label="Whose partnerships" value={v.owner} options={owners} required error={errorOf(errors, 'owner')} />
-              <TextField
-                name="url"
-                type="url"
-                label="The endpoint's address (https://…)"
-                value={v.url}
-                required
-                error={errorOf(errors, 'url')}
-              />
+              <Select {...bind('owner')} label="Whose partnerships" options={owners} required />
+              <TextField {...bind('url')} type="url" label="The endpoint's address (https://…)" required />
               <Choices name="format" legend="What it is" value={v.format} options={FORMATS} error={errorOf(errors, 'format')} />
               <fieldset class={errorOf(errors, 'events') ? 'field invalid' : undefined} id="f-events">
                 <legend>The events it is told of</legend>
@@ -102,7 +96,7 @@ export async function webhooksPage(ctx: PageContext, state: { errors?: Issue[]; 
                   />
                 ))}
               </fieldset>
-              <TextField name="description" label="Description (optional)" value={v.description} error={errorOf(errors, 'description')} />
+              <TextField {...bind('description')} label="Description (optional)" />
               <button type="submit">Subscribe</button>
             </Form>
           </section>
