@@ -5,9 +5,9 @@ import type { Db } from '../../lib/db/client.js';
  * The outbox's two writes a copy, claimed (pending -> sending) and sent (sending -> sent), each
  * gathered into one statement with the others made in the same turn of the event loop. Each copy is
  * still claimed only once a connection of the pool is free for it (`notify`), and marked sent once
- * its SMTP transaction is over; but the pool's connections free up together (a notice's first group,
- * several SMTP answers read in one poll, ten reminders due at one instant), and a statement a copy
- * was most of what a burst's worker thread did per copy (BENCHMARKS.md).
+ * its SMTP transaction is over; but the pool's connections often free up together (a notice's first
+ * group, several SMTP answers read in one poll): in a burst of reminders this halves the outbox's
+ * statements (BENCHMARKS.md, "The claims, gathered").
  */
 
 type Claimed = Awaited<ReturnType<Db['emailOutbox']['updateManyAndReturn']>>[number];

@@ -125,7 +125,7 @@ describe('the outbox', () => {
     const [a, b] = p.members;
     const row = (who: typeof a, key: string, status: 'pending' | 'sending') => recorded(p, who, 'claims', `claims:${key}`, { status });
     const [free1, free2, held] = [await row(a, '1', 'pending'), await row(b, '2', 'pending'), await row(a, '3', 'sending')];
-    // Counts the claim statements that reach PostgreSQL.
+    // Counts the outbox's update statements (claims and marks) that reach PostgreSQL.
     let statements = 0;
     const counting = new Proxy(db, {
       get: (target, prop) =>
