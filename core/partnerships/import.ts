@@ -145,9 +145,8 @@ export function rowToPartnership(
       memberColumn.push(column);
     }
   }
-  if (!members.some((m) => m.role === 'district_lead' || m.role === 'partner_lead')) {
-    issues.push({ line, column: 'district_lead', message: 'name at least one lead, district or partner' });
-  }
+  const noLead = !members.some((m) => m.role === 'district_lead' || m.role === 'partner_lead');
+  if (noLead) issues.push({ line, column: 'district_lead', message: 'name at least one lead, district or partner' });
   const input = {
     name: row.name?.trim(),
     district: { name: row.district?.trim() },
@@ -174,7 +173,9 @@ export function rowToPartnership(
     ...extra,
   };
   const parsed = createPartnershipBody.safeParse(input);
-  if (!parsed.success) issues.push(...fieldIssues(parsed.error, line, memberColumn));
+  // With nobody named, the schema's own complaint ("members: must have at least 1 items") names no
+  // column or field a person could find: the missing lead above says it.
+  if (!parsed.success) issues.push(...fieldIssues(parsed.error, line, memberColumn).filter((i) => !(noLead && i.column === 'members')));
   return { body: parsed.success && issues.length === 0 ? parsed.data : undefined, issues, memberColumn };
 }
 
