@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 
 /**
@@ -11,7 +12,16 @@ import type { Db } from '../../lib/db/client.js';
  */
 
 type Claimed = Awaited<ReturnType<Db['emailOutbox']['updateManyAndReturn']>>[number];
-type Sent = { id: string; template: string; dueAt: Date | null; sendAfter: Date | null; createdAt: Date; sentAt: Date | null };
+// What a sent mark returns: what the lateness metric reads.
+const sentFields = {
+  id: true,
+  template: true,
+  dueAt: true,
+  sendAfter: true,
+  createdAt: true,
+  sentAt: true,
+} satisfies Prisma.EmailOutboxSelect;
+type Sent = Prisma.EmailOutboxGetPayload<{ select: typeof sentFields }>;
 
 // After the I/O callbacks of this turn (DataLoader's default is the end of the current job), so that
 // every claim they make joins the statement.
@@ -36,7 +46,7 @@ export function markOneSent(db: Db, id: string): Promise<Sent | null> {
     db.emailOutbox.updateManyAndReturn({
       where: { id: { in: ids }, status: 'sending' },
       data: { status: 'sent', sentAt: new Date(), lastError: null },
-      select: { id: true, template: true, dueAt: true, sendAfter: true, createdAt: true, sentAt: true },
+      select: sentFields,
     }),
   ).load(id);
 }

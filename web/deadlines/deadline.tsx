@@ -20,7 +20,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { binder, Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -30,9 +30,7 @@ const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; 
 
 /** Forms shared by commitments and evidence: more time (the owner or a lead), dropping (leads). */
 function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf: string; zone: string; dueAt: Date; state: State }) {
-  const errors = state.form === 'extend' ? (state.errors ?? []) : [];
-  const v = state.form === 'extend' ? (state.values ?? {}) : {};
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state, { form: 'extend' });
   return (
     <section aria-labelledby="extend">
       <h2 id="extend">Ask for more time</h2>
@@ -122,6 +120,29 @@ async function readerOf(
   return { zone, standing, mayAct: d.ownerId === ctx.me.id || standing.leads, open: d.status === 'open' || d.status === 'overdue' };
 }
 
+/** The end of a deadline's page, either kind: how its due date moved, then its comments. */
+async function historyAndComments(
+  ctx: PageContext,
+  kind: 'commitment' | 'evidence_request',
+  d: Pick<Parameters<typeof History>[0], 'extensions'> & { id: string; partnershipId: string },
+  { base, zone, standing }: { base: string; zone: string; standing: Awaited<ReturnType<typeof readerOf>>['standing'] },
+  state: State,
+) {
+  return (
+    <>
+      <History extensions={d.extensions} zone={zone} />
+      <Comments
+        comments={await commentsFor(ctx.deps.db, d.partnershipId, kind, d.id)}
+        action={`${base}/comments`}
+        csrf={ctx.csrf}
+        zone={zone}
+        mayComment={standing.role !== null || standing.manages}
+        state={state}
+      />
+    </>
+  );
+}
+
 /** The top of a deadline's page: its partnership, what it is, its status, whose it is, when it is due, how it closed. */
 function Heading(props: {
   d: { description: string; status: string; dueAt: Date; closeNote: string | null; partnership: { id: string; name: string } };
@@ -181,15 +202,7 @@ export async function commitmentPage(ctx: PageContext, state: State = {}): Promi
           </>
         )}
         {open && !mayAct && <p>Only {c.owner.name}, or a lead of the partnership, can change it.</p>}
-        <History extensions={c.extensions} zone={zone} />
-        <Comments
-          comments={await commentsFor(ctx.deps.db, partnershipId, 'commitment', id)}
-          action={`${base}/comments`}
-          csrf={ctx.csrf}
-          zone={zone}
-          mayComment={standing.role !== null || standing.manages}
-          state={state}
-        />
+        {await historyAndComments(ctx, 'commitment', c, { base, zone, standing }, state)}
       </>
     ),
   };
@@ -221,15 +234,7 @@ export async function evidencePage(ctx: PageContext, state: State = {}): Promise
           <ReviewForm r={r} rubric={r.partnership.evidenceRubric} base={base} csrf={ctx.csrf} zone={zone} state={state} />
         )}
         <Verdicts reviews={r.reviews} zone={zone} />
-        <History extensions={r.extensions} zone={zone} />
-        <Comments
-          comments={await commentsFor(ctx.deps.db, partnershipId, 'evidence_request', id)}
-          action={`${base}/comments`}
-          csrf={ctx.csrf}
-          zone={zone}
-          mayComment={standing.role !== null || standing.manages}
-          state={state}
-        />
+        {await historyAndComments(ctx, 'evidence_request', r, { base, zone, standing }, state)}
       </>
     ),
   };
@@ -308,9 +313,7 @@ function ReviewForm({
   zone: string;
   state: State;
 }) {
-  const errors = state.form === 'review' ? (state.errors ?? []) : [];
-  const v = state.form === 'review' ? (state.values ?? {}) : {};
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state, { form: 'review' });
   return (
     <section aria-labelledby="review">
       <h2 id="review">Look at the evidence</h2>
@@ -378,9 +381,7 @@ function Verdicts({ reviews, zone }: { reviews: EvidenceRequest['reviews']; zone
 
 /** Submitting evidence (a link, a text or a file), by its owner or a lead on their behalf. */
 function SubmitForm({ r, me, base, csrf, state }: { r: EvidenceRequest; me: string; base: string; csrf: string; state: State }) {
-  const errors = state.form === 'submit' ? (state.errors ?? []) : [];
-  const v = state.form === 'submit' ? (state.values ?? {}) : {};
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state, { form: 'submit' });
   return (
     <section aria-labelledby="submit">
       <h2 id="submit">{r.status === 'submitted' ? 'Add more evidence' : 'Submit evidence'}</h2>

@@ -308,3 +308,18 @@ export const binder =
     const value = (values as Record<string, unknown>)[name];
     return { name, value: typeof value === 'string' ? value : undefined, error: errorOf(errors, name) };
   };
+
+/**
+ * What a form shows after a submission was refused: its errors, the values sent back (or, on a first
+ * visit, `defaults`) and their binder. On a page with several forms, only the one named `form` (the
+ * state's `form`, set by the action that refused it) shows them; the others start blank.
+ */
+export function formState<V extends object = Record<string, string>>(
+  state: { errors?: { path: string; message: string }[]; values?: V; form?: string },
+  options: { form?: string; defaults?: V } = {},
+) {
+  const mine = options.form === undefined || state.form === options.form;
+  const errors = mine ? (state.errors ?? []) : [];
+  const v = (mine ? state.values : undefined) ?? options.defaults ?? ({} as V);
+  return { errors, v, bind: binder(v, errors) };
+}

@@ -6,7 +6,7 @@ import { cohortScope, organizationScope } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { fromLocalInput, PATHWAY_LABELS } from '../http/format.js';
-import { binder, Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -56,10 +56,7 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
       await db.organization.findMany({ where: { id: { in: [...new Set(applicants)] } }, select: { id: true, timeZone: true, name: true } })
     ).map((d) => [d.id, d]),
   );
-  const of = (form: string) => {
-    const [errors, v] = state.form === form ? [state.errors ?? [], state.values ?? {}] : [[], {} as Record<string, string>];
-    return { errors, v, bind: binder(v, errors) };
-  };
+  const of = (form: string) => formState(state, { form });
   return {
     title: 'Catalog of partners',
     status: state.errors?.length ? 400 : 200,

@@ -9,7 +9,7 @@ import { planOrThrow } from '../../core/reviews/schedule.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { PATHWAY_LABELS } from '../http/format.js';
-import { binder, Choices, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { Choices, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { TimeZoneSelect } from '../http/time-zone.js';
@@ -109,9 +109,7 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });
-  const v = state.values ?? { repeat: 'quarterly-weekday', time_zone: 'America/Chicago' };
-  const errors = state.errors ?? [];
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state, { defaults: { repeat: 'quarterly-weekday', time_zone: 'America/Chicago' } });
   const field = (name: string, label: string, hint?: string, type?: 'text' | 'email' | 'date' | 'datetime-local') => (
     <TextField {...bind(name)} label={label} hint={hint} type={type} />
   );

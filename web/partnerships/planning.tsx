@@ -15,7 +15,7 @@ import { planningTopic } from '../../core/partnerships/schemas.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { ownSettingsScope, standingIn } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
-import { Checkbox, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -55,8 +55,7 @@ export async function planningPage(ctx: PageContext, state: State = {}): Promise
   const open = p.status === 'planning';
   const side = open ? await ownSide(db, ctx.me, p.id) : null;
   const manages = open && (await standingIn(db, ctx.me, p)).manages;
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
+  const { errors, v } = formState(state);
   const total = c.questions.length * SIDES.length;
   return {
     title: `Planning checklist: ${p.name}`,

@@ -10,7 +10,7 @@ import {
   removeWebhook,
   rotateWebhookSecret,
 } from '../../core/webhooks/subscriptions.js';
-import { binder, Checkbox, Choices, ErrorSummary, errorOf, Form, Select, TextField } from '../http/layout.js';
+import { Checkbox, Choices, ErrorSummary, errorOf, Form, formState, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -57,9 +57,7 @@ export async function webhooksPage(ctx: PageContext, state: { errors?: Issue[]; 
   const zone = (await chosenZone(db, ctx.me.id)) ?? 'UTC';
   const when = (iso: string | null) => (iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc, LLL d, yyyy, h:mm a ZZZZ') : '');
   const recent = new Map(await Promise.all(hooks.map(async (h) => [h.id, await listDeliveries(db, ctx.me, h.id, { limit: 5 })] as const)));
-  const errors = state.errors ?? [];
-  const v = state.values ?? { format: 'standard' };
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state, { defaults: { format: 'standard' } });
   return {
     title: 'Webhooks',
     status: errors.length ? 400 : 200,
