@@ -15,6 +15,9 @@ import { freePort } from '../lib/net.js';
 
 export const say = (m: string) => console.log(`[bench] ${m}`);
 
+/** The value at fraction `p` (0.5, 0.99) of figures sorted in ascending order; 0 for none. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
 /** A migrated embedded PostgreSQL in a scratch directory, for one benchmark run; removed afterwards. */
 export async function withBenchDatabase(run: (url: string, scratchDir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-bench-'));

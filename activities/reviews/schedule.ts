@@ -30,6 +30,10 @@ const movedTo = (r: { originalAt: Date | null; scheduledAt: Date }, at: number, 
   calendarSequence: { increment: 1 },
 });
 
+/**
+ * A partnership's calendar of reviews: the next one planned, one moved, the recurrence changed, a reminder sent.
+ * (Long as the sum of its activities, each a method under 100 lines: the factory only hands them their clients.)
+ */
 export function createScheduleActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { loadReview, sendInvitation } = createInvitations(deps);

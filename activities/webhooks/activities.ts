@@ -22,7 +22,11 @@ function defaultPost(): Post {
   return defaultPoster;
 }
 
-/** The steps of a webhook subscription's workflow (workflows/webhooks/webhook.ts). */
+/**
+ * The steps of a webhook subscription's workflow (workflows/webhooks/webhook.ts): its deliveries sent in
+ * order, and its pause after too many failures. (Long as the sum of its two activities and the attempt
+ * they share, each under 100 lines: the factory only hands them their clients.)
+ */
 export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
   const { db } = deps;
   const post = () => deps.postWebhook ?? defaultPost();

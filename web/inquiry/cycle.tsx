@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
-import { binder, ErrorSummary, errorOf, Form, Select, TextArea } from '../http/layout.js';
+import { ErrorSummary, errorOf, Form, formState, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 import { LessonSection, type LessonState, lessonView } from './lessons.js';
@@ -66,9 +66,7 @@ function recordLines(phase: InquiryPhase, record: Record<string, unknown>): [str
 
 /** The fields of the phase under way; names are the API's. */
 function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: CycleWithPhases; state: State }) {
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state);
   const area = (name: string, label: string, hint?: string) => <TextArea {...bind(name)} label={label} hint={hint} required rows={3} />;
   switch (phase) {
     case 'plan':
@@ -113,6 +111,42 @@ function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: Cycl
   }
 }
 
+/** The phases of a cycle, each with its owner, due date and what was recorded of it. */
+function Phases({ cycle, zone }: { cycle: CycleWithPhases; zone: string }) {
+  return (
+    <section aria-labelledby="phases">
+      <h2 id="phases">Phases</h2>
+      <ol class="items">
+        {cycle.phases.map((ph) => (
+          <li key={ph.id}>
+            <Status value={phaseStatus(cycle, ph)} /> <strong>{PHASE_TEXT[ph.phase].label}</strong>{' '}
+            <span class="meta">
+              {ph.owner.name}, due <When at={phaseDueAt(ph)} zone={zone} />
+              {ph.recordedBy && ` · recorded by ${ph.recordedBy}`}
+            </span>
+            {ph.record && (
+              <dl class="record">
+                {recordLines(ph.phase, ph.record as Record<string, unknown>)
+                  .filter(([, text]) => text)
+                  .map(([label, text]) => (
+                    <>
+                      <dt>{label}</dt>
+                      <dd>{text}</dd>
+                    </>
+                  ))}
+              </dl>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/**
+ * An inquiry cycle: its question, its phases, the form for the phase under way (its owner's, or a
+ * lead's on their behalf), and once closed the lesson it leaves the cohort, with its comments.
+ */
 export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const { partnershipId, cycleId } = params(ctx);
   const cycle = await cycleFor(ctx.deps, ctx.me, partnershipId, cycleId);
@@ -150,32 +184,7 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
             </>
           )}
         </p>
-        <section aria-labelledby="phases">
-          <h2 id="phases">Phases</h2>
-          <ol class="items">
-            {cycle.phases.map((ph) => (
-              <li key={ph.id}>
-                <Status value={phaseStatus(cycle, ph)} /> <strong>{PHASE_TEXT[ph.phase].label}</strong>{' '}
-                <span class="meta">
-                  {ph.owner.name}, due <When at={phaseDueAt(ph)} zone={zone} />
-                  {ph.recordedBy && ` · recorded by ${ph.recordedBy}`}
-                </span>
-                {ph.record && (
-                  <dl class="record">
-                    {recordLines(ph.phase, ph.record as Record<string, unknown>)
-                      .filter(([, text]) => text)
-                      .map(([label, text]) => (
-                        <>
-                          <dt>{label}</dt>
-                          <dd>{text}</dd>
-                        </>
-                      ))}
-                  </dl>
-                )}
-              </li>
-            ))}
-          </ol>
-        </section>
+        <Phases cycle={cycle} zone={zone} />
         {mayRecord && current && (
           <section aria-labelledby="record-phase">
             <h2 id="record-phase">Record the {PHASE_TEXT[current.phase].label.toLowerCase()} phase</h2>
@@ -268,8 +277,7 @@ export async function newCyclePage(ctx: PageContext, state: State = {}): Promise
     throw new ForbiddenError("Only the partnership's leads start an inquiry cycle");
   }
   const zone = partnership.timeZone;
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
+  const { errors, v } = formState(state);
   const owners = partnership.members.map((m) => ({ value: m.person.email, label: `${m.person.name} (${ROLE_LABELS[m.role] ?? m.role})` }));
   const lead = partnership.members.find((m) => m.role === 'district_lead') ?? partnership.members[0];
   return {

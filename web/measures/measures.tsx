@@ -8,12 +8,13 @@ import { loadPartnership } from '../../core/people/members.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { partnershipScope, standingIn } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
+import type { PartnershipEvent } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { drawSvg, IMAGE_WIDTH, sendSvg } from '../http/chart.js';
 import { Figures } from '../http/figures.js';
 import { localDate, When } from '../http/format.js';
-import { binder, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -82,9 +83,7 @@ async function assertPlans(ctx: PageContext, partnershipId: string) {
 /** A goal and up to MEASURE_ROWS measures; rows left blank are not measures. */
 export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<Outcome> {
   const partnership = await assertPlans(ctx, ctx.param('partnershipId'));
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
-  const bind = binder(v, errors);
+  const { errors, v, bind } = formState(state);
   const field = (i: number, name: string) => `measures.${i}.${name}`;
   return {
     title: `Set a goal: ${partnership.name}`,
@@ -200,14 +199,10 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
     where: { partnershipId, type: 'measure.changed', data: { path: ['measureId'], equals: id } },
     orderBy: { id: 'asc' },
   });
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
-  const bind = binder(v, errors);
   const view = m.view;
-  const targetDate = DateTime.fromJSDate(m.targetAt, { zone: m.partnership.timeZone }).toISODate() ?? '';
   return {
     title: m.name,
-    status: errors.length ? 400 : 200,
+    status: state.errors?.length ? 400 : 200,
     body: (
       <>
         <p class="crumbs">
@@ -251,54 +246,77 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
             </>
           )}
         </section>
-        {changes.length > 0 && (
-          <section aria-labelledby="changes">
-            <h2 id="changes">Changes</h2>
-            <ul class="items">
-              {changes.map((c) => {
-                const d = c.data as { reason: string; before: { target: number }; after: { target: number } };
-                return (
-                  <li key={String(c.id)}>
-                    <When at={c.occurredAt} zone={zone} /> by {c.onBehalfOfName ?? c.actorName ?? 'Tandem'}: target{' '}
-                    {formatFigure(d.before.target, m.unit)} → {formatFigure(d.after.target, m.unit)}
-                    <p class="notes">{d.reason}</p>
-                  </li>
-                );
-              })}
-            </ul>
-          </section>
-        )}
-        {mayChange && (
-          <section aria-labelledby="change">
-            <h2 id="change">Change the target</h2>
-            <ErrorSummary errors={errors} />
-            <Form action={`${measurePath(partnershipId, id)}/change`} csrf={ctx.csrf} label="Change the target">
-              <TextField
-                name="target"
-                label="Target"
-                inputmode="decimal"
-                value={v.target ?? String(m.target)}
-                required
-                error={errorOf(errors, 'target')}
-              />
-              <TextField
-                name="targetDate"
-                label={`By (a date, ${m.partnership.timeZone})`}
-                type="date"
-                value={v.targetDate ?? targetDate}
-                required
-                error={errorOf(errors, 'targetDate')}
-              />
-              <TextArea {...bind('reason')} label="Why" required rows={2} />
-              <button type="submit" class="secondary">
-                Change it
-              </button>
-            </Form>
-          </section>
-        )}
+        <TargetChanges changes={changes} unit={m.unit} zone={zone} />
+        {mayChange && <ChangeTargetForm m={m} action={`${measurePath(partnershipId, id)}/change`} csrf={ctx.csrf} state={state} />}
       </>
     ),
   };
+}
+
+/** How the measure's target was changed, by whom and why, oldest first. */
+function TargetChanges({ changes, unit, zone }: { changes: PartnershipEvent[]; unit: string; zone: string }) {
+  if (changes.length === 0) return null;
+  return (
+    <section aria-labelledby="changes">
+      <h2 id="changes">Changes</h2>
+      <ul class="items">
+        {changes.map((c) => {
+          const d = c.data as { reason: string; before: { target: number }; after: { target: number } };
+          return (
+            <li key={String(c.id)}>
+              <When at={c.occurredAt} zone={zone} /> by {c.onBehalfOfName ?? c.actorName ?? 'Tandem'}: target{' '}
+              {formatFigure(d.before.target, unit)} → {formatFigure(d.after.target, unit)}
+              <p class="notes">{d.reason}</p>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** A lead's change of the target and its date, with the reason the measure's page shows. */
+function ChangeTargetForm({
+  m,
+  action,
+  csrf,
+  state,
+}: {
+  m: { target: number; targetAt: Date; partnership: { timeZone: string } };
+  action: string;
+  csrf: string;
+  state: State;
+}) {
+  const { errors, v, bind } = formState(state);
+  const zone = m.partnership.timeZone;
+  return (
+    <section aria-labelledby="change">
+      <h2 id="change">Change the target</h2>
+      <ErrorSummary errors={errors} />
+      <Form action={action} csrf={csrf} label="Change the target">
+        <TextField
+          name="target"
+          label="Target"
+          inputmode="decimal"
+          value={v.target ?? String(m.target)}
+          required
+          error={errorOf(errors, 'target')}
+        />
+        <TextField
+          name="targetDate"
+          label={`By (a date, ${zone})`}
+          type="date"
+          value={v.targetDate ?? DateTime.fromJSDate(m.targetAt, { zone }).toISODate() ?? ''}
+          required
+          error={errorOf(errors, 'targetDate')}
+        />
+        <TextArea {...bind('reason')} label="Why" required rows={2} />
+        <button type="submit" class="secondary">
+          Change it
+        </button>
+      </Form>
+    </section>
+  );
 }
 
 const chartAlt = (name: string) => `Line chart: ${name} at each held review, beside the straight line from its baseline to its target.`;
@@ -369,8 +387,7 @@ export function MeasureValuesForm({
   reviewId: string;
   state: State;
 }) {
-  const errors = state.errors ?? [];
-  const v = state.values ?? {};
+  const { errors, v } = formState(state);
   const recorded = (m: MeasureView) => m.values.find((x) => x.reviewId === reviewId);
   return (
     <section aria-labelledby="measures">

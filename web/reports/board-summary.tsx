@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { ComponentChildren } from 'preact';
 import { formatFigure, STANDING_LABELS } from '../../core/measures/trajectory.js';
 import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
@@ -36,99 +37,86 @@ export async function boardSummaryPage(ctx: PageContext): Promise<Outcome> {
           {s.health.reasons.length > 0 && ` (${s.health.reasons.join('; ')})`}
         </p>
 
-        <section aria-labelledby="s-goals">
-          <h2 id="s-goals">Goals and measures</h2>
-          {s.goals.length === 0 ? (
-            <p class="empty">No goal with measures yet.</p>
-          ) : (
-            s.goals.map((g) => (
-              <Figures
-                key={g.title}
-                caption={g.title}
-                columns={['Measure', 'Baseline', 'Latest', 'Target', 'By', 'Standing']}
-                rows={g.measures.map((m) => [
-                  m.name,
-                  formatFigure(m.baseline, m.unit),
-                  formatFigure(m.latest, m.unit),
-                  formatFigure(m.target, m.unit),
-                  localDate(m.targetAt, zone),
-                  STANDING_LABELS[m.standing],
-                ])}
-              />
-            ))
-          )}
-        </section>
-
-        <section aria-labelledby="s-commitments">
-          <h2 id="s-commitments">Commitments kept on time, by side</h2>
-          {s.commitmentsBySide.length === 0 ? (
-            <p class="empty">No commitment completed yet.</p>
-          ) : (
+        <Part id="s-goals" title="Goals and measures" none={s.goals.length === 0 && 'No goal with measures yet.'}>
+          {s.goals.map((g) => (
             <Figures
-              caption="Commitments done, and done by their due date"
-              columns={['Side', 'Done', 'On time']}
-              rows={s.commitmentsBySide.map((c) => [c.side, c.done, c.onTime])}
+              key={g.title}
+              caption={g.title}
+              columns={['Measure', 'Baseline', 'Latest', 'Target', 'By', 'Standing']}
+              rows={g.measures.map((m) => [
+                m.name,
+                formatFigure(m.baseline, m.unit),
+                formatFigure(m.latest, m.unit),
+                formatFigure(m.target, m.unit),
+                localDate(m.targetAt, zone),
+                STANDING_LABELS[m.standing],
+              ])}
             />
-          )}
-        </section>
-
-        <section aria-labelledby="s-evidence">
-          <h2 id="s-evidence">Evidence, by kind</h2>
-          {s.evidence.length === 0 ? (
-            <p class="empty">No evidence asked for yet.</p>
-          ) : (
-            <Figures
-              caption="Evidence requests by kind"
-              columns={['Kind', 'Asked for', 'Submitted', 'Accepted']}
-              rows={s.evidence.map((e) => [e.kind, e.requested, e.submitted, e.accepted])}
-            />
-          )}
-        </section>
-
-        <section aria-labelledby="s-check-ins">
-          <h2 id="s-check-ins">How both sides rate the partnership</h2>
-          {rated.length === 0 ? (
-            <p class="empty">No check-in with enough answers yet (a side is shown from 3 answers).</p>
-          ) : (
-            <Figures
-              caption="Overall rating, 1 to 5, by review"
-              columns={['Review', 'District', 'Partner']}
-              rows={rated.map((c) => [`#${c.sequence}`, formatFigure(c.district), formatFigure(c.partner)])}
-            />
-          )}
-        </section>
-
-        <section aria-labelledby="s-themes">
-          <h2 id="s-themes">Themes of the last reflections</h2>
-          {!s.themes || s.themes.themes.length === 0 ? (
-            <p class="empty">No theme yet: themes are words or phrases at least two people used.</p>
-          ) : (
-            <p>
-              Review #{s.themes.reviewSequence}: {s.themes.themes.join(', ')}
-            </p>
-          )}
-        </section>
-
-        <section aria-labelledby="s-overdue">
-          <h2 id="s-overdue">Overdue</h2>
-          {s.overdue.length === 0 ? (
-            <p class="empty">Nothing is overdue.</p>
-          ) : (
-            <ul class="items">
-              {s.overdue.map((o) => (
-                <li key={`${o.what}${o.description}${o.dueAt.getTime()}`}>
-                  {o.what}: {o.description}{' '}
-                  <span class="meta">
-                    ({o.owner}, due {localDate(o.dueAt, zone)})
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+          ))}
+        </Part>
+        <Part
+          id="s-commitments"
+          title="Commitments kept on time, by side"
+          none={s.commitmentsBySide.length === 0 && 'No commitment completed yet.'}
+        >
+          <Figures
+            caption="Commitments done, and done by their due date"
+            columns={['Side', 'Done', 'On time']}
+            rows={s.commitmentsBySide.map((c) => [c.side, c.done, c.onTime])}
+          />
+        </Part>
+        <Part id="s-evidence" title="Evidence, by kind" none={s.evidence.length === 0 && 'No evidence asked for yet.'}>
+          <Figures
+            caption="Evidence requests by kind"
+            columns={['Kind', 'Asked for', 'Submitted', 'Accepted']}
+            rows={s.evidence.map((e) => [e.kind, e.requested, e.submitted, e.accepted])}
+          />
+        </Part>
+        <Part
+          id="s-check-ins"
+          title="How both sides rate the partnership"
+          none={rated.length === 0 && 'No check-in with enough answers yet (a side is shown from 3 answers).'}
+        >
+          <Figures
+            caption="Overall rating, 1 to 5, by review"
+            columns={['Review', 'District', 'Partner']}
+            rows={rated.map((c) => [`#${c.sequence}`, formatFigure(c.district), formatFigure(c.partner)])}
+          />
+        </Part>
+        <Part
+          id="s-themes"
+          title="Themes of the last reflections"
+          none={!s.themes?.themes.length && 'No theme yet: themes are words or phrases at least two people used.'}
+        >
+          <p>
+            Review #{s.themes?.reviewSequence}: {s.themes?.themes.join(', ')}
+          </p>
+        </Part>
+        <Part id="s-overdue" title="Overdue" none={s.overdue.length === 0 && 'Nothing is overdue.'}>
+          <ul class="items">
+            {s.overdue.map((o) => (
+              <li key={`${o.what}${o.description}${o.dueAt.getTime()}`}>
+                {o.what}: {o.description}{' '}
+                <span class="meta">
+                  ({o.owner}, due {localDate(o.dueAt, zone)})
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Part>
       </article>
     ),
   };
+}
+
+/** One part of the summary: its heading, then its figures, or (`none`) what stands where there are none. */
+function Part({ id, title, none, children }: { id: string; title: string; none: string | false; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {none ? <p class="empty">{none}</p> : children}
+    </section>
+  );
 }
 
 /** The same summary as a PDF download. */

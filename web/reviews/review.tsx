@@ -72,40 +72,8 @@ export async function reviewPage(
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(p.id)}>{p.name}</a>
-        </p>
-        <h1>Review #{review.sequence}</h1>
-        <p class="meta">
-          <Status value={review.status} /> <When at={review.scheduledAt} zone={zone} />
-          {review.skipReason ? ` · ${review.skipReason}` : ''}
-        </p>
-        {review.notes && <p class="notes">{review.notes}</p>}
-        {review.decisions.length > 0 && (
-          <section aria-labelledby="decisions">
-            <h2 id="decisions">Decisions</h2>
-            <ul>
-              {review.decisions.map((d) => (
-                <li key={d}>{d}</li>
-              ))}
-            </ul>
-          </section>
-        )}
-
-        {answers.length > 0 && (
-          <section aria-labelledby="attendance">
-            <h2 id="attendance">Answers to the invitation</h2>
-            <p class="meta">{attendanceLine(answers, p.members.length)}</p>
-            <ul class="items">
-              {answers.map((a) => (
-                <li key={a.personId}>
-                  {a.person.name}: {a.response}
-                  {a.comment ? ` (“${a.comment}”)` : ''}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        <ReviewRecord review={review} zone={zone} />
+        <Attendance answers={answers} members={p.members.length} />
 
         <Agenda
           review={review}
@@ -169,6 +137,55 @@ export async function reviewPage(
       </>
     ),
   };
+}
+
+/** What is recorded of the review: when, how it stands, its notes and decisions. */
+function ReviewRecord({ review, zone }: { review: Awaited<ReturnType<typeof load>>; zone: string }) {
+  const p = review.partnership;
+  return (
+    <>
+      <p class="crumbs">
+        <a href={pages.partnership(p.id)}>{p.name}</a>
+      </p>
+      <h1>Review #{review.sequence}</h1>
+      <p class="meta">
+        <Status value={review.status} /> <When at={review.scheduledAt} zone={zone} />
+        {review.skipReason ? ` · ${review.skipReason}` : ''}
+      </p>
+      {review.notes && <p class="notes">{review.notes}</p>}
+      {review.decisions.length > 0 && (
+        <section aria-labelledby="decisions">
+          <h2 id="decisions">Decisions</h2>
+          <ul>
+            {review.decisions.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+type Answer = NonNullable<ReturnType<Awaited<ReturnType<typeof attendanceOf>>['get']>>[number];
+
+/** The members' answers to the invitation, one line each, after a count of them. */
+function Attendance({ answers, members }: { answers: Answer[]; members: number }) {
+  if (answers.length === 0) return null;
+  return (
+    <section aria-labelledby="attendance">
+      <h2 id="attendance">Answers to the invitation</h2>
+      <p class="meta">{attendanceLine(answers, members)}</p>
+      <ul class="items">
+        {answers.map((a) => (
+          <li key={a.personId}>
+            {a.person.name}: {a.response}
+            {a.comment ? ` (“${a.comment}”)` : ''}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 /** What the review is about: the open work, the last held review's reflections, and the review after it. */
