@@ -30,20 +30,13 @@ const params = (ctx: PageContext) => ctx.req.params as { partnershipId: string; 
 
 /** Forms shared by commitments and evidence: more time (the owner or a lead), dropping (leads). */
 function ExtendForm({ action, csrf, zone, dueAt, state }: { action: string; csrf: string; zone: string; dueAt: Date; state: State }) {
-  const { errors, v, bind } = formState(state, { form: 'extend' });
+  const { errors, bind } = formState(state, { form: 'extend', defaults: { dueAt: localInput(dueAt, zone) } });
   return (
     <section aria-labelledby="extend">
       <h2 id="extend">Ask for more time</h2>
       <ErrorSummary errors={errors} />
       <Form action={action} csrf={csrf} label="More time">
-        <TextField
-          name="dueAt"
-          label={`New due date and time (${zone})`}
-          type="datetime-local"
-          value={v.dueAt ?? localInput(dueAt, zone)}
-          required
-          error={errorOf(errors, 'dueAt')}
-        />
+        <TextField {...bind('dueAt')} label={`New due date and time (${zone})`} type="datetime-local" required />
         <TextArea {...bind('reason')} label="Why" required rows={2} />
         <button type="submit" class="secondary">
           Move the due date

@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, formState, Select, TextArea } from '../http/layout.js';
+import { ErrorSummary, Form, formState, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 import { LessonSection, type LessonState, lessonView } from './lessons.js';
@@ -66,19 +66,13 @@ function recordLines(phase: InquiryPhase, record: Record<string, unknown>): [str
 
 /** The fields of the phase under way; names are the API's. */
 function PhaseFields({ phase, cycle, state }: { phase: InquiryPhase; cycle: CycleWithPhases; state: State }) {
-  const { errors, v, bind } = formState(state);
+  const { bind } = formState(state, { defaults: { question: cycle.question } });
   const area = (name: string, label: string, hint?: string) => <TextArea {...bind(name)} label={label} hint={hint} required rows={3} />;
   switch (phase) {
     case 'plan':
       return (
         <>
-          <TextArea
-            name="question"
-            label="The question"
-            value={v.question ?? cycle.question}
-            rows={2}
-            error={errorOf(errors, 'question')}
-          />
+          <TextArea {...bind('question')} label="The question" rows={2} />
           {area('changeIdea', 'Change idea', 'What you will try.')}
           {area('prediction', 'Prediction', 'What you expect it to do, and by when.')}
           {area('measures', 'Measures', 'One per line: what you will look at to know.')}

@@ -287,29 +287,16 @@ function ChangeTargetForm({
   csrf: string;
   state: State;
 }) {
-  const { errors, v, bind } = formState(state);
   const zone = m.partnership.timeZone;
+  const targetDate = DateTime.fromJSDate(m.targetAt, { zone }).toISODate() ?? '';
+  const { errors, bind } = formState(state, { defaults: { target: String(m.target), targetDate } });
   return (
     <section aria-labelledby="change">
       <h2 id="change">Change the target</h2>
       <ErrorSummary errors={errors} />
       <Form action={action} csrf={csrf} label="Change the target">
-        <TextField
-          name="target"
-          label="Target"
-          inputmode="decimal"
-          value={v.target ?? String(m.target)}
-          required
-          error={errorOf(errors, 'target')}
-        />
-        <TextField
-          name="targetDate"
-          label={`By (a date, ${zone})`}
-          type="date"
-          value={v.targetDate ?? DateTime.fromJSDate(m.targetAt, { zone }).toISODate() ?? ''}
-          required
-          error={errorOf(errors, 'targetDate')}
-        />
+        <TextField {...bind('target')} label="Target" inputmode="decimal" required />
+        <TextField {...bind('targetDate')} label={`By (a date, ${zone})`} type="date" required />
         <TextArea {...bind('reason')} label="Why" required rows={2} />
         <button type="submit" class="secondary">
           Change it
