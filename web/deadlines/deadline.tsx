@@ -20,7 +20,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, Crumb, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -146,9 +146,7 @@ function Heading(props: {
   const { d } = props;
   return (
     <>
-      <p class="crumbs">
-        <a href={pages.partnership(d.partnership.id)}>{d.partnership.name}</a>
-      </p>
+      <Crumb href={pages.partnership(d.partnership.id)}>{d.partnership.name}</Crumb>
       <h1>{d.description}</h1>
       <p class="meta">
         <Status value={d.status} /> {props.children} · due <When at={d.dueAt} zone={props.zone} />

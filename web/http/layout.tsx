@@ -292,6 +292,15 @@ export function Form({
   );
 }
 
+/** The way back above a page's heading: the partnership, the dashboard or the cohort it belongs to. */
+export function Crumb({ href, children }: { href: string; children: ComponentChildren }) {
+  return (
+    <p class="crumbs">
+      <a href={href}>{children}</a>
+    </p>
+  );
+}
+
 /** The hidden field that names one submission of a form. */
 export const SUBMISSION_FIELD = '_submission';
 

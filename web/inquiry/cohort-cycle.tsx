@@ -4,7 +4,7 @@ import { assertCoordinates, cohortScope } from '../../core/people/rights.js';
 import { personZone } from '../../core/people/zone.js';
 import { type FieldIssue, NotFoundError } from '../../lib/errors.js';
 import { ROLE_LABELS } from '../http/format.js';
-import { ErrorSummary, Form } from '../http/layout.js';
+import { Crumb, ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 
@@ -45,9 +45,7 @@ export async function cohortCyclePage(ctx: PageContext, state: State = { errors:
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard/cohorts">Cohorts</a>
-        </p>
+        <Crumb href="/dashboard/cohorts">Cohorts</Crumb>
         <h1>Start an inquiry cycle in every partnership of {cohort.name}</h1>
         <p>
           Each active partnership of the cohort gets the same question and due dates; each phase goes to the member of the role you choose

@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { DECISIONS, INQUIRY_PHASES, type InquiryPhase } from '../../workflows/inquiry/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { ROLE_LABELS, Status, When } from '../http/format.js';
-import { ErrorSummary, Form, formState, Select, TextArea } from '../http/layout.js';
+import { Crumb, ErrorSummary, Form, formState, Select, TextArea } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { CyclePlanFields, readCyclePlan } from './cycle-plan.js';
 import { LessonSection, type LessonState, lessonView } from './lessons.js';
@@ -157,9 +157,7 @@ export async function cyclePage(ctx: PageContext, state: State = {}): Promise<Ou
     status: state.errors?.length || state.lesson?.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnershipId)}>{cycle.partnership.name}</a>
-        </p>
+        <Crumb href={pages.partnership(partnershipId)}>{cycle.partnership.name}</Crumb>
         <h1>{title}</h1>
         <p class="lead">{cycle.question}</p>
         <p class="meta">
@@ -279,9 +277,7 @@ export async function newCyclePage(ctx: PageContext, state: State = {}): Promise
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnership.id)}>{partnership.name}</a>
-        </p>
+        <Crumb href={pages.partnership(partnership.id)}>{partnership.name}</Crumb>
         <h1>Start an inquiry cycle</h1>
         <p>
           Plan, do, study, act, then a reflection closes the cycle. Each phase is its owner's, with reminders before its due date and, when

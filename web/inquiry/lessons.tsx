@@ -5,7 +5,7 @@ import { pages } from '../../core/pages.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { standingIn } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
-import { Checkbox, ErrorSummary, errorOf, Form, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, Crumb, ErrorSummary, errorOf, Form, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -174,9 +174,7 @@ export async function cohortLessonsPage(ctx: PageContext): Promise<Outcome> {
     title: `Lessons of ${cohort.name}`,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard/cohorts">Cohorts</a>
-        </p>
+        <Crumb href="/dashboard/cohorts">Cohorts</Crumb>
         <h1>What {cohort.name} learned</h1>
         <p>
           The lessons its partnerships shared when their inquiry cycles closed: what they tried, what they saw, what they will do next.
@@ -236,9 +234,7 @@ export async function publicationPage(ctx: PageContext): Promise<Outcome> {
     title: `${cohort.name}: lessons learned`,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.cohortLessons(cohort.id)}>Lessons of {cohort.name}</a>
-        </p>
+        <Crumb href={pages.cohortLessons(cohort.id)}>Lessons of {cohort.name}</Crumb>
         <h1>{cohort.name}: lessons learned</h1>
         <p class="actions">
           <a href={`${publicationPath(cohort.id)}.pdf?${query}`}>Download as PDF</a>

@@ -14,7 +14,7 @@ import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { drawSvg, IMAGE_WIDTH, sendSvg } from '../http/chart.js';
 import { Figures } from '../http/figures.js';
 import { localDate, When } from '../http/format.js';
-import { ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
+import { Crumb, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -90,9 +90,7 @@ export async function newGoalPage(ctx: PageContext, state: State = {}): Promise<
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnership.id)}>{partnership.name}</a>
-        </p>
+        <Crumb href={pages.partnership(partnership.id)}>{partnership.name}</Crumb>
         <h1>Set a goal with its measures</h1>
         <p>
           Each measure runs from where it stands now (its baseline) to its target by a date. Its values are recorded at each held review and
@@ -205,9 +203,7 @@ export async function measurePage(ctx: PageContext, state: State = {}): Promise<
     status: state.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(partnershipId)}>{m.partnership.name}</a>
-        </p>
+        <Crumb href={pages.partnership(partnershipId)}>{m.partnership.name}</Crumb>
         <h1>{m.name}</h1>
         <p class="meta">
           {m.goal.title} · <span class={`badge standing-${view.standing}`}>{STANDING_LABELS[view.standing]}</span>

@@ -6,7 +6,7 @@ import { cohortScope, organizationScope } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { fromLocalInput, PATHWAY_LABELS } from '../http/format.js';
-import { binder, Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Checkbox, Crumb, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -62,9 +62,7 @@ export async function catalogPage(ctx: PageContext, state: State = {}): Promise<
     status: state.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Catalog of partners</h1>
         <p>
           The partner organizations a district or a cohort has chosen, with the pathways each offers: introductory, a pilot, the whole

@@ -3,7 +3,7 @@ import { pages } from '../../core/pages.js';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, importPartnerships } from '../../core/partnerships/import.js';
 import { cohortScope } from '../../core/people/rights.js';
 import { ValidationError } from '../../lib/errors.js';
-import { CohortSelect, Form } from '../http/layout.js';
+import { CohortSelect, Crumb, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -31,9 +31,7 @@ export async function importPage(ctx: PageContext, state: State = {}): Promise<O
   });
   const heading = (
     <>
-      <p class="crumbs">
-        <a href="/dashboard">Dashboard</a>
-      </p>
+      <Crumb href="/dashboard">Dashboard</Crumb>
       <h1>Create partnerships from a file</h1>
     </>
   );

@@ -9,7 +9,7 @@ import { planOrThrow } from '../../core/reviews/schedule.js';
 import { calendarBlackouts } from '../../core/reviews/school-calendar.js';
 import { type FieldIssue, ValidationError } from '../../lib/errors.js';
 import { PATHWAY_LABELS } from '../http/format.js';
-import { Choices, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
+import { Choices, Crumb, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { TimeZoneSelect } from '../http/time-zone.js';
@@ -118,9 +118,7 @@ export async function newPartnershipPage(ctx: PageContext, state: State = {}): P
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>New partnership</h1>
         <ErrorSummary errors={errors} />
         {state.preview && <SchedulePreview preview={state.preview} />}

@@ -15,7 +15,7 @@ import { planningTopic } from '../../core/partnerships/schemas.js';
 import type { PersonPrincipal } from '../../core/people/principal.js';
 import { ownSettingsScope, standingIn } from '../../core/people/rights.js';
 import type { Db } from '../../lib/db/client.js';
-import { Checkbox, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
+import { Checkbox, Crumb, ErrorSummary, errorOf, Form, formState, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -62,9 +62,7 @@ export async function planningPage(ctx: PageContext, state: State = {}): Promise
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href={pages.partnership(p.id)}>{p.name}</a>
-        </p>
+        <Crumb href={pages.partnership(p.id)}>{p.name}</Crumb>
         <h1>Planning checklist</h1>
         {c.questions.length === 0 ? (
           <p class="empty">This partnership started without a planning checklist.</p>
@@ -211,9 +209,7 @@ export async function planningQuestionsPage(ctx: PageContext, state: State & { t
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Planning questions</h1>
         <p>
           The questions both sides of a partnership answer while it is in planning. A cohort's questions are asked of its partnerships, a

@@ -2,7 +2,7 @@ import { pages } from '../../core/pages.js';
 import { addCoordinator, createCohort } from '../../core/people/cohorts.js';
 import { cohortScope, mayStart, partnershipScope } from '../../core/people/rights.js';
 import type { FieldIssue } from '../../lib/errors.js';
-import { ErrorSummary, errorOf, Form, TextField } from '../http/layout.js';
+import { Crumb, ErrorSummary, errorOf, Form, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { PersonFields } from './person-fields.js';
 
@@ -31,9 +31,7 @@ export async function cohortsPage(ctx: PageContext, state?: State): Promise<Outc
     status: state?.errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Cohorts</h1>
         <p>A cohort is districts working through one programme together; its coordinators see and manage all its partnerships.</p>
         {cohorts.length === 0 ? (

@@ -2,7 +2,7 @@ import { assertSeesCohortCheckIns } from '../../core/people/rights.js';
 import { type CheckInSummary, cohortCheckIns } from '../../core/reflections/check-ins.js';
 import { CHECK_IN_DIMENSIONS, CHECK_IN_MINIMUM, type CheckIn } from '../../core/reflections/schemas.js';
 import { Figures } from '../http/figures.js';
-import { binder, Choices, errorOf, TextArea } from '../http/layout.js';
+import { binder, Choices, Crumb, errorOf, TextArea } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 type Issue = { path: string; message: string };
@@ -140,9 +140,7 @@ export async function cohortCheckInsPage(ctx: PageContext): Promise<Outcome> {
     title: `Check-ins of ${cohort.name}`,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard/cohorts">Cohorts</a>
-        </p>
+        <Crumb href="/dashboard/cohorts">Cohorts</Crumb>
         <h1>How {cohort.name}'s partnerships are going</h1>
         <p>
           Each side's mean rating from 1 to 5 at each partnership's latest review with check-ins, shown once {CHECK_IN_MINIMUM} of its

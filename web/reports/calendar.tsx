@@ -9,7 +9,7 @@ import { chosenZone } from '../../core/people/zone.js';
 import { cohortCalendar, newFeed } from '../../core/reviews/calendar-feed.js';
 import type { Db } from '../../lib/db/client.js';
 import { Status } from '../http/format.js';
-import { CohortSelect, Form } from '../http/layout.js';
+import { CohortSelect, Crumb, Form } from '../http/layout.js';
 import { MonthGrid } from '../http/month.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
@@ -66,9 +66,7 @@ export async function calendarPage(ctx: PageContext): Promise<Outcome> {
     title: `Calendar: ${title}`,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Reviews in {title}</h1>
         <form method="get" action="/dashboard/calendar" class="filters" aria-label="Choose the cohort and month">
           <CohortSelect name="cohort" cohorts={cohorts} value={f.cohort} anyLabel="All I can see" />

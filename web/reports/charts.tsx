@@ -9,7 +9,7 @@ import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { drawSvg, IMAGE_WIDTH, sendSvg } from '../http/chart.js';
 import { Figures } from '../http/figures.js';
-import { CohortSelect } from '../http/layout.js';
+import { CohortSelect, Crumb } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -121,9 +121,7 @@ export async function chartsPage(ctx: PageContext): Promise<Outcome> {
     title: 'Charts',
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Charts</h1>
         <form method="get" action="/dashboard/charts" class="filters" aria-label="Choose the cohort">
           <CohortSelect name="cohortId" cohorts={cohorts} value={cohortId} anyLabel="All I can see" />

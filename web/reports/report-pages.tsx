@@ -24,7 +24,7 @@ import { csvWriter } from '../../lib/csv.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { Status } from '../http/format.js';
-import { CohortSelect } from '../http/layout.js';
+import { CohortSelect, Crumb } from '../http/layout.js';
 import type { Outcome, PageContext } from '../http/pages.js';
 
 /**
@@ -189,9 +189,7 @@ export async function reportPage(ctx: PageContext): Promise<Outcome> {
     title: report.title,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>{report.title}</h1>
         <p>
           {report.intro} Times in {zone}.

@@ -12,7 +12,7 @@ import type { EvidenceKind } from '../../workflows/deadlines/messages.js';
 import { HELD_EARLIEST_MS } from '../../workflows/partnerships/messages.js';
 import { Comments, commentsFor } from '../comments/comments.js';
 import { fromLocalInput, localInput, Status, When } from '../http/format.js';
-import { binder, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
+import { binder, Crumb, ErrorSummary, errorOf, Form, Select, TextArea, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { MeasureValuesForm } from '../measures/measures.js';
 import { ReflectionSummary } from '../partnerships/partnership.js';
@@ -144,9 +144,7 @@ function ReviewRecord({ review, zone }: { review: Awaited<ReturnType<typeof load
   const p = review.partnership;
   return (
     <>
-      <p class="crumbs">
-        <a href={pages.partnership(p.id)}>{p.name}</a>
-      </p>
+      <Crumb href={pages.partnership(p.id)}>{p.name}</Crumb>
       <h1>Review #{review.sequence}</h1>
       <p class="meta">
         <Status value={review.status} /> <When at={review.scheduledAt} zone={zone} />

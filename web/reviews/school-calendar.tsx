@@ -5,7 +5,7 @@ import { ownSettingsScope } from '../../core/people/rights.js';
 import { chosenZone } from '../../core/people/zone.js';
 import { importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
 import { ValidationError } from '../../lib/errors.js';
-import { ErrorSummary, Form } from '../http/layout.js';
+import { Crumb, ErrorSummary, Form } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 import { chosenTarget, settingsOwnerOf, targetChoices } from '../http/settings-owner.js';
 
@@ -33,9 +33,7 @@ export async function schoolCalendarPage(ctx: PageContext, state: State = {}): P
     status: state.errors?.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>School calendars</h1>
         <p>
           Import the calendar a district or a cohort keeps in Google Calendar or Outlook (export it as an .ics file): every day one of its

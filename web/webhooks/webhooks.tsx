@@ -10,7 +10,7 @@ import {
   removeWebhook,
   rotateWebhookSecret,
 } from '../../core/webhooks/subscriptions.js';
-import { Checkbox, Choices, ErrorSummary, errorOf, Form, formState, Select, TextField } from '../http/layout.js';
+import { Checkbox, Choices, Crumb, ErrorSummary, errorOf, Form, formState, Select, TextField } from '../http/layout.js';
 import { formIssues, type Outcome, type PageContext } from '../http/pages.js';
 
 /**
@@ -63,9 +63,7 @@ export async function webhooksPage(ctx: PageContext, state: { errors?: Issue[]; 
     status: errors.length ? 400 : 200,
     body: (
       <>
-        <p class="crumbs">
-          <a href="/dashboard">Dashboard</a>
-        </p>
+        <Crumb href="/dashboard">Dashboard</Crumb>
         <h1>Webhooks</h1>
         <p>
           Tell your own systems, or a Slack or Teams channel, when something happens in your partnerships: a commitment overdue, a review
