@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -11,6 +12,9 @@ export default defineConfig({
     include: ['test/**/*.unit.test.ts'],
     setupFiles: ['test/support/setup-file.ts'],
     pool: 'forks',
+    // One file a core: Vitest's default leaves a core free, which on a 2-core machine runs the files
+    // one after another: 29.7 s of wall time here, 19.3 s with both cores (quiet machine, 2026-12-06).
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     env: { TZ: 'UTC' },
   },
