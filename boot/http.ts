@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import { type AppDeps, apiRouter } from '../api/app.js';
 import { recordStateMetrics } from '../api/http/metrics.js';
 import { notFoundRoute, problemHandler } from '../api/http/problem.js';
+import { forgetRecentReads } from '../api/partnerships/recent-reads.js';
 import { syncProviders } from '../core/people/identity-providers.js';
 import { AUTH_BASE_PATH, CLIENT_ADDRESS_HEADER, type TandemAuth } from '../lib/auth/better-auth.js';
 import type { Db } from '../lib/db/client.js';
@@ -110,6 +111,15 @@ export function createHttpApp(deps: HttpDeps) {
     secret: deps.secret,
     mailCaptureDir: deps.mailCaptureDir,
   };
+  // A change made through this process (a form or an API call) is seen by its next read of a
+  // partnership: reads made before it, and while it was under way, are not reused.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      forgetRecentReads();
+      res.on('close', forgetRecentReads);
+    }
+    next();
+  });
   app.use(webRouter(web));
   app.use(express.json({ limit: '256kb' }));
   app.use(apiRouter({ ...deps, identityDomains: deps.oidc?.domains ?? [] }));

@@ -6,7 +6,7 @@ import { ianaTimeZone, instant, line, uuidParam } from '../../core/fields.js';
 import { checkNewPartnership, writePartnership } from '../../core/partnerships/create.js';
 import { createPartnershipBody, partnershipRecord } from '../../core/partnerships/schemas.js';
 import { actorOf } from '../../core/people/principal.js';
-import { partnershipScope, visiblePartnershipId } from '../../core/people/rights.js';
+import { partnershipScope, seesPartnership, visiblePartnershipId } from '../../core/people/rights.js';
 import { memberJson } from '../../core/people/roster.js';
 import { resolvePolicy } from '../../core/policy.js';
 import { upcomingReviews } from '../../core/reviews/recurrence.js';
@@ -18,7 +18,8 @@ import { bigintId, keyset, page, pageQuery, pageSchema } from '../../lib/paginat
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, statusQuery } from '../../workflows/partnerships/partnership.js';
 import { route } from '../http/route.js';
-import { nextSteps, partnershipProgress } from './next-steps.js';
+import { nextSteps } from './next-steps.js';
+import { readPartnership } from './recent-reads.js';
 
 /** The workflow's status with times as ISO strings. */
 export function liveStatusJson(live: PartnershipStatus) {
@@ -180,22 +181,19 @@ export const partnershipRoutes = [
     operationId: 'getPartnership',
     summary: 'Get a partnership',
     description:
-      "The record, `open` (what is still open) and `next` (the next review, its next reminder, the reminders sent for it), all from the database, where the workflow records what it does. The workflow's own view is `GET /partnerships/:id/live`.",
+      "The record, `open` (what is still open) and `next` (the next review, its next reminder, the reminders sent for it), all from the database, where the workflow records what it does. An API process answers from its read of the same partnership in the last second: a change made through it shows at once, one made by the workflow or another replica within that second. The workflow's own view is `GET /partnerships/:id/live`.",
     tag: 'Partnerships',
     access: 'member',
     params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The partnership' } },
     async handle({ params, caller, deps }) {
-      // Two statements side by side; what the second reads is dropped when the caller may not see the partnership.
-      const [p, { open, sent }] = await Promise.all([
-        deps.db.partnership.findFirst({
-          where: { id: params.id, ...partnershipScope(caller) },
-          include: { district: true, partner: true, members: { include: { person: true } }, reviews: { orderBy: { sequence: 'asc' } } },
-        }),
-        partnershipProgress(deps.db, params.id),
-      ]);
-      if (!p) throw new NotFoundError(`Partnership ${params.id} does not exist`);
+      // Read for everyone who asks (or within the last second; recent-reads.ts), then judged for this caller.
+      const {
+        partnership: p,
+        progress: { open, sent },
+      } = await readPartnership(deps.db, params.id);
+      if (!p || !seesPartnership(caller, p)) throw new NotFoundError(`Partnership ${params.id} does not exist`);
       const next = nextSteps(p, sent);
       return {
         body: {

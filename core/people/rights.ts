@@ -58,6 +58,42 @@ export function partnershipScope(p: Principal): Prisma.PartnershipWhereInput {
 
 const seesEverything = (p: Principal) => (p.kind === 'key' ? p.role === 'admin' : p.isAdmin);
 
+/** What of a partnership decides who sees it. */
+export interface PartnershipReach {
+  districtId: string;
+  partnerId: string;
+  cohortId: string | null;
+  members: readonly { personId: string }[];
+}
+
+/**
+ * partnershipScope decided in memory, for a partnership already read (the API's recent reads,
+ * api/partnerships/recent-reads.ts); test/people/rights-in-memory.test.ts holds the two to the same
+ * answers. A key whose cohort or organization is gone sees nothing, as NOTHING makes SQL say.
+ */
+export function seesPartnership(p: Principal, partnership: PartnershipReach): boolean {
+  if (seesEverything(p)) return true;
+  if (p.kind === 'key') {
+    switch (p.role) {
+      case 'coordinator':
+        return p.cohortId !== null && partnership.cohortId === p.cohortId;
+      case 'district':
+        return p.organizationId !== null && partnership.districtId === p.organizationId;
+      case 'partner':
+        return p.organizationId !== null && partnership.partnerId === p.organizationId;
+      default:
+        return false;
+    }
+  }
+  const adminOf = new Set(p.staff.filter((s) => s.isAdmin).map((s) => s.organizationId));
+  return (
+    partnership.members.some((m) => m.personId === p.id) ||
+    (partnership.cohortId !== null && p.coordinates.includes(partnership.cohortId)) ||
+    adminOf.has(partnership.districtId) ||
+    adminOf.has(partnership.partnerId)
+  );
+}
+
 /** The partnership with that id if the principal may see it; 404 otherwise. */
 export async function visiblePartnershipId(db: Db, p: Principal, id: string): Promise<string> {
   const row = await db.partnership.findFirst({ where: { AND: [{ id }, partnershipScope(p)] }, select: { id: true } });
