@@ -16,7 +16,7 @@ import { mailRoutes } from './mail/captured.js';
 import { notificationRoutes } from './mail/notifications.js';
 import { measureRoutes } from './measures/measures.js';
 import { catalogRoutes } from './partnerships/catalog.js';
-import { importRoute } from './partnerships/import.js';
+import { importRoutes } from './partnerships/import.js';
 import { lifecycleRoutes } from './partnerships/lifecycle.js';
 import { partnershipRoutes } from './partnerships/partnerships.js';
 import { planningRoutes } from './partnerships/planning.js';
@@ -62,7 +62,7 @@ export interface AppDeps {
 export function apiRoutes(opts: { mailCaptureDir?: string | undefined } = {}): AnyRoute[] {
   return [
     ...partnershipRoutes,
-    importRoute,
+    ...importRoutes,
     ...lifecycleRoutes,
     ...planningRoutes,
     ...catalogRoutes,

@@ -1,8 +1,7 @@
 import { addComment, listComments } from '../../core/comments/commands.js';
 import { addCommentBody, listCommentsQuery } from '../../core/comments/schemas.js';
-import { uuidParam } from '../../core/fields.js';
 import type { Comment } from '../../generated/prisma/client.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const commentJson = (c: Comment) => ({
   id: c.id,
@@ -15,16 +14,12 @@ const commentJson = (c: Comment) => ({
 });
 
 /** Comments on a partnership's reviews, commitments and evidence requests. */
-export const commentRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/comments',
+export const commentRoutes = tagged('Comments', [
+  route('GET /partnerships/:id/comments', {
     operationId: 'listComments',
     summary: 'List the comments on a review, a commitment or an evidence request',
     description: 'Oldest first, for everyone who sees the partnership.',
-    tag: 'Comments',
     access: 'member',
-    params: uuidParam,
     query: listCommentsQuery,
     errors: [404],
     responses: { 200: { description: 'The comments' } },
@@ -32,16 +27,12 @@ export const commentRoutes = [
       body: { items: (await listComments(deps, caller, params.id, query)).map(commentJson) },
     }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/comments',
+  route('POST /partnerships/:id/comments', {
     operationId: 'addComment',
     summary: 'Comment on a review, a commitment or an evidence request',
     description:
       "Each member the comment mentions (`@Ana Diaz`, or `@Ana` where no other member is called Ana) is told by mail, with their quiet hours and digest; `mentioned` lists them. Written by the key (its name is the author's).",
-    tag: 'Comments',
     access: 'member',
-    params: uuidParam,
     body: addCommentBody,
     errors: [404, 503],
     responses: { 201: { description: 'The comment' } },
@@ -50,4 +41,4 @@ export const commentRoutes = [
       return { status: 201, location: `/partnerships/${params.id}/comments`, body: commentJson(comment) };
     },
   }),
-];
+]);

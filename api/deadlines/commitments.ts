@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { completeCommitment, dropCommitment, extendCommitment } from '../../core/deadlines/commands.js';
 import { createCommitment } from '../../core/deadlines/create.js';
 import { completeCommitmentBody, createCommitmentBody, reasonBody } from '../../core/deadlines/schemas.js';
-import { uuidParam } from '../../core/fields.js';
 import type { Commitment, Prisma } from '../../generated/prisma/client.js';
 import { commitmentStatusQuery } from '../../workflows/deadlines/messages.js';
 import { commitmentWorkflowId } from '../../workflows/ids.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 import { changedResponse, deadlineRoutes } from './deadline.js';
 
 const commitmentJson = (c: Commitment) => ({
@@ -40,14 +39,13 @@ const commitmentSchema = z
 const changed = changedResponse('commitment', commitmentSchema);
 
 /** Commitment pledges: created with an owner from the partnership, then tracked by their deadline workflow. */
-export const commitmentRoutes = [
+export const commitmentRoutes = tagged('Commitments', [
   ...deadlineRoutes({
     path: '/commitments',
     name: 'Commitment',
     one: 'commitment',
     a: 'a commitment',
     many: 'commitments',
-    tag: 'Commitments',
     schema: commitmentSchema,
     statuses: ['open', 'overdue', 'done', 'dropped'],
     json: commitmentJson,
@@ -59,31 +57,23 @@ export const commitmentRoutes = [
     live: (temporal, id) => temporal.workflow.getHandle(commitmentWorkflowId(id)).query(commitmentStatusQuery),
     extend: extendCommitment,
   }),
-  route({
-    method: 'post',
-    path: '/commitments/:id/complete',
+  route('POST /commitments/:id/complete', {
     operationId: 'completeCommitment',
     summary: 'Complete a commitment',
-    tag: 'Commitments',
     access: 'member',
-    params: uuidParam,
     body: completeCommitmentBody,
     bodyOptional: true,
     errors: [404, 409],
     responses: changed,
     handle: async ({ params, body, caller, deps }) => ({ body: commitmentJson(await completeCommitment(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'post',
-    path: '/commitments/:id/drop',
+  route('POST /commitments/:id/drop', {
     operationId: 'dropCommitment',
     summary: 'Drop a commitment',
-    tag: 'Commitments',
     access: 'member',
-    params: uuidParam,
     body: reasonBody,
     errors: [404, 409],
     responses: changed,
     handle: async ({ params, body, caller, deps }) => ({ body: commitmentJson(await dropCommitment(deps, caller, params.id, body)) }),
   }),
-];
+]);

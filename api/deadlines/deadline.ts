@@ -7,7 +7,7 @@ import { visibleOwner, visiblePartnershipId } from '../../core/people/rights.js'
 import type { Db } from '../../lib/db/client.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import type { DeadlineStatus } from '../../workflows/deadlines/messages.js';
-import { type AnyRoute, type RouteDeps, route } from '../http/route.js';
+import { type DeclaredRoute, type RouteDeps, route } from '../http/route.js';
 
 type Keyset = ReturnType<typeof keyset>;
 
@@ -43,13 +43,12 @@ type Row = { id: string; status: string; extensions: Parameters<typeof extension
  */
 export interface DeadlineKind<Stored extends { id: string; status: string }, Detail extends Stored & Row, CreateBody extends z.ZodType> {
   /** The path of one (`/commitments`) and its name in operation ids (`Commitment`). */
-  path: string;
+  path: `/${string}`;
   name: string;
   /** How a person says it: what it is, with its article, several ("commitment", "a commitment", "commitments"). */
   one: 'commitment' | 'evidence request';
   a: string;
   many: string;
-  tag: string;
   schema: z.ZodType;
   statuses: readonly [Stored['status'], ...Stored['status'][]];
   json: (r: Stored) => Record<string, unknown>;
@@ -74,19 +73,16 @@ export interface DeadlineKind<Stored extends { id: string; status: string }, Det
 /** The routes every deadline has: create one in a partnership, list them, get one with its live status, extend it. */
 export function deadlineRoutes<Stored extends { id: string; status: string }, Detail extends Stored & Row, CreateBody extends z.ZodType>(
   kind: DeadlineKind<Stored, Detail, CreateBody>,
-): AnyRoute[] {
+): DeclaredRoute[] {
   const changed = changedResponse(kind.one, kind.schema);
   const listQuery = pageQuery(['dueAt', 'createdAt'], 'dueAt').extend({
     status: z.enum(kind.statuses as [string, ...string[]]).optional(),
     ownerId: z.uuid().optional(),
   });
   return [
-    route({
-      method: 'post',
-      path: `/partnerships/:id${kind.path}`,
+    route(`POST /partnerships/:id${kind.path}`, {
       operationId: `create${kind.name}`,
       summary: kind.create.summary,
-      tag: kind.tag,
       access: 'member',
       params: uuidParam,
       body: kind.create.body,
@@ -97,12 +93,9 @@ export function deadlineRoutes<Stored extends { id: string; status: string }, De
         return { status: 201, location: `${kind.path}/${created.id}`, body: kind.json(created) };
       },
     }),
-    route({
-      method: 'get',
-      path: `/partnerships/:id${kind.path}`,
+    route(`GET /partnerships/:id${kind.path}`, {
       operationId: `list${kind.name}s`,
       summary: `List a partnership's ${kind.many}`,
-      tag: kind.tag,
       access: 'member',
       params: uuidParam,
       query: listQuery,
@@ -119,13 +112,10 @@ export function deadlineRoutes<Stored extends { id: string; status: string }, De
         return { body: page(rows, query, k.field, kind.json) };
       },
     }),
-    route({
-      method: 'get',
-      path: `${kind.path}/:id`,
+    route(`GET ${kind.path}/:id`, {
       operationId: `get${kind.name}`,
       summary: `Get ${kind.a}`,
       description: kind.getDescription,
-      tag: kind.tag,
       access: 'member',
       params: uuidParam,
       errors: [404],
@@ -140,13 +130,10 @@ export function deadlineRoutes<Stored extends { id: string; status: string }, De
         };
       },
     }),
-    route({
-      method: 'post',
-      path: `${kind.path}/:id/extend`,
+    route(`POST ${kind.path}/:id/extend`, {
       operationId: `extend${kind.name}`,
       summary: `Extend ${kind.a}`,
       description: 'Moves its due time, with the reason kept.',
-      tag: kind.tag,
       access: 'member',
       params: uuidParam,
       body: extendDeadlineBody,

@@ -3,11 +3,10 @@ import { extendEvidenceRequest, submitEvidence, waiveEvidenceRequest } from '../
 import { createEvidenceRequest } from '../../core/deadlines/create.js';
 import { reviewEvidence } from '../../core/deadlines/evidence-review.js';
 import { createEvidenceRequestBody, reasonBody, reviewEvidenceBody, submitEvidenceBody } from '../../core/deadlines/schemas.js';
-import { uuidParam } from '../../core/fields.js';
 import type { EvidenceItem, EvidenceRequest, EvidenceReview, Prisma } from '../../generated/prisma/client.js';
 import { evidenceStatusQuery } from '../../workflows/deadlines/messages.js';
 import { evidenceWorkflowId } from '../../workflows/ids.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 import { changedResponse, deadlineRoutes } from './deadline.js';
 
 const requestJson = (r: EvidenceRequest) => ({
@@ -66,14 +65,13 @@ const changed = changedResponse('evidence request', evidenceRequestSchema);
  * tracked by the deadline workflow until the first item arrives or it is waived. Items sent after
  * that are kept as further sources of evidence.
  */
-export const evidenceRoutes = [
+export const evidenceRoutes = tagged('Evidence', [
   ...deadlineRoutes({
     path: '/evidence-requests',
     name: 'EvidenceRequest',
     one: 'evidence request',
     a: 'an evidence request',
     many: 'evidence requests',
-    tag: 'Evidence',
     schema: evidenceRequestSchema,
     statuses: ['open', 'overdue', 'submitted', 'waived'],
     json: requestJson,
@@ -99,15 +97,11 @@ export const evidenceRoutes = [
     live: (temporal, id) => temporal.workflow.getHandle(evidenceWorkflowId(id)).query(evidenceStatusQuery),
     extend: extendEvidenceRequest,
   }),
-  route({
-    method: 'post',
-    path: '/evidence-requests/:id/items',
+  route('POST /evidence-requests/:id/items', {
     operationId: 'submitEvidenceItem',
     summary: 'Submit an item of evidence',
     description: 'The first item closes the request as submitted; later ones are kept as further sources of evidence.',
-    tag: 'Evidence',
     access: 'member',
-    params: uuidParam,
     body: submitEvidenceBody,
     errors: [404, 409],
     responses: { 201: { description: 'The item, as stored' } },
@@ -116,16 +110,12 @@ export const evidenceRoutes = [
       return { status: 201, location: `/evidence-requests/${params.id}`, body: itemJson(stored) };
     },
   }),
-  route({
-    method: 'post',
-    path: '/evidence-requests/:id/review',
+  route('POST /evidence-requests/:id/review', {
     operationId: 'reviewEvidenceRequest',
     summary: 'Accept submitted evidence, or send it back',
     description:
       'A lead other than its owner looks at what was submitted: `accepted`, or `sent_back` with what to change (`comment`) and a new due time; sent back, the request reopens, its deadline workflow starts again and its owner is told by mail. Once per submission: a second verdict is a 409, and so is sending back evidence of a partnership that has ended (it can still be accepted).',
-    tag: 'Evidence',
     access: 'member',
-    params: uuidParam,
     body: reviewEvidenceBody,
     errors: [403, 404, 409, 503],
     responses: { 200: { description: 'The request as it now stands, and the verdict recorded' } },
@@ -134,17 +124,13 @@ export const evidenceRoutes = [
       return { body: { request: requestJson(request), review: reviewJson(review) } };
     },
   }),
-  route({
-    method: 'post',
-    path: '/evidence-requests/:id/waive',
+  route('POST /evidence-requests/:id/waive', {
     operationId: 'waiveEvidenceRequest',
     summary: 'Waive an evidence request',
-    tag: 'Evidence',
     access: 'member',
-    params: uuidParam,
     body: reasonBody,
     errors: [404, 409],
     responses: changed,
     handle: async ({ params, body, caller, deps }) => ({ body: requestJson(await waiveEvidenceRequest(deps, caller, params.id, body)) }),
   }),
-];
+]);

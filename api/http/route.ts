@@ -63,15 +63,26 @@ export interface RouteContext<P, Q, B> {
   deps: RouteDeps;
 }
 
+type Method = 'get' | 'post' | 'put' | 'patch';
+
+/** The names of an Express path's parameters: '/partnerships/:id/reviews/:reviewId' → 'id' | 'reviewId'. */
+type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : Path extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** What a route's path parameters are unless it says otherwise: each a UUID. */
+type UuidParams<At extends string> = z.ZodType<{ [K in ParamNames<At>]: string }>;
+
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post' | 'put' | 'patch';
-  /** Express-style path, e.g. /partnerships/:id. */
-  path: string;
   operationId: string;
   summary: string;
   description?: string;
-  tag: string;
+  /** The section of /openapi.json; by default the one its file's routes share (tagged). */
+  tag?: string;
   access: Access;
+  /** The path's parameters; by default each one a UUID. */
   params?: P;
   query?: Q;
   body?: B;
@@ -84,13 +95,35 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds routes of every shape.
-export type AnyRoute = RouteDef<any, any, any>;
+export type DeclaredRoute = RouteDef<any, any, any> & {
+  method: Method;
+  /** Express-style path, e.g. /partnerships/:id. */
+  path: string;
+};
 
-/** Declares a route; the schemas validate the request and describe it in /openapi.json. */
-export function route<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-  def: RouteDef<P, Q, B>,
-): AnyRoute {
-  return def;
+/** A route as the API mounts it and /openapi.json lists it. */
+export type AnyRoute = DeclaredRoute & { tag: string };
+
+/**
+ * Declares a route, `route('POST /partnerships/:id/goals', { ... })`: the method and path as the
+ * README and the errors name them. The schemas validate the request and describe it in
+ * /openapi.json; path parameters are UUIDs unless `params` says otherwise.
+ */
+export function route<
+  At extends `${Uppercase<Method>} /${string}`,
+  P extends z.ZodType = UuidParams<At>,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+>(at: At, def: RouteDef<P, Q, B>): DeclaredRoute {
+  const [method, path] = at.split(' ') as [Uppercase<Method>, string];
+  const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+  const params = def.params ?? (names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.uuid()]))) : undefined);
+  return { ...def, method: method.toLowerCase() as Method, path, ...(params ? { params } : {}) };
+}
+
+/** A file's routes, each in the section of /openapi.json named `tag` unless it names its own. */
+export function tagged(tag: string, routes: readonly DeclaredRoute[]): AnyRoute[] {
+  return routes.map((r) => ({ ...r, tag: r.tag ?? tag }));
 }
 
 const anonymous = new Proxy({} as KeyPrincipal, {

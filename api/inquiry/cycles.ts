@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import {
   type CycleWithPhases,
   cycleFor,
@@ -10,10 +9,10 @@ import {
   startCycle,
 } from '../../core/inquiry/commands.js';
 import { PHASE_TEXT } from '../../core/inquiry/cycles.js';
-import { cycleParams, phaseParams, recordPhaseBody, startCohortCyclesBody, startCycleBody } from '../../core/inquiry/schemas.js';
+import { phaseParams, recordPhaseBody, startCohortCyclesBody, startCycleBody } from '../../core/inquiry/schemas.js';
 import { visiblePartnershipId } from '../../core/people/rights.js';
 import { INQUIRY_PHASES } from '../../workflows/inquiry/messages.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const phaseJson = (cycle: CycleWithPhases, ph: CycleWithPhases['phases'][number]) => ({
   phase: ph.phase,
@@ -85,17 +84,13 @@ const withPhases = async (
  * Inquiry cycles (plan, do, study, act, reflect): started by a partnership's leads or, for every
  * active partnership of a cohort, by its coordinators; each phase recorded by its owner or a lead.
  */
-export const inquiryRoutes = [
-  route({
-    method: 'post',
-    path: '/partnerships/:id/inquiry-cycles',
+export const inquiryRoutes = tagged('Inquiry', [
+  route('POST /partnerships/:id/inquiry-cycles', {
     operationId: 'startInquiryCycle',
     summary: 'Start an inquiry cycle',
     description:
       "Its plan phase is under way at once: a commitment of the phase's owner, reminded, overdue and escalated as any commitment. Each phase recorded opens the next.",
-    tag: 'Inquiry',
     access: 'member',
-    params: uuidParam,
     body: startCycleBody,
     errors: [404, 409, 503],
     responses: { 201: { description: 'Started; its workflow is running', schema: cycleSchema } },
@@ -108,14 +103,10 @@ export const inquiryRoutes = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/partnerships/:id/inquiry-cycles',
+  route('GET /partnerships/:id/inquiry-cycles', {
     operationId: 'listInquiryCycles',
     summary: "List a partnership's inquiry cycles",
-    tag: 'Inquiry',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'Every cycle, first to last', schema: z.object({ items: z.array(cycleSchema) }) } },
     async handle({ params, caller, deps }) {
@@ -124,26 +115,19 @@ export const inquiryRoutes = [
       return { body: { items: await Promise.all(rows.map((r) => withPhases(deps, caller, id, r.id))) } };
     },
   }),
-  route({
-    method: 'get',
-    path: '/partnerships/:id/inquiry-cycles/:cycleId',
+  route('GET /partnerships/:id/inquiry-cycles/:cycleId', {
     operationId: 'getInquiryCycle',
     summary: 'Get an inquiry cycle',
-    tag: 'Inquiry',
     access: 'member',
-    params: cycleParams,
     errors: [404],
     responses: { 200: { description: 'The cycle, phase by phase', schema: cycleSchema } },
     handle: async ({ params, caller, deps }) => ({ body: await withPhases(deps, caller, params.id, params.cycleId) }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/inquiry-cycles/:cycleId/phases/:phase',
+  route('POST /partnerships/:id/inquiry-cycles/:cycleId/phases/:phase', {
     operationId: 'recordInquiryPhase',
     summary: 'Record the phase under way',
     description:
       'By its owner, or a lead on their behalf. Only the phase under way can be recorded (409 otherwise); the act phase decides, and the reflection closes the cycle ("adapt" starts the next).',
-    tag: 'Inquiry',
     access: 'member',
     params: phaseParams,
     body: recordPhaseBody,
@@ -153,16 +137,12 @@ export const inquiryRoutes = [
       body: cycleJson(await recordPhase(deps, caller, params.id, params.cycleId, params.phase, body)),
     }),
   }),
-  route({
-    method: 'post',
-    path: '/cohorts/:id/inquiry-cycles',
+  route('POST /cohorts/:id/inquiry-cycles', {
     operationId: 'startCohortInquiryCycles',
     summary: 'Start an inquiry cycle in every active partnership of a cohort',
     description:
       "Owners are named by role: each partnership's first member with that role owns the phase. A partnership without such a member is left out and named in `skipped`, with why.",
-    tag: 'Inquiry',
     access: 'manager',
-    params: uuidParam,
     body: startCohortCyclesBody,
     errors: [404, 409, 503],
     responses: {
@@ -179,4 +159,4 @@ export const inquiryRoutes = [
       return { status: 201, body: { started: started.map((s) => ({ partnershipId: s.partnershipId, cycleId: s.cycle.id })), skipped } };
     },
   }),
-];
+]);

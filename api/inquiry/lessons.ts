@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import { cohortLessons, lessonOf, lessonsToPublish, type SharedLesson, writeLesson } from '../../core/inquiry/lessons.js';
 import { lessonsPdf } from '../../core/inquiry/lessons-pdf.js';
-import { cycleParams, lessonBody } from '../../core/inquiry/schemas.js';
+import { lessonBody } from '../../core/inquiry/schemas.js';
 import type { Lesson } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** Lessons over HTTP; the rules are in core/inquiry/lessons.ts. */
 
@@ -46,15 +45,11 @@ const publicationQuery = z
   })
   .strict();
 
-export const lessonRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/inquiry-cycles/:cycleId/lesson',
+export const lessonRoutes = tagged('Inquiry', [
+  route('GET /partnerships/:id/inquiry-cycles/:cycleId/lesson', {
     operationId: 'getInquiryLesson',
     summary: "A closed inquiry cycle's lesson",
-    tag: 'Inquiry',
     access: 'member',
-    params: cycleParams,
     errors: [404],
     responses: { 200: { description: 'The lesson' } },
     async handle({ params, caller, deps }) {
@@ -63,16 +58,12 @@ export const lessonRoutes = [
       return { body: lessonJson(lesson) };
     },
   }),
-  route({
-    method: 'put',
-    path: '/partnerships/:id/inquiry-cycles/:cycleId/lesson',
+  route('PUT /partnerships/:id/inquiry-cycles/:cycleId/lesson', {
     operationId: 'writeInquiryLesson',
     summary: "Write a closed inquiry cycle's lesson",
     description:
       "What we tried, what we saw, what we'll do next, under a theme; by the reflect phase's owner or a lead on their behalf (a key names them in `onBehalfOf`, the owner by default). Written again, it is replaced. `share: true` (a lead's decision) shares it with the partnership's cohort: its page, its monthly digest, its publications. 409 while the cycle is open, or to share outside a cohort.",
-    tag: 'Inquiry',
     access: 'member',
-    params: cycleParams,
     body: lessonBody,
     errors: [403, 404, 409, 503],
     responses: { 200: { description: 'The lesson as written' } },
@@ -80,15 +71,11 @@ export const lessonRoutes = [
       body: lessonJson(await writeLesson(deps, caller, params.id, params.cycleId, body)),
     }),
   }),
-  route({
-    method: 'get',
-    path: '/cohorts/:id/lessons',
+  route('GET /cohorts/:id/lessons', {
     operationId: 'listCohortLessons',
     summary: "A cohort's shared lessons",
     description: 'By theme, then newest first; with `q`, only those in which each word is found. Also the themes with their counts.',
-    tag: 'Inquiry',
     access: 'member',
-    params: uuidParam,
     query: lessonsQuery,
     errors: [404],
     responses: { 200: { description: 'The lessons and themes' } },
@@ -97,15 +84,11 @@ export const lessonRoutes = [
       return { body: { cohort: found.cohort, themes: found.themes, lessons: found.lessons.map(sharedJson) } };
     },
   }),
-  route({
-    method: 'get',
-    path: '/cohorts/:id/lessons/publication.pdf',
+  route('GET /cohorts/:id/lessons/publication.pdf', {
     operationId: 'exportLessonsPdf',
     summary: 'Publish chosen lessons of a cohort as a PDF',
     description: "For the cohort's coordinators (and admins): the chosen shared lessons, in the order given, as a document to publish.",
-    tag: 'Inquiry',
     access: 'manager',
-    params: uuidParam,
     query: publicationQuery,
     errors: [403, 404],
     responses: { 200: { description: 'The lessons as a PDF', contentType: 'application/pdf' } },
@@ -118,4 +101,4 @@ export const lessonRoutes = [
       };
     },
   }),
-];
+]);

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { wakeMailbox } from '../../activities/mail/mailbox.js';
-import { uuidParam } from '../../core/fields.js';
 import { changeMailSettings, mailSettingsBody } from '../../core/people/identity.js';
 import type { Principal } from '../../core/people/principal.js';
 import { partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Person, Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const mailSettingsSchema = z
   .object({
@@ -84,30 +83,24 @@ const outboxScope = (caller: Principal): Prisma.EmailOutboxWhereInput =>
 const RETRYABLE = ['failed', 'bounced', 'unconfirmed'] as const;
 
 /** How each person receives mail, what the outbox holds, and the unsubscribe links in optional mail. */
-export const notificationRoutes = [
-  route({
-    method: 'patch',
-    path: '/people/:id/mail-settings',
+export const notificationRoutes = tagged('Mail', [
+  route('PATCH /people/:id/mail-settings', {
     operationId: 'updateMailSettings',
     summary: 'Change how a person receives mail',
     description:
       "Zone, immediate or daily digest (at a local hour), quiet hours. Read at each send, so no workflow is involved. A person's settings are theirs: only an admin key changes them through the API, and only an admin key changes an address (recorded in the audit log; the old and the new address are told, the person is signed out everywhere and a recorded bounce is cleared).",
     tag: 'People',
     access: 'member',
-    params: uuidParam,
     body: mailSettingsBody,
     errors: [403, 404, 409],
     responses: { 200: { description: 'The mail settings', schema: mailSettingsSchema } },
     handle: async ({ params, body, caller, deps }) => ({ body: mailSettingsJson(await changeMailSettings(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'get',
-    path: '/outbox',
+  route('GET /outbox', {
     operationId: 'listOutbox',
     summary: 'List outgoing mail',
     description:
       'Every copy of every message, one per recipient, with its delivery status: failed (retries ran out), bounced (address refused) and unconfirmed (a worker stopped mid-send) need a person to look.',
-    tag: 'Mail',
     access: 'member',
     query: pageQuery(['createdAt'], '-createdAt').extend({
       status: emailStatus.optional(),
@@ -132,16 +125,12 @@ export const notificationRoutes = [
       return { body: page(rows, query, k.field, outboxJson) };
     },
   }),
-  route({
-    method: 'post',
-    path: '/outbox/:id/retry',
+  route('POST /outbox/:id/retry', {
     operationId: 'retryOutboxMessage',
     summary: 'Send a message again',
     description:
       "A failed, bounced or unconfirmed copy goes out again, at once, to the person's current address, through their mailbox workflow. An unconfirmed copy may have arrived already: send it again only when its recipient says it did not. A bounced address is tried again only once it has changed.",
-    tag: 'Mail',
     access: 'manager',
-    params: uuidParam,
     errors: [404, 409],
     responses: { 200: { description: 'The copy, held for delivery now', schema: outboxSchema } },
     async handle({ params, caller, deps }) {
@@ -169,4 +158,4 @@ export const notificationRoutes = [
       return { status: 200, body: outboxJson(held) };
     },
   }),
-];
+]);

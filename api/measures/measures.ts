@@ -1,12 +1,10 @@
 import { DateTime } from 'luxon';
-import { uuidParam } from '../../core/fields.js';
 import { changeMeasure, createGoal, recordMeasureValues } from '../../core/measures/commands.js';
 import { type GoalWithMeasures, goalsOf } from '../../core/measures/goals.js';
 import { changeMeasureBody, createGoalBody, recordMeasuresBody } from '../../core/measures/schemas.js';
 import { visiblePartnershipId } from '../../core/people/rights.js';
-import { reviewParams } from '../../core/reviews/schemas.js';
 import type { Measure, MeasureValue } from '../../generated/prisma/client.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** A measure as planned; its target's date is also given as the partnership reads it. */
 const measureJson = (m: Measure, zone: string) => ({
@@ -49,17 +47,13 @@ const goalJson = (g: GoalWithMeasures, zone: string) => ({
  * Goals and their measures of success: set by the leads (in planning or later), changed with a
  * reason, recorded at each held review; each measure judged against its trajectory.
  */
-export const measureRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/goals',
+export const measureRoutes = tagged('Measures', [
+  route('GET /partnerships/:id/goals', {
     operationId: 'listGoals',
     summary: "List a partnership's goals and measures",
     description:
       "Each goal with its measures: the plan (baseline, target and its date, direction, source), the values recorded at held reviews (oldest first), and the standing by the latest value against the trajectory (the straight line from baseline to target): `no_value`, `on_track`, `behind` or `met`, with the value `expected` at that review. A measure behind its trajectory makes the partnership's health `needs_attention`.",
-    tag: 'Measures',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The goals' } },
     async handle({ params, caller, deps }) {
@@ -68,16 +62,12 @@ export const measureRoutes = [
       return { body: { items: (await goalsOf(deps.db, id)).map((g) => goalJson(g, timeZone)) } };
     },
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/goals',
+  route('POST /partnerships/:id/goals', {
     operationId: 'createGoal',
     summary: 'Set a goal with its measures',
     description:
       "For the partnership's leads and those who manage it, in planning or later (not once it has ended). Each measure starts at its baseline now and aims at its target by `targetDate` (the end of that day in the partnership's zone): above the baseline for an increase, below it for a decrease.",
-    tag: 'Measures',
     access: 'member',
-    params: uuidParam,
     body: createGoalBody,
     errors: [403, 404, 409],
     responses: { 201: { description: 'The goal and its measures' } },
@@ -87,16 +77,12 @@ export const measureRoutes = [
       return { status: 201, location: `/partnerships/${params.id}/goals`, body: { id: goal.id, title: goal.title, measures } };
     },
   }),
-  route({
-    method: 'patch',
-    path: '/measures/:id',
+  route('PATCH /measures/:id', {
     operationId: 'changeMeasure',
     summary: 'Change a measure, with the reason',
     description:
       "Its name, unit, target, target date or source; the reason is required and kept in the partnership's timeline (`measure.changed`, with what it was and what it became). Its baseline stays: the values are read against the plan as it now stands. Two changes sent at once: the second is a 409.",
-    tag: 'Measures',
     access: 'member',
-    params: uuidParam,
     body: changeMeasureBody,
     errors: [403, 404, 409],
     responses: { 200: { description: 'The measure as it now stands' } },
@@ -105,16 +91,12 @@ export const measureRoutes = [
       return { body: measureJson(m, m.partnership.timeZone) };
     },
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/reviews/:reviewId/measures',
+  route('POST /partnerships/:id/reviews/:reviewId/measures', {
     operationId: 'recordMeasureValues',
     summary: "Record the measures' values at a held review",
     description:
       'For the leads: one value per measure (with an optional note); a value recorded again for the same review replaces the earlier one. The review must be held (a 409 otherwise).',
-    tag: 'Measures',
     access: 'member',
-    params: reviewParams,
     body: recordMeasuresBody,
     errors: [403, 404, 409],
     responses: { 200: { description: 'The values as stored' } },
@@ -123,4 +105,4 @@ export const measureRoutes = [
       return { body: { items: stored.map(valueJson) } };
     },
   }),
-];
+]);

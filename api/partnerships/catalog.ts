@@ -9,7 +9,7 @@ import {
 } from '../../core/partnerships/catalog.js';
 import { catalogApplicationBody, catalogDecisionBody, catalogEntryBody } from '../../core/partnerships/schemas.js';
 import type { CatalogApplication, CatalogEntry } from '../../generated/prisma/client.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** Catalogs of partners over HTTP; the rules are in core/partnerships/catalog.ts. */
 
@@ -43,13 +43,10 @@ const OWNERS = [
 ] as const;
 
 const ownerRoutes = OWNERS.flatMap((o) => [
-  route({
-    method: 'get',
-    path: `${o.path}/catalog`,
+  route(`GET ${o.path}/catalog`, {
     operationId: `get${o.name}Catalog`,
     summary: `A ${o.name.toLowerCase()}'s catalog of partners`,
     description: `The partner organizations the ${o.name.toLowerCase()} curated, each with the engagement pathways it offers; for everyone who sees the ${o.name.toLowerCase()}.`,
-    tag: 'Catalog',
     access: 'member',
     params: uuidParam,
     errors: [404],
@@ -59,13 +56,10 @@ const ownerRoutes = OWNERS.flatMap((o) => [
       return { body: { name: c.name, entries: c.entries.map(entryJson) } };
     },
   }),
-  route({
-    method: 'post',
-    path: `${o.path}/catalog`,
+  route(`POST ${o.path}/catalog`, {
     operationId: `add${o.name}CatalogEntry`,
     summary: `Put a partner into a ${o.name.toLowerCase()}'s catalog`,
     description: `For those who keep the ${o.name.toLowerCase()}'s settings. A partner already in it is a 409.`,
-    tag: 'Catalog',
     access: 'manager',
     params: uuidParam,
     body: catalogEntryBody,
@@ -78,18 +72,14 @@ const ownerRoutes = OWNERS.flatMap((o) => [
   }),
 ]);
 
-export const catalogRoutes = [
+export const catalogRoutes = tagged('Catalog', [
   ...ownerRoutes,
-  route({
-    method: 'post',
-    path: '/catalog-entries/:id/applications',
+  route('POST /catalog-entries/:id/applications', {
     operationId: 'applyToCatalogEntry',
     summary: "Apply to a catalog's partner",
     description:
       "A school or district team's application: its goals, one of the pathways the partner offers, a contact (the new partnership's district lead if accepted); `districtId` for a cohort's catalog.",
-    tag: 'Catalog',
     access: 'member',
-    params: uuidParam,
     body: catalogApplicationBody,
     errors: [404],
     responses: { 201: { description: 'The application, pending' } },
@@ -98,28 +88,20 @@ export const catalogRoutes = [
       body: applicationJson(await applyToCatalog(deps, caller, params.id, body)),
     }),
   }),
-  route({
-    method: 'get',
-    path: '/catalog-entries/:id/applications',
+  route('GET /catalog-entries/:id/applications', {
     operationId: 'listCatalogApplications',
     summary: "A catalog entry's applications",
-    tag: 'Catalog',
     access: 'manager',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 200: { description: 'Its applications, oldest first' } },
     handle: async ({ params, caller, deps }) => ({ body: { items: (await applicationsOf(deps, caller, params.id)).map(applicationJson) } }),
   }),
-  route({
-    method: 'post',
-    path: '/catalog-applications/:id/decision',
+  route('POST /catalog-applications/:id/decision', {
     operationId: 'decideCatalogApplication',
     summary: 'Accept or decline an application',
     description:
       "Once, by the catalog's keepers: `accepted` with `firstReviewAt` creates the partnership in planning (the contact as its district lead, the pathway and goals as its record); `declined` with a `note` saying why. A second decision is a 409.",
-    tag: 'Catalog',
     access: 'manager',
-    params: uuidParam,
     body: catalogDecisionBody,
     errors: [403, 404, 409, 503],
     responses: { 200: { description: 'The application as decided, and the partnership made from it' } },
@@ -128,4 +110,4 @@ export const catalogRoutes = [
       return { body: { application: applicationJson(application), partnershipId } };
     },
   }),
-];
+]);

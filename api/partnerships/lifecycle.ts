@@ -1,4 +1,3 @@
-import { uuidParam } from '../../core/fields.js';
 import {
   activatePartnership,
   changeRecurrence,
@@ -10,23 +9,18 @@ import { setMemberNotifications } from '../../core/partnerships/member-settings.
 import { activateBody, endBody, memberPreferencesBody, pauseBody } from '../../core/partnerships/schemas.js';
 import { memberJson } from '../../core/people/roster.js';
 import { changeRecurrenceBody } from '../../core/reviews/schemas.js';
-import { route } from '../http/route.js';
-import { memberParams } from '../people/roster.js';
+import { route, tagged } from '../http/route.js';
 import { liveStatusJson } from './partnerships.js';
 
 const statusResponse = { 200: { description: "The partnership's live state after the change" } };
 
-export const lifecycleRoutes = [
-  route({
-    method: 'post',
-    path: '/partnerships/:id/activate',
+export const lifecycleRoutes = tagged('Lifecycle', [
+  route('POST /partnerships/:id/activate', {
     operationId: 'activatePartnership',
     summary: 'Activate a partnership in planning',
     description:
       'Starts its reviews, reminders and invitations now, before its plannedStart if it has one. With planning questions unanswered (GET /partnerships/{id}/planning) it is a 409 saying how many, unless `despiteUnanswered` is true.',
-    tag: 'Lifecycle',
     access: 'manager',
-    params: uuidParam,
     body: activateBody,
     bodyOptional: true,
     errors: [404, 409],
@@ -35,70 +29,51 @@ export const lifecycleRoutes = [
       body: liveStatusJson(await activatePartnership(deps, caller, params.id, body)),
     }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/pause',
+  route('POST /partnerships/:id/pause', {
     operationId: 'pausePartnership',
     summary: 'Pause a partnership',
     description:
       'Nothing about it is sent and no review is marked missed until it is resumed; resuming moves its open commitments and evidence requests by the length of the pause.',
-    tag: 'Lifecycle',
     access: 'manager',
-    params: uuidParam,
     body: pauseBody,
     bodyOptional: true,
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await pausePartnership(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/resume',
+  route('POST /partnerships/:id/resume', {
     operationId: 'resumePartnership',
     summary: 'Resume a partnership',
-    tag: 'Lifecycle',
     access: 'manager',
-    params: uuidParam,
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, caller, deps }) => ({ body: liveStatusJson(await resumePartnership(deps, caller, params.id)) }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/end',
+  route('POST /partnerships/:id/end', {
     operationId: 'endPartnership',
     summary: 'End a partnership',
-    tag: 'Lifecycle',
     access: 'manager',
-    params: uuidParam,
     body: endBody,
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await endPartnership(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/recurrence',
+  route('POST /partnerships/:id/recurrence', {
     operationId: 'changeRecurrence',
     summary: 'Change the review recurrence',
     description: 'Replans the reviews that have not happened yet; the blackouts are replaced when given.',
-    tag: 'Lifecycle',
     access: 'manager',
-    params: uuidParam,
     body: changeRecurrenceBody,
     errors: [404, 409],
     responses: statusResponse,
     handle: async ({ params, body, caller, deps }) => ({ body: liveStatusJson(await changeRecurrence(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'patch',
-    path: '/partnerships/:id/members/:personId',
+  route('PATCH /partnerships/:id/members/:personId', {
     operationId: 'setMemberPreferences',
     summary: "Change a member's notification preferences",
     description: 'Read when each message is sent, so no workflow is involved.',
     tag: 'People',
     access: 'manager',
-    params: memberParams,
     body: memberPreferencesBody,
     errors: [404],
     responses: { 200: { description: 'The member' } },
@@ -106,4 +81,4 @@ export const lifecycleRoutes = [
       return { body: memberJson(await setMemberNotifications(deps, caller, params.id, params.personId, body.notifications)) };
     },
   }),
-];
+]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { actorColumns } from '../../core/events.js';
-import { ianaTimeZone, instant, line, uuidParam } from '../../core/fields.js';
+import { ianaTimeZone, instant, line } from '../../core/fields.js';
 import { checkNewPartnership, writePartnership } from '../../core/partnerships/create.js';
 import { createPartnershipBody, partnershipRecord } from '../../core/partnerships/schemas.js';
 import { actorOf } from '../../core/people/principal.js';
@@ -17,7 +17,7 @@ import { DependencyUnavailableError, ForbiddenError, NotFoundError, ValidationEr
 import { bigintId, keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { type PartnershipStatus, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 import { nextSteps } from './next-steps.js';
 import { readPartnership } from './recent-reads.js';
 
@@ -111,15 +111,12 @@ const schedulePreviewBody = z
   })
   .strict();
 
-export const partnershipRoutes = [
-  route({
-    method: 'post',
-    path: '/partnerships',
+export const partnershipRoutes = tagged('Partnerships', [
+  route('POST /partnerships', {
     operationId: 'createPartnership',
     summary: 'Create a partnership',
     description:
       'Writes the partnership, its organizations and members, then starts its lifecycle workflow. If the workflow cannot start, nothing is written (503).',
-    tag: 'Partnerships',
     access: 'manager',
     body: createPartnershipBody,
     errors: [503],
@@ -152,12 +149,9 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'get',
-    path: '/partnerships',
+  route('GET /partnerships', {
     operationId: 'listPartnerships',
     summary: 'List partnerships',
-    tag: 'Partnerships',
     access: 'member',
     query: listQuery,
     responses: { 200: { description: 'One page of the partnerships the caller can see', schema: pageSchema(partnershipSummarySchema) } },
@@ -175,16 +169,12 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'get',
-    path: '/partnerships/:id',
+  route('GET /partnerships/:id', {
     operationId: 'getPartnership',
     summary: 'Get a partnership',
     description:
       "The record, `open` (what is still open) and `next` (the next review, its next reminder, the reminders sent for it), all from the database, where the workflow records what it does. An API process answers from its read of the same partnership in the last second: a change made through it shows at once, one made by the workflow or another replica within that second. The workflow's own view is `GET /partnerships/:id/live`.",
-    tag: 'Partnerships',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The partnership' } },
     async handle({ params, caller, deps }) {
@@ -226,15 +216,11 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'patch',
-    path: '/partnerships/:id',
+  route('PATCH /partnerships/:id', {
     operationId: 'updatePartnership',
     summary: 'Change the record of a partnership: its name, cohort, goals, shared framework, engagement pathway',
     description: 'Only an admin moves a partnership into, out of or between cohorts; the schedule is changed with /recurrence.',
-    tag: 'Partnerships',
     access: 'manager',
-    params: uuidParam,
     body: updatePartnershipBody,
     errors: [404],
     responses: { 200: { description: 'The partnership', schema: partnershipSummarySchema } },
@@ -263,15 +249,11 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'get',
-    path: '/partnerships/:id/live',
+  route('GET /partnerships/:id/live', {
     operationId: 'getPartnershipLiveState',
     summary: 'Get the live state of a partnership',
     description: "Asks the partnership's workflow (a Temporal query): phase, current review, next reminder.",
-    tag: 'Partnerships',
     access: 'member',
-    params: uuidParam,
     errors: [404, 503],
     responses: { 200: { description: 'What the workflow reports now' } },
     async handle({ params, caller, deps }) {
@@ -285,15 +267,11 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'get',
-    path: '/partnerships/:id/timeline',
+  route('GET /partnerships/:id/timeline', {
     operationId: 'getPartnershipTimeline',
     summary: "Read a partnership's timeline",
     description: 'The append-only event log: reviews planned, reminders sent, outcomes, commitments, escalations.',
-    tag: 'Partnerships',
     access: 'member',
-    params: uuidParam,
     query: timelineQuery,
     errors: [404],
     responses: {
@@ -349,14 +327,11 @@ export const partnershipRoutes = [
     },
   }),
 
-  route({
-    method: 'post',
-    path: '/schedule-preview',
+  route('POST /schedule-preview', {
     operationId: 'previewSchedule',
     summary: 'Preview a review schedule',
     description:
       'The next reviews a recurrence and blackouts would give, before anything is saved: each in UTC and in local time, with what a blackout moved.',
-    tag: 'Partnerships',
     access: 'member',
     body: schedulePreviewBody,
     responses: { 200: { description: 'The reviews, earliest first' } },
@@ -384,4 +359,4 @@ export const partnershipRoutes = [
       };
     },
   }),
-];
+]);

@@ -8,7 +8,7 @@ import {
   type TemplateOwner,
 } from '../../core/partnerships/planning.js';
 import { planningAnswersBody, planningTemplateBody } from '../../core/partnerships/schemas.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** Planning checklists over HTTP; the rules are in core/partnerships/planning.ts. */
 
@@ -40,29 +40,23 @@ const OWNERS = [
 ] as const;
 
 const templateRoutes = OWNERS.flatMap((o) => [
-  route({
-    method: 'get',
-    path: `${o.path}/planning-template`,
+  route(`GET ${o.path}/planning-template`, {
     operationId: `get${o.name}PlanningTemplate`,
     summary: `The planning questions a ${o.name.toLowerCase()} asks`,
     description: `Tandem's own questions (\`own\`: false) until the ${o.name.toLowerCase()} keeps its own. For those who may change them.`,
-    tag: 'Planning',
     access: 'manager',
     params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The questions, in the order they are asked' } },
     handle: async ({ params, caller, deps }) => ({ body: templateJson(await planningTemplateOf(deps, caller, o.owner(params.id))) }),
   }),
-  route({
-    method: 'put',
-    path: `${o.path}/planning-template`,
+  route(`PUT ${o.path}/planning-template`, {
     operationId: `set${o.name}PlanningTemplate`,
     summary: `Set the planning questions a ${o.name.toLowerCase()} asks`,
     description:
       o.name === 'Cohort'
         ? "Asked of the cohort's partnerships in planning (before their district's); checklists already opened keep their questions. Admin and the cohort's coordinators."
         : "Asked of the district's partnerships in planning that no cohort's template covers; checklists already opened keep their questions.",
-    tag: 'Planning',
     access: 'manager',
     params: uuidParam,
     body: planningTemplateBody,
@@ -74,17 +68,13 @@ const templateRoutes = OWNERS.flatMap((o) => [
   }),
 ]);
 
-export const planningRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/planning',
+export const planningRoutes = tagged('Planning', [
+  route('GET /partnerships/:id/planning', {
     operationId: 'getPlanningChecklist',
     summary: "A partnership's planning checklist",
     description:
       "Its questions with each side's answers and what is unanswered. Opened first while the partnership is in planning, it is copied from its cohort's template, else its district's, else Tandem's own.",
-    tag: 'Planning',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The checklist' } },
     handle: async ({ params, caller, deps }) => {
@@ -92,16 +82,12 @@ export const planningRoutes = [
       return { body: checklistJson(c.partnership.status, c) };
     },
   }),
-  route({
-    method: 'put',
-    path: '/partnerships/:id/planning',
+  route('PUT /partnerships/:id/planning', {
     operationId: 'answerPlanningChecklist',
     summary: "Answer planning questions for one's side",
     description:
       "A district or partner lead answers for their side (a key names the lead in `onBehalfOf`); each answer replaces that side's previous one, an empty answer takes it back. Only while the partnership is in planning (409 after).",
-    tag: 'Planning',
     access: 'member',
-    params: uuidParam,
     body: planningAnswersBody,
     errors: [403, 404, 409],
     responses: { 200: { description: 'The checklist with the answers' } },
@@ -111,4 +97,4 @@ export const planningRoutes = [
     },
   }),
   ...templateRoutes,
-];
+]);

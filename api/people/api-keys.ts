@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { line, uuidParam } from '../../core/fields.js';
+import { line } from '../../core/fields.js';
 import { recordAudit } from '../../core/people/audit.js';
 import type { ApiKey, Prisma } from '../../generated/prisma/client.js';
 import { API_KEY_CACHE_MS, ApiRole, createApiKey, forgetApiKey } from '../../lib/auth/api-keys.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const apiRole = z.enum(ApiRole);
 const apiKeySchema = z
@@ -32,15 +32,12 @@ const apiKeyJson = (k: ApiKey) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-export const apiKeyRoutes = [
-  route({
-    method: 'post',
-    path: '/api-keys',
+export const apiKeyRoutes = tagged('Access', [
+  route('POST /api-keys', {
     operationId: 'createApiKey',
     summary: 'Create an API key',
     description:
       'The secret is in the response and nowhere else: only its hash is stored. A coordinator key needs a cohortId; a district or partner key an organizationId of that kind.',
-    tag: 'Access',
     access: 'admin',
     body: z
       .object({
@@ -62,12 +59,9 @@ export const apiKeyRoutes = [
       return { status: 201, location: `/api-keys/${key.id}`, body: { ...apiKeyJson(key), secret } };
     },
   }),
-  route({
-    method: 'get',
-    path: '/api-keys',
+  route('GET /api-keys', {
     operationId: 'listApiKeys',
     summary: 'List API keys',
-    tag: 'Access',
     access: 'admin',
     query: pageQuery(['createdAt', 'name'], 'createdAt'),
     responses: { 200: { description: 'One page of keys, without secrets', schema: pageSchema(apiKeySchema) } },
@@ -77,15 +71,11 @@ export const apiKeyRoutes = [
       return { body: page(rows, query, k.field, apiKeyJson) };
     },
   }),
-  route({
-    method: 'post',
-    path: '/api-keys/:id/revoke',
+  route('POST /api-keys/:id/revoke', {
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
     description: `The key stops working at once on the API that revokes it and within ${API_KEY_CACHE_MS / 1000} seconds on other replicas (they remember live keys that long); its calendar feeds stop at once. Revoking twice changes nothing. A key cannot revoke itself, so that the last admin cannot lock everyone out by mistake.`,
-    tag: 'Access',
     access: 'admin',
-    params: uuidParam,
     errors: [404, 409],
     responses: { 200: { description: 'The revoked key', schema: apiKeySchema } },
     async handle({ params, caller, deps }) {
@@ -100,4 +90,4 @@ export const apiKeyRoutes = [
       return { body: apiKeyJson(key) };
     },
   }),
-];
+]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const auditSchema = z
   .object({
@@ -18,15 +18,12 @@ const auditSchema = z
   .meta({ id: 'AuditEvent' });
 
 /** The audit log of people, keys, coordinators and staff roles: the installation's admin reads it. */
-export const auditRoutes = [
-  route({
-    method: 'get',
-    path: '/audit-events',
+export const auditRoutes = tagged('Access', [
+  route('GET /audit-events', {
     operationId: 'listAuditEvents',
     summary: 'List the audit log',
     description:
       'Every change to a person (address, mail settings, admin made), an API key, a coordinator or a staff role, with who made it. Append-only: the database refuses to change or delete an entry.',
-    tag: 'Access',
     access: 'admin',
     query: pageQuery(['occurredAt'], '-occurredAt').extend({
       subjectId: z.uuid().optional().meta({ description: 'Only what was done to this person, key or cohort.' }),
@@ -55,4 +52,4 @@ export const auditRoutes = [
       };
     },
   }),
-];
+]);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ianaTimeZone, line, uuidParam } from '../../core/fields.js';
+import { ianaTimeZone, line } from '../../core/fields.js';
 import { addCoordinator, createCohort, newCohort, newCoordinator } from '../../core/people/cohorts.js';
 import { cohortScope, organizationScope, partnershipScope, personScope } from '../../core/people/rights.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isUniqueViolation } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { keyset, page, pageQuery, pageSchema } from '../../lib/pagination.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 import { mailSettingsJson } from '../mail/notifications.js';
 
 const organizationKind = z.enum(['district', 'partner', 'coordinating_body']);
@@ -41,13 +41,10 @@ const cohortJson = (c: { id: string; name: string; coordinatorId: string | null;
 });
 
 /** Organizations, people and cohorts: who takes part, as far as the caller may see. */
-export const directoryRoutes = [
-  route({
-    method: 'post',
-    path: '/organizations',
+export const directoryRoutes = tagged('Directory', [
+  route('POST /organizations', {
     operationId: 'createOrganization',
     summary: 'Create an organization',
-    tag: 'Directory',
     access: 'admin',
     body: z.object({ kind: organizationKind, name: line(200), timeZone: ianaTimeZone }).strict(),
     errors: [409],
@@ -62,13 +59,10 @@ export const directoryRoutes = [
       }
     },
   }),
-  route({
-    method: 'get',
-    path: '/organizations',
+  route('GET /organizations', {
     operationId: 'listOrganizations',
     summary: 'List organizations',
     description: "The caller's own organization and those it works with in partnerships it can see.",
-    tag: 'Directory',
     access: 'member',
     query: pageQuery(['name', 'createdAt'], 'name').extend({ kind: organizationKind.optional() }),
     responses: { 200: { description: 'One page of organizations', schema: pageSchema(organizationSchema) } },
@@ -82,14 +76,10 @@ export const directoryRoutes = [
       return { body: page(rows, query, k.field, organizationJson) };
     },
   }),
-  route({
-    method: 'get',
-    path: '/organizations/:id',
+  route('GET /organizations/:id', {
     operationId: 'getOrganization',
     summary: 'Get an organization',
-    tag: 'Directory',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The organization', schema: organizationSchema } },
     async handle({ params, caller, deps }) {
@@ -98,9 +88,7 @@ export const directoryRoutes = [
       return { body: organizationJson(org) };
     },
   }),
-  route({
-    method: 'get',
-    path: '/people',
+  route('GET /people', {
     operationId: 'listPeople',
     summary: 'List people',
     description: 'Members of the partnerships the caller can see.',
@@ -120,15 +108,12 @@ export const directoryRoutes = [
       return { body: page(rows, query, k.field, personJson) };
     },
   }),
-  route({
-    method: 'get',
-    path: '/people/:id',
+  route('GET /people/:id', {
     operationId: 'getPerson',
     summary: 'Get a person',
     description: 'With their memberships in the partnerships the caller can see.',
     tag: 'People',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The person' } },
     async handle({ params, caller, deps }) {
@@ -151,12 +136,9 @@ export const directoryRoutes = [
       };
     },
   }),
-  route({
-    method: 'post',
-    path: '/cohorts',
+  route('POST /cohorts', {
     operationId: 'createCohort',
     summary: 'Create a cohort',
-    tag: 'Directory',
     access: 'admin',
     body: newCohort,
     errors: [409],
@@ -166,12 +148,9 @@ export const directoryRoutes = [
       return { status: 201, location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
     },
   }),
-  route({
-    method: 'get',
-    path: '/cohorts',
+  route('GET /cohorts', {
     operationId: 'listCohorts',
     summary: 'List cohorts',
-    tag: 'Directory',
     access: 'member',
     query: pageQuery(['name', 'createdAt'], 'name'),
     responses: { 200: { description: 'One page of cohorts', schema: pageSchema(cohortSchema) } },
@@ -185,15 +164,11 @@ export const directoryRoutes = [
       return { body: page(rows, query, k.field, cohortJson) };
     },
   }),
-  route({
-    method: 'get',
-    path: '/cohorts/:id',
+  route('GET /cohorts/:id', {
     operationId: 'getCohort',
     summary: 'Get a cohort',
     description: 'With the number of its partnerships the caller can see, by status.',
-    tag: 'Directory',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The cohort' } },
     async handle({ params, caller, deps }) {
@@ -207,16 +182,12 @@ export const directoryRoutes = [
       return { body: { ...cohortJson(cohort), partnerships: Object.fromEntries(byStatus.map((g) => [g.status, g._count._all])) } };
     },
   }),
-  route({
-    method: 'post',
-    path: '/cohorts/:id/coordinators',
+  route('POST /cohorts/:id/coordinators', {
     operationId: 'addCohortCoordinator',
     summary: 'Make someone a coordinator of a cohort',
     description:
       'They sign in as themselves and see and manage every partnership of the cohort (the dashboard, its calendar, school calendar, imports). Someone new to Tandem is created. Idempotent.',
-    tag: 'Directory',
     access: 'admin',
-    params: uuidParam,
     body: newCoordinator,
     errors: [404],
     responses: { 201: { description: 'A coordinator of the cohort', schema: z.object({ cohortId: z.uuid(), personId: z.uuid() }) } },
@@ -225,4 +196,4 @@ export const directoryRoutes = [
       return { status: 201, body: { cohortId, personId: person.id } };
     },
   }),
-];
+]);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import { approveProvider, newProviderBody, providerJson, registerProvider, removeProvider } from '../../core/people/identity-providers.js';
 import { organizationScope } from '../../core/people/rights.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const providerSchema = z
   .object({
@@ -19,17 +18,13 @@ const providerSchema = z
   .meta({ id: 'IdentityProvider' });
 
 /** An organization's own sign-in provider (core/people/identity-providers.ts). */
-export const identityProviderRoutes = [
-  route({
-    method: 'post',
-    path: '/organizations/:id/identity-providers',
+export const identityProviderRoutes = tagged('Access', [
+  route('POST /organizations/:id/identity-providers', {
     operationId: 'registerIdentityProvider',
     summary: "Register an organization's own sign-in provider (OpenID Connect)",
     description:
       "By the installation's admin, the organization's key or its admins. It signs in nobody until the installation's admin approves its domains; then it signs in the people Tandem knows whose address is in them, and nobody else. The client secret is never shown again.",
-    tag: 'Access',
     access: 'member',
-    params: uuidParam,
     body: newProviderBody,
     errors: [403, 404],
     responses: { 201: { description: 'Registered, awaiting approval', schema: providerSchema } },
@@ -38,14 +33,10 @@ export const identityProviderRoutes = [
       body: providerJson(await registerProvider(deps, caller, params.id, body)),
     }),
   }),
-  route({
-    method: 'get',
-    path: '/organizations/:id/identity-providers',
+  route('GET /organizations/:id/identity-providers', {
     operationId: 'listIdentityProviders',
     summary: "List an organization's sign-in providers",
-    tag: 'Access',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'Its providers', schema: z.object({ items: z.array(providerSchema) }) } },
     async handle({ params, caller, deps }) {
@@ -55,29 +46,21 @@ export const identityProviderRoutes = [
       return { body: { items: rows.map(providerJson) } };
     },
   }),
-  route({
-    method: 'post',
-    path: '/identity-providers/:id/approve',
+  route('POST /identity-providers/:id/approve', {
     operationId: 'approveIdentityProvider',
     summary: "Approve a sign-in provider's domains",
     description: "The installation's admin only. Refused when one of its domains belongs to another provider already.",
-    tag: 'Access',
     access: 'admin',
-    params: uuidParam,
     errors: [404, 409],
     responses: { 200: { description: 'Approved: it signs in from now on', schema: providerSchema } },
     handle: async ({ params, caller, deps }) => ({
       body: providerJson(await approveProvider(deps, caller, params.id, deps.identityDomains)),
     }),
   }),
-  route({
-    method: 'post',
-    path: '/identity-providers/:id/remove',
+  route('POST /identity-providers/:id/remove', {
     operationId: 'removeIdentityProvider',
     summary: 'Remove a sign-in provider',
-    tag: 'Access',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 204: { description: 'Removed: it signs nobody in any more' } },
     async handle({ params, caller, deps }) {
@@ -85,4 +68,4 @@ export const identityProviderRoutes = [
       return { status: 204, body: null };
     },
   }),
-];
+]);

@@ -9,35 +9,26 @@ import {
   newMember,
   removeMember,
 } from '../../core/people/roster.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
-export const memberParams = z.object({ id: z.uuid(), personId: z.uuid() });
 const memberResponse = { description: 'The member' };
 
-export const rosterRoutes = [
-  route({
-    method: 'post',
-    path: '/partnerships/:id/members',
+export const rosterRoutes = tagged('People', [
+  route('POST /partnerships/:id/members', {
     operationId: 'addMember',
     summary: 'Add a member to a partnership',
     description: 'Someone new to Tandem is created (staff of their side); they get the partnership’s mail from now on.',
-    tag: 'People',
     access: 'manager',
-    params: z.object({ id: z.uuid() }),
     body: newMember,
     errors: [404, 409],
     responses: { 201: memberResponse },
     handle: async ({ params, body, caller, deps }) => ({ status: 201, body: memberJson(await addMember(deps, caller, params.id, body)) }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/members/:personId/role',
+  route('POST /partnerships/:id/members/:personId/role', {
     operationId: 'changeMemberRole',
     summary: "Change a member's role",
     description: 'A partnership keeps at least one district or partner lead.',
-    tag: 'People',
     access: 'manager',
-    params: memberParams,
     body: z.object({ role: memberRole }).strict(),
     errors: [404, 409],
     responses: { 200: memberResponse },
@@ -45,15 +36,11 @@ export const rosterRoutes = [
       body: memberJson(await changeMemberRole(deps, caller, params.id, params.personId, body.role)),
     }),
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/members/:personId/remove',
+  route('POST /partnerships/:id/members/:personId/remove', {
     operationId: 'removeMember',
     summary: 'Remove a member from a partnership',
     description: 'Refused while they own open commitments or evidence requests (hand them over first), or when they are the last lead.',
-    tag: 'People',
     access: 'manager',
-    params: memberParams,
     errors: [404, 409],
     responses: { 200: { description: 'Removed' } },
     handle: async ({ params, caller, deps }) => {
@@ -61,19 +48,15 @@ export const rosterRoutes = [
       return { body: { removed: params.personId } };
     },
   }),
-  route({
-    method: 'post',
-    path: '/partnerships/:id/members/:personId/handover',
+  route('POST /partnerships/:id/members/:personId/handover', {
     operationId: 'handOverWork',
     summary: "Hand a member's open work to another member",
     description:
       'Every open commitment and evidence request of the member becomes `to`’s, each recorded in the timeline, and both are told by mail. With `leaves: true` the member also leaves the partnership, in the same step.',
-    tag: 'People',
     access: 'manager',
-    params: memberParams,
     body: handOverBody,
     errors: [404, 409],
     responses: { 200: { description: 'How many items were handed over' } },
     handle: async ({ params, body, caller, deps }) => ({ body: await handOver(deps, caller, params.id, params.personId, body) }),
   }),
-];
+]);

@@ -1,37 +1,28 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import { organizationScope } from '../../core/people/rights.js';
 import { grantStaff, grantStaffBody, revokeStaff } from '../../core/people/staff.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const staffSchema = z.object({ organizationId: z.uuid(), personId: z.uuid(), isAdmin: z.boolean() }).meta({ id: 'StaffRole' });
 
 /** Staff roles of an organization, granted explicitly (core/people/staff.ts). */
-export const staffRoutes = [
-  route({
-    method: 'post',
-    path: '/organizations/:id/staff',
+export const staffRoutes = tagged('People', [
+  route('POST /organizations/:id/staff', {
     operationId: 'grantStaff',
     summary: 'Make someone staff (or an admin) of an organization',
     description:
       "The installation's admin, the organization's own key, or one of its admins. Staff may be acted for by their organization's key (the record says so); an organization's admins manage its partnerships. The person is told by mail; the grant is in the audit log. Nobody below the installation's admin changes an admin's roles.",
-    tag: 'People',
     access: 'member',
-    params: uuidParam,
     body: grantStaffBody,
     errors: [403, 404],
     responses: { 201: { description: 'The staff role', schema: staffSchema } },
     handle: async ({ params, body, caller, deps }) => ({ status: 201, body: await grantStaff(deps, caller, params.id, body) }),
   }),
-  route({
-    method: 'get',
-    path: '/organizations/:id/staff',
+  route('GET /organizations/:id/staff', {
     operationId: 'listStaff',
     summary: "List an organization's staff",
-    tag: 'People',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: {
       200: {
@@ -60,14 +51,10 @@ export const staffRoutes = [
       };
     },
   }),
-  route({
-    method: 'post',
-    path: '/organizations/:id/staff/:personId/revoke',
+  route('POST /organizations/:id/staff/:personId/revoke', {
     operationId: 'revokeStaff',
     summary: "End someone's staff role in an organization",
-    tag: 'People',
     access: 'member',
-    params: z.object({ id: z.uuid(), personId: z.uuid() }),
     errors: [403, 404],
     responses: { 204: { description: 'No longer staff' } },
     async handle({ params, caller, deps }) {
@@ -75,4 +62,4 @@ export const staffRoutes = [
       return { status: 204, body: null };
     },
   }),
-];
+]);

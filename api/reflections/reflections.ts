@@ -1,21 +1,16 @@
-import { uuidParam } from '../../core/fields.js';
 import { loadPartnership } from '../../core/people/members.js';
 import { assertSeesCohortCheckIns, seesCheckIns, standingIn, visibleOwner } from '../../core/people/rights.js';
 import { cohortCheckIns, partnershipCheckIns } from '../../core/reflections/check-ins.js';
 import { CHECK_IN_DIMENSIONS, CHECK_IN_MINIMUM } from '../../core/reflections/schemas.js';
 import { ForbiddenError } from '../../lib/errors.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
-export const reflectionRoutes = [
-  route({
-    method: 'get',
-    path: '/reviews/:id/reflections',
+export const reflectionRoutes = tagged('Reflections', [
+  route('GET /reviews/:id/reflections', {
     operationId: 'listReflections',
     summary: 'List the reflections on a review',
     description: 'Everyone asked, who answered, and the completion rate.',
-    tag: 'Reflections',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The reflections' } },
     async handle({ params, caller, deps }) {
@@ -45,15 +40,11 @@ export const reflectionRoutes = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/partnerships/:id/check-ins',
+  route('GET /partnerships/:id/check-ins', {
     operationId: 'getPartnershipCheckIns',
     summary: "Get a partnership's check-ins",
     description: `How each side rates the partnership at each held review (relationship, content, delivery, results, communication; 1-5), oldest first: the number who answered, and each dimension's mean only from ${CHECK_IN_MINIMUM} answers of a side (null below), with the gap between the sides (district minus partner). For its leads, sponsor and those who manage it.`,
-    tag: 'Reflections',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 200: { description: 'The check-ins by review' } },
     async handle({ params, caller, deps }) {
@@ -71,15 +62,11 @@ export const reflectionRoutes = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/cohorts/:id/check-ins',
+  route('GET /cohorts/:id/check-ins', {
     operationId: 'getCohortCheckIns',
     summary: "Get a cohort's check-ins",
     description: `Each partnership's latest review with check-ins, aggregated by side as for one partnership, and the cohort's figures from those answers pooled (a side shown only from ${CHECK_IN_MINIMUM} answers). For the cohort's coordinators and the admins.`,
-    tag: 'Reflections',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 200: { description: "The cohort's check-ins" } },
     async handle({ params, caller, deps }) {
@@ -93,4 +80,4 @@ export const reflectionRoutes = [
       };
     },
   }),
-];
+]);

@@ -1,22 +1,17 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import { loadPartnership } from '../../core/people/members.js';
 import { seesRepliesNotUnderstood, standingIn } from '../../core/people/rights.js';
 import { repliesNotUnderstood } from '../../core/replies/receive.js';
 import { ForbiddenError } from '../../lib/errors.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
-export const replyRoutes = [
-  route({
-    method: 'get',
-    path: '/partnerships/:id/replies',
+export const replyRoutes = tagged('Replies', [
+  route('GET /partnerships/:id/replies', {
     operationId: 'listRepliesNotUnderstood',
     summary: 'List replies Tandem did not understand',
     description:
       'Replies by mail to the partnership\'s messages that Tandem could not act on (neither "done" nor "need until" a date, an empty reflection, evidence without a file), newest first, 20 at most: what the partnership\'s page shows its leads, to follow up. Each was answered to its sender with the link to act. For the partnership\'s leads and those who manage it.',
-    tag: 'Replies',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: {
       200: {
@@ -55,4 +50,4 @@ export const replyRoutes = [
       };
     },
   }),
-];
+]);

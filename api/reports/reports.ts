@@ -18,18 +18,15 @@ import {
   upcomingReviewsReport,
 } from '../../core/reports/reports.js';
 import { pageSchema } from '../../lib/pagination.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** The reports over HTTP: each route translates its query to core/reports/reports.ts and back. */
-export const reportRoutes = [
-  route({
-    method: 'get',
-    path: '/reports/overdue-commitments.csv',
+export const reportRoutes = tagged('Reports', [
+  route('GET /reports/overdue-commitments.csv', {
     operationId: 'exportOverdueCommitments',
     summary: 'Export overdue commitments as CSV',
     description:
       'The overdue report with the same filters, every matching row, most overdue first, as text/csv streamed in batches (an export of 100,000 rows is never held in memory). Due times are local to each partnership.',
-    tag: 'Reports',
     access: 'member',
     query: overdueCsvQuery,
     responses: { 200: { description: 'CSV, one row per overdue commitment, with a header' } },
@@ -42,14 +39,11 @@ export const reportRoutes = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/reports/overdue-commitments',
+  route('GET /reports/overdue-commitments', {
     operationId: 'reportOverdueCommitments',
     summary: 'Report overdue commitments',
     description:
       'Open commitments past their due time, across every partnership the caller can see, most overdue first. `total` counts all that match the filters, not just this page.',
-    tag: 'Reports',
     access: 'member',
     query: overdueQuery,
     responses: {
@@ -60,13 +54,10 @@ export const reportRoutes = [
     },
     handle: async ({ query, caller, deps }) => ({ body: await overdueReport(deps.db, caller, query) }),
   }),
-  route({
-    method: 'get',
-    path: '/reports/partnership-health',
+  route('GET /reports/partnership-health', {
     operationId: 'reportPartnershipHealth',
     summary: 'Report the health of every partnership',
     description: `Every partnership the caller can see, by name, with its next review (and the answers to its invitation from calendar apps, nextReviewAttendance), last outcome, missed reviews, overdue work, reflection completion and health (${Object.keys(HEALTH_LABELS).join(', ')}; null when not running), with the rules that decided it. Read from the database only. Rules: at risk when ${RULES.at_risk.join(' or ')}; needs attention when ${RULES.needs_attention.join(' or ')}.`,
-    tag: 'Reports',
     access: 'member',
     query: partnershipFilters.extend({ health: z.enum(['on_track', 'needs_attention', 'at_risk']).optional() }).strict(),
     responses: { 200: { description: 'Every matching partnership, by name' } },
@@ -88,40 +79,31 @@ export const reportRoutes = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/reports/upcoming-reviews',
+  route('GET /reports/upcoming-reviews', {
     operationId: 'reportUpcomingReviews',
     summary: 'Report upcoming reviews',
     description: 'Scheduled reviews in the next `days` days, soonest first, each also in its partnership’s local time.',
-    tag: 'Reports',
     access: 'member',
     query: upcomingQuery,
     responses: { 200: { description: 'One page of reviews' } },
     handle: async ({ query, caller, deps }) => ({ body: await upcomingReviewsReport(deps.db, caller, query) }),
   }),
-  route({
-    method: 'get',
-    path: '/reports/missing-reflections',
+  route('GET /reports/missing-reflections', {
     operationId: 'reportMissingReflections',
     summary: 'Report missing reflections',
     description: 'Members asked to reflect on a held review who have not answered; by default only where the window is still open.',
-    tag: 'Reports',
     access: 'member',
     query: missingQuery,
     responses: { 200: { description: 'One page of missing reflections' } },
     handle: async ({ query, caller, deps }) => ({ body: await missingReflectionsReport(deps.db, caller, query) }),
   }),
-  route({
-    method: 'get',
-    path: '/reports/evidence-status',
+  route('GET /reports/evidence-status', {
     operationId: 'reportEvidenceStatus',
     summary: 'Report evidence status',
     description: 'How many evidence requests are open, overdue, submitted and waived, and one page of them (filter by status).',
-    tag: 'Reports',
     access: 'member',
     query: evidenceQuery,
     responses: { 200: { description: 'Counts by status and one page of requests' } },
     handle: async ({ query, caller, deps }) => ({ body: await evidenceStatusReport(deps.db, caller, query) }),
   }),
-];
+]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const stuckSchema = z
   .object({
@@ -16,15 +16,12 @@ const stuckSchema = z
   .meta({ id: 'StuckActivity' });
 
 /** Work that keeps failing and is still being retried: what the installation's admin looks into. */
-export const stuckRoutes = [
-  route({
-    method: 'get',
-    path: '/stuck-work',
+export const stuckRoutes = tagged('Operations', [
+  route('GET /stuck-work', {
     operationId: 'listStuckWork',
     summary: 'List work that keeps failing',
     description:
       'Every activity that has failed three attempts or more and is still being retried (with backoff, up to 5 minutes apart), oldest first, with its last error and its workflow. Data the database refuses is not retried (it fails at once and reaches whoever asked), so what is listed here waits on something else: a dependency down, a bug.',
-    tag: 'Operations',
     access: 'admin',
     responses: { 200: { description: 'The stuck work', schema: z.object({ items: z.array(stuckSchema) }) } },
     async handle({ deps }) {
@@ -40,4 +37,4 @@ export const stuckRoutes = [
       };
     },
   }),
-];
+]);

@@ -8,7 +8,7 @@ import { hashSecret } from '../../lib/auth/secrets.js';
 import type { Db } from '../../lib/db/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { Reply } from '../http/reply.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** Calendar feeds over HTTP; what a feed shows, and to whom, is in core/reviews/calendar-feed.ts. */
 async function ics(db: Db, caller: Principal, subject: Subject, publicUrl: string): Promise<Reply> {
@@ -58,27 +58,21 @@ const SUBJECTS = [
   },
 ] as const;
 
-export const calendarRoutes = [
+export const calendarRoutes = tagged('Calendar', [
   ...SUBJECTS.flatMap((s) => [
-    route({
-      method: 'get',
-      path: `${s.path}/calendar.ics`,
+    route(`GET ${s.path}/calendar.ics`, {
       operationId: `get${s.name}Calendar`,
       summary: `Read ${s.whose} calendar`,
       ...(s.shows && { description: s.shows }),
-      tag: 'Calendar',
       access: 'member',
       params: uuidParam,
       errors: [404],
       responses: icsResponse,
       handle: async ({ params, caller, deps }) => ics(deps.db, caller, await s.subject(deps.db, caller, params.id), deps.publicUrl),
     }),
-    route({
-      method: 'post',
-      path: `${s.path}/calendar-feeds`,
+    route(`POST ${s.path}/calendar-feeds`, {
       operationId: `create${s.name}CalendarFeed`,
       summary: `Create a calendar subscription URL for ${s.whose.replace(/'s$/, '')}`,
-      tag: 'Calendar',
       access: 'member',
       params: uuidParam,
       errors: [404],
@@ -89,13 +83,10 @@ export const calendarRoutes = [
       }),
     }),
   ]),
-  route({
-    method: 'get',
-    path: '/calendar/:file',
+  route('GET /calendar/:file', {
     operationId: 'getSubscribedCalendar',
     summary: 'Read a subscribed calendar',
     description: 'The secret URL of a calendar feed; needs no API key.',
-    tag: 'Calendar',
     access: 'public',
     params: z.object({ file: z.string().regex(/^tdmcal_[A-Za-z0-9_-]{43}\.ics$/, 'is not a calendar feed') }),
     errors: [404],
@@ -118,4 +109,4 @@ export const calendarRoutes = [
       return ics(deps.db, caller, { personId }, deps.publicUrl);
     },
   }),
-];
+]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fileText, line, uuidParam } from '../../core/fields.js';
 import { CALENDAR_MAX_CHARS, type CalendarOwner, importSchoolCalendar } from '../../core/reviews/school-calendar-import.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 /** School calendars over HTTP; the import and its replanning are in core/reviews/school-calendar-import.ts. */
 const body = z
@@ -30,21 +30,21 @@ const OWNERS = [
   },
 ] as const;
 
-export const schoolCalendarRoutes = OWNERS.map((o) =>
-  route({
-    method: 'post',
-    path: `${o.path}/school-calendar`,
-    operationId: `import${o.name}SchoolCalendar`,
-    summary: `Import a ${o.name.toLowerCase()}'s school calendar (.ics)`,
-    description: o.description,
-    tag: 'Calendar',
-    access: 'manager',
-    params: uuidParam,
-    body,
-    errors: [404, 503],
-    responses: imported,
-    handle: async ({ params, body, caller, deps }) => ({
-      body: await importSchoolCalendar(deps, caller, o.owner(params.id), { name: body.name, text: body.ics }),
+export const schoolCalendarRoutes = tagged(
+  'Calendar',
+  OWNERS.map((o) =>
+    route(`POST ${o.path}/school-calendar`, {
+      operationId: `import${o.name}SchoolCalendar`,
+      summary: `Import a ${o.name.toLowerCase()}'s school calendar (.ics)`,
+      description: o.description,
+      access: 'manager',
+      params: uuidParam,
+      body,
+      errors: [404, 503],
+      responses: imported,
+      handle: async ({ params, body, caller, deps }) => ({
+        body: await importSchoolCalendar(deps, caller, o.owner(params.id), { name: body.name, text: body.ics }),
+      }),
     }),
-  }),
+  ),
 );

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { uuidParam } from '../../core/fields.js';
 import { WEBHOOK_EVENT_TYPES } from '../../core/webhooks/events.js';
 import {
   changeWebhook,
@@ -14,7 +13,7 @@ import {
   webhookChanges,
   webhookJson,
 } from '../../core/webhooks/subscriptions.js';
-import { route } from '../http/route.js';
+import { route, tagged } from '../http/route.js';
 
 const webhookSchema = z
   .object({
@@ -66,72 +65,52 @@ const deliverySchema = z
   })
   .meta({ id: 'WebhookDelivery' });
 
-const deliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() });
-
 const KEEPERS =
   "An organization's subscriptions are kept by the installation's admin, its key and its admins; a cohort's by its coordinators and its key; the installation's by its admins. Any other is a 404.";
 
 /** Webhook subscriptions and their deliveries (core/webhooks/). */
-export const webhookRoutes = [
-  route({
-    method: 'post',
-    path: '/webhooks',
+export const webhookRoutes = tagged('Webhooks', [
+  route('POST /webhooks', {
     operationId: 'createWebhook',
     summary: 'Subscribe an endpoint to events',
     description: `Tells an HTTPS endpoint of the events it names, in the partnerships its owner sees: an organization's (as district or partner), a cohort's, or with neither the installation's (every partnership). standard deliveries are signed by the Standard Webhooks specification; slack and teams post a readable message in the platform's format. Deliveries go in event order; one that fails is tried again for a day, then the subscription is paused and its keepers told. ${KEEPERS}`,
-    tag: 'Webhooks',
     access: 'member',
     body: newWebhookBody,
     errors: [403, 404],
     responses: { 201: { description: 'Subscribed', schema: withSecret } },
     handle: async ({ body, caller, deps }) => ({ status: 201, body: await createWebhook(deps, caller, body) }),
   }),
-  route({
-    method: 'get',
-    path: '/webhooks',
+  route('GET /webhooks', {
     operationId: 'listWebhooks',
     summary: 'List the webhook subscriptions the caller keeps',
-    tag: 'Webhooks',
     access: 'member',
     responses: { 200: { description: 'Its subscriptions, oldest first', schema: z.object({ items: z.array(webhookSchema) }) } },
     handle: async ({ caller, deps }) => ({ body: { items: await listWebhooks(deps.db, caller) } }),
   }),
-  route({
-    method: 'get',
-    path: '/webhooks/:id',
+  route('GET /webhooks/:id', {
     operationId: 'getWebhook',
     summary: 'Read a webhook subscription',
-    tag: 'Webhooks',
     access: 'member',
-    params: uuidParam,
     errors: [404],
     responses: { 200: { description: 'The subscription', schema: webhookSchema } },
     handle: async ({ params, caller, deps }) => ({ body: webhookJson(await visibleWebhook(deps.db, caller, params.id)) }),
   }),
-  route({
-    method: 'patch',
-    path: '/webhooks/:id',
+  route('PATCH /webhooks/:id', {
     operationId: 'changeWebhook',
     summary: 'Change, pause or resume a webhook subscription',
     description:
       'Resuming ("status": "active") sends what waited for it, in order, each once. A change sent while another changes its status is refused with 409: read it again, then change it.',
-    tag: 'Webhooks',
     access: 'member',
-    params: uuidParam,
     body: webhookChanges,
     errors: [403, 404, 409],
     responses: { 200: { description: 'Changed', schema: webhookSchema } },
     handle: async ({ params, body, caller, deps }) => ({ body: await changeWebhook(deps, caller, params.id, body) }),
   }),
-  route({
-    method: 'post',
-    path: '/webhooks/:id/remove',
+  route('POST /webhooks/:id/remove', {
     operationId: 'removeWebhook',
     summary: 'Remove a webhook subscription',
     description: 'With its deliveries and their attempts; nothing more is sent to it.',
-    tag: 'Webhooks',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 204: { description: 'Removed' } },
     async handle({ params, caller, deps }) {
@@ -139,28 +118,20 @@ export const webhookRoutes = [
       return { status: 204, body: null };
     },
   }),
-  route({
-    method: 'post',
-    path: '/webhooks/:id/rotate-secret',
+  route('POST /webhooks/:id/rotate-secret', {
     operationId: 'rotateWebhookSecret',
     summary: "Rotate a webhook's signing secret",
     description:
       'A new secret, shown this once. For a day, every delivery carries a signature by the previous secret as well, so the receiver switches to the new one when it likes, without a gap.',
-    tag: 'Webhooks',
     access: 'member',
-    params: uuidParam,
     errors: [403, 404],
     responses: { 200: { description: 'Rotated', schema: withSecret } },
     handle: async ({ params, caller, deps }) => ({ body: await rotateWebhookSecret(deps, caller, params.id) }),
   }),
-  route({
-    method: 'get',
-    path: '/webhooks/:id/deliveries',
+  route('GET /webhooks/:id/deliveries', {
     operationId: 'listWebhookDeliveries',
     summary: "List a webhook's deliveries with their attempts",
-    tag: 'Webhooks',
     access: 'member',
-    params: uuidParam,
     query: z.object({
       status: z.enum(['pending', 'delivered']).optional(),
       limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -169,15 +140,11 @@ export const webhookRoutes = [
     responses: { 200: { description: 'Newest first', schema: z.object({ items: z.array(deliverySchema) }) } },
     handle: async ({ params, query, caller, deps }) => ({ body: { items: await listDeliveries(deps.db, caller, params.id, query) } }),
   }),
-  route({
-    method: 'post',
-    path: '/webhooks/:id/deliveries/:deliveryId/redeliver',
+  route('POST /webhooks/:id/deliveries/:deliveryId/redeliver', {
     operationId: 'redeliverWebhook',
     summary: 'Send a delivery again',
     description: 'With the same webhook-id, after the deliveries waiting before it (at once when the subscription is active).',
-    tag: 'Webhooks',
     access: 'member',
-    params: deliveryParams,
     errors: [403, 404],
     responses: { 202: { description: 'It waits to go again' } },
     async handle({ params, caller, deps }) {
@@ -185,4 +152,4 @@ export const webhookRoutes = [
       return { status: 202, body: null };
     },
   }),
-];
+]);

@@ -56,8 +56,6 @@ export const outcomeInput = z.discriminatedUnion('outcome', [
 ]);
 export type OutcomeInput = z.input<typeof outcomeInput>;
 
-export const reviewParams = z.object({ id: z.uuid(), reviewId: z.uuid() });
-
 export const changeRecurrenceBody = z
   .object({ recurrence: recurrenceSchema, blackouts: z.array(blackoutSchema).max(100).optional() })
   .strict();
