@@ -1,3 +1,4 @@
+import type { TaskLinks } from '../core/mail/outbox.js';
 import type { Db } from '../lib/db/client.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import type { Post } from '../lib/webhooks/post.js';
@@ -9,7 +10,7 @@ export interface ActivityDeps {
   /** MAIL_GIVE_UP_AFTER: how long a message is retried before it is marked failed. */
   mailGiveUpAfterMs: number;
   /** The link in a message to one person: the page, acting on it as them for a while (core/people/task-links.ts). */
-  taskLinks(people: { id: string }[], target: string): Promise<string[]>;
+  taskLinks: TaskLinks;
   /** MAIL_REPLY_DOMAIN: copies that ask for something get a reply address of their own. */
   replyDomain?: string | undefined;
   /** How webhooks are sent (WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_PRIVATE_ADDRESSES, WEBHOOK_CA_PATH); the defaults without. */

@@ -54,7 +54,7 @@ await withBenchDatabase(async (url, dir) => {
       wake: async () => {},
       heartbeat: () => {},
       // The links people get sign them in; here a plain link stands in for each copy's.
-      taskLinks: async (people: { id: string }[], target: string) => people.map(() => `http://bench${target}`),
+      taskLinks: async (people: { id: string }[], target: string) => new Map(people.map((p) => [p.id, `http://bench${target}`])),
     };
     // One notice per partnership and reminder, each copied to the partnership's ten members.
     const notices = Array.from({ length: EMAILS / MEMBERS }, (_, i) => {

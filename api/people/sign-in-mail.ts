@@ -32,7 +32,7 @@ async function send(deps: SignInMailDeps, email: string, token: string, next: st
   if (!person) return;
   const now = Date.now();
   await tellPerson(
-    requestMail(deps, async (people, target) => people.map((p) => signInUrl(deps.publicUrl, target, token, p.id))),
+    requestMail(deps, async (people, target) => new Map(people.map((p) => [p.id, signInUrl(deps.publicUrl, target, token, p.id)]))),
     person,
     {
       messageKey: `sign-in:${person.id}:${now}`,

@@ -27,42 +27,45 @@ type Sent = Prisma.EmailOutboxGetPayload<{ select: typeof sentFields }>;
 // every claim they make joins the statement.
 const batchScheduleFn = (run: () => void) => setImmediate(run);
 
-const claims = new WeakMap<Db, DataLoader<string, Claimed | null>>();
-const marks = new WeakMap<Db, DataLoader<string, Sent | null>>();
+/**
+ * A loader for each database client, made on its first use: one update for the ids asked in a turn.
+ * The update is given once, here, and run by whichever loader the client has.
+ */
+function gathered<R extends { id: string }>(update: (db: Db, ids: string[]) => Promise<R[]>): (db: Db) => DataLoader<string, R | null> {
+  const loaders = new WeakMap<Db, DataLoader<string, R | null>>();
+  return (db) => {
+    let loader = loaders.get(db);
+    if (!loader) {
+      loader = new DataLoader(async (ids) => firstAskerOnly(ids, await update(db, [...ids])), { cache: false, batchScheduleFn });
+      loaders.set(db, loader);
+    }
+    return loader;
+  };
+}
+
+const claims = gathered((db, ids) =>
+  db.emailOutbox.updateManyAndReturn({
+    where: { id: { in: ids }, status: 'pending' },
+    data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
+  }),
+);
+
+const marks = gathered((db, ids) =>
+  db.emailOutbox.updateManyAndReturn({
+    where: { id: { in: ids }, status: 'sending' },
+    data: { status: 'sent', sentAt: new Date(), lastError: null },
+    select: sentFields,
+  }),
+);
 
 /** Claims a fresh copy for its first attempt; null when another attempt (the mail sweep) holds it. */
 export function claimFresh(db: Db, id: string): Promise<Claimed | null> {
-  return loaderOf(claims, db, (ids) =>
-    db.emailOutbox.updateManyAndReturn({
-      where: { id: { in: ids }, status: 'pending' },
-      data: { status: 'sending', attempts: { increment: 1 }, firstAttemptAt: new Date() },
-    }),
-  ).load(id);
+  return claims(db).load(id);
 }
 
 /** Marks a claimed copy sent; what it was (for the lateness metric), or null when it was not `sending`. */
 export function markOneSent(db: Db, id: string): Promise<Sent | null> {
-  return loaderOf(marks, db, (ids) =>
-    db.emailOutbox.updateManyAndReturn({
-      where: { id: { in: ids }, status: 'sending' },
-      data: { status: 'sent', sentAt: new Date(), lastError: null },
-      select: sentFields,
-    }),
-  ).load(id);
-}
-
-/** The database's loader of one kind, made on first use: one update for the ids of a turn. */
-function loaderOf<R extends { id: string }>(
-  loaders: WeakMap<Db, DataLoader<string, R | null>>,
-  db: Db,
-  update: (ids: string[]) => Promise<R[]>,
-): DataLoader<string, R | null> {
-  let loader = loaders.get(db);
-  if (!loader) {
-    loader = new DataLoader(async (ids) => firstAskerOnly(ids, await update([...ids])), { cache: false, batchScheduleFn });
-    loaders.set(db, loader);
-  }
-  return loader;
+  return marks(db).load(id);
 }
 
 /** One id asked for twice in a batch took effect once: only its first asker gets the row. */

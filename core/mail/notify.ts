@@ -84,8 +84,12 @@ export async function notify(ctx: MailContext, n: Notice): Promise<NoticeResult>
         unrecorded.map((r) => r.person),
         n.target,
       )
-    : [];
-  const copies = unrecorded.map((r, i) => copyFor(ctx, n, r, keyOf(r.person.id), links[i] as string));
+    : new Map<string, string>();
+  const copies = unrecorded.map((r) => {
+    const link = links.get(r.person.id);
+    if (!link) throw new Error(`No link was made for person ${r.person.id} of ${n.messageKey}`);
+    return copyFor(ctx, n, r, keyOf(r.person.id), link);
+  });
   // ON CONFLICT DO NOTHING: a copy another attempt recorded meanwhile is left to that attempt.
   const created = copies.length ? await ctx.db.emailOutbox.createManyAndReturn({ data: copies, skipDuplicates: true }) : [];
   let failure: unknown = null;

@@ -6,6 +6,9 @@ import { markOneSent } from './claims.js';
 import { bounceAddress, REPLY_ANSWER_TEMPLATE } from './reply-to.js';
 
 /** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
+/** One link a person, to the page at `target`, keyed by the person's id (core/people/task-links.ts). */
+export type TaskLinks = (people: { id: string }[], target: string) => Promise<Map<string, string>>;
+
 export interface MailContext {
   db: Db;
   mailer: Mailer;
@@ -17,12 +20,12 @@ export interface MailContext {
   /** Called before each SMTP transaction, so a long batch keeps its activity alive. */
   heartbeat(): void;
   /**
-   * The links in copies for their recipients, one each, in their order: the page at `target` (a path
+   * The links in copies for their recipients, one each, by person id: the page at `target` (a path
    * such as /p/<id>), with a token bound to that one person and that one page
    * (core/people/task-links.ts), so that opening it acts on that page without another sign-in, and on
    * nothing else.
    */
-  taskLinks(people: { id: string }[], target: string): Promise<string[]>;
+  taskLinks: TaskLinks;
   /** MAIL_REPLY_DOMAIN: when set, a copy that asks for something carries a reply address of its own (./reply-to.ts). */
   replyDomain?: string | undefined;
 }

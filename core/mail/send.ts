@@ -27,6 +27,6 @@ export function requestMail(deps: MailDeps, links?: MailContext['taskLinks']): M
     replyDomain: deps.replyDomain,
     heartbeat: () => {},
     wake: async () => {},
-    taskLinks: links ?? (async (people, target) => people.map(() => new URL(target, deps.publicUrl).toString())),
+    taskLinks: links ?? (async (people, target) => new Map(people.map((p) => [p.id, new URL(target, deps.publicUrl).toString()]))),
   };
 }

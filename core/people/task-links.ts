@@ -25,18 +25,20 @@ export interface TaskLinkSettings {
  * statement (a message to a partnership's ten members is one insert, not ten).
  */
 export function taskLinks(db: Db, settings: TaskLinkSettings) {
-  return async function linksFor(people: { id: string }[], target: string): Promise<string[]> {
+  return async function linksFor(people: { id: string }[], target: string): Promise<Map<string, string>> {
     const made = people.map((person) => ({ person, token: randomBytes(32).toString('base64url') }));
     const expiresAt = new Date(Date.now() + settings.linkTtlMs);
     await db.taskLink.createMany({
       data: made.map(({ person, token }) => ({ tokenHash: hashSecret(token), personId: person.id, target, expiresAt })),
     });
-    return made.map(({ person, token }) => {
-      const url = new URL(target, settings.publicUrl);
-      url.searchParams.set(SIGN_IN_PARAMS.token, token);
-      url.searchParams.set(SIGN_IN_PARAMS.person, person.id);
-      return url.toString();
-    });
+    return new Map(
+      made.map(({ person, token }) => {
+        const url = new URL(target, settings.publicUrl);
+        url.searchParams.set(SIGN_IN_PARAMS.token, token);
+        url.searchParams.set(SIGN_IN_PARAMS.person, person.id);
+        return [person.id, url.toString()];
+      }),
+    );
   };
 }
 
