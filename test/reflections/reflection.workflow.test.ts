@@ -10,7 +10,8 @@ import { createPartnershipRecord, DAY, HOUR, outboxMessages, recordHistory, useT
 describe('reflection after a held review (time-skipping)', () => {
   const stack = useTimeSkippingStack('tandem-reflection');
 
-  it('prompts every member, reminds only those who have not answered, then sends the leads a summary', async () => {
+  /** A partnership in UTC whose first review is two days from the test's now, reminded a day before. */
+  async function reviewInTwoDays() {
     const t0 = await stack.env.currentTimeMs();
     const reviewAt = t0 + 2 * DAY;
     const p = await createPartnershipRecord(stack.database.db, {
@@ -19,6 +20,11 @@ describe('reflection after a held review (time-skipping)', () => {
       timeZone: 'UTC',
       plannedAt: t0,
     });
+    return { reviewAt, p };
+  }
+
+  it('prompts every member, reminds only those who have not answered, then sends the leads a summary', async () => {
+    const { reviewAt, p } = await reviewInTwoDays();
     const coach = await stack.database.db.person.create({ data: { name: 'Zoe Coach', email: `zoe.${p.id.slice(0, 6)}@center.example` } });
     await stack.database.db.partnershipMember.create({ data: { partnershipId: p.id, personId: coach.id, role: 'participant' } });
     const { districtLead: ana, partnerLead: ben } = p;
@@ -106,14 +112,7 @@ describe('reflection after a held review (time-skipping)', () => {
   });
 
   it('asks for reflections on a review held while the partnership is paused, and keeps the window open through the pause', async () => {
-    const t0 = await stack.env.currentTimeMs();
-    const reviewAt = t0 + 2 * DAY;
-    const p = await createPartnershipRecord(stack.database.db, {
-      firstReviewAt: new Date(reviewAt),
-      reminderOffsets: ['P1D'],
-      timeZone: 'UTC',
-      plannedAt: t0,
-    });
+    const { reviewAt, p } = await reviewInTwoDays();
     const db = stack.database.db;
     const notices = async (template: string) => db.emailOutbox.count({ where: { partnershipId: p.id, template } });
     const worker = await stack.newWorker();
