@@ -5,8 +5,13 @@
 // partnership, GET a different partnership each time, the overdue-commitments report, and POST an
 // outcome (a different review each time; a fifth of them, at most 100, then from one connection), beside an Express hello-world on the same machine in the
 // same run. autocannon runs in a process of its own. Run: npm run bench:api; figures in BENCHMARKS.md.
+// BENCH_PROFILE=<part of a row's label> writes a CPU profile of the system's process (API and worker)
+// during each row it names, e.g. BENCH_PROFILE='different' → bench-profile-<row>.cpuprofile (open it
+// in Chrome's DevTools or speedscope).
 process.env.TZ = 'UTC';
 
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type pg from 'pg';
 import { connectSql, say } from './database.js';
 import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
@@ -55,7 +60,7 @@ await withBenchSystem(async (system) => {
     const hello = await helloWorld();
     const results: [string, LoadResult][] = [];
     const measure = async (label: string, job: Record<string, unknown>) => {
-      const r = await load({ connections: 50, duration: SECONDS, headers, ...job });
+      const r = await profiled(label, () => load({ connections: 50, duration: SECONDS, headers, ...job }));
       say(`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`);
       results.push([label, r]);
     };
@@ -137,6 +142,25 @@ await withBenchSystem(async (system) => {
     };
   }
 });
+
+/** Runs `work`, under the V8 profiler when BENCH_PROFILE names this row. */
+async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const wanted = process.env.BENCH_PROFILE;
+  if (!wanted || !label.includes(wanted)) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    const file = `bench-profile-${label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.cpuprofile`;
+    await writeFile(file, JSON.stringify(profile));
+    say(`CPU profile of "${label}": ${file}`);
+    session.disconnect();
+  }
+}
 
 /**
  * Waits until the system's follow-on work is done (of one partnership, or of all): no copy pending and

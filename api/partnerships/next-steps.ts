@@ -17,13 +17,19 @@ export interface SentReminder {
   sentAt: Date | null;
 }
 
+export interface Progress {
+  open: OpenItems;
+  sent: SentReminder[];
+}
+
 /**
- * What is open in a partnership and the reminders sent for its scheduled reviews, in one statement:
- * a read of a partnership is this and the record itself, sent side by side (each statement costs the
- * API a socket write that, on two cores, weighs as much as the rest of the request; BENCHMARKS.md).
+ * What is open in each of the partnerships and the reminders sent for their scheduled reviews, in one
+ * statement, in the order of `ids` (a partnership that does not exist has nothing open): the reads of
+ * a turn ask for theirs together (recent-reads.ts), as each statement costs the API a socket write
+ * that, on two cores, weighs as much as the rest of the request (BENCHMARKS.md).
  */
-export async function partnershipProgress(db: Db, partnershipId: string): Promise<{ open: OpenItems; sent: SentReminder[] }> {
-  const [row] = await db.$queryRaw<
+export async function partnershipsProgress(db: Db, ids: readonly string[]): Promise<Progress[]> {
+  const rows = await db.$queryRaw<
     {
       open_c: bigint;
       overdue_c: bigint;
@@ -33,20 +39,22 @@ export async function partnershipProgress(db: Db, partnershipId: string): Promis
       sent: { review_id: string; message_key: string; due_at: string | null; sent_at: string | null }[];
     }[]
   >`SELECT
-      (SELECT count(*) FROM commitment WHERE partnership_id = ${partnershipId}::uuid AND status = 'open') AS open_c,
-      (SELECT count(*) FROM commitment WHERE partnership_id = ${partnershipId}::uuid AND status = 'overdue') AS overdue_c,
-      (SELECT count(*) FROM evidence_request WHERE partnership_id = ${partnershipId}::uuid AND status = 'open') AS open_e,
-      (SELECT count(*) FROM evidence_request WHERE partnership_id = ${partnershipId}::uuid AND status = 'overdue') AS overdue_e,
+      (SELECT count(*) FROM commitment WHERE partnership_id = p.id AND status = 'open') AS open_c,
+      (SELECT count(*) FROM commitment WHERE partnership_id = p.id AND status = 'overdue') AS overdue_c,
+      (SELECT count(*) FROM evidence_request WHERE partnership_id = p.id AND status = 'open') AS open_e,
+      (SELECT count(*) FROM evidence_request WHERE partnership_id = p.id AND status = 'overdue') AS overdue_e,
       (SELECT count(*) FROM reflection r JOIN review v ON v.id = r.review_id
-        WHERE v.partnership_id = ${partnershipId}::uuid AND r.submitted_at IS NULL AND v.reflections_closed_at IS NULL) AS awaited,
+        WHERE v.partnership_id = p.id AND r.submitted_at IS NULL AND v.reflections_closed_at IS NULL) AS awaited,
       (SELECT coalesce(json_agg(json_build_object('review_id', s.review_id, 'message_key', s.message_key, 'due_at', s.due_at, 'sent_at', s.sent_at)), '[]')
         FROM (SELECT v.id AS review_id, o.message_key, min(o.due_at) AS due_at, min(o.sent_at) AS sent_at
               FROM review v JOIN email_outbox o
                 ON o.partnership_id = v.partnership_id AND o.message_key LIKE 'review:' || v.id || ':reminder:%'
-              WHERE v.partnership_id = ${partnershipId}::uuid AND v.status = 'scheduled'
-              GROUP BY v.id, o.message_key) s) AS sent`;
-  if (!row) throw new Error('reading the progress of a partnership returned no row');
-  return {
+              WHERE v.partnership_id = p.id AND v.status = 'scheduled'
+              GROUP BY v.id, o.message_key) s) AS sent
+    FROM unnest(${[...ids]}::uuid[]) WITH ORDINALITY AS p(id, n)
+    ORDER BY p.n`;
+  if (rows.length !== ids.length) throw new Error(`reading the progress of ${ids.length} partnerships returned ${rows.length} rows`);
+  return rows.map((row) => ({
     open: {
       commitments: { open: Number(row.open_c), overdue: Number(row.overdue_c) },
       evidenceRequests: { open: Number(row.open_e), overdue: Number(row.overdue_e) },
@@ -58,7 +66,7 @@ export async function partnershipProgress(db: Db, partnershipId: string): Promis
       dueAt: r.due_at ? new Date(r.due_at) : null,
       sentAt: r.sent_at ? new Date(r.sent_at) : null,
     })),
-  };
+  }));
 }
 
 /**

@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
+import { gatheredByTurn } from '../../lib/db/gathered.js';
 
 /**
  * The outbox's two writes a copy, claimed (pending -> sending) and sent (sending -> sent), each
@@ -23,24 +23,9 @@ const sentFields = {
 } satisfies Prisma.EmailOutboxSelect;
 type Sent = Prisma.EmailOutboxGetPayload<{ select: typeof sentFields }>;
 
-// After the I/O callbacks of this turn (DataLoader's default is the end of the current job), so that
-// every claim they make joins the statement.
-const batchScheduleFn = (run: () => void) => setImmediate(run);
-
-/**
- * A loader for each database client, made on its first use: one update for the ids asked in a turn.
- * The update is given once, here, and run by whichever loader the client has.
- */
-function gathered<R extends { id: string }>(update: (db: Db, ids: string[]) => Promise<R[]>): (db: Db) => DataLoader<string, R | null> {
-  const loaders = new WeakMap<Db, DataLoader<string, R | null>>();
-  return (db) => {
-    let loader = loaders.get(db);
-    if (!loader) {
-      loader = new DataLoader(async (ids) => firstAskerOnly(ids, await update(db, [...ids])), { cache: false, batchScheduleFn });
-      loaders.set(db, loader);
-    }
-    return loader;
-  };
+/** One update for the ids asked in a turn; one id asked twice took effect once, for its first asker. */
+function gathered<R extends { id: string }>(update: (db: Db, ids: string[]) => Promise<R[]>) {
+  return gatheredByTurn<string, R | null>(async (db, ids) => firstAskerOnly(ids, await update(db, [...ids])));
 }
 
 const claims = gathered((db, ids) =>

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { partnershipProgress } from '../../api/partnerships/next-steps.js';
+import { partnershipsProgress } from '../../api/partnerships/next-steps.js';
 import { personPrincipal } from '../../core/people/principal.js';
 import { saveReflection } from '../../core/reflections/commands.js';
 import { createLogger } from '../../lib/logger.js';
@@ -140,8 +140,8 @@ describe('one partnership through eighteen months (time-skipping)', () => {
       });
       acted.held1 = await now();
       const counted = await waitFor('the open counts after review 1', async () => {
-        const { open } = await partnershipProgress(db, p.id);
-        return open.commitments.open === 3 && open.reflectionsAwaited === 4 && open;
+        const [progress] = await partnershipsProgress(db, [p.id]);
+        return progress?.open.commitments.open === 3 && progress.open.reflectionsAwaited === 4 && progress.open;
       });
       expect(counted).toMatchObject({ commitments: { open: 3, overdue: 0 }, evidenceRequests: { open: 1, overdue: 0 } });
       // Ana and Ben reflect the next day; Pat never does; Sam is prompted but not reminded.

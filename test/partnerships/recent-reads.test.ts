@@ -11,7 +11,7 @@ import { waitFor } from '../support/mailbox.js';
  */
 const stack: ApiStack = useApiStack('tandem-recent-reads');
 
-type Detail = { name: string; members: { email: string }[] };
+type Detail = { id: string; name: string; members: { email: string }[]; open: { commitments: { open: number } } };
 
 describe('recent reads of a partnership', () => {
   it('judge every caller on the shared read: another tenant is refused what the admin has just read', async () => {
@@ -62,5 +62,39 @@ describe('recent reads of a partnership', () => {
     await stack.database.db.partnership.update({ where: { id }, data: { name: 'Changed elsewhere' } });
     const seen = async () => (await stack.call<Detail>(stack.adminKey, 'GET', path)).json.name === 'Changed elsewhere';
     await waitFor('the change made elsewhere', seen, RECENT_READ_MS + 60_000);
+  });
+
+  it('answer each of many reads asked for at once with its own partnership (they are read together)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { id } = await stack.createPartnership(`Together ${i}`, [
+        { name: 'Ana Diaz', email: `ana.${i}@together.example`, role: 'district_lead' },
+        { name: 'Ben Ode', email: `ben.${i}@together.example`, role: 'partner_lead' },
+      ]);
+      ids.push(id);
+      // Partnership i has i open commitments, so that each read's progress shows whose it is.
+      const lead = await stack.database.db.partnershipMember.findFirstOrThrow({ where: { partnershipId: id, role: 'district_lead' } });
+      for (let k = 0; k < i; k++) {
+        await stack.database.db.commitment.create({
+          data: {
+            partnershipId: id,
+            ownerId: lead.personId,
+            side: 'district',
+            description: `Pledge ${k}`,
+            dueAt: new Date(Date.now() + 86_400_000),
+          },
+        });
+      }
+    }
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    // Twice, in reverse the second time; the last asks for the first by its id in capitals.
+    const asked = [...ids, unknown, ...[...ids].reverse(), (ids[0] as string).toUpperCase()];
+    const answers = await Promise.all(asked.map((id) => stack.call<Detail>(stack.adminKey, 'GET', `/partnerships/${id}`)));
+    expect(answers.map((a) => a.status)).toEqual(asked.map((id) => (id === unknown ? 404 : 200)));
+    for (const [n, a] of answers.entries()) {
+      if (a.status !== 200) continue;
+      const i = ids.indexOf((asked[n] as string).toLowerCase());
+      expect([a.json.id, a.json.name, a.json.open.commitments.open]).toEqual([ids[i], `Together ${i}`, i]);
+    }
   });
 });
