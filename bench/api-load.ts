@@ -15,13 +15,14 @@ import { Session } from 'node:inspector/promises';
 import type pg from 'pg';
 import { connectSql, say } from './database.js';
 import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
+import { serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // The benchmark is one procedure read top to bottom (seed, measure, report) whose steps share what
 // was seeded, so it stays one block (over 100 lines) rather than functions passing it around.
-await withBenchSystem(async (system) => {
+await withBenchSystem(async (system, dir) => {
   const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
   const sql = await connectSql(system.databaseUrl);
   try {
@@ -82,12 +83,21 @@ await withBenchSystem(async (system) => {
         paths: of.map((r) => `/partnerships/${r.id}/reviews/${r.review}/outcome`),
         body: JSON.stringify({ outcome: 'skipped', reason: 'Snow day' }),
       });
+      // What an outcome costs each process, with the work that follows it (the next review planned,
+      // its mail sent): where the CPU goes decides what to make cheaper.
+      const pids = await serverPids(dir);
+      const cpuBefore = await systemCpu(pids);
       await measure(`POST …/reviews/:id/outcome, ${rows.length} different`, outcomes(rows, 50));
       // What one person meets depends on what the system is still doing for others: the 50-connection
       // run leaves minutes of mail behind it. So the single person is measured once that is done, twice:
       // back to back (each outcome meets the previous one's mail and planning) and alone (each after
       // the previous one's follow-on is over: the system does nothing else).
       await settled(sql);
+      const cpuAfter = await systemCpu(pids);
+      const perOutcome = (k: keyof typeof cpuAfter) => (((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(0);
+      say(
+        `CPU per outcome with its follow-on work: ${perOutcome('own')} ms this process (API, worker, mail capture), ${perOutcome('temporal')} ms the Temporal server, ${perOutcome('postgres')} ms PostgreSQL`,
+      );
       const paced = alone.splice(0, alone.length / 2);
       await measure(`POST …/reviews/:id/outcome, ${alone.length} different, 1 connection, back to back`, outcomes(alone, 1));
       await settled(sql);
