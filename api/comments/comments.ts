@@ -38,7 +38,7 @@ export const commentRoutes = tagged('Comments', [
     responses: { 201: { description: 'The comment' } },
     async handle({ params, body, caller, deps }) {
       const comment = await addComment(deps, caller, params.id, body);
-      return { status: 201, location: `/partnerships/${params.id}/comments`, body: commentJson(comment) };
+      return { location: `/partnerships/${params.id}/comments`, body: commentJson(comment) };
     },
   }),
 ]);

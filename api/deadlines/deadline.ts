@@ -90,7 +90,7 @@ export function deadlineRoutes<Stored extends { id: string; status: string }, De
       responses: { 201: { description: 'Created; its deadline workflow is running', schema: kind.schema } },
       async handle({ params, body, caller, deps }) {
         const created = await kind.create.run(deps, caller, params.id, body);
-        return { status: 201, location: `${kind.path}/${created.id}`, body: kind.json(created) };
+        return { location: `${kind.path}/${created.id}`, body: kind.json(created) };
       },
     }),
     route(`GET /partnerships/:id${kind.path}`, {

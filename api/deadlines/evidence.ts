@@ -107,7 +107,7 @@ export const evidenceRoutes = tagged('Evidence', [
     responses: { 201: { description: 'The item, as stored' } },
     async handle({ params, body, caller, deps }) {
       const stored = await submitEvidence(deps, caller, params.id, body);
-      return { status: 201, location: `/evidence-requests/${params.id}`, body: itemJson(stored) };
+      return { location: `/evidence-requests/${params.id}`, body: itemJson(stored) };
     },
   }),
   route('POST /evidence-requests/:id/review', {

@@ -91,6 +91,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Error statuses the handler itself can answer, beyond those the framework adds (400, 401, 403, 409/422 for Idempotency-Key). */
   errors?: number[];
   responses: Record<number, ResponseSpec>;
+  /** Its reply's status is the one success status `responses` declares, unless the reply names another. */
   handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply>;
 }
 
@@ -136,6 +137,7 @@ const anonymous = new Proxy({} as KeyPrincipal, {
 export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
   const router = Router();
   for (const r of routes) {
+    const success = successStatus(r);
     router[r.method](r.path, async (req: Request, res: Response) => {
       let caller = anonymous;
       if (r.access !== 'public') {
@@ -150,12 +152,23 @@ export function mountRoutes(routes: readonly AnyRoute[], deps: RouteDeps) {
       const query = parseOrThrow(strictQuery(r.query), req.query, 'query');
       const rawBody = req.body === undefined && r.bodyOptional ? {} : req.body;
       const body = r.body ? parseOrThrow(r.body, rawBody, 'request body') : undefined;
-      const run = () => r.handle({ params, query, body, caller, req, deps });
+      const run = async (): Promise<Reply> => ({ status: success, ...(await r.handle({ params, query, body, caller, req, deps })) });
       const reply = r.method === 'post' && r.access !== 'public' ? await withIdempotency(deps.db, caller, req, run) : await run();
       send(res, reply);
     });
   }
   return router;
+}
+
+/**
+ * The status of a route's answers when its handler names none: the one success it declares (so that
+ * /openapi.json and the answer cannot differ), or 200 where it declares several and its handler picks.
+ */
+function successStatus(r: AnyRoute): number {
+  const successes = Object.keys(r.responses)
+    .map(Number)
+    .filter((status) => status >= 200 && status < 300);
+  return successes.length === 1 ? (successes[0] as number) : 200;
 }
 
 const NO_QUERY = z.object({}).strict();

@@ -97,7 +97,6 @@ export const inquiryRoutes = tagged('Inquiry', [
     async handle({ params, body, caller, deps }) {
       const cycle = await startCycle(deps, caller, params.id, body);
       return {
-        status: 201,
         location: `/partnerships/${params.id}/inquiry-cycles/${cycle.id}`,
         body: await withPhases(deps, caller, params.id, cycle.id),
       };
@@ -156,7 +155,7 @@ export const inquiryRoutes = tagged('Inquiry', [
     },
     async handle({ params, body, caller, deps }) {
       const { started, skipped } = await startCohortCycles(deps, caller, params.id, body);
-      return { status: 201, body: { started: started.map((s) => ({ partnershipId: s.partnershipId, cycleId: s.cycle.id })), skipped } };
+      return { body: { started: started.map((s) => ({ partnershipId: s.partnershipId, cycleId: s.cycle.id })), skipped } };
     },
   }),
 ]);

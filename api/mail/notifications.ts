@@ -155,7 +155,7 @@ export const notificationRoutes = tagged('Mail', [
         await wakeMailbox(deps.temporal, deps.taskQueue, person.id);
         return updated;
       });
-      return { status: 200, body: outboxJson(held) };
+      return { body: outboxJson(held) };
     },
   }),
 ]);

@@ -74,7 +74,7 @@ export const measureRoutes = tagged('Measures', [
     async handle({ params, body, caller, deps }) {
       const goal = await createGoal(deps, caller, params.id, body);
       const measures = goal.measures.map((m) => measureJson(m, goal.partnership.timeZone));
-      return { status: 201, location: `/partnerships/${params.id}/goals`, body: { id: goal.id, title: goal.title, measures } };
+      return { location: `/partnerships/${params.id}/goals`, body: { id: goal.id, title: goal.title, measures } };
     },
   }),
   route('PATCH /measures/:id', {

@@ -66,7 +66,6 @@ const ownerRoutes = OWNERS.flatMap((o) => [
     errors: [404, 409],
     responses: { 201: { description: 'The entry' } },
     handle: async ({ params, body, caller, deps }) => ({
-      status: 201,
       body: entryJson(await addCatalogEntry(deps, caller, o.owner(params.id), body)),
     }),
   }),
@@ -84,7 +83,6 @@ export const catalogRoutes = tagged('Catalog', [
     errors: [404],
     responses: { 201: { description: 'The application, pending' } },
     handle: async ({ params, body, caller, deps }) => ({
-      status: 201,
       body: applicationJson(await applyToCatalog(deps, caller, params.id, body)),
     }),
   }),

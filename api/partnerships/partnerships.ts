@@ -126,7 +126,6 @@ export const partnershipRoutes = tagged('Partnerships', [
       const { partnership, review } = await deps.db.$transaction((tx) => writePartnership(tx, deps, caller, body, checked));
       const nextReviewAt = checked.nextReviewAt;
       return {
-        status: 201,
         location: `/partnerships/${partnership.id}`,
         body: {
           id: partnership.id,

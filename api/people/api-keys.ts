@@ -56,7 +56,7 @@ export const apiKeyRoutes = tagged('Access', [
         subjectId: key.id,
         data: { name: key.name, role: key.role, cohortId: key.cohortId, organizationId: key.organizationId },
       });
-      return { status: 201, location: `/api-keys/${key.id}`, body: { ...apiKeyJson(key), secret } };
+      return { location: `/api-keys/${key.id}`, body: { ...apiKeyJson(key), secret } };
     },
   }),
   route('GET /api-keys', {

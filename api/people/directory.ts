@@ -52,7 +52,7 @@ export const directoryRoutes = tagged('Directory', [
     async handle({ body, deps }) {
       try {
         const org = await deps.db.organization.create({ data: body });
-        return { status: 201, location: `/organizations/${org.id}`, body: organizationJson(org) };
+        return { location: `/organizations/${org.id}`, body: organizationJson(org) };
       } catch (e) {
         if (isUniqueViolation(e)) throw new ConflictError(`A ${body.kind} named ${JSON.stringify(body.name)} already exists`);
         throw e;
@@ -145,7 +145,7 @@ export const directoryRoutes = tagged('Directory', [
     responses: { 201: { description: 'Created', schema: cohortSchema } },
     async handle({ body, caller, deps }) {
       const cohort = await createCohort(deps.db, caller, body);
-      return { status: 201, location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
+      return { location: `/cohorts/${cohort.id}`, body: cohortJson(cohort) };
     },
   }),
   route('GET /cohorts', {
@@ -193,7 +193,7 @@ export const directoryRoutes = tagged('Directory', [
     responses: { 201: { description: 'A coordinator of the cohort', schema: z.object({ cohortId: z.uuid(), personId: z.uuid() }) } },
     async handle({ params, body, caller, deps }) {
       const { cohortId, person } = await addCoordinator(deps.db, caller, params.id, body);
-      return { status: 201, body: { cohortId, personId: person.id } };
+      return { body: { cohortId, personId: person.id } };
     },
   }),
 ]);

@@ -29,7 +29,6 @@ export const identityProviderRoutes = tagged('Access', [
     errors: [403, 404],
     responses: { 201: { description: 'Registered, awaiting approval', schema: providerSchema } },
     handle: async ({ params, body, caller, deps }) => ({
-      status: 201,
       body: providerJson(await registerProvider(deps, caller, params.id, body)),
     }),
   }),
@@ -65,7 +64,7 @@ export const identityProviderRoutes = tagged('Access', [
     responses: { 204: { description: 'Removed: it signs nobody in any more' } },
     async handle({ params, caller, deps }) {
       await removeProvider(deps, caller, params.id);
-      return { status: 204, body: null };
+      return { body: null };
     },
   }),
 ]);

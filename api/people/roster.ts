@@ -22,7 +22,7 @@ export const rosterRoutes = tagged('People', [
     body: newMember,
     errors: [404, 409],
     responses: { 201: memberResponse },
-    handle: async ({ params, body, caller, deps }) => ({ status: 201, body: memberJson(await addMember(deps, caller, params.id, body)) }),
+    handle: async ({ params, body, caller, deps }) => ({ body: memberJson(await addMember(deps, caller, params.id, body)) }),
   }),
   route('POST /partnerships/:id/members/:personId/role', {
     operationId: 'changeMemberRole',

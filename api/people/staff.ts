@@ -17,7 +17,7 @@ export const staffRoutes = tagged('People', [
     body: grantStaffBody,
     errors: [403, 404],
     responses: { 201: { description: 'The staff role', schema: staffSchema } },
-    handle: async ({ params, body, caller, deps }) => ({ status: 201, body: await grantStaff(deps, caller, params.id, body) }),
+    handle: async ({ params, body, caller, deps }) => ({ body: await grantStaff(deps, caller, params.id, body) }),
   }),
   route('GET /organizations/:id/staff', {
     operationId: 'listStaff',
@@ -59,7 +59,7 @@ export const staffRoutes = tagged('People', [
     responses: { 204: { description: 'No longer staff' } },
     async handle({ params, caller, deps }) {
       await revokeStaff(deps, caller, params.id, params.personId);
-      return { status: 204, body: null };
+      return { body: null };
     },
   }),
 ]);

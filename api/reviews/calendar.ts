@@ -78,7 +78,6 @@ export const calendarRoutes = tagged('Calendar', [
       errors: [404],
       responses: feedResponse,
       handle: async ({ params, caller, deps }) => ({
-        status: 201,
         body: await newFeed(deps.db, caller, await s.subject(deps.db, caller, params.id), deps.publicUrl),
       }),
     }),

@@ -78,7 +78,7 @@ export const webhookRoutes = tagged('Webhooks', [
     body: newWebhookBody,
     errors: [403, 404],
     responses: { 201: { description: 'Subscribed', schema: withSecret } },
-    handle: async ({ body, caller, deps }) => ({ status: 201, body: await createWebhook(deps, caller, body) }),
+    handle: async ({ body, caller, deps }) => ({ body: await createWebhook(deps, caller, body) }),
   }),
   route('GET /webhooks', {
     operationId: 'listWebhooks',
@@ -115,7 +115,7 @@ export const webhookRoutes = tagged('Webhooks', [
     responses: { 204: { description: 'Removed' } },
     async handle({ params, caller, deps }) {
       await removeWebhook(deps, caller, params.id);
-      return { status: 204, body: null };
+      return { body: null };
     },
   }),
   route('POST /webhooks/:id/rotate-secret', {
@@ -149,7 +149,7 @@ export const webhookRoutes = tagged('Webhooks', [
     responses: { 202: { description: 'It waits to go again' } },
     async handle({ params, caller, deps }) {
       await redeliver(deps, caller, params.id, params.deliveryId);
-      return { status: 202, body: null };
+      return { body: null };
     },
   }),
 ]);
