@@ -15,7 +15,7 @@ import { Session } from 'node:inspector/promises';
 import type pg from 'pg';
 import { connectSql, say } from './database.js';
 import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
-import { serverPids, systemCpu } from './processes.js';
+import { cpuPerItem, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
@@ -94,9 +94,9 @@ await withBenchSystem(async (system, dir) => {
       // the previous one's follow-on is over: the system does nothing else).
       await settled(sql);
       const cpuAfter = await systemCpu(pids);
-      const perOutcome = (k: keyof typeof cpuAfter) => (((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(0);
+      const ms = cpuPerItem(cpuBefore, cpuAfter, rows.length);
       say(
-        `CPU per outcome with its follow-on work: ${perOutcome('own')} ms this process (API, worker, mail capture), ${perOutcome('temporal')} ms the Temporal server, ${perOutcome('postgres')} ms PostgreSQL`,
+        `CPU per outcome with its follow-on work: ${ms.own} ms this process (API, worker, mail capture), ${ms.temporal} ms the Temporal server, ${ms.postgres} ms PostgreSQL (Temporal's databases included)`,
       );
       const paced = alone.splice(0, alone.length / 2);
       await measure(`POST …/reviews/:id/outcome, ${alone.length} different, 1 connection, back to back`, outcomes(alone, 1));

@@ -9,7 +9,7 @@ process.env.TZ = 'UTC';
 
 import { connectSql, say } from './database.js';
 import { createHoldings, type LoadResult } from './load.js';
-import { serverPids, systemCpu } from './processes.js';
+import { cpuPerItem, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1_000);
@@ -35,9 +35,9 @@ await withBenchSystem(async (system, dir) => {
         // The work a creation starts (the first activities, the invitations) may outlast its answer.
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         const after = await systemCpu(pids);
-        const ms = (k: keyof typeof after) => (((after[k] - before[k]) * 1000) / r.requests).toFixed(1);
+        const ms = cpuPerItem(before, after, r.requests, 1);
         say(`${what}: ${rate(r)}`);
-        rows.push(`| ${what} | ${rate(r)} | ${ms('own')} / ${ms('temporal')} / ${ms('postgres')} ms |`);
+        rows.push(`| ${what} | ${rate(r)} | ${ms.own} / ${ms.temporal} / ${ms.postgres} ms |`);
         before = await systemCpu(pids);
       },
       say,

@@ -63,3 +63,14 @@ export async function systemCpu(pids: { temporal: number; postgres: number }) {
     postgres: (await processTree(pids.postgres)).cpuSeconds,
   };
 }
+
+type SystemCpu = Awaited<ReturnType<typeof systemCpu>>;
+
+/**
+ * Milliseconds of CPU one item cost each process between two readings of `systemCpu`, formatted.
+ * PostgreSQL's figure includes Temporal's databases when the Temporal server runs on PostgreSQL.
+ */
+export function cpuPerItem(before: SystemCpu, after: SystemCpu, items: number, digits = 0): Record<keyof SystemCpu, string> {
+  const ms = (k: keyof SystemCpu) => (((after[k] - before[k]) * 1000) / items).toFixed(digits);
+  return { own: ms('own'), temporal: ms('temporal'), postgres: ms('postgres') };
+}
