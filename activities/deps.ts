@@ -1,4 +1,5 @@
 import type { TaskLinks } from '../core/mail/outbox.js';
+import type { Sealer } from '../lib/auth/sealed.js';
 import type { Db } from '../lib/db/client.js';
 import type { Mailer } from '../lib/mail/mailer.js';
 import type { Post } from '../lib/webhooks/post.js';
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   replyDomain?: string | undefined;
   /** How webhooks are sent (WEBHOOK_TIMEOUT, WEBHOOK_ALLOW_PRIVATE_ADDRESSES, WEBHOOK_CA_PATH); the defaults without. */
   postWebhook?: Post | undefined;
+  /** Opens the stored webhook signing secrets (AUTH_SECRET, lib/auth/sealed.ts). */
+  sealer: Sealer;
 }

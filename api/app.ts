@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { ReplyDeps } from '../core/replies/receive.js';
+import type { Sealer } from '../lib/auth/sealed.js';
 import type { Db } from '../lib/db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mailer } from '../lib/mail/mailer.js';
@@ -50,6 +51,8 @@ export interface AppDeps {
   /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
   replyDomain?: string | undefined;
   identityDomains: string[];
+  /** Seals and opens the secrets Tandem stores to use again (AUTH_SECRET, lib/auth/sealed.ts). */
+  sealer: Sealer;
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */

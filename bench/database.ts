@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import pg from 'pg';
 import { createHttpApp } from '../boot/http.js';
 import { createAuth } from '../lib/auth/better-auth.js';
+import { createSealer } from '../lib/auth/sealed.js';
 import type { Db } from '../lib/db/client.js';
 import { startEmbeddedPostgres } from '../lib/db/embedded.js';
 import { migrate } from '../lib/db/migrate.js';
@@ -143,6 +144,7 @@ export function benchServer(db: Db) {
         mailGiveUpAfterMs: 86_400_000,
         taskLinks: { linkTtlMs: 86_400_000, grantTtlMs: 3_600_000 },
         secret: BENCH_SECRET,
+        sealer: createSealer(BENCH_SECRET),
       }),
     0,
   );

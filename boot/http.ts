@@ -9,6 +9,7 @@ import { notFoundRoute, problemHandler } from '../api/http/problem.js';
 import { forgetRecentReads } from '../api/partnerships/recent-reads.js';
 import { syncProviders } from '../core/people/identity-providers.js';
 import { AUTH_BASE_PATH, CLIENT_ADDRESS_HEADER, type TandemAuth } from '../lib/auth/better-auth.js';
+import type { Sealer } from '../lib/auth/sealed.js';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -35,6 +36,8 @@ export interface HttpDeps {
   taskLinks: { linkTtlMs: number; grantTtlMs: number };
   /** AUTH_SECRET, which also keys the forms' CSRF tokens. */
   secret: string;
+  /** Seals and opens the secrets Tandem stores to use again (derived from AUTH_SECRET, lib/auth/sealed.ts). */
+  sealer: Sealer;
   /** The district's identity provider, when configured: its name on the sign-in page, its origin in the forms' policy. */
   oidc?: { issuer: string; name: string; domains: string[] } | undefined;
   /** Set when mail is captured locally; enables /mail. */
@@ -58,7 +61,7 @@ export function createHttpApp(deps: HttpDeps) {
   // The sign-in page's policy names the identity providers a form may lead to: they are brought up
   // to date before it is written (one approved a moment ago included).
   app.use('/sign-in', (_req, _res, next) => {
-    syncProviders(deps.db, deps.auth).then(() => next(), next);
+    syncProviders(deps).then(() => next(), next);
   });
   // A span for each request, in whose trace the workflows and mail it causes follow (lib/tracing.ts).
   app.use(traceRequests);
@@ -96,7 +99,7 @@ export function createHttpApp(deps: HttpDeps) {
   );
   // Of Better Auth's own endpoints, only the identity provider's callback is reachable: sign-in,
   // sign-out, sessions and profiles go through Tandem's pages, which decide what a person may do.
-  app.get(`${AUTH_BASE_PATH}/callback/:providerId`, providerCallback(deps.db, deps.auth));
+  app.get(`${AUTH_BASE_PATH}/callback/:providerId`, providerCallback(deps));
   const web = {
     db: deps.db,
     temporal: deps.temporal,
@@ -109,6 +112,7 @@ export function createHttpApp(deps: HttpDeps) {
     taskLinks: deps.taskLinks,
     publicUrl: deps.publicUrl,
     secret: deps.secret,
+    sealer: deps.sealer,
     mailCaptureDir: deps.mailCaptureDir,
   };
   // A change made through this process (a form or an API call) is seen by its next read of a
@@ -134,10 +138,11 @@ export function createHttpApp(deps: HttpDeps) {
  * The identity provider's redirect back to Tandem, handed to Better Auth. When it cannot answer (the
  * database is down), the person gets a page saying so rather than Better Auth's bare 500.
  */
-function providerCallback(db: Db, auth: TandemAuth): RequestHandler {
+function providerCallback(deps: { db: Db; auth: TandemAuth; sealer: Sealer }): RequestHandler {
+  const { auth } = deps;
   return async (req, res, next) => {
     try {
-      await syncProviders(db, auth);
+      await syncProviders(deps);
       const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
       const headers = fromNodeHeaders(req.headers);
       headers.set(CLIENT_ADDRESS_HEADER, req.ip ?? 'unknown');

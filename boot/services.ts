@@ -13,6 +13,7 @@ import { createAdmin } from '../core/people/identity.js';
 import { taskLinks } from '../core/people/task-links.js';
 import { receiveReply } from '../core/replies/receive.js';
 import { createAuth, OIDC_PROVIDER_ID, type TandemAuth } from '../lib/auth/better-auth.js';
+import { createSealer, type Sealer } from '../lib/auth/sealed.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db/client.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';
@@ -24,6 +25,7 @@ import { createMetrics } from '../lib/metrics.js';
 import type { StopList } from '../lib/stop-list.js';
 import { connectClient, connectWorker, type TemporalConnectionOptions } from '../lib/temporal/connection.js';
 import { createPoster } from '../lib/webhooks/post.js';
+import { resealStoredSecrets } from './sealed-secrets.js';
 import { createWorker } from './worker.js';
 
 /** What the API and the worker share, whether `npm start` runs both or each runs in its own container. */
@@ -65,6 +67,16 @@ export function serviceAuth(deps: Omit<ServiceDeps, 'temporal' | 'stops'>): Tand
   });
 }
 
+/**
+ * The sealer of the secrets Tandem stores to use again (AUTH_SECRET, and AUTH_SECRET_PREVIOUS after a
+ * rotation), once the values left in clear or sealed with the previous secret are sealed anew.
+ */
+async function storedSecrets(deps: ServiceDeps): Promise<Sealer> {
+  const sealer = createSealer(deps.authSecret, deps.config.AUTH_SECRET_PREVIOUS);
+  await resealStoredSecrets(deps.db, sealer, deps.logger);
+  return sealer;
+}
+
 export interface RunningWorker {
   worker: Worker;
   /** Settles when the worker stops, for whatever reason. */
@@ -78,6 +90,7 @@ export interface RunningWorker {
  */
 export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?: number } = {}): Promise<RunningWorker> {
   const { config, logger, stops } = deps;
+  const sealer = await storedSecrets(deps);
   const connection = await connectWorker(deps.temporal);
   stops.add('worker connection', () => connection.close());
   const worker = await createWorker({
@@ -102,6 +115,7 @@ export async function startWorkerService(deps: ServiceDeps, opts: { healthPort?:
         allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
         ca: config.WEBHOOK_CA_PATH ? await readFile(config.WEBHOOK_CA_PATH, 'utf8') : undefined,
       }),
+      sealer,
     },
   });
   const running = worker.run();
@@ -152,6 +166,7 @@ export async function startApiService(
   opts: { port: number | Server; mailCaptureDir?: string | undefined },
 ): Promise<{ server: HttpServer; temporal: Client; auth: TandemAuth }> {
   const { config, logger, stops } = deps;
+  const sealer = await storedSecrets(deps);
   const connection = await connectClient(deps.temporal);
   stops.add('Temporal client', () => connection.close());
   // The workflows a request starts or updates continue its trace.
@@ -207,6 +222,7 @@ export async function startApiService(
         taskLinks: { linkTtlMs: config.signInLinkTtlSeconds * 1000, grantTtlMs: config.taskLinkGrantMs },
         replyDomain: config.MAIL_REPLY_DOMAIN,
         secret: deps.authSecret,
+        sealer,
         oidc: config.oidc,
         mailCaptureDir: opts.mailCaptureDir,
         draining,

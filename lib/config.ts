@@ -73,6 +73,7 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  AUTH_SECRET_PREVIOUS: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   SIGN_IN_LINK_TTL: isoDuration.default('PT24H'),
   SESSION_TTL: isoDuration.default('P7D'),
   TASK_LINK_GRANT: isoDuration.default('PT1H'),

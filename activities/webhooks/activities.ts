@@ -3,6 +3,7 @@ import { notify } from '../../core/mail/notify.js';
 import { webhookPaused } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { deliveryFacts, deliveryRequest, signingSecrets, type WebhookFormat } from '../../core/webhooks/payloads.js';
+import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
 import type { WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { observe } from '../../lib/metrics.js';
@@ -43,7 +44,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
     const request = deliveryRequest(sub.format as WebhookFormat, facts, {
       publicUrl: deps.publicUrl,
       at: sentAt,
-      secrets: signingSecrets(sub, sentAt),
+      secrets: signingSecrets(sub, sentAt, (stored) => deps.sealer.open(stored, SIGNING_SECRET)),
     });
     const answer = await post()(sub.url, request.body, request.headers);
     const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;

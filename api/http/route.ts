@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { KeyPrincipal } from '../../core/people/principal.js';
 import { ApiRole } from '../../lib/auth/api-keys.js';
+import type { Sealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -30,6 +31,8 @@ export interface RouteDeps {
   identityDomains: string[];
   /** Set when mail is captured locally; enables GET /mail. */
   mailCaptureDir?: string | undefined;
+  /** Seals and opens the secrets Tandem stores to use again (AUTH_SECRET, lib/auth/sealed.ts). */
+  sealer: Sealer;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { OidcProvider, TandemAuth } from '../../lib/auth/better-auth.js';
+import type { Sealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { parseOrThrow } from '../../lib/validation.js';
@@ -56,7 +57,15 @@ export const providerJson = (p: {
   createdAt: p.createdAt.toISOString(),
 });
 
-export async function registerProvider(deps: { db: Db }, p: Principal, organizationId: string, input: z.input<typeof newProviderBody>) {
+/** What a provider's client secret is sealed for (lib/auth/sealed.ts). */
+export const CLIENT_SECRET = 'identity_provider.client_secret';
+
+export async function registerProvider(
+  deps: { db: Db; sealer: Sealer },
+  p: Principal,
+  organizationId: string,
+  input: z.input<typeof newProviderBody>,
+) {
   const body = parseOrThrow(newProviderBody, input, 'request');
   const org = await deps.db.organization.findFirst({
     where: { AND: [{ id: organizationId }, organizationScope(p)] },
@@ -66,7 +75,13 @@ export async function registerProvider(deps: { db: Db }, p: Principal, organizat
   assertRunsOrganization(p, org.id, 'register its sign-in provider');
   return deps.db.$transaction(async (tx) => {
     const row = await tx.identityProvider.create({
-      data: { ...body, domains: [...new Set(body.domains)], organizationId: org.id, slug: `org-${randomBytes(6).toString('hex')}` },
+      data: {
+        ...body,
+        clientSecret: deps.sealer.seal(body.clientSecret, CLIENT_SECRET),
+        domains: [...new Set(body.domains)],
+        organizationId: org.id,
+        slug: `org-${randomBytes(6).toString('hex')}`,
+      },
     });
     await recordAudit(tx, p, {
       action: 'identity_provider.registered',
@@ -122,7 +137,7 @@ export async function removeProvider(deps: { db: Db }, p: Principal, providerId:
  * Brings sign-in up to date with the approved providers (one query; Better Auth is rebuilt only when
  * they changed), so that every API replica uses a provider from the request after its approval.
  */
-export async function syncProviders(db: Db, auth: TandemAuth): Promise<void> {
+export async function syncProviders({ db, auth, sealer }: { db: Db; auth: TandemAuth; sealer: Sealer }): Promise<void> {
   const [found] = await db.$queryRaw<{ version: string }[]>`
     SELECT coalesce(string_agg(id::text || ':' || extract(epoch FROM updated_at)::text, ',' ORDER BY id), '') AS version
     FROM identity_provider WHERE approved_at IS NOT NULL`;
@@ -134,7 +149,7 @@ export async function syncProviders(db: Db, auth: TandemAuth): Promise<void> {
     name: r.name,
     issuer: r.issuer,
     clientId: r.clientId,
-    clientSecret: r.clientSecret,
+    clientSecret: sealer.open(r.clientSecret, CLIENT_SECRET),
     domains: r.domains,
   }));
   auth.setOrganizationProviders(providers, version);

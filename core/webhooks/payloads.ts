@@ -187,11 +187,18 @@ export function teamsPayload(f: DeliveryFacts, publicUrl: string) {
   };
 }
 
-/** The secrets a standard delivery is signed with at `at`: the current one, and the previous one while it still signs. */
-export function signingSecrets(s: { secret: string | null; previousSecret: string | null; previousSecretUntil: Date | null }, at: number) {
-  return [s.secret, s.previousSecretUntil && s.previousSecretUntil.getTime() > at ? s.previousSecret : null].filter(
-    (x): x is string => !!x,
-  );
+/**
+ * The secrets a standard delivery is signed with at `at`: the current one, and the previous one while
+ * it still signs, each opened from its sealed form (`open`, lib/auth/sealed.ts).
+ */
+export function signingSecrets(
+  s: { secret: string | null; previousSecret: string | null; previousSecretUntil: Date | null },
+  at: number,
+  open: (stored: string) => string,
+) {
+  return [s.secret, s.previousSecretUntil && s.previousSecretUntil.getTime() > at ? s.previousSecret : null]
+    .filter((x): x is string => !!x)
+    .map(open);
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Prisma, WebhookSubscription } from '../../generated/prisma/client.js';
+import type { Sealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { wakeWorkflow } from '../../lib/temporal/wake.js';
@@ -25,6 +26,12 @@ interface Deps {
   temporal: Client;
   taskQueue: string;
 }
+
+/** What a command that stores a signing secret needs besides: the sealer (lib/auth/sealed.ts). */
+type SealingDeps = Deps & { sealer: Sealer };
+
+/** What a signing secret is sealed for (the current and the previous one alike: rotating moves it). */
+export const SIGNING_SECRET = 'webhook.secret';
 
 /** How long a rotated-out secret still signs, so a receiver can switch without a gap. */
 export const PREVIOUS_SECRET_SIGNS_MS = 24 * 3600_000;
@@ -97,7 +104,7 @@ export const wakeWebhook = (deps: Pick<Deps, 'temporal' | 'taskQueue'>, subscrip
   });
 
 /** A new subscription, and its signing secret (shown this once; none for slack and teams, whose address is the secret). */
-export async function createWebhook(deps: Deps, p: Principal, input: unknown) {
+export async function createWebhook(deps: SealingDeps, p: Principal, input: unknown) {
   const body = parseOrThrow(newWebhookBody, input, 'request');
   const owner = ownerOf(body);
   await assertKeepsWebhooksOf(deps.db, p, owner);
@@ -111,7 +118,7 @@ export async function createWebhook(deps: Deps, p: Principal, input: unknown) {
         format: body.format,
         events: [...new Set(body.events)],
         description: body.description ?? '',
-        secret,
+        secret: secret && deps.sealer.seal(secret, SIGNING_SECRET),
         createdByPersonId: p.kind === 'person' ? p.id : null,
         createdByName: p.name,
       },
@@ -183,16 +190,16 @@ export async function removeWebhook(deps: Deps, p: Principal, id: string) {
  * A new signing secret. The previous one signs as well for a day (each delivery carries both
  * signatures), so receivers switch to the new one whenever they like within it, without a gap.
  */
-export async function rotateWebhookSecret(deps: Deps, p: Principal, id: string) {
+export async function rotateWebhookSecret(deps: SealingDeps, p: Principal, id: string) {
   const row = await visibleWebhook(deps.db, p, id);
   if (row.format !== 'standard') throw new ValidationError(`A ${row.format} webhook has no signing secret: its address is its secret`);
   const secret = newSigningSecret();
   const until = new Date(Date.now() + PREVIOUS_SECRET_SIGNS_MS);
   const updated = await deps.db.$transaction(async (tx) => {
-    // Guarded by the secret read: two rotations at once make one previous secret, not a lost one.
+    // Guarded by the secret read (as stored): two rotations at once make one previous secret, not a lost one.
     const { count } = await tx.webhookSubscription.updateMany({
       where: { id: row.id, secret: row.secret },
-      data: { secret, previousSecret: row.secret, previousSecretUntil: until },
+      data: { secret: deps.sealer.seal(secret, SIGNING_SECRET), previousSecret: row.secret, previousSecretUntil: until },
     });
     if (count === 0) throw new ConflictError('The secret was rotated at the same moment: the other rotation holds');
     await audit(tx, p, 'webhook.secret_rotated', row, { previousSecretUntil: until.toISOString() });

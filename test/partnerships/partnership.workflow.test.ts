@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { endUpdate, statusQuery } from '../../workflows/partnerships/partnership.js';
-import { testTaskLinks } from '../support/auth.js';
+import { testSealer, testTaskLinks } from '../support/auth.js';
 import { createPartnershipRecord, DAY, MINUTE, outboxMessages, recordHistory, useTimeSkippingStack, waitFor } from '../support/kit.js';
 
 describe('partnership workflow (time-skipping test server)', () => {
@@ -20,6 +20,7 @@ describe('partnership workflow (time-skipping test server)', () => {
       publicUrl: 'http://tandem.test',
       mailGiveUpAfterMs: 86_400_000,
       taskLinks: testTaskLinks(stack.database.db),
+      sealer: testSealer,
     });
 
   it('sends each review reminder at its planned virtual time, and not before', async () => {

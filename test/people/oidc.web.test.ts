@@ -1,7 +1,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_SECRET } from '../../core/people/identity-providers.js';
 import { freePort } from '../../lib/net.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { testSealer } from '../support/auth.js';
 import { phone, useBrowser } from '../support/browser.js';
 import { scrapeValue } from '../support/metrics.js';
 import { startOidcProvider } from '../support/oidc.js';
@@ -135,8 +137,14 @@ describe('sign-in with the district identity provider (OpenID Connect)', () => {
       port,
     );
     try {
+      // Its client secret is stored sealed (lib/auth/sealed.ts); the started provider's own replaces the placeholder.
       const provider = await stack.database.db.identityProvider.findUniqueOrThrow({ where: { id: registered.json.id } });
-      await stack.database.db.identityProvider.update({ where: { id: provider.id }, data: { clientSecret: idp.clientSecret } });
+      expect(provider.clientSecret).not.toContain('x'.repeat(32));
+      expect(testSealer.open(provider.clientSecret, CLIENT_SECRET)).toBe('x'.repeat(32));
+      await stack.database.db.identityProvider.update({
+        where: { id: provider.id },
+        data: { clientSecret: testSealer.seal(idp.clientSecret, CLIENT_SECRET) },
+      });
       expect((await stack.call(stack.adminKey, 'POST', `/identity-providers/${registered.json.id}/approve`)).status).toBe(200);
       await signInAtProvider(page, 'cora@hillcrest.example', { workEmail: 'cora@hillcrest.example' });
       await page.waitForURL(`${stack.publicUrl}/settings`);

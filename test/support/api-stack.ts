@@ -24,7 +24,7 @@ import { freePort } from '../../lib/net.js';
 import { connectClient } from '../../lib/temporal/connection.js';
 import type { DevServer } from '../../lib/temporal/dev-server.js';
 import type { Post } from '../../lib/webhooks/post.js';
-import { TEST_AUTH_SECRET, testAuth, testTaskLinks } from './auth.js';
+import { TEST_AUTH_SECRET, testAuth, testSealer, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestDevServer } from './dev-server.js';
 import { waitFor } from './mailbox.js';
@@ -161,6 +161,7 @@ export function useApiStack(
         taskLinks: testTaskLinks(stack.database.db, stack.publicUrl),
         replyDomain: opts.replies?.domain,
         postWebhook: opts.webhooks?.post(),
+        sealer: testSealer,
       },
     });
     running = stack.worker.run();
@@ -207,6 +208,7 @@ export function useApiStack(
         mailGiveUpAfterMs: 86_400_000,
         taskLinks: { linkTtlMs: 24 * 3_600_000, grantTtlMs: 3_600_000 },
         secret: TEST_AUTH_SECRET,
+        sealer: testSealer,
         mailCaptureDir: stack.mailCaptureDir,
         oidc,
         replies: replies && opts.replies && { ...replies, inboundSecret: opts.replies.inboundSecret },

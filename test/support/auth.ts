@@ -1,12 +1,15 @@
 import { deliverSignInLink } from '../../api/people/sign-in-mail.js';
 import { taskLinks } from '../../core/people/task-links.js';
 import { createAuth, OIDC_PROVIDER_ID, type OidcSettings } from '../../lib/auth/better-auth.js';
+import { createSealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 
 export const TEST_AUTH_SECRET = 'a-test-secret-that-is-long-enough-for-better-auth';
 export const TEST_PUBLIC_URL = 'http://tandem.test';
+/** The sealer the services derive from TEST_AUTH_SECRET (lib/auth/sealed.ts). */
+export const testSealer = createSealer(TEST_AUTH_SECRET);
 
 /**
  * The real sign-in (Better Auth on the test's database) as the services build it: links in messages

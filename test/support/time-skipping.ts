@@ -9,7 +9,7 @@ import { tracingWorkerOptions } from '../../lib/temporal/tracing.js';
 import type { Post } from '../../lib/webhooks/post.js';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import { partnershipWorkflow } from '../../workflows/partnerships/partnership.js';
-import { testTaskLinks } from './auth.js';
+import { testSealer, testTaskLinks } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startMailbox } from './mailbox.js';
 
@@ -60,6 +60,7 @@ export function useTimeSkippingStack(taskQueue: string): TimeSkippingStack {
           mailGiveUpAfterMs: opts.mailGiveUpAfterMs ?? 86_400_000,
           taskLinks: testTaskLinks(stack.database.db),
           postWebhook: opts.postWebhook,
+          sealer: testSealer,
         }),
       });
   });

@@ -7,6 +7,7 @@ import { createAdmin } from '../../core/people/identity.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 import { webRouter } from '../../web/app.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
+import { testSealer } from '../support/auth.js';
 import { useBrowser } from '../support/browser.js';
 import { closedCycle } from '../support/inquiry.js';
 import { waitFor } from '../support/mailbox.js';
@@ -283,6 +284,7 @@ describe('every page fits a phone and a desktop and passes axe-core', () => {
       taskLinks: { linkTtlMs: 1, grantTtlMs: 1 },
       publicUrl: stack.publicUrl,
       secret: 'x'.repeat(32),
+      sealer: testSealer,
       mailCaptureDir: '/tmp',
     });
     expect(

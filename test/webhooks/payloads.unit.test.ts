@@ -3,6 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { publicEventData, publicEventType, WEBHOOK_EVENT_TYPES } from '../../core/webhooks/events.js';
 import { type DeliveryFacts, deliveryRequest, signingSecrets, slackPayload, teamsPayload } from '../../core/webhooks/payloads.js';
+import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
+import { createSealer } from '../../lib/auth/sealed.js';
 
 // Microsoft's own Adaptive Cards library (its CommonJS build: the ES one does not load in Node).
 const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
@@ -30,8 +32,11 @@ const secret = (n: number) => `whsec_${Buffer.from(`a secret of thirty-two bytes
 describe('webhook payloads', () => {
   it('signs a standard delivery with every secret that still signs, each verifiable alone by the standardwebhooks library', () => {
     const at = Date.now();
-    const sub = { secret: secret(2), previousSecret: secret(1), previousSecretUntil: new Date(at + 3600_000) };
-    const req = deliveryRequest('standard', facts(), { publicUrl: 'https://tandem.example', at, secrets: signingSecrets(sub, at) });
+    // As stored: the current secret sealed, the previous one in clear (stored before sealing existed).
+    const sealer = createSealer('an AUTH_SECRET of at least thirty-two characters');
+    const open = (stored: string) => sealer.open(stored, SIGNING_SECRET);
+    const sub = { secret: sealer.seal(secret(2), SIGNING_SECRET), previousSecret: secret(1), previousSecretUntil: new Date(at + 3600_000) };
+    const req = deliveryRequest('standard', facts(), { publicUrl: 'https://tandem.example', at, secrets: signingSecrets(sub, at, open) });
     expect(req.headers['webhook-id']).toBe('msg_6f1f0b9e-8a55-4d43-9d3e-0a4f2c3b9d10');
     expect(req.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     // A receiver that has not switched yet, and one that has, both verify it; a stranger does not.
@@ -39,7 +44,7 @@ describe('webhook payloads', () => {
       expect(new Webhook(s).verify(req.body, req.headers)).toMatchObject({ type: 'commitment.overdue' });
     expect(() => new Webhook(secret(3)).verify(req.body, req.headers)).toThrow();
     // Once the previous secret's day is over, only the new one signs.
-    expect(signingSecrets(sub, at + 2 * 3600_000)).toEqual([secret(2)]);
+    expect(signingSecrets(sub, at + 2 * 3600_000, open)).toEqual([secret(2)]);
     const body = JSON.parse(req.body);
     expect(body).toEqual({
       type: 'commitment.overdue',

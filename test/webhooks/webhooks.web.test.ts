@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
 import { threeMembers, useApiStack } from '../support/api-stack.js';
+import { testSealer } from '../support/auth.js';
 import { useBrowser } from '../support/browser.js';
 import { waitFor } from '../support/mailbox.js';
 import { scrapeValue } from '../support/metrics.js';
@@ -153,8 +155,11 @@ describe('webhooks through the API (real stack, HTTPS receiver)', () => {
     for (const r of both) expect([200, 409], r.text).toContain(r.status);
     const row = await stack.database.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.id } });
     const issued = both.filter((r) => r.status === 200).map((r) => r.json.secret);
-    expect(issued).toContain(row.secret);
-    expect([hook.secret, ...issued]).toContain(row.previousSecret);
+    // Stored sealed (lib/auth/sealed.ts): the row holds neither secret as it was shown.
+    for (const shown of [hook.secret, ...issued]) expect(JSON.stringify(row)).not.toContain(shown);
+    const open = (stored: string | null) => stored && testSealer.open(stored, SIGNING_SECRET);
+    expect(issued).toContain(open(row.secret));
+    expect([hook.secret, ...issued]).toContain(open(row.previousSecret));
 
     // A resume and a pause sent at once, several times: each is carried out on the status it was judged
     // by or refused (409); an answer of 200 never shows a status other than the one asked for.

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { TandemAuth } from '../../lib/auth/better-auth.js';
+import type { Sealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
@@ -24,6 +25,8 @@ export interface WebDeps {
   publicUrl: string;
   /** Secret for the forms' CSRF tokens (AUTH_SECRET). */
   secret: string;
+  /** Seals and opens the secrets Tandem stores to use again (AUTH_SECRET, lib/auth/sealed.ts). */
+  sealer: Sealer;
   /** Set when mail is captured locally (the embedded default): the /mail page shows it. */
   mailCaptureDir?: string | undefined;
 }

@@ -115,7 +115,7 @@ function limitsOf(deps: WebDeps, kit: PageKit) {
 function signInPageOf(deps: WebDeps, kit: PageKit) {
   return (next: string, opts: { error?: string; value?: string; providerError?: string } = {}) =>
     kit.open(async ({ csrf }) => {
-      await syncProviders(deps.db, deps.auth);
+      await syncProviders(deps);
       const providers = deps.auth.providers();
       return {
         title: 'Sign in',
@@ -204,7 +204,7 @@ function addSignIn({ router, deps, kit, form, perIp, perAddress, signInPage }: D
     try {
       const body = formFields(req);
       const to = localPath.parse(body.next);
-      await syncProviders(deps.db, deps.auth);
+      await syncProviders(deps);
       const providers = deps.auth.providers();
       // A provider by its button (when there is one), or the one whose domain the address is in.
       const address = (body['work-email'] ?? '').trim().toLowerCase();

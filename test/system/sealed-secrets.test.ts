@@ -1,0 +1,89 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resealStoredSecrets } from '../../boot/sealed-secrets.js';
+import { CLIENT_SECRET } from '../../core/people/identity-providers.js';
+import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
+import { createSealer } from '../../lib/auth/sealed.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const NOW = 'an AUTH_SECRET of at least thirty-two characters, now';
+const BEFORE = 'an AUTH_SECRET of at least thirty-two characters, before';
+const LOST = 'an AUTH_SECRET of at least thirty-two characters, lost';
+
+/**
+ * What a start does to the secrets stored before sealing, or sealed with the AUTH_SECRET before a
+ * rotation: each is sealed with the current one, once, even when replicas start together; one that
+ * no key opens stays as it is and is named in the log.
+ */
+describe('sealing the stored secrets at a start', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('seals clear and previously sealed secrets with the current AUTH_SECRET, once, and leaves what it cannot open', async () => {
+    const db = database.db;
+    const org = await db.organization.create({ data: { kind: 'district', name: 'Lakeside USD', timeZone: 'America/Chicago' } });
+    const hook = (secret: string | null, previousSecret: string | null) =>
+      db.webhookSubscription.create({
+        data: {
+          organizationId: org.id,
+          url: 'https://hooks.example/x',
+          format: 'standard',
+          events: [],
+          secret,
+          previousSecret,
+          createdByName: 'test',
+        },
+      });
+    const clear = await hook('whsec_clear', 'whsec_clear_before');
+    const rotated = await hook(createSealer(BEFORE).seal('whsec_rotated', SIGNING_SECRET), null);
+    const lost = await hook(createSealer(LOST).seal('whsec_lost', SIGNING_SECRET), null);
+    const slack = await hook(null, null);
+    const provider = await db.identityProvider.create({
+      data: {
+        organizationId: org.id,
+        slug: 'org-1',
+        name: 'Lakeside',
+        issuer: 'https://idp.example',
+        clientId: 'tandem',
+        clientSecret: 'client-secret',
+        domains: ['lakeside.example'],
+      },
+    });
+
+    const lines: { msg: string; webhook?: string; count?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const sealer = createSealer(NOW, BEFORE);
+    // Two replicas starting at once.
+    await Promise.all([resealStoredSecrets(db, sealer, logger), resealStoredSecrets(db, sealer, logger)]);
+
+    const now = createSealer(NOW);
+    const row = (id: string) => db.webhookSubscription.findUniqueOrThrow({ where: { id } });
+    const c = await row(clear.id);
+    expect([now.open(c.secret ?? '', SIGNING_SECRET), now.open(c.previousSecret ?? '', SIGNING_SECRET)]).toEqual([
+      'whsec_clear',
+      'whsec_clear_before',
+    ]);
+    expect(now.open((await row(rotated.id)).secret ?? '', SIGNING_SECRET)).toBe('whsec_rotated');
+    const p = await db.identityProvider.findUniqueOrThrow({ where: { id: provider.id } });
+    expect(p.clientSecret).not.toContain('client-secret');
+    expect(now.open(p.clientSecret, CLIENT_SECRET)).toBe('client-secret');
+    expect(await row(slack.id)).toMatchObject({ secret: null, previousSecret: null });
+    // The one no key of this process opens: as it was, and said.
+    expect((await row(lost.id)).secret).toBe(lost.secret);
+    expect(lines.filter((l) => l.webhook === lost.id).map((l) => l.msg)).toEqual([
+      `the webhook.secret of webhook ${lost.id} could not be sealed again`,
+      `the webhook.secret of webhook ${lost.id} could not be sealed again`,
+    ]);
+    // Each row sealed once between the two: three rows, counted once each.
+    const counted = lines.filter((l) => l.msg === 'sealed stored secrets with the current AUTH_SECRET').map((l) => l.count ?? 0);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(3);
+
+    // A start after it changes nothing.
+    const before = await db.webhookSubscription.findMany({ orderBy: { id: 'asc' } });
+    await resealStoredSecrets(db, now, logger);
+    expect(await db.webhookSubscription.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+  });
+});
