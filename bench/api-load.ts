@@ -2,7 +2,8 @@
 // for the Temporal server on PostgreSQL). BENCH_PARTNERSHIPS partnerships (default 1,000; 5 members,
 // 3 commitments each, a third of them overdue) are created through the API by 8 clients at once (the
 // creation rate is reported); then, at 50 connections for BENCH_SECONDS each (default 10): GET one
-// partnership, GET a different partnership each time, the overdue-commitments report, and POST an
+// partnership, GET a different partnership each time (alone, and beside ten writes a second), the
+// overdue-commitments report, and POST an
 // outcome (a different review each time; a fifth of them, at most 100, then from one connection), beside an Express hello-world on the same machine in the
 // same run. autocannon runs in a process of its own. Run: npm run bench:api; figures in BENCHMARKS.md.
 // BENCH_PROFILE=<part of a row's label> writes a CPU profile of the system's process (API and worker)
@@ -72,6 +73,14 @@ await withBenchSystem(async (system, dir) => {
         url: system.apiUrl,
         paths: rows.map((r) => `/partnerships/${r.id}`),
       });
+      // Every write forgets the reads of the last second (api/partnerships/recent-reads.ts): the same
+      // reads while one client changes a partnership's name ten times a second.
+      const writer = writeEvery(100, `${system.apiUrl}/partnerships/${rows[0]?.id}`);
+      await measure(`GET /partnerships/:id, ${rows.length} different, 10 writes a second beside`, {
+        url: system.apiUrl,
+        paths: rows.map((r) => `/partnerships/${r.id}`),
+      });
+      say(`writes beside the reads: ${await writer.stop()}`);
       await measure('GET /reports/overdue-commitments', { url: system.apiUrl, paths: ['/reports/overdue-commitments'] });
       // Each review takes one outcome: most at 50 connections, the rest one after another (one person).
       const alone = rows.splice(0, Math.min(100, Math.floor(rows.length / 5)));
@@ -118,6 +127,28 @@ await withBenchSystem(async (system, dir) => {
     }
   } finally {
     await sql.end();
+  }
+
+  /** One client changing a partnership's name every `everyMs` (one write at a time) until stopped; how many it made. */
+  function writeEvery(everyMs: number, url: string) {
+    let stopped = false;
+    let writes = 0;
+    const loop = (async () => {
+      while (!stopped) {
+        const next = performance.now() + everyMs;
+        const res = await fetch(url, { method: 'PATCH', headers, body: JSON.stringify({ name: `Load ${writes}` }) });
+        if (!res.ok) throw new Error(`a write was refused: ${res.status} ${await res.text()}`);
+        writes++;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        await loop;
+        return writes;
+      },
+    };
   }
 
   /** Outcomes one after another, each once the previous one's follow-on mail has all gone. */

@@ -69,11 +69,15 @@ export function serviceAuth(deps: Omit<ServiceDeps, 'temporal' | 'stops'>): Tand
 
 /**
  * The sealer of the secrets Tandem stores to use again (AUTH_SECRET, and AUTH_SECRET_PREVIOUS after a
- * rotation), once the values left in clear or sealed with the previous secret are sealed anew.
+ * rotation), once the values left in clear or sealed with the previous secret are sealed anew. A
+ * database that does not answer at the start does not stop it: what is left in clear still reads,
+ * and is sealed at the next start.
  */
 async function storedSecrets(deps: ServiceDeps): Promise<Sealer> {
   const sealer = createSealer(deps.authSecret, deps.config.AUTH_SECRET_PREVIOUS);
-  await resealStoredSecrets(deps.db, sealer, deps.logger);
+  await resealStoredSecrets(deps.db, sealer, deps.logger).catch((err) =>
+    deps.logger.warn({ err }, 'could not seal the stored secrets at this start: the next start will'),
+  );
   return sealer;
 }
 
