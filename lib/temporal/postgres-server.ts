@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -157,33 +156,14 @@ async function writeConfig(opts: TemporalOnPostgresOptions, configDir: string): 
   delete config.namespaceDefaults;
   for (const [name, service] of Object.entries(config.services) as [string, { rpc: Record<string, unknown> }][]) {
     service.rpc.grpcPort = name === 'frontend' ? opts.port : await freePort();
-    service.rpc.membershipPort = await freeMembershipPort();
+    // Temporal keeps the membership port in a PostgreSQL smallint: freePort's are below 32768.
+    service.rpc.membershipPort = await freePort();
     if ('httpPort' in service.rpc) service.rpc.httpPort = await freePort();
   }
   config.clusterMetadata.clusterInformation.active.rpcAddress = `127.0.0.1:${opts.port}`;
   config.dynamicConfigClient = { filepath: opts.install.dynamicConfig, pollInterval: '10s' };
   await mkdir(configDir, { recursive: true });
   await writeFile(path.join(configDir, 'development.yaml'), YAML.stringify(config));
-}
-
-/**
- * A free port for a service's membership (ringpop): Temporal keeps it in a PostgreSQL smallint, so it
- * must be below 32768, where the system's own free-port choice (the ephemeral range) never is.
- */
-async function freeMembershipPort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await isFree(candidate)) return candidate;
-  }
-  throw new Error("no free port between 20000 and 32000 for the Temporal server's membership");
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
 }
 
 /**
