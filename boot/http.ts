@@ -138,7 +138,7 @@ export function createHttpApp(deps: HttpDeps) {
  * The identity provider's redirect back to Tandem, handed to Better Auth. When it cannot answer (the
  * database is down), the person gets a page saying so rather than Better Auth's bare 500.
  */
-function providerCallback(deps: { db: Db; auth: TandemAuth; sealer: Sealer }): RequestHandler {
+function providerCallback(deps: { db: Db; auth: TandemAuth; sealer: Sealer; logger: Logger }): RequestHandler {
   const { auth } = deps;
   return async (req, res, next) => {
     try {

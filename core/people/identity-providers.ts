@@ -4,6 +4,7 @@ import type { OidcProvider, TandemAuth } from '../../lib/auth/better-auth.js';
 import type { Sealer } from '../../lib/auth/sealed.js';
 import type { Db } from '../../lib/db/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { line } from '../fields.js';
 import { recordAudit } from './audit.js';
@@ -135,22 +136,36 @@ export async function removeProvider(deps: { db: Db }, p: Principal, providerId:
 
 /**
  * Brings sign-in up to date with the approved providers (one query; Better Auth is rebuilt only when
- * they changed), so that every API replica uses a provider from the request after its approval.
+ * they changed), so that every API replica uses a provider from the request after its approval. A
+ * provider whose client secret no key of this process opens (AUTH_SECRET changed without
+ * AUTH_SECRET_PREVIOUS) is left out and named in the log: it could sign nobody in, and the sign-in
+ * page, by link or by the other providers, must not fail with it.
  */
-export async function syncProviders({ db, auth, sealer }: { db: Db; auth: TandemAuth; sealer: Sealer }): Promise<void> {
+export async function syncProviders({
+  db,
+  auth,
+  sealer,
+  logger,
+}: {
+  db: Db;
+  auth: TandemAuth;
+  sealer: Sealer;
+  logger: Logger;
+}): Promise<void> {
   const [found] = await db.$queryRaw<{ version: string }[]>`
     SELECT coalesce(string_agg(id::text || ':' || extract(epoch FROM updated_at)::text, ',' ORDER BY id), '') AS version
     FROM identity_provider WHERE approved_at IS NOT NULL`;
   const version = found?.version ?? '';
   if (version === auth.organizationProvidersVersion()) return;
   const rows = await db.identityProvider.findMany({ where: { approvedAt: { not: null } }, orderBy: { createdAt: 'asc' } });
-  const providers: OidcProvider[] = rows.map((r) => ({
-    providerId: r.slug,
-    name: r.name,
-    issuer: r.issuer,
-    clientId: r.clientId,
-    clientSecret: sealer.open(r.clientSecret, CLIENT_SECRET),
-    domains: r.domains,
-  }));
+  const providers: OidcProvider[] = rows.flatMap((r) => {
+    try {
+      const clientSecret = sealer.open(r.clientSecret, CLIENT_SECRET);
+      return [{ providerId: r.slug, name: r.name, issuer: r.issuer, clientId: r.clientId, clientSecret, domains: r.domains }];
+    } catch (err) {
+      logger.error({ err, identityProvider: r.id }, `sign-in provider ${r.name} is left out: its client secret does not open`);
+      return [];
+    }
+  });
   auth.setOrganizationProviders(providers, version);
 }

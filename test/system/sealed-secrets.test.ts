@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resealStoredSecrets } from '../../boot/sealed-secrets.js';
-import { CLIENT_SECRET } from '../../core/people/identity-providers.js';
+import { CLIENT_SECRET, syncProviders } from '../../core/people/identity-providers.js';
 import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
 import { createSealer } from '../../lib/auth/sealed.js';
+import { testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const NOW = 'an AUTH_SECRET of at least thirty-two characters, now';
@@ -85,5 +86,34 @@ describe('sealing the stored secrets at a start', () => {
     const before = await db.webhookSubscription.findMany({ orderBy: { id: 'asc' } });
     await resealStoredSecrets(db, now, logger);
     expect(await db.webhookSubscription.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+  });
+
+  it('signs in through the providers whose client secret opens, and leaves out, and names, one that does not', async () => {
+    const db = database.db;
+    const org = await db.organization.create({ data: { kind: 'district', name: 'Hillcrest USD', timeZone: 'America/Denver' } });
+    const provider = (slug: string, clientSecret: string, domain: string) =>
+      db.identityProvider.create({
+        data: {
+          organizationId: org.id,
+          slug,
+          name: slug,
+          issuer: `https://${slug}.example`,
+          clientId: 'tandem',
+          clientSecret,
+          domains: [domain],
+          approvedAt: new Date(),
+        },
+      });
+    await provider('org-opens', createSealer(NOW).seal('the-secret-that-opens', CLIENT_SECRET), 'opens.example');
+    const lost = await provider('org-lost', createSealer(LOST).seal('the-secret-that-is-lost', CLIENT_SECRET), 'lost.example');
+    const lines: { msg: string; identityProvider?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const auth = testAuth(db);
+    await syncProviders({ db, auth, sealer: createSealer(NOW), logger });
+    const ours = auth.providers().filter((p) => p.providerId.startsWith('org-'));
+    expect(ours.map((p) => [p.providerId, p.clientSecret])).toEqual([['org-opens', 'the-secret-that-opens']]);
+    expect(lines.filter((l) => l.identityProvider === lost.id).map((l) => l.msg)).toEqual([
+      'sign-in provider org-lost is left out: its client secret does not open',
+    ]);
   });
 });
