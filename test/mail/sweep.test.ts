@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureMailSweep, MAIL_SWEEP_SCHEDULE_ID } from '../../activities/mail/sweep-schedule.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { useApiStack } from '../support/api-stack.js';
+import { recordHistory } from '../support/histories.js';
 import { waitFor } from '../support/mailbox.js';
 
 const QUEUE = 'tandem-mail-sweep';
@@ -39,6 +40,10 @@ describe('the mail sweep', () => {
     const sentTo = async (to: string) => (await listCapturedMail(stack.mailCaptureDir)).filter((m) => m.envelopeTo.includes(to)).length;
     await waitFor('the left copy sent', async () => (await db.emailOutbox.findUniqueOrThrow({ where: { id: left.id } })).status === 'sent');
     await waitFor('the left copy captured', async () => (await sentTo('lost@sweep.example')) === 1);
+    const first = await waitFor('the first sweep', async () => (await schedule.describe()).info.recentActions[0]);
+    const firstSweep = stack.temporal.workflow.getHandle(first.action.workflow.workflowId);
+    await firstSweep.result();
+    await recordHistory(firstSweep, 'sent-one-left-pending');
     await schedule.trigger();
     const second = await waitFor('a second sweep', async () => (await schedule.describe()).info.recentActions[1]);
     // It has run to its end, and found nothing to send again.
