@@ -5,10 +5,10 @@ import { observe } from '../../lib/metrics.js';
 import { markOneSent } from './claims.js';
 import { bounceAddress, REPLY_ANSWER_TEMPLATE } from './reply-to.js';
 
-/** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
 /** One link a person, to the page at `target`, keyed by the person's id (core/people/task-links.ts). */
 export type TaskLinks = (people: { id: string }[], target: string) => Promise<Map<string, string>>;
 
+/** What sending needs; the activities build it (`wake` starts the recipient's mailbox workflow). */
 export interface MailContext {
   db: Db;
   mailer: Mailer;

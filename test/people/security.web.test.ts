@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { redactSentCopies } from '../../core/mail/redact-links.js';
 import { createAdmin } from '../../core/people/identity.js';
 import { listCapturedMail } from '../../lib/mail/capture.js';
 import { type ApiStack, useApiStack } from '../support/api-stack.js';
@@ -215,6 +216,34 @@ describe('sign-in and rights, against someone who should not get through', () =>
     expect(new URL(working.url()).pathname).toBe(`/p/${one.id}`);
     // Two sessions were opened (the first link, the fresh one); the used and the expired link opened none.
     expect((await signIns()) - signInsBefore).toBe(2);
+  });
+
+  it('keeps no working sign-in in the outbox once a link was sent: its redacted copy offers a fresh link, the one received still signs in', async () => {
+    const before = new Set((await listCapturedMail(stack.mailCaptureDir)).map((m) => m.id));
+    const { page } = await phone(browser);
+    await page.goto(`${stack.publicUrl}/sign-in?next=/p/${one.id}`);
+    await page.getByLabel('Your email address').fill(email('cal.Oak'));
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    const received = await mailTo(stack, email('cal.Oak'), /^Your Tandem sign-in link/, (m) => !before.has(m.id));
+    const db = stack.database.db;
+    const copy = await db.emailOutbox.findFirstOrThrow({
+      where: { recipient: email('cal.oak'), template: 'sign-in', status: 'sent' },
+      orderBy: { createdAt: 'desc' },
+    });
+    expect(copy.text).toContain(actionLink(received));
+    // What the mail sweep does to a copy sent more than ten minutes ago (workflows/mail/sweep.ts).
+    await db.emailOutbox.update({ where: { id: copy.id }, data: { sentAt: new Date(Date.now() - 11 * 60_000) } });
+    while ((await redactSentCopies(db, { publicUrl: stack.publicUrl, sentBefore: new Date(Date.now() - 10 * 60_000), batch: 500 })) > 0);
+    const kept = await db.emailOutbox.findUniqueOrThrow({ where: { id: copy.id } });
+    expect(kept.text).not.toContain(new URL(actionLink(received)).searchParams.get('t'));
+    // Someone with a dump of the database follows the copy's link: it signs no one in.
+    const dumped = await follow(browser, { ...received, text: kept.text });
+    expect(await h1(dumped)).toBe('This link has expired or was used already');
+    expect(await dumped.getByRole('button', { name: 'Email me a fresh link' }).count()).toBe(1);
+    expect(new URL((await dumped.goto(`${stack.publicUrl}/`))?.url() ?? '').pathname).toBe('/sign-in');
+    // Cal's own copy, in Cal's mailbox, works.
+    const working = await follow(browser, received);
+    expect(new URL(working.url()).pathname).toBe(`/p/${one.id}`);
   });
 
   it('answers "send me a link" alike for a known and an unknown address', async () => {

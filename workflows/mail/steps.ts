@@ -4,4 +4,6 @@ export interface MailSteps {
   deliverHeldMail: (input: { personId: string; now: number }) => Promise<number | null>;
   /** Sends the copies left pending longer than `olderThanMs` (mail a request failed to send at once). */
   sendLeftPendingMail: (input: { olderThanMs: number }) => Promise<{ sent: number; notSent: number }>;
+  /** Replaces the link tokens in copies sent longer than `olderThanMs` ago, and in dropped ones. */
+  redactSentLinks: (input: { olderThanMs: number }) => Promise<{ redacted: number }>;
 }
