@@ -3,7 +3,7 @@ import { notify } from '../../core/mail/notify.js';
 import { webhookPaused } from '../../core/mail/templates.js';
 import { pages } from '../../core/pages.js';
 import { deliveryFacts, deliveryRequest, signingSecrets, type WebhookFormat } from '../../core/webhooks/payloads.js';
-import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
+import { SIGNING_SECRET, shownAddress, webhookAddress } from '../../core/webhooks/subscriptions.js';
 import type { WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db/client.js';
 import { observe } from '../../lib/metrics.js';
@@ -46,7 +46,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
       at: sentAt,
       secrets: signingSecrets(sub, sentAt, (stored) => deps.sealer.open(stored, SIGNING_SECRET)),
     });
-    const answer = await post()(sub.url, request.body, request.headers);
+    const answer = await post()(webhookAddress(deps.sealer, sub), request.body, request.headers);
     const ok = answer.status !== null && answer.status >= 200 && answer.status < 300;
     observe.webhookAttempt(ok ? 'delivered' : 'failed');
     await db.$transaction(async (tx) => {
@@ -139,7 +139,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookSteps {
         render: (timeZone, link) =>
           webhookPaused({
             ownerName: owner ?? 'an organization',
-            url: sub.url,
+            url: shownAddress(sub),
             failingSince: (sub.failingSince ?? when).getTime(),
             lastAnswer,
             waiting,

@@ -20,7 +20,10 @@ const webhookSchema = z
     id: z.uuid(),
     organizationId: z.uuid().nullable(),
     cohortId: z.uuid().nullable(),
-    url: z.string(),
+    url: z.string().meta({
+      description:
+        'The endpoint; a slack or teams address, a credential, only as its origin and last four characters (https://hooks.slack.com/…AbCd).',
+    }),
     format: z.enum(['standard', 'slack', 'teams']),
     events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
     description: z.string(),

@@ -33,6 +33,12 @@ type SealingDeps = Deps & { sealer: Sealer };
 /** What a signing secret is sealed for (the current and the previous one alike: rotating moves it). */
 export const SIGNING_SECRET = 'webhook.secret';
 
+/**
+ * What a Slack or Teams webhook's address is sealed for: the platform's address is its only
+ * credential (whoever has it posts into the channel), so it is stored sealed and shown as a hint.
+ */
+export const WEBHOOK_ADDRESS = 'webhook.address';
+
 /** How long a rotated-out secret still signs, so a receiver can switch without a gap. */
 export const PREVIOUS_SECRET_SIGNS_MS = 24 * 3600_000;
 
@@ -74,12 +80,31 @@ const ownerOf = (b: { organizationId?: string | null | undefined; cohortId?: str
 
 const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
+/** A secret address as it is shown: its origin and its last four characters (`https://hooks.slack.com/…AbCd`). */
+export function addressHint(url: string): string {
+  const origin = URL.canParse(url) ? new URL(url).origin : '';
+  return `${origin}/…${url.slice(-4)}`;
+}
+
+/** How a subscription's address is stored: in clear for a standard one, sealed with a hint for slack and teams. */
+function storedAddress(sealer: Sealer, format: string, url: string): { url: string; urlHint: string | null } {
+  return format === 'standard' ? { url, urlHint: null } : { url: sealer.seal(url, WEBHOOK_ADDRESS), urlHint: addressHint(url) };
+}
+
+/** Where deliveries go: the address, opened when it is sealed. */
+export const webhookAddress = (sealer: Sealer, s: Pick<WebhookSubscription, 'url' | 'format'>) =>
+  s.format === 'standard' ? s.url : sealer.open(s.url, WEBHOOK_ADDRESS);
+
+/** The address as API answers, pages, the audit log and mail show it: a slack or teams one only as its hint. */
+export const shownAddress = (s: Pick<WebhookSubscription, 'url' | 'urlHint' | 'format'>) =>
+  s.format === 'standard' ? s.url : (s.urlHint ?? addressHint(s.url));
+
 export function webhookJson(s: WebhookSubscription) {
   return {
     id: s.id,
     organizationId: s.organizationId,
     cohortId: s.cohortId,
-    url: s.url,
+    url: shownAddress(s),
     format: s.format,
     events: s.events,
     description: s.description,
@@ -103,7 +128,10 @@ export const wakeWebhook = (deps: Pick<Deps, 'temporal' | 'taskQueue'>, subscrip
     signal: deliveriesWaitingSignal,
   });
 
-/** A new subscription, and its signing secret (shown this once; none for slack and teams, whose address is the secret). */
+/**
+ * A new subscription, and its signing secret (shown this once; none for slack and teams, whose address
+ * is the secret: sealed, and shown from then on as its hint).
+ */
 export async function createWebhook(deps: SealingDeps, p: Principal, input: unknown) {
   const body = parseOrThrow(newWebhookBody, input, 'request');
   const owner = ownerOf(body);
@@ -114,7 +142,7 @@ export async function createWebhook(deps: SealingDeps, p: Principal, input: unkn
       data: {
         organizationId: body.organizationId ?? null,
         cohortId: body.cohortId ?? null,
-        url: body.url,
+        ...storedAddress(deps.sealer, body.format, body.url),
         format: body.format,
         events: [...new Set(body.events)],
         description: body.description ?? '',
@@ -123,7 +151,7 @@ export async function createWebhook(deps: SealingDeps, p: Principal, input: unkn
         createdByName: p.name,
       },
     });
-    await audit(tx, p, 'webhook.created', created, { url: created.url, events: created.events });
+    await audit(tx, p, 'webhook.created', created, { url: shownAddress(created), events: created.events });
     return created;
   });
   return { ...webhookJson(row), secret };
@@ -146,7 +174,7 @@ export async function visibleWebhook(db: Db, p: Principal, id: string) {
 }
 
 /** Changes a subscription; resuming one sends what waits for it, in order. */
-export async function changeWebhook(deps: Deps, p: Principal, id: string, input: unknown) {
+export async function changeWebhook(deps: SealingDeps, p: Principal, id: string, input: unknown) {
   const body = parseOrThrow(webhookChanges, input, 'request');
   if (Object.keys(body).length === 0) throw new ValidationError('Give at least one of url, events, description, status');
   const before = await visibleWebhook(deps.db, p, id);
@@ -160,7 +188,7 @@ export async function changeWebhook(deps: Deps, p: Principal, id: string, input:
       where: { id: before.id, status: before.status },
       data: {
         status: before.status,
-        ...(body.url && { url: body.url }),
+        ...(body.url && storedAddress(deps.sealer, before.format, body.url)),
         ...(body.events && { events: [...new Set(body.events)] }),
         ...(body.description !== undefined && { description: body.description }),
         ...(body.status === 'paused' &&
@@ -170,7 +198,7 @@ export async function changeWebhook(deps: Deps, p: Principal, id: string, input:
     });
     if (count === 0) throw new ConflictError(`Webhook ${id} was changed at the same moment: read it again, then change it`);
     const updated = await tx.webhookSubscription.findUniqueOrThrow({ where: { id: before.id } });
-    await audit(tx, p, 'webhook.changed', updated, body);
+    await audit(tx, p, 'webhook.changed', updated, { ...body, ...(body.url && { url: shownAddress(updated) }) });
     return updated;
   });
   if (resumes) await wakeWebhook(deps, row.id);
@@ -182,7 +210,7 @@ export async function removeWebhook(deps: Deps, p: Principal, id: string) {
   const row = await visibleWebhook(deps.db, p, id);
   await deps.db.$transaction(async (tx) => {
     await tx.webhookSubscription.delete({ where: { id: row.id } });
-    await audit(tx, p, 'webhook.removed', row, { url: row.url });
+    await audit(tx, p, 'webhook.removed', row, { url: shownAddress(row) });
   });
 }
 

@@ -10,6 +10,8 @@ import { makeCertificates } from './certificates.js';
 export interface Received {
   /** The webhook-id header (standard deliveries), or null. */
   id: string | null;
+  /** The path it was posted to. */
+  path: string;
   headers: Record<string, string>;
   body: string;
   /** What the receiver answered. */
@@ -69,7 +71,7 @@ export async function startWebhookReceiver() {
             })
           : null;
         const answered = receiver.answer();
-        received.push({ id: headers['webhook-id'] ?? null, headers, body, answered, verified });
+        received.push({ id: headers['webhook-id'] ?? null, path: req.url ?? '', headers, body, answered, verified });
         if (answered === 'nothing') {
           held.add(res);
           return;

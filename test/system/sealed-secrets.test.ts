@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resealStoredSecrets } from '../../boot/sealed-secrets.js';
 import { CLIENT_SECRET, syncProviders } from '../../core/people/identity-providers.js';
-import { SIGNING_SECRET } from '../../core/webhooks/subscriptions.js';
+import { SIGNING_SECRET, WEBHOOK_ADDRESS } from '../../core/webhooks/subscriptions.js';
 import { createSealer } from '../../lib/auth/sealed.js';
 import { testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -42,6 +42,11 @@ describe('sealing the stored secrets at a start', () => {
     const rotated = await hook(createSealer(BEFORE).seal('whsec_rotated', SIGNING_SECRET), null);
     const lost = await hook(createSealer(LOST).seal('whsec_lost', SIGNING_SECRET), null);
     const slack = await hook(null, null);
+    // A Slack address, the channel's credential, written in clear before addresses were sealed.
+    const address = 'https://hooks.slack.com/services/T1/B1/clearSecret1234';
+    const slackAddress = await db.webhookSubscription.create({
+      data: { organizationId: org.id, url: address, format: 'slack', events: [], createdByName: 'test' },
+    });
     const provider = await db.identityProvider.create({
       data: {
         organizationId: org.id,
@@ -72,15 +77,19 @@ describe('sealing the stored secrets at a start', () => {
     expect(p.clientSecret).not.toContain('client-secret');
     expect(now.open(p.clientSecret, CLIENT_SECRET)).toBe('client-secret');
     expect(await row(slack.id)).toMatchObject({ secret: null, previousSecret: null });
+    const sealedAddress = await row(slackAddress.id);
+    expect(sealedAddress.url).not.toContain('clearSecret');
+    expect(now.open(sealedAddress.url, WEBHOOK_ADDRESS)).toBe(address);
+    expect(sealedAddress.urlHint).toBe('https://hooks.slack.com/…1234');
     // The one no key of this process opens: as it was, and said.
     expect((await row(lost.id)).secret).toBe(lost.secret);
     expect(lines.filter((l) => l.webhook === lost.id).map((l) => l.msg)).toEqual([
       `the webhook.secret of webhook ${lost.id} could not be sealed again`,
       `the webhook.secret of webhook ${lost.id} could not be sealed again`,
     ]);
-    // Each row sealed once between the two: three rows, counted once each.
+    // Each row sealed once between the two: four rows, counted once each.
     const counted = lines.filter((l) => l.msg === 'sealed stored secrets with the current AUTH_SECRET').map((l) => l.count ?? 0);
-    expect(counted.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(4);
 
     // A start after it changes nothing.
     const before = await db.webhookSubscription.findMany({ orderBy: { id: 'asc' } });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../core/events.js';
 import { keyPrincipal } from '../../core/people/principal.js';
-import { changeWebhook } from '../../core/webhooks/subscriptions.js';
+import { changeWebhook, createWebhook, listWebhooks, WEBHOOK_ADDRESS } from '../../core/webhooks/subscriptions.js';
 import { createApiKey } from '../../lib/auth/api-keys.js';
 import { createPoster } from '../../lib/webhooks/post.js';
 import { webhookWorkflowId } from '../../workflows/ids.js';
 import { webhookWorkflow } from '../../workflows/webhooks/webhook.js';
+import { testSealer } from '../support/auth.js';
 import { createPartnershipRecord, DAY, MINUTE, recordHistory, useTimeSkippingStack } from '../support/kit.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -101,6 +102,37 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     expect(sub).toMatchObject({ status: 'active', failingSince: null });
   });
 
+  it("keeps a Slack subscription's address, its channel's credential, sealed: deliveries reach it, answers and the audit log show its hint", async () => {
+    const [a] = await twoPartnerships();
+    const admin = keyPrincipal((await createApiKey(db(), { name: 'slack admin', role: 'admin' })).key);
+    const deps = { db: db(), temporal: stack.env.client, taskQueue: QUEUE, sealer: testSealer };
+    const address = `${receiver.url}/services/T000/B000/XXXXsecretXXXX`;
+    const created = await createWebhook(deps, admin, { url: address, format: 'slack', events: ['partnership.paused'] });
+    const hint = `${new URL(receiver.url).origin}/…XXXX`;
+    expect(created).toMatchObject({ url: hint, secret: null });
+    expect((await listWebhooks(db(), admin)).find((w) => w.id === created.id)?.url).toBe(hint);
+    const row = await db().webhookSubscription.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.url).not.toContain('secret');
+    expect(row).toMatchObject({ urlHint: hint });
+    expect(testSealer.open(row.url, WEBHOOK_ADDRESS)).toBe(address);
+    // A new address, sealed as well; the audit log has hints only.
+    const moved = `${address}2`;
+    expect(await changeWebhook(deps, admin, created.id, { url: moved })).toMatchObject({ url: `${new URL(receiver.url).origin}/…XXX2` });
+    const audited = await db().auditEvent.findMany({ where: { data: { path: ['webhookId'], equals: created.id } } });
+    expect(audited.map((e) => e.action).sort()).toEqual(['webhook.changed', 'webhook.created']);
+    expect(JSON.stringify(audited)).not.toContain('secretXXXX');
+
+    receiver.received.length = 0;
+    receiver.answer = () => 200;
+    await recordEvent(db(), a.id, `t3:${a.id}:paused`, 'partnership.paused', {});
+    await (await stack.newWorker({ postWebhook: receiver.poster() })).runUntil(async () => {
+      await (await run(created.id)).result();
+    });
+    // Posted to the address itself, opened at the moment it leaves.
+    expect(receiver.accepted().map((r) => r.path)).toEqual([new URL(moved).pathname]);
+    expect(JSON.parse(receiver.accepted()[0]?.body ?? '{}')).toHaveProperty('text');
+  });
+
   it('pauses a subscription whose endpoint never answers after a day, tells its keepers, and sends what waited once resumed', async () => {
     const [a] = await twoPartnerships();
     const admin = await db().person.create({ data: { name: 'Ida Admin', email: `ida.${a.id.slice(0, 6)}@lakeside.example` } });
@@ -144,7 +176,7 @@ describe('webhook deliveries (time-skipping, HTTPS receiver)', () => {
     const key = await createApiKey(db(), { name: 'district', role: 'district', organizationId: a.districtId });
     await stack.newWorker({ postWebhook: receiver.poster() }).then((w) =>
       w.runUntil(async () => {
-        await changeWebhook({ db: db(), temporal: stack.env.client, taskQueue: QUEUE }, keyPrincipal(key.key), sub.id, {
+        await changeWebhook({ db: db(), temporal: stack.env.client, taskQueue: QUEUE, sealer: testSealer }, keyPrincipal(key.key), sub.id, {
           status: 'active',
         });
         await stack.env.client.workflow.getHandle(webhookWorkflowId(sub.id)).result();
