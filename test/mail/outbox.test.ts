@@ -1,48 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { claimFresh, markOneSent } from '../../core/mail/claims.js';
 import { p as paragraph } from '../../core/mail/message.js';
-import { asRecipients, notify } from '../../core/mail/notify.js';
-import { deliver, type MailContext } from '../../core/mail/outbox.js';
+import { deliver } from '../../core/mail/outbox.js';
 import type { Db } from '../../lib/db/client.js';
-import { testTaskLinks } from '../support/auth.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { useMailServices } from '../support/mail-services.js';
+import { memberNotice, testMailContext, useMailServices } from '../support/mail-services.js';
 
 /** The outbox on its own, on the real PostgreSQL and a real SMTP server: what each state leads to. */
 describe('the outbox', () => {
   const mail = useMailServices();
-  const ctx = (): MailContext => ({
-    db: mail.database.db,
-    mailer: mail.mailer,
-    publicUrl: 'http://tandem.test',
-    giveUpAfterMs: 86_400_000,
-    wake: async () => {
-      throw new Error('nothing is held in these tests');
-    },
-    heartbeat: () => {},
-    taskLinks: testTaskLinks(mail.database.db),
-  });
-
-  async function notice(key: string) {
-    const p = await createPartnershipRecord(mail.database.db, {
-      firstReviewAt: new Date(Date.now() + 86_400_000),
-      reminderOffsets: [],
-      plannedAt: Date.now(),
-    });
-    return {
-      p,
-      run: () =>
-        notify(ctx(), {
-          messageKey: key,
-          template: 'review-missed',
-          about: p,
-          dueAt: Date.now(),
-          recipients: asRecipients(p.members),
-          target: `/p/${p.id}`,
-          render: (_zone, link) => ({ subject: `About ${key}`, blocks: [paragraph(`text ${link}`)] }),
-        }),
-    };
-  }
+  const ctx = () => testMailContext(mail);
+  const notice = (key: string) => memberNotice(mail, key, (link) => [paragraph(`text ${link}`)]);
 
   /** A copy as an earlier attempt recorded it. */
   type Member = Awaited<ReturnType<typeof notice>>['p']['members'][number];

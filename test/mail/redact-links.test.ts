@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { p as paragraph } from '../../core/mail/message.js';
-import { asRecipients, notify } from '../../core/mail/notify.js';
-import type { MailContext } from '../../core/mail/outbox.js';
 import { REDACTED_TOKEN, redactSentCopies } from '../../core/mail/redact-links.js';
 import { findTaskLink } from '../../core/people/task-links.js';
-import { TEST_PUBLIC_URL, testTaskLinks } from '../support/auth.js';
-import { createPartnershipRecord } from '../support/fixtures.js';
-import { useMailServices } from '../support/mail-services.js';
+import { TEST_PUBLIC_URL } from '../support/auth.js';
+import { memberNotice, useMailServices } from '../support/mail-services.js';
 
 const MINUTE = 60_000;
 
@@ -18,42 +15,17 @@ const MINUTE = 60_000;
 describe('redacting the links of sent copies', () => {
   const mail = useMailServices();
   const db = () => mail.database.db;
-  const ctx = (): MailContext => ({
-    db: db(),
-    mailer: mail.mailer,
-    publicUrl: TEST_PUBLIC_URL,
-    giveUpAfterMs: 86_400_000,
-    wake: async () => {
-      throw new Error('nothing is held in these tests');
-    },
-    heartbeat: () => {},
-    taskLinks: testTaskLinks(db()),
-  });
   const redact = (batch = 100, sentBefore = new Date(Date.now() - 10 * MINUTE)) =>
     redactSentCopies(db(), { publicUrl: TEST_PUBLIC_URL, sentBefore, batch });
   const tokensIn = (s: string | null | undefined) => [...(s ?? '').matchAll(/[?&](?:amp;)?t=([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
 
   /** A message to a partnership's two members, with a task link and a link of someone's own in it. */
   async function sent(key: string) {
-    const p = await createPartnershipRecord(db(), {
-      firstReviewAt: new Date(Date.now() + 86_400_000),
-      reminderOffsets: [],
-      plannedAt: Date.now(),
-    });
-    expect(
-      await notify(ctx(), {
-        messageKey: key,
-        template: 'review-missed',
-        about: p,
-        dueAt: Date.now(),
-        recipients: asRecipients(p.members),
-        target: `/p/${p.id}`,
-        render: (_zone, link) => ({
-          subject: `About ${key}`,
-          blocks: [paragraph(`Open ${link} to answer.`), paragraph('The recording: https://video.example/watch?v=abc&t=30s')],
-        }),
-      }),
-    ).toEqual({ sent: 2 });
+    const { run } = await memberNotice(mail, key, (link) => [
+      paragraph(`Open ${link} to answer.`),
+      paragraph('The recording: https://video.example/watch?v=abc&t=30s'),
+    ]);
+    expect(await run()).toEqual({ sent: 2 });
     return db().emailOutbox.findMany({ where: { messageKey: key }, orderBy: { recipient: 'asc' } });
   }
   const sentAgo = (ids: string[], ms: number) =>
