@@ -1,16 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { ReplyDeps } from '../core/replies/receive.js';
-import type { Sealer } from '../lib/auth/sealed.js';
-import type { Db } from '../lib/db/client.js';
-import type { Logger } from '../lib/logger.js';
-import type { Mailer } from '../lib/mail/mailer.js';
 import { commentRoutes } from './comments/comments.js';
 import { commitmentRoutes } from './deadlines/commitments.js';
 import { evidenceRoutes } from './deadlines/evidence.js';
 import { dependencyChecks, healthRouter } from './http/health.js';
 import { openApiRouter } from './http/openapi.js';
-import { type AnyRoute, mountRoutes } from './http/route.js';
+import { type AnyRoute, mountRoutes, type RouteDeps } from './http/route.js';
 import { inquiryRoutes } from './inquiry/cycles.js';
 import { lessonRoutes } from './inquiry/lessons.js';
 import { mailRoutes } from './mail/captured.js';
@@ -38,23 +33,9 @@ import { reviewRoutes } from './reviews/reviews.js';
 import { schoolCalendarRoutes } from './reviews/school-calendars.js';
 import { webhookRoutes } from './webhooks/webhooks.js';
 
-export interface AppDeps {
-  db: Db;
-  temporal: Client;
-  mailer: Mailer;
-  logger: Logger;
+export interface AppDeps extends RouteDeps {
+  /** The Temporal namespace (the health check asks it). */
   namespace: string;
-  taskQueue: string;
-  publicUrl: string;
-  /** MAIL_GIVE_UP_AFTER, in ms. */
-  mailGiveUpAfterMs: number;
-  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
-  replyDomain?: string | undefined;
-  identityDomains: string[];
-  /** Seals and opens the secrets Tandem stores to use again (AUTH_SECRET, lib/auth/sealed.ts). */
-  sealer: Sealer;
-  /** Set when mail is captured locally; enables GET /mail. */
-  mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
   draining?: () => boolean;
   /** With MAIL_REPLY_DOMAIN and INBOUND_MAIL_SECRET: POST /inbound/mail takes replies. */

@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import { fromNodeHeaders } from 'better-auth/node';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -13,35 +12,17 @@ import type { Sealer } from '../lib/auth/sealed.js';
 import type { Db } from '../lib/db/client.js';
 import { DependencyUnavailableError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { Mailer } from '../lib/mail/mailer.js';
 import { createMetrics } from '../lib/metrics.js';
 import { traceRequests } from '../lib/tracing.js';
 import { problemPage, webRouter } from '../web/app.js';
+import type { WebDeps } from '../web/http/deps.js';
 
-export interface HttpDeps {
-  db: Db;
-  temporal: Client;
-  mailer: Mailer;
-  logger: Logger;
-  auth: TandemAuth;
+/** What the one HTTP server needs: the pages' (PUBLIC_URL's scheme also decides the security headers) and the API's. */
+export interface HttpDeps extends WebDeps {
+  /** The Temporal namespace (the API's health check asks it). */
   namespace: string;
-  taskQueue: string;
-  /** PUBLIC_URL: links, cookies (Secure on https) and the security headers follow its scheme. */
-  publicUrl: string;
-  /** MAIL_GIVE_UP_AFTER, in ms. */
-  mailGiveUpAfterMs: number;
-  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
-  replyDomain?: string | undefined;
-  /** SIGN_IN_LINK_TTL and TASK_LINK_GRANT, in ms. */
-  taskLinks: { linkTtlMs: number; grantTtlMs: number };
-  /** AUTH_SECRET, which also keys the forms' CSRF tokens. */
-  secret: string;
-  /** Seals and opens the secrets Tandem stores to use again (derived from AUTH_SECRET, lib/auth/sealed.ts). */
-  sealer: Sealer;
   /** The district's identity provider, when configured: its name on the sign-in page, its origin in the forms' policy. */
   oidc?: { issuer: string; name: string; domains: string[] } | undefined;
-  /** Set when mail is captured locally; enables /mail. */
-  mailCaptureDir?: string | undefined;
   /** True once shutdown began (see lib/http-server.ts). */
   draining?: () => boolean;
   /** MAIL_REPLY_DOMAIN with INBOUND_MAIL_SECRET: POST /inbound/mail takes replies (core/replies/). */

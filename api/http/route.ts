@@ -1,38 +1,18 @@
-import type { Client } from '@temporalio/client';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import type { RequestDeps } from '../../core/deps.js';
 import type { KeyPrincipal } from '../../core/people/principal.js';
 import { ApiRole } from '../../lib/auth/api-keys.js';
-import type { Sealer } from '../../lib/auth/sealed.js';
-import type { Db } from '../../lib/db/client.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
-import type { Logger } from '../../lib/logger.js';
-import type { Mailer } from '../../lib/mail/mailer.js';
 import { parseOrThrow } from '../../lib/validation.js';
 import { authenticate } from './auth.js';
 import { withIdempotency } from './idempotency.js';
 import { type Reply, send } from './reply.js';
 
 /** What every route handler may use. */
-export interface RouteDeps {
-  db: Db;
-  temporal: Client;
-  logger: Logger;
-  taskQueue: string;
-  /** Base URL of this API as users reach it, for links (calendar feeds). */
-  publicUrl: string;
-  /** Mail a request sends at once (notices of a changed address, a staff role), through the outbox. */
-  mailer: Mailer;
-  /** MAIL_GIVE_UP_AFTER, in ms. */
-  mailGiveUpAfterMs: number;
-  /** MAIL_REPLY_DOMAIN: mail sent at once also gets a bounce address of its own (core/mail/reply-to.ts). */
-  replyDomain?: string | undefined;
+export interface RouteDeps extends RequestDeps {
   /** The domains the installation's own identity provider (OIDC_DOMAINS) vouches for: no organization's may claim them. */
   identityDomains: string[];
-  /** Set when mail is captured locally; enables GET /mail. */
-  mailCaptureDir?: string | undefined;
-  /** Seals and opens the secrets Tandem stores to use again (AUTH_SECRET, lib/auth/sealed.ts). */
-  sealer: Sealer;
 }
 
 /**
