@@ -26,7 +26,8 @@ export function linkTokenPattern(publicUrl: string): string {
  * SIGN_IN_LINK_TTL. Held copies keep theirs: they have not gone out yet. Failed, bounced and
  * unconfirmed copies keep theirs too, since a person may send them again (POST /outbox/:id/retry).
  * At most `batch` copies, each locked while it is rewritten, so two sweeps at once take different
- * copies; returns how many it redacted.
+ * copies; returns how many it redacted. Found by the partial index of copies left to redact, then by
+ * their ids (a join to the whole outbox may be planned as a scan of it: it was, on 50,000 rows).
  */
 export async function redactSentCopies(db: Db, input: { publicUrl: string; sentBefore: Date; batch: number }): Promise<number> {
   const pattern = linkTokenPattern(input.publicUrl);
@@ -44,8 +45,7 @@ export async function redactSentCopies(db: Db, input: { publicUrl: string; sentB
       ics = regexp_replace(o.ics, ${pattern}, ${replacement}, 'g'),
       message = regexp_replace(o.message::text, ${pattern}, ${replacement}, 'g')::jsonb,
       links_redacted = true
-    FROM due
-    WHERE o.id = due.id
+    WHERE o.id = ANY (ARRAY(SELECT id FROM due))
     RETURNING o.id`;
   return redacted.length;
 }
