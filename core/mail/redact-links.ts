@@ -13,7 +13,7 @@ export const REDACTED_TOKEN = 'redacted';
  * Only addresses under PUBLIC_URL: a link someone wrote into their notes (a video's `&t=30s`) stays as
  * it was. Every quantifier is greedy: PostgreSQL takes a whole expression's greediness from its first one.
  */
-export function linkTokenPattern(publicUrl: string): string {
+function linkTokenPattern(publicUrl: string): string {
   const base = publicUrl.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return `(${base}/[^\\s"'<>?#]*\\?([^\\s"'<>#]*(&|&amp;))?${SIGN_IN_PARAMS.token}=)[A-Za-z0-9_-]+`;
 }

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Secrets Tandem must read back to use (a webhook's signing secret, an organization's OpenID client
- * secret) are stored sealed: AES-256-GCM under a key derived from AUTH_SECRET (HKDF-SHA256), so that
+ * Secrets Tandem must read back to use (a webhook's signing secret, a Slack or Teams webhook's
+ * address, an organization's OpenID client secret) are stored sealed: AES-256-GCM under a key derived from AUTH_SECRET (HKDF-SHA256), so that
  * a copy of the database (a backup, a dump handed to support, a replica's disk) does not give them
  * away. The purpose (e.g. `webhook.secret`) is bound as associated data: a value sealed for one
  * column does not open as another's.
