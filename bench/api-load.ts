@@ -3,7 +3,7 @@
 // 3 commitments each, a third of them overdue) are created through the API by 8 clients at once (the
 // creation rate is reported); then, at 50 connections for BENCH_SECONDS each (default 10): GET one
 // partnership, GET a different partnership each time (alone, and beside ten writes a second), the
-// overdue-commitments report, and POST an
+// overdue-commitments report, the update ceiling (bench/update-ceiling.ts), and POST an
 // outcome (a different review each time; a fifth of them, at most 100, then from one connection), beside an Express hello-world on the same machine in the
 // same run. autocannon runs in a process of its own. Run: npm run bench:api; figures in BENCHMARKS.md.
 // BENCH_PROFILE=<part of a row's label> writes a CPU profile of the system's process (API and worker)
@@ -18,6 +18,7 @@ import { connectSql, say } from './database.js';
 import { createPartnerships, helloWorld, type LoadResult, load } from './load.js';
 import { cpuPerItem, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
+import { updateCeiling } from './update-ceiling.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -92,9 +93,21 @@ await withBenchSystem(async (system, dir) => {
         paths: of.map((r) => `/partnerships/${r.id}/reviews/${r.review}/outcome`),
         body: JSON.stringify({ outcome: 'skipped', reason: 'Snow day' }),
       });
+      // What the server and worker answer at best, the way an outcome is answered (one update, one
+      // local activity), measured just before the outcomes so that the machine is in the same state.
+      const pids = await serverPids(dir);
+      let ceilingCpu = await systemCpu(pids);
+      const ceiling = await updateCeiling(system.temporalAddress, system.temporal, rows.length, 50, async () => {
+        ceilingCpu = await systemCpu(pids);
+      });
+      const perUpdate = cpuPerItem(ceilingCpu, await systemCpu(pids), rows.length);
+      say(
+        `the update ceiling: ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms, ${ceiling.errors} errors; ` +
+          `CPU per update: ${perUpdate.own} ms this process, ${perUpdate.temporal} ms the Temporal server, ${perUpdate.postgres} ms PostgreSQL`,
+      );
+      results.push([`Temporal update answered by a no-op local activity, ${rows.length} different, 50 at once (the ceiling)`, ceiling]);
       // What an outcome costs each process, with the work that follows it (the next review planned,
       // its mail sent): where the CPU goes decides what to make cheaper.
-      const pids = await serverPids(dir);
       const cpuBefore = await systemCpu(pids);
       await measure(`POST …/reviews/:id/outcome, ${rows.length} different`, outcomes(rows, 50));
       // What one person meets depends on what the system is still doing for others: the 50-connection
