@@ -22,6 +22,8 @@ interface Job {
   spread?: { from: number; to: number };
   /** Exactly this many requests, then stop. */
   amount?: number;
+  /** Seconds of the same requests first, not counted (autocannon's warm-up). */
+  warmup?: number;
 }
 
 const job = JSON.parse(await text(process.stdin)) as Job;
@@ -32,6 +34,7 @@ const result = await autocannon({
   url: job.url,
   connections: job.connections,
   ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
+  ...(job.warmup && { warmup: { connections: job.connections, duration: job.warmup } }),
   headers: job.headers,
   method: job.method ?? 'GET',
   requests: [

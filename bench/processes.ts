@@ -74,3 +74,28 @@ export function cpuPerItem(before: SystemCpu, after: SystemCpu, items: number, d
   const ms = (k: keyof SystemCpu) => (((after[k] - before[k]) * 1000) / items).toFixed(digits);
   return { own: ms('own'), temporal: ms('temporal'), postgres: ms('postgres') };
 }
+
+/**
+ * Waits until this process, the Temporal server and PostgreSQL together use less than `share` of a
+ * core over two seconds (the Temporal server on PostgreSQL alone uses about 8 % at rest): the work a
+ * bench's setup set going (workflows' first tasks, mail, sweeps) is over, so that the first row
+ * measured does not pay for it. Says how long it waited, or after `limitMs` that it goes on anyway.
+ */
+export async function untilQuiet(
+  pids: { temporal: number; postgres: number },
+  say: (line: string) => void,
+  share = 0.15,
+  limitMs = 120_000,
+): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const before = await systemCpu(pids);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await systemCpu(pids);
+    const used = (after.own - before.own + (after.temporal - before.temporal) + (after.postgres - before.postgres)) / 2;
+    const waited = ((Date.now() - started) / 1000).toFixed(0);
+    if (used < share) return say(`the system came to rest ${waited} s after the setup (${(used * 100).toFixed(0)} % of a core)`);
+    if (Date.now() - started > limitMs)
+      return say(`the system still uses ${(used * 100).toFixed(0)} % of a core after ${waited} s: measuring anyway`);
+  }
+}
