@@ -32,7 +32,8 @@ let n = 0;
 let firstRefusal: string | undefined;
 const result = await autocannon({
   url: job.url,
-  connections: job.connections,
+  // autocannon refuses more connections than requests (a small BENCH_PARTNERSHIPS).
+  connections: Math.min(job.connections, job.amount ?? job.connections),
   ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
   ...(job.warmup && { warmup: { connections: job.connections, duration: job.warmup } }),
   headers: job.headers,

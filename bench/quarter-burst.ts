@@ -11,6 +11,7 @@ process.env.TZ = 'UTC';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { bundle } from '../lib/temporal/bundle.js';
+import { tracingWorkerOptions } from '../lib/temporal/tracing.js';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
 import { connectSql, say, seedActivePartnerships } from './database.js';
@@ -83,6 +84,9 @@ await withBenchSystem(async (system) => {
     connection,
     taskQueue: CEILING_QUEUE,
     workflowBundle: await bundle(fileURLToPath(new URL('../workflows/bench/ceiling.ts', import.meta.url))),
+    // The bundle carries the product's tracing interceptors, whose spans go to this sink: the
+    // ceiling pays for tracing as Tandem's workflows do (without it, each task logs an error).
+    sinks: tracingWorkerOptions().sinks,
     activities: { noop: async () => fired.push(Date.now()) },
   });
   const running = worker.run();
