@@ -1,4 +1,5 @@
-import { WorkflowUpdateStage } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateStage } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { partnershipWorkflowId } from '../../workflows/ids.js';
 import * as flow from '../../workflows/partnerships/partnership.js';
@@ -103,6 +104,42 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       await handle.result();
       const row = await stack.database.db.partnership.findUniqueOrThrow({ where: { id: p.id } });
       expect(row.status).toBe('ended_early');
+    });
+  });
+
+  it('judges an update delivered with its first task by the planning it starts in', async () => {
+    // A busy worker may take its first task only after an update has come: the update is then
+    // judged while the handlers are being set, before the workflow body has gone further.
+    await (await stack.newWorker()).runUntil(async () => {
+      const startedWith = async <Ret, Args extends unknown[]>(update: UpdateDefinition<Ret, Args>, args: Args) => {
+        const t0 = await stack.env.currentTimeMs();
+        const p = await createPartnershipRecord(stack.database.db, {
+          firstReviewAt: new Date(t0 + 30 * DAY),
+          reminderOffsets: ['P14D'],
+          timeZone: 'UTC',
+          plannedAt: t0,
+        });
+        const startWorkflowOperation = new WithStartWorkflowOperation(flow.partnershipWorkflow, {
+          workflowId: partnershipWorkflowId(p.id),
+          taskQueue: QUEUE,
+          args: [{ partnershipId: p.id, plan: { planning: true } }],
+          workflowIdConflictPolicy: 'FAIL',
+        });
+        const answer = stack.env.client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation });
+        return { p, answer, handle: await startWorkflowOperation.workflowHandle() };
+      };
+      const paused = await startedWith(flow.pauseUpdate, [{}]);
+      await expectRejected(paused.answer, /cannot pause a partnership that is planning/);
+      expect((await paused.handle.query(flow.statusQuery)).lifecycle).toBe('planning');
+
+      const activated = await startedWith(flow.activateUpdate, [{}]);
+      expect((await activated.answer).lifecycle).toBe('active');
+      await waitFor('the invitation', async () => (await mailOf(activated.p.id)).includes('review-invitation'));
+
+      for (const { handle } of [paused, activated]) {
+        await handle.executeUpdate(flow.endUpdate, { args: [{ outcome: 'ended_early', reason: 'test over' }] });
+        await handle.result();
+      }
     });
   });
 

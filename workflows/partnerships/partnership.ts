@@ -172,11 +172,18 @@ async function changeLifecycle(
  * each validated first, until it ends (by an update or its planned end).
  */
 export async function partnershipWorkflow({ partnershipId, carried, plan: begin }: PartnershipInput): Promise<void> {
+  // Asked once, before the first command: a marker written after a local activity in the same
+  // task was seen to break the replay of a query that arrived meanwhile.
+  const outcomeMayComeWhilePlanning = patched(OUTCOME_WHILE_PLANNING);
+  // Decided before the handlers are set: an update that came with the first task is judged as
+  // each handler is set, by the lifecycle the run starts in.
+  const startsInPlanning = !carried && begin?.planning === true && patched(PLANNING);
+  const startsAs: Lifecycle = carried?.lifecycle ?? (startsInPlanning ? 'planning' : 'active');
   const run: Run = {
     partnershipId,
     status: {
       phase: 'starting',
-      lifecycle: carried?.lifecycle ?? 'active',
+      lifecycle: startsAs,
       currentReview: null,
       nextReviewAt: null,
       nextReminderAt: null,
@@ -189,12 +196,10 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     answered: false,
     cancellations: [],
     late: null,
-    claimedLifecycle: carried?.lifecycle ?? 'active',
+    claimedLifecycle: startsAs,
     outcomeClaimed: false,
     planning: false,
-    // Asked once, before the first command: a marker written after a local activity in the same
-    // task was seen to break the replay of a query that arrived meanwhile.
-    outcomeMayComeWhilePlanning: patched(OUTCOME_WHILE_PLANNING),
+    outcomeMayComeWhilePlanning,
     activatedBy: undefined,
     serially: oneAtATime(),
     lifecycleUpdates: answeredOnce(),
@@ -205,7 +210,7 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
   handleOutcomes(run);
   handleActivation(run);
 
-  if (!carried && begin?.planning && patched(PLANNING)) await inPlanning(run, begin.plannedStart ?? null);
+  if (startsInPlanning) await inPlanning(run, begin?.plannedStart ?? null);
   if (!carried && isOpen(run)) {
     await steps().activatePartnership(partnershipId, run.activatedBy);
     if (lifecycleOf(run) === 'planning') run.status.lifecycle = 'active';
@@ -512,9 +517,9 @@ function handleActivation(run: Run) {
  * its planned start comes. Ending it is allowed; pausing, outcomes and reschedules are not.
  */
 async function inPlanning(run: Run, start: number | null) {
+  // The run started in planning (see `startsAs`); an update that came with the first task has
+  // already claimed its change, which the loop below carries out.
   run.status.phase = 'planning';
-  run.status.lifecycle = 'planning';
-  run.claimedLifecycle = 'planning';
   const decided = () => run.claimedLifecycle !== 'planning';
   for (;;) {
     if (run.claimedLifecycle === 'planning') {
