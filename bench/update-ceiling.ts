@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { bundle } from '../lib/temporal/bundle.js';
-import { tracingWorkerOptions } from '../lib/temporal/tracing.js';
+import { startCeilingWorker } from './ceiling-worker.js';
 import { percentile } from './database.js';
 import type { LoadResult } from './load.js';
 
@@ -24,14 +21,10 @@ export async function updateCeiling(
   beforeUpdates: () => Promise<void>,
 ): Promise<LoadResult> {
   let ready = 0;
-  const connection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await Worker.create({
-    connection,
+  const worker = await startCeilingWorker({
+    temporalAddress,
     taskQueue: QUEUE,
-    workflowBundle: await bundle(fileURLToPath(new URL('../workflows/bench/update-ceiling.ts', import.meta.url))),
-    // The bundle carries the product's tracing interceptors, whose spans go to this sink: the
-    // ceiling pays for tracing as Tandem's workflows do (without it, each task logs an error).
-    sinks: tracingWorkerOptions().sinks,
+    workflows: new URL('../workflows/bench/update-ceiling.ts', import.meta.url),
     activities: {
       noop: async () => 0,
       started: async () => {
@@ -39,7 +32,6 @@ export async function updateCeiling(
       },
     },
   });
-  const running = worker.run();
   try {
     const round = randomUUID().slice(0, 8);
     const ids = Array.from({ length: count }, (_, i) => `update-ceiling-${round}-${i}`);
@@ -77,8 +69,6 @@ export async function updateCeiling(
     const at = (q: number) => Math.round(percentile(sorted, q));
     return { requests: took.length, perSecond: took.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, errors, seconds };
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
+    await worker.stop();
   }
 }
