@@ -146,8 +146,8 @@ describe('planning, activation and the planned end (time-skipping)', () => {
   it('answers an activation and an end sent again under the same update id with their first answers', async () => {
     await (await stack.newWorker()).runUntil(async () => {
       const { p, handle } = await start({ planning: true });
-      // A client that retries (or a server that delivers again) repeats the update id: the repeat is
-      // the same activation, not a second one to judge against the state the first one made.
+      // A client that retries repeats the update id: the server answers the repeat with the first
+      // answer, not as a second activation judged against the state the first one made.
       const first = await handle.executeUpdate(flow.activateUpdate, { args: [{}], updateId: 'activate-1' });
       const again = await handle.executeUpdate(flow.activateUpdate, { args: [{}], updateId: 'activate-1' });
       expect([first.lifecycle, again.lifecycle]).toEqual(['active', 'active']);

@@ -13,7 +13,6 @@ import {
 } from '@temporalio/workflow';
 import { activities, outcomeSteps, steps } from '../activities.js';
 import type { Acted } from '../actor.js';
-import { answeredOnce } from '../answered-once.js';
 import { commitmentWorkflow } from '../deadlines/commitment.js';
 import { evidenceRequestWorkflow } from '../deadlines/evidence.js';
 import { commitmentWorkflowId, evidenceWorkflowId, reflectionWorkflowId } from '../ids.js';
@@ -136,7 +135,6 @@ interface Run {
   outcomeMayComeWhilePlanning: boolean;
   activatedBy: Acted['actor'] | undefined;
   serially: ReturnType<typeof oneAtATime>;
-  lifecycleUpdates: ReturnType<typeof answeredOnce>;
 }
 
 const hasEnded = (l: Lifecycle) => l === 'completed' || l === 'ended_early';
@@ -202,7 +200,6 @@ export async function partnershipWorkflow({ partnershipId, carried, plan: begin 
     outcomeMayComeWhilePlanning,
     activatedBy: undefined,
     serially: oneAtATime(),
-    lifecycleUpdates: answeredOnce(),
   };
   setHandler(statusQuery, () => run.status);
   handleLifecycle(run);
@@ -262,14 +259,12 @@ async function sendCancellations(run: Run) {
 function handleLifecycle(run: Run) {
   setHandler(
     pauseUpdate,
-    ({ reason, actor }) =>
-      run.lifecycleUpdates.answer(() => {
-        run.claimedLifecycle = 'paused';
-        return run.serially(() => changeLifecycle(run, 'paused', { reason, actor }));
-      }),
+    ({ reason, actor }) => {
+      run.claimedLifecycle = 'paused';
+      return run.serially(() => changeLifecycle(run, 'paused', { reason, actor }));
+    },
     {
       validator: (_request) => {
-        if (run.lifecycleUpdates.repeated()) return;
         if (run.claimedLifecycle !== 'active') reject(`cannot pause a partnership that is ${run.claimedLifecycle}`);
       },
     },
@@ -277,28 +272,24 @@ function handleLifecycle(run: Run) {
   setHandler(
     resumeUpdate,
     // Histories from before actors were passed sent no argument at all.
-    (request: Acted | undefined) =>
-      run.lifecycleUpdates.answer(() => {
-        run.claimedLifecycle = 'active';
-        return run.serially(() => changeLifecycle(run, 'active', { actor: request?.actor }));
-      }),
+    (request: Acted | undefined) => {
+      run.claimedLifecycle = 'active';
+      return run.serially(() => changeLifecycle(run, 'active', { actor: request?.actor }));
+    },
     {
       validator: (_request) => {
-        if (run.lifecycleUpdates.repeated()) return;
         if (run.claimedLifecycle !== 'paused') reject(`cannot resume a partnership that is ${run.claimedLifecycle}`);
       },
     },
   );
   setHandler(
     endUpdate,
-    ({ outcome, reason, actor }) =>
-      run.lifecycleUpdates.answer(() => {
-        run.claimedLifecycle = outcome;
-        return run.serially(() => changeLifecycle(run, outcome, { reason, actor }));
-      }),
+    ({ outcome, reason, actor }) => {
+      run.claimedLifecycle = outcome;
+      return run.serially(() => changeLifecycle(run, outcome, { reason, actor }));
+    },
     {
       validator: ({ outcome, reason }) => {
-        if (run.lifecycleUpdates.repeated()) return;
         if (hasEnded(run.claimedLifecycle)) reject(`the partnership has already ended (${run.claimedLifecycle})`);
         if (outcome === 'ended_early' && !reason?.trim()) reject('ending a partnership early needs a reason');
       },
@@ -494,18 +485,16 @@ function outcomeRefusal({ current }: Run, outcome: ReviewOutcome): string | null
 function handleActivation(run: Run) {
   setHandler(
     activateUpdate,
-    (request: Acted | undefined) =>
-      run.lifecycleUpdates.answer(async () => {
-        run.claimedLifecycle = 'active';
-        run.activatedBy = request?.actor;
-        // Answers once the planning wait carried it out. Not queued behind other updates: an end
-        // accepted right after it must not wait for an activation that the end makes moot.
-        await condition(() => lifecycleOf(run) !== 'planning');
-        return run.status;
-      }),
+    async (request: Acted | undefined) => {
+      run.claimedLifecycle = 'active';
+      run.activatedBy = request?.actor;
+      // Answers once the planning wait carried it out. Not queued behind other updates: an end
+      // accepted right after it must not wait for an activation that the end makes moot.
+      await condition(() => lifecycleOf(run) !== 'planning');
+      return run.status;
+    },
     {
       validator: (_request) => {
-        if (run.lifecycleUpdates.repeated()) return;
         if (run.claimedLifecycle !== 'planning') reject(`cannot activate a partnership that is ${run.claimedLifecycle}`);
       },
     },
