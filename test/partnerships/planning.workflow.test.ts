@@ -17,7 +17,8 @@ describe('planning, activation and the planned end (time-skipping)', () => {
   const mailOf = async (partnershipId: string) =>
     (await stack.database.db.emailOutbox.findMany({ where: { partnershipId }, orderBy: { createdAt: 'asc' } })).map((m) => m.template);
 
-  async function start(plan: flow.PartnershipPlan, firstReviewInDays = 30) {
+  /** The partnership's record, its first review `firstReviewInDays` from the test server's now. */
+  async function record(firstReviewInDays = 30) {
     const t0 = await stack.env.currentTimeMs();
     const p = await createPartnershipRecord(stack.database.db, {
       firstReviewAt: new Date(t0 + firstReviewInDays * DAY),
@@ -25,6 +26,11 @@ describe('planning, activation and the planned end (time-skipping)', () => {
       timeZone: 'UTC',
       plannedAt: t0,
     });
+    return { t0, p };
+  }
+
+  async function start(plan: flow.PartnershipPlan, firstReviewInDays = 30) {
+    const { t0, p } = await record(firstReviewInDays);
     const handle = await stack.env.client.workflow.start(flow.partnershipWorkflow, {
       workflowId: partnershipWorkflowId(p.id),
       taskQueue: QUEUE,
@@ -112,13 +118,7 @@ describe('planning, activation and the planned end (time-skipping)', () => {
     // judged while the handlers are being set, before the workflow body has gone further.
     await (await stack.newWorker()).runUntil(async () => {
       const startedWith = async <Ret, Args extends unknown[]>(update: UpdateDefinition<Ret, Args>, args: Args) => {
-        const t0 = await stack.env.currentTimeMs();
-        const p = await createPartnershipRecord(stack.database.db, {
-          firstReviewAt: new Date(t0 + 30 * DAY),
-          reminderOffsets: ['P14D'],
-          timeZone: 'UTC',
-          plannedAt: t0,
-        });
+        const { p } = await record();
         const startWorkflowOperation = new WithStartWorkflowOperation(flow.partnershipWorkflow, {
           workflowId: partnershipWorkflowId(p.id),
           taskQueue: QUEUE,
