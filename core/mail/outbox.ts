@@ -1,5 +1,5 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
-import type { Db } from '../../lib/db/client.js';
+import { type Db, isDatabaseUnavailable } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 import { observe } from '../../lib/metrics.js';
 import { markOneSent } from './claims.js';
@@ -137,11 +137,33 @@ export async function recordBounce(db: Db, row: { id: string; personId: string |
 }
 
 /**
+ * How long a copy the SMTP server has accepted waits for an unreachable database to be marked sent
+ * (a PostgreSQL restart, a failover): that acceptance is known only here, and lost if the activity
+ * fails, for its retry then finds the copy `sending` and must mark it unconfirmed rather than send it
+ * twice. Half of an activity's minute (workflows/activities.ts).
+ */
+const MARK_PATIENCE_MS = 30_000;
+
+async function markOneSentPatiently(db: Db, id: string) {
+  const start = Date.now();
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+    try {
+      // Guarded by `sending`: a mark that took effect before its answer was lost is not made twice.
+      return await markOneSent(db, id);
+    } catch (e) {
+      if (!isDatabaseUnavailable(e) || Date.now() - start + wait > MARK_PATIENCE_MS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/**
  * Copies the SMTP server accepted; each one's lateness (due to sent) is counted for the operator.
- * Marked together with the other copies marked at the same moment (claims.ts).
+ * Marked together with the other copies marked at the same moment (claims.ts), and waiting a while
+ * for a database that cannot be reached.
  */
 export async function markSent(db: Db, ids: string[]): Promise<void> {
-  const sent = await Promise.all(ids.map((id) => markOneSent(db, id)));
+  const sent = await Promise.all(ids.map((id) => markOneSentPatiently(db, id)));
   // A copy held for quiet hours or a digest was due when its hold ended; one without a due time
   // (sent at once for a request) when it was written.
   for (const c of sent) if (c?.sentAt) observe.mailSent(c.template, (c.sentAt.getTime() - dueOf(c).getTime()) / 1000);

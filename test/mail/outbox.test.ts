@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { claimFresh, markOneSent } from '../../core/mail/claims.js';
 import { p as paragraph } from '../../core/mail/message.js';
+import { asRecipients, notify } from '../../core/mail/notify.js';
 import { deliver } from '../../core/mail/outbox.js';
-import type { Db } from '../../lib/db/client.js';
+import { createDb, type Db } from '../../lib/db/client.js';
+import { createMailer } from '../../lib/mail/mailer.js';
+import { testTaskLinks } from '../support/auth.js';
 import { memberNotice, testMailContext, useMailServices } from '../support/mail-services.js';
+import { startTestSmtp } from '../support/smtp.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 /** The outbox on its own, on the real PostgreSQL and a real SMTP server: what each state leads to. */
 describe('the outbox', () => {
@@ -84,6 +89,55 @@ describe('the outbox', () => {
       ['sent', 2, null],
     ]);
     expect(await deliver(ctx(), rows[0]?.id as string)).toBe('sent');
+  });
+
+  it('marks a copy the server accepted as sent once the database is back, when it could not be reached at that moment', async () => {
+    const { p } = await notice('database-away');
+    // Tandem reaches its database through a proxy that is cut as the SMTP server takes the first
+    // copy, before it answers, and restored 1.5 s later: the mark of the copies sent meets no database.
+    const url = new URL(mail.database.url);
+    url.searchParams.delete('host');
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(url.port) });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port());
+    const db = createDb(url.toString());
+    let restored: Promise<void> | null = null;
+    const smtp = await startTestSmtp({
+      beforeAccepting: async () => {
+        if (restored) return;
+        await proxy.cut();
+        restored = new Promise((resolve) => setTimeout(resolve, 1_500)).then(proxy.restore);
+      },
+    });
+    const mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
+    try {
+      const result = await notify(
+        { ...testMailContext(mail), db, mailer, taskLinks: testTaskLinks(db) },
+        {
+          messageKey: 'database-away',
+          template: 'review-missed',
+          about: p,
+          dueAt: Date.now(),
+          recipients: asRecipients(p.members),
+          target: `/p/${p.id}`,
+          render: () => ({ subject: 'About database-away', blocks: [paragraph('text')] }),
+        },
+      );
+      expect(restored, 'the database was cut while a copy was being sent').not.toBeNull();
+      expect(result).toEqual({ sent: 2 });
+      const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'database-away' } });
+      expect(rows.map((r) => [r.status, r.attempts, r.sentAt !== null])).toEqual([
+        ['sent', 1, true],
+        ['sent', 1, true],
+      ]);
+      expect(smtp.received.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
+    } finally {
+      await restored;
+      mailer.close();
+      await smtp.stop();
+      await db.$disconnect();
+      await proxy.stop();
+    }
   });
 
   it('claims, and marks sent, the copies asked for at the same moment in one statement each, each once, and none another attempt holds', async () => {

@@ -6,7 +6,13 @@ import { SMTPServer } from 'smtp-server';
  * A real SMTP server in-process that can be taken down and brought back on the same port, and that
  * refuses chosen recipients for good (550), the way a receiving server refuses an unknown mailbox.
  */
-export async function startTestSmtp(opts: { refuse?: (address: string) => boolean } = {}) {
+export async function startTestSmtp(
+  opts: {
+    refuse?: (address: string) => boolean;
+    /** Runs once a message has arrived, before the server answers that it accepted it. */
+    beforeAccepting?: () => Promise<void>;
+  } = {},
+) {
   const received: { envelopeTo: string[]; mail: ParsedMail }[] = [];
   let port = 0;
   let server: SMTPServer | null = null;
@@ -25,13 +31,15 @@ export async function startTestSmtp(opts: { refuse?: (address: string) => boolea
         callback();
       },
       onData(stream, session, callback) {
-        simpleParser(stream).then(
-          (mail) => {
+        simpleParser(stream)
+          .then(async (mail) => {
             received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail });
-            callback();
-          },
-          (e: Error) => callback(e),
-        );
+            await opts.beforeAccepting?.();
+          })
+          .then(
+            () => callback(),
+            (e: Error) => callback(e),
+          );
       },
     });
     await new Promise<void>((resolve, reject) => {
