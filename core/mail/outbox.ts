@@ -1,5 +1,5 @@
 import type { EmailStatus } from '../../generated/prisma/client.js';
-import { type Db, isDatabaseUnavailable } from '../../lib/db/client.js';
+import { type Db, whenReachable } from '../../lib/db/client.js';
 import type { Mailer } from '../../lib/mail/mailer.js';
 import { observe } from '../../lib/metrics.js';
 import { markOneSent } from './claims.js';
@@ -79,6 +79,15 @@ async function claimAndDeliver(ctx: MailContext, id: string): Promise<EmailStatu
 }
 
 /**
+ * How long the record of an SMTP server's answer waits for a database that cannot be reached (a
+ * PostgreSQL restart, a failover). That answer is known only here and lost if the activity fails, for
+ * its retry then finds the copy `sending` and must mark it unconfirmed rather than send it again: an
+ * accepted copy would read "unknown", one the server put off would never be sent. Half of an
+ * activity's minute (workflows/activities.ts).
+ */
+const ANSWER_PATIENCE_MS = 30_000;
+
+/**
  * The SMTP transaction of a claimed row (status `sending`). Success is left for the caller to record
  * with markSent, so that a batch of copies is recorded in one write; every failure is recorded here.
  */
@@ -107,19 +116,23 @@ export async function transmit(ctx: MailContext, row: OutboxRow): Promise<EmailS
     const message = clip((e as Error).message);
     const refusal = refusalOf(e);
     if (refusal === 'address') {
-      await recordBounce(db, row, message);
+      await whenReachable(() => recordBounce(db, row, message), ANSWER_PATIENCE_MS);
       return 'bounced';
     }
     const since = row.firstAttemptAt ?? row.createdAt;
     if (refusal === 'message' || Date.now() - since.getTime() >= ctx.giveUpAfterMs) {
       const why = refusal ? message : `gave up after ${row.attempts} attempts since ${since.toISOString()}: ${message}`;
-      await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: clip(why) } });
+      await putDown(db, row.id, { status: 'failed', lastError: clip(why) });
       return 'failed';
     }
-    await db.emailOutbox.update({ where: { id: row.id }, data: { status: 'pending', lastError: message } });
+    await putDown(db, row.id, { status: 'pending', lastError: message });
     throw e;
   }
 }
+
+/** A claimed copy the SMTP server did not take, now or for good; guarded by the claim it ends. */
+const putDown = (db: Db, id: string, data: { status: 'pending' | 'failed'; lastError: string }) =>
+  whenReachable(() => db.emailOutbox.updateMany({ where: { id, status: 'sending' }, data }), ANSWER_PATIENCE_MS);
 
 /**
  * The recipient's server refused a copy's address for good: at once (a 5xx to RCPT TO), or later by a
@@ -137,33 +150,13 @@ export async function recordBounce(db: Db, row: { id: string; personId: string |
 }
 
 /**
- * How long a copy the SMTP server has accepted waits for an unreachable database to be marked sent
- * (a PostgreSQL restart, a failover): that acceptance is known only here, and lost if the activity
- * fails, for its retry then finds the copy `sending` and must mark it unconfirmed rather than send it
- * twice. Half of an activity's minute (workflows/activities.ts).
- */
-const MARK_PATIENCE_MS = 30_000;
-
-async function markOneSentPatiently(db: Db, id: string) {
-  const start = Date.now();
-  for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
-    try {
-      // Guarded by `sending`: a mark that took effect before its answer was lost is not made twice.
-      return await markOneSent(db, id);
-    } catch (e) {
-      if (!isDatabaseUnavailable(e) || Date.now() - start + wait > MARK_PATIENCE_MS) throw e;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-}
-
-/**
  * Copies the SMTP server accepted; each one's lateness (due to sent) is counted for the operator.
  * Marked together with the other copies marked at the same moment (claims.ts), and waiting a while
  * for a database that cannot be reached.
  */
 export async function markSent(db: Db, ids: string[]): Promise<void> {
-  const sent = await Promise.all(ids.map((id) => markOneSentPatiently(db, id)));
+  // Each guarded by `sending`: a mark that took effect before its answer was lost is not made twice.
+  const sent = await Promise.all(ids.map((id) => whenReachable(() => markOneSent(db, id), ANSWER_PATIENCE_MS)));
   // A copy held for quiet hours or a digest was due when its hold ended; one without a due time
   // (sent at once for a request) when it was written.
   for (const c of sent) if (c?.sentAt) observe.mailSent(c.template, (c.sentAt.getTime() - dueOf(c).getTime()) / 1000);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { errorChain } from '../errors.js';
@@ -60,3 +61,21 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 
 /** A write refused by a unique constraint (Prisma's P2002). */
 export const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
+
+/**
+ * Runs a write again while the database cannot be reached (a restart, a failover), with backoff from
+ * 250 ms to 4 s, for at most `patienceMs`; any other error, or one after that, is thrown at once. For
+ * the few writes that record what only this process knows (an SMTP server's answer): lost, the retry
+ * of their activity could only guess.
+ */
+export async function whenReachable<T>(write: () => Promise<T>, patienceMs: number): Promise<T> {
+  const start = Date.now();
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+    try {
+      return await write();
+    } catch (e) {
+      if (!isDatabaseUnavailable(e) || Date.now() - start + wait > patienceMs) throw e;
+      await sleep(wait);
+    }
+  }
+}

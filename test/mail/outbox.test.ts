@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { claimFresh, markOneSent } from '../../core/mail/claims.js';
 import { p as paragraph } from '../../core/mail/message.js';
 import { asRecipients, notify } from '../../core/mail/notify.js';
-import { deliver } from '../../core/mail/outbox.js';
+import { deliver, type MailContext } from '../../core/mail/outbox.js';
 import { createDb, type Db } from '../../lib/db/client.js';
 import { createMailer } from '../../lib/mail/mailer.js';
 import { testTaskLinks } from '../support/auth.js';
@@ -91,10 +91,12 @@ describe('the outbox', () => {
     expect(await deliver(ctx(), rows[0]?.id as string)).toBe('sent');
   });
 
-  it('marks a copy the server accepted as sent once the database is back, when it could not be reached at that moment', async () => {
-    const { p } = await notice('database-away');
-    // Tandem reaches its database through a proxy that is cut as the SMTP server takes the first
-    // copy, before it answers, and restored 1.5 s later: the mark of the copies sent meets no database.
+  /**
+   * Tandem's own client to the database, through a proxy that is cut as the SMTP server takes the
+   * first copy, before it answers (accepted, or put off with `firstAnswer`), and restored 1.5 s later:
+   * the record of that answer meets no database.
+   */
+  async function databaseAwayAtFirstAnswer(firstAnswer?: Error) {
     const url = new URL(mail.database.url);
     url.searchParams.delete('host');
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(url.port) });
@@ -107,36 +109,82 @@ describe('the outbox', () => {
         if (restored) return;
         await proxy.cut();
         restored = new Promise((resolve) => setTimeout(resolve, 1_500)).then(proxy.restore);
+        if (firstAnswer) throw firstAnswer;
       },
     });
     const mailer = createMailer(smtp.url(), 'Tandem <tandem@test.example>');
+    return {
+      smtp,
+      ctx: { ...testMailContext(mail), db, mailer, taskLinks: testTaskLinks(db) },
+      wasCut: () => restored !== null,
+      async stop() {
+        await restored;
+        mailer.close();
+        await smtp.stop();
+        await db.$disconnect();
+        await proxy.stop();
+      },
+    };
+  }
+  const notifyMembers = (ctx: MailContext, p: Awaited<ReturnType<typeof notice>>['p'], messageKey: string) =>
+    notify(ctx, {
+      messageKey,
+      template: 'review-missed',
+      about: p,
+      dueAt: Date.now(),
+      recipients: asRecipients(p.members),
+      target: `/p/${p.id}`,
+      render: () => ({ subject: `About ${messageKey}`, blocks: [paragraph('text')] }),
+    });
+
+  it('marks a copy the server accepted as sent once the database is back, when it could not be reached at that moment', async () => {
+    const { p } = await notice('database-away');
+    const away = await databaseAwayAtFirstAnswer();
     try {
-      const result = await notify(
-        { ...testMailContext(mail), db, mailer, taskLinks: testTaskLinks(db) },
-        {
-          messageKey: 'database-away',
-          template: 'review-missed',
-          about: p,
-          dueAt: Date.now(),
-          recipients: asRecipients(p.members),
-          target: `/p/${p.id}`,
-          render: () => ({ subject: 'About database-away', blocks: [paragraph('text')] }),
-        },
-      );
-      expect(restored, 'the database was cut while a copy was being sent').not.toBeNull();
+      const result = await notifyMembers(away.ctx, p, 'database-away');
+      expect(away.wasCut(), 'the database was cut while a copy was being sent').toBe(true);
       expect(result).toEqual({ sent: 2 });
       const rows = await mail.database.db.emailOutbox.findMany({ where: { messageKey: 'database-away' } });
       expect(rows.map((r) => [r.status, r.attempts, r.sentAt !== null])).toEqual([
         ['sent', 1, true],
         ['sent', 1, true],
       ]);
-      expect(smtp.received.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
+      expect(away.smtp.received.flatMap((m) => m.envelopeTo).sort()).toEqual(p.emails);
     } finally {
-      await restored;
-      mailer.close();
-      await smtp.stop();
-      await db.$disconnect();
-      await proxy.stop();
+      await away.stop();
+    }
+  });
+
+  it('puts a copy the server put off back to pending once the database is back, so that the retry sends it rather than leave it unconfirmed', async () => {
+    const { p } = await notice('put-off');
+    const later = Object.assign(new Error('451 try again later'), { responseCode: 451 });
+    const away = await databaseAwayAtFirstAnswer(later);
+    try {
+      await expect(notifyMembers(away.ctx, p, 'put-off')).rejects.toThrow(/try again later/);
+      expect(away.wasCut(), 'the database was cut while a copy was being sent').toBe(true);
+      const rows = async () =>
+        (
+          await mail.database.db.emailOutbox.findMany({
+            where: { messageKey: 'put-off' },
+            orderBy: [{ status: 'asc' }, { attempts: 'desc' }],
+          })
+        ).map((r) => [r.status, r.attempts]);
+      expect(await rows()).toEqual([
+        ['pending', 1],
+        ['sent', 1],
+      ]);
+      // The activity's retry.
+      expect(await notifyMembers(away.ctx, p, 'put-off')).toEqual({ sent: 1, 'already-sent': 1 });
+      expect(await rows()).toEqual([
+        ['sent', 2],
+        ['sent', 1],
+      ]);
+      // Each arrived once, besides the first attempt the server put off.
+      const arrived = away.smtp.received.flatMap((m) => m.envelopeTo);
+      expect(arrived).toHaveLength(3);
+      expect([...new Set(arrived)].sort()).toEqual(p.emails);
+    } finally {
+      await away.stop();
     }
   });
 
