@@ -82,10 +82,11 @@ async function claimAndDeliver(ctx: MailContext, id: string): Promise<EmailStatu
  * How long the record of an SMTP server's answer waits for a database that cannot be reached (a
  * PostgreSQL restart, a failover). That answer is known only here and lost if the activity fails, for
  * its retry then finds the copy `sending` and must mark it unconfirmed rather than send it again: an
- * accepted copy would read "unknown", one the server put off would never be sent. Half of an
- * activity's minute (workflows/activities.ts).
+ * accepted copy would read "unknown", one the server put off would never be sent. A group of copies
+ * may wait twice in a row (its put-offs, then its marks, core/mail/notify.ts): both fit in an
+ * activity's minute (workflows/activities.ts), so that the retry does not start while they wait.
  */
-const ANSWER_PATIENCE_MS = 30_000;
+const ANSWER_PATIENCE_MS = 20_000;
 
 /**
  * The SMTP transaction of a claimed row (status `sending`). Success is left for the caller to record
