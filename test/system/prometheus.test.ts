@@ -27,7 +27,7 @@ describe('promtool', () => {
   it('finds the alert rules well formed and their unit tests passing', () => {
     const check = spawnSync(tool('promtool'), ['check', 'rules', 'alerts.yml'], { cwd: ops, encoding: 'utf8' });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/SUCCESS: 7 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 8 rules found/);
     const tests = spawnSync(tool('promtool'), ['test', 'rules', 'alerts.test.yml'], { cwd: ops, encoding: 'utf8' });
     expect(tests.status, tests.stdout + tests.stderr).toBe(0);
     expect(tests.stdout).toMatch(/SUCCESS/);
@@ -184,6 +184,7 @@ describe('a real Prometheus scraping the production roles', () => {
       'TandemActivityFailing',
       'TandemApiErrors',
       'TandemMailFailed',
+      'TandemMailUnconfirmed',
       'TandemMailWaiting',
       'TandemNoWorker',
       'TandemTasksWaitForWorkers',
