@@ -12,10 +12,21 @@ import net from 'node:net';
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(candidate)) continue;
+    // Claimed before the check's await, so that two picks at once cannot both return it.
+    handedOut.add(candidate);
     if (await isFree(candidate)) return candidate;
+    handedOut.delete(candidate);
   }
   throw new Error('no free port between 20000 and 32000');
 }
+
+/**
+ * The ports this process has handed out, never handed out again: a server is often started seconds
+ * after its port was picked (a test picks the mail capture's port, then starts a Temporal server that
+ * picks ten of its own before the capture binds), and its port is free until then.
+ */
+const handedOut = new Set<number>();
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
