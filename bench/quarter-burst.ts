@@ -10,9 +10,11 @@
 // for the Temporal server on PostgreSQL); figures go to BENCHMARKS.md.
 process.env.TZ = 'UTC';
 
+import os from 'node:os';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
 import { startCeilingWorker } from './ceiling-worker.js';
+import { type CpuSpent, cpuReading, perUnit } from './cpu.js';
 import { connectSql, say, seedActivePartnerships } from './database.js';
 import { withBenchSystem } from './system.js';
 
@@ -25,6 +27,10 @@ const CEILING_QUEUE = 'bench-ceiling';
 /** How many times the ceiling is measured, and how long before its instant its timers are started. */
 const CEILINGS = Number(process.env.BENCH_CEILINGS ?? 3);
 const CEILING_LEAD_MS = Number(process.env.BENCH_CEILING_LEAD_SECONDS ?? Math.max(30, PARTNERSHIPS / 20)) * 1000;
+
+/** A CPU reading taken at `at`, to measure what each part of the system spends from then on. */
+const readingAt = (at: number) =>
+  new Promise<ReturnType<typeof cpuReading>>((resolve) => setTimeout(() => resolve(cpuReading()), Math.max(0, at - Date.now())));
 
 const stats = (lateness: number[]) => {
   const sorted = [...lateness].sort((a, b) => a - b);
@@ -59,8 +65,9 @@ await withBenchSystem(
     say(`started ${ids.length} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const count = async (template: string) =>
       Number((await sql.query(`SELECT count(*) FROM email_outbox WHERE template = $1 AND status = 'sent'`, [template])).rows[0].count);
+    const atInstant = readingAt(instant);
     while (Date.now() < instant) {
-      await new Promise((r) => setTimeout(r, 5000));
+      await new Promise((r) => setTimeout(r, Math.min(5000, instant - Date.now())));
       say(`before the instant: ${await count('review-invitation')} of ${COPIES} invitations sent`);
     }
     for (;;) {
@@ -70,6 +77,7 @@ await withBenchSystem(
       if (Date.now() - instant > 20 * 60_000) throw new Error('the burst did not finish in 20 minutes');
       await new Promise((r) => setTimeout(r, 2000));
     }
+    const burstCpu = (await atInstant).since();
     const rows = (await sql.query(`SELECT extract(epoch FROM sent_at) * 1000 AS sent FROM email_outbox WHERE template = 'review-reminder'`))
       .rows;
     const burst = stats(rows.map((r) => Number(r.sent) - instant));
@@ -79,16 +87,25 @@ await withBenchSystem(
     // and one activity sending its members' copies), each running one no-op activity. Measured
     // CEILINGS times (default 3), one after another, so that its spread on this machine is known.
     let fired: number[] = [];
+    let allFired: CpuSpent | undefined;
+    let atCeiling: Promise<ReturnType<typeof cpuReading>> | undefined;
     const worker = await startCeilingWorker({
       temporalAddress: system.temporalAddress,
       taskQueue: CEILING_QUEUE,
       workflows: new URL('../workflows/bench/ceiling.ts', import.meta.url),
-      activities: { noop: async () => fired.push(Date.now()) },
+      activities: {
+        noop: async () => {
+          fired.push(Date.now());
+          if (fired.length === PARTNERSHIPS) allFired = (await atCeiling)?.since();
+        },
+      },
     });
-    const ceilings: ReturnType<typeof stats>[] = [];
+    const ceilings: (ReturnType<typeof stats> & { cpu: CpuSpent })[] = [];
     for (let round = 1; round <= CEILINGS; round++) {
       fired = [];
+      allFired = undefined;
       const at = Date.now() + CEILING_LEAD_MS;
+      atCeiling = readingAt(at);
       for (let i = 0; i < PARTNERSHIPS; i += 100) {
         await Promise.all(
           Array.from({ length: Math.min(100, PARTNERSHIPS - i) }, (_, k) =>
@@ -108,7 +125,7 @@ await withBenchSystem(
         if (Date.now() > at)
           say(`${((Date.now() - at) / 1000).toFixed(0)} s after the ceiling's instant: ${fired.length} of ${PARTNERSHIPS} fired`);
       }
-      ceilings.push(stats(fired.map((t) => t - at)));
+      ceilings.push({ ...stats(fired.map((t) => t - at)), cpu: allFired ?? (await atCeiling).since() });
     }
     await worker.stop();
 
@@ -122,6 +139,8 @@ await withBenchSystem(
         `| ceiling ${i + 1} (${PARTNERSHIPS} timers + no-op activity) | ${c.last.toFixed(1)} s | ${c.p50.toFixed(1)} s | ${c.p99.toFixed(1)} s |`,
       );
     }
+    console.log(`\nCPU a copy of the burst: ${perUnit(burstCpu, COPIES)} (${os.cpus().length} cores).`);
+    for (const [i, c] of ceilings.entries()) console.log(`CPU a timer of ceiling ${i + 1}: ${perUnit(c.cpu, PARTNERSHIPS)}.`);
     console.log(
       `\nTandem delivers at ${ratio.toFixed(2)} of the median ceiling (time for its last / time for the burst's last); ` +
         `against the fastest and slowest ceilings: ${(Math.min(...ceilings.map((c) => c.last)) / burst.last).toFixed(2)}–${(Math.max(...ceilings.map((c) => c.last)) / burst.last).toFixed(2)}.`,
