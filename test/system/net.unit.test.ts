@@ -4,8 +4,8 @@ import { freePort } from '../../lib/net.js';
 
 describe('freePort', () => {
   // A test picks its servers' ports first and starts them one by one; a port picked for the last of
-  // them must not be handed to a server started before it (a capture failed with EADDRINUSE in CI
-  // when the Temporal server it started first had been given the capture's port).
+  // them must not be handed to a server started before it (a Temporal server started between the
+  // mail capture's pick and its bind could take the capture's port: EADDRINUSE, as seen once in CI).
   it('never hands out a port twice in one process, even to picks made at the same moment', async () => {
     // 500 random picks among 12,000 ports repeat one almost surely (1 - e^-10) unless it is prevented.
     const ports = [...(await Promise.all(Array.from({ length: 250 }, () => freePort())))];
