@@ -54,25 +54,35 @@ export async function serverPids(scratchDir: string): Promise<{ temporal: number
   };
 }
 
-/** CPU seconds used so far by this process (the API and the worker), the Temporal server and PostgreSQL. */
+/**
+ * CPU seconds used so far by this process (the API and the worker), the Temporal server and PostgreSQL,
+ * and by the whole machine: all cores' busy time (/proc/stat's user, nice, system, irq, softirq and
+ * steal), which also holds what no tree here does, such as a bench's mail relay.
+ */
 export async function systemCpu(pids: { temporal: number; postgres: number }) {
   const own = process.cpuUsage();
+  const [, user, nice, system, , , irq, softirq, steal] = ((await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return {
     own: (own.user + own.system) / 1e6,
     temporal: (await processTree(pids.temporal)).cpuSeconds,
     postgres: (await processTree(pids.postgres)).cpuSeconds,
+    machine: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100,
   };
 }
 
 type SystemCpu = Awaited<ReturnType<typeof systemCpu>>;
 
 /**
- * Milliseconds of CPU one item cost each process between two readings of `systemCpu`, formatted.
- * PostgreSQL's figure includes Temporal's databases when the Temporal server runs on PostgreSQL.
+ * Milliseconds of CPU one item cost each process, and the machine, between two readings of
+ * `systemCpu`, formatted. PostgreSQL's figure includes Temporal's databases when the Temporal server
+ * runs on PostgreSQL.
  */
 export function cpuPerItem(before: SystemCpu, after: SystemCpu, items: number, digits = 0): Record<keyof SystemCpu, string> {
   const ms = (k: keyof SystemCpu) => (((after[k] - before[k]) * 1000) / items).toFixed(digits);
-  return { own: ms('own'), temporal: ms('temporal'), postgres: ms('postgres') };
+  return { own: ms('own'), temporal: ms('temporal'), postgres: ms('postgres'), machine: ms('machine') };
 }
 
 /**

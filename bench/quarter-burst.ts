@@ -14,8 +14,8 @@ import os from 'node:os';
 import { partnershipWorkflowId } from '../workflows/ids.js';
 import { partnershipWorkflow } from '../workflows/partnerships/partnership.js';
 import { startCeilingWorker } from './ceiling-worker.js';
-import { type CpuSpent, cpuReading, perUnit } from './cpu.js';
 import { connectSql, say, seedActivePartnerships } from './database.js';
+import { cpuPerItem, serverPids, systemCpu } from './processes.js';
 import { withBenchSystem } from './system.js';
 
 const PARTNERSHIPS = Number(process.env.BENCH_PARTNERSHIPS ?? 1000);
@@ -28,10 +28,6 @@ const CEILING_QUEUE = 'bench-ceiling';
 const CEILINGS = Number(process.env.BENCH_CEILINGS ?? 3);
 const CEILING_LEAD_MS = Number(process.env.BENCH_CEILING_LEAD_SECONDS ?? Math.max(30, PARTNERSHIPS / 20)) * 1000;
 
-/** A CPU reading taken at `at`, to measure what each part of the system spends from then on. */
-const readingAt = (at: number) =>
-  new Promise<ReturnType<typeof cpuReading>>((resolve) => setTimeout(() => resolve(cpuReading()), Math.max(0, at - Date.now())));
-
 const stats = (lateness: number[]) => {
   const sorted = [...lateness].sort((a, b) => a - b);
   const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN) / 1000;
@@ -39,7 +35,14 @@ const stats = (lateness: number[]) => {
 };
 
 await withBenchSystem(
-  async (system) => {
+  async (system, scratchDir) => {
+    // What a copy costs each part of the system in CPU, from the instant to the last copy: on two busy
+    // cores a burst's seconds move with whatever else runs, its CPU a copy much less.
+    const pids = await serverPids(scratchDir);
+    type Cpu = Awaited<ReturnType<typeof systemCpu>>;
+    /** The CPU used so far, read at `at`. */
+    const cpuAt = (at: number) =>
+      new Promise<Cpu>((resolve, reject) => setTimeout(() => systemCpu(pids).then(resolve, reject), Math.max(0, at - Date.now())));
     // The burst: every partnership's first review an hour after the instant, reminded an hour before.
     const instant = Date.now() + LEAD_MS;
     const sql = await connectSql(system.databaseUrl);
@@ -65,7 +68,7 @@ await withBenchSystem(
     say(`started ${ids.length} workflows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const count = async (template: string) =>
       Number((await sql.query(`SELECT count(*) FROM email_outbox WHERE template = $1 AND status = 'sent'`, [template])).rows[0].count);
-    const atInstant = readingAt(instant);
+    const atInstant = cpuAt(instant);
     while (Date.now() < instant) {
       await new Promise((r) => setTimeout(r, Math.min(5000, instant - Date.now())));
       say(`before the instant: ${await count('review-invitation')} of ${COPIES} invitations sent`);
@@ -77,7 +80,7 @@ await withBenchSystem(
       if (Date.now() - instant > 20 * 60_000) throw new Error('the burst did not finish in 20 minutes');
       await new Promise((r) => setTimeout(r, 2000));
     }
-    const burstCpu = (await atInstant).since();
+    const burstCpu = cpuPerItem(await atInstant, await systemCpu(pids), COPIES, 2);
     const rows = (await sql.query(`SELECT extract(epoch FROM sent_at) * 1000 AS sent FROM email_outbox WHERE template = 'review-reminder'`))
       .rows;
     const burst = stats(rows.map((r) => Number(r.sent) - instant));
@@ -87,8 +90,8 @@ await withBenchSystem(
     // and one activity sending its members' copies), each running one no-op activity. Measured
     // CEILINGS times (default 3), one after another, so that its spread on this machine is known.
     let fired: number[] = [];
-    let allFired: CpuSpent | undefined;
-    let atCeiling: Promise<ReturnType<typeof cpuReading>> | undefined;
+    let allFired: Cpu | undefined;
+    let atCeiling: Promise<Cpu> | undefined;
     const worker = await startCeilingWorker({
       temporalAddress: system.temporalAddress,
       taskQueue: CEILING_QUEUE,
@@ -96,16 +99,16 @@ await withBenchSystem(
       activities: {
         noop: async () => {
           fired.push(Date.now());
-          if (fired.length === PARTNERSHIPS) allFired = (await atCeiling)?.since();
+          if (fired.length === PARTNERSHIPS) allFired = await systemCpu(pids);
         },
       },
     });
-    const ceilings: (ReturnType<typeof stats> & { cpu: CpuSpent })[] = [];
+    const ceilings: (ReturnType<typeof stats> & { cpu: ReturnType<typeof cpuPerItem> })[] = [];
     for (let round = 1; round <= CEILINGS; round++) {
       fired = [];
       allFired = undefined;
       const at = Date.now() + CEILING_LEAD_MS;
-      atCeiling = readingAt(at);
+      atCeiling = cpuAt(at);
       for (let i = 0; i < PARTNERSHIPS; i += 100) {
         await Promise.all(
           Array.from({ length: Math.min(100, PARTNERSHIPS - i) }, (_, k) =>
@@ -125,7 +128,11 @@ await withBenchSystem(
         if (Date.now() > at)
           say(`${((Date.now() - at) / 1000).toFixed(0)} s after the ceiling's instant: ${fired.length} of ${PARTNERSHIPS} fired`);
       }
-      ceilings.push({ ...stats(fired.map((t) => t - at)), cpu: allFired ?? (await atCeiling).since() });
+      const ceilingStart = await atCeiling;
+      ceilings.push({
+        ...stats(fired.map((t) => t - at)),
+        cpu: cpuPerItem(ceilingStart, allFired ?? (await systemCpu(pids)), PARTNERSHIPS, 1),
+      });
     }
     await worker.stop();
 
@@ -139,8 +146,12 @@ await withBenchSystem(
         `| ceiling ${i + 1} (${PARTNERSHIPS} timers + no-op activity) | ${c.last.toFixed(1)} s | ${c.p50.toFixed(1)} s | ${c.p99.toFixed(1)} s |`,
       );
     }
-    console.log(`\nCPU a copy of the burst: ${perUnit(burstCpu, COPIES)} (${os.cpus().length} cores).`);
-    for (const [i, c] of ceilings.entries()) console.log(`CPU a timer of ceiling ${i + 1}: ${perUnit(c.cpu, PARTNERSHIPS)}.`);
+    const parts = (c: ReturnType<typeof cpuPerItem>) =>
+      `${c.own} ms this process (worker and API), ${c.postgres} ms PostgreSQL, ${c.temporal} ms the Temporal server; ${c.machine} ms the whole machine`;
+    console.log(
+      `\nCPU a copy of the burst: ${parts(burstCpu)} (${os.cpus().length} cores; the rest of it is the mail relay's and anything else's).`,
+    );
+    for (const [i, c] of ceilings.entries()) console.log(`CPU a timer of ceiling ${i + 1}: ${parts(c.cpu)}.`);
     console.log(
       `\nTandem delivers at ${ratio.toFixed(2)} of the median ceiling (time for its last / time for the burst's last); ` +
         `against the fastest and slowest ceilings: ${(Math.min(...ceilings.map((c) => c.last)) / burst.last).toFixed(2)}–${(Math.max(...ceilings.map((c) => c.last)) / burst.last).toFixed(2)}.`,
